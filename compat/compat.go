@@ -1,0 +1,95 @@
+package compat
+
+import "errors"
+
+// Type names a schema format the way Confluent's schemaType field does.
+type Type string
+
+// The schema types charter knows. An empty schemaType means AVRO.
+const (
+	Avro     Type = "AVRO"
+	Protobuf Type = "PROTOBUF"
+	JSON     Type = "JSON"
+)
+
+// Dependency is one resolved reference: the name it is imported or referred to
+// by, and the text of the schema it resolves to. The registry passes every
+// transitive dependency of a schema, dependencies before their dependents.
+type Dependency struct {
+	Name   string
+	Schema string
+}
+
+// Format parses schemas of one Type. Implementations hold no mutable state
+// shared between calls: two Parse calls never see each other's names.
+type Format interface {
+	Type() Type
+	// Parse validates text with its dependencies. A syntax or semantic error
+	// is returned as a *ParseError, with a position where the parser has one.
+	Parse(text string, deps []Dependency) (Schema, error)
+	// Diff lists the semantic changes from original to update. A change is
+	// Compatible when a reader using update can still read every datum
+	// written with original (Confluent's BACKWARD direction). Diff never
+	// fails: both schemas were parsed by this Format.
+	Diff(original, update Schema, opts Options) []Change
+}
+
+// Schema is a parsed schema.
+type Schema interface {
+	// Canonical is the form the registry stores and serves. Registering two
+	// texts with the same Canonical form yields one id.
+	Canonical() string
+	// Normalized is the stronger form used when a client asks for
+	// normalize=true: equivalent schemas (different field declaration
+	// order, whitespace, comments) normalise to one string.
+	Normalized() string
+}
+
+// Options tune a Diff.
+type Options struct {
+	// Lenient selects Confluent's LENIENT compatibilityPolicy for JSON
+	// Schema. Other formats ignore it.
+	Lenient bool
+}
+
+// Change is one semantic difference between two schemas.
+type Change struct {
+	// Kind is Confluent's name for the change: an Avro
+	// SchemaIncompatibilityType (READER_FIELD_MISSING_DEFAULT_VALUE), a
+	// Protobuf or JSON Schema Difference.Type (FIELD_KIND_CHANGED).
+	Kind string `json:"kind"`
+	// Rule is a buf-style rule id (FIELD_NO_DELETE) where one applies;
+	// otherwise it equals Kind.
+	Rule string `json:"rule"`
+	// Path locates the change: /fields/3/type for Avro, #/Msg/3 for
+	// Protobuf, #/properties/foo for JSON Schema.
+	Path string `json:"path"`
+	// Message says in words what changed and why it matters.
+	Message string `json:"message"`
+	// Line and Column locate the change in the update schema's text, 1-based;
+	// zero when unknown.
+	Line   int `json:"line,omitempty"`
+	Column int `json:"column,omitempty"`
+	// Compatible reports whether this change keeps BACKWARD compatibility.
+	Compatible bool `json:"compatible"`
+}
+
+// ParseError is a schema that could not be parsed. Line and Column are
+// 1-based and zero when the parser gave no position.
+type ParseError struct {
+	Line    int
+	Column  int
+	Message string
+}
+
+func (e *ParseError) Error() string { return e.Message }
+
+// AsParseError returns err as a *ParseError, wrapping a plain error when
+// needed so callers always have a message.
+func AsParseError(err error) *ParseError {
+	var pe *ParseError
+	if errors.As(err, &pe) {
+		return pe
+	}
+	return &ParseError{Message: err.Error()}
+}

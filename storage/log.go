@@ -1,0 +1,65 @@
+package storage
+
+import (
+	"context"
+	"errors"
+)
+
+// Record is one entry of the log. A nil Value is a tombstone: it deletes the
+// key when the log is compacted.
+type Record struct {
+	Offset int64
+	Key    []byte
+	Value  []byte
+}
+
+// Appender writes records.
+type Appender interface {
+	// Append writes recs as one atomic batch and returns the offset of the
+	// first. It returns only once the batch is durable: after a crash either
+	// every record of the batch is in the log or none is.
+	Append(ctx context.Context, recs ...Record) (first int64, err error)
+}
+
+// Tailer reads records.
+type Tailer interface {
+	// Tail calls fn for every record at or after offset from, in offset
+	// order, and then waits for more. It returns when ctx is done (with
+	// ctx.Err()), when fn returns an error, or when the log fails.
+	// Offsets increase but may have gaps after compaction.
+	Tail(ctx context.Context, from int64, fn func(Record) error) error
+}
+
+// Ender reports the end of the log.
+type Ender interface {
+	// End returns the offset that the next appended record will get. A
+	// reader that has seen every record below End has caught up.
+	End(ctx context.Context) (int64, error)
+}
+
+// Log is an ordered, durable record log.
+type Log interface {
+	Appender
+	Tailer
+	Ender
+	// Close releases the log. Pending Tail calls return.
+	Close() error
+}
+
+// Compactor is a Log that can drop every record that a later record with the
+// same logical key supersedes. Offsets of the records it keeps do not change.
+type Compactor interface {
+	Compact(ctx context.Context) error
+}
+
+// KeyFunc maps a raw record key to its logical key. Compaction compares
+// logical keys, never raw key bytes, because two encodings of one key (field
+// order, whitespace, extra fields) name the same thing.
+type KeyFunc func(key []byte) (string, error)
+
+// ErrClosed is returned by a Log that has been closed.
+var ErrClosed = errors.New("storage: log closed")
+
+// ErrUnavailable wraps failures to reach the log's backing store (a broker
+// that is down, a disk that fails). Callers may retry.
+var ErrUnavailable = errors.New("storage: unavailable")
