@@ -11,6 +11,11 @@ type Record struct {
 	Offset int64
 	Key    []byte
 	Value  []byte
+	// Control marks a record that carries no key or value and only moves the
+	// reader's position forward: a Kafka transaction marker, for example.
+	// Tail delivers one so that a reader knows it has seen everything below
+	// Offset+1 even when the log ends in records it never applies.
+	Control bool
 }
 
 // Appender writes records.
@@ -44,6 +49,27 @@ type Log interface {
 	Ender
 	// Close releases the log. Pending Tail calls return.
 	Close() error
+}
+
+// Transactional is a Log that several processes write at once. Begin gives
+// the caller exclusive write access: no other writer's batch can commit
+// between Begin and Commit. Logs that one process owns (file, memory) need not
+// implement it; the registry then serialises writes with a local lock.
+type Transactional interface {
+	Begin(ctx context.Context) (Txn, error)
+}
+
+// Txn is exclusive write access to a shared Log.
+type Txn interface {
+	// End is the offset below which every committed record lies. The caller
+	// applies records up to End before it decides what to write.
+	End() int64
+	// Commit appends recs as one batch and ends the transaction. It fails,
+	// and writes nothing, when another writer took over since Begin; the
+	// caller then begins again.
+	Commit(ctx context.Context, recs ...Record) (first int64, err error)
+	// Abort ends the transaction without writing.
+	Abort(ctx context.Context) error
 }
 
 // Compactor is a Log that can drop every record that a later record with the
