@@ -1,0 +1,215 @@
+package registry
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/charter-registry/charter/compat"
+)
+
+// Reference names a schema that another schema depends on: an Avro named
+// type, a Protobuf import or a JSON Schema $ref, resolved to a subject version.
+type Reference struct {
+	Name    string `json:"name"`
+	Subject string `json:"subject"`
+	Version int    `json:"version"`
+}
+
+// Metadata is Confluent's schema metadata: free-form tags, properties and
+// the names of sensitive fields. It takes part in a schema's identity.
+type Metadata struct {
+	Tags       map[string][]string `json:"tags,omitempty"`
+	Properties map[string]string   `json:"properties,omitempty"`
+	Sensitive  []string            `json:"sensitive,omitempty"`
+}
+
+// Rule is one data-contract rule of a RuleSet.
+type Rule struct {
+	Name      string            `json:"name"`
+	Doc       string            `json:"doc,omitempty"`
+	Kind      string            `json:"kind,omitempty"`
+	Mode      string            `json:"mode,omitempty"`
+	Type      string            `json:"type,omitempty"`
+	Tags      []string          `json:"tags,omitempty"`
+	Params    map[string]string `json:"params,omitempty"`
+	Expr      string            `json:"expr,omitempty"`
+	OnSuccess string            `json:"onSuccess,omitempty"`
+	OnFailure string            `json:"onFailure,omitempty"`
+	Disabled  bool              `json:"disabled,omitempty"`
+}
+
+// RuleSet is Confluent's set of data-contract rules attached to a schema.
+type RuleSet struct {
+	MigrationRules []Rule `json:"migrationRules,omitempty"`
+	DomainRules    []Rule `json:"domainRules,omitempty"`
+	EncodingRules  []Rule `json:"encodingRules,omitempty"`
+	EnableAt       *int64 `json:"enableAt,omitempty"`
+}
+
+var ruleNamePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_\-.]*$`)
+
+var ruleModes = map[string]map[string]bool{
+	"migrationRules": {"UPGRADE": true, "DOWNGRADE": true, "UPDOWN": true},
+	"domainRules":    {"WRITE": true, "READ": true, "WRITEREAD": true},
+	"encodingRules":  {"WRITE": true, "READ": true, "WRITEREAD": true},
+}
+
+// Validate checks a rule set the way Confluent does and returns an
+// INVALID_RULESET error naming the first rule that is wrong.
+func (rs *RuleSet) Validate() error {
+	if rs == nil {
+		return nil
+	}
+	seen := map[string]bool{}
+	for _, group := range []struct {
+		name  string
+		rules []Rule
+	}{{"migrationRules", rs.MigrationRules}, {"domainRules", rs.DomainRules}, {"encodingRules", rs.EncodingRules}} {
+		for i, r := range group.rules {
+			where := fmt.Sprintf("%s[%d]", group.name, i)
+			if r.Name == "" {
+				return Errorf(CodeInvalidRuleSet, "Invalid ruleSet: %s has no name", where)
+			}
+			if !ruleNamePattern.MatchString(r.Name) {
+				return Errorf(CodeInvalidRuleSet, "Invalid ruleSet: %s name %q must start with a letter and contain only letters, digits, '_', '-' and '.'", where, r.Name)
+			}
+			if seen[r.Name] {
+				return Errorf(CodeInvalidRuleSet, "Invalid ruleSet: found rule with duplicate name %q", r.Name)
+			}
+			seen[r.Name] = true
+			if r.Kind != "TRANSFORM" && r.Kind != "CONDITION" {
+				return Errorf(CodeInvalidRuleSet, "Invalid ruleSet: rule %q has kind %q; use TRANSFORM or CONDITION", r.Name, r.Kind)
+			}
+			if r.Type == "" {
+				return Errorf(CodeInvalidRuleSet, "Invalid ruleSet: rule %q has no type (for example CEL, CEL_FIELD or JSONATA)", r.Name)
+			}
+			if !ruleModes[group.name][r.Mode] {
+				return Errorf(CodeInvalidRuleSet, "Invalid ruleSet: rule %q in %s has mode %q; use one of %s", r.Name, group.name, r.Mode, modeList(group.name))
+			}
+			for _, a := range []struct{ field, value string }{{"onSuccess", r.OnSuccess}, {"onFailure", r.OnFailure}} {
+				if err := validateActions(r, a.field, a.value); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func validateActions(r Rule, field, value string) error {
+	if value == "" {
+		return nil
+	}
+	parts := strings.Split(value, ",")
+	both := r.Mode == "UPDOWN" || r.Mode == "WRITEREAD"
+	if len(parts) > 2 || (len(parts) == 2 && !both) {
+		return Errorf(CodeInvalidRuleSet, "Invalid ruleSet: rule %q %s %q: two comma-separated actions are allowed only for modes UPDOWN and WRITEREAD", r.Name, field, value)
+	}
+	for _, p := range parts {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			return Errorf(CodeInvalidRuleSet, "Invalid ruleSet: rule %q %s has an empty action", r.Name, field)
+		}
+	}
+	return nil
+}
+
+func modeList(group string) string {
+	if group == "migrationRules" {
+		return "UPGRADE, DOWNGRADE, UPDOWN"
+	}
+	return "WRITE, READ, WRITEREAD"
+}
+
+// Config is a global or per-subject configuration. Nil fields are unset,
+// so a PUT merges into what is there.
+type Config struct {
+	Compatibility       *compat.Level `json:"compatibilityLevel,omitempty"`
+	Normalize           *bool         `json:"normalize,omitempty"`
+	ValidateFields      *bool         `json:"validateFields,omitempty"`
+	Alias               *string       `json:"alias,omitempty"`
+	CompatibilityGroup  *string       `json:"compatibilityGroup,omitempty"`
+	CompatibilityPolicy *string       `json:"compatibilityPolicy,omitempty"`
+	DefaultMetadata     *Metadata     `json:"defaultMetadata,omitempty"`
+	OverrideMetadata    *Metadata     `json:"overrideMetadata,omitempty"`
+	DefaultRuleSet      *RuleSet      `json:"defaultRuleSet,omitempty"`
+	OverrideRuleSet     *RuleSet      `json:"overrideRuleSet,omitempty"`
+}
+
+// merge returns c with every field that u sets replaced.
+func (c Config) merge(u Config) Config {
+	if u.Compatibility != nil {
+		c.Compatibility = u.Compatibility
+	}
+	if u.Normalize != nil {
+		c.Normalize = u.Normalize
+	}
+	if u.ValidateFields != nil {
+		c.ValidateFields = u.ValidateFields
+	}
+	if u.Alias != nil {
+		c.Alias = u.Alias
+	}
+	if u.CompatibilityGroup != nil {
+		c.CompatibilityGroup = u.CompatibilityGroup
+	}
+	if u.CompatibilityPolicy != nil {
+		c.CompatibilityPolicy = u.CompatibilityPolicy
+	}
+	if u.DefaultMetadata != nil {
+		c.DefaultMetadata = u.DefaultMetadata
+	}
+	if u.OverrideMetadata != nil {
+		c.OverrideMetadata = u.OverrideMetadata
+	}
+	if u.DefaultRuleSet != nil {
+		c.DefaultRuleSet = u.DefaultRuleSet
+	}
+	if u.OverrideRuleSet != nil {
+		c.OverrideRuleSet = u.OverrideRuleSet
+	}
+	return c
+}
+
+// Mode controls which writes a subject or the registry accepts.
+type Mode string
+
+// The modes.
+const (
+	ReadWrite        Mode = "READWRITE"
+	ReadOnly         Mode = "READONLY"
+	ReadOnlyOverride Mode = "READONLY_OVERRIDE"
+	Import           Mode = "IMPORT"
+)
+
+// ParseMode accepts a mode name in any letter case.
+func ParseMode(s string) (Mode, error) {
+	m := Mode(strings.ToUpper(strings.TrimSpace(s)))
+	switch m {
+	case ReadWrite, ReadOnly, ReadOnlyOverride, Import:
+		return m, nil
+	}
+	return "", Errorf(CodeInvalidMode, "Invalid mode %q: use one of READWRITE, READONLY, READONLY_OVERRIDE, IMPORT", s)
+}
+
+// Schema is one registered schema version as the API serves it.
+type Schema struct {
+	Subject    string      `json:"subject,omitempty"`
+	Version    int         `json:"version,omitempty"`
+	ID         int         `json:"id,omitempty"`
+	GUID       string      `json:"guid,omitempty"`
+	SchemaType compat.Type `json:"schemaType,omitempty"`
+	References []Reference `json:"references,omitempty"`
+	Metadata   *Metadata   `json:"metadata,omitempty"`
+	RuleSet    *RuleSet    `json:"ruleSet,omitempty"`
+	Schema     string      `json:"schema"`
+	Deleted    bool        `json:"deleted,omitempty"`
+	Timestamp  int64       `json:"ts,omitempty"`
+}
+
+// SubjectVersion names one version of one subject.
+type SubjectVersion struct {
+	Subject string `json:"subject"`
+	Version int    `json:"version"`
+}
