@@ -86,6 +86,10 @@ type KeyFunc func(key []byte) (string, error)
 // ErrClosed is returned by a Log that has been closed.
 var ErrClosed = errors.New("storage: log closed")
 
+// ErrConflict is returned by Txn.Commit when another writer took over the
+// log since Begin. Nothing was written; the caller begins again.
+var ErrConflict = errors.New("storage: another writer took over")
+
 // ErrUnavailable wraps failures to reach the log's backing store (a broker
 // that is down, a disk that fails). Callers may retry.
 var ErrUnavailable = errors.New("storage: unavailable")
