@@ -76,7 +76,9 @@ func (l *Log) wake() {
 // Append stores recs as one batch with consecutive offsets and returns the
 // offset of the first. The Offset fields of recs are ignored. The log keeps
 // copies, so the caller may reuse the slices. A nil Value is kept as a
-// tombstone, distinct from an empty Value.
+// tombstone, distinct from an empty Value. A record with Control set is kept
+// as a control record without key or value, so tests can imitate the
+// transaction markers of a Kafka log.
 func (l *Log) Append(ctx context.Context, recs ...storage.Record) (int64, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
@@ -88,11 +90,11 @@ func (l *Log) Append(ctx context.Context, recs ...storage.Record) (int64, error)
 	}
 	first := l.end
 	for _, r := range recs {
-		l.gen.recs = append(l.gen.recs, storage.Record{
-			Offset: l.end,
-			Key:    bytes.Clone(r.Key),
-			Value:  bytes.Clone(r.Value),
-		})
+		c := storage.Record{Offset: l.end, Control: r.Control}
+		if !r.Control {
+			c.Key, c.Value = bytes.Clone(r.Key), bytes.Clone(r.Value)
+		}
+		l.gen.recs = append(l.gen.recs, c)
 		l.end++
 	}
 	if len(recs) > 0 {
@@ -161,7 +163,7 @@ func (l *Log) Tail(ctx context.Context, from int64, fn func(storage.Record) erro
 			if r.Offset < next {
 				continue
 			}
-			if err := fn(storage.Record{Offset: r.Offset, Key: bytes.Clone(r.Key), Value: bytes.Clone(r.Value)}); err != nil {
+			if err := fn(storage.Record{Offset: r.Offset, Key: bytes.Clone(r.Key), Value: bytes.Clone(r.Value), Control: r.Control}); err != nil {
 				return err
 			}
 			next = r.Offset + 1
@@ -180,7 +182,8 @@ func search(recs []storage.Record, from int64) int {
 }
 
 // Compact drops every record that a later record with the same logical key
-// supersedes, and every tombstone (nothing older is left for it to delete).
+// supersedes, every tombstone (nothing older is left for it to delete) and
+// every control record.
 // Offsets of the kept records and End do not change. A key that the key
 // function rejects aborts the compaction and leaves the log unchanged.
 func (l *Log) Compact(ctx context.Context) error {
@@ -198,6 +201,9 @@ func (l *Log) Compact(ctx context.Context) error {
 	recs := l.gen.recs
 	latest := make(map[string]int, len(recs))
 	for i, r := range recs {
+		if r.Control {
+			continue
+		}
 		k, err := l.keyFn(r.Key)
 		if err != nil {
 			return fmt.Errorf("memory: compact: key of record %d: %w", r.Offset, err)

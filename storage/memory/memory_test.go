@@ -177,6 +177,13 @@ func TestLog(t *testing.T) {
 				t.Errorf("err %v after %d calls", err, n)
 			}
 		}},
+		{"control records keep their flag and carry no data", func(t *testing.T, l *memory.Log) {
+			mustAppend(t, l, rec("a", "1"), storage.Record{Control: true, Key: []byte("x")})
+			got := collect(t, l, 0)
+			if got[0].Control || !got[1].Control || got[1].Key != nil || got[1].Offset != 1 {
+				t.Errorf("got %+v", got)
+			}
+		}},
 		{"compaction without a key function fails", func(t *testing.T, l *memory.Log) {
 			if err := l.Compact(ctx); !errors.Is(err, memory.ErrNoKeyFunc) {
 				t.Errorf("compact: %v", err)
@@ -212,6 +219,7 @@ func TestCompact(t *testing.T) {
 		rec(`{"x":1}`, "<nil>"),        // 3: tombstone, dropped
 		rec(`{"c":3}`, "c"),            // 4: kept
 		rec(`{"gone":true}`, "<nil>"),  // 5: tombstone without earlier record
+		storage.Record{Control: true},  // 6: control record, dropped
 	)
 	if err := l.Compact(ctx); err != nil {
 		t.Fatal(err)
@@ -229,11 +237,11 @@ func TestCompact(t *testing.T) {
 			t.Errorf("record %d = %d/%q, want %d/%q", i, got[i].Offset, got[i].Value, w.off, w.val)
 		}
 	}
-	if end, _ := l.End(ctx); end != 6 {
-		t.Errorf("end after compaction = %d, want 6", end)
+	if end, _ := l.End(ctx); end != 7 {
+		t.Errorf("end after compaction = %d, want 7", end)
 	}
-	if first := mustAppend(t, l, rec(`{"d":4}`, "d")); first != 6 {
-		t.Errorf("append after compaction at %d, want 6", first)
+	if first := mustAppend(t, l, rec(`{"d":4}`, "d")); first != 7 {
+		t.Errorf("append after compaction at %d, want 7", first)
 	}
 }
 
