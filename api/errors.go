@@ -1,0 +1,137 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v5"
+
+	"github.com/charter-registry/charter/registry"
+	"github.com/charter-registry/charter/storage"
+)
+
+// errorBody is Confluent's error response.
+type errorBody struct {
+	ErrorCode int    `json:"error_code"`
+	Message   string `json:"message"`
+}
+
+// httpError is an error the API layer itself raises (bad JSON, wrong
+// content type, body too large) with its own status and code.
+type httpError struct {
+	status int
+	code   int
+	msg    string
+}
+
+func (e *httpError) Error() string { return e.msg }
+
+func badRequest(msg string) error { return &httpError{http.StatusBadRequest, 400, msg} }
+
+func unprocessable(msg string) error {
+	return &httpError{http.StatusUnprocessableEntity, 422, msg}
+}
+
+// statusOf maps a registry error code to its HTTP status. This is the one
+// place where domain errors meet HTTP.
+func statusOf(code registry.Code) int {
+	switch c := int(code); {
+	case c == int(registry.CodeSchemaTooLarge):
+		return http.StatusUnprocessableEntity
+	case c == int(registry.CodeUnavailable):
+		return http.StatusServiceUnavailable
+	case c >= 40100 && c < 40200:
+		return http.StatusUnauthorized
+	case c >= 40300 && c < 40400:
+		return http.StatusForbidden
+	case c >= 40400 && c < 40500:
+		return http.StatusNotFound
+	case c >= 40900 && c < 41000:
+		return http.StatusConflict
+	case c >= 42200 && c < 42300:
+		return http.StatusUnprocessableEntity
+	default:
+		return http.StatusInternalServerError
+	}
+}
+
+// errorResponse turns any error into a status and a Confluent error body.
+func errorResponse(err error) (int, errorBody) {
+	var re *registry.Error
+	if errors.As(err, &re) {
+		return statusOf(re.Code), errorBody{int(re.Code), re.Message}
+	}
+	var he *httpError
+	if errors.As(err, &he) {
+		return he.status, errorBody{he.code, he.msg}
+	}
+	var ee *echo.HTTPError
+	if errors.As(err, &ee) {
+		msg := http.StatusText(ee.Code)
+		if ee.Message != "" {
+			msg = ee.Message
+		}
+		return ee.Code, errorBody{ee.Code, "HTTP " + msg}
+	}
+	if errors.Is(err, storage.ErrUnavailable) {
+		return http.StatusServiceUnavailable, errorBody{int(registry.CodeStoreError), "The log is unavailable: " + err.Error()}
+	}
+	return http.StatusInternalServerError, errorBody{50001, "Internal error: " + err.Error()}
+}
+
+func (s *Server) handleError(c *echo.Context, err error) {
+	if r, _ := echo.UnwrapResponse(c.Response()); r != nil && r.Committed {
+		return
+	}
+	status, body := errorResponse(err)
+	if status >= 500 {
+		s.logger.Error("request failed", "request_id", requestID(c), "error", err)
+	}
+	writeJSON(c, status, body)
+}
+
+func writeJSON(c *echo.Context, status int, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	h := c.Response().Header()
+	h.Set("Content-Type", contentTypeV1)
+	c.Response().WriteHeader(status)
+	if c.Request().Method == http.MethodHead {
+		return nil
+	}
+	_, err = c.Response().Write(b)
+	return err
+}
+
+func writeText(c *echo.Context, status int, s string) error {
+	c.Response().Header().Set("Content-Type", "text/plain; charset=utf-8")
+	c.Response().WriteHeader(status)
+	_, err := c.Response().Write([]byte(s))
+	return err
+}
+
+const contentTypeV1 = "application/vnd.schemaregistry.v1+json"
+
+var acceptedContentTypes = []string{
+	"application/vnd.schemaregistry.v1+json",
+	"application/vnd.schemaregistry+json",
+	"application/json",
+	"application/octet-stream",
+}
+
+func contentTypeOK(ct string) bool {
+	if ct == "" {
+		return true
+	}
+	mt := strings.ToLower(strings.TrimSpace(strings.SplitN(ct, ";", 2)[0]))
+	for _, a := range acceptedContentTypes {
+		if mt == a {
+			return true
+		}
+	}
+	return false
+}

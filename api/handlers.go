@@ -1,0 +1,512 @@
+package api
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v5"
+
+	"github.com/charter-registry/charter/compat"
+	"github.com/charter-registry/charter/registry"
+)
+
+// registerBody is the JSON body of register, lookup and compatibility
+// requests. Fields that Confluent clients send and charter does not use
+// (subject, guid, tag propagation) are accepted and ignored; any other
+// field is refused.
+type registerBody struct {
+	Schema              *string              `json:"schema"`
+	SchemaType          string               `json:"schemaType,omitempty"`
+	References          []registry.Reference `json:"references,omitempty"`
+	Metadata            *registry.Metadata   `json:"metadata,omitempty"`
+	RuleSet             *registry.RuleSet    `json:"ruleSet,omitempty"`
+	ID                  int                  `json:"id,omitempty"`
+	Version             int                  `json:"version,omitempty"`
+	Subject             string               `json:"subject,omitempty"`
+	GUID                string               `json:"guid,omitempty"`
+	SchemaTagsToAdd     json.RawMessage      `json:"schemaTagsToAdd,omitempty"`
+	SchemaTagsToRemove  json.RawMessage      `json:"schemaTagsToRemove,omitempty"`
+	PropagateSchemaTags *bool                `json:"propagateSchemaTags,omitempty"`
+}
+
+func (s *Server) registerRequest(c *echo.Context) (registry.RegisterRequest, error) {
+	var b registerBody
+	if err := s.decodeBody(c, &b); err != nil {
+		return registry.RegisterRequest{}, err
+	}
+	if b.Schema == nil {
+		return registry.RegisterRequest{}, registry.Errorf(registry.CodeInvalidSchema, "Invalid schema: the request has no \"schema\" field")
+	}
+	normalize, err := boolQuery(c, "normalize")
+	if err != nil {
+		return registry.RegisterRequest{}, err
+	}
+	if b.ID < 0 {
+		b.ID = 0
+	}
+	if b.Version < 0 {
+		b.Version = 0
+	}
+	return registry.RegisterRequest{
+		Schema:     *b.Schema,
+		SchemaType: compat.Type(b.SchemaType),
+		References: b.References,
+		Metadata:   b.Metadata,
+		RuleSet:    b.RuleSet,
+		ID:         b.ID,
+		Version:    b.Version,
+		Normalize:  normalize,
+	}, nil
+}
+
+func (s *Server) root(c *echo.Context) error {
+	return writeJSON(c, http.StatusOK, map[string]any{})
+}
+
+func (s *Server) schemaTypes(c *echo.Context) error {
+	return writeJSON(c, http.StatusOK, s.svc.Types())
+}
+
+func pathID(c *echo.Context) (int, error) {
+	raw := c.Param("id")
+	id, err := strconv.Atoi(raw)
+	if err != nil || id <= 0 {
+		return 0, unprocessable(fmt.Sprintf("Invalid schema id %q: ids are positive integers", raw))
+	}
+	return id, nil
+}
+
+func pathVersion(c *echo.Context) (int, error) {
+	return registry.ParseVersion(c.Param("version"))
+}
+
+// serializer is a parsed schema with a binary form (Protobuf's
+// FileDescriptorProto), served for format=serialized.
+type serializer interface {
+	Serialized() ([]byte, error)
+}
+
+func (s *Server) schemaByID(c *echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	sc, err := s.svc.SchemaByID(id)
+	if err != nil {
+		return err
+	}
+	if f := c.QueryParam("format"); f == "serialized" {
+		p, _, err := s.svc.SchemaOfID(id)
+		if err != nil {
+			return err
+		}
+		ser, ok := p.(serializer)
+		if !ok {
+			return unprocessable(fmt.Sprintf("format=serialized is not available for %s schemas", orAvro(sc.SchemaType)))
+		}
+		b, err := ser.Serialized()
+		if err != nil {
+			return err
+		}
+		sc.Schema = base64.StdEncoding.EncodeToString(b)
+	}
+	out := struct {
+		registry.Schema
+		MaxID int `json:"maxId,omitempty"`
+	}{Schema: sc}
+	fetchMax, err := boolQuery(c, "fetchMaxId")
+	if err != nil {
+		return err
+	}
+	if fetchMax {
+		out.MaxID = s.svc.MaxID()
+	}
+	return writeJSON(c, http.StatusOK, out)
+}
+
+func orAvro(t compat.Type) compat.Type {
+	if t == "" {
+		return compat.Avro
+	}
+	return t
+}
+
+func (s *Server) schemaTextByID(c *echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	sc, err := s.svc.SchemaByID(id)
+	if err != nil {
+		return err
+	}
+	return writeRawSchema(c, sc.Schema)
+}
+
+// writeRawSchema serves a schema text as Confluent does on /schema routes:
+// the text itself as the body.
+func writeRawSchema(c *echo.Context, text string) error {
+	c.Response().Header().Set("Content-Type", contentTypeV1)
+	c.Response().WriteHeader(http.StatusOK)
+	_, err := c.Response().Write([]byte(text))
+	return err
+}
+
+func (s *Server) subjectsByID(c *echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	deleted, err := boolQuery(c, "deleted")
+	if err != nil {
+		return err
+	}
+	out, err := s.svc.SubjectsOfID(id, deleted)
+	if err != nil {
+		return err
+	}
+	if out == nil {
+		out = []string{}
+	}
+	return writeJSON(c, http.StatusOK, out)
+}
+
+func (s *Server) versionsByID(c *echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	deleted, err := boolQuery(c, "deleted")
+	if err != nil {
+		return err
+	}
+	out, err := s.svc.VersionsOfID(id, deleted)
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, out)
+}
+
+func (s *Server) listSchemas(c *echo.Context) error {
+	var f registry.SchemaFilter
+	var err error
+	f.SubjectPrefix = c.QueryParam("subjectPrefix")
+	if f.Deleted, err = boolQuery(c, "deleted"); err != nil {
+		return err
+	}
+	if f.LatestOnly, err = boolQuery(c, "latestOnly"); err != nil {
+		return err
+	}
+	if f.Offset, err = intQuery(c, "offset", 0); err != nil {
+		return err
+	}
+	if f.Limit, err = intQuery(c, "limit", 0); err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, s.svc.Schemas(f))
+}
+
+func (s *Server) listSubjects(c *echo.Context) error {
+	deleted, err := boolQuery(c, "deleted")
+	if err != nil {
+		return err
+	}
+	deletedOnly, err := boolQuery(c, "deletedOnly")
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, s.svc.Subjects(c.QueryParam("subjectPrefix"), deleted, deletedOnly))
+}
+
+func (s *Server) lookup(c *echo.Context) error {
+	req, err := s.registerRequest(c)
+	if err != nil {
+		return err
+	}
+	deleted, err := boolQuery(c, "deleted")
+	if err != nil {
+		return err
+	}
+	out, err := s.svc.Lookup(c.Param("subject"), req, deleted)
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, out)
+}
+
+func (s *Server) register(c *echo.Context) error {
+	req, err := s.registerRequest(c)
+	if err != nil {
+		return err
+	}
+	out, err := s.svc.Register(c.Request().Context(), c.Param("subject"), req)
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, out)
+}
+
+func (s *Server) listVersions(c *echo.Context) error {
+	deleted, err := boolQuery(c, "deleted")
+	if err != nil {
+		return err
+	}
+	deletedOnly, err := boolQuery(c, "deletedOnly")
+	if err != nil {
+		return err
+	}
+	out, err := s.svc.Versions(c.Param("subject"), deleted, deletedOnly)
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, out)
+}
+
+func (s *Server) versionOf(c *echo.Context) (registry.Schema, error) {
+	v, err := pathVersion(c)
+	if err != nil {
+		return registry.Schema{}, err
+	}
+	deleted, err := boolQuery(c, "deleted")
+	if err != nil {
+		return registry.Schema{}, err
+	}
+	return s.svc.Version(c.Param("subject"), v, deleted)
+}
+
+func (s *Server) getVersion(c *echo.Context) error {
+	out, err := s.versionOf(c)
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, out)
+}
+
+func (s *Server) getVersionText(c *echo.Context) error {
+	out, err := s.versionOf(c)
+	if err != nil {
+		return err
+	}
+	return writeRawSchema(c, out.Schema)
+}
+
+func (s *Server) referencedBy(c *echo.Context) error {
+	v, err := pathVersion(c)
+	if err != nil {
+		return err
+	}
+	out, err := s.svc.ReferencedBy(c.Param("subject"), v)
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, out)
+}
+
+func (s *Server) deleteSubject(c *echo.Context) error {
+	permanent, err := boolQuery(c, "permanent")
+	if err != nil {
+		return err
+	}
+	out, err := s.svc.DeleteSubject(c.Request().Context(), c.Param("subject"), permanent)
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, out)
+}
+
+func (s *Server) deleteVersion(c *echo.Context) error {
+	v, err := pathVersion(c)
+	if err != nil {
+		return err
+	}
+	permanent, err := boolQuery(c, "permanent")
+	if err != nil {
+		return err
+	}
+	out, err := s.svc.DeleteVersion(c.Request().Context(), c.Param("subject"), v, permanent)
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, out)
+}
+
+type compatibilityResponse struct {
+	IsCompatible bool                `json:"is_compatible"`
+	Messages     []string            `json:"messages,omitempty"`
+	Violations   []violationResponse `json:"violations,omitempty"`
+}
+
+// violationResponse is the structured form of one verbose message, the same
+// shape for every format.
+type violationResponse struct {
+	Rule       string `json:"rule"`
+	Kind       string `json:"errorType"`
+	Path       string `json:"path"`
+	Message    string `json:"message"`
+	OldVersion int    `json:"oldVersion"`
+	Direction  string `json:"direction"`
+	Line       int    `json:"line,omitempty"`
+	Column     int    `json:"column,omitempty"`
+}
+
+func (s *Server) compatibility(c *echo.Context, version int) error {
+	req, err := s.registerRequest(c)
+	if err != nil {
+		return err
+	}
+	verbose, err := boolQuery(c, "verbose")
+	if err != nil {
+		return err
+	}
+	res, err := s.svc.CheckCompatibility(c.Param("subject"), version, req)
+	if err != nil {
+		return err
+	}
+	out := compatibilityResponse{IsCompatible: res.Compatible}
+	if verbose {
+		out.Messages = []string{}
+		if !res.Compatible {
+			out.Messages = registry.ViolationMessages(res.Level, res.Violations)
+		}
+		for _, v := range res.Violations {
+			out.Violations = append(out.Violations, violationResponse{
+				Rule: v.Rule, Kind: v.Kind, Path: v.Path, Message: v.Message,
+				OldVersion: v.OldVersion, Direction: v.Direction, Line: v.Line, Column: v.Column,
+			})
+		}
+	}
+	return writeJSON(c, http.StatusOK, out)
+}
+
+func (s *Server) compatibilityAll(c *echo.Context) error { return s.compatibility(c, 0) }
+
+func (s *Server) compatibilityVersion(c *echo.Context) error {
+	v, err := pathVersion(c)
+	if err != nil {
+		return err
+	}
+	return s.compatibility(c, v)
+}
+
+// configUpdate is the body of PUT /config: Confluent names the level
+// "compatibility" here, although GET returns "compatibilityLevel".
+type configUpdate struct {
+	Compatibility       *compat.Level      `json:"compatibility,omitempty"`
+	CompatibilityLevel  *compat.Level      `json:"compatibilityLevel,omitempty"`
+	Normalize           *bool              `json:"normalize,omitempty"`
+	ValidateFields      *bool              `json:"validateFields,omitempty"`
+	ValidateRules       *bool              `json:"validateRules,omitempty"`
+	Alias               *string            `json:"alias,omitempty"`
+	CompatibilityGroup  *string            `json:"compatibilityGroup,omitempty"`
+	CompatibilityPolicy *string            `json:"compatibilityPolicy,omitempty"`
+	DefaultMetadata     *registry.Metadata `json:"defaultMetadata,omitempty"`
+	OverrideMetadata    *registry.Metadata `json:"overrideMetadata,omitempty"`
+	DefaultRuleSet      *registry.RuleSet  `json:"defaultRuleSet,omitempty"`
+	OverrideRuleSet     *registry.RuleSet  `json:"overrideRuleSet,omitempty"`
+}
+
+func (s *Server) getConfig(c *echo.Context) error {
+	def, err := boolQuery(c, "defaultToGlobal")
+	if err != nil {
+		return err
+	}
+	out, err := s.svc.GetConfig(c.Param("subject"), def)
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, out)
+}
+
+func (s *Server) putConfig(c *echo.Context) error {
+	var b configUpdate
+	if err := s.decodeBody(c, &b); err != nil {
+		return err
+	}
+	if b.Compatibility == nil {
+		b.Compatibility = b.CompatibilityLevel
+	}
+	u := registry.Config{
+		Compatibility: b.Compatibility, Normalize: b.Normalize, ValidateFields: b.ValidateFields,
+		Alias: b.Alias, CompatibilityGroup: b.CompatibilityGroup, CompatibilityPolicy: b.CompatibilityPolicy,
+		DefaultMetadata: b.DefaultMetadata, OverrideMetadata: b.OverrideMetadata,
+		DefaultRuleSet: b.DefaultRuleSet, OverrideRuleSet: b.OverrideRuleSet,
+	}
+	merged, err := s.svc.SetConfig(c.Request().Context(), c.Param("subject"), u)
+	if err != nil {
+		return err
+	}
+	b.Compatibility, b.CompatibilityLevel = merged.Compatibility, nil
+	if b.CompatibilityPolicy != nil {
+		b.CompatibilityPolicy = merged.CompatibilityPolicy
+	}
+	return writeJSON(c, http.StatusOK, b)
+}
+
+func (s *Server) deleteConfig(c *echo.Context) error {
+	out, err := s.svc.DeleteConfig(c.Request().Context(), c.Param("subject"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, out)
+}
+
+type modeBody struct {
+	Mode registry.Mode `json:"mode"`
+}
+
+func (s *Server) getMode(c *echo.Context) error {
+	def, err := boolQuery(c, "defaultToGlobal")
+	if err != nil {
+		return err
+	}
+	m, err := s.svc.GetMode(c.Param("subject"), def)
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, modeBody{m})
+}
+
+func (s *Server) putMode(c *echo.Context) error {
+	var b modeBody
+	if err := s.decodeBody(c, &b); err != nil {
+		return err
+	}
+	force, err := boolQuery(c, "force")
+	if err != nil {
+		return err
+	}
+	m, err := s.svc.SetMode(c.Request().Context(), c.Param("subject"), b.Mode, force)
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, modeBody{m})
+}
+
+func (s *Server) deleteMode(c *echo.Context) error {
+	m, err := s.svc.DeleteMode(c.Request().Context(), c.Param("subject"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, modeBody{m})
+}
+
+func (s *Server) contexts(c *echo.Context) error {
+	return writeJSON(c, http.StatusOK, s.svc.Contexts())
+}
+
+func (s *Server) metadataID(c *echo.Context) error {
+	return writeJSON(c, http.StatusOK, map[string]any{
+		"scope": map[string]any{
+			"path":     []string{},
+			"clusters": map[string]string{"schema-registry-cluster": s.cfg.ClusterID},
+		},
+	})
+}
+
+func (s *Server) stateDigest(c *echo.Context) error {
+	applied, _ := s.svc.Progress()
+	return writeJSON(c, http.StatusOK, map[string]any{"digest": s.svc.State().Digest(), "position": applied})
+}

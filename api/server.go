@@ -1,0 +1,222 @@
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v5"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/charter-registry/charter/registry"
+)
+
+// Config configures the HTTP API.
+type Config struct {
+	// MaxBodyBytes limits request bodies (413 beyond).
+	MaxBodyBytes int64
+	// RequestTimeout bounds how long one request may wait for the log.
+	RequestTimeout time.Duration
+	// OpenAPI is the document served at /openapi.yaml.
+	OpenAPI []byte
+	// Logger receives one line per request.
+	Logger *slog.Logger
+	// Registerer receives the API's metrics; nil means a private registry.
+	Registerer *prometheus.Registry
+	// ClusterID is reported by /v1/metadata/id.
+	ClusterID string
+}
+
+// DefaultConfig returns 4 MiB bodies and a 30 s request timeout.
+func DefaultConfig() Config {
+	return Config{
+		MaxBodyBytes:   4 << 20,
+		RequestTimeout: 30 * time.Second,
+		Logger:         slog.New(slog.DiscardHandler),
+		ClusterID:      "charter",
+	}
+}
+
+// Server is charter's HTTP API.
+type Server struct {
+	cfg     Config
+	svc     *registry.Service
+	echo    *echo.Echo
+	logger  *slog.Logger
+	metrics *metrics
+}
+
+// New builds the API over svc.
+func New(svc *registry.Service, cfg Config) *Server {
+	def := DefaultConfig()
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = def.MaxBodyBytes
+	}
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = def.RequestTimeout
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = def.Logger
+	}
+	if cfg.ClusterID == "" {
+		cfg.ClusterID = def.ClusterID
+	}
+	if cfg.Registerer == nil {
+		cfg.Registerer = prometheus.NewRegistry()
+	}
+	s := &Server{cfg: cfg, svc: svc, logger: cfg.Logger}
+	s.metrics = newMetrics(cfg.Registerer, svc)
+	s.echo = echo.NewWithConfig(echo.Config{
+		Logger: cfg.Logger,
+		Router: echo.NewRouter(echo.RouterConfig{UnescapePathParamValues: true}),
+	})
+	s.echo.HTTPErrorHandler = s.handleError
+	s.echo.Use(s.requestIDMiddleware, s.observeMiddleware, s.timeoutMiddleware)
+	s.routes()
+	return s
+}
+
+// Handler returns the server as an http.Handler.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// Echo returns the underlying router, for adding routes (the catalogue).
+func (s *Server) Echo() *echo.Echo { return s.echo }
+
+// Route is one registered route, with OpenAPI-style path parameters.
+type Route struct {
+	Method string
+	Path   string
+}
+
+// Routes lists every route the server answers, for the OpenAPI sync test.
+func (s *Server) Routes() []Route {
+	var out []Route
+	for _, r := range s.echo.Router().Routes() {
+		out = append(out, Route{Method: r.Method, Path: openAPIPath(r.Path)})
+	}
+	return out
+}
+
+func openAPIPath(p string) string {
+	parts := strings.Split(p, "/")
+	for i, part := range parts {
+		if strings.HasPrefix(part, ":") {
+			parts[i] = "{" + part[1:] + "}"
+		}
+	}
+	return strings.Join(parts, "/")
+}
+
+func (s *Server) routes() {
+	e := s.echo
+	e.GET("/", s.root)
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/metrics", s.metricsHandler)
+	e.GET("/openapi.yaml", s.openapi)
+
+	e.GET("/schemas/types", s.schemaTypes)
+	e.GET("/schemas", s.listSchemas)
+	e.GET("/schemas/ids/:id", s.schemaByID)
+	e.GET("/schemas/ids/:id/schema", s.schemaTextByID)
+	e.GET("/schemas/ids/:id/subjects", s.subjectsByID)
+	e.GET("/schemas/ids/:id/versions", s.versionsByID)
+
+	e.GET("/subjects", s.listSubjects)
+	e.POST("/subjects/:subject", s.lookup)
+	e.DELETE("/subjects/:subject", s.deleteSubject)
+	e.POST("/subjects/:subject/versions", s.register)
+	e.GET("/subjects/:subject/versions", s.listVersions)
+	e.GET("/subjects/:subject/versions/:version", s.getVersion)
+	e.DELETE("/subjects/:subject/versions/:version", s.deleteVersion)
+	e.GET("/subjects/:subject/versions/:version/schema", s.getVersionText)
+	e.GET("/subjects/:subject/versions/:version/referencedby", s.referencedBy)
+
+	e.POST("/compatibility/subjects/:subject/versions", s.compatibilityAll)
+	e.POST("/compatibility/subjects/:subject/versions/:version", s.compatibilityVersion)
+
+	e.GET("/config", s.getConfig)
+	e.PUT("/config", s.putConfig)
+	e.DELETE("/config", s.deleteConfig)
+	e.GET("/config/:subject", s.getConfig)
+	e.PUT("/config/:subject", s.putConfig)
+	e.DELETE("/config/:subject", s.deleteConfig)
+
+	e.GET("/mode", s.getMode)
+	e.PUT("/mode", s.putMode)
+	e.DELETE("/mode", s.deleteMode)
+	e.GET("/mode/:subject", s.getMode)
+	e.PUT("/mode/:subject", s.putMode)
+	e.DELETE("/mode/:subject", s.deleteMode)
+
+	e.GET("/contexts", s.contexts)
+	e.GET("/v1/metadata/id", s.metadataID)
+	e.GET("/v1/metadata/digest", s.stateDigest)
+}
+
+func requestID(c *echo.Context) string {
+	if v, ok := c.Get("request_id").(string); ok {
+		return v
+	}
+	return ""
+}
+
+func (s *Server) requestIDMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c *echo.Context) error {
+		id := c.Request().Header.Get("X-Request-Id")
+		if id == "" || len(id) > 128 {
+			var b [8]byte
+			_, _ = rand.Read(b[:])
+			id = hex.EncodeToString(b[:])
+		}
+		c.Set("request_id", id)
+		c.Response().Header().Set("X-Request-Id", id)
+		return next(c)
+	}
+}
+
+func (s *Server) timeoutMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c *echo.Context) error {
+		ctx, cancel := context.WithTimeout(c.Request().Context(), s.cfg.RequestTimeout)
+		defer cancel()
+		c.SetRequest(c.Request().WithContext(ctx))
+		return next(c)
+	}
+}
+
+func (s *Server) observeMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c *echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		if err != nil {
+			s.handleError(c, err)
+		}
+		status := http.StatusOK
+		if r, _ := echo.UnwrapResponse(c.Response()); r != nil && r.Status != 0 {
+			status = r.Status
+		}
+		route := c.Path()
+		if route == "" {
+			route = "unmatched"
+		}
+		elapsed := time.Since(start)
+		s.metrics.observe(c.Request().Method, openAPIPath(route), status, elapsed)
+		level := slog.LevelInfo
+		if status >= 500 {
+			level = slog.LevelError
+		}
+		s.logger.LogAttrs(c.Request().Context(), level, "request",
+			slog.String("request_id", requestID(c)),
+			slog.String("method", c.Request().Method),
+			slog.String("route", route),
+			slog.String("path", c.Request().URL.EscapedPath()),
+			slog.Int("status", status),
+			slog.Duration("duration", elapsed),
+		)
+		return nil
+	}
+}

@@ -1,0 +1,208 @@
+package registry
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/charter-registry/charter/compat"
+	"github.com/charter-registry/charter/storage"
+)
+
+// GetConfig returns the global config (subject "") or a subject's. A
+// subject without its own config is 40408 unless defaultToGlobal, which
+// returns the config that applies to it.
+func (s *Service) GetConfig(subject string, defaultToGlobal bool) (Config, error) {
+	st := s.state
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	if subject == "" {
+		return st.effectiveConfig("", s.cfg.DefaultCompatibility), nil
+	}
+	if c, ok := st.configs[subject]; ok && !defaultToGlobal {
+		return c, nil
+	}
+	if defaultToGlobal {
+		return st.effectiveConfig(subject, s.cfg.DefaultCompatibility), nil
+	}
+	return Config{}, Errorf(CodeSubjectCompatibilityNotSet, "Subject '%s' does not have subject-level compatibility configured", subject)
+}
+
+func validateConfig(c Config) error {
+	if c.Compatibility != nil {
+		l, err := compat.ParseLevel(string(*c.Compatibility))
+		if err != nil {
+			return &Error{Code: CodeInvalidCompatibilityLevel, Message: "Invalid compatibility level. " + err.Error(), Err: err}
+		}
+		c.Compatibility = &l
+	}
+	if c.CompatibilityPolicy != nil {
+		p := strings.ToUpper(*c.CompatibilityPolicy)
+		if p != "STRICT" && p != "LENIENT" {
+			return Errorf(CodeInvalidRequest, "Invalid compatibilityPolicy %q: use STRICT or LENIENT", *c.CompatibilityPolicy)
+		}
+	}
+	if err := c.DefaultRuleSet.Validate(); err != nil {
+		return err
+	}
+	return c.OverrideRuleSet.Validate()
+}
+
+// SetConfig merges update into the global (subject "") or a subject's
+// config and returns the merged config.
+func (s *Service) SetConfig(ctx context.Context, subject string, update Config) (Config, error) {
+	if subject != "" {
+		if err := ValidateSubject(subject); err != nil {
+			return Config{}, err
+		}
+	}
+	if update.Compatibility != nil {
+		l, err := compat.ParseLevel(string(*update.Compatibility))
+		if err != nil {
+			return Config{}, &Error{Code: CodeInvalidCompatibilityLevel, Message: "Invalid compatibility level. " + err.Error(), Err: err}
+		}
+		update.Compatibility = &l
+	}
+	if update.CompatibilityPolicy != nil {
+		p := strings.ToUpper(*update.CompatibilityPolicy)
+		update.CompatibilityPolicy = &p
+	}
+	if err := validateConfig(update); err != nil {
+		return Config{}, err
+	}
+	var out Config
+	err := s.write(ctx, func() ([]storage.Record, error) {
+		st := s.state
+		st.mu.RLock()
+		defer st.mu.RUnlock()
+		cur := st.global
+		if subject != "" {
+			cur = st.configs[subject]
+		}
+		out = cur.merge(update)
+		r, err := record(configKey(subject), out)
+		return []storage.Record{r}, err
+	})
+	if err != nil {
+		return Config{}, fmt.Errorf("set config: %w", err)
+	}
+	return out, nil
+}
+
+// DeleteConfig removes the global (back to defaults) or a subject's config
+// and returns what it was.
+func (s *Service) DeleteConfig(ctx context.Context, subject string) (Config, error) {
+	if subject != "" {
+		if err := ValidateSubject(subject); err != nil {
+			return Config{}, err
+		}
+	}
+	var out Config
+	err := s.write(ctx, func() ([]storage.Record, error) {
+		st := s.state
+		st.mu.RLock()
+		defer st.mu.RUnlock()
+		if subject == "" {
+			out = st.effectiveConfig("", s.cfg.DefaultCompatibility)
+			return []storage.Record{tombstone(configKey(""))}, nil
+		}
+		c, ok := st.configs[subject]
+		if !ok {
+			return nil, Errorf(CodeSubjectCompatibilityNotSet, "Subject '%s' does not have subject-level compatibility configured", subject)
+		}
+		out = c
+		return []storage.Record{tombstone(configKey(subject))}, nil
+	})
+	if err != nil {
+		return Config{}, fmt.Errorf("delete config: %w", err)
+	}
+	return out, nil
+}
+
+// GetMode returns the global mode (subject "") or a subject's.
+func (s *Service) GetMode(subject string, defaultToGlobal bool) (Mode, error) {
+	st := s.state
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	if subject == "" {
+		return st.effectiveMode(""), nil
+	}
+	if m, ok := st.modes[subject]; ok {
+		return m, nil
+	}
+	if defaultToGlobal {
+		return st.effectiveMode(subject), nil
+	}
+	return "", Errorf(CodeSubjectModeNotSet, "Subject '%s' does not have subject-level mode configured", subject)
+}
+
+// SetMode sets the global (subject "") or a subject's mode. Switching to
+// IMPORT while schemas exist needs force.
+func (s *Service) SetMode(ctx context.Context, subject string, mode Mode, force bool) (Mode, error) {
+	if subject != "" {
+		if err := ValidateSubject(subject); err != nil {
+			return "", err
+		}
+	}
+	m, err := ParseMode(string(mode))
+	if err != nil {
+		return "", err
+	}
+	err = s.write(ctx, func() ([]storage.Record, error) {
+		st := s.state
+		st.mu.RLock()
+		defer st.mu.RUnlock()
+		if m == Import && !force {
+			busy := false
+			if subject == "" {
+				for _, ss := range st.subjects {
+					if ss.hasLive() {
+						busy = true
+						break
+					}
+				}
+			} else if ss := st.subjects[subject]; ss != nil && ss.hasLive() {
+				busy = true
+			}
+			if busy {
+				return nil, Errorf(CodeOperationNotPermitted, "Cannot import since found existing subjects; set force=true to switch to IMPORT anyway")
+			}
+		}
+		r, err := record(modeKey(subject), modeValue{Mode: m})
+		return []storage.Record{r}, err
+	})
+	if err != nil {
+		return "", fmt.Errorf("set mode: %w", err)
+	}
+	return m, nil
+}
+
+// DeleteMode removes the global (back to READWRITE) or a subject's mode and
+// returns what it was.
+func (s *Service) DeleteMode(ctx context.Context, subject string) (Mode, error) {
+	if subject != "" {
+		if err := ValidateSubject(subject); err != nil {
+			return "", err
+		}
+	}
+	var out Mode
+	err := s.write(ctx, func() ([]storage.Record, error) {
+		st := s.state
+		st.mu.RLock()
+		defer st.mu.RUnlock()
+		if subject == "" {
+			out = st.effectiveMode("")
+			return []storage.Record{tombstone(modeKey(""))}, nil
+		}
+		m, ok := st.modes[subject]
+		if !ok {
+			return nil, Errorf(CodeSubjectModeNotSet, "Subject '%s' does not have subject-level mode configured", subject)
+		}
+		out = m
+		return []storage.Record{tombstone(modeKey(subject))}, nil
+	})
+	if err != nil {
+		return "", fmt.Errorf("delete mode: %w", err)
+	}
+	return out, nil
+}

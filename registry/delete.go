@@ -1,0 +1,141 @@
+package registry
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/charter-registry/charter/storage"
+)
+
+func (st *State) checkWritable(subject string) error {
+	if m := st.effectiveMode(subject); m == ReadOnly || m == ReadOnlyOverride {
+		return Errorf(CodeOperationNotPermitted, "Subject '%s' is in read-only mode", subject)
+	}
+	return nil
+}
+
+func (st *State) checkNotReferenced(subject string, version int) error {
+	if ids := st.referencedBy(subject, version, true); len(ids) > 0 {
+		return Errorf(CodeReferenceExists, "One or more references exist to the schema {subject=%s, version=%d}: schema ids %v reference it; delete those first", subject, version, ids)
+	}
+	return nil
+}
+
+// idFloor returns an ID_FLOOR record for the current highest id, written
+// with every hard delete so compaction never lowers the id high-water mark.
+func (st *State) idFloor() (storage.Record, error) {
+	return record(Key{Type: KeyIDFloor}, idFloorValue{MaxID: st.maxID})
+}
+
+// DeleteVersion soft-deletes a version, or removes a soft-deleted version
+// for good when permanent is set. It returns the version number.
+func (s *Service) DeleteVersion(ctx context.Context, subject string, version int, permanent bool) (int, error) {
+	if err := ValidateSubject(subject); err != nil {
+		return 0, err
+	}
+	var out int
+	err := s.write(ctx, func() ([]storage.Record, error) {
+		st := s.state
+		st.mu.RLock()
+		defer st.mu.RUnlock()
+		ss := st.subjects[subject]
+		if ss == nil {
+			return nil, errSubjectNotFound(subject)
+		}
+		if err := st.checkWritable(subject); err != nil {
+			return nil, err
+		}
+		var vs *versionState
+		if version == Latest {
+			vs = ss.latest(permanent)
+		} else {
+			vs = ss.versions[version]
+		}
+		if vs == nil {
+			if version == Latest {
+				return nil, errSubjectNotFound(subject)
+			}
+			return nil, errVersionNotFound(subject, version)
+		}
+		out = vs.version
+		if err := st.checkNotReferenced(subject, vs.version); err != nil {
+			return nil, err
+		}
+		if !permanent {
+			if vs.deleted {
+				return nil, Errorf(CodeVersionSoftDeleted, "Subject '%s' Version %d was soft deleted. Set permanent=true to delete permanently", subject, vs.version)
+			}
+			sc := st.ids[vs.id]
+			val := schemaValue{Subject: subject, Version: vs.version, ID: vs.id, References: sc.refs, Metadata: sc.metadata, RuleSet: sc.ruleSet, Schema: sc.text, Deleted: true, Timestamp: vs.timestamp}
+			if sc.typ != "AVRO" {
+				val.SchemaType = sc.typ
+			}
+			r, err := record(schemaKey(subject, vs.version), val)
+			return []storage.Record{r}, err
+		}
+		if !vs.deleted {
+			return nil, Errorf(CodeVersionNotSoftDeleted, "Subject '%s' Version %d was not deleted first before being permanently deleted", subject, vs.version)
+		}
+		floor, err := st.idFloor()
+		return []storage.Record{tombstone(schemaKey(subject, vs.version)), floor}, err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("delete subject %q version %d: %w", subject, version, err)
+	}
+	return out, nil
+}
+
+// DeleteSubject soft-deletes every version of a subject, or removes them for
+// good when permanent is set (after a soft delete). It returns the versions.
+func (s *Service) DeleteSubject(ctx context.Context, subject string, permanent bool) ([]int, error) {
+	if err := ValidateSubject(subject); err != nil {
+		return nil, err
+	}
+	var out []int
+	err := s.write(ctx, func() ([]storage.Record, error) {
+		st := s.state
+		st.mu.RLock()
+		defer st.mu.RUnlock()
+		ss := st.subjects[subject]
+		if ss == nil {
+			return nil, errSubjectNotFound(subject)
+		}
+		if err := st.checkWritable(subject); err != nil {
+			return nil, err
+		}
+		out = out[:0]
+		for _, v := range ss.sorted {
+			if err := st.checkNotReferenced(subject, v); err != nil {
+				return nil, err
+			}
+		}
+		if !permanent {
+			latest := ss.latest(false)
+			if latest == nil {
+				return nil, Errorf(CodeSubjectSoftDeleted, "Subject '%s' was soft deleted. Set permanent=true to delete permanently", subject)
+			}
+			for _, v := range ss.sorted {
+				if !ss.versions[v].deleted {
+					out = append(out, v)
+				}
+			}
+			r, err := record(Key{Type: KeyDeleteSubject, Subject: subject}, deleteSubjectValue{Subject: subject, Version: latest.version})
+			return []storage.Record{r}, err
+		}
+		if ss.hasLive() {
+			return nil, Errorf(CodeSubjectNotSoftDeleted, "Subject '%s' was not deleted first before being permanently deleted", subject)
+		}
+		var recs []storage.Record
+		for _, v := range ss.sorted {
+			out = append(out, v)
+			recs = append(recs, tombstone(schemaKey(subject, v)))
+		}
+		recs = append(recs, tombstone(Key{Type: KeyDeleteSubject, Subject: subject}))
+		floor, err := st.idFloor()
+		return append(recs, floor), err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("delete subject %q: %w", subject, err)
+	}
+	return out, nil
+}

@@ -1,0 +1,308 @@
+package registry
+
+import (
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/charter-registry/charter/compat"
+)
+
+// Latest is the version number that stands for "latest" (-1 in Confluent's API).
+const Latest = -1
+
+// ParseVersion accepts "latest", -1 or a version between 1 and 2^31-1.
+func ParseVersion(s string) (int, error) {
+	if s == "latest" {
+		return Latest, nil
+	}
+	v, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || v == 0 || v < -1 || v > math.MaxInt32 {
+		return 0, Errorf(CodeInvalidVersion, "The specified version '%s' is not a valid version id. Allowed values are between [1, 2^31-1] and the string \"latest\"", s)
+	}
+	return int(v), nil
+}
+
+func (st *State) view(subject string, vs *versionState) Schema {
+	s := st.ids[vs.id]
+	out := Schema{Subject: subject, Version: vs.version, ID: vs.id, Deleted: vs.deleted, Timestamp: vs.timestamp}
+	if s != nil {
+		out.Schema = s.text
+		if s.typ != compat.Avro {
+			out.SchemaType = s.typ
+		}
+		out.References = s.refs
+		out.Metadata = s.metadata
+		out.RuleSet = s.ruleSet
+		out.GUID = s.identity.String()
+	}
+	return out
+}
+
+// latestLocked returns the newest version, live or (when deleted) any.
+func (ss *subjectState) latest(deleted bool) *versionState {
+	for i := len(ss.sorted) - 1; i >= 0; i-- {
+		vs := ss.versions[ss.sorted[i]]
+		if deleted || !vs.deleted {
+			return vs
+		}
+	}
+	return nil
+}
+
+func (ss *subjectState) hasLive() bool { return ss.latest(false) != nil }
+
+// SchemaByID returns the schema with the given id (subject and version are
+// left empty: an id may be registered under many subjects).
+func (s *Service) SchemaByID(id int) (Schema, error) {
+	st := s.state
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	sc := st.ids[id]
+	if sc == nil {
+		return Schema{}, errSchemaNotFound(id)
+	}
+	out := Schema{ID: id, Schema: sc.text, References: sc.refs, Metadata: sc.metadata, RuleSet: sc.ruleSet, GUID: sc.identity.String()}
+	if sc.typ != compat.Avro {
+		out.SchemaType = sc.typ
+	}
+	return out, nil
+}
+
+// SchemaOfID returns the parsed schema with the given id, for format-specific
+// renderings such as Protobuf's serialized form.
+func (s *Service) SchemaOfID(id int) (compat.Schema, compat.Type, error) {
+	st := s.state
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	sc := st.ids[id]
+	if sc == nil {
+		return nil, "", errSchemaNotFound(id)
+	}
+	p, err := s.parsedLocked(sc)
+	return p, sc.typ, err
+}
+
+// MaxID returns the highest id ever allocated.
+func (s *Service) MaxID() int {
+	s.state.mu.RLock()
+	defer s.state.mu.RUnlock()
+	return s.state.maxID
+}
+
+// SubjectsOfID lists the subjects that hold the schema id.
+func (s *Service) SubjectsOfID(id int, deleted bool) ([]string, error) {
+	vs, err := s.VersionsOfID(id, deleted)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, v := range vs {
+		if len(out) == 0 || out[len(out)-1] != v.Subject {
+			out = append(out, v.Subject)
+		}
+	}
+	return out, nil
+}
+
+// VersionsOfID lists the subject versions that hold the schema id.
+func (s *Service) VersionsOfID(id int, deleted bool) ([]SubjectVersion, error) {
+	st := s.state
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	if st.ids[id] == nil {
+		return nil, errSchemaNotFound(id)
+	}
+	out := []SubjectVersion{}
+	for _, name := range sortedKeys(st.subjects) {
+		ss := st.subjects[name]
+		for _, v := range ss.sorted {
+			vs := ss.versions[v]
+			if vs.id == id && (deleted || !vs.deleted) {
+				out = append(out, SubjectVersion{Subject: name, Version: v})
+			}
+		}
+	}
+	return out, nil
+}
+
+// SchemaFilter selects schemas for Schemas.
+type SchemaFilter struct {
+	SubjectPrefix string
+	Deleted       bool
+	LatestOnly    bool
+	Offset        int
+	Limit         int
+}
+
+// Schemas lists subject versions in subject then version order.
+func (s *Service) Schemas(f SchemaFilter) []Schema {
+	st := s.state
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	out := []Schema{}
+	skip := f.Offset
+	for _, name := range sortedKeys(st.subjects) {
+		if !strings.HasPrefix(name, f.SubjectPrefix) {
+			continue
+		}
+		ss := st.subjects[name]
+		var vs []*versionState
+		if f.LatestOnly {
+			if l := ss.latest(f.Deleted); l != nil {
+				vs = append(vs, l)
+			}
+		} else {
+			for _, v := range ss.sorted {
+				if x := ss.versions[v]; f.Deleted || !x.deleted {
+					vs = append(vs, x)
+				}
+			}
+		}
+		for _, x := range vs {
+			if skip > 0 {
+				skip--
+				continue
+			}
+			if f.Limit > 0 && len(out) >= f.Limit {
+				return out
+			}
+			out = append(out, st.view(name, x))
+		}
+	}
+	return out
+}
+
+// Subjects lists subject names. deleted includes subjects whose versions
+// are all soft-deleted; deletedOnly lists only those.
+func (s *Service) Subjects(prefix string, deleted, deletedOnly bool) []string {
+	st := s.state
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	out := []string{}
+	for _, name := range sortedKeys(st.subjects) {
+		if !strings.HasPrefix(name, prefix) {
+			continue
+		}
+		live := st.subjects[name].hasLive()
+		switch {
+		case deletedOnly:
+			if !live {
+				out = append(out, name)
+			}
+		case deleted || live:
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// Versions lists a subject's version numbers.
+func (s *Service) Versions(subject string, deleted, deletedOnly bool) ([]int, error) {
+	st := s.state
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	ss := st.subjects[subject]
+	if ss == nil {
+		return nil, errSubjectNotFound(subject)
+	}
+	out := []int{}
+	for _, v := range ss.sorted {
+		d := ss.versions[v].deleted
+		if (deletedOnly && d) || (!deletedOnly && (deleted || !d)) {
+			out = append(out, v)
+		}
+	}
+	if len(out) == 0 && !deleted && !deletedOnly {
+		return nil, errSubjectNotFound(subject)
+	}
+	return out, nil
+}
+
+// Version returns one version of a subject; version may be Latest.
+func (s *Service) Version(subject string, version int, deleted bool) (Schema, error) {
+	st := s.state
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	vs, err := st.findVersion(subject, version, deleted)
+	if err != nil {
+		return Schema{}, err
+	}
+	return st.view(subject, vs), nil
+}
+
+func (st *State) findVersion(subject string, version int, deleted bool) (*versionState, error) {
+	ss := st.subjects[subject]
+	if ss == nil || (!deleted && !ss.hasLive()) {
+		return nil, errSubjectNotFound(subject)
+	}
+	if version == Latest {
+		if vs := ss.latest(deleted); vs != nil {
+			return vs, nil
+		}
+		return nil, errSubjectNotFound(subject)
+	}
+	vs := ss.versions[version]
+	if vs == nil || (vs.deleted && !deleted) {
+		return nil, errVersionNotFound(subject, version)
+	}
+	return vs, nil
+}
+
+// ReferencedBy lists the ids of schemas that reference a subject version.
+func (s *Service) ReferencedBy(subject string, version int) ([]int, error) {
+	st := s.state
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	vs, err := st.findVersion(subject, version, true)
+	if err != nil {
+		return nil, err
+	}
+	return st.referencedBy(subject, vs.version, false), nil
+}
+
+// referencedBy lists ids of schemas, held by a subject version that is live
+// (or any, when includeDeleted), that reference subject/version.
+func (st *State) referencedBy(subject string, version int, includeDeleted bool) []int {
+	seen := map[int]bool{}
+	for _, ss := range st.subjects {
+		for _, vs := range ss.versions {
+			if seen[vs.id] || (vs.deleted && !includeDeleted) {
+				continue
+			}
+			sc := st.ids[vs.id]
+			if sc == nil {
+				continue
+			}
+			for _, r := range sc.refs {
+				if r.Subject == subject && r.Version == version {
+					seen[vs.id] = true
+					break
+				}
+			}
+		}
+	}
+	out := make([]int, 0, len(seen))
+	for id := range seen {
+		out = append(out, id)
+	}
+	sort.Ints(out)
+	return out
+}
+
+// Contexts lists the schema contexts in use; "." is the default context.
+func (s *Service) Contexts() []string {
+	st := s.state
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	set := map[string]bool{".": true}
+	for name := range st.subjects {
+		if hasContextPrefix(name) {
+			if i := strings.Index(name[1:], ":"); i > 0 {
+				set[name[1:i+1]] = true
+			}
+		}
+	}
+	return sortedKeys(set)
+}

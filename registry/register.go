@@ -1,0 +1,536 @@
+package registry
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/charter-registry/charter/compat"
+	"github.com/charter-registry/charter/storage"
+)
+
+// RegisterRequest is a schema to register, look up or test.
+type RegisterRequest struct {
+	Schema     string
+	SchemaType compat.Type
+	References []Reference
+	Metadata   *Metadata
+	RuleSet    *RuleSet
+	// ID and Version are honoured in IMPORT mode only.
+	ID      int
+	Version int
+	// Normalize stores and compares the normalised form.
+	Normalize bool
+}
+
+// candidate is a parsed request, ready to compare and store.
+type candidate struct {
+	typ      compat.Type
+	format   compat.Format
+	parsed   compat.Schema
+	text     string
+	refs     []Reference
+	metadata *Metadata
+	ruleSet  *RuleSet
+	identity Identity
+}
+
+func (s *Service) checkRequest(subject string, req RegisterRequest) error {
+	if err := ValidateSubject(subject); err != nil {
+		return err
+	}
+	if len(req.Schema) > s.cfg.MaxSchemaBytes {
+		return Errorf(CodeSchemaTooLarge, "Schema is %d bytes; the limit is %d bytes", len(req.Schema), s.cfg.MaxSchemaBytes)
+	}
+	if strings.TrimSpace(req.Schema) == "" {
+		return Errorf(CodeInvalidSchema, "Invalid schema: the schema field is empty")
+	}
+	if _, _, err := s.format(req.SchemaType); err != nil {
+		return err
+	}
+	for i, r := range req.References {
+		if r.Name == "" || r.Subject == "" {
+			return Errorf(CodeInvalidSchema, "Invalid schema: reference %d needs a name and a subject", i)
+		}
+		if r.Version == 0 || r.Version < -1 {
+			return Errorf(CodeInvalidSchema, "Invalid schema: reference %q has version %d; use a version number of at least 1", r.Name, r.Version)
+		}
+	}
+	return req.RuleSet.Validate()
+}
+
+// prepare parses a request under the state's read lock.
+func (s *Service) prepare(req RegisterRequest, normalize bool, md *Metadata, rs *RuleSet) (*candidate, error) {
+	st := s.state
+	f, typ, err := s.format(req.SchemaType)
+	if err != nil {
+		return nil, err
+	}
+	refs, err := st.pinReferences(req.References)
+	if err != nil {
+		return nil, err
+	}
+	deps, err := s.dependenciesLocked(refs, 0, map[string]bool{})
+	if err != nil {
+		return nil, err
+	}
+	parsed, err := f.Parse(req.Schema, deps)
+	if err != nil {
+		pe := compat.AsParseError(err)
+		msg := "Invalid schema: " + pe.Message
+		if pe.Line > 0 && !strings.Contains(pe.Message, fmt.Sprintf("%d:%d", pe.Line, pe.Column)) {
+			msg = fmt.Sprintf("Invalid schema at line %d, column %d: %s", pe.Line, pe.Column, pe.Message)
+		}
+		return nil, &Error{Code: CodeInvalidSchema, Message: msg, Err: err}
+	}
+	c := &candidate{typ: typ, format: f, parsed: parsed, refs: refs, metadata: md, ruleSet: rs}
+	if normalize {
+		c.text = parsed.Normalized()
+	} else {
+		c.text = parsed.Canonical()
+	}
+	c.identity = ComputeIdentity(c.text, c.refs, c.metadata, c.ruleSet)
+	return c, nil
+}
+
+// pinReferences resolves "latest" (-1) reference versions to numbers.
+func (st *State) pinReferences(refs []Reference) ([]Reference, error) {
+	out := make([]Reference, len(refs))
+	for i, r := range refs {
+		if r.Version == Latest {
+			ss := st.subjects[r.Subject]
+			var vs *versionState
+			if ss != nil {
+				vs = ss.latest(false)
+			}
+			if vs == nil {
+				return nil, Errorf(CodeInvalidSchema, "Invalid schema: reference %q names subject '%s', which has no versions", r.Name, r.Subject)
+			}
+			r.Version = vs.version
+		}
+		out[i] = r
+	}
+	return out, nil
+}
+
+// dependenciesLocked resolves references to their schema texts, transitive
+// dependencies first.
+func (s *Service) dependenciesLocked(refs []Reference, depth int, seen map[string]bool) ([]compat.Dependency, error) {
+	if len(refs) == 0 {
+		return nil, nil
+	}
+	if depth > s.cfg.MaxReferenceDepth {
+		return nil, Errorf(CodeInvalidSchema, "Invalid schema: references nest deeper than %d levels", s.cfg.MaxReferenceDepth)
+	}
+	st := s.state
+	var out []compat.Dependency
+	for _, r := range refs {
+		ss := st.subjects[r.Subject]
+		var vs *versionState
+		if ss != nil {
+			vs = ss.versions[r.Version]
+		}
+		if vs == nil {
+			return nil, Errorf(CodeInvalidSchema, "Invalid schema: reference %q names subject '%s' version %d, which does not exist", r.Name, r.Subject, r.Version)
+		}
+		sc := st.ids[vs.id]
+		if sc == nil {
+			return nil, Errorf(CodeInvalidSchema, "Invalid schema: reference %q names a schema that was deleted", r.Name)
+		}
+		if seen[r.Name] {
+			continue
+		}
+		seen[r.Name] = true
+		sub, err := s.dependenciesLocked(sc.refs, depth+1, seen)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, sub...)
+		out = append(out, compat.Dependency{Name: r.Name, Schema: sc.text})
+	}
+	return out, nil
+}
+
+// parsedLocked parses a stored schema once, with its references as they
+// are now.
+func (s *Service) parsedLocked(sc *storedSchema) (compat.Schema, error) {
+	sc.parseOnce.Do(func() {
+		f, _, err := s.format(sc.typ)
+		if err != nil {
+			sc.parseErr = err
+			return
+		}
+		deps, err := s.dependenciesLocked(sc.refs, 0, map[string]bool{})
+		if err != nil {
+			sc.parseErr = err
+			return
+		}
+		sc.parsed, sc.parseErr = f.Parse(sc.text, deps)
+	})
+	return sc.parsed, sc.parseErr
+}
+
+// effective returns the subject's config merged over the global one.
+func (st *State) effectiveConfig(subject string, def compat.Level) Config {
+	c := Config{}.merge(st.global)
+	if sc, ok := st.configs[subject]; ok {
+		c = c.merge(sc)
+	}
+	if c.Compatibility == nil {
+		l := def
+		c.Compatibility = &l
+	}
+	return c
+}
+
+func (st *State) effectiveMode(subject string) Mode {
+	if m, ok := st.modes[subject]; ok {
+		return m
+	}
+	if st.globalMode != "" {
+		return st.globalMode
+	}
+	return ReadWrite
+}
+
+// inherit picks the metadata and rule set a new version gets: the request's,
+// else the previous version's, else the config default; then the config
+// override is laid over it.
+func (st *State) inherit(subject string, cfg Config, md *Metadata, rs *RuleSet) (*Metadata, *RuleSet) {
+	var prev *storedSchema
+	if ss := st.subjects[subject]; ss != nil {
+		if vs := ss.latest(false); vs != nil {
+			prev = st.ids[vs.id]
+		}
+	}
+	if md == nil && prev != nil {
+		md = prev.metadata
+	}
+	if md == nil {
+		md = cfg.DefaultMetadata
+	}
+	if cfg.OverrideMetadata != nil {
+		md = mergeMetadata(md, cfg.OverrideMetadata)
+	}
+	if rs == nil && prev != nil {
+		rs = prev.ruleSet
+	}
+	if rs == nil {
+		rs = cfg.DefaultRuleSet
+	}
+	if cfg.OverrideRuleSet != nil {
+		rs = mergeRuleSet(rs, cfg.OverrideRuleSet)
+	}
+	return md, rs
+}
+
+func mergeMetadata(base, over *Metadata) *Metadata {
+	out := &Metadata{Tags: map[string][]string{}, Properties: map[string]string{}}
+	for _, m := range []*Metadata{base, over} {
+		if m == nil {
+			continue
+		}
+		for k, v := range m.Tags {
+			out.Tags[k] = v
+		}
+		for k, v := range m.Properties {
+			out.Properties[k] = v
+		}
+		for _, s := range m.Sensitive {
+			if !slices.Contains(out.Sensitive, s) {
+				out.Sensitive = append(out.Sensitive, s)
+			}
+		}
+	}
+	if len(out.Tags) == 0 {
+		out.Tags = nil
+	}
+	if len(out.Properties) == 0 {
+		out.Properties = nil
+	}
+	return out
+}
+
+func mergeRuleSet(base, over *RuleSet) *RuleSet {
+	if base == nil {
+		return over
+	}
+	merge := func(a, b []Rule) []Rule {
+		out := []Rule{}
+		for _, r := range a {
+			if !slices.ContainsFunc(b, func(x Rule) bool { return x.Name == r.Name }) {
+				out = append(out, r)
+			}
+		}
+		out = append(out, b...)
+		if len(out) == 0 {
+			return nil
+		}
+		return out
+	}
+	return &RuleSet{
+		MigrationRules: merge(base.MigrationRules, over.MigrationRules),
+		DomainRules:    merge(base.DomainRules, over.DomainRules),
+		EncodingRules:  merge(base.EncodingRules, over.EncodingRules),
+		EnableAt:       over.EnableAt,
+	}
+}
+
+// previousLocked returns a subject's live versions, oldest first, parsed.
+func (s *Service) previousLocked(subject string) ([]compat.Version, error) {
+	st := s.state
+	ss := st.subjects[subject]
+	if ss == nil {
+		return nil, nil
+	}
+	var out []compat.Version
+	for _, v := range ss.sorted {
+		vs := ss.versions[v]
+		if vs.deleted {
+			continue
+		}
+		sc := st.ids[vs.id]
+		if sc == nil {
+			continue
+		}
+		p, err := s.parsedLocked(sc)
+		if err != nil {
+			return nil, &Error{Code: CodeStoreError, Message: fmt.Sprintf("Stored schema %d (subject '%s' version %d) no longer parses: %v", sc.id, subject, v, err), Err: err}
+		}
+		out = append(out, compat.Version{Version: v, Type: sc.typ, Schema: p})
+	}
+	return out, nil
+}
+
+func (st *State) options(subject string, cfg Config) compat.Options {
+	return compat.Options{Lenient: cfg.CompatibilityPolicy != nil && strings.EqualFold(*cfg.CompatibilityPolicy, "LENIENT")}
+}
+
+// Register adds a schema to a subject, or returns the version that already
+// holds it.
+func (s *Service) Register(ctx context.Context, subject string, req RegisterRequest) (Schema, error) {
+	if err := s.checkRequest(subject, req); err != nil {
+		return Schema{}, err
+	}
+	var out Schema
+	err := s.write(ctx, func() ([]storage.Record, error) {
+		st := s.state
+		st.mu.RLock()
+		defer st.mu.RUnlock()
+		mode := st.effectiveMode(subject)
+		if mode == ReadOnly || mode == ReadOnlyOverride {
+			return nil, Errorf(CodeOperationNotPermitted, "Subject '%s' is in read-only mode", subject)
+		}
+		if (req.ID != 0 || req.Version != 0) && mode != Import {
+			return nil, Errorf(CodeOperationNotPermitted, "Subject '%s' is not in import mode: an explicit id or version is accepted only in IMPORT mode", subject)
+		}
+		cfg := st.effectiveConfig(subject, s.cfg.DefaultCompatibility)
+		md, rs := st.inherit(subject, cfg, req.Metadata, req.RuleSet)
+		c, err := s.prepare(req, req.Normalize || (cfg.Normalize != nil && *cfg.Normalize), md, rs)
+		if err != nil {
+			return nil, err
+		}
+		ss := st.subjects[subject]
+		if ss != nil {
+			for i := len(ss.sorted) - 1; i >= 0; i-- {
+				vs := ss.versions[ss.sorted[i]]
+				if vs.deleted || st.ids[vs.id] == nil || st.ids[vs.id].identity != c.identity {
+					continue
+				}
+				if (req.ID != 0 && req.ID != vs.id) || (req.Version != 0 && req.Version != vs.version) {
+					return nil, Errorf(CodeOperationNotPermitted, "Subject '%s' already holds this schema as version %d with id %d; it cannot be imported again with id %d version %d", subject, vs.version, vs.id, req.ID, req.Version)
+				}
+				out = st.view(subject, vs)
+				return nil, nil
+			}
+		}
+		if mode != Import {
+			prev, err := s.previousLocked(subject)
+			if err != nil {
+				return nil, err
+			}
+			if v := compat.Check(c.format, *cfg.Compatibility, c.typ, c.parsed, prev, st.options(subject, cfg)); len(v) > 0 {
+				return nil, incompatible(subject, *cfg.Compatibility, v)
+			}
+		}
+		id, err := st.allocateID(c, req.ID)
+		if err != nil {
+			return nil, err
+		}
+		version := 1
+		if ss != nil && len(ss.sorted) > 0 {
+			version = ss.sorted[len(ss.sorted)-1] + 1
+		}
+		if req.Version != 0 {
+			if ss != nil && ss.versions[req.Version] != nil {
+				return nil, Errorf(CodeOperationNotPermitted, "Subject '%s' version %d already exists with id %d; importing it again with another schema is not permitted", subject, req.Version, ss.versions[req.Version].id)
+			}
+			version = req.Version
+		}
+		val := schemaValue{Subject: subject, Version: version, ID: id, References: c.refs, Metadata: c.metadata, RuleSet: c.ruleSet, Schema: c.text, Timestamp: s.cfg.Now().UnixMilli()}
+		if c.typ != compat.Avro {
+			val.SchemaType = c.typ
+		}
+		r, err := record(schemaKey(subject, version), val)
+		if err != nil {
+			return nil, err
+		}
+		out = Schema{Subject: subject, Version: version, ID: id, SchemaType: val.SchemaType, References: c.refs, Metadata: c.metadata, RuleSet: c.ruleSet, Schema: c.text, GUID: c.identity.String(), Timestamp: val.Timestamp}
+		return []storage.Record{r}, nil
+	})
+	if err != nil {
+		return Schema{}, fmt.Errorf("register subject %q: %w", subject, err)
+	}
+	return out, nil
+}
+
+func (st *State) allocateID(c *candidate, requested int) (int, error) {
+	if requested != 0 {
+		if requested < 0 {
+			return 0, Errorf(CodeInvalidSchema, "Invalid schema id %d: ids are positive", requested)
+		}
+		if sc := st.ids[requested]; sc != nil && sc.identity != c.identity {
+			return 0, Errorf(CodeOperationNotPermitted, "Overwrite new schema with id %d is not permitted: that id already names a different schema", requested)
+		}
+		return requested, nil
+	}
+	if id, ok := st.byIdentity[c.identity]; ok {
+		return id, nil
+	}
+	return st.maxID + 1, nil
+}
+
+func incompatible(subject string, level compat.Level, v []compat.Violation) *Error {
+	msgs := ViolationMessages(level, v)
+	return &Error{
+		Code:    CodeIncompatibleSchema,
+		Message: fmt.Sprintf("Schema being registered is incompatible with an earlier schema for subject \"%s\", details: [%s]", subject, strings.Join(msgs, ", ")),
+		Err:     &IncompatibleError{Level: level, Violations: v},
+	}
+}
+
+// IncompatibleError carries the violations behind an INCOMPATIBLE_SCHEMA
+// error, for callers that render them (the API adds an upgrade hint).
+type IncompatibleError struct {
+	Level      compat.Level
+	Violations []compat.Violation
+}
+
+func (e *IncompatibleError) Error() string {
+	return fmt.Sprintf("%d compatibility violations at level %s", len(e.Violations), e.Level)
+}
+
+// ViolationMessages renders violations as Confluent's verbose message
+// strings: one per violation, then the old version and the level.
+func ViolationMessages(level compat.Level, v []compat.Violation) []string {
+	out := make([]string, 0, len(v)+2)
+	versions := map[int]bool{}
+	for _, x := range v {
+		out = append(out, fmt.Sprintf("{errorType:'%s', rule:'%s', path:'%s', description:'%s', direction:'%s'}", x.Kind, x.Rule, x.Path, x.Message, x.Direction))
+		versions[x.OldVersion] = true
+	}
+	for ver := range versions {
+		out = append(out, fmt.Sprintf("{oldSchemaVersion: %d}", ver))
+	}
+	out = append(out, fmt.Sprintf("{compatibility: '%s'}", level))
+	return out
+}
+
+// Lookup finds the version of subject that holds the schema.
+func (s *Service) Lookup(subject string, req RegisterRequest, deleted bool) (Schema, error) {
+	if err := s.checkRequest(subject, req); err != nil {
+		return Schema{}, err
+	}
+	st := s.state
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	ss := st.subjects[subject]
+	if ss == nil || (!deleted && !ss.hasLive()) {
+		return Schema{}, errSubjectNotFound(subject)
+	}
+	cfg := st.effectiveConfig(subject, s.cfg.DefaultCompatibility)
+	c, err := s.prepare(req, req.Normalize || (cfg.Normalize != nil && *cfg.Normalize), req.Metadata, req.RuleSet)
+	if err != nil {
+		return Schema{}, err
+	}
+	for i := len(ss.sorted) - 1; i >= 0; i-- {
+		vs := ss.versions[ss.sorted[i]]
+		sc := st.ids[vs.id]
+		if sc == nil || (vs.deleted && !deleted) || sc.text != c.text || !slices.Equal(sc.refs, c.refs) {
+			continue
+		}
+		if (req.Metadata != nil || req.RuleSet != nil) && sc.identity != c.identity {
+			continue
+		}
+		return st.view(subject, vs), nil
+	}
+	return Schema{}, Errorf(CodeSchemaNotFound, "Schema not found in subject '%s'", subject)
+}
+
+// CompatibilityResult is the answer to a compatibility test.
+type CompatibilityResult struct {
+	Compatible bool
+	Level      compat.Level
+	Violations []compat.Violation
+}
+
+// CheckCompatibility tests a schema against one version of subject, or
+// against the versions the subject's level selects when version is 0.
+func (s *Service) CheckCompatibility(subject string, version int, req RegisterRequest) (CompatibilityResult, error) {
+	if err := s.checkRequest(subject, req); err != nil {
+		return CompatibilityResult{}, err
+	}
+	st := s.state
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	cfg := st.effectiveConfig(subject, s.cfg.DefaultCompatibility)
+	md, rs := st.inherit(subject, cfg, req.Metadata, req.RuleSet)
+	c, err := s.prepare(req, req.Normalize || (cfg.Normalize != nil && *cfg.Normalize), md, rs)
+	if err != nil {
+		return CompatibilityResult{}, err
+	}
+	var prev []compat.Version
+	if version == 0 {
+		prev, err = s.previousLocked(subject)
+		if err != nil {
+			return CompatibilityResult{}, err
+		}
+	} else {
+		ss := st.subjects[subject]
+		if version == Latest {
+			if ss != nil {
+				if vs := ss.latest(false); vs != nil {
+					prev, err = s.versionLocked(vs)
+				}
+			}
+		} else {
+			if ss == nil || !ss.hasLive() {
+				return CompatibilityResult{}, errSubjectNotFound(subject)
+			}
+			vs := ss.versions[version]
+			if vs == nil || vs.deleted {
+				return CompatibilityResult{}, errVersionNotFound(subject, version)
+			}
+			prev, err = s.versionLocked(vs)
+		}
+		if err != nil {
+			return CompatibilityResult{}, err
+		}
+	}
+	level := *cfg.Compatibility
+	v := compat.Check(c.format, level, c.typ, c.parsed, prev, st.options(subject, cfg))
+	return CompatibilityResult{Compatible: len(v) == 0, Level: level, Violations: v}, nil
+}
+
+func (s *Service) versionLocked(vs *versionState) ([]compat.Version, error) {
+	sc := s.state.ids[vs.id]
+	if sc == nil {
+		return nil, nil
+	}
+	p, err := s.parsedLocked(sc)
+	if err != nil {
+		return nil, &Error{Code: CodeStoreError, Message: fmt.Sprintf("Stored schema %d no longer parses: %v", sc.id, err), Err: err}
+	}
+	return []compat.Version{{Version: vs.version, Type: sc.typ, Schema: p}}, nil
+}

@@ -1,0 +1,341 @@
+package registry
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unicode/utf8"
+
+	"github.com/charter-registry/charter/compat"
+	"github.com/charter-registry/charter/storage"
+)
+
+// ServiceConfig configures a Service.
+type ServiceConfig struct {
+	// Log is where records are appended and read back from. Required.
+	Log storage.Log
+	// Formats are the schema formats the registry accepts. Required.
+	Formats []compat.Format
+	// Logger receives replay progress and skipped records.
+	Logger *slog.Logger
+	// MaxSchemaBytes is the largest schema text accepted (42209 beyond).
+	MaxSchemaBytes int
+	// DefaultCompatibility applies when no config sets a level.
+	DefaultCompatibility compat.Level
+	// MaxReferenceDepth bounds chains of references.
+	MaxReferenceDepth int
+	// Now returns the current time; tests replace it.
+	Now func() time.Time
+}
+
+// DefaultServiceConfig returns the defaults: 1 MiB schemas, BACKWARD.
+func DefaultServiceConfig() ServiceConfig {
+	return ServiceConfig{
+		Logger:               slog.New(slog.DiscardHandler),
+		MaxSchemaBytes:       1 << 20,
+		DefaultCompatibility: compat.Backward,
+		MaxReferenceDepth:    32,
+		Now:                  time.Now,
+	}
+}
+
+// Validate reports a configuration that cannot work.
+func (c ServiceConfig) Validate() error {
+	if c.Log == nil {
+		return errors.New("registry: no log configured")
+	}
+	if len(c.Formats) == 0 {
+		return errors.New("registry: no schema formats configured")
+	}
+	if c.MaxSchemaBytes <= 0 {
+		return fmt.Errorf("registry: max schema size must be positive, got %d", c.MaxSchemaBytes)
+	}
+	if _, err := compat.ParseLevel(string(c.DefaultCompatibility)); err != nil {
+		return fmt.Errorf("registry: default compatibility: %w", err)
+	}
+	return nil
+}
+
+// Service implements the registry's use cases over a State that it keeps
+// in step with the log. Reads are served from memory; every write becomes
+// one appended batch and returns only once the State has applied it.
+type Service struct {
+	cfg     ServiceConfig
+	log     storage.Log
+	state   *State
+	formats map[compat.Type]compat.Format
+
+	wmu sync.Mutex
+
+	nmu    sync.Mutex
+	notify chan struct{}
+
+	ready     atomic.Bool
+	startEnd  atomic.Int64
+	runErr    atomic.Pointer[error]
+	lastError atomic.Pointer[string]
+}
+
+// NewService builds a Service. Call Run to start applying the log.
+func NewService(cfg ServiceConfig) (*Service, error) {
+	def := DefaultServiceConfig()
+	if cfg.Logger == nil {
+		cfg.Logger = def.Logger
+	}
+	if cfg.MaxSchemaBytes == 0 {
+		cfg.MaxSchemaBytes = def.MaxSchemaBytes
+	}
+	if cfg.DefaultCompatibility == "" {
+		cfg.DefaultCompatibility = def.DefaultCompatibility
+	}
+	if cfg.MaxReferenceDepth == 0 {
+		cfg.MaxReferenceDepth = def.MaxReferenceDepth
+	}
+	if cfg.Now == nil {
+		cfg.Now = def.Now
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	s := &Service{
+		cfg:     cfg,
+		log:     cfg.Log,
+		state:   NewState(),
+		formats: map[compat.Type]compat.Format{},
+		notify:  make(chan struct{}),
+	}
+	for _, f := range cfg.Formats {
+		s.formats[f.Type()] = f
+	}
+	return s, nil
+}
+
+// State returns the state the service serves from.
+func (s *Service) State() *State { return s.state }
+
+// Run applies the log to the state until ctx is done. It finds the log's
+// end first and reports Ready once it has applied everything below it.
+func (s *Service) Run(ctx context.Context) error {
+	end, err := s.log.End(ctx)
+	for err != nil {
+		s.cfg.Logger.Warn("log end unavailable; retrying", slog.Any("error", err))
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Second):
+		}
+		end, err = s.log.End(ctx)
+	}
+	s.startEnd.Store(end)
+	if end == 0 {
+		s.ready.Store(true)
+	}
+	start := time.Now()
+	s.cfg.Logger.Info("replaying log", slog.Int64("end_offset", end))
+	var applied int64
+	lastReport := time.Now()
+	fn := func(r storage.Record) error {
+		if err := s.state.Apply(r); err != nil {
+			s.cfg.Logger.Warn("skipped record", slog.Any("error", err))
+		}
+		applied++
+		pos := s.state.Position()
+		if !s.ready.Load() {
+			if pos >= end {
+				s.ready.Store(true)
+				s.cfg.Logger.Info("replay caught up", slog.Int64("records", applied), slog.Int64("position", pos), slog.Duration("took", time.Since(start)))
+			} else if time.Since(lastReport) > 2*time.Second {
+				lastReport = time.Now()
+				s.cfg.Logger.Info("replay progress", slog.Int64("position", pos), slog.Int64("end_offset", end))
+			}
+		}
+		s.broadcast()
+		return nil
+	}
+	for {
+		err := s.log.Tail(ctx, s.state.Position(), fn)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if errors.Is(err, storage.ErrClosed) {
+			return err
+		}
+		msg := err.Error()
+		s.lastError.Store(&msg)
+		s.cfg.Logger.Warn("log tail failed; retrying", slog.Any("error", err))
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+}
+
+// Ready reports whether the initial replay has caught up.
+func (s *Service) Ready() bool { return s.ready.Load() }
+
+// Progress returns the applied position and the log end seen at start-up.
+func (s *Service) Progress() (applied, startEnd int64) {
+	return s.state.Position(), s.startEnd.Load()
+}
+
+// LogEnd asks the log for its current end.
+func (s *Service) LogEnd(ctx context.Context) (int64, error) { return s.log.End(ctx) }
+
+func (s *Service) broadcast() {
+	s.nmu.Lock()
+	close(s.notify)
+	s.notify = make(chan struct{})
+	s.nmu.Unlock()
+}
+
+// waitApplied blocks until the state has applied every record below off.
+func (s *Service) waitApplied(ctx context.Context, off int64) error {
+	for {
+		s.nmu.Lock()
+		ch := s.notify
+		s.nmu.Unlock()
+		if s.state.Position() >= off {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return &Error{Code: CodeOperationTimeout, Message: fmt.Sprintf("Operation timed out waiting for the registry to apply the log up to offset %d", off), Err: ctx.Err()}
+		case <-ch:
+		}
+	}
+}
+
+// WaitReady blocks until the initial replay has caught up.
+func (s *Service) WaitReady(ctx context.Context) error {
+	for !s.ready.Load() {
+		s.nmu.Lock()
+		ch := s.notify
+		s.nmu.Unlock()
+		if s.ready.Load() {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-ch:
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	return nil
+}
+
+// write runs build with exclusive write access and a state that has caught
+// up with the log, appends the records build returns as one batch, and
+// waits until they are applied. A build that returns no records writes
+// nothing.
+func (s *Service) write(ctx context.Context, build func() ([]storage.Record, error)) error {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	for attempt := 0; ; attempt++ {
+		var txn storage.Txn
+		var end int64
+		var err error
+		if tl, ok := s.log.(storage.Transactional); ok {
+			txn, err = tl.Begin(ctx)
+			if err == nil {
+				end = txn.End()
+			}
+		} else {
+			end, err = s.log.End(ctx)
+		}
+		if err != nil {
+			return storeError(ctx, err)
+		}
+		abort := func() {
+			if txn != nil {
+				_ = txn.Abort(context.WithoutCancel(ctx))
+			}
+		}
+		if err := s.waitApplied(ctx, end); err != nil {
+			abort()
+			return err
+		}
+		recs, err := build()
+		if err != nil || len(recs) == 0 {
+			abort()
+			return err
+		}
+		var first int64
+		if txn != nil {
+			first, err = txn.Commit(ctx, recs...)
+			if errors.Is(err, storage.ErrConflict) && attempt < 20 {
+				continue
+			}
+		} else {
+			first, err = s.log.Append(ctx, recs...)
+		}
+		if err != nil {
+			return storeError(ctx, err)
+		}
+		return s.waitApplied(ctx, first+int64(len(recs)))
+	}
+}
+
+func storeError(ctx context.Context, err error) error {
+	if ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) {
+		return &Error{Code: CodeOperationTimeout, Message: "Operation timed out writing to the log: " + err.Error(), Err: err}
+	}
+	return &Error{Code: CodeStoreError, Message: "Error writing to the log: " + err.Error(), Err: err}
+}
+
+// ValidateSubject checks a subject name: not empty, at most 255 bytes,
+// valid UTF-8 and no control characters.
+func ValidateSubject(subject string) error {
+	switch {
+	case subject == "":
+		return Errorf(CodeInvalidSubject, "Invalid subject: the name is empty")
+	case len(subject) > 255:
+		return Errorf(CodeInvalidSubject, "Invalid subject: the name is %d bytes long; the limit is 255", len(subject))
+	case !utf8.ValidString(subject):
+		return Errorf(CodeInvalidSubject, "Invalid subject: the name is not valid UTF-8")
+	}
+	for _, r := range subject {
+		if r < 0x20 || r == 0x7f {
+			return Errorf(CodeInvalidSubject, "Invalid subject %q: control characters are not allowed", subject)
+		}
+	}
+	return nil
+}
+
+func (s *Service) format(t compat.Type) (compat.Format, compat.Type, error) {
+	if t == "" {
+		t = compat.Avro
+	}
+	f, ok := s.formats[t]
+	if !ok {
+		return nil, t, Errorf(CodeInvalidSchema, "Invalid schema type %q: use one of %s", t, s.typeList())
+	}
+	return f, t, nil
+}
+
+// Types lists the schema types the registry accepts.
+func (s *Service) Types() []string {
+	out := make([]string, 0, len(s.formats))
+	for _, t := range []compat.Type{compat.JSON, compat.Protobuf, compat.Avro} {
+		if _, ok := s.formats[t]; ok {
+			out = append(out, string(t))
+		}
+	}
+	return out
+}
+
+func (s *Service) typeList() string {
+	out := ""
+	for i, t := range s.Types() {
+		if i > 0 {
+			out += ", "
+		}
+		out += t
+	}
+	return out
+}

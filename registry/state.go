@@ -1,0 +1,398 @@
+package registry
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/charter-registry/charter/compat"
+	"github.com/charter-registry/charter/storage"
+)
+
+// State is the registry's in-memory state, derived only from the records of
+// the log. Apply is the one way it changes; replaying the same records
+// always gives the same State. It is safe for concurrent use: Apply takes a
+// write lock, every reader a read lock.
+type State struct {
+	mu         sync.RWMutex
+	subjects   map[string]*subjectState
+	ids        map[int]*storedSchema
+	byIdentity map[Identity]int
+	maxID      int
+	global     Config
+	configs    map[string]Config
+	globalMode Mode
+	modes      map[string]Mode
+	// position is the offset after the last record applied.
+	position int64
+	// skipped counts records that could not be decoded.
+	skipped int64
+	ext     map[KeyType]Extension
+}
+
+// Extension applies records of keytypes that are not the registry's own
+// (governance, audit). It runs under State's write lock.
+type Extension interface {
+	Apply(k Key, value []byte, offset int64) error
+	// Digest feeds the extension's state into a digest, in a deterministic order.
+	Digest(w func([]byte))
+}
+
+type subjectState struct {
+	versions map[int]*versionState
+	sorted   []int
+}
+
+type versionState struct {
+	version   int
+	id        int
+	deleted   bool
+	timestamp int64
+}
+
+// storedSchema is one schema id's content. Parsing happens on first use:
+// replay only decodes records, so a restart does not pay for parsing every
+// schema.
+type storedSchema struct {
+	id       int
+	typ      compat.Type
+	text     string
+	refs     []Reference
+	metadata *Metadata
+	ruleSet  *RuleSet
+	identity Identity
+	uses     int
+
+	parseOnce sync.Once
+	parsed    compat.Schema
+	parseErr  error
+}
+
+// NewState returns an empty state.
+func NewState() *State {
+	return &State{
+		subjects:   map[string]*subjectState{},
+		ids:        map[int]*storedSchema{},
+		byIdentity: map[Identity]int{},
+		configs:    map[string]Config{},
+		modes:      map[string]Mode{},
+		ext:        map[KeyType]Extension{},
+	}
+}
+
+// Register adds an extension for keytype kt. Call it before the first Apply.
+func (st *State) Register(kt KeyType, e Extension) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.ext[kt] = e
+}
+
+// Position returns the offset after the last applied record.
+func (st *State) Position() int64 {
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	return st.position
+}
+
+// Apply applies one record. A record that cannot be decoded is skipped and
+// counted, never fatal: one bad record must not stop a registry from
+// serving everything else. Apply returns the decode error for logging.
+func (st *State) Apply(r storage.Record) error {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if r.Offset+1 > st.position {
+		st.position = r.Offset + 1
+	}
+	if r.Control {
+		return nil
+	}
+	k, err := DecodeKey(r.Key)
+	if err == nil {
+		err = st.apply(k, r.Value, r.Offset)
+	}
+	if err != nil {
+		st.skipped++
+		return fmt.Errorf("record at offset %d: %w", r.Offset, err)
+	}
+	return nil
+}
+
+func (st *State) apply(k Key, value []byte, offset int64) error {
+	switch k.Type {
+	case KeySchema:
+		if value == nil {
+			st.removeVersion(k.Subject, k.Version)
+			return nil
+		}
+		var v schemaValue
+		if err := json.Unmarshal(value, &v); err != nil {
+			return fmt.Errorf("decode SCHEMA value: %w", err)
+		}
+		if v.Subject == "" {
+			v.Subject = k.Subject
+		}
+		if v.Version == 0 {
+			v.Version = k.Version
+		}
+		if v.Subject != k.Subject || v.Version != k.Version {
+			return fmt.Errorf("SCHEMA key names %s/%d but value names %s/%d", k.Subject, k.Version, v.Subject, v.Version)
+		}
+		if v.ID <= 0 {
+			return fmt.Errorf("SCHEMA value for %s/%d has no id", v.Subject, v.Version)
+		}
+		st.putVersion(v)
+	case KeyConfig:
+		if value == nil {
+			if k.Global {
+				st.global = Config{}
+			} else {
+				delete(st.configs, k.Subject)
+			}
+			return nil
+		}
+		var c Config
+		if err := json.Unmarshal(value, &c); err != nil {
+			return fmt.Errorf("decode CONFIG value: %w", err)
+		}
+		if k.Global {
+			st.global = c
+		} else {
+			st.configs[k.Subject] = c
+		}
+	case KeyMode:
+		if value == nil {
+			if k.Global {
+				st.globalMode = ""
+			} else {
+				delete(st.modes, k.Subject)
+			}
+			return nil
+		}
+		var m modeValue
+		if err := json.Unmarshal(value, &m); err != nil {
+			return fmt.Errorf("decode MODE value: %w", err)
+		}
+		if k.Global {
+			st.globalMode = m.Mode
+		} else {
+			st.modes[k.Subject] = m.Mode
+		}
+	case KeyDeleteSubject:
+		if value == nil {
+			return nil
+		}
+		var d deleteSubjectValue
+		if err := json.Unmarshal(value, &d); err != nil {
+			return fmt.Errorf("decode DELETE_SUBJECT value: %w", err)
+		}
+		if ss := st.subjects[k.Subject]; ss != nil {
+			for _, vs := range ss.versions {
+				if vs.version <= d.Version {
+					vs.deleted = true
+				}
+			}
+		}
+	case KeyClearSubject:
+		if value == nil {
+			return nil
+		}
+		if ss := st.subjects[k.Subject]; ss != nil {
+			for _, v := range append([]int(nil), ss.sorted...) {
+				if ss.versions[v].deleted {
+					st.removeVersion(k.Subject, v)
+				}
+			}
+		}
+	case KeyIDFloor:
+		if value == nil {
+			return nil
+		}
+		var f idFloorValue
+		if err := json.Unmarshal(value, &f); err != nil {
+			return fmt.Errorf("decode ID_FLOOR value: %w", err)
+		}
+		st.maxID = max(st.maxID, f.MaxID)
+	case KeyNoop:
+	default:
+		if e, ok := st.ext[k.Type]; ok {
+			return e.Apply(k, value, offset)
+		}
+		// Unknown keytypes (a newer Confluent's CONTEXT, say) are ignored so
+		// that a topic written by another registry still replays.
+	}
+	return nil
+}
+
+func (st *State) putVersion(v schemaValue) {
+	ss := st.subjects[v.Subject]
+	if ss == nil {
+		ss = &subjectState{versions: map[int]*versionState{}}
+		st.subjects[v.Subject] = ss
+	}
+	if old := ss.versions[v.Version]; old != nil {
+		if old.id != v.ID {
+			st.release(old.id)
+			st.retain(v)
+		}
+		old.id, old.deleted = v.ID, v.Deleted
+		if v.Timestamp != 0 {
+			old.timestamp = v.Timestamp
+		}
+		return
+	}
+	st.retain(v)
+	ss.versions[v.Version] = &versionState{version: v.Version, id: v.ID, deleted: v.Deleted, timestamp: v.Timestamp}
+	i := sort.SearchInts(ss.sorted, v.Version)
+	ss.sorted = append(ss.sorted, 0)
+	copy(ss.sorted[i+1:], ss.sorted[i:])
+	ss.sorted[i] = v.Version
+}
+
+func (st *State) retain(v schemaValue) {
+	s := st.ids[v.ID]
+	if s == nil {
+		typ := v.SchemaType
+		if typ == "" {
+			typ = compat.Avro
+		}
+		s = &storedSchema{id: v.ID, typ: typ, text: v.Schema, refs: v.References, metadata: v.Metadata, ruleSet: v.RuleSet}
+		s.identity = ComputeIdentity(s.text, s.refs, s.metadata, s.ruleSet)
+		st.ids[v.ID] = s
+		if _, taken := st.byIdentity[s.identity]; !taken {
+			st.byIdentity[s.identity] = v.ID
+		}
+	}
+	s.uses++
+	st.maxID = max(st.maxID, v.ID)
+}
+
+func (st *State) release(id int) {
+	s := st.ids[id]
+	if s == nil {
+		return
+	}
+	s.uses--
+	if s.uses > 0 {
+		return
+	}
+	delete(st.ids, id)
+	if st.byIdentity[s.identity] == id {
+		delete(st.byIdentity, s.identity)
+	}
+}
+
+func (st *State) removeVersion(subject string, version int) {
+	ss := st.subjects[subject]
+	if ss == nil {
+		return
+	}
+	vs := ss.versions[version]
+	if vs == nil {
+		return
+	}
+	delete(ss.versions, version)
+	i := sort.SearchInts(ss.sorted, version)
+	ss.sorted = append(ss.sorted[:i], ss.sorted[i+1:]...)
+	st.release(vs.id)
+	if len(ss.versions) == 0 {
+		delete(st.subjects, subject)
+	}
+}
+
+// Digest returns a SHA-256 over the whole state in a canonical order:
+// subjects, versions, ids, deleted flags, schema content, configs and modes.
+// Two instances that applied the same records report the same digest.
+func (st *State) Digest() string {
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	h := sha256.New()
+	w := func(b []byte) {
+		var n [8]byte
+		binary.BigEndian.PutUint64(n[:], uint64(len(b)))
+		h.Write(n[:])
+		h.Write(b)
+	}
+	ws := func(s string) { w([]byte(s)) }
+	wi := func(i int) { ws(fmt.Sprint(i)) }
+	for _, name := range sortedKeys(st.subjects) {
+		ss := st.subjects[name]
+		ws(name)
+		for _, v := range ss.sorted {
+			vs := ss.versions[v]
+			wi(v)
+			wi(vs.id)
+			ws(fmt.Sprint(vs.deleted))
+		}
+	}
+	ids := make([]int, 0, len(st.ids))
+	for id := range st.ids {
+		ids = append(ids, id)
+	}
+	sort.Ints(ids)
+	for _, id := range ids {
+		s := st.ids[id]
+		wi(id)
+		ws(string(s.typ))
+		w(s.identity[:])
+	}
+	wi(st.maxID)
+	gc, _ := json.Marshal(st.global)
+	w(gc)
+	for _, k := range sortedKeys(st.configs) {
+		c, _ := json.Marshal(st.configs[k])
+		ws(k)
+		w(c)
+	}
+	ws(string(st.globalMode))
+	for _, k := range sortedKeys(st.modes) {
+		ws(k)
+		ws(string(st.modes[k]))
+	}
+	for _, kt := range sortedKeys(extByName(st.ext)) {
+		ws(kt)
+		st.ext[KeyType(kt)].Digest(w)
+	}
+	return fmt.Sprintf("%x", h.Sum(nil))
+}
+
+func extByName(m map[KeyType]Extension) map[string]Extension {
+	out := make(map[string]Extension, len(m))
+	for k, v := range m {
+		out[string(k)] = v
+	}
+	return out
+}
+
+// Counts reports the number of live subjects, schema ids and subject
+// versions (soft-deleted ones included), for metrics.
+func (st *State) Counts() (subjects, schemas, versions int) {
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	for _, ss := range st.subjects {
+		versions += len(ss.versions)
+		live := false
+		for _, vs := range ss.versions {
+			if !vs.deleted {
+				live = true
+				break
+			}
+		}
+		if live {
+			subjects++
+		}
+	}
+	return subjects, len(st.ids), versions
+}
+
+// Skipped returns how many records could not be decoded.
+func (st *State) Skipped() int64 {
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	return st.skipped
+}
+
+func hasContextPrefix(s string) bool { return strings.HasPrefix(s, ":.") }
