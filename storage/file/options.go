@@ -1,0 +1,68 @@
+package file
+
+import (
+	"fmt"
+	"log/slog"
+
+	"github.com/charter-registry/charter/storage"
+)
+
+// DefaultMaxRecordBytes is the default limit on the key and on the value of
+// one record.
+const DefaultMaxRecordBytes = 16 << 20
+
+// maxRecordLimit keeps the largest allowed record (key and value at the
+// limit) inside one frame.
+const maxRecordLimit = (maxFrameBody - bodyHeaderSize - 32) / 2
+
+// Opt configures Open.
+type Opt interface {
+	apply(*config)
+}
+
+type opt func(*config)
+
+func (o opt) apply(c *config) { o(c) }
+
+type config struct {
+	keyFn          storage.KeyFunc
+	logger         *slog.Logger
+	maxRecordBytes int
+}
+
+func defaultConfig() config {
+	return config{
+		logger:         slog.New(slog.DiscardHandler),
+		maxRecordBytes: DefaultMaxRecordBytes,
+	}
+}
+
+func (c *config) validate() error {
+	if c.maxRecordBytes <= 0 || c.maxRecordBytes > maxRecordLimit {
+		return fmt.Errorf("file: max record size %d out of range (1..%d)", c.maxRecordBytes, maxRecordLimit)
+	}
+	if c.logger == nil {
+		return fmt.Errorf("file: nil logger")
+	}
+	return nil
+}
+
+// WithKeyFunc sets the function that maps raw record keys to logical keys.
+// Compact needs it; without it Compact returns ErrNoKeyFunc.
+func WithKeyFunc(f storage.KeyFunc) Opt {
+	return opt(func(c *config) { c.keyFn = f })
+}
+
+// WithLogger sets where the log reports recovery (a truncated torn tail) and
+// compaction. By default it reports nothing; Recovery returns what Open
+// repaired either way.
+func WithLogger(l *slog.Logger) Opt {
+	return opt(func(c *config) { c.logger = l })
+}
+
+// WithMaxRecordBytes limits the key and, separately, the value of a record
+// to n bytes (default DefaultMaxRecordBytes). Append rejects larger records
+// with ErrTooLarge. Records already in the file are read whatever their size.
+func WithMaxRecordBytes(n int) Opt {
+	return opt(func(c *config) { c.maxRecordBytes = n })
+}
