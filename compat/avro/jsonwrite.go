@@ -1,0 +1,157 @@
+package avro
+
+import (
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// The writers below print JSON the way Jackson does inside Avro's Java
+// implementation, because Confluent's canonical form is that output:
+// compact, non-ASCII characters unescaped, control characters escaped with
+// upper-case hex, and numbers printed as Java prints int, long and double.
+
+const hexDigits = "0123456789ABCDEF"
+
+// appendString appends s as a JSON string.
+func appendString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' {
+			continue
+		}
+		b = append(b, s[start:i]...)
+		switch c {
+		case '"':
+			b = append(b, '\\', '"')
+		case '\\':
+			b = append(b, '\\', '\\')
+		case '\b':
+			b = append(b, '\\', 'b')
+		case '\t':
+			b = append(b, '\\', 't')
+		case '\n':
+			b = append(b, '\\', 'n')
+		case '\f':
+			b = append(b, '\\', 'f')
+		case '\r':
+			b = append(b, '\\', 'r')
+		default:
+			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+		}
+		start = i + 1
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+// appendNumber appends a JSON number literal as Jackson re-prints it after
+// reading it into a tree: integers keep their digits (minus zero becomes 0)
+// and anything with a fraction or exponent is a double printed as Java's
+// Double.toString does (12.3, 1000.0, 1.0E-5).
+func appendNumber(b []byte, lit string) []byte {
+	if !strings.ContainsAny(lit, ".eE") {
+		if strings.TrimLeft(lit, "-0") == "" {
+			return append(b, '0')
+		}
+		return append(b, lit...)
+	}
+	f, err := strconv.ParseFloat(lit, 64)
+	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+		return append(b, lit...)
+	}
+	return appendJavaDouble(b, f)
+}
+
+func appendJavaDouble(b []byte, f float64) []byte {
+	if f == 0 {
+		if math.Signbit(f) {
+			return append(b, "-0.0"...)
+		}
+		return append(b, "0.0"...)
+	}
+	if a := math.Abs(f); a >= 1e-3 && a < 1e7 {
+		s := strconv.FormatFloat(f, 'f', -1, 64)
+		b = append(b, s...)
+		if !strings.Contains(s, ".") {
+			b = append(b, '.', '0')
+		}
+		return b
+	}
+	s := strconv.FormatFloat(f, 'e', -1, 64) // like 1.2345e+07 or 1e-05
+	mant, exp, _ := strings.Cut(s, "e")
+	b = append(b, mant...)
+	if !strings.Contains(mant, ".") {
+		b = append(b, '.', '0')
+	}
+	e, _ := strconv.Atoi(exp)
+	b = append(b, 'E')
+	return strconv.AppendInt(b, int64(e), 10)
+}
+
+// valueOpts tunes appendValue.
+type valueOpts struct {
+	// sortKeys prints object keys in sorted order (the normalized form).
+	sortKeys bool
+	// rawNumbers prints number literals as written.
+	rawNumbers bool
+	// dropDefault names field objects whose "default" key is left out.
+	dropDefault map[*node]bool
+}
+
+// appendValue appends n as compact JSON.
+func appendValue(b []byte, n *node, o *valueOpts) []byte {
+	switch n.kind {
+	case kindNull:
+		return append(b, "null"...)
+	case kindBool:
+		return append(b, n.str...)
+	case kindNumber:
+		if o.rawNumbers {
+			return append(b, n.str...)
+		}
+		return appendNumber(b, n.str)
+	case kindString:
+		return appendString(b, n.str)
+	case kindArray:
+		b = append(b, '[')
+		for i, e := range n.elems {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendValue(b, e, o)
+		}
+		return append(b, ']')
+	default:
+		b = append(b, '{')
+		first := true
+		for _, i := range keyOrder(n, o.sortKeys) {
+			if n.keys[i] == "default" && o.dropDefault[n] {
+				continue
+			}
+			if !first {
+				b = append(b, ',')
+			}
+			first = false
+			b = appendString(b, n.keys[i])
+			b = append(b, ':')
+			b = appendValue(b, n.vals[i], o)
+		}
+		return append(b, '}')
+	}
+}
+
+// keyOrder returns the indexes of an object's keys in print order.
+func keyOrder(n *node, sorted bool) []int {
+	idx := make([]int, len(n.keys))
+	for i := range idx {
+		idx[i] = i
+	}
+	if sorted {
+		slices.SortFunc(idx, func(a, c int) int { return strings.Compare(n.keys[a], n.keys[c]) })
+	}
+	return idx
+}
