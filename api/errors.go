@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"fmt"
 	"errors"
 	"net/http"
 	"strings"
@@ -67,13 +68,15 @@ func errorResponse(err error) (int, errorBody) {
 	if errors.As(err, &he) {
 		return he.status, errorBody{he.code, he.msg}
 	}
-	var ee *echo.HTTPError
-	if errors.As(err, &ee) {
-		msg := http.StatusText(ee.Code)
-		if ee.Message != "" {
+	var sc echo.HTTPStatusCoder
+	if errors.As(err, &sc) {
+		code := sc.StatusCode()
+		msg := http.StatusText(code)
+		var ee *echo.HTTPError
+		if errors.As(err, &ee) && ee.Message != "" {
 			msg = ee.Message
 		}
-		return ee.Code, errorBody{ee.Code, "HTTP " + msg}
+		return code, errorBody{code, "HTTP " + fmt.Sprint(code) + " " + msg}
 	}
 	if errors.Is(err, storage.ErrUnavailable) {
 		return http.StatusServiceUnavailable, errorBody{int(registry.CodeStoreError), "The log is unavailable: " + err.Error()}

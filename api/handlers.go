@@ -44,6 +44,10 @@ func (s *Server) registerRequest(c *echo.Context) (registry.RegisterRequest, err
 	if err != nil {
 		return registry.RegisterRequest{}, err
 	}
+	force, err := boolQuery(c, "force")
+	if err != nil {
+		return registry.RegisterRequest{}, err
+	}
 	if b.ID < 0 {
 		b.ID = 0
 	}
@@ -59,6 +63,7 @@ func (s *Server) registerRequest(c *echo.Context) (registry.RegisterRequest, err
 		ID:         b.ID,
 		Version:    b.Version,
 		Normalize:  normalize,
+		Force:      force,
 	}, nil
 }
 
@@ -398,6 +403,7 @@ type configUpdate struct {
 	CompatibilityLevel  *compat.Level      `json:"compatibilityLevel,omitempty"`
 	Normalize           *bool              `json:"normalize,omitempty"`
 	ValidateFields      *bool              `json:"validateFields,omitempty"`
+	ValidateNewSchemas  *bool              `json:"validateNewSchemas,omitempty"`
 	ValidateRules       *bool              `json:"validateRules,omitempty"`
 	Alias               *string            `json:"alias,omitempty"`
 	CompatibilityGroup  *string            `json:"compatibilityGroup,omitempty"`
@@ -429,7 +435,7 @@ func (s *Server) putConfig(c *echo.Context) error {
 		b.Compatibility = b.CompatibilityLevel
 	}
 	u := registry.Config{
-		Compatibility: b.Compatibility, Normalize: b.Normalize, ValidateFields: b.ValidateFields,
+		Compatibility: b.Compatibility, Normalize: b.Normalize, ValidateFields: b.ValidateFields, ValidateNewSchemas: b.ValidateNewSchemas,
 		Alias: b.Alias, CompatibilityGroup: b.CompatibilityGroup, CompatibilityPolicy: b.CompatibilityPolicy,
 		DefaultMetadata: b.DefaultMetadata, OverrideMetadata: b.OverrideMetadata,
 		DefaultRuleSet: b.DefaultRuleSet, OverrideRuleSet: b.OverrideRuleSet,

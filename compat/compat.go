@@ -93,3 +93,11 @@ func AsParseError(err error) *ParseError {
 	}
 	return &ParseError{Message: err.Error()}
 }
+
+// Stricter is a Format that checks more of a schema when it is first
+// registered than when it is read back, such as Avro field defaults under
+// Confluent's validateNewSchemas. The registry parses new schemas with
+// Strict() when the subject's config asks for it.
+type Stricter interface {
+	Strict() Format
+}

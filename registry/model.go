@@ -128,6 +128,7 @@ type Config struct {
 	Compatibility       *compat.Level `json:"compatibilityLevel,omitempty"`
 	Normalize           *bool         `json:"normalize,omitempty"`
 	ValidateFields      *bool         `json:"validateFields,omitempty"`
+	ValidateNewSchemas  *bool         `json:"validateNewSchemas,omitempty"`
 	Alias               *string       `json:"alias,omitempty"`
 	CompatibilityGroup  *string       `json:"compatibilityGroup,omitempty"`
 	CompatibilityPolicy *string       `json:"compatibilityPolicy,omitempty"`
@@ -147,6 +148,9 @@ func (c Config) merge(u Config) Config {
 	}
 	if u.ValidateFields != nil {
 		c.ValidateFields = u.ValidateFields
+	}
+	if u.ValidateNewSchemas != nil {
+		c.ValidateNewSchemas = u.ValidateNewSchemas
 	}
 	if u.Alias != nil {
 		c.Alias = u.Alias

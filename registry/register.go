@@ -22,6 +22,8 @@ type RegisterRequest struct {
 	Version int
 	// Normalize stores and compares the normalised form.
 	Normalize bool
+	// Force registers without the compatibility check.
+	Force bool
 }
 
 // candidate is a parsed request, ready to compare and store.
@@ -60,12 +62,17 @@ func (s *Service) checkRequest(subject string, req RegisterRequest) error {
 	return req.RuleSet.Validate()
 }
 
-// prepare parses a request under the state's read lock.
-func (s *Service) prepare(req RegisterRequest, normalize bool, md *Metadata, rs *RuleSet) (*candidate, error) {
+// prepare parses a request under the state's read lock. strict selects the
+// format's stricter parse for new schemas (validateNewSchemas).
+func (s *Service) prepare(req RegisterRequest, normalize, strict bool, md *Metadata, rs *RuleSet) (*candidate, error) {
 	st := s.state
 	f, typ, err := s.format(req.SchemaType)
 	if err != nil {
 		return nil, err
+	}
+	parser := f
+	if sf, ok := f.(compat.Stricter); ok && strict {
+		parser = sf.Strict()
 	}
 	refs, err := st.pinReferences(req.References)
 	if err != nil {
@@ -75,7 +82,7 @@ func (s *Service) prepare(req RegisterRequest, normalize bool, md *Metadata, rs 
 	if err != nil {
 		return nil, err
 	}
-	parsed, err := f.Parse(req.Schema, deps)
+	parsed, err := parser.Parse(req.Schema, deps)
 	if err != nil {
 		pe := compat.AsParseError(err)
 		msg := "Invalid schema: " + pe.Message
@@ -278,7 +285,9 @@ func mergeRuleSet(base, over *RuleSet) *RuleSet {
 }
 
 // previousLocked returns a subject's live versions, oldest first, parsed.
-func (s *Service) previousLocked(subject string) ([]compat.Version, error) {
+// With a compatibilityGroup configured, only versions whose metadata
+// property of that name equals the new schema's take part.
+func (s *Service) previousLocked(subject string, cfg Config, md *Metadata) ([]compat.Version, error) {
 	st := s.state
 	ss := st.subjects[subject]
 	if ss == nil {
@@ -291,7 +300,7 @@ func (s *Service) previousLocked(subject string) ([]compat.Version, error) {
 			continue
 		}
 		sc := st.ids[vs.id]
-		if sc == nil {
+		if sc == nil || !sameGroup(cfg, md, sc.metadata) {
 			continue
 		}
 		p, err := s.parsedLocked(sc)
@@ -327,7 +336,7 @@ func (s *Service) Register(ctx context.Context, subject string, req RegisterRequ
 		}
 		cfg := st.effectiveConfig(subject, s.cfg.DefaultCompatibility)
 		md, rs := st.inherit(subject, cfg, req.Metadata, req.RuleSet)
-		c, err := s.prepare(req, req.Normalize || (cfg.Normalize != nil && *cfg.Normalize), md, rs)
+		c, err := s.prepare(req, cfg.normalize(req.Normalize), cfg.validateNew(), md, rs)
 		if err != nil {
 			return nil, err
 		}
@@ -345,8 +354,8 @@ func (s *Service) Register(ctx context.Context, subject string, req RegisterRequ
 				return nil, nil
 			}
 		}
-		if mode != Import {
-			prev, err := s.previousLocked(subject)
+		if mode != Import && !req.Force {
+			prev, err := s.previousLocked(subject, cfg, c.metadata)
 			if err != nil {
 				return nil, err
 			}
@@ -450,7 +459,7 @@ func (s *Service) Lookup(subject string, req RegisterRequest, deleted bool) (Sch
 		return Schema{}, errSubjectNotFound(subject)
 	}
 	cfg := st.effectiveConfig(subject, s.cfg.DefaultCompatibility)
-	c, err := s.prepare(req, req.Normalize || (cfg.Normalize != nil && *cfg.Normalize), req.Metadata, req.RuleSet)
+	c, err := s.prepare(req, cfg.normalize(req.Normalize), false, req.Metadata, req.RuleSet)
 	if err != nil {
 		return Schema{}, err
 	}
@@ -486,13 +495,13 @@ func (s *Service) CheckCompatibility(subject string, version int, req RegisterRe
 	defer st.mu.RUnlock()
 	cfg := st.effectiveConfig(subject, s.cfg.DefaultCompatibility)
 	md, rs := st.inherit(subject, cfg, req.Metadata, req.RuleSet)
-	c, err := s.prepare(req, req.Normalize || (cfg.Normalize != nil && *cfg.Normalize), md, rs)
+	c, err := s.prepare(req, cfg.normalize(req.Normalize), cfg.validateNew(), md, rs)
 	if err != nil {
 		return CompatibilityResult{}, err
 	}
 	var prev []compat.Version
 	if version == 0 {
-		prev, err = s.previousLocked(subject)
+		prev, err = s.previousLocked(subject, cfg, md)
 		if err != nil {
 			return CompatibilityResult{}, err
 		}
@@ -533,4 +542,25 @@ func (s *Service) versionLocked(vs *versionState) ([]compat.Version, error) {
 		return nil, &Error{Code: CodeStoreError, Message: fmt.Sprintf("Stored schema %d no longer parses: %v", sc.id, err), Err: err}
 	}
 	return []compat.Version{{Version: vs.version, Type: sc.typ, Schema: p}}, nil
+}
+
+func sameGroup(cfg Config, a, b *Metadata) bool {
+	if cfg.CompatibilityGroup == nil || *cfg.CompatibilityGroup == "" {
+		return true
+	}
+	prop := func(m *Metadata) string {
+		if m == nil {
+			return ""
+		}
+		return m.Properties[*cfg.CompatibilityGroup]
+	}
+	return prop(a) == prop(b)
+}
+
+func (c Config) normalize(requested bool) bool {
+	return requested || (c.Normalize != nil && *c.Normalize)
+}
+
+func (c Config) validateNew() bool {
+	return c.ValidateNewSchemas != nil && *c.ValidateNewSchemas
 }

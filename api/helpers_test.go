@@ -1,0 +1,143 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/charter-registry/charter"
+	"github.com/charter-registry/charter/api"
+	"github.com/charter-registry/charter/registry"
+	"github.com/charter-registry/charter/storage"
+	"github.com/charter-registry/charter/storage/memory"
+)
+
+type harness struct {
+	t   *testing.T
+	srv *httptest.Server
+	svc *registry.Service
+	log storage.Log
+}
+
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	return newHarnessOn(t, memory.New(memory.WithKeyFunc(registry.LogicalKey)))
+}
+
+func newHarnessOn(t *testing.T, log storage.Log) *harness {
+	t.Helper()
+	svc, err := registry.NewService(registry.ServiceConfig{Log: log, Formats: charter.Formats()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { _ = svc.Run(ctx); close(done) }()
+	wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
+	defer wcancel()
+	if err := svc.WaitReady(wctx); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(api.New(svc, api.Config{OpenAPI: charter.OpenAPI(), MaxBodyBytes: 4 << 20}).Handler())
+	t.Cleanup(func() {
+		srv.Close()
+		cancel()
+		<-done
+	})
+	return &harness{t: t, srv: srv, svc: svc, log: log}
+}
+
+type response struct {
+	status int
+	body   []byte
+	header http.Header
+}
+
+func (r response) json(t *testing.T, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.body, v); err != nil {
+		t.Fatalf("decode %s: %v", r.body, err)
+	}
+}
+
+func (r response) errorCode(t *testing.T) int {
+	t.Helper()
+	var e struct {
+		ErrorCode int    `json:"error_code"`
+		Message   string `json:"message"`
+	}
+	r.json(t, &e)
+	if e.Message == "" {
+		t.Fatalf("error without message: %s", r.body)
+	}
+	return e.ErrorCode
+}
+
+func (h *harness) do(method, path string, body any) response {
+	h.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = bytes.NewBufferString(b)
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		enc, err := json.Marshal(b)
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		rd = bytes.NewReader(enc)
+	}
+	req, err := http.NewRequest(method, h.srv.URL+path, rd)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/vnd.schemaregistry.v1+json")
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if res.StatusCode >= 500 {
+		h.t.Errorf("%s %s: server error %d: %s", method, path, res.StatusCode, b)
+	}
+	return response{status: res.StatusCode, body: b, header: res.Header}
+}
+
+func (h *harness) register(subject, schema string) (id, version int) {
+	h.t.Helper()
+	r := h.do("POST", "/subjects/"+subject+"/versions", map[string]any{"schema": schema})
+	if r.status != 200 {
+		h.t.Fatalf("register %s: %d %s", subject, r.status, r.body)
+	}
+	var out struct{ ID, Version int }
+	r.json(h.t, &out)
+	return out.ID, out.Version
+}
+
+func (h *harness) end() int64 {
+	h.t.Helper()
+	e, err := h.log.End(context.Background())
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return e
+}
+
+const (
+	recordV1        = `{"type":"record","name":"Order","namespace":"acme","fields":[{"name":"id","type":"string"}]}`
+	recordV2Default = `{"type":"record","name":"Order","namespace":"acme","fields":[{"name":"id","type":"string"},{"name":"amount","type":"double","default":0}]}`
+	recordV2NoDef   = `{"type":"record","name":"Order","namespace":"acme","fields":[{"name":"id","type":"string"},{"name":"amount","type":"double"}]}`
+)

@@ -1,0 +1,27 @@
+// Package charter holds what belongs to the whole project rather than one
+// package: the OpenAPI document and the list of schema formats.
+package charter
+
+import (
+	_ "embed"
+
+	"github.com/charter-registry/charter/compat"
+	"github.com/charter-registry/charter/compat/avro"
+)
+
+//go:embed openapi.yaml
+var openAPI []byte
+
+// OpenAPI returns the REST contract served at /openapi.yaml.
+func OpenAPI() []byte { return openAPI }
+
+// Formats returns every schema format charter serves.
+func Formats() []compat.Format {
+	return []compat.Format{avroFormat{avro.New()}}
+}
+
+// avroFormat offers Avro's default-validating parse for subjects that set
+// validateNewSchemas.
+type avroFormat struct{ *avro.Format }
+
+func (avroFormat) Strict() compat.Format { return avro.New(avro.ValidateDefaults()) }

@@ -1,0 +1,229 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/charter-registry/charter"
+	"github.com/charter-registry/charter/api"
+	"github.com/charter-registry/charter/compat"
+	"github.com/charter-registry/charter/registry"
+	"github.com/charter-registry/charter/storage"
+	"github.com/charter-registry/charter/storage/file"
+	"github.com/charter-registry/charter/storage/kafka"
+	"github.com/charter-registry/charter/storage/memory"
+)
+
+type serveFlags struct {
+	addr                 string
+	dataDir              string
+	storage              string
+	logLevel             string
+	maxSchemaBytes       int
+	maxBodyBytes         int64
+	requestTimeout       time.Duration
+	shutdownTimeout      time.Duration
+	defaultCompatibility string
+	compactOnStart       bool
+
+	kafkaBrokers       []string
+	kafkaTopic         string
+	kafkaReplication   int
+	kafkaMinISR        int
+	kafkaTLS           bool
+	kafkaCA            string
+	kafkaCert          string
+	kafkaKey           string
+	kafkaSASLMechanism string
+	kafkaSASLUser      string
+	kafkaSASLPassword  string
+}
+
+func newServeCommand() *cobra.Command {
+	f := serveFlags{}
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the registry server",
+		Long: `Run the registry server. With no flags it serves on 127.0.0.1:8081 and keeps
+its state in an embedded file log under ./charter-data. Give --kafka-brokers to
+keep the state in a compacted Kafka topic shared by several instances.`,
+		Example: `  charter serve
+  charter serve --addr 0.0.0.0:8081 --data-dir /var/lib/charter
+  CHARTER_KAFKA_BROKERS=kafka-1:9092,kafka-2:9092 charter serve --kafka-topic _schemas`,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := bindEnv(cmd.Flags()); err != nil {
+				return err
+			}
+			return runServe(cmd.Context(), f)
+		},
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&f.addr, "addr", "127.0.0.1:8081", "address to listen on")
+	fs.StringVar(&f.dataDir, "data-dir", "./charter-data", "directory of the embedded file log")
+	fs.StringVar(&f.storage, "storage", "", "log backend: file, memory or kafka (default: kafka when --kafka-brokers is set, else file)")
+	fs.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	fs.IntVar(&f.maxSchemaBytes, "max-schema-bytes", 1<<20, "largest schema accepted, in bytes")
+	fs.Int64Var(&f.maxBodyBytes, "max-body-bytes", 4<<20, "largest request body accepted, in bytes")
+	fs.DurationVar(&f.requestTimeout, "request-timeout", 30*time.Second, "how long a request may wait for the log")
+	fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long in-flight requests may take to finish on SIGTERM")
+	fs.StringVar(&f.defaultCompatibility, "default-compatibility", "BACKWARD", "compatibility level when no config sets one")
+	fs.BoolVar(&f.compactOnStart, "compact-on-start", true, "compact the file log before serving")
+	fs.StringSliceVar(&f.kafkaBrokers, "kafka-brokers", nil, "Kafka seed brokers (host:port, comma-separated); selects Kafka storage")
+	fs.StringVar(&f.kafkaTopic, "kafka-topic", "_schemas", "compacted topic that holds the registry's log")
+	fs.IntVar(&f.kafkaReplication, "kafka-replication-factor", 0, "replication factor for a new topic (0: min(3, brokers))")
+	fs.IntVar(&f.kafkaMinISR, "kafka-min-insync-replicas", 0, "min.insync.replicas for a new topic (0: broker default)")
+	fs.BoolVar(&f.kafkaTLS, "kafka-tls", false, "connect to the brokers with TLS")
+	fs.StringVar(&f.kafkaCA, "kafka-tls-ca", "", "PEM file of the CA that signs the brokers' certificates (implies --kafka-tls)")
+	fs.StringVar(&f.kafkaCert, "kafka-tls-cert", "", "PEM client certificate for mutual TLS (implies --kafka-tls)")
+	fs.StringVar(&f.kafkaKey, "kafka-tls-key", "", "PEM client key for mutual TLS")
+	fs.StringVar(&f.kafkaSASLMechanism, "kafka-sasl-mechanism", "", "SASL mechanism: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512")
+	fs.StringVar(&f.kafkaSASLUser, "kafka-sasl-user", "", "SASL user name")
+	fs.StringVar(&f.kafkaSASLPassword, "kafka-sasl-password", "", "SASL password (prefer the environment variable)")
+	annotateEnv(fs)
+	return cmd
+}
+
+func newLogger(level string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level %q: use debug, info, warn or error", level)
+	}
+	return slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: l})), nil
+}
+
+// Formats returns every schema format charter serves.
+func Formats() []compat.Format {
+	return charter.Formats()
+}
+
+func openLog(ctx context.Context, f serveFlags, logger *slog.Logger) (storage.Log, error) {
+	kind := f.storage
+	if kind == "" {
+		kind = "file"
+		if len(f.kafkaBrokers) > 0 {
+			kind = "kafka"
+		}
+	}
+	switch kind {
+	case "memory":
+		return memory.New(memory.WithKeyFunc(registry.LogicalKey)), nil
+	case "file":
+		if err := os.MkdirAll(f.dataDir, 0o755); err != nil {
+			return nil, fmt.Errorf("create data dir: %w", err)
+		}
+		l, err := file.Open(ctx, f.dataDir, file.WithKeyFunc(registry.LogicalKey), file.WithLogger(logger))
+		if err != nil {
+			return nil, err
+		}
+		if f.compactOnStart {
+			if err := l.Compact(ctx); err != nil {
+				logger.Warn("compaction failed; serving the log as it is", slog.Any("error", err))
+			}
+		}
+		return l, nil
+	case "kafka":
+		cfg := kafka.DefaultConfig()
+		cfg.Brokers = f.kafkaBrokers
+		cfg.Topic = f.kafkaTopic
+		cfg.ReplicationFactor = f.kafkaReplication
+		cfg.MinInsyncReplicas = f.kafkaMinISR
+		cfg.TLS = kafka.TLSConfig{Enabled: f.kafkaTLS || f.kafkaCA != "" || f.kafkaCert != "", CAFile: f.kafkaCA, CertFile: f.kafkaCert, KeyFile: f.kafkaKey}
+		cfg.SASL = kafka.SASLConfig{Mechanism: strings.ToUpper(f.kafkaSASLMechanism), User: f.kafkaSASLUser, Password: f.kafkaSASLPassword}
+		return kafka.Open(ctx, cfg, logger)
+	}
+	return nil, fmt.Errorf("--storage %q: use file, memory or kafka", kind)
+}
+
+func runServe(parent context.Context, f serveFlags) error {
+	if parent == nil {
+		parent = context.Background()
+	}
+	logger, err := newLogger(f.logLevel)
+	if err != nil {
+		return err
+	}
+	level, err := compat.ParseLevel(f.defaultCompatibility)
+	if err != nil {
+		return fmt.Errorf("--default-compatibility: %w", err)
+	}
+	ctx, stop := signal.NotifyContext(parent, syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+
+	log, err := openLog(ctx, f, logger)
+	if err != nil {
+		return err
+	}
+	defer log.Close()
+	svc, err := registry.NewService(registry.ServiceConfig{
+		Log:                  log,
+		Formats:              Formats(),
+		Logger:               logger,
+		MaxSchemaBytes:       f.maxSchemaBytes,
+		DefaultCompatibility: level,
+	})
+	if err != nil {
+		return err
+	}
+	srv := api.New(svc, api.Config{
+		MaxBodyBytes:   f.maxBodyBytes,
+		RequestTimeout: f.requestTimeout,
+		OpenAPI:        charter.OpenAPI(),
+		Logger:         logger,
+	})
+	ln, err := net.Listen("tcp", f.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", f.addr, err)
+	}
+	runCtx, cancelRun := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelRun()
+	runDone := make(chan error, 1)
+	go func() { runDone <- svc.Run(runCtx) }()
+
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	serveDone := make(chan error, 1)
+	go func() { serveDone <- hs.Serve(ln) }()
+	logger.Info("charter serving", slog.String("addr", ln.Addr().String()), slog.String("storage", describe(f)))
+
+	select {
+	case <-ctx.Done():
+	case err := <-serveDone:
+		cancelRun()
+		<-runDone
+		return err
+	case err := <-runDone:
+		_ = hs.Close()
+		return fmt.Errorf("log replay stopped: %w", err)
+	}
+	logger.Info("shutting down: waiting for in-flight requests", slog.Duration("timeout", f.shutdownTimeout))
+	sctx, cancel := context.WithTimeout(context.Background(), f.shutdownTimeout)
+	defer cancel()
+	err = hs.Shutdown(sctx)
+	cancelRun()
+	<-runDone
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+func describe(f serveFlags) string {
+	if f.storage == "memory" {
+		return "memory"
+	}
+	if len(f.kafkaBrokers) > 0 || f.storage == "kafka" {
+		return "kafka topic " + f.kafkaTopic
+	}
+	return "file log in " + f.dataDir
+}

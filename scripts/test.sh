@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# test.sh runs charter's whole test suite: vet, the main module's tests
+# (with a real Kafka broker from scripts/kafka.sh), and the real-client
+# conformance module. It is what `make test` and CI run.
+set -euo pipefail
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo"
+
+if [ ! -d ../shared/testdata/confluent ]; then
+	echo "test.sh: ../shared/testdata/confluent is missing; the conformance vectors must sit beside the repository" >&2
+	exit 1
+fi
+
+echo "== gofmt and go vet"
+unformatted="$(gofmt -l $(git ls-files '*.go') 2>/dev/null || true)"
+if [ -n "$unformatted" ]; then
+	echo "gofmt needed on:" >&2
+	echo "$unformatted" >&2
+	exit 1
+fi
+go vet ./...
+
+echo "== starting a real Kafka broker"
+bash scripts/kafka.sh up
+trap 'bash scripts/kafka.sh down || true' EXIT
+eval "$(bash scripts/kafka.sh env)"
+export CHARTER_KAFKA_BROKERS
+export CHARTER_KAFKA_SCRIPT="$repo/scripts/kafka.sh"
+
+echo "== main module tests"
+go test -count=1 -timeout 20m ./...
+
+if [ -f conformance/go.mod ]; then
+	echo "== real-client conformance (confluent-kafka-go, franz-go)"
+	(cd conformance && CGO_ENABLED=1 go test -count=1 -timeout 20m ./...)
+fi
