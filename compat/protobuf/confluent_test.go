@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/descriptorpb"
+
 	"github.com/charter-registry/charter/compat"
 )
 
@@ -179,6 +182,27 @@ func TestConfluentTestProtoFixture(t *testing.T) {
 	for _, want := range []string{"FIELD_NAME_CHANGED #/TestMessage/2", "FIELD_SCALAR_KIND_CHANGED #/TestMessage/2"} {
 		if !slices.Contains(got, want) {
 			t.Errorf("changes %v lack %q", got, want)
+		}
+	}
+}
+
+// TestBuiltinConfluentFilesMatchUpstream compiles the upstream copies of
+// confluent/meta.proto and confluent/type/decimal.proto from the test
+// vectors and checks that charter's embedded files declare the same
+// descriptors (names, numbers, types and options; not comments).
+func TestBuiltinConfluentFilesMatchUpstream(t *testing.T) {
+	dir := sharedDir(t)
+	f := New()
+	for _, path := range []string{"confluent/meta.proto", "confluent/type/decimal.proto"} {
+		upstream := mustParse(t, f, resolveText(t, dir, path))
+		ours := mustParse(t, f, "syntax = \"proto3\";\nimport \""+path+"\";\n")
+		embedded := ours.Descriptor().Imports().Get(0).FileDescriptor
+		a, b := fileProto(upstream.Descriptor()), fileProto(embedded)
+		for _, fdp := range []*descriptorpb.FileDescriptorProto{a, b} {
+			fdp.Name, fdp.SourceCodeInfo = nil, nil
+		}
+		if !proto.Equal(a, b) {
+			t.Errorf("%s differs from upstream:\n%v\n%v", path, a, b)
 		}
 	}
 }
