@@ -1,0 +1,173 @@
+//go:build cgo
+
+package conformance
+
+import (
+	"bytes"
+	"encoding/binary"
+	"reflect"
+	"testing"
+
+	"github.com/confluentinc/confluent-kafka-go/v2/schemaregistry/serde"
+	"github.com/confluentinc/confluent-kafka-go/v2/schemaregistry/serde/avrov2"
+	"github.com/hamba/avro/v2"
+)
+
+// shipment is a Go value whose Avro schema avrov2 derives by reflection:
+// a record with a nested record array, a long and a nullable string.
+type shipment struct {
+	ID     string         `avro:"id"`
+	Weight float64        `avro:"weight"`
+	Lines  []shipmentLine `avro:"lines"`
+	Note   *string        `avro:"note"`
+}
+
+type shipmentLine struct {
+	SKU string `avro:"sku"`
+	Qty int64  `avro:"qty"`
+}
+
+// requireWireID fails unless payload starts with Confluent's header: magic
+// byte 0 and the 4-byte big-endian schema id.
+func requireWireID(t *testing.T, payload []byte, id int) {
+	t.Helper()
+	if len(payload) < 5 || payload[0] != 0 {
+		t.Fatalf("payload % x does not start with magic byte 0 and a 4-byte id", payload[:min(5, len(payload))])
+	}
+	if got := int(binary.BigEndian.Uint32(payload[1:5])); got != id {
+		t.Fatalf("payload carries schema id %d, want %d", got, id)
+	}
+}
+
+func TestConfluentSerdeAvroAutoRegister(t *testing.T) {
+	srv := startRegistry(t)
+	ser, err := avrov2.NewSerializer(newConfluentClient(t, srv), serde.ValueSerde, avrov2.NewSerializerConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	note := "fragile"
+	values := []shipment{
+		{ID: "s-1", Weight: 2.5, Lines: []shipmentLine{{SKU: "a", Qty: 1}, {SKU: "b", Qty: 1 << 40}}, Note: &note},
+		{ID: "s-2", Weight: 0, Lines: []shipmentLine{}, Note: nil},
+	}
+	derived, err := avrov2.StructToSchema(reflect.TypeOf(shipment{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	for i, in := range values {
+		payload, err := ser.Serialize("shipments", &in)
+		if err != nil {
+			t.Fatalf("Serialize value %d: %v", i, err)
+		}
+
+		md, err := newConfluentClient(t, srv).GetLatestSchemaMetadata("shipments-value")
+		if err != nil {
+			t.Fatalf("the serializer did not register under shipments-value: %v", err)
+		}
+		if md.ID != 1 || md.Version != 1 {
+			t.Fatalf("registered id %d version %d, want id 1 version 1", md.ID, md.Version)
+		}
+		requireSameAvro(t, md.Schema, derived.String())
+		requireWireID(t, payload, md.ID)
+		body, err := avro.Marshal(derived, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(payload[5:], body) {
+			t.Fatalf("payload body % x, want the Avro encoding % x", payload[5:], body)
+		}
+
+		// A consumer with its own client resolves the id through charter.
+		de, err := avrov2.NewDeserializer(newConfluentClient(t, srv), serde.ValueSerde, avrov2.NewDeserializerConfig())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out shipment
+		if err := de.DeserializeInto("shipments", payload, &out); err != nil {
+			t.Fatalf("DeserializeInto: %v", err)
+		}
+		if !reflect.DeepEqual(out, in) {
+			t.Fatalf("round trip = %+v, want %+v", out, in)
+		}
+	}
+}
+
+// TestConfluentSerdeAvroUseLatestVersion registers two versions by hand and
+// lets the serdes pick schemas from charter instead of deriving them.
+func TestConfluentSerdeAvroUseLatestVersion(t *testing.T) {
+	srv := startRegistry(t)
+	admin := newConfluentClient(t, srv)
+	v1 := mustRegister(t, admin, "orders-value", avroInfo(orderV1))
+	v2 := mustRegister(t, admin, "orders-value", avroInfo(orderV2))
+
+	t.Run("serializer writes with the latest version", func(t *testing.T) {
+		cfg := avrov2.NewSerializerConfig()
+		cfg.AutoRegisterSchemas = false
+		cfg.UseLatestVersion = true
+		ser, err := avrov2.NewSerializer(newConfluentClient(t, srv), serde.ValueSerde, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := orderWithCurrency{ID: "o-7", Amount: 99.5, Currency: "USD"}
+		payload, err := ser.Serialize("orders", &in)
+		if err != nil {
+			t.Fatalf("Serialize: %v", err)
+		}
+		requireWireID(t, payload, v2)
+		var out orderWithCurrency
+		if err := avro.Unmarshal(parseAvro(t, orderV2), payload[5:], &out); err != nil || out != in {
+			t.Fatalf("body decodes as %+v, %v; want %+v", out, err, in)
+		}
+
+		de, err := avrov2.NewDeserializer(newConfluentClient(t, srv), serde.ValueSerde, avrov2.NewDeserializerConfig())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back orderWithCurrency
+		if err := de.DeserializeInto("orders", payload, &back); err != nil || back != in {
+			t.Fatalf("DeserializeInto = %+v, %v; want %+v", back, err, in)
+		}
+	})
+
+	t.Run("reader on the latest version upgrades version 1 data", func(t *testing.T) {
+		cfg := avrov2.NewSerializerConfig()
+		cfg.AutoRegisterSchemas = false
+		cfg.UseSchemaID = v1
+		ser, err := avrov2.NewSerializer(newConfluentClient(t, srv), serde.ValueSerde, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := order{ID: "o-8", Amount: 3}
+		payload, err := ser.Serialize("orders", &in)
+		if err != nil {
+			t.Fatalf("Serialize with UseSchemaID: %v", err)
+		}
+		requireWireID(t, payload, v1)
+
+		dcfg := avrov2.NewDeserializerConfig()
+		dcfg.UseLatestVersion = true
+		de, err := avrov2.NewDeserializer(newConfluentClient(t, srv), serde.ValueSerde, dcfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out orderWithCurrency
+		if err := de.DeserializeInto("orders", payload, &out); err != nil {
+			t.Fatalf("DeserializeInto with UseLatestVersion: %v", err)
+		}
+		if want := (orderWithCurrency{ID: "o-8", Amount: 3, Currency: "EUR"}); out != want {
+			t.Fatalf("v1 data read with the latest schema = %+v, want %+v", out, want)
+		}
+	})
+
+	t.Run("serializer without auto-register refuses an unknown schema", func(t *testing.T) {
+		cfg := avrov2.NewSerializerConfig()
+		cfg.AutoRegisterSchemas = false
+		ser, err := avrov2.NewSerializer(newConfluentClient(t, srv), serde.ValueSerde, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = ser.Serialize("orders", &shipment{ID: "x"})
+		requireConfluentCode(t, err, codeSchemaNotFound)
+	})
+}
