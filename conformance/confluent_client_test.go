@@ -20,10 +20,10 @@ const (
 	codeSubjectCompatibilityNone = 40408
 	codeIncompatibleSchema       = 409
 	// charterIncompatibleCode is what charter sends instead of 409.
-	charterIncompatibleCode = 40901
-	codeInvalidSchema            = 42201
-	codeOperationNotPermitted    = 42205
-	codeReferenceExists          = 42206
+	charterIncompatibleCode   = 40901
+	codeInvalidSchema         = 42201
+	codeOperationNotPermitted = 42205
+	codeReferenceExists       = 42206
 )
 
 // newConfluentClient returns confluent-kafka-go's REST client for srv. Its
