@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/charter-registry/charter/compat"
 )
@@ -20,7 +21,7 @@ const (
 	// DefaultDiffSteps bounds the schema comparisons one Diff may make;
 	// combined schemas compare every pair of branches, so adversarial
 	// schemas could otherwise take very long.
-	DefaultDiffSteps = 1_000_000
+	DefaultDiffSteps = 250_000
 )
 
 // Format is charter's JSON Schema format. It is safe for concurrent use and
@@ -184,6 +185,11 @@ func locate(err error, main *document) *compat.ParseError {
 		if off, ok := main.root.offsetOf(l.pointer); ok || len(l.pointer) == 0 {
 			pe.Line, pe.Column = lineCol(main.text, off)
 		}
+	case l.refURL != "" && metaschemaURL(main.root) == l.refURL:
+		pe.Message = fmt.Sprintf("unsupported $schema %q: use the metaschema URL of draft-04, -06, -07, 2019-09 or 2020-12", l.refURL)
+		if off, ok := main.root.offsetOf([]string{"$schema"}); ok {
+			pe.Line, pe.Column = lineCol(main.text, off)
+		}
 	case l.refURL != "":
 		if p, ok := findRef(main.root, l.refURL, nil); ok {
 			off, _ := main.root.offsetOf(p)
@@ -191,6 +197,13 @@ func locate(err error, main *document) *compat.ParseError {
 		}
 	}
 	return pe
+}
+
+// metaschemaURL is the root's "$schema" without fragment, or "".
+func metaschemaURL(root *value) string {
+	s, _ := root.get("$schema").stringOf()
+	u, _, _ := strings.Cut(s, "#")
+	return u
 }
 
 // fieldNames lists every property name the schema declares, anywhere,
@@ -232,16 +245,19 @@ func (f *Format) Diff(original, update compat.Schema, opts compat.Options) []com
 	c := newDiffCtx(st)
 	c.compare(o.model, u.model)
 	out := make([]compat.Change, 0, len(c.diffs)+1)
-	for _, d := range c.diffs {
-		ch := compat.Change{
+	offs := make([]int, len(c.diffs))
+	for i, d := range c.diffs {
+		offs[i] = u.offset(d)
+		out = append(out, compat.Change{
 			Kind:       d.kind,
 			Rule:       d.kind,
 			Path:       d.path,
 			Message:    describe(d.kind, d.path),
 			Compatible: set[d.kind],
-		}
-		ch.Line, ch.Column = u.position(d)
-		out = append(out, ch)
+		})
+	}
+	for i, lc := range positions(u.main.text, offs) {
+		out[i].Line, out[i].Column = lc[0], lc[1]
 	}
 	if st.exhausted {
 		out = append(out, compat.Change{
@@ -252,23 +268,22 @@ func (f *Format) Diff(original, update compat.Schema, opts compat.Options) []com
 	return out
 }
 
-// position places a finding in the update's text: the keyword it is about
-// when the update node has it, else the update node itself.
-func (s *Schema) position(d difference) (int, int) {
+// offset places a finding in the update's text: the keyword it is about
+// when the update node has it, else the update node itself; -1 when the
+// finding is not in the update's own text (it is in a dependency).
+func (s *Schema) offset(d difference) int {
 	n := d.upd
 	if n == nil || n.raw == nil || n.doc != s.main {
-		return 0, 0
+		return -1
 	}
-	off := n.raw.off
 	if d.attr != "" && n.raw.kind == jsonObject {
 		for _, m := range n.raw.obj {
 			if m.key == d.attr {
-				off = m.off
-				break
+				return m.off
 			}
 		}
 	}
-	return lineCol(s.main.text, off)
+	return n.raw.off
 }
 
 var _ compat.Format = (*Format)(nil)

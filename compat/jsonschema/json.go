@@ -399,7 +399,7 @@ func (p *parser) parseEscape(sb *strings.Builder) error {
 		}
 		sb.WriteRune(r)
 	default:
-		p.pos--
+		p.pos -= 2 // point at the backslash
 		return p.errorf("invalid escape '\\%c' in a string", c)
 	}
 	return nil
@@ -440,6 +440,35 @@ func lineCol(src string, off int) (line, col int) {
 	lineStart := strings.LastIndexByte(src[:off], '\n') + 1
 	col = 1 + utf8.RuneCountInString(src[lineStart:off])
 	return line, col
+}
+
+// positions turns many byte offsets into 1-based lines and columns in one
+// pass over src; a negative offset gives 0, 0.
+func positions(src string, offs []int) [][2]int {
+	out := make([][2]int, len(offs))
+	order := make([]int, 0, len(offs))
+	for i, off := range offs {
+		if off >= 0 {
+			order = append(order, i)
+		}
+	}
+	slices.SortFunc(order, func(a, b int) int { return offs[a] - offs[b] })
+	line, col, pos := 1, 1, 0
+	for _, i := range order {
+		target := min(offs[i], len(src))
+		for pos < target {
+			r, size := utf8.DecodeRuneInString(src[pos:])
+			if r == '\n' {
+				line++
+				col = 1
+			} else {
+				col++
+			}
+			pos += size
+		}
+		out[i] = [2]int{line, col}
+	}
+	return out
 }
 
 // toAny converts v to the encoding/json shape (with json.Number) that the
