@@ -224,8 +224,9 @@ func walkCompiled(root *js.Schema, out *compiled) {
 	}
 }
 
-// compileError turns a validator error into a *ParseError-ready
-// description: a message, and the document and JSON pointer it concerns.
+// located is a compile error with what is known of its place: the
+// document and JSON pointer it concerns, or the URL that could not be
+// loaded.
 type located struct {
 	doc     *document
 	pointer []string
@@ -233,6 +234,7 @@ type located struct {
 	refURL  string // set when a reference could not be loaded
 }
 
+// compileError turns a validator error into a located one.
 func compileError(err error, docs map[string]*document) *located {
 	var sve *js.SchemaValidationError
 	if errors.As(err, &sve) {
@@ -270,7 +272,8 @@ func oneLine(s string) string {
 
 func (l *located) Error() string { return l.msg }
 
-func firstLeaf(u *OutputUnit) *OutputUnit {
+// firstLeaf is the first unit of a flat output that carries an error.
+func firstLeaf(u *js.OutputUnit) *js.OutputUnit {
 	for i := range u.Errors {
 		if u.Errors[i].Error != nil {
 			return &u.Errors[i]
@@ -278,10 +281,6 @@ func firstLeaf(u *OutputUnit) *OutputUnit {
 	}
 	return nil
 }
-
-// OutputUnit is the validator's flat output unit; the alias keeps the
-// helper above readable.
-type OutputUnit = js.OutputUnit
 
 // splitPointer splits a JSON pointer into unescaped tokens.
 func splitPointer(p string) []string {

@@ -1,6 +1,8 @@
 package jsonschema
 
 import (
+	"slices"
+
 	js "github.com/santhosh-tekuri/jsonschema/v6"
 )
 
@@ -24,8 +26,8 @@ func (s *Schema) Canonical() string { return s.canonical }
 
 // Normalized is the form for normalize=true: compacted, with the members of
 // every object sorted by key, so texts that differ only in member order or
-// whitespace give one string. Array order is kept: it is significant
-// ("items" tuples, "enum" order in messages, "required" is a list).
+// whitespace give one string. Array order is kept, as it can matter (tuple
+// "items", "prefixItems").
 func (s *Schema) Normalized() string { return s.normalized }
 
 // Draft is the JSON Schema draft the schema was read as: 4, 6, 7, 2019 or
@@ -39,7 +41,8 @@ func (s *Schema) Draft() int { return s.draft }
 // lists every failing location.
 func (s *Schema) Validate(v any) error { return s.compiled.Validate(v) }
 
-// FieldNames lists every property name declared anywhere in the schema,
-// its definitions and its references, sorted and once each; the catalogue
-// indexes them for search. The slice is shared: do not modify it.
-func (s *Schema) FieldNames() []string { return s.fields }
+// FieldNames lists every property name the schema declares, at any depth:
+// in nested objects, combinations, conditionals, and the definitions and
+// dependencies it references. They are sorted and listed once each; the
+// catalogue indexes them for search.
+func (s *Schema) FieldNames() []string { return slices.Clone(s.fields) }
