@@ -16,6 +16,11 @@ import (
 
 	"github.com/charter-registry/charter"
 	"github.com/charter-registry/charter/api"
+	// The formats charter.Formats() will list once they are finished: the
+	// blank imports keep their dependencies in this module's go.sum, so the
+	// tests keep building (with -mod=readonly) the day they are switched on.
+	_ "github.com/charter-registry/charter/compat/jsonschema"
+	_ "github.com/charter-registry/charter/compat/protobuf"
 	"github.com/charter-registry/charter/registry"
 	"github.com/charter-registry/charter/storage/memory"
 )
