@@ -8,8 +8,11 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/confluentinc/confluent-kafka-go/v2/schemaregistry"
+	"github.com/confluentinc/confluent-kafka-go/v2/schemaregistry/rules/cel"
 	"github.com/confluentinc/confluent-kafka-go/v2/schemaregistry/serde"
 	"github.com/confluentinc/confluent-kafka-go/v2/schemaregistry/serde/avrov2"
+	"github.com/google/uuid"
 	"github.com/hamba/avro/v2"
 )
 
@@ -170,4 +173,91 @@ func TestConfluentSerdeAvroUseLatestVersion(t *testing.T) {
 		_, err = ser.Serialize("orders", &shipment{ID: "x"})
 		requireConfluentCode(t, err, codeSchemaNotFound)
 	})
+}
+
+// TestConfluentSerdeAvroDataContract registers a schema with a CEL domain
+// rule and lets confluent's serializer enforce the rule set it reads back
+// from charter: what charter stores must be what the client executes.
+func TestConfluentSerdeAvroDataContract(t *testing.T) {
+	srv := startRegistry(t)
+	// CEL over a Go struct sees the Go field names.
+	rule := schemaregistry.Rule{Name: "positiveAmount", Kind: "CONDITION", Mode: "WRITE", Type: "CEL", Expr: "message.Amount > 0.0", OnFailure: "ERROR"}
+	info := avroInfo(orderV1)
+	info.Metadata = &schemaregistry.Metadata{Properties: map[string]string{"owner": "payments"}}
+	info.RuleSet = &schemaregistry.RuleSet{DomainRules: []schemaregistry.Rule{rule}}
+	id := mustRegister(t, newConfluentClient(t, srv), "orders-value", info)
+
+	md, err := newConfluentClient(t, srv).GetLatestSchemaMetadata("orders-value")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if md.Metadata == nil || md.Metadata.Properties["owner"] != "payments" {
+		t.Fatalf("metadata served = %+v, want owner=payments", md.Metadata)
+	}
+	if md.RuleSet == nil || len(md.RuleSet.DomainRules) != 1 || !reflect.DeepEqual(md.RuleSet.DomainRules[0], rule) {
+		t.Fatalf("ruleSet served = %+v, want [%+v]", md.RuleSet, rule)
+	}
+
+	cel.Register()
+	cfg := avrov2.NewSerializerConfig()
+	cfg.AutoRegisterSchemas = false
+	cfg.UseLatestVersion = true
+	ser, err := avrov2.NewSerializer(newConfluentClient(t, srv), serde.ValueSerde, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	payload, err := ser.Serialize("orders", &order{ID: "o-1", Amount: 5})
+	if err != nil {
+		t.Fatalf("a value that satisfies the rule was refused: %v", err)
+	}
+	requireWireID(t, payload, id)
+	if _, err := ser.Serialize("orders", &order{ID: "o-2", Amount: -5}); err == nil {
+		t.Fatal("a value that breaks message.Amount > 0.0 was serialized: the rule set did not reach the serializer")
+	}
+}
+
+// TestConfluentSerdeAvroGUIDHeader uses Confluent Platform 8's header wire
+// format: the payload carries no id, the record header __value_schema_id
+// carries magic byte 1 and the schema GUID, and the consumer resolves the
+// GUID at GET /schemas/guids/{guid}.
+func TestConfluentSerdeAvroGUIDHeader(t *testing.T) {
+	srv := startRegistry(t)
+	srv.requireRoute(t, "GET", "/schemas/guids/"+uuid.Nil.String(), "the header (GUID) wire format")
+
+	ser, err := avrov2.NewSerializer(newConfluentClient(t, srv), serde.ValueSerde, avrov2.NewSerializerConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ser.SchemaIDSerializer = serde.HeaderSchemaIDSerializer
+	in := order{ID: "o-3", Amount: 1.5}
+	headers, payload, err := ser.SerializeWithHeaders("orders", &in)
+	if err != nil {
+		t.Fatalf("SerializeWithHeaders: %v", err)
+	}
+	md, err := newConfluentClient(t, srv).GetLatestSchemaMetadata("orders-value")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(headers) != 1 || headers[0].Key != serde.ValueSchemaIDHeader || len(headers[0].Value) != 17 || headers[0].Value[0] != 1 {
+		t.Fatalf("headers = %v, want one %s header of magic byte 1 and a 16-byte GUID", headers, serde.ValueSchemaIDHeader)
+	}
+	if g, err := uuid.FromBytes(headers[0].Value[1:]); err != nil || g.String() != md.GUID {
+		t.Fatalf("header GUID = %v, %v; want the registered guid %s", g, err, md.GUID)
+	}
+	body, err := avro.Marshal(parseAvro(t, orderV1), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(payload, body) {
+		t.Fatalf("payload % x, want the bare Avro encoding % x", payload, body)
+	}
+
+	de, err := avrov2.NewDeserializer(newConfluentClient(t, srv), serde.ValueSerde, avrov2.NewDeserializerConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out order
+	if err := de.DeserializeWithHeadersInto("orders", headers, payload, &out); err != nil || out != in {
+		t.Fatalf("DeserializeWithHeadersInto = %+v, %v; want %+v", out, err, in)
+	}
 }

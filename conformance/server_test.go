@@ -202,3 +202,27 @@ func (r *recorder) dump(t *testing.T) {
 	}
 	t.Log(b.String())
 }
+
+// requireRoute skips the test when charter has no route for method and
+// path: it answers with the router's own 404 (error_code 404) rather than a
+// registry error such as 40401 or 40403, which a route that exists would
+// give for the unknown name or id in path.
+func (s *registryServer) requireRoute(t *testing.T, method, path, feature string) {
+	t.Helper()
+	req, err := http.NewRequest(method, s.URL+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := s.HTTPClient().Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	var body struct {
+		ErrorCode int `json:"error_code"`
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&body)
+	if resp.StatusCode == http.StatusNotFound && body.ErrorCode == http.StatusNotFound {
+		t.Skipf("charter has no route for %s %s yet (router 404), so %s is not served; this test runs once the route exists", method, path, feature)
+	}
+}
