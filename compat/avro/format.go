@@ -141,13 +141,13 @@ func (f *Format) compile(st *parseState, text string) (*unit, error) {
 	if err != nil {
 		return nil, err
 	}
-	sc := &scanner{known: st.known, maxDepth: f.depth(), defs: map[string]*node{}}
+	sc := &scanner{known: st.known, maxDepth: f.depth(), defs: map[string]*node{}, objects: map[*node]bool{}}
 	if err := sc.typ(tree, "", 0); err != nil {
 		return nil, err
 	}
-	s, err := hambaParse(appendValue(nil, tree, &valueOpts{rawNumbers: true}), st.cache)
+	s, err := hambaParse(appendValue(nil, tree, &valueOpts{rawNumbers: true, schema: sc.objects}), st.cache)
 	if err != nil && len(sc.defaults) > 0 {
-		s, err = f.retryDefaults(st, tree, sc.defaults, err)
+		s, err = f.retryDefaults(st, tree, sc, err)
 	}
 	if err != nil {
 		return nil, err
@@ -164,14 +164,15 @@ func (f *Format) compile(st *parseState, text string) (*unit, error) {
 // A record-typed default that leans on the defaults of the nested record's
 // fields can look invalid in the stripped parse; it is then dropped from
 // the hamba schema too. It still counts as a default in Diff.
-func (f *Format) retryDefaults(st *parseState, tree *node, defaults []fieldDefault, cause error) (havro.Schema, error) {
+func (f *Format) retryDefaults(st *parseState, tree *node, sc *scanner, cause error) (havro.Schema, error) {
+	defaults := sc.defaults
 	all := make(map[*node]bool, len(defaults))
 	for _, d := range defaults {
 		all[d.node] = true
 	}
 	scratch := &havro.SchemaCache{}
 	scratch.AddAll(st.cache)
-	stripped, err := hambaParse(appendValue(nil, tree, &valueOpts{rawNumbers: true, dropDefault: all}), scratch)
+	stripped, err := hambaParse(appendValue(nil, tree, &valueOpts{rawNumbers: true, dropDefault: all, schema: sc.objects}), scratch)
 	if err != nil {
 		return nil, cause
 	}
@@ -201,7 +202,7 @@ func (f *Format) retryDefaults(st *parseState, tree *node, defaults []fieldDefau
 	if f != nil && f.validateDefaults {
 		return nil, first
 	}
-	s, err := hambaParse(appendValue(nil, tree, &valueOpts{rawNumbers: true, dropDefault: bad}), st.cache)
+	s, err := hambaParse(appendValue(nil, tree, &valueOpts{rawNumbers: true, dropDefault: bad, schema: sc.objects}), st.cache)
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -122,16 +124,38 @@ func (d *treeDecoder) wrap(err error) error {
 	}
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
-		off := int(se.Offset) - 1
-		if off < 0 {
-			off = 0
-		}
-		return &posError{off: off, msg: "the schema is not valid JSON: " + se.Error()}
+		return &posError{off: d.syntaxOffset(se), msg: "the schema is not valid JSON: " + se.Error()}
 	}
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return &posError{off: len(d.data), msg: "the schema is not valid JSON: it ends early; check for a missing closing bracket or quote"}
 	}
 	return &posError{off: -1, msg: "the schema is not valid JSON: " + err.Error()}
+}
+
+// syntaxOffset finds the offending byte of a syntax error. The scanner
+// reports the offset after that byte, the token reader the offset before
+// it; the character named in the message tells which.
+func (d *treeDecoder) syntaxOffset(se *json.SyntaxError) int {
+	off := int(se.Offset)
+	if off < len(d.data) && strings.HasPrefix(se.Error(), "invalid character "+quoteChar(d.data[off])) {
+		return off
+	}
+	if off > 0 {
+		off--
+	}
+	return min(off, len(d.data))
+}
+
+// quoteChar formats c as encoding/json's error messages do.
+func quoteChar(c byte) string {
+	switch c {
+	case '\'':
+		return `'\''`
+	case '"':
+		return `'"'`
+	}
+	s := strconv.Quote(string(rune(c)))
+	return "'" + s[1:len(s)-1] + "'"
 }
 
 func (d *treeDecoder) value(depth int) (*node, error) {

@@ -100,6 +100,28 @@ type valueOpts struct {
 	rawNumbers bool
 	// dropDefault names field objects whose "default" key is left out.
 	dropDefault map[*node]bool
+	// schema names the schema and field objects (not values inside
+	// defaults or properties); in those, keys that differ from a key hamba
+	// decodes only in letter case are left out.
+	schema map[*node]bool
+}
+
+// hambaKeys are the keys hamba reads from schema objects. It matches them
+// ignoring case, where Avro's Java parser treats "Symbols" or "NAME" as
+// custom properties.
+var hambaKeys = []string{
+	"type", "name", "namespace", "aliases", "doc", "fields", "default", "order",
+	"symbols", "items", "values", "size", "logicalType", "precision", "scale",
+}
+
+// shadowsHambaKey reports whether k would be read by hamba as a key it is not.
+func shadowsHambaKey(k string) bool {
+	for _, h := range hambaKeys {
+		if k != h && strings.EqualFold(k, h) {
+			return true
+		}
+	}
+	return false
 }
 
 // appendValue appends n as compact JSON.
@@ -130,6 +152,9 @@ func appendValue(b []byte, n *node, o *valueOpts) []byte {
 		first := true
 		for _, i := range keyOrder(n, o.sortKeys) {
 			if n.keys[i] == "default" && o.dropDefault[n] {
+				continue
+			}
+			if o.schema[n] && shadowsHambaKey(n.keys[i]) {
 				continue
 			}
 			if !first {

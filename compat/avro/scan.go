@@ -38,6 +38,8 @@ type scanner struct {
 	// defs maps the names this text defines to their definitions.
 	defs     map[string]*node
 	defaults []fieldDefault
+	// objects holds every schema and field object of the text.
+	objects map[*node]bool
 }
 
 // fullName qualifies name with ns unless it is already dotted.
@@ -57,12 +59,14 @@ func splitName(full string) (ns, name string) {
 	return full[:i], full[i+1:]
 }
 
-// qualify writes full relative to the namespace ns, as Avro's Java
-// implementation does: the simple name when it lives in ns or in no
-// namespace, the full name otherwise.
+// qualify writes a reference to full from inside namespace ns, as Avro's
+// Java implementation does: the simple name when it lives in ns or in no
+// namespace, the full name otherwise. A simple name that spells a
+// primitive (a type called a.string) stays full, where Java would print a
+// reference that reads back as the primitive.
 func qualify(full, ns string) string {
 	space, name := splitName(full)
-	if space == "" || space == ns {
+	if (space == "" || space == ns) && !primitives[name] {
 		return name
 	}
 	return full
@@ -147,6 +151,7 @@ func (s *scanner) ref(n *node, name, ns string) error {
 }
 
 func (s *scanner) object(n *node, ns string, depth int) error {
+	s.objects[n] = true
 	tv := n.get("type")
 	if tv == nil {
 		return &posError{off: n.off, msg: "missing \"type\": every schema object needs one, like {\"type\":\"record\",...}"}
@@ -219,6 +224,7 @@ func (s *scanner) fields(n *node, full, space string, depth int) error {
 			return &posError{off: f.off, msg: fmt.Sprintf("field %q appears twice in record %q", name, full)}
 		}
 		seen[name] = true
+		s.objects[f] = true
 		ft := f.get("type")
 		if ft == nil {
 			return &posError{off: f.off, msg: fmt.Sprintf("field %q needs a \"type\"", name)}

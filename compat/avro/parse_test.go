@@ -1,0 +1,248 @@
+package avro
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/charter-registry/charter/compat"
+	havro "github.com/hamba/avro/v2"
+)
+
+func parseError(t *testing.T, f *Format, text string, deps ...compat.Dependency) *compat.ParseError {
+	t.Helper()
+	s, err := f.Parse(text, deps)
+	if err == nil {
+		t.Fatalf("parse succeeded (%s), want an error", s.Canonical())
+	}
+	var pe *compat.ParseError
+	if !errors.As(err, &pe) {
+		t.Fatalf("error %v is %T, want *compat.ParseError", err, err)
+	}
+	return pe
+}
+
+func TestParseAcceptsEveryTopLevelForm(t *testing.T) {
+	var f Format // the zero value is usable
+	for _, text := range []string{
+		`"int"`,
+		`{"type":"string"}`,
+		`["null","string"]`,
+		`{"type":"array","items":"int"}`,
+		`{"type":"map","values":{"type":"array","items":"bytes"}}`,
+		`{"type":"enum","name":"E","symbols":["A"]}`,
+		`{"type":"fixed","name":"F","size":16}`,
+		`{"type":"error","name":"Oops","fields":[]}`,
+		"// a comment\n{\"type\":\"record\",/* another */\"name\":\"R\",\"fields\":[]}",
+		"\xef\xbb\xbf\"int\"",
+	} {
+		s, err := f.Parse(text, nil)
+		if err != nil {
+			t.Errorf("parse %q: %v", text, err)
+			continue
+		}
+		if s.(*Schema).Avro() == nil {
+			t.Errorf("parse %q: no hamba schema", text)
+		}
+	}
+	if got := f.Type(); got != compat.Avro {
+		t.Errorf("Type() = %q", got)
+	}
+}
+
+// col is the 1-based column of the first occurrence of at in a one-line text.
+func col(text, at string) int { return strings.Index(text, at) + 1 }
+
+func TestParseErrorsSayWhatToFixAndWhere(t *testing.T) {
+	tests := []struct {
+		name      string
+		text      string
+		line, col int
+		contains  string
+	}{
+		{"not JSON", "non-avro schema string", 1, 2, "not valid JSON"},
+		{"syntax error on line 3", "{\"type\":\"record\",\n \"name\":\"R\",\n \"fields\":[}", 3, 12, "not valid JSON"},
+		{"unterminated", `{"type":"record"`, 1, 17, "ends early"},
+		{"empty", "  ", 0, 0, "empty"},
+		{"two values", `"int" "long"`, 1, 7, "exactly one JSON value"},
+		{"unclosed comment", `/* "int"`, 1, 1, "comment"},
+		{"missing type", `{"name":"R","fields":[]}`, 1, 1, `missing "type"`},
+		{"type in an object", `{"type":["null","int"]}`, 1, 9, "bare JSON array"},
+		{"number as type", `{"type":"record","name":"R","fields":[{"name":"a","type":3}]}`, 1, col(`{"type":"record","name":"R","fields":[{"name":"a","type":3}]}`, `3}`), "type name"},
+		{"unknown type", "{\"type\":\"record\",\"name\":\"R\",\"namespace\":\"com.acme\",\n\"fields\":[{\"name\":\"a\",\"type\":\"Address\"}]}", 2, 30, `unknown type "Address" (looked up as "com.acme.Address")`},
+		{"complex type written as a name", `{"type":"array","items":"record"}`, 1, 25, "write it as an object"},
+		{"missing name", `{"type":"record","fields":[]}`, 1, 1, `non-empty "name"`},
+		{"missing fields", `{"type":"record","name":"R"}`, 1, 1, `"fields" array`},
+		{"field without name", `{"type":"record","name":"R","fields":[{"type":"int"}]}`, 1, 39, `"name"`},
+		{"field without type", `{"type":"record","name":"R","fields":[{"name":"a"}]}`, 1, 39, `needs a "type"`},
+		{"duplicate field", `{"type":"record","name":"R","fields":[{"name":"a","type":"int"},{"name":"a","type":"long"}]}`, 1, 65, `field "a" appears twice`},
+		{"duplicate type", `["null",{"type":"enum","name":"E","symbols":["A"]},{"type":"enum","name":"E","symbols":["B"]}]`, 1, 52, "defined twice"},
+		{"empty union", `{"type":"record","name":"R","fields":[{"name":"a","type":[]}]}`, 1, 58, "at least one type"},
+		{"nested union", `["null",["int"]]`, 1, 9, "another union"},
+		{"array without items", `{"type":"array"}`, 1, 1, `"items"`},
+		{"map without values", `{"type":"map"}`, 1, 1, `"values"`},
+		{"named after a primitive", `{"type":"fixed","name":"int","size":1}`, 1, 1, "primitive"},
+		{"invalid name (from hamba)", `{"type":"record","name":"my-record","fields":[]}`, 0, 0, "invalid"},
+		{"bad enum default (from hamba)", `{"type":"enum","name":"E","symbols":["A"],"default":"B"}`, 0, 0, "default"},
+	}
+	f := New()
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			pe := parseError(t, f, tc.text)
+			if pe.Line != tc.line || pe.Column != tc.col {
+				t.Errorf("position = %d:%d, want %d:%d (%s)", pe.Line, pe.Column, tc.line, tc.col, pe.Message)
+			}
+			if !strings.Contains(pe.Message, tc.contains) {
+				t.Errorf("message %q does not contain %q", pe.Message, tc.contains)
+			}
+		})
+	}
+}
+
+func TestParseRefusesUnresolvedNameEvenAfterAnotherParseDeclaredIt(t *testing.T) {
+	f := New()
+	address := compat.Dependency{Name: "com.acme.Address", Schema: `{"type":"record","name":"Address","namespace":"com.acme","fields":[{"name":"street","type":"string"}]}`}
+	customer := `{"type":"record","name":"Customer","fields":[{"name":"address","type":"com.acme.Address"}]}`
+	mustParse(t, f, customer, address)
+	// hamba's global cache would now resolve com.acme.Address; each Parse
+	// must start from its own dependencies only.
+	pe := parseError(t, f, customer)
+	if !strings.Contains(pe.Message, `"com.acme.Address"`) || pe.Line != 1 || pe.Column != strings.Index(customer, `"com.acme.Address"`)+1 {
+		t.Fatalf("error = %+v", pe)
+	}
+	// Nor does parsing the dependency on its own leak it.
+	mustParse(t, f, address.Schema)
+	parseError(t, f, customer)
+}
+
+func TestParseReferencesAcrossDependencies(t *testing.T) {
+	f := New()
+	country := compat.Dependency{Name: "country", Schema: `{"type":"enum","name":"Country","namespace":"com.acme","symbols":["NL","FR"]}`}
+	address := compat.Dependency{Name: "address", Schema: `{"type":"record","name":"Address","namespace":"com.acme","fields":[{"name":"street","type":"string"},{"name":"country","type":"Country"}]}`}
+	customer := `{"type":"record","name":"Customer","namespace":"com.acme.crm","fields":[{"name":"home","type":"com.acme.Address"},{"name":"work","type":["null","com.acme.Address"],"default":null}]}`
+	s := mustParse(t, f, customer, country, address)
+
+	wantCanonical := `{"type":"record","name":"Customer","namespace":"com.acme.crm","fields":[{"name":"home","type":"com.acme.Address"},{"name":"work","type":["null","com.acme.Address"],"default":null}]}`
+	if got := s.Canonical(); got != wantCanonical {
+		t.Errorf("canonical\n got: %s\nwant: %s", got, wantCanonical)
+	}
+	wantFields := []string{"home", "home.street", "home.country", "work"}
+	if got := s.FieldNames(); !slices.Equal(got, wantFields) {
+		t.Errorf("FieldNames = %v, want %v", got, wantFields)
+	}
+	home := s.Avro().(*havro.RecordSchema).Fields()[0].Type()
+	if n, ok := deref(home).(*havro.RecordSchema); !ok || n.FullName() != "com.acme.Address" {
+		t.Errorf("home resolves to %v", home)
+	}
+
+	// Dependencies in the wrong order: Address refers to Country before it
+	// is defined.
+	pe := parseError(t, f, customer, address, country)
+	if !strings.Contains(pe.Message, `reference "address"`) || !strings.Contains(pe.Message, `"Country"`) {
+		t.Errorf("error = %q", pe.Message)
+	}
+	// A dependency is not a place to redefine a type.
+	pe = parseError(t, f, `{"type":"enum","name":"Country","namespace":"com.acme","symbols":["DE"]}`, country)
+	if !strings.Contains(pe.Message, "defined twice") {
+		t.Errorf("error = %q", pe.Message)
+	}
+}
+
+func TestParseRejectsDeepNestingCleanly(t *testing.T) {
+	f := New()
+	const n = 10000
+	arrays := strings.Repeat(`{"type":"array","items":`, n) + `"int"` + strings.Repeat(`}`, n)
+	unions := strings.Repeat(`[`, n) + strings.Repeat(`]`, n)
+	prop := `{"type":"int","x":` + strings.Repeat(`[`, n) + strings.Repeat(`]`, n) + `}`
+	for name, text := range map[string]string{"arrays": arrays, "brackets": unions, "property": prop} {
+		t.Run(name, func(t *testing.T) {
+			pe := parseError(t, f, text)
+			if !strings.Contains(pe.Message, "deeper than") || pe.Line != 1 || pe.Column == 0 {
+				t.Fatalf("error = %+v", pe)
+			}
+		})
+	}
+}
+
+func TestParseMaxDepth(t *testing.T) {
+	nest := func(levels int) string {
+		return strings.Repeat(`{"type":"array","items":`, levels) + `"int"` + strings.Repeat(`}`, levels)
+	}
+	f := New(MaxDepth(3))
+	mustParse(t, f, nest(3))
+	pe := parseError(t, f, nest(4))
+	if !strings.Contains(pe.Message, "deeper than 3 levels") || pe.Column != 3*len(`{"type":"array","items":`)+1 {
+		t.Fatalf("error = %+v", pe)
+	}
+	// Records cost more JSON levels than types: 64 nested records parse.
+	var b strings.Builder
+	for i := range DefaultMaxDepth - 1 {
+		b.WriteString(`{"type":"record","name":"R` + strings.Repeat("x", i) + `","fields":[{"name":"f","type":[null,`)
+	}
+	text := strings.ReplaceAll(b.String(), "null", `"null"`) + `"int"` + strings.Repeat(`]}]}`, DefaultMaxDepth-1)
+	pe = parseError(t, New(), text) // 63 records and 63 unions nest 126 types deep
+	if !strings.Contains(pe.Message, "deeper than 64 levels") {
+		t.Fatalf("error = %+v", pe)
+	}
+	mustParse(t, New(MaxDepth(2*DefaultMaxDepth)), text)
+}
+
+func TestParseDefaults(t *testing.T) {
+	invalid := []struct{ name, text, field string }{
+		{"null default on a string", `{"type":"record","name":"R","fields":[{"name":"s","type":"string","default":null}]}`, "s"},
+		{"string default on an int", `{"type":"record","name":"myrecord","fields":[{"type":"int","default":"foo","name":"f"}]}`, "f"},
+		{"union default not the first branch", "{\"type\":\"record\",\"name\":\"R\",\"fields\":[\n{\"name\":\"u\",\"type\":[\"null\",\"string\"],\"default\":\"null\"}]}", "u"},
+	}
+	for _, tc := range invalid {
+		t.Run(tc.name, func(t *testing.T) {
+			// Accepted by default, as Confluent does for existing schemas.
+			s := mustParse(t, New(), tc.text)
+			if !strings.Contains(s.Canonical(), `"default"`) {
+				t.Errorf("canonical form lost the default: %s", s.Canonical())
+			}
+			for _, f := range s.Avro().(*havro.RecordSchema).Fields() {
+				if f.Name() == tc.field && f.HasDefault() {
+					t.Errorf("hamba schema has the invalid default of %s", tc.field)
+				}
+			}
+			// Refused, with the position of the default, under
+			// ValidateDefaults.
+			pe := parseError(t, New(ValidateDefaults()), tc.text)
+			if !strings.Contains(pe.Message, `invalid default for field "`+tc.field+`"`) || pe.Line == 0 {
+				t.Errorf("error = %+v", pe)
+			}
+			wantCol := strings.LastIndex(tc.text, `"default":`) + len(`"default":`)
+			if nl := strings.LastIndexByte(tc.text[:wantCol], '\n'); nl >= 0 {
+				wantCol -= nl + 1
+			}
+			if pe.Column != wantCol+1 {
+				t.Errorf("column = %d, want %d", pe.Column, wantCol+1)
+			}
+		})
+	}
+	// Valid defaults survive into the hamba schema next to invalid ones.
+	s := mustParse(t, New(), `{"type":"record","name":"R","fields":[{"name":"a","type":"int","default":"x"},{"name":"b","type":"long","default":7}]}`)
+	fields := s.Avro().(*havro.RecordSchema).Fields()
+	if fields[0].HasDefault() || !fields[1].HasDefault() || fields[1].Default() != int64(7) {
+		t.Errorf("defaults a=%v b=%v (%v)", fields[0].HasDefault(), fields[1].HasDefault(), fields[1].Default())
+	}
+	// Valid defaults pass ValidateDefaults.
+	mustParse(t, New(ValidateDefaults()), `{"type":"record","name":"R","fields":[{"name":"a","type":["null","int"],"default":null},{"name":"b","type":{"type":"array","items":"int"},"default":[1,2]}]}`)
+}
+
+func TestFieldNames(t *testing.T) {
+	f := New()
+	s := mustParse(t, f, `{"type":"record","name":"Order","fields":[
+		{"name":"id","type":"string"},
+		{"name":"lines","type":{"type":"array","items":{"type":"record","name":"Line","fields":[{"name":"sku","type":"string"},{"name":"qty","type":"int"}]}}},
+		{"name":"meta","type":{"type":"map","values":["null","Line"]}},
+		{"name":"parent","type":["null","Order"]}]}`)
+	want := []string{"id", "lines", "lines.sku", "lines.qty", "meta", "parent"}
+	if got := s.FieldNames(); !slices.Equal(got, want) {
+		t.Fatalf("FieldNames = %v, want %v", got, want)
+	}
+	if got := mustParse(t, f, `"int"`).FieldNames(); len(got) != 0 {
+		t.Fatalf("FieldNames of int = %v", got)
+	}
+}
