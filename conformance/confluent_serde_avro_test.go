@@ -261,3 +261,54 @@ func TestConfluentSerdeAvroGUIDHeader(t *testing.T) {
 		t.Fatalf("DeserializeWithHeadersInto = %+v, %v; want %+v", out, err, in)
 	}
 }
+
+type avroAddress struct {
+	Street string `avro:"street"`
+	City   string `avro:"city"`
+}
+
+type avroCustomer struct {
+	Name    string      `avro:"name"`
+	Address avroAddress `avro:"address"`
+}
+
+// TestConfluentSerdeAvroReferences writes and reads a record whose schema
+// uses a named type from another subject: both serdes fetch the referenced
+// schema from charter by subject and version to build the full type.
+func TestConfluentSerdeAvroReferences(t *testing.T) {
+	srv := startRegistry(t)
+	admin := newConfluentClient(t, srv)
+	mustRegister(t, admin, "address-value", avroInfo(addressAvro))
+	ref := schemaregistry.Reference{Name: "com.acme.Address", Subject: "address-value", Version: 1}
+	id := mustRegister(t, admin, "customers-value", avroInfo(customerAvro, ref))
+
+	cfg := avrov2.NewSerializerConfig()
+	cfg.AutoRegisterSchemas = false
+	cfg.UseLatestVersion = true
+	ser, err := avrov2.NewSerializer(newConfluentClient(t, srv), serde.ValueSerde, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := avroCustomer{Name: "Grace", Address: avroAddress{Street: "1 Main St", City: "Arlington"}}
+	payload, err := ser.Serialize("customers", &in)
+	if err != nil {
+		t.Fatalf("Serialize: %v", err)
+	}
+	requireWireID(t, payload, id)
+	body, err := avro.Marshal(parseAvro(t, customerAvro, addressAvro), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(payload[5:], body) {
+		t.Fatalf("payload body % x, want % x", payload[5:], body)
+	}
+
+	de, err := avrov2.NewDeserializer(newConfluentClient(t, srv), serde.ValueSerde, avrov2.NewDeserializerConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out avroCustomer
+	if err := de.DeserializeInto("customers", payload, &out); err != nil || out != in {
+		t.Fatalf("DeserializeInto = %+v, %v; want %+v", out, err, in)
+	}
+}

@@ -139,6 +139,42 @@ func TestFranzSchemaLifecycle(t *testing.T) {
 		}
 	})
 
+	t.Run("SubjectsByID and SchemaVersionsByID", func(t *testing.T) {
+		subjects, err := cl.SubjectsByID(ctx, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sort.Strings(subjects)
+		if want := []string{"orders-value", "team/orders-value"}; !slices.Equal(subjects, want) {
+			t.Fatalf("SubjectsByID(1) = %q, want %q", subjects, want)
+		}
+		versions, err := cl.SchemaVersionsByID(ctx, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(versions) != 1 || versions[0].Subject != "orders-value" || versions[0].Version != 2 {
+			t.Fatalf("SchemaVersionsByID(2) = %+v, want [orders-value 2]", versions)
+		}
+	})
+
+	t.Run("Schemas of a subject", func(t *testing.T) {
+		all, err := cl.Schemas(ctx, "orders-value")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(all) != 2 || all[0].Version != 1 || all[0].ID != 1 || all[1].Version != 2 || all[1].ID != 2 {
+			t.Fatalf("Schemas(orders-value) = %+v, want versions 1 and 2 with ids 1 and 2", all)
+		}
+	})
+
+	t.Run("SchemaTextByID", func(t *testing.T) {
+		text, err := cl.SchemaTextByID(ctx, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		requireSameAvro(t, text, orderV2)
+	})
+
 	t.Run("LookupSchema", func(t *testing.T) {
 		ss, err := cl.LookupSchema(ctx, "orders-value", sr.Schema{Schema: orderV1Spaced})
 		if err != nil {
@@ -427,6 +463,19 @@ func TestFranzImportMode(t *testing.T) {
 		if ss.ID != 43 || ss.Version != 4 {
 			t.Fatalf("next registration = id %d version %d, want 43 4", ss.ID, ss.Version)
 		}
+	})
+	t.Run("READONLY subject refuses writes", func(t *testing.T) {
+		m := oneMode(t, cl.SetMode(ctx, sr.ModeReadOnly, "frozen-value"))
+		if m.Err != nil || m.Mode != sr.ModeReadOnly {
+			t.Fatalf("SetMode = %s, %v; want READONLY", m.Mode, m.Err)
+		}
+		_, err := cl.CreateSchema(ctx, "frozen-value", sr.Schema{Schema: orderV1})
+		requireFranzError(t, err, sr.ErrOperationNotPermitted)
+		if r := oneMode(t, cl.ResetMode(ctx, "frozen-value")); r.Err != nil {
+			t.Fatalf("ResetMode: %v", r.Err)
+		}
+		requireFranzError(t, oneMode(t, cl.Mode(ctx, "frozen-value")).Err, sr.ErrSubjectLevelModeNotConfigured)
+		mustCreate(t, ctx, cl, "frozen-value", sr.Schema{Schema: orderV1})
 	})
 	t.Run("global IMPORT over existing subjects needs force", func(t *testing.T) {
 		requireFranzError(t, oneMode(t, cl.SetMode(ctx, sr.ModeImport)).Err, sr.ErrOperationNotPermitted)
