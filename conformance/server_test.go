@@ -53,8 +53,10 @@ func startRegistry(t *testing.T) *registryServer {
 		t.Fatalf("registry did not become ready: %v", err)
 	}
 	hs := httptest.NewServer(api.New(svc, api.Config{}).Handler())
-	rs := &registryServer{URL: hs.URL, rec: &recorder{next: http.DefaultTransport}}
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	rs := &registryServer{URL: hs.URL, rec: &recorder{next: transport}}
 	t.Cleanup(func() {
+		transport.CloseIdleConnections()
 		hs.Close()
 		cancel()
 		<-done
