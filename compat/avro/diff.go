@@ -185,26 +185,33 @@ func (c *checker) calculate(r, w havro.Schema) []incompat {
 func (c *checker) records(r, w *havro.RecordSchema) []incompat {
 	out := checkName(r, w)
 	for i, rf := range r.Fields() {
-		at := []string{"fields", strconv.Itoa(i)}
+		at := func() []string { return []string{"fields", strconv.Itoa(i)} }
 		wf, ambiguous := c.writerField(w, rf)
 		switch {
-		case len(ambiguous) > 1:
-			out = append(out, incompat{kind: NameMismatch, loc: at,
+		case ambiguous != nil:
+			out = append(out, incompat{kind: NameMismatch, loc: at(),
 				info: fmt.Sprintf("field %q matches several fields of the writer record %s by name or alias: %s",
 					rf.Name(), w.FullName(), strings.Join(ambiguous, ", "))})
 		case wf != nil:
-			out = append(out, under2(at, "type", c.compat(rf.Type(), wf.Type()))...)
+			if found := c.compat(rf.Type(), wf.Type()); len(found) > 0 {
+				out = append(out, under2(at(), "type", found)...)
+			}
 		case c.reader.hasDefault(r, rf):
-		case javaType(deref(rf.Type())) == "ENUM" && deref(rf.Type()).(*havro.EnumSchema).HasDefault():
+		case isEnumWithDefault(rf.Type()):
 			// Avro lets an enum's own default stand in for the field's,
 			// and then compares the enum with the writer record, which
 			// never matches.
-			out = append(out, under2(at, "type", c.compat(rf.Type(), w))...)
+			out = append(out, under2(at(), "type", c.compat(rf.Type(), w))...)
 		default:
-			out = append(out, incompat{kind: ReaderFieldMissingDefaultValue, loc: at, info: rf.Name()})
+			out = append(out, incompat{kind: ReaderFieldMissingDefaultValue, loc: at(), info: rf.Name()})
 		}
 	}
 	return out
+}
+
+func isEnumWithDefault(s havro.Schema) bool {
+	e, ok := deref(s).(*havro.EnumSchema)
+	return ok && e.HasDefault()
 }
 
 // writerField finds the writer field a reader field reads: by name, then
@@ -220,10 +227,22 @@ func (c *checker) writerField(w *havro.RecordSchema, rf *havro.Field) (*havro.Fi
 		c.fields[w] = idx
 	}
 	var found *havro.Field
+	first := ""
 	var names []string
-	for _, n := range append([]string{rf.Name()}, rf.Aliases()...) {
-		if i, ok := idx[n]; ok && !slices.Contains(names, n) {
-			found = w.Fields()[i]
+	for j := -1; j < len(rf.Aliases()); j++ {
+		n := rf.Name()
+		if j >= 0 {
+			n = rf.Aliases()[j]
+		}
+		i, ok := idx[n]
+		switch {
+		case !ok || n == first || slices.Contains(names, n):
+		case found == nil:
+			found, first = w.Fields()[i], n
+		default:
+			if names == nil {
+				names = []string{first}
+			}
 			names = append(names, n)
 		}
 	}
@@ -258,6 +277,32 @@ func javaType(s havro.Schema) string {
 		return "RECORD"
 	case havro.Ref:
 		return javaType(deref(s))
+	case havro.Enum:
+		return "ENUM"
+	case havro.Array:
+		return "ARRAY"
+	case havro.Map:
+		return "MAP"
+	case havro.Union:
+		return "UNION"
+	case havro.Fixed:
+		return "FIXED"
+	case havro.String:
+		return "STRING"
+	case havro.Bytes:
+		return "BYTES"
+	case havro.Int:
+		return "INT"
+	case havro.Long:
+		return "LONG"
+	case havro.Float:
+		return "FLOAT"
+	case havro.Double:
+		return "DOUBLE"
+	case havro.Boolean:
+		return "BOOLEAN"
+	case havro.Null:
+		return "NULL"
 	default:
 		return strings.ToUpper(string(s.Type()))
 	}
