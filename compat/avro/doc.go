@@ -16,5 +16,8 @@
 //
 // Known differences from Confluent: a name without a namespace cannot be
 // referred to from inside a namespace (Java falls back to the empty
-// namespace, hamba does not), and an empty union is refused.
+// namespace, hamba does not); an empty union is refused; names must be
+// ASCII ([A-Za-z_][A-Za-z0-9_]*, hamba's rule, where Java allows any
+// letter); and a reader field whose aliases match two writer fields is
+// reported as a NAME_MISMATCH where Java throws.
 package avro

@@ -75,9 +75,11 @@ func (f *Format) jsonLimit() int { return 4*f.depth() + 8 }
 
 // Parse parses text after its dependencies. Every dependency is parsed in
 // order into a fresh name table that holds only those dependencies, so a
-// name resolves only when this call's dependencies or text define it. The
-// error is a *compat.ParseError; its Line and Column point into text when
-// the problem is there.
+// name resolves only when this call's dependencies or text define it. A
+// dependency listed twice with the same name and text is parsed once; a
+// type defined twice is refused, as Avro refuses it. The error is a
+// *compat.ParseError; its Line and Column point into text when the problem
+// is there, and a problem in a dependency names it in the message.
 func (f *Format) Parse(text string, deps []compat.Dependency) (compat.Schema, error) {
 	s, err := f.parse(text, deps)
 	if err != nil {
@@ -95,7 +97,12 @@ type parseState struct {
 
 func (f *Format) parse(text string, deps []compat.Dependency) (*Schema, error) {
 	st := &parseState{cache: &havro.SchemaCache{}, known: map[string]bool{}}
+	seen := make(map[compat.Dependency]bool, len(deps))
 	for _, d := range deps {
+		if seen[d] {
+			continue // the same reference reached twice through the graph
+		}
+		seen[d] = true
 		if _, err := f.compile(st, d.Schema); err != nil {
 			return nil, &compat.ParseError{Message: fmt.Sprintf("reference %q: %s", d.Name, describe(d.Schema, err))}
 		}

@@ -83,7 +83,11 @@ func TestParseErrorsSayWhatToFixAndWhere(t *testing.T) {
 		{"array without items", `{"type":"array"}`, 1, 1, `"items"`},
 		{"map without values", `{"type":"map"}`, 1, 1, `"values"`},
 		{"named after a primitive", `{"type":"fixed","name":"int","size":1}`, 1, 1, "primitive"},
-		{"invalid name (from hamba)", `{"type":"record","name":"my-record","fields":[]}`, 0, 0, "invalid"},
+		{"invalid type name", `{"type":"record","name":"my-record","fields":[]}`, 1, 25, "not a valid Avro name"},
+		{"invalid namespace", `{"type":"record","name":"R","namespace":"com.1acme","fields":[]}`, 1, 25, `"com.1acme.R" is not a valid Avro name`},
+		{"invalid field name", `{"type":"record","name":"R","fields":[{"name":"first-name","type":"string"}]}`, 1, 47, `field name "first-name"`},
+		{"invalid enum symbol", `{"type":"enum","name":"E","symbols":["A","2B"]}`, 1, 42, `enum symbol "2B"`},
+		{"invalid alias (from hamba)", `{"type":"record","name":"R","aliases":["a-b"],"fields":[]}`, 0, 0, "invalid"},
 		{"bad enum default (from hamba)", `{"type":"enum","name":"E","symbols":["A"],"default":"B"}`, 0, 0, "default"},
 	}
 	f := New()
@@ -135,6 +139,9 @@ func TestParseReferencesAcrossDependencies(t *testing.T) {
 	if n, ok := deref(home).(*havro.RecordSchema); !ok || n.FullName() != "com.acme.Address" {
 		t.Errorf("home resolves to %v", home)
 	}
+
+	// A reference reached twice through the graph is parsed once.
+	mustParse(t, f, customer, country, address, country)
 
 	// Dependencies in the wrong order: Address refers to Country before it
 	// is defined.

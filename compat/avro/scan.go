@@ -168,7 +168,19 @@ func (s *scanner) object(n *node, ns string, depth int) error {
 			return err
 		}
 		return s.fields(n, full, space, depth)
-	case "enum", "fixed":
+	case "enum":
+		if _, _, err := s.define(n, ns); err != nil {
+			return err
+		}
+		if syms := n.get("symbols"); syms != nil && syms.kind == kindArray {
+			for _, sym := range syms.elems {
+				if sym.kind == kindString && !validName(sym.str) {
+					return &posError{off: sym.off, msg: fmt.Sprintf("enum symbol %q is not a valid Avro name: start with a letter or _ and use only letters, digits and _", sym.str)}
+				}
+			}
+		}
+		return nil
+	case "fixed":
 		_, _, err := s.define(n, ns)
 		return err
 	case "array":
@@ -195,6 +207,11 @@ func (s *scanner) define(n *node, ns string) (full, space string, err error) {
 	if err != nil {
 		return "", "", err
 	}
+	for part := range strings.SplitSeq(full, ".") {
+		if !validName(part) {
+			return "", "", &posError{off: n.get("name").off, msg: fmt.Sprintf("%q is not a valid Avro name: each dot-separated part must start with a letter or _ and hold only letters, digits and _", full)}
+		}
+	}
 	if primitives[full] {
 		return "", "", &posError{off: n.off, msg: fmt.Sprintf("a named type cannot be called %q: that is a primitive type", full)}
 	}
@@ -220,6 +237,9 @@ func (s *scanner) fields(n *node, full, space string, depth int) error {
 		if !ok {
 			return &posError{off: f.off, msg: "a field needs a \"name\" string"}
 		}
+		if !validName(name) {
+			return &posError{off: f.get("name").off, msg: fmt.Sprintf("field name %q is not a valid Avro name: start with a letter or _ and use only letters, digits and _", name)}
+		}
 		if seen[name] {
 			return &posError{off: f.off, msg: fmt.Sprintf("field %q appears twice in record %q", name, full)}
 		}
@@ -237,4 +257,22 @@ func (s *scanner) fields(n *node, full, space string, depth int) error {
 		}
 	}
 	return nil
+}
+
+// validName reports whether s is a valid Avro name (one part of a full
+// name): [A-Za-z_][A-Za-z0-9_]*, the rule hamba enforces.
+func validName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '_', c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z':
+		case c >= '0' && c <= '9' && i > 0:
+		default:
+			return false
+		}
+	}
+	return true
 }
