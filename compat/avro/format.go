@@ -1,6 +1,7 @@
 package avro
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -110,7 +111,8 @@ func (f *Format) parse(text string, deps []compat.Dependency) (*Schema, error) {
 	u, err := f.compile(st, text)
 	if err != nil {
 		line, col := 0, 0
-		if pe, ok := err.(*posError); ok {
+		var pe *posError
+		if errors.As(err, &pe) {
 			line, col = lineCol(text, pe.off)
 		}
 		return nil, &compat.ParseError{Line: line, Column: col, Message: describe(text, err)}
@@ -128,7 +130,8 @@ func (f *Format) parse(text string, deps []compat.Dependency) (*Schema, error) {
 // describe turns an error into the message of a ParseError, with the
 // position when there is one.
 func describe(text string, err error) string {
-	if pe, ok := err.(*posError); ok && pe.off >= 0 {
+	var pe *posError
+	if errors.As(err, &pe) && pe.off >= 0 {
 		line, col := lineCol(text, pe.off)
 		return fmt.Sprintf("%s (line %d, column %d)", pe.msg, line, col)
 	}

@@ -253,3 +253,44 @@ func TestFieldNames(t *testing.T) {
 		t.Fatalf("FieldNames of int = %v", got)
 	}
 }
+
+func TestAvroSchemaEncodes(t *testing.T) {
+	f := New()
+	addr := compat.Dependency{Name: "address", Schema: `{"type":"record","name":"Address","namespace":"com.acme","fields":[{"name":"street","type":"string"}]}`}
+	s := mustParse(t, f, `{"type":"record","name":"Customer","namespace":"com.acme","fields":[{"name":"id","type":"long"},{"name":"address","type":["null","Address"],"default":null}]}`, addr)
+	in := map[string]any{"id": int64(7), "address": map[string]any{"com.acme.Address": map[string]any{"street": "Main"}}}
+	b, err := havro.Marshal(s.Avro(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out map[string]any
+	if err := havro.Unmarshal(s.Avro(), b, &out); err != nil {
+		t.Fatal(err)
+	}
+	if out["id"] != int64(7) {
+		t.Fatalf("round trip = %v", out)
+	}
+}
+
+func TestParseConcurrently(t *testing.T) {
+	f := New()
+	shared := mustParse(t, f, `{"type":"record","name":"R","fields":[{"name":"a","type":"int","x":{"b":1,"a":2}}]}`)
+	done := make(chan string, 8)
+	for range 8 {
+		go func() {
+			s, err := f.Parse(`{"type":"record","name":"R","fields":[{"name":"a","type":"int"}]}`, nil)
+			if err != nil {
+				done <- err.Error()
+				return
+			}
+			_ = f.Diff(shared, s, compat.Options{})
+			done <- shared.Normalized()
+		}()
+	}
+	want := `{"type":"record","name":"R","fields":[{"name":"a","type":"int","x":{"a":2,"b":1}}]}`
+	for range 8 {
+		if got := <-done; got != want {
+			t.Fatalf("got %s, want %s", got, want)
+		}
+	}
+}
