@@ -7,6 +7,8 @@ import (
 
 	"github.com/charter-registry/charter/compat"
 	"github.com/charter-registry/charter/compat/avro"
+	"github.com/charter-registry/charter/compat/jsonschema"
+	"github.com/charter-registry/charter/compat/protobuf"
 )
 
 //go:embed openapi.yaml
@@ -17,7 +19,7 @@ func OpenAPI() []byte { return openAPI }
 
 // Formats returns every schema format charter serves.
 func Formats() []compat.Format {
-	return []compat.Format{avroFormat{avro.New()}}
+	return []compat.Format{avroFormat{avro.New()}, protobuf.New(), jsonschema.New()}
 }
 
 // avroFormat offers Avro's default-validating parse for subjects that set

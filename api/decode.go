@@ -107,8 +107,12 @@ func intQuery(c *echo.Context, name string, def int) (int, error) {
 		return def, nil
 	}
 	n, err := strconv.Atoi(v)
-	if err != nil || n < 0 {
-		return 0, unprocessable(fmt.Sprintf("Query parameter %s=%q is not a non-negative integer", name, v))
+	if err != nil {
+		return 0, unprocessable(fmt.Sprintf("Query parameter %s=%q is not an integer", name, v))
+	}
+	if n < 0 {
+		// Confluent clients send -1 for "no limit".
+		return def, nil
 	}
 	return n, nil
 }

@@ -160,6 +160,38 @@ func writeRawSchema(c *echo.Context, text string) error {
 	return err
 }
 
+func (s *Server) schemaByGUID(c *echo.Context) error {
+	out, err := s.svc.SchemaByGUID(c.Param("guid"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, out)
+}
+
+// latestWithMetadata serves GET /subjects/{subject}/metadata?key=k&value=v,
+// which Confluent serializers call for use.latest.with.metadata. Repeated
+// key/value pairs must all match.
+func (s *Server) latestWithMetadata(c *echo.Context) error {
+	q := c.QueryParams()
+	keys, values := q["key"], q["value"]
+	if len(keys) != len(values) {
+		return unprocessable("Query parameters key and value must come in pairs")
+	}
+	props := map[string]string{}
+	for i, k := range keys {
+		props[k] = values[i]
+	}
+	deleted, err := boolQuery(c, "deleted")
+	if err != nil {
+		return err
+	}
+	out, err := s.svc.LatestWithMetadata(c.Param("subject"), props, deleted)
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, out)
+}
+
 func (s *Server) subjectsByID(c *echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
@@ -340,7 +372,7 @@ func (s *Server) deleteVersion(c *echo.Context) error {
 
 type compatibilityResponse struct {
 	IsCompatible bool                `json:"is_compatible"`
-	Messages     []string            `json:"messages,omitempty"`
+	Messages     *[]string           `json:"messages,omitempty"`
 	Violations   []violationResponse `json:"violations,omitempty"`
 }
 
@@ -372,10 +404,11 @@ func (s *Server) compatibility(c *echo.Context, version int) error {
 	}
 	out := compatibilityResponse{IsCompatible: res.Compatible}
 	if verbose {
-		out.Messages = []string{}
+		msgs := []string{}
 		if !res.Compatible {
-			out.Messages = registry.ViolationMessages(res.Level, res.Violations)
+			msgs = registry.ViolationMessages(res.Level, res.Violations)
 		}
+		out.Messages = &msgs
 		for _, v := range res.Violations {
 			out.Violations = append(out.Violations, violationResponse{
 				Rule: v.Rule, Kind: v.Kind, Path: v.Path, Message: v.Message,

@@ -75,7 +75,7 @@ func New(svc *registry.Service, cfg Config) *Server {
 		Router: echo.NewRouter(echo.RouterConfig{UnescapePathParamValues: true}),
 	})
 	s.echo.HTTPErrorHandler = s.handleError
-	s.echo.Use(s.requestIDMiddleware, s.observeMiddleware, s.timeoutMiddleware)
+	s.echo.Use(s.requestIDMiddleware, s.observeMiddleware, s.readyMiddleware, s.timeoutMiddleware)
 	s.routes()
 	return s
 }
@@ -125,6 +125,7 @@ func (s *Server) routes() {
 	e.GET("/schemas/ids/:id/schema", s.schemaTextByID)
 	e.GET("/schemas/ids/:id/subjects", s.subjectsByID)
 	e.GET("/schemas/ids/:id/versions", s.versionsByID)
+	e.GET("/schemas/guids/:guid", s.schemaByGUID)
 
 	e.GET("/subjects", s.listSubjects)
 	e.POST("/subjects/:subject", s.lookup)
@@ -135,6 +136,7 @@ func (s *Server) routes() {
 	e.DELETE("/subjects/:subject/versions/:version", s.deleteVersion)
 	e.GET("/subjects/:subject/versions/:version/schema", s.getVersionText)
 	e.GET("/subjects/:subject/versions/:version/referencedby", s.referencedBy)
+	e.GET("/subjects/:subject/metadata", s.latestWithMetadata)
 
 	e.POST("/compatibility/subjects/:subject/versions", s.compatibilityAll)
 	e.POST("/compatibility/subjects/:subject/versions/:version", s.compatibilityVersion)
@@ -176,6 +178,23 @@ func (s *Server) requestIDMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
 		c.Set("request_id", id)
 		c.Response().Header().Set("X-Request-Id", id)
 		return next(c)
+	}
+}
+
+// readyMiddleware answers 503 on registry routes until the initial replay
+// has caught up, so no client ever reads a partial state. Operations routes
+// stay open.
+func (s *Server) readyMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c *echo.Context) error {
+		if s.svc.Ready() {
+			return next(c)
+		}
+		switch c.Path() {
+		case "/healthz", "/readyz", "/metrics", "/openapi.yaml":
+			return next(c)
+		}
+		applied, end := s.svc.Progress()
+		return registry.Errorf(registry.CodeUnavailable, "The registry is replaying its log (%d of %d records applied); retry shortly", applied, end)
 	}
 }
 

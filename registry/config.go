@@ -108,7 +108,7 @@ func (s *Service) DeleteConfig(ctx context.Context, subject string) (Config, err
 		}
 		c, ok := st.configs[subject]
 		if !ok {
-			return nil, Errorf(CodeSubjectCompatibilityNotSet, "Subject '%s' does not have subject-level compatibility configured", subject)
+			return nil, errSubjectNotFound(subject)
 		}
 		out = c
 		return []storage.Record{tombstone(configKey(subject))}, nil

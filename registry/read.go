@@ -259,7 +259,7 @@ func (s *Service) ReferencedBy(subject string, version int) ([]int, error) {
 	if err != nil {
 		return nil, err
 	}
-	return st.referencedBy(subject, vs.version, false), nil
+	return st.referencedBy(subject, vs.version, true), nil
 }
 
 // referencedBy lists ids of schemas, held by a subject version that is live
@@ -289,6 +289,54 @@ func (st *State) referencedBy(subject string, version int, includeDeleted bool) 
 	}
 	sort.Ints(out)
 	return out
+}
+
+// SchemaByGUID returns the schema whose identity formats as guid.
+func (s *Service) SchemaByGUID(guid string) (Schema, error) {
+	st := s.state
+	st.mu.RLock()
+	var id int
+	for ident, i := range st.byIdentity {
+		if ident.String() == guid {
+			id = i
+			break
+		}
+	}
+	st.mu.RUnlock()
+	if id == 0 {
+		return Schema{}, Errorf(CodeSchemaNotFound, "Schema with guid %s not found", guid)
+	}
+	return s.SchemaByID(id)
+}
+
+// LatestWithMetadata returns the newest live version of subject whose
+// metadata properties include every key/value pair in props.
+func (s *Service) LatestWithMetadata(subject string, props map[string]string, deleted bool) (Schema, error) {
+	st := s.state
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	ss := st.subjects[subject]
+	if ss == nil {
+		return Schema{}, errSubjectNotFound(subject)
+	}
+	for i := len(ss.sorted) - 1; i >= 0; i-- {
+		vs := ss.versions[ss.sorted[i]]
+		sc := st.ids[vs.id]
+		if sc == nil || (vs.deleted && !deleted) {
+			continue
+		}
+		match := true
+		for k, v := range props {
+			if sc.metadata == nil || sc.metadata.Properties[k] != v {
+				match = false
+				break
+			}
+		}
+		if match {
+			return st.view(subject, vs), nil
+		}
+	}
+	return Schema{}, Errorf(CodeVersionNotFound, "No version of subject '%s' has metadata %v", subject, props)
 }
 
 // Contexts lists the schema contexts in use; "." is the default context.
