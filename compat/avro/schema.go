@@ -26,8 +26,8 @@ type Schema struct {
 // Canonical returns Confluent's canonical form (AvroSchema.canonicalString):
 // compact JSON in Avro's key order that keeps docs, defaults, aliases and
 // custom properties. Two texts are the same Confluent AvroSchema exactly
-// when their canonical forms are equal. See the package comment in
-// canonical.go for the rules.
+// when their canonical forms are equal. The rules are listed at the top of
+// canonical.go.
 func (s *Schema) Canonical() string { return s.canonical }
 
 // Normalized returns the form used for normalize=true: the canonical form
