@@ -18,12 +18,10 @@ const (
 	codeSubjectSoftDeleted       = 40404
 	codeSubjectNotSoftDeleted    = 40405
 	codeSubjectCompatibilityNone = 40408
-	codeIncompatibleSchema       = 409
-	// charterIncompatibleCode is what charter sends instead of 409.
-	charterIncompatibleCode   = 40901
-	codeInvalidSchema         = 42201
-	codeOperationNotPermitted = 42205
-	codeReferenceExists       = 42206
+	codeIncompatibleSchema       = 40901
+	codeInvalidSchema            = 42201
+	codeOperationNotPermitted    = 42205
+	codeReferenceExists          = 42206
 )
 
 // newConfluentClient returns confluent-kafka-go's REST client for srv. Its
@@ -54,16 +52,10 @@ func requireConfluentCode(t *testing.T, err error, want int) {
 }
 
 // requireConfluentIncompatible fails unless err is the registry's
-// INCOMPATIBLE_SCHEMA answer. Confluent's code is 409; charter answers 40901
-// (reported; TestIncompatibleSchemaErrorCode holds the exact check), which
-// this accepts so that the rest of each flow keeps running.
+// INCOMPATIBLE_SCHEMA answer: HTTP 409 with error_code 40901, the code
+// current Confluent releases send (older ones sent 409).
 func requireConfluentIncompatible(t *testing.T, err error) {
 	t.Helper()
-	var re *rest.Error
-	if errors.As(err, &re) && re.Code == charterIncompatibleCode {
-		t.Logf("known deviation: INCOMPATIBLE_SCHEMA came as error_code %d, Confluent sends %d", re.Code, codeIncompatibleSchema)
-		return
-	}
 	requireConfluentCode(t, err, codeIncompatibleSchema)
 }
 
