@@ -18,18 +18,18 @@ import (
 )
 
 type harness struct {
-	t   *testing.T
+	t   testing.TB
 	srv *httptest.Server
 	svc *registry.Service
 	log storage.Log
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t testing.TB) *harness {
 	t.Helper()
 	return newHarnessOn(t, memory.New(memory.WithKeyFunc(registry.LogicalKey)))
 }
 
-func newHarnessOn(t *testing.T, log storage.Log) *harness {
+func newHarnessOn(t testing.TB, log storage.Log) *harness {
 	t.Helper()
 	svc, err := registry.NewService(registry.ServiceConfig{Log: log, Formats: charter.Formats()})
 	if err != nil {
@@ -58,14 +58,14 @@ type response struct {
 	header http.Header
 }
 
-func (r response) json(t *testing.T, v any) {
+func (r response) json(t testing.TB, v any) {
 	t.Helper()
 	if err := json.Unmarshal(r.body, v); err != nil {
 		t.Fatalf("decode %s: %v", r.body, err)
 	}
 }
 
-func (r response) errorCode(t *testing.T) int {
+func (r response) errorCode(t testing.TB) int {
 	t.Helper()
 	var e struct {
 		ErrorCode int    `json:"error_code"`
