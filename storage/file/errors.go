@@ -8,7 +8,7 @@ import (
 
 // ErrLocked is returned (wrapped, with the directory) by Open when another
 // Log, in this process or another, holds the directory.
-var ErrLocked = errors.New("file: log directory is locked by another process")
+var ErrLocked = errors.New("file: log directory is locked: another Log (in this or another process) has it open")
 
 // ErrNoKeyFunc is returned by Compact on a Log opened without WithKeyFunc.
 var ErrNoKeyFunc = errors.New("file: compaction needs a key function (WithKeyFunc)")

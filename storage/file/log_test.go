@@ -313,3 +313,35 @@ func TestConcurrentAppenders(t *testing.T) {
 	l.Close()
 	check(collect(t, open(t, dir), 0))
 }
+
+// TestTailFromAnyOffset reads a log larger than the index interval from many
+// starting points, before and after a compaction, and from a fresh open.
+func TestTailFromAnyOffset(t *testing.T) {
+	dir := t.TempDir()
+	l := open(t, dir, file.WithKeyFunc(jsonKey))
+	const n = 3000
+	batch := make([]storage.Record, 0, 100)
+	for i := range n {
+		batch = append(batch, rec(fmt.Sprintf(`{"k":%d}`, i), strings.Repeat("v", 100)+fmt.Sprint(i)))
+		if len(batch) == cap(batch) || i%7 == 0 {
+			mustAppend(t, l, batch...)
+			batch = batch[:0]
+		}
+	}
+	mustAppend(t, l, batch...)
+	check := func(stage string, l *file.Log) {
+		for _, from := range []int64{0, 1, 99, 100, 1234, 2047, 2999} {
+			got := collect(t, l, from)
+			if len(got) != int(n-from) || got[0].Offset != from || !strings.HasSuffix(string(got[0].Value), fmt.Sprint("v", from)) {
+				t.Fatalf("%s: tail from %d got %d records starting at %d", stage, from, len(got), got[0].Offset)
+			}
+		}
+	}
+	check("appended", l)
+	if err := l.Compact(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	check("compacted", l)
+	l.Close()
+	check("reopened", open(t, dir))
+}
