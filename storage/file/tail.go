@@ -8,7 +8,7 @@ import (
 	"github.com/charter-registry/charter/storage"
 )
 
-// errStopWalk carries an error of the caller's fn out of walkBody.
+// stopWalk carries an error of the caller's fn out of walkBody.
 type stopWalk struct{ err error }
 
 func (s *stopWalk) Error() string { return s.err.Error() }
