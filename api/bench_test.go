@@ -1,0 +1,98 @@
+package api_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/charter-registry/charter"
+	"github.com/charter-registry/charter/api"
+	"github.com/charter-registry/charter/registry"
+	"github.com/charter-registry/charter/storage/memory"
+)
+
+// BenchmarkGetSchemaByID serves GET /schemas/ids/{id} through the whole
+// echo handler chain (request id, metrics, readiness, timeout, JSON
+// encoding) with no network: the server-side cost of a serializer's cache
+// miss. The allocations include httptest.NewRecorder's. The ceiling
+// sub-benchmark answers the same requests with a plain handler that writes
+// a body of the same size.
+func BenchmarkGetSchemaByID(b *testing.B) {
+	ctx, cancel := context.WithCancel(context.Background())
+	log := memory.New(memory.WithKeyFunc(registry.LogicalKey))
+	svc, err := registry.NewService(registry.ServiceConfig{Log: log, Formats: charter.Formats()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { _ = svc.Run(ctx); close(done) }()
+	b.Cleanup(func() {
+		cancel()
+		<-done
+	})
+	wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
+	defer wcancel()
+	if err := svc.WaitReady(wctx); err != nil {
+		b.Fatal(err)
+	}
+	const n = 256
+	reqs := make([]*http.Request, n)
+	for i := range n {
+		schema := fmt.Sprintf(`{"type":"record","name":"Order","namespace":"com.acme.sales.v%d","fields":[`+
+			`{"name":"id","type":"string"},{"name":"customer","type":"long"},`+
+			`{"name":"amount","type":"double","default":0},`+
+			`{"name":"currency","type":{"type":"enum","name":"Currency","symbols":["EUR","USD","GBP"]},"default":"EUR"},`+
+			`{"name":"note","type":["null","string"],"default":null}]}`, i)
+		s, err := svc.Register(ctx, fmt.Sprintf("orders-%d-value", i), registry.RegisterRequest{Schema: schema})
+		if err != nil {
+			b.Fatal(err)
+		}
+		reqs[i] = httptest.NewRequest(http.MethodGet, "/schemas/ids/"+strconv.Itoa(s.ID), nil)
+	}
+	h := api.New(svc, api.Config{OpenAPI: charter.OpenAPI()}).Handler()
+
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, reqs[0])
+	if rec.Code != http.StatusOK {
+		b.Fatalf("GET %s: %d %s", reqs[0].URL, rec.Code, rec.Body)
+	}
+	body := rec.Body.Bytes()
+
+	b.Run("charter", func(b *testing.B) {
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, reqs[i%n])
+			if rec.Code != http.StatusOK {
+				b.Fatalf("GET %s: %d", reqs[i%n].URL, rec.Code)
+			}
+			i++
+		}
+		b.ReportMetric(float64(len(body)), "body-bytes")
+	})
+
+	b.Run("ceiling", func(b *testing.B) {
+		ct := rec.Header().Get("Content-Type")
+		length := strconv.Itoa(len(body))
+		plain := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", ct)
+			w.Header().Set("Content-Length", length)
+			_, _ = w.Write(body)
+		})
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			rec := httptest.NewRecorder()
+			plain.ServeHTTP(rec, reqs[i%n])
+			if rec.Code != http.StatusOK {
+				b.Fatalf("ceiling: %d", rec.Code)
+			}
+			i++
+		}
+	})
+}

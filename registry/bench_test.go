@@ -1,0 +1,378 @@
+package registry_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charter-registry/charter"
+	"github.com/charter-registry/charter/compat"
+	"github.com/charter-registry/charter/registry"
+	"github.com/charter-registry/charter/storage"
+	"github.com/charter-registry/charter/storage/file"
+	"github.com/charter-registry/charter/storage/memory"
+)
+
+// benchAvro is an Avro record of about 300 bytes; n makes it distinct.
+func benchAvro(n int) string {
+	return fmt.Sprintf(`{"type":"record","name":"Order","namespace":"com.acme.sales.v%d","fields":[`+
+		`{"name":"id","type":"string"},{"name":"customer","type":"long"},`+
+		`{"name":"amount","type":"double","default":0},`+
+		`{"name":"currency","type":{"type":"enum","name":"Currency","symbols":["EUR","USD","GBP"]},"default":"EUR"},`+
+		`{"name":"note","type":["null","string"],"default":null}]}`, n)
+}
+
+// benchProtobuf is a Protobuf file of about 300 bytes; n makes it distinct.
+func benchProtobuf(n int) string {
+	return fmt.Sprintf("syntax = \"proto3\";\npackage acme.sales.v%d;\n\n"+
+		"message Order {\n  string id = 1;\n  int64 customer = 2;\n  double amount = 3;\n"+
+		"  string currency = 4;\n  optional string note = 5;\n  int64 placed_at = 6;\n"+
+		"  repeated string tags = 7;\n}\n", n)
+}
+
+// benchJSON is a JSON Schema of about 300 bytes; n makes it distinct.
+func benchJSON(n int) string {
+	return fmt.Sprintf(`{"$schema":"http://json-schema.org/draft-07/schema#","title":"Order%d","type":"object",`+
+		`"properties":{"id":{"type":"string"},"customer":{"type":"integer"},"amount":{"type":"number"},`+
+		`"currency":{"enum":["EUR","USD","GBP"]},"note":{"type":["null","string"]}},`+
+		`"required":["id","customer"]}`, n)
+}
+
+// startService runs a Service over log until the benchmark ends.
+func startService(b *testing.B, log storage.Log) *registry.Service {
+	b.Helper()
+	svc, err := registry.NewService(registry.ServiceConfig{Log: log, Formats: charter.Formats()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { _ = svc.Run(ctx); close(done) }()
+	b.Cleanup(func() {
+		cancel()
+		<-done
+		_ = log.Close()
+	})
+	wctx, wcancel := context.WithTimeout(ctx, time.Minute)
+	defer wcancel()
+	if err := svc.WaitReady(wctx); err != nil {
+		b.Fatal(err)
+	}
+	return svc
+}
+
+// BenchmarkSchemaByID is the hot read path: one id lookup in a registry of
+// 1000 schemas.
+func BenchmarkSchemaByID(b *testing.B) {
+	ctx := context.Background()
+	svc := startService(b, memory.New(memory.WithKeyFunc(registry.LogicalKey)))
+	const n = 1000
+	ids := make([]int, n)
+	for i := range n {
+		s, err := svc.Register(ctx, fmt.Sprintf("orders-%d-value", i), registry.RegisterRequest{Schema: benchAvro(i)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		ids[i] = s.ID
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		s, err := svc.SchemaByID(ids[i%n])
+		if err != nil || s.Schema == "" {
+			b.Fatalf("id %d: %v", ids[i%n], err)
+		}
+		i++
+	}
+}
+
+// BenchmarkRegister registers a new schema under a new subject in every
+// iteration: parse, canonical form, identity, append, and the wait until
+// the state has applied the record. There is no earlier version, so no
+// compatibility check runs (the compat packages measure that).
+func BenchmarkRegister(b *testing.B) {
+	ctx := context.Background()
+	formats := []struct {
+		typ    compat.Type
+		schema func(int) string
+	}{
+		{compat.Avro, benchAvro},
+		{compat.Protobuf, benchProtobuf},
+		{compat.JSON, benchJSON},
+	}
+	run := func(b *testing.B, log storage.Log, typ compat.Type, schema func(int) string) {
+		svc := startService(b, log)
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			req := registry.RegisterRequest{Schema: schema(i), SchemaType: typ}
+			if _, err := svc.Register(ctx, "orders-"+strconv.Itoa(i)+"-value", req); err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "registers/s")
+	}
+	for _, f := range formats {
+		b.Run(string(f.typ)+"/memory", func(b *testing.B) {
+			run(b, memory.New(memory.WithKeyFunc(registry.LogicalKey)), f.typ, f.schema)
+		})
+	}
+	// The file log fsyncs every acknowledged write; the difference from
+	// AVRO/memory is the cost of durability on this disk.
+	b.Run("AVRO/file", func(b *testing.B) {
+		l, err := file.Open(ctx, b.TempDir(), file.WithKeyFunc(registry.LogicalKey))
+		if err != nil {
+			b.Fatal(err)
+		}
+		run(b, l, compat.Avro, benchAvro)
+	})
+}
+
+// BenchmarkReplay measures a restart: open a file log and run a Service
+// over it until it reports Ready. The fixture is built once per size and
+// kept in the system temp directory for later runs.
+//
+// The 1M variant writes about 500 MB and runs only when both the -bench
+// pattern names it and CHARTER_BENCH_1M=1 is set, e.g.
+//
+//	CHARTER_BENCH_1M=1 go test -run '^$' -bench 'BenchmarkReplay/records=1M' ./registry
+func BenchmarkReplay(b *testing.B) {
+	b.Run("records=100k", func(b *testing.B) { benchReplay(b, 100_000) })
+	b.Run("records=1M", func(b *testing.B) {
+		pattern := ""
+		if f := flag.Lookup("test.bench"); f != nil {
+			pattern = f.Value.String()
+		}
+		if os.Getenv("CHARTER_BENCH_1M") != "1" || !strings.Contains(pattern, "1M") {
+			b.Skip("set CHARTER_BENCH_1M=1 and name records=1M in -bench to run the 1M replay")
+		}
+		benchReplay(b, 1_000_000)
+	})
+}
+
+func benchReplay(b *testing.B, records int) {
+	ctx := context.Background()
+	dir, stats, err := replayFixture(ctx, records)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("fixture %s: %s", dir, stats)
+	// Peak RSS from here on: drop what building the fixture or earlier
+	// benchmarks left, then reset the high-water mark (Linux: writing 5 to
+	// clear_refs resets VmHWM).
+	runtime.GC()
+	debug.FreeOSMemory()
+	resetPeakRSS()
+
+	var last *registry.Service
+	b.ReportAllocs()
+	for b.Loop() {
+		last = replayOnce(b, ctx, dir)
+	}
+	perRecord := float64(b.Elapsed().Nanoseconds()) / float64(b.N) / float64(records)
+	b.ReportMetric(perRecord, "ns/record")
+	b.ReportMetric(1e9/perRecord, "records/s")
+	if hwm, ok := peakRSS(); ok {
+		b.ReportMetric(float64(hwm)/(1<<20), "peak-RSS-MiB")
+	}
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	b.ReportMetric(float64(ms.HeapAlloc)/(1<<20), "live-heap-MiB")
+	if subjects, schemas, _ := last.State().Counts(); subjects == 0 || schemas == 0 {
+		b.Fatalf("replay produced an empty state: %d subjects, %d schemas", subjects, schemas)
+	}
+	runtime.KeepAlive(last)
+}
+
+// replayOnce opens the log, replays it into a new Service until Ready and
+// stops the Service again.
+func replayOnce(b *testing.B, ctx context.Context, dir string) *registry.Service {
+	l, err := file.Open(ctx, dir, file.WithKeyFunc(registry.LogicalKey))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Close()
+	svc, err := registry.NewService(registry.ServiceConfig{Log: l, Formats: charter.Formats()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	rctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { _ = svc.Run(rctx); close(done) }()
+	wctx, wcancel := context.WithTimeout(rctx, 10*time.Minute)
+	err = svc.WaitReady(wctx)
+	wcancel()
+	cancel()
+	<-done
+	if err != nil {
+		b.Fatal(err)
+	}
+	return svc
+}
+
+// replayFixture returns a directory holding a file log of the given number
+// of records, building it on first use. It is built in a sibling directory
+// and renamed into place, so an interrupted build is never reused.
+func replayFixture(ctx context.Context, records int) (dir, stats string, err error) {
+	dir = filepath.Join(os.TempDir(), fmt.Sprintf("charter-bench-replay-v2-%d", records))
+	if b, err := os.ReadFile(filepath.Join(dir, "complete")); err == nil {
+		return dir, strings.TrimSpace(string(b)), nil
+	}
+	if err := os.MkdirAll(os.TempDir(), 0o755); err != nil {
+		return "", "", err
+	}
+	tmp, err := os.MkdirTemp(os.TempDir(), "charter-bench-replay-build-")
+	if err != nil {
+		return "", "", err
+	}
+	defer os.RemoveAll(tmp)
+	logDir := filepath.Join(tmp, "log")
+	stats, err = writeFixture(ctx, logDir, records)
+	if err != nil {
+		return "", "", fmt.Errorf("build replay fixture: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(logDir, "complete"), []byte(stats+"\n"), 0o644); err != nil {
+		return "", "", err
+	}
+	_ = os.RemoveAll(dir)
+	if err := os.Rename(logDir, dir); err != nil {
+		return "", "", err
+	}
+	return dir, stats, nil
+}
+
+// fixtureSchema is a SCHEMA value in Confluent's layout.
+type fixtureSchema struct {
+	Subject string `json:"subject"`
+	Version int    `json:"version"`
+	ID      int    `json:"id"`
+	Schema  string `json:"schema"`
+	Deleted bool   `json:"deleted"`
+}
+
+// writeFixture writes a log shaped like a busy registry's: about 95%
+// SCHEMA records (Avro, 240 to 420 bytes, about five versions per
+// subject), 3% per-subject CONFIG, and soft deletes, hard-delete tombstones
+// and DELETE_SUBJECT records for the rest. It returns a line of statistics
+// about what it wrote.
+func writeFixture(ctx context.Context, dir string, records int) (string, error) {
+	l, err := file.Open(ctx, dir, file.WithKeyFunc(registry.LogicalKey))
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	subjects := max(records/5, 1)
+	var schemaBytes int
+	type written struct{ subject, version, id int }
+	var (
+		batch   []storage.Record
+		schemas []written
+		soft    []written
+		next    int
+	)
+	subject := func(s int) string { return fmt.Sprintf("team%d.orders-%d-value", s%50, s) }
+	schemaValue := func(w written, deleted bool) ([]byte, error) {
+		text := benchAvroVersion(w.subject, w.version)
+		if !deleted {
+			schemaBytes += len(text)
+		}
+		return json.Marshal(fixtureSchema{Subject: subject(w.subject), Version: w.version, ID: w.id, Schema: text, Deleted: deleted})
+	}
+	for i := range records {
+		var r storage.Record
+		switch m := i % 100; {
+		case m < 3 && len(schemas) > 0:
+			s := schemas[(i*7919)%len(schemas)].subject
+			level := []string{"BACKWARD", "FULL", "FORWARD_TRANSITIVE"}[m]
+			r = storage.Record{Key: registry.Key{Type: registry.KeyConfig, Subject: subject(s)}.Encode(), Value: []byte(`{"compatibilityLevel":"` + level + `"}`)}
+		case m == 3 && len(schemas) > 0:
+			w := schemas[(i*104729)%len(schemas)]
+			v, err := schemaValue(w, true)
+			if err != nil {
+				return "", err
+			}
+			soft = append(soft, w)
+			r = storage.Record{Key: registry.Key{Type: registry.KeySchema, Subject: subject(w.subject), Version: w.version, Magic: 1}.Encode(), Value: v}
+		case m == 4 && len(soft) > 0:
+			w := soft[len(soft)-1]
+			soft = soft[:len(soft)-1]
+			r = storage.Record{Key: registry.Key{Type: registry.KeySchema, Subject: subject(w.subject), Version: w.version, Magic: 1}.Encode()}
+		case m == 5 && i%1000 == 5 && len(schemas) > 0:
+			w := schemas[(i*31)%len(schemas)]
+			v, err := json.Marshal(map[string]any{"subject": subject(w.subject), "version": w.version})
+			if err != nil {
+				return "", err
+			}
+			r = storage.Record{Key: registry.Key{Type: registry.KeyDeleteSubject, Subject: subject(w.subject)}.Encode(), Value: v}
+		default:
+			w := written{subject: next % subjects, version: next/subjects + 1, id: next + 1}
+			next++
+			v, err := schemaValue(w, false)
+			if err != nil {
+				return "", err
+			}
+			schemas = append(schemas, w)
+			r = storage.Record{Key: registry.Key{Type: registry.KeySchema, Subject: subject(w.subject), Version: w.version, Magic: 1}.Encode(), Value: v}
+		}
+		batch = append(batch, r)
+		if len(batch) == 1000 || i == records-1 {
+			if _, err := l.Append(ctx, batch...); err != nil {
+				return "", err
+			}
+			batch = batch[:0]
+		}
+	}
+	return fmt.Sprintf("records=%d schemas=%d subjects=%d avg-schema-bytes=%d", records, next, min(next, subjects), schemaBytes/max(next, 1)), nil
+}
+
+// benchAvroVersion is version v of a subject's Avro schema: each version
+// adds one optional field to the one before.
+func benchAvroVersion(subject, version int) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, `{"type":"record","name":"Order","namespace":"com.acme.team%d","fields":[`+
+		`{"name":"id","type":"string"},{"name":"customer","type":"long"},{"name":"amount","type":"double"},`+
+		`{"name":"currency","type":{"type":"enum","name":"Currency","symbols":["EUR","USD","GBP"]}}`, subject)
+	for f := 2; f <= version; f++ {
+		fmt.Fprintf(&b, `,{"name":"extra%d","type":"long","default":0}`, f)
+	}
+	b.WriteString(`]}`)
+	return b.String()
+}
+
+func resetPeakRSS() {
+	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
+}
+
+// peakRSS reads VmHWM, the peak resident set size, in bytes.
+func peakRSS() (int64, bool) {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0, false
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:")
+		if !ok {
+			continue
+		}
+		kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+		if err != nil {
+			return 0, false
+		}
+		return kb << 10, true
+	}
+	return 0, false
+}
