@@ -107,7 +107,7 @@ func TestFakeSASL(t *testing.T) {
 			checkRecord(t, col.next(t), 0, rec("k", "v"))
 
 			cfg.SASL.Password = "wrong"
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 			defer cancel()
 			bad, err := Open(ctx, cfg, testLogger(t))
 			if err == nil {
