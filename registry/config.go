@@ -51,6 +51,10 @@ func validateConfig(c Config) error {
 // SetConfig merges update into the global (subject "") or a subject's
 // config and returns the merged config.
 func (s *Service) SetConfig(ctx context.Context, subject string, update Config) (Config, error) {
+	p, err := s.principal(ctx)
+	if err != nil {
+		return Config{}, fmt.Errorf("set config: %w", err)
+	}
 	if subject != "" {
 		if err := ValidateSubject(subject); err != nil {
 			return Config{}, err
@@ -71,17 +75,28 @@ func (s *Service) SetConfig(ctx context.Context, subject string, update Config) 
 		return Config{}, err
 	}
 	var out Config
-	err := s.write(ctx, func() ([]storage.Record, error) {
+	err = s.write(ctx, func() ([]storage.Record, error) {
 		st := s.state
 		st.mu.RLock()
 		defer st.mu.RUnlock()
-		cur := st.global
+		if err := s.authorizeSubjectLocked(p, subject, actConfig, st.effectiveMode(subject) == Import); err != nil {
+			return nil, err
+		}
+		cur, had := st.global, true
 		if subject != "" {
-			cur = st.configs[subject]
+			cur, had = st.configs[subject]
 		}
 		out = cur.merge(update)
 		r, err := record(configKey(subject), out)
-		return []storage.Record{r}, err
+		if err != nil {
+			return nil, err
+		}
+		e := AuditEntry{Operation: OpConfigChanged, Subject: subject, After: rawJSON(out)}
+		if had {
+			e.Before = rawJSON(cur)
+		}
+		e.Topic, e.Team = s.subjectTopicLocked(subject)
+		return s.withAudit([]storage.Record{r}, p, e)
 	})
 	if err != nil {
 		return Config{}, fmt.Errorf("set config: %w", err)
@@ -92,26 +107,35 @@ func (s *Service) SetConfig(ctx context.Context, subject string, update Config) 
 // DeleteConfig removes the global (back to defaults) or a subject's config
 // and returns what it was.
 func (s *Service) DeleteConfig(ctx context.Context, subject string) (Config, error) {
+	p, err := s.principal(ctx)
+	if err != nil {
+		return Config{}, fmt.Errorf("delete config: %w", err)
+	}
 	if subject != "" {
 		if err := ValidateSubject(subject); err != nil {
 			return Config{}, err
 		}
 	}
 	var out Config
-	err := s.write(ctx, func() ([]storage.Record, error) {
+	err = s.write(ctx, func() ([]storage.Record, error) {
 		st := s.state
 		st.mu.RLock()
 		defer st.mu.RUnlock()
+		if err := s.authorizeSubjectLocked(p, subject, actConfig, st.effectiveMode(subject) == Import); err != nil {
+			return nil, err
+		}
 		if subject == "" {
 			out = st.effectiveConfig("", s.cfg.DefaultCompatibility)
-			return []storage.Record{tombstone(configKey(""))}, nil
+			return s.withAudit([]storage.Record{tombstone(configKey(""))}, p, AuditEntry{Operation: OpConfigDeleted, Before: rawJSON(st.global)})
 		}
 		c, ok := st.configs[subject]
 		if !ok {
 			return nil, errSubjectNotFound(subject)
 		}
 		out = c
-		return []storage.Record{tombstone(configKey(subject))}, nil
+		e := AuditEntry{Operation: OpConfigDeleted, Subject: subject, Before: rawJSON(c)}
+		e.Topic, e.Team = s.subjectTopicLocked(subject)
+		return s.withAudit([]storage.Record{tombstone(configKey(subject))}, p, e)
 	})
 	if err != nil {
 		return Config{}, fmt.Errorf("delete config: %w", err)
@@ -139,6 +163,10 @@ func (s *Service) GetMode(subject string, defaultToGlobal bool) (Mode, error) {
 // SetMode sets the global (subject "") or a subject's mode. Switching to
 // IMPORT while schemas exist needs force.
 func (s *Service) SetMode(ctx context.Context, subject string, mode Mode, force bool) (Mode, error) {
+	p, err := s.principal(ctx)
+	if err != nil {
+		return "", fmt.Errorf("set mode: %w", err)
+	}
 	if subject != "" {
 		if err := ValidateSubject(subject); err != nil {
 			return "", err
@@ -152,6 +180,9 @@ func (s *Service) SetMode(ctx context.Context, subject string, mode Mode, force 
 		st := s.state
 		st.mu.RLock()
 		defer st.mu.RUnlock()
+		if err := s.authorizeSubjectLocked(p, subject, actMode, m == Import || st.effectiveMode(subject) == Import); err != nil {
+			return nil, err
+		}
 		if m == Import && !force {
 			busy := false
 			if subject == "" {
@@ -169,7 +200,17 @@ func (s *Service) SetMode(ctx context.Context, subject string, mode Mode, force 
 			}
 		}
 		r, err := record(modeKey(subject), modeValue{Mode: m})
-		return []storage.Record{r}, err
+		if err != nil {
+			return nil, err
+		}
+		e := AuditEntry{Operation: OpModeChanged, Subject: subject, After: rawJSON(modeValue{Mode: m})}
+		if cur, ok := st.modes[subject]; ok && subject != "" {
+			e.Before = rawJSON(modeValue{Mode: cur})
+		} else if subject == "" && st.globalMode != "" {
+			e.Before = rawJSON(modeValue{Mode: st.globalMode})
+		}
+		e.Topic, e.Team = s.subjectTopicLocked(subject)
+		return s.withAudit([]storage.Record{r}, p, e)
 	})
 	if err != nil {
 		return "", fmt.Errorf("set mode: %w", err)
@@ -180,26 +221,39 @@ func (s *Service) SetMode(ctx context.Context, subject string, mode Mode, force 
 // DeleteMode removes the global (back to READWRITE) or a subject's mode and
 // returns what it was.
 func (s *Service) DeleteMode(ctx context.Context, subject string) (Mode, error) {
+	p, err := s.principal(ctx)
+	if err != nil {
+		return "", fmt.Errorf("delete mode: %w", err)
+	}
 	if subject != "" {
 		if err := ValidateSubject(subject); err != nil {
 			return "", err
 		}
 	}
 	var out Mode
-	err := s.write(ctx, func() ([]storage.Record, error) {
+	err = s.write(ctx, func() ([]storage.Record, error) {
 		st := s.state
 		st.mu.RLock()
 		defer st.mu.RUnlock()
+		if err := s.authorizeSubjectLocked(p, subject, actMode, st.effectiveMode(subject) == Import); err != nil {
+			return nil, err
+		}
 		if subject == "" {
 			out = st.effectiveMode("")
-			return []storage.Record{tombstone(modeKey(""))}, nil
+			e := AuditEntry{Operation: OpModeDeleted}
+			if st.globalMode != "" {
+				e.Before = rawJSON(modeValue{Mode: st.globalMode})
+			}
+			return s.withAudit([]storage.Record{tombstone(modeKey(""))}, p, e)
 		}
 		m, ok := st.modes[subject]
 		if !ok {
 			return nil, Errorf(CodeSubjectModeNotSet, "Subject '%s' does not have subject-level mode configured", subject)
 		}
 		out = m
-		return []storage.Record{tombstone(modeKey(subject))}, nil
+		e := AuditEntry{Operation: OpModeDeleted, Subject: subject, Before: rawJSON(modeValue{Mode: m})}
+		e.Topic, e.Team = s.subjectTopicLocked(subject)
+		return s.withAudit([]storage.Record{tombstone(modeKey(subject))}, p, e)
 	})
 	if err != nil {
 		return "", fmt.Errorf("delete mode: %w", err)

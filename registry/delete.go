@@ -3,6 +3,7 @@ package registry
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/charter-registry/charter/storage"
 )
@@ -30,14 +31,22 @@ func (st *State) idFloor() (storage.Record, error) {
 // DeleteVersion soft-deletes a version, or removes a soft-deleted version
 // for good when permanent is set. It returns the version number.
 func (s *Service) DeleteVersion(ctx context.Context, subject string, version int, permanent bool) (int, error) {
+	p, err := s.principal(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("delete subject %q version %d: %w", subject, version, err)
+	}
 	if err := ValidateSubject(subject); err != nil {
 		return 0, err
 	}
 	var out int
-	err := s.write(ctx, func() ([]storage.Record, error) {
+	err = s.write(ctx, func() ([]storage.Record, error) {
 		st := s.state
 		st.mu.RLock()
 		defer st.mu.RUnlock()
+		if err := s.authorizeSubjectLocked(p, subject, actDelete, st.effectiveMode(subject) == Import); err != nil {
+			return nil, err
+		}
+		topic, team := s.subjectTopicLocked(subject)
 		ss := st.subjects[subject]
 		if ss == nil {
 			return nil, errSubjectNotFound(subject)
@@ -71,13 +80,19 @@ func (s *Service) DeleteVersion(ctx context.Context, subject string, version int
 				val.SchemaType = sc.typ
 			}
 			r, err := record(schemaKey(subject, vs.version), val)
-			return []storage.Record{r}, err
+			if err != nil {
+				return nil, err
+			}
+			return s.withAudit([]storage.Record{r}, p, AuditEntry{Operation: OpSchemaDeleted, Subject: subject, Version: vs.version, SchemaID: vs.id, Topic: topic, Team: team})
 		}
 		if !vs.deleted {
 			return nil, Errorf(CodeVersionNotSoftDeleted, "Subject '%s' Version %d was not deleted first before being permanently deleted", subject, vs.version)
 		}
 		floor, err := st.idFloor()
-		return []storage.Record{tombstone(schemaKey(subject, vs.version)), floor}, err
+		if err != nil {
+			return nil, err
+		}
+		return s.withAudit([]storage.Record{tombstone(schemaKey(subject, vs.version)), floor}, p, AuditEntry{Operation: OpSchemaDeleted, Subject: subject, Version: vs.version, SchemaID: vs.id, Topic: topic, Team: team, Permanent: true})
 	})
 	if err != nil {
 		return 0, fmt.Errorf("delete subject %q version %d: %w", subject, version, err)
@@ -88,14 +103,22 @@ func (s *Service) DeleteVersion(ctx context.Context, subject string, version int
 // DeleteSubject soft-deletes every version of a subject, or removes them for
 // good when permanent is set (after a soft delete). It returns the versions.
 func (s *Service) DeleteSubject(ctx context.Context, subject string, permanent bool) ([]int, error) {
+	p, err := s.principal(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("delete subject %q: %w", subject, err)
+	}
 	if err := ValidateSubject(subject); err != nil {
 		return nil, err
 	}
 	var out []int
-	err := s.write(ctx, func() ([]storage.Record, error) {
+	err = s.write(ctx, func() ([]storage.Record, error) {
 		st := s.state
 		st.mu.RLock()
 		defer st.mu.RUnlock()
+		if err := s.authorizeSubjectLocked(p, subject, actDelete, st.effectiveMode(subject) == Import); err != nil {
+			return nil, err
+		}
+		topic, team := s.subjectTopicLocked(subject)
 		ss := st.subjects[subject]
 		if ss == nil {
 			return nil, errSubjectNotFound(subject)
@@ -120,7 +143,10 @@ func (s *Service) DeleteSubject(ctx context.Context, subject string, permanent b
 				}
 			}
 			r, err := record(Key{Type: KeyDeleteSubject, Subject: subject}, deleteSubjectValue{Subject: subject, Version: latest.version})
-			return []storage.Record{r}, err
+			if err != nil {
+				return nil, err
+			}
+			return s.withAudit([]storage.Record{r}, p, AuditEntry{Operation: OpSubjectDeleted, Subject: subject, Versions: slices.Clone(out), Topic: topic, Team: team})
 		}
 		if ss.hasLive() {
 			return nil, Errorf(CodeSubjectNotSoftDeleted, "Subject '%s' was not deleted first before being permanently deleted", subject)
@@ -132,7 +158,10 @@ func (s *Service) DeleteSubject(ctx context.Context, subject string, permanent b
 		}
 		recs = append(recs, tombstone(Key{Type: KeyDeleteSubject, Subject: subject}))
 		floor, err := st.idFloor()
-		return append(recs, floor), err
+		if err != nil {
+			return nil, err
+		}
+		return s.withAudit(append(recs, floor), p, AuditEntry{Operation: OpSubjectDeleted, Subject: subject, Versions: slices.Clone(out), Topic: topic, Team: team, Permanent: true})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("delete subject %q: %w", subject, err)

@@ -319,15 +319,26 @@ func (st *State) options(subject string, cfg Config) compat.Options {
 // Register adds a schema to a subject, or returns the version that already
 // holds it.
 func (s *Service) Register(ctx context.Context, subject string, req RegisterRequest) (Schema, error) {
+	p, err := s.principal(ctx)
+	if err != nil {
+		return Schema{}, fmt.Errorf("register subject %q: %w", subject, err)
+	}
 	if err := s.checkRequest(subject, req); err != nil {
 		return Schema{}, err
 	}
 	var out Schema
-	err := s.write(ctx, func() ([]storage.Record, error) {
+	err = s.write(ctx, func() ([]storage.Record, error) {
 		st := s.state
 		st.mu.RLock()
 		defer st.mu.RUnlock()
 		mode := st.effectiveMode(subject)
+		if err := s.authorizeSubjectLocked(p, subject, actRegister, mode == Import); err != nil {
+			return nil, err
+		}
+		topic, hasTopic := s.gov.topicOf(subject)
+		if hasTopic && topic.Lifecycle == Retired {
+			return nil, Errorf(CodeOperationNotPermitted, "Subject '%s' belongs to topic '%s', which is retired: it accepts no new schemas%s", subject, topic.Name, successorHint(topic))
+		}
 		if mode == ReadOnly || mode == ReadOnlyOverride {
 			return nil, Errorf(CodeOperationNotPermitted, "Subject '%s' is in read-only mode", subject)
 		}
@@ -360,7 +371,11 @@ func (s *Service) Register(ctx context.Context, subject string, req RegisterRequ
 				return nil, err
 			}
 			if v := compat.Check(c.format, *cfg.Compatibility, c.typ, c.parsed, prev, st.options(subject, cfg)); len(v) > 0 {
-				return nil, incompatible(subject, *cfg.Compatibility, v)
+				e := incompatible(subject, *cfg.Compatibility, v)
+				if hasTopic {
+					e.Message += " " + s.upgradePathLocked(subject, topic)
+				}
+				return nil, e
 			}
 		}
 		id, err := st.allocateID(c, req.ID)
@@ -386,7 +401,7 @@ func (s *Service) Register(ctx context.Context, subject string, req RegisterRequ
 			return nil, err
 		}
 		out = Schema{Subject: subject, Version: version, ID: id, SchemaType: val.SchemaType, References: c.refs, Metadata: c.metadata, RuleSet: c.ruleSet, Schema: c.text, GUID: c.identity.String(), Timestamp: val.Timestamp}
-		return []storage.Record{r}, nil
+		return s.withAudit([]storage.Record{r}, p, AuditEntry{Operation: OpSchemaRegistered, Subject: subject, Version: version, SchemaID: id, Topic: topic.Name, Team: topic.Owner})
 	})
 	if err != nil {
 		return Schema{}, fmt.Errorf("register subject %q: %w", subject, err)

@@ -30,6 +30,9 @@ type ServiceConfig struct {
 	MaxReferenceDepth int
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
+	// Access turns authorization of writes on and sets its policy. It is
+	// off by default.
+	Access AccessConfig
 }
 
 // DefaultServiceConfig returns the defaults: 1 MiB schemas, BACKWARD.
@@ -40,6 +43,7 @@ func DefaultServiceConfig() ServiceConfig {
 		DefaultCompatibility: compat.Backward,
 		MaxReferenceDepth:    32,
 		Now:                  time.Now,
+		Access:               AccessConfig{Unowned: UnownedOpen},
 	}
 }
 
@@ -57,6 +61,9 @@ func (c ServiceConfig) Validate() error {
 	if _, err := compat.ParseLevel(string(c.DefaultCompatibility)); err != nil {
 		return fmt.Errorf("registry: default compatibility: %w", err)
 	}
+	if _, err := ParseUnownedPolicy(string(c.Access.Unowned)); err != nil {
+		return fmt.Errorf("registry: %w", err)
+	}
 	return nil
 }
 
@@ -68,6 +75,7 @@ type Service struct {
 	log     storage.Log
 	state   *State
 	formats map[compat.Type]compat.Format
+	gov     *governance
 
 	wmu sync.Mutex
 
@@ -98,16 +106,24 @@ func NewService(cfg ServiceConfig) (*Service, error) {
 	if cfg.Now == nil {
 		cfg.Now = def.Now
 	}
+	if cfg.Access.Unowned == "" {
+		cfg.Access.Unowned = def.Access.Unowned
+	}
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	cfg.Access.Unowned, _ = ParseUnownedPolicy(string(cfg.Access.Unowned))
 	s := &Service{
 		cfg:     cfg,
 		log:     cfg.Log,
 		state:   NewState(),
 		formats: map[compat.Type]compat.Format{},
 		notify:  make(chan struct{}),
+		gov:     newGovernance(),
 	}
+	s.state.Register(KeyTeam, teamRecords{s.gov})
+	s.state.Register(KeyTopic, topicRecords{s.gov})
+	s.state.Register(KeyAudit, auditRecords{s.gov})
 	for _, f := range cfg.Formats {
 		s.formats[f.Type()] = f
 	}

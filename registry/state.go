@@ -304,8 +304,9 @@ func (st *State) removeVersion(subject string, version int) {
 }
 
 // Digest returns a SHA-256 over the whole state in a canonical order:
-// subjects, versions, ids, deleted flags, schema content, configs and modes.
-// Two instances that applied the same records report the same digest.
+// subjects, versions, ids, deleted flags, schema content, configs, modes,
+// and every extension's state (teams, topics and the audit trail). Two
+// instances that applied the same records report the same digest.
 func (st *State) Digest() string {
 	st.mu.RLock()
 	defer st.mu.RUnlock()

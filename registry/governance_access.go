@@ -1,0 +1,153 @@
+package registry
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// UnownedPolicy says who may write subjects that no topic binds.
+type UnownedPolicy string
+
+// The unowned-subject policies.
+const (
+	// UnownedOpen lets any authenticated principal write unowned subjects,
+	// so clients keep working when authorization is turned on.
+	UnownedOpen UnownedPolicy = "open"
+	// UnownedAdminOnly reserves unowned subjects for admins: every subject
+	// must be bound to a topic before its owners can write it.
+	UnownedAdminOnly UnownedPolicy = "admin-only"
+)
+
+// ParseUnownedPolicy accepts open or admin-only.
+func ParseUnownedPolicy(s string) (UnownedPolicy, error) {
+	switch p := UnownedPolicy(strings.ToLower(strings.TrimSpace(s))); p {
+	case UnownedOpen, UnownedAdminOnly:
+		return p, nil
+	}
+	return "", fmt.Errorf("unowned-subject policy %q: use open or admin-only", s)
+}
+
+// AccessConfig turns authorization on and sets its policy. With Enforce
+// off (the zero-setup default) every write is allowed, and audit entries
+// name the request's principal if it has one, else "anonymous".
+type AccessConfig struct {
+	// Enforce makes every write need a principal (40101 without one) that
+	// may make it (40301 otherwise):
+	//   - admins may make any write;
+	//   - a subject bound to a topic may be changed by the topic's owning
+	//     team; with the shared write policy any principal may also
+	//     register new versions;
+	//   - an unbound subject follows Unowned;
+	//   - global config and mode, team creation and deletion, and every
+	//     write while a subject is in IMPORT mode are for admins only.
+	Enforce bool
+	// Unowned is the policy for subjects that no topic binds; open by
+	// default.
+	Unowned UnownedPolicy
+}
+
+// action is a kind of write on a subject.
+type action int
+
+const (
+	actRegister action = iota
+	actDelete
+	actConfig
+	actMode
+)
+
+func (a action) String() string {
+	switch a {
+	case actRegister:
+		return "register schemas under"
+	case actDelete:
+		return "delete"
+	case actConfig:
+		return "change the config of"
+	default:
+		return "change the mode of"
+	}
+}
+
+func errUnauthenticated() *Error {
+	return Errorf(CodeUnauthorized, "Authentication required: send an API key as 'Authorization: Bearer <key>' or HTTP basic credentials")
+}
+
+func errForbidden(format string, args ...any) *Error {
+	return Errorf(CodeForbidden, format, args...)
+}
+
+// principal returns the request's principal. With authorization on, a
+// request without one is refused with 40101.
+func (s *Service) principal(ctx context.Context) (Principal, error) {
+	p, ok := PrincipalFrom(ctx)
+	if !ok {
+		if s.cfg.Access.Enforce {
+			return Principal{}, errUnauthenticated()
+		}
+		return Principal{Name: Anonymous}, nil
+	}
+	return p, nil
+}
+
+func describe(p Principal) string {
+	if len(p.Teams) == 0 {
+		return fmt.Sprintf("principal '%s' (no team)", p.Name)
+	}
+	return fmt.Sprintf("principal '%s' (team %s)", p.Name, strings.Join(p.Teams, ", "))
+}
+
+// authorizeSubjectLocked decides whether p may make a write of kind act on
+// subject ("" for the global config or mode). importing is true when the
+// subject is, or is being put, in IMPORT mode. Call it under the state's
+// lock, inside the write's build, so the decision and the write see the
+// same ownership.
+func (s *Service) authorizeSubjectLocked(p Principal, subject string, act action, importing bool) error {
+	if !s.cfg.Access.Enforce || p.Admin {
+		return nil
+	}
+	if importing {
+		return errForbidden("IMPORT mode writes are reserved for admins: %s may not %s subject '%s' in IMPORT mode", describe(p), act, subject)
+	}
+	if subject == "" {
+		return errForbidden("Only admins may change the global %s; %s is not an admin", map[bool]string{true: "config", false: "mode"}[act == actConfig], describe(p))
+	}
+	t, bound := s.gov.topicOf(subject)
+	if bound {
+		if p.InTeam(t.Owner) || (t.WritePolicy == Shared && act == actRegister) {
+			return nil
+		}
+		return errForbidden("Subject '%s' belongs to topic '%s', owned by team '%s': %s may not %s it", subject, t.Name, t.Owner, describe(p), act)
+	}
+	if s.cfg.Access.Unowned == UnownedAdminOnly {
+		return errForbidden("Subject '%s' is not bound to any topic, and unowned subjects are admin-only: bind it to a topic your team owns (POST /v1/catalog/topics) or ask an admin", subject)
+	}
+	return nil
+}
+
+// authorizeTeamLocked decides whether p may change team: admins may change
+// any team, members their own.
+func (s *Service) authorizeTeamLocked(p Principal, team string) error {
+	if !s.cfg.Access.Enforce || p.Admin || p.InTeam(team) {
+		return nil
+	}
+	return errForbidden("Only members of team '%s' and admins may change it; %s is neither", team, describe(p))
+}
+
+// authorizeAdminLocked lets only admins through.
+func (s *Service) authorizeAdminLocked(p Principal, what string) error {
+	if !s.cfg.Access.Enforce || p.Admin {
+		return nil
+	}
+	return errForbidden("Only admins may %s; %s is not an admin", what, describe(p))
+}
+
+// subjectTopicLocked returns the name and owner of the topic subject is
+// bound to, for audit entries.
+func (s *Service) subjectTopicLocked(subject string) (topic, team string) {
+	if t, ok := s.gov.topicOf(subject); ok {
+		return t.Name, t.Owner
+	}
+	return "", ""
+}

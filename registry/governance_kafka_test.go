@@ -1,0 +1,103 @@
+package registry_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kfake"
+
+	"github.com/charter-registry/charter/registry"
+	"github.com/charter-registry/charter/storage/kafka"
+)
+
+// kafkaClusters returns the clusters the Kafka tests run against: always
+// an in-process kfake cluster, and the real brokers named by
+// CHARTER_KAFKA_BROKERS when it is set (CI sets it).
+func kafkaClusters(t *testing.T) map[string][]string {
+	t.Helper()
+	c, err := kfake.NewCluster(kfake.NumBrokers(1))
+	if err != nil {
+		t.Fatalf("kfake: %v", err)
+	}
+	t.Cleanup(c.Close)
+	out := map[string][]string{"kfake": c.ListenAddrs()}
+	if env := os.Getenv("CHARTER_KAFKA_BROKERS"); env != "" {
+		out["broker"] = strings.Split(env, ",")
+	}
+	return out
+}
+
+func openKafka(t *testing.T, brokers []string, topic string) *kafka.Log {
+	t.Helper()
+	cfg := kafka.DefaultConfig()
+	cfg.Brokers = brokers
+	cfg.Topic = topic
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	l, err := kafka.Open(ctx, cfg, nil)
+	if err != nil {
+		t.Fatalf("kafka.Open: %v", err)
+	}
+	t.Cleanup(func() { _ = l.Close() })
+	return l
+}
+
+// waitPosition waits until svc has applied the log up to pos.
+func waitPosition(t *testing.T, svc *registry.Service, pos int64) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if applied, _ := svc.Progress(); applied >= pos {
+			return
+		}
+		if time.Now().After(deadline) {
+			applied, _ := svc.Progress()
+			t.Fatalf("instance stuck at position %d, want %d", applied, pos)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestGovernanceReachesASecondInstanceOnKafka writes ownership and audit
+// through one instance and checks that a second instance on the same
+// topic serves the same catalogue, audit trail and digest, enforces the
+// same ownership, and that a third instance started afterwards replays
+// it all.
+func TestGovernanceReachesASecondInstanceOnKafka(t *testing.T) {
+	for name, brokers := range kafkaClusters(t) {
+		t.Run(name, func(t *testing.T) {
+			topic := fmt.Sprintf("charter-governance-%d", time.Now().UnixNano())
+			a, _ := startOn(t, openKafka(t, brokers, topic))
+			b, _ := startOn(t, openKafka(t, brokers, topic))
+
+			governanceHistory(t, a)
+			pos, _ := a.Progress()
+			waitPosition(t, b, pos)
+			want := governed(t, a)
+			sameGoverned(t, "second instance", governed(t, b), want)
+			checkEnforced(t, b)
+
+			// A change made through the second instance reaches the first.
+			_, err := b.UpdateTopic(as(payments), "parcels", registry.TopicUpdate{Owner: ptr("shipping")})
+			wantCode(t, "hand parcels back through b", err, 0)
+			pos, _ = b.Progress()
+			waitPosition(t, a, pos)
+			if o, _ := a.SubjectOwnership("parcels-value"); o.Team != "shipping" {
+				t.Errorf("a sees parcels-value owned by %q, want shipping", o.Team)
+			}
+			_, err = a.Register(as(shipping), "parcels-value", registry.RegisterRequest{Schema: orderV2})
+			wantCode(t, "shipping writes through a after the hand-back", err, 0)
+
+			pos, _ = a.Progress()
+			c, _ := startOn(t, openKafka(t, brokers, topic))
+			waitPosition(t, c, pos)
+			waitPosition(t, b, pos)
+			sameGoverned(t, "third instance, replayed", governed(t, c), governed(t, a))
+			sameGoverned(t, "second instance, tailed", governed(t, b), governed(t, a))
+		})
+	}
+}

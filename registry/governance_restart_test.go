@@ -1,0 +1,185 @@
+package registry_test
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/charter-registry/charter"
+	"github.com/charter-registry/charter/registry"
+	"github.com/charter-registry/charter/storage"
+	"github.com/charter-registry/charter/storage/file"
+)
+
+// governedSnapshot is everything governance serves, for comparing states.
+type governedSnapshot struct {
+	Teams   []registry.Team
+	Topics  []registry.Topic
+	Audit   []registry.AuditEntry
+	Changes []registry.ChangeEvent
+	Digest  string
+}
+
+func governed(t *testing.T, svc *registry.Service) governedSnapshot {
+	t.Helper()
+	ch, err := svc.Changes(context.Background(), registry.ChangeQuery{Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return governedSnapshot{
+		Teams:   svc.Teams(),
+		Topics:  svc.Topics(registry.TopicFilter{}),
+		Audit:   svc.Audit(registry.AuditFilter{Limit: 1000}),
+		Changes: ch.Events,
+		Digest:  svc.State().Digest(),
+	}
+}
+
+// startOn runs an enforcing Service over log until the test ends or stop
+// is called.
+func startOn(t *testing.T, log storage.Log) (*registry.Service, func()) {
+	t.Helper()
+	svc, err := registry.NewService(registry.ServiceConfig{Log: log, Formats: charter.Formats(), Access: registry.AccessConfig{Enforce: true, Unowned: registry.UnownedAdminOnly}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { _ = svc.Run(ctx); close(done) }()
+	wctx, wcancel := context.WithTimeout(ctx, 30*time.Second)
+	defer wcancel()
+	if err := svc.WaitReady(wctx); err != nil {
+		t.Fatal(err)
+	}
+	stopped := false
+	stop := func() {
+		if !stopped {
+			stopped = true
+			cancel()
+			<-done
+		}
+	}
+	t.Cleanup(stop)
+	return svc, stop
+}
+
+// governanceHistory makes the writes whose results must survive: teams,
+// topics, registrations, a hand-over, config changes and deletes.
+func governanceHistory(t *testing.T, svc *registry.Service) {
+	t.Helper()
+	seedCatalog(t, svc)
+	steps := []func() error{
+		func() error {
+			_, err := svc.Register(as(payments), "orders-value", registry.RegisterRequest{Schema: orderV1})
+			return err
+		},
+		func() error {
+			_, err := svc.Register(as(payments), "orders-value", registry.RegisterRequest{Schema: orderV2})
+			return err
+		},
+		func() error {
+			_, err := svc.Register(as(shipping), "parcels-value", registry.RegisterRequest{Schema: orderV1})
+			return err
+		},
+		func() error {
+			_, err := svc.SetConfig(as(payments), "orders-value", registry.Config{Normalize: ptr(true)})
+			return err
+		},
+		func() error {
+			_, err := svc.CreateTopic(as(payments), "orders-v2", registry.TopicUpdate{Docs: &[]registry.Link{{Title: "Runbook", URL: "https://wiki.example.com/orders"}}})
+			return err
+		},
+		func() error {
+			_, err := svc.UpdateTopic(as(payments), "orders", registry.TopicUpdate{Lifecycle: ptr(registry.Deprecated), Successor: ptr("orders-v2")})
+			return err
+		},
+		func() error {
+			_, err := svc.UpdateTopic(as(shipping), "parcels", registry.TopicUpdate{Consumers: &[]string{"billing"}, Producers: &[]string{"warehouse"}})
+			return err
+		},
+		func() error {
+			_, err := svc.DeleteVersion(as(payments), "orders-value", 1, false)
+			return err
+		},
+		func() error {
+			_, err := svc.DeleteVersion(as(payments), "orders-value", 1, true)
+			return err
+		},
+		func() error {
+			_, err := svc.UpdateTopic(as(shipping), "parcels", registry.TopicUpdate{Owner: ptr("payments")})
+			return err
+		},
+	}
+	for i, step := range steps {
+		if err := step(); err != nil {
+			t.Fatalf("step %d: %v", i, err)
+		}
+	}
+}
+
+// checkEnforced checks that ownership still decides who may write.
+func checkEnforced(t *testing.T, svc *registry.Service) {
+	t.Helper()
+	_, err := svc.Register(as(shipping), "orders-value", registry.RegisterRequest{Schema: orderV2})
+	wantCode(t, "shipping writes orders-value", err, registry.CodeForbidden)
+	_, err = svc.Register(as(shipping), "parcels-value", registry.RegisterRequest{Schema: orderV2})
+	wantCode(t, "shipping writes parcels-value after handing it over", err, registry.CodeForbidden)
+	_, err = svc.Register(as(payments), "loose", registry.RegisterRequest{Schema: orderV2})
+	wantCode(t, "unowned subject under admin-only", err, registry.CodeForbidden)
+}
+
+func sameGoverned(t *testing.T, what string, got, want governedSnapshot) {
+	t.Helper()
+	gb, _ := json.Marshal(got)
+	wb, _ := json.Marshal(want)
+	if string(gb) != string(wb) {
+		t.Errorf("%s: governance differs\n got %s\nwant %s", what, gb, wb)
+	}
+}
+
+func TestGovernanceSurvivesRestartFromDisk(t *testing.T) {
+	for _, compact := range []bool{false, true} {
+		name := "plain"
+		if compact {
+			name = "compacted"
+		}
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			ctx := context.Background()
+			l, err := file.Open(ctx, dir, file.WithKeyFunc(registry.LogicalKey))
+			if err != nil {
+				t.Fatal(err)
+			}
+			svc, stop := startOn(t, l)
+			governanceHistory(t, svc)
+			before := governed(t, svc)
+			stop()
+			if err := l.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if len(before.Audit) != 14 || len(before.Topics) != 3 || len(before.Teams) != 2 {
+				t.Fatalf("history: %d audit entries, %d topics, %d teams", len(before.Audit), len(before.Topics), len(before.Teams))
+			}
+
+			l, err = file.Open(ctx, dir, file.WithKeyFunc(registry.LogicalKey))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = l.Close() })
+			if compact {
+				if err := l.Compact(ctx); err != nil {
+					t.Fatal(err)
+				}
+			}
+			again, _ := startOn(t, l)
+			sameGoverned(t, "after restart", governed(t, again), before)
+			checkEnforced(t, again)
+			o, err := again.SubjectOwnership("parcels-value")
+			wantCode(t, "ownership", err, 0)
+			if o.Team != "payments" {
+				t.Errorf("parcels-value owned by %q after restart, want payments", o.Team)
+			}
+		})
+	}
+}

@@ -1,0 +1,41 @@
+package registry
+
+import (
+	"context"
+	"slices"
+)
+
+// Principal is who makes a request: a name, the teams it belongs to and
+// whether it is an administrator. The API layer resolves credentials to a
+// Principal and puts it in the request's context with WithPrincipal; the
+// Service reads it back with PrincipalFrom to authorise writes and to name
+// the author of every audit entry.
+type Principal struct {
+	Name  string   `json:"name"`
+	Teams []string `json:"teams,omitempty"`
+	Admin bool     `json:"admin,omitempty"`
+}
+
+// InTeam reports whether the principal belongs to team.
+func (p Principal) InTeam(team string) bool {
+	return team != "" && slices.Contains(p.Teams, team)
+}
+
+// Anonymous is the principal name audit entries carry for writes made
+// without a principal, which happens only while authorization is off.
+const Anonymous = "anonymous"
+
+type principalKey struct{}
+
+// WithPrincipal returns a context that carries p. Use it in the layer that
+// authenticates requests, before calling a Service write.
+func WithPrincipal(ctx context.Context, p Principal) context.Context {
+	return context.WithValue(ctx, principalKey{}, p)
+}
+
+// PrincipalFrom returns the principal WithPrincipal stored in ctx, and
+// false when the request is anonymous.
+func PrincipalFrom(ctx context.Context) (Principal, bool) {
+	p, ok := ctx.Value(principalKey{}).(Principal)
+	return p, ok && p.Name != ""
+}
