@@ -1,0 +1,340 @@
+package serde
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	havro "github.com/hamba/avro/v2"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/charter-registry/charter/compat"
+	"github.com/charter-registry/charter/contracts/client"
+	"github.com/charter-registry/charter/contracts/rules"
+)
+
+// Serializer turns values into Confluent wire-format payloads for one
+// format. It is safe for concurrent use; build one per format and side
+// (key or value) and share it across topics.
+type Serializer struct {
+	cfg     serializerConfig
+	format  compat.Type
+	res     *resolver
+	api     havro.API
+	writers sync.Pool
+
+	mu      sync.Mutex
+	targets atomic.Pointer[map[targetKey]*target]
+	// record is the record name of the configured schema, found when the
+	// schema is first resolved.
+	record atomic.Pointer[string]
+}
+
+type targetKey struct{ topic, record string }
+
+// target is the schema a topic's values are written with.
+type target struct {
+	subject string
+	p       *parsed
+	header  [HeaderSize]byte
+	// expires is when a latest-version choice is looked at again; zero
+	// for choices that never change.
+	expires time.Time
+}
+
+// NewSerializer returns a Serializer for format (compat.Avro,
+// compat.Protobuf or compat.JSON) that reads schemas through cl.
+func NewSerializer(cl *client.Client, format compat.Type, opts ...SerializerOpt) (*Serializer, error) {
+	cfg := serializerConfig{common: common{strategy: TopicName}}
+	for _, o := range opts {
+		o.applySerializer(&cfg)
+	}
+	modes := 0
+	for _, on := range []bool{cfg.useID != 0, cfg.useLatest, cfg.useMetadata != nil} {
+		if on {
+			modes++
+		}
+	}
+	if modes > 1 {
+		return nil, errors.New("serde: UseSchemaID, UseLatest and UseLatestWithMetadata exclude each other")
+	}
+	if cfg.autoRegister && modes > 0 {
+		return nil, errors.New("serde: AutoRegister registers the given schema; it cannot be combined with UseSchemaID or UseLatest")
+	}
+	if cfg.autoRegister && cfg.schema == nil && format != compat.Protobuf {
+		return nil, errors.New("serde: AutoRegister needs WithSchema for Avro and JSON Schema")
+	}
+	if cfg.schema != nil {
+		if cfg.schema.SchemaType == "" {
+			cfg.schema.SchemaType = format
+		}
+		if cfg.schema.Type() != format {
+			return nil, fmt.Errorf("serde: WithSchema gives a %s schema to a %s serializer", cfg.schema.Type(), format)
+		}
+	}
+	res, err := newResolver(cl, format, &cfg.common)
+	if err != nil {
+		return nil, err
+	}
+	s := &Serializer{cfg: cfg, format: format, res: res, api: havro.Config{}.Freeze()}
+	s.writers.New = func() any { return havro.NewWriter(nil, 512, havro.WithWriterConfig(s.api)) }
+	return s, nil
+}
+
+// Serialize encodes v for topic: a map[string]any or Go struct for Avro
+// (hamba/avro field tags), a proto.Message for Protobuf, and for JSON
+// Schema anything encoding/json marshals (a []byte or json.RawMessage is
+// taken as JSON text). v is checked against the schema, the schema's WRITE
+// rules run (TRANSFORM rules may change v in place), and the payload is
+// returned. A value that fails validation gives an *Error of
+// KindValidation; one that a rule refuses gives KindRule, wrapping a
+// *rules.Error whose Action says whether to dead-letter it.
+func (s *Serializer) Serialize(ctx context.Context, topic string, v any) ([]byte, error) {
+	if v == nil {
+		return nil, nil
+	}
+	t, err := s.target(ctx, topic, v)
+	if err != nil {
+		return nil, err
+	}
+	if t.p.rules.Has(rules.Write) {
+		return s.serializeWithRules(ctx, topic, t, v)
+	}
+	out, err := s.encode(t, v)
+	if err != nil {
+		return nil, s.encodeError(topic, t, v, err)
+	}
+	return out, nil
+}
+
+// encode writes header and value with no rules involved.
+func (s *Serializer) encode(t *target, v any) ([]byte, error) {
+	switch s.format {
+	case compat.Avro:
+		w := s.writers.Get().(*havro.Writer)
+		w.Reset(nil)
+		_, _ = w.Write(t.header[:])
+		w.WriteVal(t.p.avro, v)
+		if w.Error != nil {
+			err := w.Error
+			w.Error = nil
+			s.writers.Put(w)
+			return nil, err
+		}
+		buf := w.Buffer()
+		out := make([]byte, len(buf))
+		copy(out, buf)
+		s.writers.Put(w)
+		return out, nil
+	case compat.Protobuf:
+		m, ok := v.(proto.Message)
+		if !ok {
+			return nil, fmt.Errorf("value of type %T is not a proto.Message", v)
+		}
+		idx, err := t.p.messageIndexes(m.ProtoReflect().Descriptor())
+		if err != nil {
+			return nil, &Error{Kind: KindSchema, SchemaID: t.p.id, Err: err}
+		}
+		n := proto.MarshalOptions{}.Size(m)
+		out := make([]byte, 0, HeaderSize+len(idx)+n)
+		out = append(out, t.header[:]...)
+		out = append(out, idx...)
+		return proto.MarshalOptions{UseCachedSize: true}.MarshalAppend(out, m)
+	default:
+		text, doc, err := jsonDocument(v)
+		if err != nil {
+			return nil, err
+		}
+		if err := t.p.json.Validate(doc); err != nil {
+			return nil, err
+		}
+		out := make([]byte, 0, HeaderSize+len(text))
+		out = append(out, t.header[:]...)
+		return append(out, text...), nil
+	}
+}
+
+// encodeError turns an encoding failure into an *Error: validation problems
+// with field paths, or the schema error already made.
+func (s *Serializer) encodeError(topic string, t *target, v any, err error) error {
+	var se *Error
+	if errors.As(err, &se) {
+		se.Topic = topic
+		return se
+	}
+	var ve *ValidationError
+	switch s.format {
+	case compat.Avro:
+		ve = avroProblems(t.p.avro, v, err)
+	case compat.Protobuf:
+		ve = &ValidationError{Problems: []Problem{{Path: "$", Message: err.Error()}}}
+	default:
+		ve = jsonProblems(err)
+	}
+	return &Error{Kind: KindValidation, Topic: topic, SchemaID: t.p.id, Err: ve}
+}
+
+// serializeWithRules validates v by encoding it, runs the WRITE rules on
+// the value (as a generic map for Avro and JSON, as the message itself for
+// Protobuf) and encodes the result again when a rule may have changed it.
+func (s *Serializer) serializeWithRules(ctx context.Context, topic string, t *target, v any) ([]byte, error) {
+	first, err := s.encode(t, v)
+	if err != nil {
+		return nil, s.encodeError(topic, t, v, err)
+	}
+	msg, err := s.ruleValue(t, v, first)
+	if err != nil {
+		return nil, &Error{Kind: KindDecode, Topic: topic, SchemaID: t.p.id, Err: err}
+	}
+	out, err := t.p.rules.Run(ctx, rules.Write, msg, rules.Info{Subject: t.subject, Topic: topic})
+	if err != nil {
+		var re *rules.Error
+		if !errors.As(err, &re) {
+			return nil, err
+		}
+		return nil, &Error{Kind: KindRule, Topic: topic, SchemaID: t.p.id, Err: err, Payload: first}
+	}
+	if !t.p.rules.Transforms(rules.Write) {
+		return first, nil
+	}
+	final, err := s.encode(t, out)
+	if err != nil {
+		return nil, s.encodeError(topic, t, out, err)
+	}
+	return final, nil
+}
+
+// ruleValue is the form rules see: Avro and JSON values as generic maps
+// (decoded from the validated encoding, so Go structs show their schema
+// field names), Protobuf messages as themselves.
+func (s *Serializer) ruleValue(t *target, v any, encoded []byte) (any, error) {
+	switch s.format {
+	case compat.Avro:
+		if m, ok := v.(map[string]any); ok {
+			return m, nil
+		}
+		var g any
+		err := s.api.Unmarshal(t.p.avro, encoded[HeaderSize:], &g)
+		return g, err
+	case compat.Protobuf:
+		return v, nil
+	default:
+		_, doc, err := jsonDocument(v)
+		return doc, err
+	}
+}
+
+// target finds the schema for topic and v, resolving it on first use and
+// again when a latest-version choice expires.
+func (s *Serializer) target(ctx context.Context, topic string, v any) (*target, error) {
+	key := targetKey{topic: topic, record: s.recordOf(v)}
+	if m := s.targets.Load(); m != nil {
+		if t := (*m)[key]; t != nil && (t.expires.IsZero() || time.Now().Before(t.expires)) {
+			return t, nil
+		}
+	}
+	t, err := s.resolve(ctx, key, v)
+	if err != nil {
+		return nil, classify(topic, 0, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old := s.targets.Load()
+	next := make(map[targetKey]*target, 1)
+	if old != nil {
+		for k, x := range *old {
+			next[k] = x
+		}
+	}
+	next[key] = t
+	s.targets.Store(&next)
+	return t, nil
+}
+
+// recordOf is the record name the subject strategies see.
+func (s *Serializer) recordOf(v any) string {
+	if m, ok := v.(proto.Message); ok && s.format == compat.Protobuf {
+		return string(m.ProtoReflect().Descriptor().FullName())
+	}
+	if r := s.record.Load(); r != nil {
+		return *r
+	}
+	if s.cfg.schema != nil {
+		name := schemaRecordName(s.cfg.schema)
+		s.record.Store(&name)
+		return name
+	}
+	return ""
+}
+
+func (s *Serializer) resolve(ctx context.Context, key targetKey, v any) (*target, error) {
+	subject, err := s.cfg.strategy(key.topic, s.cfg.key, key.record)
+	if err != nil {
+		return nil, &Error{Kind: KindSchema, Topic: key.topic, Err: err}
+	}
+	var info *client.Schema
+	var expires time.Time
+	cl := s.res.cl
+	latest := func() time.Time {
+		if ttl := cl.LatestTTL(); ttl > 0 {
+			return time.Now().Add(ttl)
+		}
+		return time.Now()
+	}
+	switch {
+	case s.cfg.useID != 0:
+		info, err = cl.SchemaByID(ctx, s.cfg.useID)
+	case s.cfg.useMetadata != nil:
+		info, err = cl.LatestWithMetadata(ctx, subject, s.cfg.useMetadata)
+		expires = latest()
+	case s.cfg.useLatest || (s.cfg.schema == nil && !s.cfg.autoRegister):
+		info, err = cl.Latest(ctx, subject)
+		expires = latest()
+	default:
+		info, err = s.registered(ctx, subject, v)
+	}
+	if err != nil {
+		return nil, err
+	}
+	id := info.ID
+	p, err := s.res.parse(ctx, id, info)
+	if err != nil {
+		return nil, err
+	}
+	t := &target{subject: subject, p: p, expires: expires}
+	copy(t.header[:], AppendHeader(nil, id))
+	return t, nil
+}
+
+// registered finds (or, with AutoRegister, registers) the configured
+// schema under subject and returns the registry's full answer for its id.
+func (s *Serializer) registered(ctx context.Context, subject string, v any) (*client.Schema, error) {
+	cl := s.res.cl
+	sch := s.cfg.schema
+	if sch == nil {
+		m, ok := v.(proto.Message)
+		if !ok {
+			return nil, fmt.Errorf("value of type %T is not a proto.Message", v)
+		}
+		derived, err := registerProtoDeps(ctx, cl, m.ProtoReflect().Descriptor().ParentFile(), s.cfg.normalize, s.cfg.autoRegister)
+		if err != nil {
+			return nil, err
+		}
+		sch = derived
+	}
+	if !s.cfg.autoRegister {
+		found, err := cl.Lookup(ctx, subject, *sch, s.cfg.normalize)
+		if err != nil {
+			return nil, err
+		}
+		return cl.SchemaByID(ctx, found.ID)
+	}
+	reg, err := cl.Register(ctx, subject, *sch, s.cfg.normalize)
+	if err != nil {
+		return nil, err
+	}
+	return cl.SchemaByID(ctx, reg.ID)
+}
