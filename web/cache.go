@@ -1,0 +1,73 @@
+package web
+
+import (
+	"container/list"
+	"html/template"
+	"sync"
+
+	"github.com/charter-registry/charter/compat"
+)
+
+// rendered is a schema prepared for display: its indented text split into
+// lines and the highlighted HTML of each line.
+type rendered struct {
+	text  []string
+	lines []template.HTML
+}
+
+// renderCache keeps the most recently shown schemas highlighted, by schema
+// id. An id's text never changes, so entries never go stale; the cache is
+// bounded so that browsing a large registry cannot grow it without limit.
+type renderCache struct {
+	mu    sync.Mutex
+	max   int
+	order *list.List
+	byID  map[int]*list.Element
+}
+
+type cacheEntry struct {
+	id int
+	r  *rendered
+}
+
+func newRenderCache(max int) *renderCache {
+	return &renderCache{max: max, order: list.New(), byID: map[int]*list.Element{}}
+}
+
+// get returns schema id rendered, highlighting it on a miss.
+func (c *renderCache) get(id int, typ compat.Type, text string) *rendered {
+	c.mu.Lock()
+	if el, ok := c.byID[id]; ok {
+		c.order.MoveToFront(el)
+		r := el.Value.(*cacheEntry).r
+		c.mu.Unlock()
+		return r
+	}
+	c.mu.Unlock()
+	shown := displayText(typ, text)
+	r := &rendered{text: splitLines(shown), lines: highlightLines(typ, shown)}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, ok := c.byID[id]; ok {
+		return el.Value.(*cacheEntry).r
+	}
+	c.byID[id] = c.order.PushFront(&cacheEntry{id: id, r: r})
+	for c.order.Len() > c.max {
+		last := c.order.Back()
+		c.order.Remove(last)
+		delete(c.byID, last.Value.(*cacheEntry).id)
+	}
+	return r
+}
+
+func splitLines(s string) []string {
+	out := []string{}
+	start := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\n' {
+			out = append(out, s[start:i])
+			start = i + 1
+		}
+	}
+	return append(out, s[start:])
+}

@@ -1,0 +1,203 @@
+// Drives the charter catalogue in headless Chromium and checks what a
+// person would see. Usage:
+//
+//   CHARTER_BROWSER=/usr/bin/chromium node catalogue.mjs <baseURL> <artifactsDir> [readmeImgDir]
+//
+// The Go test web/browser_test.go seeds the registry and runs this script;
+// it exits non-zero when any check fails. Every page visited is saved as a
+// screenshot in artifactsDir; with readmeImgDir, the topic and diff pages
+// are also saved there for the README.
+import { chromium } from "playwright-core";
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+
+const [base, outDir, readmeDir] = process.argv.slice(2);
+const executablePath = process.env.CHARTER_BROWSER;
+if (!base || !outDir || !executablePath) {
+  console.error("usage: CHARTER_BROWSER=/usr/bin/chromium node catalogue.mjs <baseURL> <artifactsDir> [readmeImgDir]");
+  process.exit(2);
+}
+await mkdir(outDir, { recursive: true });
+
+let passed = 0;
+let failed = 0;
+const problems = [];
+
+function check(ok, what, detail) {
+  if (ok) {
+    passed++;
+    console.log(`ok    ${what}`);
+  } else {
+    failed++;
+    console.log(`FAIL  ${what}${detail === undefined ? "" : `: ${detail}`}`);
+  }
+}
+
+// watch records console errors, uncaught exceptions, failed requests,
+// error responses and dialogs (an alert() would mean injected script ran).
+function watch(page, label) {
+  page.on("console", (m) => {
+    if (m.type() === "error") problems.push(`${label}: console error on ${page.url()}: ${m.text()}`);
+  });
+  page.on("pageerror", (e) => problems.push(`${label}: uncaught exception on ${page.url()}: ${e.message}`));
+  page.on("requestfailed", (r) => {
+    // A fetch aborted by search-as-you-type (a newer keystroke won) is expected.
+    if (r.failure()?.errorText === "net::ERR_ABORTED" && r.url().includes("fragment=1")) return;
+    problems.push(`${label}: request failed: ${r.url()} ${r.failure()?.errorText}`);
+  });
+  page.on("response", (r) => {
+    if (r.status() >= 400) problems.push(`${label}: HTTP ${r.status()} for ${r.url()}`);
+  });
+  page.on("dialog", async (d) => {
+    problems.push(`${label}: a ${d.type()} dialog opened ("${d.message()}"): injected script ran`);
+    await d.dismiss();
+  });
+}
+
+const browser = await chromium.launch({
+  executablePath,
+  headless: true,
+  // Root in CI containers cannot use Chromium's sandbox.
+  args: ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"],
+});
+
+async function run() {
+  // A laptop-sized window.
+  const viewport = { width: 1366, height: 768 };
+  const context = await browser.newContext({ viewport, deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  watch(page, "js");
+
+  const shot = async (name, p = page) => {
+    await p.screenshot({ path: path.join(outDir, `${name}.png`), fullPage: true });
+  };
+  const fits = async (p = page) =>
+    p.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1);
+  const text = async (sel, p = page) => (await p.locator(sel).first().innerText()).replace(/\s+/g, " ").trim();
+
+  // Home page and keyboard basics.
+  await page.goto(`${base}/ui/`);
+  check((await text("h1")) === "Catalogue", "the home page renders");
+  check(await fits(), "the home page fits a laptop-width window");
+  await page.keyboard.press("Tab");
+  check(await page.evaluate(() => document.activeElement?.classList.contains("skip")), "the first Tab reaches the skip link");
+  await page.locator("body").click({ position: { x: 5, y: 400 } });
+  await page.keyboard.press("/");
+  check(await page.evaluate(() => document.activeElement?.id === "q"), "pressing / focuses the search box");
+  await shot("home");
+
+  // Search as you type for a field name.
+  await page.goto(`${base}/ui/search`);
+  await page.locator("#search-q").focus();
+  await page.keyboard.type("customer_email", { delay: 15 });
+  const hit = page.locator('section[aria-labelledby="r-fields"] a[href="/ui/subjects/orders-value#v2"]');
+  await hit.waitFor({ timeout: 10000 });
+  check(await hit.isVisible(), "typing a field name lists the subject whose latest schema has it");
+  await page.waitForURL(/\/ui\/search\?q=customer_email$/, { timeout: 5000 }).catch(() => {});
+  check(page.url().endsWith("/ui/search?q=customer_email"), "the address bar holds a shareable search URL", page.url());
+  const fields = await page.locator("#results code.field").allInnerTexts();
+  check(fields.includes("customer.customer_email"), "the matching field path is shown", fields.join(", "));
+  check(await page.locator('#results a[href="/ui/subjects/customer#v1"]').count() === 1, "the referenced record's own subject is found too");
+  await shot("search");
+
+  // Follow the result with the keyboard.
+  await hit.focus();
+  await Promise.all([page.waitForURL(/\/ui\/subjects\/orders-value#v2$/), page.keyboard.press("Enter")]);
+  check((await text("h1")).includes("orders-value"), "following the result opens the subject page", await text("h1"));
+  check(await page.locator("#v2 details").evaluate((d) => d.open), "the linked version is open");
+  const v2code = await page.locator("#v2 .code").innerText();
+  check(v2code.includes("order_total") && v2code.includes("currency"), "the version's schema text is shown");
+  check(await page.locator("#v2 .code span.nt, #v2 .code span.s2, #v2 .code span.p").count() > 5, "the schema is syntax-highlighted");
+  const dates = await page.locator("table.history tbody td:nth-child(3)").allInnerTexts();
+  check(dates.length === 2 && dates.every((d) => /^\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC$/.test(d)), "the version history lists both versions with dates", dates.join(" | "));
+  check(await page.locator('#v2 a[href="/ui/subjects/customer#v1"]').count() === 1, "references link to the referenced subject version");
+  check((await page.locator("#v2").innerText()).includes("totalNotNegative"), "the data-contract rule is shown");
+  check(await fits(), "the subject page fits a laptop-width window");
+  await shot("subject");
+
+  // Open the topic, then the diff from it.
+  await Promise.all([page.waitForURL(/\/ui\/topics\/orders$/), page.locator('dl.facts a[href="/ui/topics/orders"]').click()]);
+  check((await text("h1")).includes("orders"), "the subject links to its topic", await text("h1"));
+  const facts = await text("dl.facts");
+  check(facts.includes("Checkout") && facts.includes("checkout@example.com"), "the topic shows its owning team and contact", facts);
+  check((await text("#value h2")).includes("orders-value"), "the topic shows its value schema");
+  check((await text("#key h2")).includes("orders-key"), "the topic shows its key schema");
+  check((await page.locator("#value").innerText()).includes("order_total"), "the latest value schema is shown");
+  check((await page.locator("#value li.rule").innerText()).includes("on failure: DLQ"), "the rules are shown readably");
+  check(facts.includes("BACKWARD"), "the topic shows the compatibility level");
+  check(await fits(), "the topic page fits a laptop-width window");
+  await shot("topic");
+  if (readmeDir) {
+    await mkdir(readmeDir, { recursive: true });
+    await page.screenshot({ path: path.join(readmeDir, "catalogue-topic.png"), fullPage: false });
+  }
+
+  await Promise.all([page.waitForURL(/\/ui\/diff\?/), page.locator('#value a:has-text("what changed since v1")').click()]);
+  check((await text("h1")).includes("v1 → v2"), "the diff page compares v1 with v2", await text("h1"));
+  const verdict = async (level) => text(`table.verdicts tr:has(th code:text-is("${level}")) td.verdict`);
+  check((await verdict("BACKWARD")) === "compatible", "BACKWARD is compatible", await verdict("BACKWARD"));
+  check((await verdict("FORWARD")) === "incompatible", "FORWARD is incompatible", await verdict("FORWARD"));
+  check((await verdict("FULL")) === "incompatible", "FULL is incompatible");
+  check((await verdict("NONE")) === "compatible", "NONE is compatible");
+  check(await page.locator("table.verdicts tr.configured th code").innerText() === "BACKWARD", "the configured level is marked");
+  check((await page.locator("#h-changes ~ table.changes, section:has(#h-changes) table.changes").allInnerTexts()).join(" ").includes("READER_FIELD_MISSING_DEFAULT_VALUE"),
+    "the named change from the compat engine is listed");
+  const added = await page.locator(".sbs-table tr.added, .sbs-table tr.changed").allInnerTexts();
+  check(added.some((r) => r.includes("order_total")), "the side-by-side diff marks the added field");
+  const removed = await page.locator(".sbs-table tr.removed, .sbs-table tr.changed").allInnerTexts();
+  check(removed.some((r) => r.includes("coupon_code")), "the side-by-side diff marks the removed field");
+  check(await fits(), "the diff page fits a laptop-width window");
+  await shot("diff");
+  if (readmeDir) {
+    await page.screenshot({ path: path.join(readmeDir, "catalogue-diff.png"), fullPage: false });
+  }
+
+  // The team page and the other two formats.
+  await page.goto(`${base}/ui/teams/Logistics`);
+  const team = await page.locator("main").innerText();
+  check(team.includes("shipments") && team.includes("inventory-2-value"), "the team page lists its topics and subjects");
+  await shot("team");
+  await page.goto(`${base}/ui/subjects/payments-value`);
+  check((await page.locator("#v1 .code").innerText()).includes("payment_ref"), "a Protobuf subject shows its schema");
+  check(await page.locator("#v1 .code span.kd, #v1 .code span.k, #v1 .code span.kt").count() > 2, "Protobuf is highlighted");
+  await shot("subject-protobuf");
+  await page.goto(`${base}/ui/subjects/shipments-value`);
+  check((await page.locator("#v1 .code").innerText()).includes("postcode"), "a JSON Schema subject shows its schema");
+  await shot("subject-json");
+
+  // A doc string holding <script> is shown as text, and never runs.
+  await page.goto(`${base}/ui/subjects/customer`);
+  check((await page.locator("#v1 .code").innerText()).includes("<script>alert('doc')</script>"), "a <script> in a doc string is shown as text");
+  check(await page.locator("main script").count() === 0, "no script element comes from schema text");
+  await shot("subject-escaping");
+
+  // Without JavaScript: search by submitting the form, then browse.
+  const nojs = await browser.newContext({ viewport, javaScriptEnabled: false });
+  const p2 = await nojs.newPage();
+  watch(p2, "no-js");
+  await p2.goto(`${base}/ui/`);
+  await p2.locator("#home-q").fill("postcode");
+  await Promise.all([p2.waitForURL(/\/ui\/search\?q=postcode$/), p2.locator("#home-q").press("Enter")]);
+  const link = p2.locator('section[aria-labelledby="r-fields"] a[href="/ui/subjects/shipments-value#v1"]');
+  check(await link.count() === 1, "without JavaScript, submitting a search lists the field's subject");
+  await shot("search-nojs", p2);
+  await Promise.all([p2.waitForURL(/shipments-value/), link.click()]);
+  check((await text("h1", p2)).includes("shipments-value"), "without JavaScript, the result opens the subject page");
+  await Promise.all([p2.waitForURL(/\/ui\/topics\/shipments$/), p2.locator('dl.facts a[href="/ui/topics/shipments"]').click()]);
+  check((await text("h1", p2)).includes("shipments"), "without JavaScript, the topic page opens");
+  await shot("topic-nojs", p2);
+  await nojs.close();
+  await context.close();
+}
+
+try {
+  await run();
+} catch (err) {
+  check(false, "the walk-through ran to the end", err?.stack ?? String(err));
+} finally {
+  await browser.close();
+}
+check(problems.length === 0, "no JavaScript console errors, page errors, failed requests or dialogs", "\n  " + problems.join("\n  "));
+console.log(`screenshots in ${outDir}`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);

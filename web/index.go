@@ -1,0 +1,244 @@
+package web
+
+import (
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/charter-registry/charter/compat"
+	"github.com/charter-registry/charter/registry"
+)
+
+// fieldLister is what a parsed schema offers when it can list its field
+// names; every format charter ships implements it.
+type fieldLister interface {
+	FieldNames() []string
+}
+
+// subjectEntry is one live subject as search and the listings see it.
+type subjectEntry struct {
+	Name    string
+	Type    compat.Type
+	Version int
+	ID      int
+	Fields  []string
+	// Topic is the topic whose key or value the subject holds, if known.
+	Topic string
+	// Team owns the subject: from its metadata, else from its topic.
+	Team string
+
+	lower       string
+	lowerFields []string
+}
+
+// topicEntry is a topic with the lower-cased name search compares.
+type topicEntry struct {
+	Topic
+	lower string
+}
+
+// teamEntry is a team with what it owns.
+type teamEntry struct {
+	Team
+	Topics   []string
+	Subjects []string
+	lower    string
+}
+
+// index is everything search and the listings need, built once per state
+// position. It is never modified after build, so requests share it
+// without locks.
+type index struct {
+	pos       int64
+	subjects  []*subjectEntry
+	bySubject map[string]*subjectEntry
+	topics    []*topicEntry
+	byTopic   map[string]*topicEntry
+	teams     []*teamEntry
+	byTeam    map[string]*teamEntry
+	// refBy maps a subject version to the versions whose schemas reference it.
+	refBy map[registry.SubjectVersion][]registry.SubjectVersion
+	// fields caches field names by schema id for the next build: an id's
+	// text never changes, so only new ids are parsed again.
+	fields map[int][]string
+	// built is how long the build took, for the benchmark report.
+	built time.Duration
+}
+
+// buildIndex reads the registry (and directory, when there is one) at
+// position pos. prev, when not nil, lends its field cache.
+func buildIndex(svc *registry.Service, dir Directory, pos int64, prev *index) *index {
+	start := time.Now()
+	ix := &index{
+		pos:       pos,
+		bySubject: map[string]*subjectEntry{},
+		byTopic:   map[string]*topicEntry{},
+		byTeam:    map[string]*teamEntry{},
+		refBy:     map[registry.SubjectVersion][]registry.SubjectVersion{},
+		fields:    map[int][]string{},
+	}
+	var oldFields map[int][]string
+	if prev != nil {
+		oldFields = prev.fields
+	}
+
+	owners := map[string]string{}   // subject -> team from metadata
+	contacts := map[string]string{} // team -> contact from metadata
+	all := svc.Schemas(registry.SchemaFilter{Deleted: true})
+	for i, s := range all {
+		holder := registry.SubjectVersion{Subject: s.Subject, Version: s.Version}
+		for _, r := range s.References {
+			k := registry.SubjectVersion{Subject: r.Subject, Version: r.Version}
+			ix.refBy[k] = append(ix.refBy[k], holder)
+		}
+		if s.Deleted {
+			continue
+		}
+		// Schemas lists versions in order, so the last live one of a
+		// subject is its latest.
+		if hasLiveAfter(all[i+1:], s.Subject) {
+			continue
+		}
+		typ := s.SchemaType
+		if typ == "" {
+			typ = compat.Avro
+		}
+		e := &subjectEntry{Name: s.Subject, Type: typ, Version: s.Version, ID: s.ID, lower: strings.ToLower(s.Subject)}
+		e.Fields = ix.fieldsOf(svc, s.ID, oldFields)
+		e.lowerFields = make([]string, len(e.Fields))
+		for j, f := range e.Fields {
+			e.lowerFields[j] = strings.ToLower(f)
+		}
+		if team, contact := ownerOf(s.Metadata); team != "" {
+			owners[s.Subject] = team
+			if contact != "" && contacts[team] == "" {
+				contacts[team] = contact
+			}
+		}
+		ix.subjects = append(ix.subjects, e)
+		ix.bySubject[e.Name] = e
+	}
+
+	var topics []Topic
+	var teams []Team
+	if dir != nil {
+		topics = dir.Topics()
+		teams = dir.Teams()
+	}
+	for _, t := range topics {
+		ix.addTopic(t)
+	}
+	// Topics the directory does not know are inferred from subject names.
+	for _, e := range ix.subjects {
+		name, key, ok := topicOf(e.Name)
+		if !ok {
+			continue
+		}
+		te := ix.byTopic[name]
+		if te == nil {
+			te = ix.addTopic(Topic{Name: name, Derived: true})
+		}
+		if !te.Derived {
+			continue
+		}
+		if key {
+			te.KeySubject = e.Name
+		} else {
+			te.ValueSubject = e.Name
+		}
+	}
+	for _, te := range ix.topics {
+		for _, s := range []string{te.ValueSubject, te.KeySubject} {
+			if e := ix.bySubject[s]; e != nil && e.Topic == "" {
+				e.Topic = te.Name
+			}
+			if te.Derived && te.Team == "" && owners[s] != "" {
+				te.Team = owners[s]
+			}
+		}
+	}
+	sort.Slice(ix.topics, func(i, j int) bool { return ix.topics[i].Name < ix.topics[j].Name })
+
+	for _, t := range teams {
+		ix.addTeam(t)
+	}
+	team := func(name string) *teamEntry {
+		if te := ix.byTeam[name]; te != nil {
+			return te
+		}
+		t := Team{Name: name, Derived: true}
+		if c := contacts[name]; c != "" {
+			t.Contacts = []string{c}
+		}
+		return ix.addTeam(t)
+	}
+	for _, t := range ix.topics {
+		if t.Team != "" {
+			tm := team(t.Team)
+			tm.Topics = append(tm.Topics, t.Name)
+		}
+	}
+	for _, e := range ix.subjects {
+		e.Team = owners[e.Name]
+		if e.Team == "" && e.Topic != "" {
+			e.Team = ix.byTopic[e.Topic].Team
+		}
+		if e.Team != "" {
+			tm := team(e.Team)
+			tm.Subjects = append(tm.Subjects, e.Name)
+		}
+	}
+	sort.Slice(ix.teams, func(i, j int) bool { return ix.teams[i].Name < ix.teams[j].Name })
+	ix.built = time.Since(start)
+	return ix
+}
+
+func hasLiveAfter(rest []registry.Schema, subject string) bool {
+	for _, s := range rest {
+		if s.Subject != subject {
+			return false
+		}
+		if !s.Deleted {
+			return true
+		}
+	}
+	return false
+}
+
+func (ix *index) addTopic(t Topic) *topicEntry {
+	if te := ix.byTopic[t.Name]; te != nil {
+		return te
+	}
+	te := &topicEntry{Topic: t, lower: strings.ToLower(t.Name)}
+	ix.topics = append(ix.topics, te)
+	ix.byTopic[t.Name] = te
+	return te
+}
+
+func (ix *index) addTeam(t Team) *teamEntry {
+	if te := ix.byTeam[t.Name]; te != nil {
+		return te
+	}
+	te := &teamEntry{Team: t, lower: strings.ToLower(t.Name)}
+	ix.teams = append(ix.teams, te)
+	ix.byTeam[t.Name] = te
+	return te
+}
+
+// fieldsOf returns the field names of schema id, from the previous
+// index's cache when it has them.
+func (ix *index) fieldsOf(svc *registry.Service, id int, old map[int][]string) []string {
+	if f, ok := ix.fields[id]; ok {
+		return f
+	}
+	f, ok := old[id]
+	if !ok {
+		if parsed, _, err := svc.SchemaOfID(id); err == nil {
+			if fl, isLister := parsed.(fieldLister); isLister {
+				f = fl.FieldNames()
+			}
+		}
+	}
+	ix.fields[id] = f
+	return f
+}

@@ -1,0 +1,529 @@
+package web
+
+import (
+	"errors"
+	"html/template"
+	"net/http"
+	"sort"
+	"strconv"
+
+	"github.com/labstack/echo/v5"
+
+	"github.com/charter-registry/charter/compat"
+	"github.com/charter-registry/charter/registry"
+)
+
+// pageSize is how many rows a listing shows per page.
+const pageSize = 100
+
+// listing is one page of a long list.
+type listing[T any] struct {
+	Items      []T
+	Total      int
+	Page, Last int
+}
+
+func paginate[T any](ctx *echo.Context, all []T) listing[T] {
+	last := max(1, (len(all)+pageSize-1)/pageSize)
+	p, _ := strconv.Atoi(ctx.QueryParam("page"))
+	p = min(max(p, 1), last)
+	lo := min((p-1)*pageSize, len(all))
+	hi := min(lo+pageSize, len(all))
+	return listing[T]{Items: all[lo:hi], Total: len(all), Page: p, Last: last}
+}
+
+type homeData struct {
+	Subjects, Topics, Teams int
+	TopTeams                []*teamEntry
+	TopTopics               []*topicEntry
+}
+
+func (c *Catalogue) home(ctx *echo.Context) error {
+	ix := c.index()
+	d := homeData{Subjects: len(ix.subjects), Topics: len(ix.topics), Teams: len(ix.teams)}
+	d.TopTeams = ix.teams[:min(len(ix.teams), 20)]
+	d.TopTopics = ix.topics[:min(len(ix.topics), 20)]
+	return c.render(ctx, http.StatusOK, "home", page{Title: "Catalogue", Section: "home", Data: d})
+}
+
+func (c *Catalogue) search(ctx *echo.Context) error {
+	q := ctx.QueryParam("q")
+	if len(q) > 200 {
+		q = q[:200]
+	}
+	res := c.index().search(q)
+	title := "Search"
+	if res.Query != "" {
+		title = "Search: " + res.Query
+	}
+	return c.render(ctx, http.StatusOK, "search", page{Title: title, Section: "search", Query: res.Query, Data: res})
+}
+
+func (c *Catalogue) subjectList(ctx *echo.Context) error {
+	ix := c.index()
+	return c.render(ctx, http.StatusOK, "subjects", page{Title: "Subjects", Section: "subjects", Data: paginate(ctx, ix.subjects)})
+}
+
+func (c *Catalogue) topicList(ctx *echo.Context) error {
+	ix := c.index()
+	return c.render(ctx, http.StatusOK, "topics", page{Title: "Topics", Section: "topics", Data: paginate(ctx, ix.topics)})
+}
+
+func (c *Catalogue) teamList(ctx *echo.Context) error {
+	ix := c.index()
+	return c.render(ctx, http.StatusOK, "teams", page{Title: "Teams", Section: "teams", Data: paginate(ctx, ix.teams)})
+}
+
+// kv is one key and value, for sorted display of a map.
+type kv struct{ Key, Value string }
+
+// metadataView is schema metadata in display order.
+type metadataView struct {
+	Properties []kv
+	Tags       []kv
+	Sensitive  []string
+}
+
+func viewMetadata(md *registry.Metadata) *metadataView {
+	if md == nil || (len(md.Properties) == 0 && len(md.Tags) == 0 && len(md.Sensitive) == 0) {
+		return nil
+	}
+	v := &metadataView{Sensitive: md.Sensitive}
+	for _, k := range sortedKeys(md.Properties) {
+		v.Properties = append(v.Properties, kv{k, md.Properties[k]})
+	}
+	for _, k := range sortedKeys(md.Tags) {
+		for _, t := range md.Tags[k] {
+			v.Tags = append(v.Tags, kv{k, t})
+		}
+	}
+	return v
+}
+
+// ruleGroup is one kind of rule (domain, migration, encoding).
+type ruleGroup struct {
+	Name  string
+	Rules []ruleView
+}
+
+type ruleView struct {
+	registry.Rule
+	ParamList []kv
+}
+
+// Summary says in words when the rule runs and what happens.
+func (r ruleView) Summary() string {
+	when := map[string]string{
+		"WRITE": "when a producer writes", "READ": "when a consumer reads", "WRITEREAD": "on write and on read",
+		"UPGRADE": "when reading older data with this version", "DOWNGRADE": "when reading newer data with this version",
+		"UPDOWN": "when migrating data between versions, in both directions",
+	}[r.Mode]
+	if when == "" {
+		when = "in mode " + r.Mode
+	}
+	var what string
+	switch r.Kind {
+	case "CONDITION":
+		what = "Checks each record " + when
+		if r.Expr != "" {
+			what += " against the expression below"
+		}
+	case "TRANSFORM":
+		what = "Transforms each record " + when
+	default:
+		what = "Runs " + when
+	}
+	onFailure := r.OnFailure
+	if onFailure == "" {
+		onFailure = "ERROR"
+	}
+	what += "; on failure: " + onFailure
+	if r.OnSuccess != "" {
+		what += "; on success: " + r.OnSuccess
+	}
+	return what + "."
+}
+
+// rulesView is a rule set in display order.
+type rulesView struct {
+	Groups   []ruleGroup
+	EnableAt string
+}
+
+func viewRules(rs *registry.RuleSet) *rulesView {
+	if rs == nil {
+		return nil
+	}
+	v := &rulesView{}
+	for _, g := range []struct {
+		name  string
+		rules []registry.Rule
+	}{{"Domain rules", rs.DomainRules}, {"Migration rules", rs.MigrationRules}, {"Encoding rules", rs.EncodingRules}} {
+		if len(g.rules) == 0 {
+			continue
+		}
+		rg := ruleGroup{Name: g.name}
+		for _, r := range g.rules {
+			rv := ruleView{Rule: r}
+			for _, k := range sortedKeys(r.Params) {
+				rv.ParamList = append(rv.ParamList, kv{k, r.Params[k]})
+			}
+			rg.Rules = append(rg.Rules, rv)
+		}
+		v.Groups = append(v.Groups, rg)
+	}
+	if rs.EnableAt != nil {
+		v.EnableAt = formatDate(*rs.EnableAt)
+	}
+	if len(v.Groups) == 0 {
+		return nil
+	}
+	return v
+}
+
+// refView is one reference, with whether its target is still there.
+type refView struct {
+	registry.Reference
+	Missing bool
+}
+
+// versionView is one subject version on the subject page.
+type versionView struct {
+	Version      int
+	ID           int
+	GUID         string
+	Type         compat.Type
+	Deleted      bool
+	Latest       bool
+	Date         string
+	Author       string
+	Previous     int
+	References   []refView
+	ReferencedBy []registry.SubjectVersion
+	Metadata     *metadataView
+	Rules        *rulesView
+	Lines        []template.HTML
+}
+
+type subjectData struct {
+	Name       string
+	Type       compat.Type
+	Topic      string
+	Team       string
+	Config     registry.Config
+	Level      compat.Level
+	LevelOwn   bool
+	Mode       registry.Mode
+	Versions   []versionView // newest first
+	Numbers    []int         // every version, oldest first, for the diff form
+	Latest     int
+	AllDeleted bool
+	DiffFrom   int
+	DiffTo     int
+}
+
+func (c *Catalogue) subject(ctx *echo.Context) error {
+	name, ok := tail(ctx, Prefix+"/subjects/")
+	if !ok {
+		return c.notFound(ctx, "No subject named.")
+	}
+	nums, err := c.svc.Versions(name, true, false)
+	if err != nil || len(nums) == 0 {
+		return c.notFound(ctx, "There is no subject "+strconv.Quote(name)+".")
+	}
+	ix := c.index()
+	d := subjectData{Name: name, Numbers: nums}
+	if e := ix.bySubject[name]; e != nil {
+		d.Topic, d.Team = e.Topic, e.Team
+	}
+	if cfg, err := c.svc.GetConfig(name, true); err == nil {
+		d.Config = cfg
+		if cfg.Compatibility != nil {
+			d.Level = *cfg.Compatibility
+		}
+	}
+	if own, err := c.svc.GetConfig(name, false); err == nil && own.Compatibility != nil {
+		d.LevelOwn = true
+	}
+	if m, err := c.svc.GetMode(name, true); err == nil {
+		d.Mode = m
+	}
+	var authors map[int]Authorship
+	if c.cfg.directory != nil {
+		authors = c.cfg.directory.Authors(name)
+	}
+	prevLive := 0
+	var views []versionView
+	for _, n := range nums {
+		s, err := c.svc.Version(name, n, true)
+		if err != nil {
+			continue
+		}
+		typ := s.SchemaType
+		if typ == "" {
+			typ = compat.Avro
+		}
+		v := versionView{Version: n, ID: s.ID, GUID: s.GUID, Type: typ, Deleted: s.Deleted, Date: formatDate(s.Timestamp),
+			Metadata: viewMetadata(s.Metadata), Rules: viewRules(s.RuleSet), ReferencedBy: ix.refBy[registry.SubjectVersion{Subject: name, Version: n}]}
+		if a, ok := authors[n]; ok {
+			v.Author = a.Author
+			if v.Date == "" && !a.Time.IsZero() {
+				v.Date = a.Time.UTC().Format("2006-01-02 15:04 UTC")
+			}
+		}
+		for _, r := range s.References {
+			_, err := c.svc.Version(r.Subject, r.Version, true)
+			v.References = append(v.References, refView{Reference: r, Missing: err != nil})
+		}
+		v.Lines = c.cache.get(s.ID, typ, s.Schema).lines
+		if !s.Deleted {
+			v.Previous = prevLive
+			prevLive = n
+			d.Latest = n
+			d.Type = typ
+		}
+		views = append(views, v)
+	}
+	if d.Latest == 0 {
+		d.AllDeleted = true
+		if len(views) > 0 {
+			d.Type = views[len(views)-1].Type
+		}
+	}
+	for i := len(views) - 1; i >= 0; i-- {
+		views[i].Latest = views[i].Version == d.Latest
+		d.Versions = append(d.Versions, views[i])
+	}
+	d.DiffTo = nums[len(nums)-1]
+	d.DiffFrom = nums[0]
+	if d.Latest != 0 {
+		d.DiffTo = d.Latest
+		d.DiffFrom = d.Latest
+		for _, v := range views {
+			if v.Version == d.Latest && v.Previous != 0 {
+				d.DiffFrom = v.Previous
+			}
+		}
+	}
+	return c.render(ctx, http.StatusOK, "subject", page{Title: name, Section: "subjects", Data: d})
+}
+
+// schemaPanel is a subject's latest schema as the topic page shows it.
+type schemaPanel struct {
+	// Role is "key" or "value".
+	Role     string
+	Subject  string
+	Version  int
+	Previous int
+	ID       int
+	Type     compat.Type
+	Date     string
+	Level    compat.Level
+	Count    int
+	Lines    []template.HTML
+	Metadata *metadataView
+	Rules    *rulesView
+}
+
+type topicData struct {
+	Topic      *topicEntry
+	Team       *teamEntry
+	Key, Value *schemaPanel
+}
+
+func (c *Catalogue) panel(role, subject string) *schemaPanel {
+	if subject == "" {
+		return nil
+	}
+	nums, err := c.svc.Versions(subject, false, false)
+	if err != nil || len(nums) == 0 {
+		return nil
+	}
+	s, err := c.svc.Version(subject, registry.Latest, false)
+	if err != nil {
+		return nil
+	}
+	typ := s.SchemaType
+	if typ == "" {
+		typ = compat.Avro
+	}
+	p := &schemaPanel{Role: role, Subject: subject, Version: s.Version, ID: s.ID, Type: typ, Date: formatDate(s.Timestamp), Count: len(nums),
+		Metadata: viewMetadata(s.Metadata), Rules: viewRules(s.RuleSet), Lines: c.cache.get(s.ID, typ, s.Schema).lines}
+	if len(nums) > 1 {
+		p.Previous = nums[len(nums)-2]
+	}
+	if cfg, err := c.svc.GetConfig(subject, true); err == nil && cfg.Compatibility != nil {
+		p.Level = *cfg.Compatibility
+	}
+	return p
+}
+
+func (c *Catalogue) topic(ctx *echo.Context) error {
+	name, ok := tail(ctx, Prefix+"/topics/")
+	if !ok {
+		return c.notFound(ctx, "No topic named.")
+	}
+	ix := c.index()
+	te := ix.byTopic[name]
+	if te == nil {
+		return c.notFound(ctx, "There is no topic "+strconv.Quote(name)+".")
+	}
+	d := topicData{Topic: te, Team: ix.byTeam[te.Team], Key: c.panel("key", te.KeySubject), Value: c.panel("value", te.ValueSubject)}
+	return c.render(ctx, http.StatusOK, "topic", page{Title: name, Section: "topics", Data: d})
+}
+
+type teamData struct {
+	Team     *teamEntry
+	Topics   []*topicEntry
+	Subjects []*subjectEntry
+}
+
+func (c *Catalogue) team(ctx *echo.Context) error {
+	name, ok := tail(ctx, Prefix+"/teams/")
+	if !ok {
+		return c.notFound(ctx, "No team named.")
+	}
+	ix := c.index()
+	te := ix.byTeam[name]
+	if te == nil {
+		return c.notFound(ctx, "There is no team "+strconv.Quote(name)+".")
+	}
+	d := teamData{Team: te}
+	for _, t := range te.Topics {
+		if e := ix.byTopic[t]; e != nil {
+			d.Topics = append(d.Topics, e)
+		}
+	}
+	for _, s := range te.Subjects {
+		if e := ix.bySubject[s]; e != nil {
+			d.Subjects = append(d.Subjects, e)
+		}
+	}
+	return c.render(ctx, http.StatusOK, "team", page{Title: name, Section: "teams", Data: d})
+}
+
+// side is one version on the diff page.
+type side struct {
+	Version int
+	ID      int
+	Type    compat.Type
+	Deleted bool
+	Date    string
+}
+
+type diffData struct {
+	Subject  string
+	Numbers  []int
+	From, To side
+	Level    compat.Level
+	Verdicts []verdict
+	// Changes are the compat engine's changes from From to To, each
+	// marked compatible or not for readers of To (BACKWARD).
+	Changes []compat.Change
+	// Forward are the changes that break readers of From reading data
+	// written with To.
+	Forward   []compat.Change
+	Rows      []diffRow
+	Identical bool
+	Problem   string
+}
+
+func (c *Catalogue) diff(ctx *echo.Context) error {
+	subject := ctx.QueryParam("subject")
+	nums, err := c.svc.Versions(subject, true, false)
+	if subject == "" || err != nil || len(nums) == 0 {
+		return c.notFound(ctx, "There is no subject "+strconv.Quote(subject)+" to compare versions of.")
+	}
+	pick := func(param string, def int) (int, error) {
+		raw := ctx.QueryParam(param)
+		if raw == "" || raw == "latest" {
+			return def, nil
+		}
+		return strconv.Atoi(raw)
+	}
+	last := nums[len(nums)-1]
+	prev := nums[0]
+	if len(nums) > 1 {
+		prev = nums[len(nums)-2]
+	}
+	from, err1 := pick("from", prev)
+	to, err2 := pick("to", last)
+	if err := errors.Join(err1, err2); err != nil {
+		return c.render(ctx, http.StatusBadRequest, "error", page{Title: "Bad request", Data: "Versions are numbers, such as from=1&to=2."})
+	}
+	a, errA := c.svc.Version(subject, from, true)
+	b, errB := c.svc.Version(subject, to, true)
+	if errA != nil || errB != nil {
+		return c.notFound(ctx, "Subject "+strconv.Quote(subject)+" has no version "+strconv.Itoa(from)+" or "+strconv.Itoa(to)+".")
+	}
+	d := diffData{Subject: subject, Numbers: nums, From: sideOf(a), To: sideOf(b)}
+	left := c.cache.get(a.ID, d.From.Type, a.Schema)
+	right := c.cache.get(b.ID, d.To.Type, b.Schema)
+	d.Rows = sideBySide(left, right)
+	d.Identical = a.ID == b.ID
+	cfg, err := c.svc.GetConfig(subject, true)
+	if err == nil && cfg.Compatibility != nil {
+		d.Level = *cfg.Compatibility
+	}
+	opts := compat.Options{Lenient: cfg.CompatibilityPolicy != nil && *cfg.CompatibilityPolicy == "LENIENT"}
+
+	pa, _, errPA := c.svc.SchemaOfID(a.ID)
+	pb, _, errPB := c.svc.SchemaOfID(b.ID)
+	if err := errors.Join(errPA, errPB); err != nil {
+		d.Problem = "A version no longer parses, so it cannot be compared: " + err.Error()
+		return c.render(ctx, http.StatusOK, "diff", page{Title: subject + " diff", Section: "subjects", Data: d})
+	}
+	f := c.formats[d.To.Type]
+	next := compat.Version{Version: to, Type: d.To.Type, Schema: pb}
+	pair := compat.Version{Version: from, Type: d.From.Type, Schema: pa}
+	span := c.span(subject, nums, from, to)
+	d.Verdicts = verdicts(f, d.Level, next, pair, span, opts)
+	if f != nil && d.From.Type == d.To.Type {
+		d.Changes = f.Diff(pa, pb, opts)
+		for _, ch := range f.Diff(pb, pa, opts) {
+			if !ch.Compatible {
+				d.Forward = append(d.Forward, ch)
+			}
+		}
+	}
+	return c.render(ctx, http.StatusOK, "diff", page{Title: subject + " diff", Section: "subjects", Data: d})
+}
+
+// span is the live versions from `from` up to, not including, `to` (in
+// either direction), parsed, oldest first: what a transitive level checks.
+func (c *Catalogue) span(subject string, nums []int, from, to int) []compat.Version {
+	lo, hi := min(from, to), max(from, to)
+	var out []compat.Version
+	for _, n := range nums {
+		if n < lo || n > hi || n == to {
+			continue
+		}
+		s, err := c.svc.Version(subject, n, n == from)
+		if err != nil {
+			continue
+		}
+		p, typ, err := c.svc.SchemaOfID(s.ID)
+		if err != nil {
+			continue
+		}
+		out = append(out, compat.Version{Version: n, Type: typ, Schema: p})
+	}
+	return out
+}
+
+func sideOf(s registry.Schema) side {
+	typ := s.SchemaType
+	if typ == "" {
+		typ = compat.Avro
+	}
+	return side{Version: s.Version, ID: s.ID, Type: typ, Deleted: s.Deleted, Date: formatDate(s.Timestamp)}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
