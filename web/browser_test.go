@@ -71,7 +71,8 @@ func TestBrowser(t *testing.T) {
 	if err := svc.WaitReady(wctx); err != nil {
 		t.Fatal(err)
 	}
-	seed(t, hs.URL)
+	seedGovernance(t, svc)
+	seed(t, hs.URL, svc)
 
 	args := []string{"e2e/catalogue.mjs", hs.URL, artifacts}
 	if *updateScreenshots {
@@ -90,11 +91,38 @@ func TestBrowser(t *testing.T) {
 	}
 }
 
+// seedGovernance records teams and topics, and registers the two versions
+// of orders-value as alice so that the audit trail names an author.
+func seedGovernance(t *testing.T, svc *registry.Service) {
+	t.Helper()
+	ctx := context.Background()
+	str := func(s string) *string { return &s }
+	for _, team := range []registry.Team{
+		{Name: "checkout", Description: "Basket, checkout and order events.", Contacts: []registry.Contact{{Name: "On call", Email: "checkout-oncall@example.com"}, {Name: "#checkout", URL: "https://chat.example.com/checkout"}}},
+		{Name: "logistics", Description: "Shipping and stock.", Contacts: []registry.Contact{{Email: "logistics@example.com"}}},
+	} {
+		if _, err := svc.CreateTeam(ctx, team); err != nil {
+			t.Fatal(err)
+		}
+	}
+	active, deprecated := registry.Active, registry.Deprecated
+	for name, u := range map[string]registry.TopicUpdate{
+		"orders": {Description: str("One event per order placed in the shop, keyed by order id."), Owner: str("checkout"), Lifecycle: &active,
+			Tags: &[]string{"pii", "tier-1"}, Producers: &[]string{"checkout-api"}, Consumers: &[]string{"billing", "warehouse", "analytics"},
+			Docs: &[]registry.Link{{Title: "Runbook", URL: "https://wiki.example.com/orders"}}},
+		"legacy-orders": {Description: str("Orders before the 2025 checkout rewrite."), Owner: str("checkout"), Lifecycle: &deprecated, Successor: str("orders")},
+		"shipments":     {Description: str("Parcels handed to carriers."), Owner: str("logistics"), Lifecycle: &active, Producers: &[]string{"dispatch"}, Consumers: &[]string{"notifications"}},
+	} {
+		if _, err := svc.CreateTopic(ctx, name, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // seed registers what the browser script expects, through the REST API as
-// a producer team would: a topic per format with an owning team in the
-// metadata, a data-contract rule, a reference and a second version whose
-// diff the script opens.
-func seed(t *testing.T, base string) {
+// a producer team would: a topic per format, a data-contract rule, a
+// reference and a second version whose diff the script opens.
+func seed(t *testing.T, base string, svc *registry.Service) {
 	t.Helper()
 	do := func(method, path string, body any) {
 		t.Helper()
@@ -121,24 +149,30 @@ func seed(t *testing.T, base string) {
 	owner := func(team, email string) map[string]any {
 		return map[string]any{"properties": map[string]string{"owner": team, "email": email}, "tags": map[string][]string{"customer.customer_email": {"PII"}}}
 	}
-	rules := map[string]any{"domainRules": []map[string]any{{
-		"name": "totalNotNegative", "kind": "CONDITION", "mode": "WRITE", "type": "CEL",
-		"expr": "message.order_total >= 0.0", "onFailure": "DLQ", "doc": "An order never has a negative total.",
-	}}}
-
 	do(http.MethodPut, "/config/orders-value", map[string]string{"compatibility": "BACKWARD"})
 	do(http.MethodPost, "/subjects/customer/versions", map[string]any{
 		"schema": `{"type":"record","name":"Customer","namespace":"shop","doc":"A buyer. <script>alert('doc')</script>","fields":[{"name":"customer_email","type":"string"},{"name":"loyalty_tier","type":"string","default":"none"}]}`,
 	})
-	ref := []map[string]any{{"name": "shop.Customer", "subject": "customer", "version": 1}}
-	do(http.MethodPost, "/subjects/orders-value/versions", map[string]any{
-		"schema":     `{"type":"record","name":"Order","namespace":"shop","doc":"One order placed in the shop.","fields":[{"name":"order_id","type":"string"},{"name":"customer","type":"shop.Customer"},{"name":"coupon_code","type":"string"}]}`,
-		"references": ref, "metadata": owner("Checkout", "checkout@example.com"), "ruleSet": rules,
-	})
-	do(http.MethodPost, "/subjects/orders-value/versions", map[string]any{
-		"schema":     `{"type":"record","name":"Order","namespace":"shop","doc":"One order placed in the shop.","fields":[{"name":"order_id","type":"string"},{"name":"customer","type":"shop.Customer"},{"name":"order_total","type":"double","default":0.0},{"name":"currency","type":{"type":"enum","name":"Currency","symbols":["EUR","USD","GBP"]},"default":"EUR"}]}`,
-		"references": ref, "metadata": owner("Checkout", "checkout@example.com"), "ruleSet": rules,
-	})
+	// orders-value is registered as alice, through the service with her
+	// principal, so that the audit trail names an author.
+	alice := registry.WithPrincipal(context.Background(), registry.Principal{Name: "alice", Teams: []string{"checkout"}})
+	orderRules := &registry.RuleSet{DomainRules: []registry.Rule{{
+		Name: "totalNotNegative", Kind: "CONDITION", Mode: "WRITE", Type: "CEL",
+		Expr: "message.order_total >= 0.0", OnFailure: "DLQ", Doc: "An order never has a negative total.",
+	}}}
+	for _, text := range []string{
+		`{"type":"record","name":"Order","namespace":"shop","doc":"One order placed in the shop.","fields":[{"name":"order_id","type":"string"},{"name":"customer","type":"shop.Customer"},{"name":"coupon_code","type":"string"}]}`,
+		`{"type":"record","name":"Order","namespace":"shop","doc":"One order placed in the shop.","fields":[{"name":"order_id","type":"string"},{"name":"customer","type":"shop.Customer"},{"name":"order_total","type":"double","default":0.0},{"name":"currency","type":{"type":"enum","name":"Currency","symbols":["EUR","USD","GBP"]},"default":"EUR"}]}`,
+	} {
+		if _, err := svc.Register(alice, "orders-value", registry.RegisterRequest{
+			Schema:     text,
+			References: []registry.Reference{{Name: "shop.Customer", Subject: "customer", Version: 1}},
+			Metadata:   &registry.Metadata{Tags: map[string][]string{"customer.customer_email": {"PII"}}, Sensitive: []string{"customer.customer_email"}},
+			RuleSet:    orderRules,
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	do(http.MethodPost, "/subjects/orders-key/versions", map[string]any{"schema": `"string"`})
 	do(http.MethodPost, "/subjects/payments-value/versions", map[string]any{
 		"schemaType": "PROTOBUF",
@@ -148,13 +182,13 @@ func seed(t *testing.T, base string) {
 	do(http.MethodPost, "/subjects/shipments-value/versions", map[string]any{
 		"schemaType": "JSON",
 		"schema":     `{"$schema":"http://json-schema.org/draft-07/schema#","title":"Shipment","type":"object","properties":{"shipment_id":{"type":"string"},"address":{"type":"object","properties":{"postcode":{"type":"string"},"country":{"type":"string"}}}},"required":["shipment_id"]}`,
-		"metadata":   owner("Logistics", "logistics@example.com"),
+		"metadata":   owner("logistics", "logistics@example.com"),
 	})
 	for i := 0; i < 3; i++ {
 		do(http.MethodPost, fmt.Sprintf("/subjects/inventory-%d-value/versions", i), map[string]any{
 			"schemaType": "JSON",
 			"schema":     fmt.Sprintf(`{"type":"object","properties":{"sku_%d":{"type":"string"},"quantity":{"type":"integer"}}}`, i),
-			"metadata":   owner("Logistics", "logistics@example.com"),
+			"metadata":   owner("logistics", "logistics@example.com"),
 		})
 	}
 }

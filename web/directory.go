@@ -14,44 +14,69 @@ type Topic struct {
 	Description string
 	// Team is the owning team's name; it links to the team page.
 	Team string
-	// Lifecycle is a stage such as ACTIVE, DEPRECATED or RETIRED.
-	Lifecycle   string
-	Successor   string
-	Predecessor string
+	// Lifecycle is a stage such as active, deprecated or retired.
+	Lifecycle string
+	// Successor is the topic that replaces this one; Predecessors are the
+	// topics this one replaces.
+	Successor    string
+	Predecessors []string
 	// KeySubject and ValueSubject are the subjects holding the key and
-	// value schemas; empty when the topic has none.
+	// value schemas; empty when the topic has none. Other lists further
+	// bound subjects, such as those of RecordNameStrategy.
 	KeySubject   string
 	ValueSubject string
+	Other        []string
 	Producers    []string
 	Consumers    []string
 	Tags         []string
+	Docs         []Link
+	// WritePolicy says who may change the topic's contracts.
+	WritePolicy string
 	// Derived marks a topic inferred from subject names (TopicNameStrategy)
 	// rather than recorded by governance.
 	Derived bool
+}
+
+// Link is a titled documentation link.
+type Link struct {
+	Title string
+	URL   string
+}
+
+// Contact is one way to reach a team.
+type Contact struct {
+	Name  string
+	Email string
+	URL   string
 }
 
 // Team is a group that owns topics and subjects.
 type Team struct {
 	Name        string
 	Description string
-	Contacts    []string
+	Contacts    []Contact
 	// Derived marks a team inferred from the "owner" metadata property of
 	// schemas rather than recorded by governance.
 	Derived bool
 }
 
-// Authorship is who made one subject version and when, from the audit
-// trail.
+// Authorship is who registered one subject version and when, and who
+// deleted it, from the audit trail.
 type Authorship struct {
-	Author string
-	Time   time.Time
+	Author    string
+	Time      time.Time
+	DeletedBy string
+	DeletedAt time.Time
 }
 
 // Directory is the governance data the catalogue shows beside the
-// registry's own: topics, teams and the audit trail. Supply one with
-// WithDirectory. Without it the catalogue infers topics from subject names
-// ("orders-value" belongs to topic "orders") and teams from the "owner" and
-// "email" metadata properties Confluent's data-contract examples use.
+// registry's own: topics, teams and the audit trail. By default the
+// catalogue reads the registry's governance records (see
+// GovernanceDirectory); WithDirectory replaces them. Either way, subjects
+// that no topic binds are grouped into topics inferred from their names
+// ("orders-value" belongs to topic "orders"), and owners named only in the
+// "owner" and "email" metadata properties Confluent's data-contract
+// examples use become inferred teams.
 // Implementations must be safe for concurrent use; Topics and Teams are
 // called once per state position, Authors once per subject page.
 type Directory interface {

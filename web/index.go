@@ -168,7 +168,7 @@ func buildIndex(svc *registry.Service, dir Directory, pos int64, prev *index) *i
 		}
 		t := Team{Name: name, Derived: true}
 		if c := contacts[name]; c != "" {
-			t.Contacts = []string{c}
+			t.Contacts = []Contact{{Email: c}}
 		}
 		return ix.addTeam(t)
 	}
@@ -179,9 +179,19 @@ func buildIndex(svc *registry.Service, dir Directory, pos int64, prev *index) *i
 		}
 	}
 	for _, e := range ix.subjects {
-		e.Team = owners[e.Name]
-		if e.Team == "" && e.Topic != "" {
-			e.Team = ix.byTopic[e.Topic].Team
+		// A governed topic's owner outranks a metadata hint, which anyone
+		// who may write the subject could have set.
+		var topic *topicEntry
+		if e.Topic != "" {
+			topic = ix.byTopic[e.Topic]
+		}
+		switch {
+		case topic != nil && !topic.Derived && topic.Team != "":
+			e.Team = topic.Team
+		case owners[e.Name] != "":
+			e.Team = owners[e.Name]
+		case topic != nil:
+			e.Team = topic.Team
 		}
 		if e.Team != "" {
 			tm := team(e.Team)

@@ -197,6 +197,8 @@ type versionView struct {
 	Latest       bool
 	Date         string
 	Author       string
+	DeletedBy    string
+	DeletedAt    string
 	Previous     int
 	References   []refView
 	ReferencedBy []registry.SubjectVersion
@@ -266,7 +268,10 @@ func (c *Catalogue) subject(ctx *echo.Context) error {
 		v := versionView{Version: n, ID: s.ID, GUID: s.GUID, Type: typ, Deleted: s.Deleted, Date: formatDate(s.Timestamp),
 			Metadata: viewMetadata(s.Metadata), Rules: viewRules(s.RuleSet), ReferencedBy: ix.refBy[registry.SubjectVersion{Subject: name, Version: n}]}
 		if a, ok := authors[n]; ok {
-			v.Author = a.Author
+			v.Author, v.DeletedBy = a.Author, a.DeletedBy
+			if !a.DeletedAt.IsZero() {
+				v.DeletedAt = a.DeletedAt.UTC().Format("2006-01-02 15:04 UTC")
+			}
 			if v.Date == "" && !a.Time.IsZero() {
 				v.Date = a.Time.UTC().Format("2006-01-02 15:04 UTC")
 			}
@@ -329,6 +334,9 @@ type topicData struct {
 	Topic      *topicEntry
 	Team       *teamEntry
 	Key, Value *schemaPanel
+	Others     []*schemaPanel
+	// Unregistered lists bound subjects with no live version yet.
+	Unregistered []string
 }
 
 func (c *Catalogue) panel(role, subject string) *schemaPanel {
@@ -369,6 +377,21 @@ func (c *Catalogue) topic(ctx *echo.Context) error {
 		return c.notFound(ctx, "There is no topic "+strconv.Quote(name)+".")
 	}
 	d := topicData{Topic: te, Team: ix.byTeam[te.Team], Key: c.panel("key", te.KeySubject), Value: c.panel("value", te.ValueSubject)}
+	for _, pair := range []struct {
+		subject string
+		p       *schemaPanel
+	}{{te.ValueSubject, d.Value}, {te.KeySubject, d.Key}} {
+		if pair.subject != "" && pair.p == nil {
+			d.Unregistered = append(d.Unregistered, pair.subject)
+		}
+	}
+	for i, s := range te.Other {
+		if p := c.panel("other-"+strconv.Itoa(i+1), s); p != nil {
+			d.Others = append(d.Others, p)
+		} else {
+			d.Unregistered = append(d.Unregistered, s)
+		}
+	}
 	return c.render(ctx, http.StatusOK, "topic", page{Title: name, Section: "topics", Data: d})
 }
 

@@ -66,8 +66,9 @@ func WithMiddleware(mw ...echo.MiddlewareFunc) Option {
 	return optionFunc(func(c *config) { c.middleware = append(c.middleware, mw...) })
 }
 
-// WithDirectory supplies governance data: topics with owners and
-// lifecycle, teams with contacts, and who registered each version.
+// WithDirectory replaces where governance data comes from: topics with
+// owners and lifecycle, teams with contacts, and who registered each
+// version. The default is GovernanceDirectory over the same service.
 func WithDirectory(d Directory) Option {
 	return optionFunc(func(c *config) { c.directory = d })
 }
@@ -112,6 +113,9 @@ func New(svc *registry.Service, opts ...Option) (*Catalogue, error) {
 	}
 	if cfg.cacheSize <= 0 {
 		cfg.cacheSize = 1024
+	}
+	if cfg.directory == nil {
+		cfg.directory = GovernanceDirectory(svc)
 	}
 	c := &Catalogue{svc: svc, cfg: cfg, formats: map[compat.Type]compat.Format{}, cache: newRenderCache(cfg.cacheSize)}
 	for _, f := range cfg.formats {
@@ -227,6 +231,7 @@ func (c *Catalogue) loadTemplates() error {
 		"asset":      c.assetURL,
 		"date":       formatDate,
 		"join":       strings.Join,
+		"mailto":     func(addr string) template.URL { return template.URL("mailto:" + url.PathEscape(addr)) }, //nolint:gosec // a mailto: scheme with an escaped address
 		"add":        func(a, b int) int { return a + b },
 	}
 	pages, err := fs.Glob(assets, "templates/*.html")

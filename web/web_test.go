@@ -207,7 +207,7 @@ func TestTopicPageInferredFromSubjects(t *testing.T) {
 	body := h.ok("/ui/topics/orders")
 	contains(t, body,
 		`<span class="kind">Topic</span> orders`,
-		`href="/ui/teams/Checkout">Checkout</a> · contact <span class="contact">checkout@example.com</span>`,
+		`href="/ui/teams/Checkout">Checkout</a> · contact <span class="contact"><a href="mailto:checkout@example.com">checkout@example.com</a></span>`,
 		`Value schema: <a href="/ui/subjects/orders-value">orders-value</a>`,
 		`Key schema: <a href="/ui/subjects/orders-key">orders-key</a>`,
 		`value <span class="badge">BACKWARD_TRANSITIVE</span>`,
@@ -222,11 +222,11 @@ func TestTopicPageInferredFromSubjects(t *testing.T) {
 func TestTopicAndTeamPagesFromDirectory(t *testing.T) {
 	dir := &fakeDirectory{
 		topics: []Topic{
-			{Name: "orders.v2", Description: "Every order placed in the shop.", Team: "Checkout", Lifecycle: "ACTIVE", Predecessor: "orders",
+			{Name: "orders.v2", Description: "Every order placed in the shop.", Team: "Checkout", Lifecycle: "ACTIVE", Predecessors: []string{"orders"},
 				ValueSubject: "orders.v2-value", Producers: []string{"checkout-api"}, Consumers: []string{"billing", "warehouse"}, Tags: []string{"pii"}},
 			{Name: "orders", Description: "Legacy orders.", Team: "Checkout", Lifecycle: "DEPRECATED", Successor: "orders.v2", ValueSubject: "orders-value"},
 		},
-		teams:   []Team{{Name: "Checkout", Description: "Owns the basket and payment flow.", Contacts: []string{"checkout@example.com", "#checkout"}}},
+		teams:   []Team{{Name: "Checkout", Description: "Owns the basket and payment flow.", Contacts: []Contact{{Email: "checkout@example.com"}, {Name: "#checkout", URL: "https://chat.example.com/checkout"}}}},
 		authors: map[string]map[int]Authorship{"orders.v2-value": {1: {Author: "alice@example.com"}}},
 	}
 	h := newHarness(t, WithDirectory(dir))
@@ -239,7 +239,7 @@ func TestTopicAndTeamPagesFromDirectory(t *testing.T) {
 		`<span class="badge life life-ACTIVE">ACTIVE</span>`,
 		`succeeds <a href="/ui/topics/orders">orders</a>`,
 		`<span class="badge app">checkout-api</span>`, `<span class="badge app">billing</span>`, `<span class="badge app">warehouse</span>`,
-		`<span class="contact">checkout@example.com</span>, <span class="contact">#checkout</span>`,
+		`<span class="contact"><a href="mailto:checkout@example.com">checkout@example.com</a></span>, <span class="contact">#checkout <a href="https://chat.example.com/checkout" rel="noopener noreferrer">https://chat.example.com/checkout</a></span>`,
 		`Value schema: <a href="/ui/subjects/orders.v2-value">orders.v2-value</a>`,
 	)
 	lacks(t, body, "governance has no record")
@@ -261,7 +261,7 @@ func TestTeamPageInferredFromMetadata(t *testing.T) {
 	h.register("payments-value", compat.Protobuf, protoPayment, owned("Payments", "pay@example.com"))
 	h.register("ledger", compat.JSON, jsonShipment, owned("Payments", ""))
 	body := h.ok("/ui/teams/Payments")
-	contains(t, body, `<span class="contact">pay@example.com</span>`, `href="/ui/topics/payments"`,
+	contains(t, body, `<a href="mailto:pay@example.com">pay@example.com</a>`, `href="/ui/topics/payments"`,
 		`href="/ui/subjects/payments-value"`, `href="/ui/subjects/ledger"`, "inferred from the <code>owner</code> metadata property")
 }
 

@@ -110,6 +110,8 @@ async function run() {
   check(await page.locator("#v2 .code span.nt, #v2 .code span.s2, #v2 .code span.p").count() > 5, "the schema is syntax-highlighted");
   const dates = await page.locator("table.history tbody td:nth-child(3)").allInnerTexts();
   check(dates.length === 2 && dates.every((d) => /^\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC$/.test(d)), "the version history lists both versions with dates", dates.join(" | "));
+  const authors = await page.locator("table.history tbody td:nth-child(4)").allInnerTexts();
+  check(authors.length === 2 && authors.every((a) => a === "alice"), "the version history names the author from the audit trail", authors.join(" | "));
   check(await page.locator('#v2 a[href="/ui/subjects/customer#v1"]').count() === 1, "references link to the referenced subject version");
   check((await page.locator("#v2").innerText()).includes("totalNotNegative"), "the data-contract rule is shown");
   check(await fits(), "the subject page fits a laptop-width window");
@@ -119,7 +121,10 @@ async function run() {
   await Promise.all([page.waitForURL(/\/ui\/topics\/orders$/), page.locator('dl.facts a[href="/ui/topics/orders"]').click()]);
   check((await text("h1")).includes("orders"), "the subject links to its topic", await text("h1"));
   const facts = await text("dl.facts");
-  check(facts.includes("Checkout") && facts.includes("checkout@example.com"), "the topic shows its owning team and contact", facts);
+  check(facts.includes("checkout") && facts.includes("checkout-oncall@example.com"), "the topic shows its owning team and contacts", facts);
+  check((await text("p.lead")).includes("One event per order placed"), "the topic shows its description");
+  check(facts.includes("active") && facts.includes("succeeds legacy-orders"), "the topic shows its lifecycle and predecessor", facts);
+  check(facts.includes("checkout-api") && facts.includes("billing") && facts.includes("warehouse"), "the topic shows its producers and consumers", facts);
   check((await text("#value h2")).includes("orders-value"), "the topic shows its value schema");
   check((await text("#key h2")).includes("orders-key"), "the topic shows its key schema");
   check((await page.locator("#value").innerText()).includes("order_total"), "the latest value schema is shown");
@@ -153,9 +158,11 @@ async function run() {
   }
 
   // The team page and the other two formats.
-  await page.goto(`${base}/ui/teams/Logistics`);
+  await page.goto(`${base}/ui/teams/logistics`);
   const team = await page.locator("main").innerText();
-  check(team.includes("shipments") && team.includes("inventory-2-value"), "the team page lists its topics and subjects");
+  check(team.includes("Shipping and stock.") && team.includes("shipments") && team.includes("shipments-value") && team.includes("inventory-2-value"), "the team page lists its topics and subjects, governed and by metadata", team);
+  await page.goto(`${base}/ui/topics/legacy-orders`);
+  check((await text("dl.facts")).includes("succeeded by orders"), "a deprecated topic links to its successor");
   await shot("team");
   await page.goto(`${base}/ui/subjects/payments-value`);
   check((await page.locator("#v1 .code").innerText()).includes("payment_ref"), "a Protobuf subject shows its schema");
