@@ -1,0 +1,149 @@
+package annotation
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// sample covers what printers must handle: positions present and absent,
+// several annotations in one file, a passing file, and characters that
+// every format escapes differently.
+func sample() Set {
+	s := Set{
+		Files: []string{"proto/orders.proto", "schemas/orders.avsc", "schemas/customer.schema.json", "schemas/ok.avsc"},
+		Annotations: []Annotation{
+			{File: "schemas/customer.schema.json", Line: 5, Column: 12, Rule: "TYPE_NARROWED", Message: "the type was narrowed from number to integer (at #/properties/qty)", Subject: "customer-value", Level: "BACKWARD", Path: "#/properties/qty", Against: "git:HEAD~1"},
+			{File: "proto/orders.proto", Line: 6, Column: 3, Rule: "FIELD_WIRE_COMPATIBLE_TYPE", Message: `Field "2" with name "qty" on message "Order" changed type from "int32" to "string", which is not wire compatible.`, Subject: "orders-value", Level: "BACKWARD", Path: "#/Order/2", Against: "version 1"},
+			{File: "schemas/orders.avsc", Line: 4, Column: 3, Rule: "READER_FIELD_MISSING_DEFAULT_VALUE", Message: "The field 'amount' at path '/fields/1' in the new schema has no default value and is missing in the old schema", Subject: "orders-value", Level: "FULL", Path: "/fields/1"},
+			{File: "schemas/orders.avsc", Rule: "INVALID_SCHEMA", Message: "100% broken,\nsee: line two"},
+		},
+	}
+	s.Sort()
+	return s
+}
+
+func TestPrintGolden(t *testing.T) {
+	cases := []struct {
+		name string
+		f    Format
+		opts Options
+		set  Set
+	}{
+		{"text.txt", Text, Options{}, sample()},
+		{"text-color.txt", Text, Options{Color: true}, sample()},
+		{"json.json", JSON, Options{}, sample()},
+		{"github-actions.txt", GitHubActions, Options{}, sample()},
+		{"junit.xml", JUnit, Options{}, sample()},
+		{"empty-text.txt", Text, Options{}, Set{Files: []string{"a.avsc"}}},
+		{"empty-json.json", JSON, Options{}, Set{Files: []string{"a.avsc"}}},
+		{"empty-github-actions.txt", GitHubActions, Options{}, Set{Files: []string{"a.avsc"}}},
+		{"empty-junit.xml", JUnit, Options{}, Set{Files: []string{"a.avsc"}}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := Print(&b, c.f, c.set, c.opts); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, filepath.Join("testdata", c.name), b.Bytes())
+		})
+	}
+}
+
+func golden(t *testing.T, path string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file (run go test -update after checking the change):\n--- got\n%s\n--- want\n%s", path, got, want)
+	}
+}
+
+func TestTextHasNoColourUnlessAsked(t *testing.T) {
+	var plain, colour bytes.Buffer
+	if err := Print(&plain, Text, sample(), Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := Print(&colour, Text, sample(), Options{Color: true}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(plain.String(), "\x1b[") {
+		t.Errorf("plain text holds escape sequences:\n%q", plain.String())
+	}
+	if !strings.Contains(colour.String(), "\x1b[31mTYPE_NARROWED\x1b[0m") {
+		t.Errorf("coloured text does not paint the rule id:\n%q", colour.String())
+	}
+}
+
+func TestGitHubActionsCommandShape(t *testing.T) {
+	var b bytes.Buffer
+	if err := Print(&b, GitHubActions, sample(), Options{}); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	if len(lines) != len(sample().Annotations) {
+		t.Fatalf("got %d commands for %d annotations:\n%s", len(lines), len(sample().Annotations), b.String())
+	}
+	want := "::error file=proto/orders.proto,line=6,col=3,title=FIELD_WIRE_COMPATIBLE_TYPE::Field \"2\""
+	if !strings.HasPrefix(lines[0], want) {
+		t.Errorf("first command\n got %s\nwant prefix %s", lines[0], want)
+	}
+	// A message with a newline stays on one command line; the position
+	// is left out when unknown.
+	// Sorting puts the file-level annotation before the positioned one.
+	if !strings.Contains(b.String(), "\n::error file=schemas/orders.avsc,title=INVALID_SCHEMA::100%25 broken,%0Asee: line two\n") {
+		t.Errorf("escaping:\n%s", b.String())
+	}
+}
+
+func TestJSONAndJUnitParse(t *testing.T) {
+	var j, x bytes.Buffer
+	if err := Print(&j, JSON, sample(), Options{}); err != nil {
+		t.Fatal(err)
+	}
+	var back []Annotation
+	if err := json.Unmarshal(j.Bytes(), &back); err != nil {
+		t.Fatal(err)
+	}
+	if len(back) != len(sample().Annotations) || back[0] != sample().Annotations[0] {
+		t.Errorf("JSON does not round-trip: %+v", back)
+	}
+	if err := Print(&x, JUnit, sample(), Options{}); err != nil {
+		t.Fatal(err)
+	}
+	var suites junitSuites
+	if err := xml.Unmarshal(x.Bytes(), &suites); err != nil {
+		t.Fatal(err)
+	}
+	if suites.Failures != 4 || suites.Tests != 5 || len(suites.Suites) != 4 {
+		t.Errorf("junit counts: tests %d failures %d suites %d", suites.Tests, suites.Failures, len(suites.Suites))
+	}
+}
+
+func TestParseFormat(t *testing.T) {
+	for _, f := range Formats() {
+		got, err := ParseFormat(strings.ToUpper(string(f)))
+		if err != nil || got != f {
+			t.Errorf("ParseFormat(%q) = %q, %v", f, got, err)
+		}
+	}
+	if _, err := ParseFormat("gcc"); err == nil {
+		t.Error("ParseFormat accepted gcc")
+	}
+}
