@@ -1,0 +1,238 @@
+package project
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/charter-registry/charter/compat"
+)
+
+// ConfigName is the file charter check looks for.
+const ConfigName = "charter.yaml"
+
+// Config is the content of charter.yaml.
+type Config struct {
+	// Compatibility is the level for offline checks (--against git:REF).
+	// Default BACKWARD.
+	Compatibility compat.Level `yaml:"compatibility"`
+	// ImportPaths are directories, relative to charter.yaml, in which
+	// Protobuf imports are looked up (as protoc's -I) and whose .avsc
+	// files may define Avro types other schemas refer to. The directory
+	// of charter.yaml is always searched.
+	ImportPaths []string `yaml:"importPaths"`
+	// Schemas maps files to subjects.
+	Schemas []Entry `yaml:"schemas"`
+}
+
+// Entry maps one file or glob to a subject.
+type Entry struct {
+	// Path is a file or a glob relative to charter.yaml: * and ? match
+	// within a path segment, ** matches any number of segments.
+	Path string `yaml:"path"`
+	// Subject is the registry subject; {name} stands for the file name
+	// without its extension and {topic} for Topic. When empty, Topic must
+	// be set and the subject is "{topic}-value" (Confluent's
+	// TopicNameStrategy).
+	Subject string `yaml:"subject"`
+	// Topic is the Kafka topic the schema is written to; optional.
+	Topic string `yaml:"topic"`
+	// Format is AVRO, PROTOBUF or JSON; when empty it follows the file's
+	// extension.
+	Format string `yaml:"format"`
+	// Compatibility overrides the file-wide level for this entry's
+	// offline checks.
+	Compatibility compat.Level `yaml:"compatibility"`
+}
+
+// ParseConfig reads charter.yaml. Unknown keys are refused, so that a
+// misspelt key is not silently ignored; the result is validated.
+func ParseConfig(data []byte) (*Config, error) {
+	var c Config
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&c); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, errors.New("the file is empty: it needs at least a schemas list")
+		}
+		return nil, err
+	}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// LoadConfig reads and validates the charter.yaml at path.
+func LoadConfig(path string) (*Config, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	c, err := ParseConfig(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return c, nil
+}
+
+// FindConfig looks for charter.yaml in dir and then in its parents,
+// stopping at the first directory that holds .git. It returns the path of
+// the file found.
+func FindConfig(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	for d := abs; ; {
+		p := filepath.Join(d, ConfigName)
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+		if _, err := os.Stat(filepath.Join(d, ".git")); err == nil {
+			break
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			break
+		}
+		d = parent
+	}
+	return "", fmt.Errorf("no %s in %s or its parents up to the repository root; create one (see charter check --help) or pass --config", ConfigName, abs)
+}
+
+// Validate fills defaults and reports every mistake it finds.
+func (c *Config) Validate() error {
+	var errs []error
+	if c.Compatibility == "" {
+		c.Compatibility = compat.Backward
+	} else if l, err := compat.ParseLevel(string(c.Compatibility)); err != nil {
+		errs = append(errs, fmt.Errorf("compatibility: %w", err))
+	} else {
+		c.Compatibility = l
+	}
+	for i, p := range c.ImportPaths {
+		if err := relative(p); err != nil {
+			errs = append(errs, fmt.Errorf("importPaths[%d]: %w", i, err))
+		}
+	}
+	if len(c.Schemas) == 0 {
+		errs = append(errs, errors.New("schemas: the list is empty; add at least one {path, subject} entry"))
+	}
+	for i := range c.Schemas {
+		e := &c.Schemas[i]
+		at := fmt.Sprintf("schemas[%d]", i)
+		if e.Path == "" {
+			errs = append(errs, fmt.Errorf("%s: path is missing", at))
+		} else if err := relative(e.Path); err != nil {
+			errs = append(errs, fmt.Errorf("%s: path: %w", at, err))
+		} else if err := validGlob(e.Path); err != nil {
+			errs = append(errs, fmt.Errorf("%s: path: %w", at, err))
+		}
+		if e.Subject == "" && e.Topic == "" {
+			errs = append(errs, fmt.Errorf("%s: give a subject (or a topic, for the subject {topic}-value)", at))
+		}
+		if strings.Contains(e.Subject, "{topic}") && e.Topic == "" {
+			errs = append(errs, fmt.Errorf("%s: subject uses {topic} but no topic is set", at))
+		}
+		if e.Format != "" {
+			t, err := ParseType(e.Format)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: format: %w", at, err))
+			} else {
+				e.Format = string(t)
+			}
+		}
+		if e.Compatibility != "" {
+			l, err := compat.ParseLevel(string(e.Compatibility))
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: compatibility: %w", at, err))
+			} else {
+				e.Compatibility = l
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Level returns the offline level for an entry: its own or the file-wide
+// one.
+func (c *Config) Level(e Entry) compat.Level {
+	if e.Compatibility != "" {
+		return e.Compatibility
+	}
+	if c.Compatibility == "" {
+		return compat.Backward
+	}
+	return c.Compatibility
+}
+
+func relative(p string) error {
+	if p == "" {
+		return errors.New("empty")
+	}
+	if path.IsAbs(p) || filepath.IsAbs(p) || strings.Contains(p, `\`) {
+		return fmt.Errorf("%q must be relative to charter.yaml, with forward slashes", p)
+	}
+	for _, seg := range strings.Split(path.Clean(p), "/") {
+		if seg == ".." {
+			return fmt.Errorf("%q leaves the directory of charter.yaml", p)
+		}
+	}
+	return nil
+}
+
+// ParseType accepts a schema format name as charter.yaml or a flag gives
+// it: AVRO, PROTOBUF or JSON (JSONSCHEMA and JSON_SCHEMA too), any case.
+func ParseType(s string) (compat.Type, error) {
+	switch strings.ToUpper(strings.TrimSpace(s)) {
+	case "AVRO":
+		return compat.Avro, nil
+	case "PROTOBUF", "PROTO":
+		return compat.Protobuf, nil
+	case "JSON", "JSONSCHEMA", "JSON_SCHEMA":
+		return compat.JSON, nil
+	}
+	return "", fmt.Errorf("unknown schema format %q: use AVRO, PROTOBUF or JSON", s)
+}
+
+// TypeOf returns the format a file name implies: .avsc is Avro, .proto is
+// Protobuf, .json (and so .schema.json) is JSON Schema.
+func TypeOf(name string) (compat.Type, bool) {
+	switch strings.ToLower(path.Ext(name)) {
+	case ".avsc":
+		return compat.Avro, true
+	case ".proto":
+		return compat.Protobuf, true
+	case ".json":
+		return compat.JSON, true
+	}
+	return "", false
+}
+
+// BaseName is {name} in a subject template: the file name without its
+// extension, and without .schema for .schema.json files.
+func BaseName(name string) string {
+	base := path.Base(name)
+	lower := strings.ToLower(base)
+	if strings.HasSuffix(lower, ".schema.json") {
+		return base[:len(base)-len(".schema.json")]
+	}
+	return strings.TrimSuffix(base, path.Ext(base))
+}
+
+// SubjectFor renders an entry's subject for a file.
+func SubjectFor(e Entry, file string) string {
+	s := e.Subject
+	if s == "" {
+		s = "{topic}-value"
+	}
+	return strings.NewReplacer("{name}", BaseName(file), "{topic}", e.Topic).Replace(s)
+}
