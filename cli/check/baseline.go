@@ -1,0 +1,171 @@
+package check
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/charter-registry/charter/cli/project"
+	"github.com/charter-registry/charter/cli/remote"
+	"github.com/charter-registry/charter/compat"
+)
+
+// Baseline supplies what a file is compared with.
+type Baseline interface {
+	// Previous returns the earlier versions of the file's subject, oldest
+	// first, with the level to check at. No versions means the subject is
+	// new and there is nothing to break.
+	Previous(ctx context.Context, f *project.File) (Previous, error)
+}
+
+// Previous is what one file is checked against.
+type Previous struct {
+	Level    compat.Level
+	Options  compat.Options
+	Versions []Version
+}
+
+// Version is one earlier schema, as text with its resolved dependencies.
+type Version struct {
+	Version int
+	Type    compat.Type
+	Text    string
+	Deps    []compat.Dependency
+	// Label names the version in messages: git:REF or "version 3".
+	Label string
+}
+
+// Git compares each file with the file that the same charter.yaml maps to
+// the same subject at a git revision, at charter.yaml's level.
+type Git struct {
+	// Old is the project loaded from the revision (project.Git).
+	Old *project.Project
+}
+
+// Previous implements Baseline.
+func (g Git) Previous(_ context.Context, f *project.File) (Previous, error) {
+	out := Previous{Level: f.Level}
+	old := g.Old.BySubject(f.Subject)
+	if old == nil {
+		return out, nil
+	}
+	out.Versions = []Version{{
+		Version: 1,
+		Type:    old.Type,
+		Text:    old.Text,
+		Deps:    g.Old.Dependencies(old),
+		Label:   g.Old.Source().Describe(),
+	}}
+	return out, nil
+}
+
+// Registry compares each file with its subject's registered versions, at
+// the subject's configured level (its own config, else the global one).
+// Only the latest version is fetched unless the level is transitive.
+type Registry struct {
+	Client *remote.Client
+	cache  map[string]remote.Schema
+}
+
+// NewRegistry returns a Registry baseline over c.
+func NewRegistry(c *remote.Client) *Registry {
+	return &Registry{Client: c, cache: map[string]remote.Schema{}}
+}
+
+// Previous implements Baseline.
+func (r *Registry) Previous(ctx context.Context, f *project.File) (Previous, error) {
+	cfg, err := r.Client.Config(ctx, f.Subject, true)
+	if err != nil {
+		return Previous{}, fmt.Errorf("subject %s: read its compatibility level: %w", f.Subject, err)
+	}
+	out := Previous{Level: compat.Backward}
+	if l := cfg.Level(); l != "" {
+		lvl, err := compat.ParseLevel(l)
+		if err != nil {
+			return Previous{}, fmt.Errorf("subject %s: the registry's level: %w", f.Subject, err)
+		}
+		out.Level = lvl
+	}
+	out.Options.Lenient = strings.EqualFold(cfg.Policy(), "LENIENT")
+	if out.Level == compat.None {
+		return out, nil
+	}
+	var numbers []string
+	if out.Level.Transitive() {
+		vs, err := r.Client.Versions(ctx, f.Subject, false)
+		if remote.HasCode(err, remote.CodeSubjectNotFound) {
+			return out, nil
+		}
+		if err != nil {
+			return Previous{}, fmt.Errorf("subject %s: %w", f.Subject, err)
+		}
+		for _, v := range vs {
+			numbers = append(numbers, strconv.Itoa(v))
+		}
+	} else {
+		numbers = []string{"latest"}
+	}
+	for _, n := range numbers {
+		v, err := r.Fetch(ctx, f.Subject, n)
+		if remote.HasCode(err, remote.CodeSubjectNotFound, remote.CodeVersionNotFound) && n == "latest" {
+			return out, nil
+		}
+		if err != nil {
+			return Previous{}, err
+		}
+		out.Versions = append(out.Versions, v)
+	}
+	return out, nil
+}
+
+func (r *Registry) version(ctx context.Context, subject, version string) (remote.Schema, error) {
+	key := subject + "\x00" + version
+	if s, ok := r.cache[key]; ok && version != "latest" {
+		return s, nil
+	}
+	s, err := r.Client.Version(ctx, subject, version, false)
+	if err != nil {
+		return remote.Schema{}, err
+	}
+	r.cache[key] = s
+	return s, nil
+}
+
+// deps fetches every schema refs reach, dependencies first, named as each
+// referrer names them.
+func (r *Registry) deps(ctx context.Context, refs []remote.Reference, seen map[string]bool) ([]compat.Dependency, error) {
+	var out []compat.Dependency
+	for _, ref := range refs {
+		key := ref.Subject + "\x00" + strconv.Itoa(ref.Version)
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		s, err := r.version(ctx, ref.Subject, strconv.Itoa(ref.Version))
+		if err != nil {
+			return nil, fmt.Errorf("%s (subject %s version %d): %w", ref.Name, ref.Subject, ref.Version, err)
+		}
+		inner, err := r.deps(ctx, s.References, seen)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, inner...)
+		out = append(out, compat.Dependency{Name: ref.Name, Schema: s.Schema})
+	}
+	return out, nil
+}
+
+// Fetch reads one version of a subject ("latest" or a number) with its
+// references resolved.
+func (r *Registry) Fetch(ctx context.Context, subject, version string) (Version, error) {
+	s, err := r.version(ctx, subject, version)
+	if err != nil {
+		return Version{}, fmt.Errorf("subject %s version %s: %w", subject, version, err)
+	}
+	deps, err := r.deps(ctx, s.References, map[string]bool{})
+	if err != nil {
+		return Version{}, fmt.Errorf("subject %s version %d: references: %w", subject, s.Version, err)
+	}
+	return Version{Version: s.Version, Type: compat.Type(s.Type()), Text: s.Schema, Deps: deps, Label: "version " + strconv.Itoa(s.Version)}, nil
+}

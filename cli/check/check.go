@@ -1,0 +1,200 @@
+package check
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/charter-registry/charter/cli/annotation"
+	"github.com/charter-registry/charter/cli/project"
+	"github.com/charter-registry/charter/compat"
+)
+
+// RuleInvalidSchema is the rule id of a file that does not parse.
+const RuleInvalidSchema = "INVALID_SCHEMA"
+
+// Checker checks files.
+type Checker struct {
+	// Formats parse and diff each schema type (charter.Formats()).
+	Formats []compat.Format
+	// Baseline supplies earlier versions; nil only parses every file.
+	Baseline Baseline
+	// Warn receives problems that do not fail the check, such as an
+	// earlier version that no longer parses. Nil drops them.
+	Warn func(msg string)
+}
+
+func (c *Checker) format(t compat.Type) compat.Format {
+	for _, f := range c.Formats {
+		if f.Type() == t {
+			return f
+		}
+	}
+	return nil
+}
+
+func (c *Checker) warn(format string, args ...any) {
+	if c.Warn != nil {
+		c.Warn(fmt.Sprintf(format, args...))
+	}
+}
+
+// Check parses each file with its dependencies from p and compares it with
+// the baseline. Parse errors and incompatible changes are annotations;
+// the error is for failures to reach the baseline.
+func (c *Checker) Check(ctx context.Context, p *project.Project, files []*project.File) (annotation.Set, error) {
+	var set annotation.Set
+	for _, f := range files {
+		if err := ctx.Err(); err != nil {
+			return set, err
+		}
+		set.Files = append(set.Files, f.Path)
+		anns, err := c.checkFile(ctx, p, f)
+		if err != nil {
+			return set, fmt.Errorf("%s: %w", f.Path, err)
+		}
+		set.Annotations = append(set.Annotations, anns...)
+	}
+	set.Sort()
+	return set, nil
+}
+
+func (c *Checker) checkFile(ctx context.Context, p *project.Project, f *project.File) ([]annotation.Annotation, error) {
+	fm := c.format(f.Type)
+	if fm == nil {
+		return []annotation.Annotation{{File: f.Path, Rule: RuleInvalidSchema, Subject: f.Subject,
+			Message: fmt.Sprintf("no %s format is available to parse this file", f.Type)}}, nil
+	}
+	next, err := fm.Parse(f.Text, p.Dependencies(f))
+	if err != nil {
+		pe := compat.AsParseError(err)
+		return []annotation.Annotation{{File: f.Path, Line: pe.Line, Column: pe.Column, Rule: RuleInvalidSchema, Subject: f.Subject,
+			Message: fmt.Sprintf("%s schema does not parse: %s", f.Type, pe.Message)}}, nil
+	}
+	if c.Baseline == nil {
+		return nil, nil
+	}
+	prev, err := c.Baseline.Previous(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	var versions []compat.Version
+	texts := map[int]Version{}
+	parsed := map[int]compat.Schema{}
+	for _, v := range prev.Versions {
+		vf := c.format(v.Type)
+		var s compat.Schema
+		if vf != nil {
+			s, err = vf.Parse(v.Text, v.Deps)
+		}
+		if vf == nil || err != nil {
+			c.warn("%s: %s of subject %s does not parse, so it was not compared: %v", f.Path, v.Label, f.Subject, err)
+			continue
+		}
+		versions = append(versions, compat.Version{Version: v.Version, Type: v.Type, Schema: s})
+		texts[v.Version] = v
+		parsed[v.Version] = s
+	}
+	violations := compat.Check(fm, prev.Level, f.Type, next, versions, prev.Options)
+	return c.annotate(fm, f, next, prev, violations, texts, parsed), nil
+}
+
+// annotate turns violations into annotations on f: FORWARD ones are moved
+// into f's text, and a FORWARD one that repeats a BACKWARD one at the
+// same path and rule is dropped, so one change gives one annotation.
+func (c *Checker) annotate(fm compat.Format, f *project.File, next compat.Schema, prev Previous, vs []compat.Violation,
+	texts map[int]Version, parsed map[int]compat.Schema) []annotation.Annotation {
+	type key struct {
+		rule, path string
+		version    int
+	}
+	backward := map[key]bool{}
+	for _, v := range vs {
+		if v.Direction != "FORWARD" {
+			backward[key{v.Rule, v.Path, v.OldVersion}] = true
+		}
+	}
+	diffs := map[int][]compat.Change{}
+	var out []annotation.Annotation
+	seen := map[annotation.Annotation]bool{}
+	for _, v := range vs {
+		line, col := v.Line, v.Column
+		if v.Direction == "FORWARD" {
+			if backward[key{v.Rule, v.Path, v.OldVersion}] {
+				continue
+			}
+			old, ok := texts[v.OldVersion]
+			if !ok {
+				line, col = 0, 0
+			} else {
+				d, done := diffs[v.OldVersion]
+				if !done {
+					d = fm.Diff(parsed[v.OldVersion], next, prev.Options)
+					diffs[v.OldVersion] = d
+				}
+				line, col = relocate(f.Type, old.Text, f.Text, v.Path, d)
+			}
+		}
+		against := ""
+		if old, ok := texts[v.OldVersion]; ok {
+			against = old.Label
+		} else if v.OldVersion > 0 {
+			against = "version " + strconv.Itoa(v.OldVersion)
+		}
+		msg := v.Message
+		if v.Direction == "FORWARD" {
+			// The format diffed the earlier schema as reader of this one,
+			// so its "new" and "old" are swapped; say so.
+			reader := against
+			if reader == "" {
+				reader = "the earlier version"
+			}
+			msg = fmt.Sprintf("readers of %s cannot read data written with this file (FORWARD check, described from that reader's side): %s", reader, msg)
+		}
+		a := annotation.Annotation{
+			File: f.Path, Line: line, Column: col, Rule: v.Rule, Message: msg,
+			Subject: f.Subject, Level: string(prev.Level), Path: v.Path, Against: against,
+		}
+		if v.Rule == "" {
+			a.Rule = v.Kind
+		}
+		if seen[a] {
+			continue
+		}
+		seen[a] = true
+		out = append(out, a)
+	}
+	return out
+}
+
+// Change is one difference between two schemas as charter diff lists it.
+type Change struct {
+	compat.Change
+	// Direction is BACKWARD for a change found reading data of the old
+	// schema with the new one, FORWARD for one found only the other way
+	// round (old readers, new data).
+	Direction string `json:"direction"`
+}
+
+// Diff lists the changes from old to next: every change the BACKWARD diff
+// finds, compatible or not, then the incompatible changes that only the
+// FORWARD diff finds, placed in next's text where possible.
+func Diff(f compat.Format, old compat.Schema, oldText string, next compat.Schema, nextText string, opts compat.Options) []Change {
+	back := f.Diff(old, next, opts)
+	var out []Change
+	seen := map[[2]string]bool{}
+	for _, c := range back {
+		out = append(out, Change{Change: c, Direction: "BACKWARD"})
+		seen[[2]string{c.Rule, c.Path}] = true
+	}
+	for _, c := range f.Diff(next, old, opts) {
+		if c.Compatible || seen[[2]string{c.Rule, c.Path}] {
+			continue
+		}
+		seen[[2]string{c.Rule, c.Path}] = true
+		c.Line, c.Column = relocate(f.Type(), oldText, nextText, c.Path, back)
+		c.Message = "old readers cannot read new data (described from the old reader's side): " + c.Message
+		out = append(out, Change{Change: c, Direction: "FORWARD"})
+	}
+	return out
+}
