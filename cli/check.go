@@ -1,0 +1,239 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/charter-registry/charter"
+	"github.com/charter-registry/charter/cli/annotation"
+	"github.com/charter-registry/charter/cli/check"
+	"github.com/charter-registry/charter/cli/project"
+)
+
+type checkFlags struct {
+	config   string
+	against  string
+	format   string
+	color    string
+	registry registryFlags
+}
+
+func newCheckCommand() *cobra.Command {
+	f := checkFlags{}
+	cmd := &cobra.Command{
+		Use:   "check [FILE...]",
+		Short: "Check schema files for breaking changes, against a git ref or a registry",
+		Long: `Check the schema files of a repository for changes that would break
+producers or consumers, and report each one on the file and line that broke.
+
+charter check reads charter.yaml, which says which files are schemas and
+which registry subject each belongs to. It looks for charter.yaml in the
+current directory and its parents (up to the git root); --config names it.
+
+  compatibility: BACKWARD           # level for --against checks (default BACKWARD)
+  importPaths: [proto]              # optional: where Protobuf imports are found
+  schemas:
+    - path: schemas/orders.avsc     # a file or a glob (*, ?, and ** for any depth)
+      subject: orders-value
+    - path: proto/*.proto
+      subject: "{name}-value"       # {name} = file name without its extension
+      format: PROTOBUF              # optional; otherwise taken from the extension
+    - path: json/**/*.schema.json
+      topic: payments               # subject defaults to {topic}-value
+      compatibility: FULL           # optional: this entry's level
+
+The format follows the extension: .avsc is Avro, .proto is Protobuf, .json
+(and .schema.json) is JSON Schema. A Protobuf import, an Avro type defined in
+another .avsc, or a JSON Schema "$ref" to another file is resolved from the
+repository, as the registry resolves references.
+
+What each file is compared with:
+  --against git:REF   the files at a git revision (e.g. git:origin/main), at
+                      the level in charter.yaml; no registry needed. In CI,
+                      fetch the base branch first.
+  --registry URL      the subject's registered versions, at the level the
+                      registry has configured for the subject (its own or the
+                      global one). Transitive levels check every version.
+  neither             every file is parsed, and references resolved, only.
+
+A file that does not parse is reported as an INVALID_SCHEMA annotation on
+that file. A new file or subject has nothing to break and passes.
+
+Exit status:
+  0    no violations
+  100  violations or unparsable schemas were reported
+  1    an error reading files, running git or reaching the registry
+  2    a wrong flag, argument or charter.yaml
+
+Output (--format): text (for people; coloured only on a terminal), json (an
+array of annotations), github-actions (annotations on the pull request's
+lines), junit (a JUnit XML report). Each annotation has the file, line,
+column, rule id, message, subject and level.`,
+		Example: `  # in a pull request: compare with the base branch, no registry needed
+  charter check --against git:origin/main
+
+  # compare with what is registered, at each subject's configured level
+  CHARTER_REGISTRY_URL=https://registry.example.com charter check
+
+  # annotate a GitHub pull request
+  charter check --against git:origin/${GITHUB_BASE_REF} --format github-actions
+
+  # only some files, JSON output
+  charter check --against git:HEAD~1 --format json schemas/orders.avsc`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runCheck(cmd, f, args)
+		},
+	}
+	flagUsageErrors(cmd)
+	fs := cmd.Flags()
+	fs.StringVar(&f.config, "config", "", "path of charter.yaml (default: found in the current directory or a parent)")
+	fs.StringVar(&f.against, "against", "", "compare with the files at a git revision: git:REF, e.g. git:origin/main or git:HEAD~1")
+	fs.StringVar(&f.format, "format", "text", "output format: text, json, github-actions or junit")
+	fs.StringVar(&f.color, "color", "auto", "colour text output: auto (only on a terminal), always or never")
+	f.registry.bind(fs)
+	return cmd
+}
+
+func runCheck(cmd *cobra.Command, f checkFlags, args []string) error {
+	ctx := cmd.Context()
+	out, errw := cmd.OutOrStdout(), cmd.ErrOrStderr()
+	format, err := annotation.ParseFormat(f.format)
+	if err != nil {
+		return withCode(ExitUsage, err)
+	}
+	color, err := useColor(f.color, out)
+	if err != nil {
+		return err
+	}
+	registryGiven := cmd.Flags().Changed("registry")
+	if f.against != "" && registryGiven {
+		return usageErr("give either --against or --registry, not both")
+	}
+	if f.against == "" {
+		if err := f.registry.fromEnv(cmd.Flags()); err != nil {
+			return err
+		}
+	}
+	var ref string
+	if f.against != "" {
+		r, ok := strings.CutPrefix(f.against, "git:")
+		if !ok || strings.TrimSpace(r) == "" {
+			return usageErr("--against %q: use git:REF, for example git:origin/main or git:HEAD~1", f.against)
+		}
+		ref = r
+	}
+
+	cfgPath, cur, err := loadProject(cmd, f.config)
+	if err != nil {
+		return err
+	}
+	cfg, root := cur.Config, filepath.Dir(cfgPath)
+	files, err := selectFiles(cur, root, args)
+	if err != nil {
+		return err
+	}
+
+	checker := &check.Checker{
+		Formats: charter.Formats(),
+		Warn:    func(msg string) { fmt.Fprintln(errw, "warning:", msg) },
+	}
+	against := "nothing (parse only)"
+	switch {
+	case ref != "":
+		old, err := project.Load(ctx, cfg, project.Git(root, ref))
+		if err != nil {
+			return fmt.Errorf("read %s: %w", f.against, err)
+		}
+		checker.Baseline = check.Git{Old: old}
+		against = f.against
+	case f.registry.url != "":
+		c, err := f.registry.client()
+		if err != nil {
+			return err
+		}
+		checker.Baseline = check.NewRegistry(c)
+		against = c.URL()
+	}
+	set, err := checker.Check(ctx, cur, files)
+	if err != nil {
+		return err
+	}
+	if err := annotation.Print(out, format, set, annotation.Options{Color: color}); err != nil {
+		return err
+	}
+	if n := len(set.Annotations); n > 0 {
+		return &exitError{code: ExitViolations, err: fmt.Errorf("%s in %d schema files checked against %s", plural(n, "problem"), len(set.Files), against)}
+	}
+	fmt.Fprintf(errw, "charter check: %s checked against %s, no problems\n", plural(len(set.Files), "schema file"), against)
+	return nil
+}
+
+// selectFiles narrows the project to the files named on the command line,
+// which may be given relative to the current directory.
+func selectFiles(p *project.Project, root string, args []string) ([]*project.File, error) {
+	if len(args) == 0 {
+		return p.Files, nil
+	}
+	absRoot, err := filepath.Abs(root)
+	if err != nil {
+		return nil, err
+	}
+	var out []*project.File
+	for _, a := range args {
+		abs, err := filepath.Abs(a)
+		if err != nil {
+			return nil, err
+		}
+		rel, err := filepath.Rel(absRoot, abs)
+		if err != nil {
+			return nil, err
+		}
+		f := p.File(filepath.ToSlash(rel))
+		if f == nil || f.Subject == "" {
+			return nil, usageErr("%s is not a schema file that charter.yaml maps to a subject", a)
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// useColor decides whether text output is coloured: "auto" colours only a
+// terminal, and NO_COLOR turns auto off.
+func useColor(mode string, w io.Writer) (bool, error) {
+	switch mode {
+	case "always":
+		return true, nil
+	case "never":
+		return false, nil
+	case "auto":
+		if _, ok := os.LookupEnv("NO_COLOR"); ok {
+			return false, nil
+		}
+		return isTerminal(w), nil
+	}
+	return false, usageErr("--color %q: use auto, always or never", mode)
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		return false
+	}
+	return fi.Mode()&os.ModeCharDevice != 0
+}
