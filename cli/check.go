@@ -1,9 +1,11 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 
@@ -73,7 +75,8 @@ Exit status:
 Output (--format): text (for people; coloured only on a terminal), json (an
 array of annotations), github-actions (annotations on the pull request's
 lines), junit (a JUnit XML report). Each annotation has the file, line,
-column, rule id, message, subject and level.`,
+column, rule id, message, subject and level; files are named from the git
+repository's root (from charter.yaml's directory outside git).`,
 		Example: `  # in a pull request: compare with the base branch, no registry needed
   charter check --against git:origin/main
 
@@ -163,6 +166,9 @@ func runCheck(cmd *cobra.Command, f checkFlags, args []string) error {
 	if err != nil {
 		return err
 	}
+	if prefix := repoPrefix(ctx, root); prefix != "" {
+		set = prefixed(set, prefix)
+	}
 	if err := annotation.Print(out, format, set, annotation.Options{Color: color}); err != nil {
 		return err
 	}
@@ -236,4 +242,28 @@ func isTerminal(w io.Writer) bool {
 		return false
 	}
 	return fi.Mode()&os.ModeCharDevice != 0
+}
+
+// repoPrefix is the path from the git repository's root to root, with a
+// trailing slash, or "" when root is the repository's root or not in one.
+// Annotations name files from the repository's root, which is what GitHub
+// and most CI tools expect.
+func repoPrefix(ctx context.Context, root string) string {
+	out, err := exec.CommandContext(ctx, "git", "-C", root, "rev-parse", "--show-prefix").Output()
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(out))
+}
+
+func prefixed(set annotation.Set, prefix string) annotation.Set {
+	out := annotation.Set{Files: make([]string, len(set.Files)), Annotations: make([]annotation.Annotation, len(set.Annotations))}
+	for i, f := range set.Files {
+		out.Files[i] = prefix + f
+	}
+	for i, a := range set.Annotations {
+		a.File = prefix + a.File
+		out.Annotations[i] = a
+	}
+	return out
 }

@@ -217,3 +217,26 @@ func TestCheckExitCodes(t *testing.T) {
 		}
 	})
 }
+
+// TestCheckInASubdirectory: with charter.yaml below the repository root,
+// annotations still name files from the root, as GitHub expects.
+func TestCheckInASubdirectory(t *testing.T) {
+	repo := newGitRepo(t)
+	sub := repo.dir + "/services/billing"
+	copyTree(t, "testdata/e2e/2", sub)
+	repo.git("add", "-A")
+	repo.git("commit", "-q", "-m", "two")
+	copyTree(t, "testdata/e2e/3", sub)
+	r := charterRun(t, "check", "--config", sub+"/charter.yaml", "--against", "git:HEAD", "--format", "github-actions")
+	if r.code != 100 {
+		t.Fatalf("%s", r)
+	}
+	for _, a := range parseGitHub(t, r.stdout) {
+		if !strings.HasPrefix(a.file, "services/billing/") {
+			t.Errorf("file %q is not named from the repository root", a.file)
+		}
+	}
+	if n := len(parseGitHub(t, r.stdout)); n != 3 {
+		t.Errorf("%d annotations", n)
+	}
+}

@@ -76,6 +76,10 @@ func NewRegistry(c *remote.Client) *Registry {
 // Previous implements Baseline.
 func (r *Registry) Previous(ctx context.Context, f *project.File) (Previous, error) {
 	cfg, err := r.Client.Config(ctx, f.Subject, true)
+	if remote.HasCode(err, remote.CodeSubjectCompatibilityNotSet) {
+		// Older registries ignore defaultToGlobal.
+		cfg, err = r.Client.Config(ctx, "", false)
+	}
 	if err != nil {
 		return Previous{}, fmt.Errorf("subject %s: read its compatibility level: %w", f.Subject, err)
 	}
