@@ -10,6 +10,14 @@
 // Tail reads the partition with a direct assignment, no consumer group, and
 // survives broker restarts; End is the partition's high watermark.
 //
+// Several instances share one topic through Begin (storage.Transactional):
+// every instance writes inside Kafka transactions under one transactional
+// id, TransactionalID(topic). Initialising that id fences every other
+// producer of it and aborts its open transaction, so a commit succeeds only
+// if no other instance took over since Begin; a lost commit fails with
+// storage.ErrConflict and nothing is written. Tail reads committed records
+// only, so an aborted batch is never seen.
+//
 // Failures to reach the brokers wrap storage.ErrUnavailable. The package
 // uses franz-go (kgo for producing and consuming, kadm for topics and
 // offsets) and logs through the *slog.Logger given to Open.

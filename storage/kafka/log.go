@@ -29,10 +29,14 @@ type Log struct {
 	mu      sync.Mutex
 	closed  bool
 	running sync.WaitGroup // Append, Tail and End calls, and background flushes
+	writer  writer         // the transactional producer behind Begin
 }
 
 // Interface checks.
-var _ storage.Log = (*Log)(nil)
+var (
+	_ storage.Log           = (*Log)(nil)
+	_ storage.Transactional = (*Log)(nil)
+)
 
 // Open connects to the cluster, makes sure the topic can hold the log (see
 // the package comment) and returns the Log. It fails with an error wrapping
@@ -47,6 +51,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Log, error) {
 	}
 	cfg.Brokers = append([]string(nil), cfg.Brokers...)
 	l := &Log{cfg: cfg, log: logger, klog: kgoLogger{logger}, sem: make(chan struct{}, 1)}
+	l.writer.slot = make(chan struct{}, 1)
 	common, err := cfg.clientOpts(l.klog)
 	if err != nil {
 		return nil, err
@@ -119,19 +124,13 @@ func (l *Log) enter() bool {
 // whole, since an idempotent producer cannot take back a request the broker
 // may have received. Later Appends wait for that outcome, so batches stay
 // in call order. A ctx without a deadline gets Config.WriteTimeout.
+//
+// Append writes outside any transaction: it takes no part in the mutual
+// exclusion that Begin provides. Writers that share the topic with other
+// instances use Begin and Txn.Commit.
 func (l *Log) Append(ctx context.Context, recs ...storage.Record) (int64, error) {
-	if len(recs) == 0 {
-		return 0, errors.New("kafka: append: no records")
-	}
-	if len(recs) > MaxAppendRecords {
-		return 0, fmt.Errorf("kafka: append: %d records in one batch, the limit is %d", len(recs), MaxAppendRecords)
-	}
-	size := 0
-	for _, r := range recs {
-		size += len(r.Key) + len(r.Value) + recordOverhead
-	}
-	if size > l.cfg.MaxBatchBytes {
-		return 0, fmt.Errorf("kafka: append: batch of about %d bytes exceeds the limit of %d", size, l.cfg.MaxBatchBytes)
+	if err := l.checkBatch("append", recs); err != nil {
+		return 0, err
 	}
 	if !l.enter() {
 		return 0, fmt.Errorf("kafka: append: %w", storage.ErrClosed)
@@ -170,6 +169,25 @@ func (l *Log) Append(ctx context.Context, recs ...storage.Record) (int64, error)
 		<-l.sem
 	}()
 	return 0, classify("append", ctx.Err())
+}
+
+// checkBatch refuses a batch that cannot be written as one Kafka record
+// batch: empty, too many records, or too many bytes.
+func (l *Log) checkBatch(op string, recs []storage.Record) error {
+	if len(recs) == 0 {
+		return fmt.Errorf("kafka: %s: no records", op)
+	}
+	if len(recs) > MaxAppendRecords {
+		return fmt.Errorf("kafka: %s: %d records in one batch, the limit is %d", op, len(recs), MaxAppendRecords)
+	}
+	size := 0
+	for _, r := range recs {
+		size += len(r.Key) + len(r.Value) + recordOverhead
+	}
+	if size > l.cfg.MaxBatchBytes {
+		return fmt.Errorf("kafka: %s: batch of about %d bytes exceeds the limit of %d", op, size, l.cfg.MaxBatchBytes)
+	}
+	return nil
 }
 
 // batch collects the outcome of one Append's records.
@@ -271,6 +289,7 @@ func (l *Log) Close() error {
 	l.mu.Unlock()
 	l.cancel()
 	l.prod.Close()
+	l.closeWriter()
 	l.running.Wait()
 	return nil
 }
