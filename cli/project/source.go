@@ -109,10 +109,12 @@ type GitError struct {
 	Err     error
 }
 
+// Error says which git command failed and what git printed.
 func (e *GitError) Error() string {
 	return fmt.Sprintf("git %s: %s", strings.Join(e.Args, " "), e.Message)
 }
 
+// Unwrap returns the exec error.
 func (e *GitError) Unwrap() error { return e.Err }
 
 // Verify checks that the revision names a commit, so that a mistyped ref

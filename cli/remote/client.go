@@ -90,6 +90,7 @@ type Error struct {
 	Message string
 }
 
+// Error renders the request, the registry's message and codes.
 func (e *Error) Error() string {
 	if e.Code != 0 {
 		return fmt.Sprintf("%s %s: %s (error %d, HTTP %d)", e.Method, e.URL, e.Message, e.Code, e.StatusCode)
