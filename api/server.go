@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v5"
@@ -29,6 +30,11 @@ type Config struct {
 	Registerer *prometheus.Registry
 	// ClusterID is reported by /v1/metadata/id.
 	ClusterID string
+	// Auth configures authentication; off by default.
+	Auth AuthConfig
+	// MaxChangesWait bounds the long poll of GET /v1/changes; 30 s by
+	// default, and always below RequestTimeout.
+	MaxChangesWait time.Duration
 }
 
 // DefaultConfig returns 4 MiB bodies and a 30 s request timeout.
@@ -38,6 +44,7 @@ func DefaultConfig() Config {
 		RequestTimeout: 30 * time.Second,
 		Logger:         slog.New(slog.DiscardHandler),
 		ClusterID:      "charter",
+		MaxChangesWait: 30 * time.Second,
 	}
 }
 
@@ -48,6 +55,7 @@ type Server struct {
 	echo    *echo.Echo
 	logger  *slog.Logger
 	metrics *metrics
+	creds   atomic.Pointer[Credentials]
 }
 
 // New builds the API over svc.
@@ -68,14 +76,18 @@ func New(svc *registry.Service, cfg Config) *Server {
 	if cfg.Registerer == nil {
 		cfg.Registerer = prometheus.NewRegistry()
 	}
+	if cfg.MaxChangesWait <= 0 {
+		cfg.MaxChangesWait = def.MaxChangesWait
+	}
 	s := &Server{cfg: cfg, svc: svc, logger: cfg.Logger}
+	s.creds.Store(cfg.Auth.Credentials)
 	s.metrics = newMetrics(cfg.Registerer, svc)
 	s.echo = echo.NewWithConfig(echo.Config{
 		Logger: cfg.Logger,
 		Router: echo.NewRouter(echo.RouterConfig{UnescapePathParamValues: true}),
 	})
 	s.echo.HTTPErrorHandler = s.handleError
-	s.echo.Use(s.requestIDMiddleware, s.observeMiddleware, s.readyMiddleware, s.timeoutMiddleware)
+	s.echo.Use(s.requestIDMiddleware, s.observeMiddleware, s.authMiddleware, s.readyMiddleware, s.timeoutMiddleware)
 	s.routes()
 	return s
 }
@@ -158,6 +170,11 @@ func (s *Server) routes() {
 	e.GET("/contexts", s.contexts)
 	e.GET("/v1/metadata/id", s.metadataID)
 	e.GET("/v1/metadata/digest", s.stateDigest)
+
+	e.GET("/v1/auth/whoami", s.whoami)
+	s.catalogRoutes(e)
+	e.GET("/v1/audit", s.audit)
+	e.GET("/v1/changes", s.changes)
 }
 
 func requestID(c *echo.Context) string {
@@ -228,8 +245,10 @@ func (s *Server) observeMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
 		if status >= 500 {
 			level = slog.LevelError
 		}
+		principal, _ := c.Get("principal").(string)
 		s.logger.LogAttrs(c.Request().Context(), level, "request",
 			slog.String("request_id", requestID(c)),
+			slog.String("principal", principal),
 			slog.String("method", c.Request().Method),
 			slog.String("route", route),
 			slog.String("path", c.Request().URL.EscapedPath()),

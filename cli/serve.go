@@ -2,6 +2,8 @@ package cli
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -14,6 +16,9 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/sasl/plain"
+	"github.com/twmb/franz-go/pkg/sasl/scram"
 
 	"github.com/charter-registry/charter"
 	"github.com/charter-registry/charter/api"
@@ -48,6 +53,12 @@ type serveFlags struct {
 	kafkaSASLMechanism string
 	kafkaSASLUser      string
 	kafkaSASLPassword  string
+
+	auth          string
+	authConfig    string
+	anonymousRead bool
+	unowned       string
+	changesTopic  string
 }
 
 func newServeCommand() *cobra.Command {
@@ -90,6 +101,11 @@ keep the state in a compacted Kafka topic shared by several instances.`,
 	fs.StringVar(&f.kafkaSASLMechanism, "kafka-sasl-mechanism", "", "SASL mechanism: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512")
 	fs.StringVar(&f.kafkaSASLUser, "kafka-sasl-user", "", "SASL user name")
 	fs.StringVar(&f.kafkaSASLPassword, "kafka-sasl-password", "", "SASL password (prefer the environment variable)")
+	fs.StringVar(&f.auth, "auth", "off", "authentication: off, or required (needs --auth-config); writes are then authorised by topic ownership")
+	fs.StringVar(&f.authConfig, "auth-config", "", "YAML file of principals, their teams and hashed API keys and passwords; re-read on SIGHUP")
+	fs.BoolVar(&f.anonymousRead, "anonymous-read", false, "with --auth=required, let requests without credentials read")
+	fs.StringVar(&f.unowned, "unowned-subjects", "open", "with --auth=required, who may write subjects no topic binds: open (any principal) or admin-only")
+	fs.StringVar(&f.changesTopic, "changes-topic", "", "Kafka topic to publish change events to (Kafka storage only); created if absent")
 	annotateEnv(fs)
 	return cmd
 }
@@ -157,6 +173,13 @@ func runServe(parent context.Context, f serveFlags) error {
 	if err != nil {
 		return fmt.Errorf("--default-compatibility: %w", err)
 	}
+	access, authCfg, err := authSettings(f)
+	if err != nil {
+		return err
+	}
+	if f.changesTopic != "" && len(f.kafkaBrokers) == 0 {
+		return errors.New("--changes-topic needs Kafka: give --kafka-brokers")
+	}
 	ctx, stop := signal.NotifyContext(parent, syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 
@@ -171,6 +194,7 @@ func runServe(parent context.Context, f serveFlags) error {
 		Logger:               logger,
 		MaxSchemaBytes:       f.maxSchemaBytes,
 		DefaultCompatibility: level,
+		Access:               access,
 	})
 	if err != nil {
 		return err
@@ -180,7 +204,14 @@ func runServe(parent context.Context, f serveFlags) error {
 		RequestTimeout: f.requestTimeout,
 		OpenAPI:        charter.OpenAPI(),
 		Logger:         logger,
+		Auth:           authCfg,
 	})
+	if authCfg.Required {
+		logger.Info("authentication required", slog.String("auth_config", f.authConfig), slog.Int("principals", authCfg.Credentials.Principals()),
+			slog.Bool("anonymous_read", f.anonymousRead), slog.String("unowned_subjects", string(access.Unowned)))
+		stopReload := reloadOnHangup(srv, f.authConfig, logger)
+		defer stopReload()
+	}
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", f.addr, err)
@@ -189,6 +220,15 @@ func runServe(parent context.Context, f serveFlags) error {
 	defer cancelRun()
 	runDone := make(chan error, 1)
 	go func() { runDone <- svc.Run(runCtx) }()
+	if f.changesTopic != "" {
+		stopPublisher, err := startPublisher(runCtx, svc, f, logger)
+		if err != nil {
+			cancelRun()
+			<-runDone
+			return err
+		}
+		defer stopPublisher()
+	}
 
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	serveDone := make(chan error, 1)
@@ -226,4 +266,73 @@ func describe(f serveFlags) string {
 		return "kafka topic " + f.kafkaTopic
 	}
 	return "file log in " + f.dataDir
+}
+
+// startPublisher publishes change events to --changes-topic until ctx ends
+// or the returned stop is called.
+func startPublisher(ctx context.Context, svc *registry.Service, f serveFlags, logger *slog.Logger) (stop func(), err error) {
+	opts, err := changesClientOpts(f)
+	if err != nil {
+		return nil, err
+	}
+	octx, cancelOpen := context.WithTimeout(ctx, f.requestTimeout)
+	pub, err := registry.NewKafkaPublisher(octx, registry.KafkaPublisherConfig{Topic: f.changesTopic, ClientOpts: opts})
+	cancelOpen()
+	if err != nil {
+		return nil, err
+	}
+	pctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := svc.PublishChanges(pctx, pub); err != nil && pctx.Err() == nil {
+			logger.Error("change publisher stopped", slog.Any("error", err))
+		}
+	}()
+	logger.Info("publishing change events", slog.String("topic", f.changesTopic))
+	return func() {
+		cancel()
+		<-done
+		pub.Close()
+	}, nil
+}
+
+// changesClientOpts connects the change publisher the way the log's
+// clients connect: same brokers, TLS and SASL.
+func changesClientOpts(f serveFlags) ([]kgo.Opt, error) {
+	opts := []kgo.Opt{kgo.SeedBrokers(f.kafkaBrokers...), kgo.ClientID("charter-changes")}
+	if f.kafkaTLS || f.kafkaCA != "" || f.kafkaCert != "" {
+		tc := &tls.Config{MinVersion: tls.VersionTLS12}
+		if f.kafkaCA != "" {
+			pem, err := os.ReadFile(f.kafkaCA)
+			if err != nil {
+				return nil, fmt.Errorf("--kafka-tls-ca: %w", err)
+			}
+			pool := x509.NewCertPool()
+			if !pool.AppendCertsFromPEM(pem) {
+				return nil, fmt.Errorf("--kafka-tls-ca %s holds no PEM certificate", f.kafkaCA)
+			}
+			tc.RootCAs = pool
+		}
+		if f.kafkaCert != "" {
+			cert, err := tls.LoadX509KeyPair(f.kafkaCert, f.kafkaKey)
+			if err != nil {
+				return nil, fmt.Errorf("--kafka-tls-cert: %w", err)
+			}
+			tc.Certificates = []tls.Certificate{cert}
+		}
+		opts = append(opts, kgo.DialTLSConfig(tc))
+	}
+	switch strings.ToUpper(f.kafkaSASLMechanism) {
+	case "":
+	case kafka.MechanismPlain:
+		opts = append(opts, kgo.SASL(plain.Auth{User: f.kafkaSASLUser, Pass: f.kafkaSASLPassword}.AsMechanism()))
+	case kafka.MechanismScramSHA256:
+		opts = append(opts, kgo.SASL(scram.Auth{User: f.kafkaSASLUser, Pass: f.kafkaSASLPassword}.AsSha256Mechanism()))
+	case kafka.MechanismScramSHA512:
+		opts = append(opts, kgo.SASL(scram.Auth{User: f.kafkaSASLUser, Pass: f.kafkaSASLPassword}.AsSha512Mechanism()))
+	default:
+		return nil, fmt.Errorf("--kafka-sasl-mechanism %q: use PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512", f.kafkaSASLMechanism)
+	}
+	return opts, nil
 }

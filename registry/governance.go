@@ -152,10 +152,11 @@ func (t Topic) Role(subject string) string {
 
 // OwnerKey folds a subject name to the form ownership is looked up by, so
 // that a look-alike name cannot escape its owner: a Confluent context
-// prefix (":.staging:") is dropped, surrounding spaces and trailing slashes
-// are trimmed, and letters are lower-cased. "orders-value",
-// ":.staging:orders-value", "Orders-Value" and "orders-value/" all belong
-// to whoever owns orders-value.
+// prefix (":.staging:") is dropped, leading and trailing spaces, slashes
+// and dots (what path normalisation adds or removes) are trimmed, and
+// letters are lower-cased. "orders-value", ":.staging:orders-value",
+// "Orders-Value", "orders-value/" and "./orders-value" all belong to
+// whoever owns orders-value.
 func OwnerKey(subject string) string {
 	s := subject
 	if strings.HasPrefix(s, ":.") {
@@ -163,8 +164,7 @@ func OwnerKey(subject string) string {
 			s = s[2+i+1:]
 		}
 	}
-	s = strings.TrimRight(strings.TrimSpace(s), "/")
-	return strings.ToLower(s)
+	return strings.ToLower(strings.Trim(s, " /."))
 }
 
 // governance is the catalogue and the audit trail, applied from TEAM,

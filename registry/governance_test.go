@@ -558,7 +558,7 @@ func TestChangesLongPollAndResume(t *testing.T) {
 }
 
 func TestOwnerKeyFoldsLookAlikes(t *testing.T) {
-	for _, s := range []string{"orders-value", "ORDERS-VALUE", ":.staging:orders-value", ":.:orders-value", " orders-value/", "orders-value//"} {
+	for _, s := range []string{"orders-value", "ORDERS-VALUE", ":.staging:orders-value", ":.:orders-value", " orders-value/", "orders-value//", "./orders-value", "/orders-value.", ":.staging:/Orders-Value"} {
 		if got := registry.OwnerKey(s); got != "orders-value" {
 			t.Errorf("OwnerKey(%q) = %q", s, got)
 		}

@@ -149,6 +149,7 @@ func (s *Service) Run(ctx context.Context) error {
 	s.startEnd.Store(end)
 	if end == 0 {
 		s.ready.Store(true)
+		s.broadcast() // wake WaitReady now, not at its next poll
 	}
 	start := time.Now()
 	s.cfg.Logger.Info("replaying log", slog.Int64("end_offset", end))

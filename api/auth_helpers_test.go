@@ -1,0 +1,194 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/charter-registry/charter"
+	"github.com/charter-registry/charter/api"
+	"github.com/charter-registry/charter/registry"
+	"github.com/charter-registry/charter/storage"
+	"github.com/charter-registry/charter/storage/memory"
+)
+
+// The principals of the auth tests, each with its own API key.
+const (
+	asAdmin     = "admin"
+	asOwner     = "owner" // team payments, which owns topic orders
+	asOther     = "other" // team shipping, which owns topic parcels
+	asAnonymous = "anonymous"
+)
+
+// testKeys are the API keys of the principals; the credentials hold only
+// their hashes.
+var testKeys = map[string]string{
+	asAdmin: "chk_test-admin-key-0123456789abcdef0123456789",
+	asOwner: "chk_test-owner-key-0123456789abcdef0123456789",
+	asOther: "chk_test-other-key-0123456789abcdef0123456789",
+}
+
+func testCredentials(t testing.TB) *api.Credentials {
+	t.Helper()
+	yaml := fmt.Sprintf(`principals:
+  - name: root
+    admin: true
+    keys: [%s]
+  - name: pay-ci
+    teams: [payments]
+    keys: [%s]
+  - name: ship-ci
+    teams: [shipping]
+    keys: [%s]
+`, api.HashAPIKey(testKeys[asAdmin]), api.HashAPIKey(testKeys[asOwner]), api.HashAPIKey(testKeys[asOther]))
+	c, err := api.ParseCredentials([]byte(yaml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// authHarness is a server with authentication required.
+type authHarness struct {
+	t   testing.TB
+	srv *httptest.Server
+	svc *registry.Service
+	api *api.Server
+	log storage.Log
+}
+
+type authOptions struct {
+	unowned       registry.UnownedPolicy
+	anonymousRead bool
+}
+
+func newAuthHarness(t testing.TB, o authOptions) *authHarness {
+	t.Helper()
+	if o.unowned == "" {
+		o.unowned = registry.UnownedOpen
+	}
+	log := memory.New(memory.WithKeyFunc(registry.LogicalKey))
+	svc, err := registry.NewService(registry.ServiceConfig{Log: log, Formats: charter.Formats(), Access: registry.AccessConfig{Enforce: true, Unowned: o.unowned}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { _ = svc.Run(ctx); close(done) }()
+	wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
+	defer wcancel()
+	if err := svc.WaitReady(wctx); err != nil {
+		t.Fatal(err)
+	}
+	a := api.New(svc, api.Config{
+		OpenAPI:        charter.OpenAPI(),
+		RequestTimeout: 5 * time.Second,
+		Auth:           api.AuthConfig{Required: true, AnonymousRead: o.anonymousRead, Credentials: testCredentials(t)},
+	})
+	srv := httptest.NewServer(a.Handler())
+	t.Cleanup(func() {
+		srv.Close()
+		cancel()
+		<-done
+	})
+	return &authHarness{t: t, srv: srv, svc: svc, api: a, log: log}
+}
+
+// call sends a request as who (one of the as* names, or a raw
+// Authorization header value when it contains a space).
+func (h *authHarness) call(who, method, path string, body any) response {
+	h.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = bytes.NewBufferString(b)
+	default:
+		enc, err := json.Marshal(b)
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		rd = bytes.NewReader(enc)
+	}
+	req, err := http.NewRequest(method, h.srv.URL+path, rd)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/vnd.schemaregistry.v1+json")
+	}
+	switch {
+	case who == asAnonymous:
+	case testKeys[who] != "":
+		req.Header.Set("Authorization", "Bearer "+testKeys[who])
+	default:
+		req.Header.Set("Authorization", who)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if res.StatusCode >= 500 {
+		h.t.Errorf("%s %s: server error %d: %s", method, path, res.StatusCode, b)
+	}
+	return response{status: res.StatusCode, body: b, header: res.Header}
+}
+
+// must sends a request that has to succeed.
+func (h *authHarness) must(who, method, path string, body any) response {
+	h.t.Helper()
+	r := h.call(who, method, path, body)
+	if r.status != http.StatusOK {
+		h.t.Fatalf("%s %s as %s: %d %s", method, path, who, r.status, r.body)
+	}
+	return r
+}
+
+func (h *authHarness) end() int64 {
+	h.t.Helper()
+	e, err := h.log.End(context.Background())
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return e
+}
+
+func basic(name, secret string) string {
+	return "Basic " + base64.StdEncoding.EncodeToString([]byte(name+":"+secret))
+}
+
+// seedGovernance creates teams payments, shipping and idle, topic orders
+// owned by payments, topic parcels owned by shipping, and version 1 of
+// orders-value, parcels-value and loose-value (unowned).
+func (h *authHarness) seedGovernance() {
+	h.t.Helper()
+	for _, team := range []string{"payments", "shipping", "idle"} {
+		h.must(asAdmin, "POST", "/v1/catalog/teams", map[string]any{"name": team})
+	}
+	h.must(asAdmin, "POST", "/v1/catalog/topics", map[string]any{"name": "orders", "owner": "payments"})
+	h.must(asAdmin, "POST", "/v1/catalog/topics", map[string]any{"name": "parcels", "owner": "shipping"})
+	for _, s := range []string{"orders-value", "parcels-value", "loose-value"} {
+		h.must(asAdmin, "POST", "/subjects/"+s+"/versions", map[string]any{"schema": recordV1})
+	}
+}
+
+func mustCredentials(t testing.TB, yaml string) *api.Credentials {
+	t.Helper()
+	c, err := api.ParseCredentials([]byte(yaml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}

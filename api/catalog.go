@@ -1,0 +1,159 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v5"
+
+	"github.com/charter-registry/charter/registry"
+)
+
+func (s *Server) catalogRoutes(e *echo.Echo) {
+	e.GET("/v1/catalog/teams", s.listTeams)
+	e.POST("/v1/catalog/teams", s.createTeam)
+	e.GET("/v1/catalog/teams/:team", s.getTeam)
+	e.PUT("/v1/catalog/teams/:team", s.updateTeam)
+	e.DELETE("/v1/catalog/teams/:team", s.deleteTeam)
+
+	e.GET("/v1/catalog/topics", s.listTopics)
+	e.POST("/v1/catalog/topics", s.createTopic)
+	e.GET("/v1/catalog/topics/:topic", s.getTopic)
+	e.PUT("/v1/catalog/topics/:topic", s.updateTopic)
+	e.DELETE("/v1/catalog/topics/:topic", s.deleteTopic)
+	e.PUT("/v1/catalog/topics/:topic/bindings", s.putBindings)
+
+	e.GET("/v1/catalog/subjects/:subject", s.subjectOwnership)
+	e.GET("/v1/catalog/search", s.search)
+}
+
+func (s *Server) listTeams(c *echo.Context) error {
+	return writeJSON(c, http.StatusOK, s.svc.Teams())
+}
+
+func (s *Server) createTeam(c *echo.Context) error {
+	var t registry.Team
+	if err := s.decodeBody(c, &t); err != nil {
+		return err
+	}
+	out, err := s.svc.CreateTeam(c.Request().Context(), t)
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, out)
+}
+
+func (s *Server) getTeam(c *echo.Context) error {
+	out, err := s.svc.Team(c.Param("team"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, out)
+}
+
+func (s *Server) updateTeam(c *echo.Context) error {
+	var u registry.TeamUpdate
+	if err := s.decodeBody(c, &u); err != nil {
+		return err
+	}
+	out, err := s.svc.UpdateTeam(c.Request().Context(), c.Param("team"), u)
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, out)
+}
+
+func (s *Server) deleteTeam(c *echo.Context) error {
+	out, err := s.svc.DeleteTeam(c.Request().Context(), c.Param("team"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, out)
+}
+
+func (s *Server) listTopics(c *echo.Context) error {
+	f := registry.TopicFilter{
+		Owner:     c.QueryParam("owner"),
+		Lifecycle: registry.Lifecycle(c.QueryParam("lifecycle")),
+		Tag:       c.QueryParam("tag"),
+	}
+	return writeJSON(c, http.StatusOK, s.svc.Topics(f))
+}
+
+// topicCreate is the body of POST /v1/catalog/topics: the topic's name and
+// any of the fields of an update.
+type topicCreate struct {
+	Name string `json:"name"`
+	registry.TopicUpdate
+}
+
+func (s *Server) createTopic(c *echo.Context) error {
+	var b topicCreate
+	if err := s.decodeBody(c, &b); err != nil {
+		return err
+	}
+	out, err := s.svc.CreateTopic(c.Request().Context(), b.Name, b.TopicUpdate)
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, out)
+}
+
+func (s *Server) getTopic(c *echo.Context) error {
+	out, err := s.svc.Topic(c.Param("topic"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, out)
+}
+
+func (s *Server) updateTopic(c *echo.Context) error {
+	var u registry.TopicUpdate
+	if err := s.decodeBody(c, &u); err != nil {
+		return err
+	}
+	out, err := s.svc.UpdateTopic(c.Request().Context(), c.Param("topic"), u)
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, out)
+}
+
+func (s *Server) deleteTopic(c *echo.Context) error {
+	out, err := s.svc.DeleteTopic(c.Request().Context(), c.Param("topic"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, out)
+}
+
+func (s *Server) putBindings(c *echo.Context) error {
+	var b registry.BindingsUpdate
+	if err := s.decodeBody(c, &b); err != nil {
+		return err
+	}
+	out, err := s.svc.UpdateTopic(c.Request().Context(), c.Param("topic"), registry.TopicUpdate{Bindings: &b})
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, out)
+}
+
+func (s *Server) subjectOwnership(c *echo.Context) error {
+	out, err := s.svc.SubjectOwnership(c.Param("subject"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, out)
+}
+
+func (s *Server) search(c *echo.Context) error {
+	q := c.QueryParam("q")
+	if q == "" {
+		return unprocessable("Query parameter q is required: the text to find in topics, subjects, teams and field names")
+	}
+	limit, err := intQuery(c, "limit", 100)
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, s.svc.Search(q, limit))
+}
