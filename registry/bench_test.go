@@ -175,13 +175,20 @@ func benchReplay(b *testing.B, records int) {
 	debug.FreeOSMemory()
 	resetPeakRSS()
 
-	var last *registry.Service
+	var (
+		last   *registry.Service
+		opened time.Duration
+	)
 	b.ReportAllocs()
 	for b.Loop() {
-		last = replayOnce(b, ctx, dir)
+		var o time.Duration
+		last = nil // at most one replayed state alive at a time
+		last, o = replayOnce(b, ctx, dir)
+		opened += o
 	}
 	perRecord := float64(b.Elapsed().Nanoseconds()) / float64(b.N) / float64(records)
 	b.ReportMetric(perRecord, "ns/record")
+	b.ReportMetric(float64(opened.Nanoseconds())/float64(b.N)/float64(records), "open-ns/record")
 	b.ReportMetric(1e9/perRecord, "records/s")
 	if hwm, ok := peakRSS(); ok {
 		b.ReportMetric(float64(hwm)/(1<<20), "peak-RSS-MiB")
@@ -197,12 +204,15 @@ func benchReplay(b *testing.B, records int) {
 }
 
 // replayOnce opens the log, replays it into a new Service until Ready and
-// stops the Service again.
-func replayOnce(b *testing.B, ctx context.Context, dir string) *registry.Service {
+// stops the Service again. It returns the Service and how long opening the
+// log (scanning and verifying it) took.
+func replayOnce(b *testing.B, ctx context.Context, dir string) (*registry.Service, time.Duration) {
+	start := time.Now()
 	l, err := file.Open(ctx, dir, file.WithKeyFunc(registry.LogicalKey))
 	if err != nil {
 		b.Fatal(err)
 	}
+	opened := time.Since(start)
 	defer l.Close()
 	svc, err := registry.NewService(registry.ServiceConfig{Log: l, Formats: charter.Formats()})
 	if err != nil {
@@ -219,7 +229,7 @@ func replayOnce(b *testing.B, ctx context.Context, dir string) *registry.Service
 	if err != nil {
 		b.Fatal(err)
 	}
-	return svc
+	return svc, opened
 }
 
 // replayFixture returns a directory holding a file log of the given number

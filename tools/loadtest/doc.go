@@ -8,9 +8,12 @@
 // that returns a fixed body of the same size and drives it identically. It
 // prints requests per second and latency percentiles for both, and their
 // ratio. Client and servers share the machine's cores, so the figures are
-// only comparable within one run.
+// only comparable within one run; -rounds alternates the two targets
+// several times so that a change in the machine's other load does not fall
+// on one of them only.
 //
 //	go run ./tools/loadtest -duration 10s -conns 64
+//	go run ./tools/loadtest -duration 5s -conns 64 -rounds 3
 //
 // With -target it drives a charter that is already running instead (on a
 // loopback address only) and reads the ids to ask for from GET /schemas;

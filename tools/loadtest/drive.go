@@ -36,7 +36,25 @@ type result struct {
 	hist histogram
 }
 
-func (r *result) rate() float64 { return float64(r.requests) / r.window.Seconds() }
+func (r *result) rate() float64 {
+	if r.window <= 0 {
+		return 0
+	}
+	return float64(r.requests) / r.window.Seconds()
+}
+
+// add sums another round of the same target into r.
+func (r *result) add(o *result) {
+	r.requests += o.requests
+	r.errors += o.errors
+	if r.firstErr == nil {
+		r.firstErr = o.firstErr
+	}
+	r.window += o.window
+	r.dials += o.dials
+	r.cpu += o.cpu
+	r.hist.merge(&o.hist)
+}
 
 // worker is one connection's loop state.
 type worker struct {

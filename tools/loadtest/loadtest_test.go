@@ -95,6 +95,7 @@ func TestParseFlagsRejectsUnboundedSettings(t *testing.T) {
 		{"-duration", "0s"},
 		{"-duration", "2h"},
 		{"-conns", "0"},
+		{"-rounds", "0"},
 		{"-schemas", "0"},
 		{"-format", "XML"},
 		{"extra"},
@@ -117,7 +118,8 @@ func TestRunDrivesCharterAndCeiling(t *testing.T) {
 	for _, format := range []compat.Type{compat.Avro, compat.Protobuf, compat.JSON} {
 		t.Run(string(format), func(t *testing.T) {
 			cfg := defaultConfig()
-			cfg.duration, cfg.warmup, cfg.conns, cfg.schemas, cfg.format = 200*time.Millisecond, 50*time.Millisecond, 4, 20, format
+			cfg.duration, cfg.warmup, cfg.conns, cfg.schemas, cfg.format = 150*time.Millisecond, 50*time.Millisecond, 4, 20, format
+			cfg.rounds = 2
 			var out bytes.Buffer
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
@@ -125,7 +127,7 @@ func TestRunDrivesCharterAndCeiling(t *testing.T) {
 				t.Fatalf("run: %v\n%s", err, out.String())
 			}
 			text := out.String()
-			for _, want := range []string{"charter ", "ceiling ", "charter/ceiling: req/s"} {
+			for _, want := range []string{"charter ", "ceiling ", "round 1:", "round 2:", "charter/ceiling over all rounds: req/s"} {
 				if !strings.Contains(text, want) {
 					t.Errorf("output lacks %q:\n%s", want, text)
 				}

@@ -22,6 +22,7 @@ type config struct {
 	duration time.Duration
 	warmup   time.Duration
 	conns    int
+	rounds   int
 	schemas  int
 	format   compat.Type
 	target   string
@@ -32,6 +33,7 @@ func defaultConfig() config {
 		duration: 10 * time.Second,
 		warmup:   time.Second,
 		conns:    64,
+		rounds:   1,
 		schemas:  1000,
 		format:   compat.Avro,
 	}
@@ -47,6 +49,8 @@ func (c config) validate() error {
 		return fmt.Errorf("-warmup %s: use 0 to 10m", c.warmup)
 	case c.conns < 1 || c.conns > 4096:
 		return fmt.Errorf("-conns %d: use 1 to 4096", c.conns)
+	case c.rounds < 1 || c.rounds > 100:
+		return fmt.Errorf("-rounds %d: use 1 to 100", c.rounds)
 	case c.schemas < 1 || c.schemas > 1_000_000:
 		return fmt.Errorf("-schemas %d: use 1 to 1000000", c.schemas)
 	}
@@ -87,6 +91,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&cfg.duration, "duration", cfg.duration, "how long to measure each target")
 	fs.DurationVar(&cfg.warmup, "warmup", cfg.warmup, "unmeasured load before each measurement")
 	fs.IntVar(&cfg.conns, "conns", cfg.conns, "concurrent keep-alive connections (one worker each)")
+	fs.IntVar(&cfg.rounds, "rounds", cfg.rounds, "alternate charter and ceiling this many times (-duration each); figures are summed per target")
 	fs.IntVar(&cfg.schemas, "schemas", cfg.schemas, "schemas to register before the run (with -target: most ids to use)")
 	format := fs.String("format", string(cfg.format), "schema format to register: AVRO, PROTOBUF or JSON")
 	fs.StringVar(&cfg.target, "target", "", "drive a running charter at this loopback URL instead of an in-process one")

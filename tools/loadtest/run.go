@@ -44,32 +44,46 @@ func run(ctx context.Context, cfg config, out io.Writer, logger *slog.Logger) er
 	}
 	client.CloseIdleConnections()
 
-	l := load{base: base, ids: ids, conns: cfg.conns, warmup: cfg.warmup, duration: cfg.duration}
-	logger.Info("driving charter", slog.String("url", base), slog.Int("conns", cfg.conns), slog.Duration("duration", cfg.duration))
-	charterRes, err := drive(ctx, "charter", l)
-	if err != nil {
-		return err
-	}
-
 	ceil, err := listen(ceiling(body, contentType))
 	if err != nil {
 		return err
 	}
-	l.base = ceil.url
-	logger.Info("driving ceiling", slog.String("url", ceil.url), slog.Int("body_bytes", len(body)))
-	ceilRes, err := drive(ctx, "ceiling", l)
-	if serr := ceil.stop(ctx); err == nil {
-		err = serr
+	defer ceil.stop(ctx)
+
+	// Alternating the targets round by round keeps a change in the
+	// machine's other load from landing on one target only.
+	charterRes := &result{name: "charter"}
+	ceilRes := &result{name: "ceiling"}
+	var rounds []roundRates
+	for r := range cfg.rounds {
+		l := load{base: base, ids: ids, conns: cfg.conns, warmup: cfg.warmup, duration: cfg.duration}
+		logger.Info("driving charter", slog.Int("round", r+1), slog.String("url", base), slog.Int("conns", cfg.conns), slog.Duration("duration", cfg.duration))
+		a, err := drive(ctx, "charter", l)
+		if err != nil {
+			return err
+		}
+		l.base = ceil.url
+		logger.Info("driving ceiling", slog.Int("round", r+1), slog.String("url", ceil.url), slog.Int("body_bytes", len(body)))
+		b, err := drive(ctx, "ceiling", l)
+		if err != nil {
+			return err
+		}
+		charterRes.add(a)
+		ceilRes.add(b)
+		rounds = append(rounds, roundRates{charter: a.rate(), ceiling: b.rate()})
 	}
-	if err != nil {
+	if err := ceil.stop(ctx); err != nil {
 		return err
 	}
-	return report(out, cfg, len(ids), len(body), charterRes, ceilRes)
+	return report(out, cfg, len(ids), len(body), charterRes, ceilRes, rounds)
 }
 
-func report(out io.Writer, cfg config, ids, bodyBytes int, charter, ceil *result) error {
-	fmt.Fprintf(out, "GET /schemas/ids/{id}: %d connections, %s measured after %s warm-up, %d ids, %d-byte body, GOMAXPROCS=%d\n\n",
-		cfg.conns, cfg.duration, cfg.warmup, ids, bodyBytes, runtime.GOMAXPROCS(0))
+// roundRates are the request rates of one round.
+type roundRates struct{ charter, ceiling float64 }
+
+func report(out io.Writer, cfg config, ids, bodyBytes int, charter, ceil *result, rounds []roundRates) error {
+	fmt.Fprintf(out, "GET /schemas/ids/{id}: %d connections, %d round(s) of %s per target after %s warm-up each, %d ids, %d-byte body, GOMAXPROCS=%d\n\n",
+		cfg.conns, cfg.rounds, cfg.duration, cfg.warmup, ids, bodyBytes, runtime.GOMAXPROCS(0))
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "target\trequests\treq/s\tmean\tp50\tp90\tp99\tp99.9\tmax\terrors\tdials\tCPU/req\t")
 	for _, r := range []*result{charter, ceil} {
@@ -85,10 +99,20 @@ func report(out io.Writer, cfg config, ids, bodyBytes int, charter, ceil *result
 			fmt.Fprintf(out, "%s: first error: %v\n", r.name, r.firstErr)
 		}
 	}
+	if len(rounds) > 1 {
+		fmt.Fprintln(out)
+		for i, r := range rounds {
+			q := 0.0
+			if r.ceiling > 0 {
+				q = r.charter / r.ceiling
+			}
+			fmt.Fprintf(out, "round %d: charter %.0f req/s, ceiling %.0f req/s, charter/ceiling %.2f\n", i+1, r.charter, r.ceiling, q)
+		}
+	}
 	if ceil.requests == 0 || charter.requests == 0 {
 		return fmt.Errorf("no successful requests (charter %d, ceiling %d)", charter.requests, ceil.requests)
 	}
-	fmt.Fprintf(out, "\ncharter/ceiling: req/s %.2f, p50 %.2f, p99 %.2f (latency ratios above 1 mean charter is slower)\n",
+	fmt.Fprintf(out, "\ncharter/ceiling over all rounds: req/s %.2f, p50 %.2f, p99 %.2f (latency ratios above 1 mean charter is slower)\n",
 		charter.rate()/ceil.rate(),
 		ratio(charter.hist.quantile(0.5), ceil.hist.quantile(0.5)),
 		ratio(charter.hist.quantile(0.99), ceil.hist.quantile(0.99)))

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -14,6 +15,9 @@ type server struct {
 	url  string
 	srv  *http.Server
 	done chan error
+
+	stopOnce sync.Once
+	stopErr  error
 }
 
 // listen serves h on 127.0.0.1 until stop is called.
@@ -32,18 +36,20 @@ func listen(h http.Handler) (*server, error) {
 }
 
 // stop shuts the server down, waiting at most a few seconds for requests
-// in flight.
+// in flight. Calls after the first return the first one's result.
 func (s *server) stop(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	defer cancel()
-	err := s.srv.Shutdown(ctx)
-	if err != nil {
-		_ = s.srv.Close()
-	}
-	if serr := <-s.done; !errors.Is(serr, http.ErrServerClosed) {
-		return serr
-	}
-	return err
+	s.stopOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		s.stopErr = s.srv.Shutdown(ctx)
+		if s.stopErr != nil {
+			_ = s.srv.Close()
+		}
+		if err := <-s.done; !errors.Is(err, http.ErrServerClosed) {
+			s.stopErr = err
+		}
+	})
+	return s.stopErr
 }
 
 // ceiling returns a handler that answers every request with body: the
