@@ -22,6 +22,7 @@ const chromaStyle = "github"
 // and JSON Schema) indented two spaces so that a diff has lines to
 // compare, anything else as stored.
 func displayText(typ compat.Type, text string) string {
+	text = normalizeNewlines(text)
 	if typ == compat.Protobuf {
 		return strings.TrimRight(text, "\n")
 	}
@@ -30,6 +31,15 @@ func displayText(typ compat.Type, text string) string {
 		return strings.TrimRight(text, "\n")
 	}
 	return b.String()
+}
+
+// normalizeNewlines turns CR LF and lone CR into LF, as chroma's lexers
+// do, so that the text's lines and the highlighted lines stay in step.
+func normalizeNewlines(s string) string {
+	if !strings.ContainsRune(s, '\r') {
+		return s
+	}
+	return strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
 }
 
 func lexerFor(typ compat.Type) chroma.Lexer {
@@ -44,8 +54,8 @@ func lexerFor(typ compat.Type) chroma.Lexer {
 	return chroma.Coalesce(l)
 }
 
-// highlightLines tokenises text with the lexer for typ and returns one
-// HTML fragment per line. Every token value is HTML-escaped here, which is
+// highlightLines tokenises text (newlines already normalised) with the
+// lexer for typ and returns one HTML fragment per line. Every token value is HTML-escaped here, which is
 // what makes a schema doc string such as "<script>" render inert; the
 // fragments contain nothing but <span class> elements around that text.
 func highlightLines(typ compat.Type, text string) []template.HTML {

@@ -61,8 +61,9 @@ type index struct {
 	// fields caches field names by schema id for the next build: an id's
 	// text never changes, so only new ids are parsed again.
 	fields map[int][]string
-	// built is how long the build took, for the benchmark report.
-	built time.Duration
+	// built is how long the build took; builtAt is when it finished.
+	built   time.Duration
+	builtAt time.Time
 }
 
 // buildIndex reads the registry (and directory, when there is one) at
@@ -199,7 +200,8 @@ func buildIndex(svc *registry.Service, dir Directory, pos int64, prev *index) *i
 		}
 	}
 	sort.Slice(ix.teams, func(i, j int) bool { return ix.teams[i].Name < ix.teams[j].Name })
-	ix.built = time.Since(start)
+	ix.builtAt = time.Now()
+	ix.built = ix.builtAt.Sub(start)
 	return ix
 }
 

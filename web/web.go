@@ -173,21 +173,41 @@ func WantsHTML(r *http.Request) bool {
 }
 
 // index returns the search index for the state as it is now, building it
-// when the state has moved since the last build.
+// when the state has moved since the last build. Two things keep a stream
+// of writes from making every page pay for a rebuild on a large registry:
+// while one request rebuilds, others are served the previous index; and
+// an index that took more than largeBuild to build keeps serving for four
+// times its build time, so rebuilds take at most a fifth of the time. On a
+// small registry every page sees every write at once.
 func (c *Catalogue) index() *index {
 	pos := c.svc.State().Position()
-	if ix := c.idx.Load(); ix != nil && ix.pos == pos {
+	ix := c.idx.Load()
+	if ix != nil && (ix.pos == pos || ix.mayServeStale(time.Now())) {
 		return ix
 	}
-	c.mu.Lock()
+	if ix != nil {
+		if !c.mu.TryLock() {
+			return ix
+		}
+	} else {
+		c.mu.Lock()
+	}
 	defer c.mu.Unlock()
 	prev := c.idx.Load()
+	pos = c.svc.State().Position()
 	if prev != nil && prev.pos == pos {
 		return prev
 	}
-	ix := buildIndex(c.svc, c.cfg.directory, pos, prev)
-	c.idx.Store(ix)
-	return ix
+	next := buildIndex(c.svc, c.cfg.directory, pos, prev)
+	c.idx.Store(next)
+	return next
+}
+
+// largeBuild is the build time above which an index may serve stale.
+const largeBuild = 5 * time.Millisecond
+
+func (ix *index) mayServeStale(now time.Time) bool {
+	return ix.built > largeBuild && now.Sub(ix.builtAt) < 4*ix.built
 }
 
 func (c *Catalogue) loadStatic() error {
