@@ -2,6 +2,7 @@ package serde
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -99,7 +100,7 @@ func (d *Deserializer) deserialize(ctx context.Context, topic string, data []byt
 			}
 			return into, nil
 		}
-		if err := d.api.Unmarshal(p.avro, body, &out); err != nil {
+		if out, err = d.decodeGeneric(p, body); err != nil {
 			return nil, decodeErr(err)
 		}
 	case compat.Protobuf:
@@ -158,14 +159,18 @@ func (d *Deserializer) deserialize(ctx context.Context, topic string, data []byt
 	return into, nil
 }
 
+// decodeGeneric decodes Avro into hamba's generic form. It is its own
+// function so the interface it decodes into is the only one that escapes.
+func (d *Deserializer) decodeGeneric(p *parsed, body []byte) (any, error) {
+	var out any
+	err := d.api.Unmarshal(p.avro, body, &out)
+	return out, err
+}
+
 // protoMessage reads the message indexes and decodes the rest of body into
 // into, a registered Go type, or a dynamic message.
 func (d *Deserializer) protoMessage(p *parsed, body []byte, into any) (proto.Message, error) {
-	idx, n, err := protobuf.ReadIndexes(body)
-	if err != nil {
-		return nil, err
-	}
-	md, err := protobuf.MessageByIndexes(p.proto, idx)
+	md, n, err := messageAt(p.proto, body)
 	if err != nil {
 		return nil, err
 	}
@@ -190,6 +195,40 @@ func (d *Deserializer) protoMessage(p *parsed, body []byte, into any) (proto.Mes
 		return nil, err
 	}
 	return m, nil
+}
+
+// messageAt reads Confluent's message indexes from the start of body and
+// walks fd's messages along them, without allocating. It returns the
+// message and how many bytes the indexes took.
+func messageAt(fd protoreflect.FileDescriptor, body []byte) (protoreflect.MessageDescriptor, int, error) {
+	count, n := binary.Varint(body)
+	if n <= 0 {
+		return nil, 0, fmt.Errorf("%w: truncated or overlong count", protobuf.ErrIndexes)
+	}
+	msgs := fd.Messages()
+	if count == 0 {
+		if msgs.Len() == 0 {
+			return nil, 0, fmt.Errorf("%w: the schema defines no message", protobuf.ErrIndexes)
+		}
+		return msgs.Get(0), n, nil
+	}
+	if count < 0 || count > protobuf.MaxIndexes || int(count) > len(body)-n {
+		return nil, 0, fmt.Errorf("%w: count %d is out of range", protobuf.ErrIndexes, count)
+	}
+	var md protoreflect.MessageDescriptor
+	for depth := range int(count) {
+		i, m := binary.Varint(body[n:])
+		if m <= 0 {
+			return nil, 0, fmt.Errorf("%w: truncated or overlong index %d", protobuf.ErrIndexes, depth)
+		}
+		if i < 0 || i >= int64(msgs.Len()) {
+			return nil, 0, fmt.Errorf("%w: index %d at depth %d is out of range (%d messages)", protobuf.ErrIndexes, i, depth, msgs.Len())
+		}
+		md = msgs.Get(int(i))
+		msgs = md.Messages()
+		n += m
+	}
+	return md, n, nil
 }
 
 func (d *Deserializer) newProto(md protoreflect.MessageDescriptor) proto.Message {

@@ -10,6 +10,7 @@ import (
 
 	havro "github.com/hamba/avro/v2"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/charter-registry/charter/compat"
 	"github.com/charter-registry/charter/contracts/client"
@@ -28,6 +29,9 @@ type Serializer struct {
 
 	mu      sync.Mutex
 	targets atomic.Pointer[map[targetKey]*target]
+	// last is the most recently used target, checked before the map so a
+	// producer writing one topic does not hash its key on every call.
+	last atomic.Pointer[target]
 	// record is the record name of the configured schema, found when the
 	// schema is first resolved.
 	record atomic.Pointer[string]
@@ -37,12 +41,21 @@ type targetKey struct{ topic, record string }
 
 // target is the schema a topic's values are written with.
 type target struct {
+	key     targetKey
 	subject string
 	p       *parsed
 	header  [HeaderSize]byte
 	// expires is when a latest-version choice is looked at again; zero
 	// for choices that never change.
 	expires time.Time
+	// md and idx remember the Protobuf message last written through this
+	// target and its encoded message indexes.
+	protoIdx atomic.Pointer[protoIndexes]
+}
+
+type protoIndexes struct {
+	md  protoreflect.MessageDescriptor
+	idx []byte
 }
 
 // NewSerializer returns a Serializer for format (compat.Avro,
@@ -134,9 +147,17 @@ func (s *Serializer) encode(t *target, v any) ([]byte, error) {
 		if !ok {
 			return nil, fmt.Errorf("value of type %T is not a proto.Message", v)
 		}
-		idx, err := t.p.messageIndexes(m.ProtoReflect().Descriptor())
-		if err != nil {
-			return nil, &Error{Kind: KindSchema, SchemaID: t.p.id, Err: err}
+		md := m.ProtoReflect().Descriptor()
+		var idx []byte
+		if pi := t.protoIdx.Load(); pi != nil && pi.md == md {
+			idx = pi.idx
+		} else {
+			b, err := t.p.messageIndexes(md)
+			if err != nil {
+				return nil, &Error{Kind: KindSchema, SchemaID: t.p.id, Err: err}
+			}
+			idx = b
+			t.protoIdx.Store(&protoIndexes{md: md, idx: b})
 		}
 		n := proto.MarshalOptions{}.Size(m)
 		out := make([]byte, 0, HeaderSize+len(idx)+n)
@@ -231,8 +252,12 @@ func (s *Serializer) ruleValue(t *target, v any, encoded []byte) (any, error) {
 // again when a latest-version choice expires.
 func (s *Serializer) target(ctx context.Context, topic string, v any) (*target, error) {
 	key := targetKey{topic: topic, record: s.recordOf(v)}
+	if t := s.last.Load(); t != nil && t.key == key && (t.expires.IsZero() || time.Now().Before(t.expires)) {
+		return t, nil
+	}
 	if m := s.targets.Load(); m != nil {
 		if t := (*m)[key]; t != nil && (t.expires.IsZero() || time.Now().Before(t.expires)) {
+			s.last.Store(t)
 			return t, nil
 		}
 	}
@@ -251,6 +276,7 @@ func (s *Serializer) target(ctx context.Context, topic string, v any) (*target, 
 	}
 	next[key] = t
 	s.targets.Store(&next)
+	s.last.Store(t)
 	return t, nil
 }
 
@@ -304,7 +330,7 @@ func (s *Serializer) resolve(ctx context.Context, key targetKey, v any) (*target
 	if err != nil {
 		return nil, err
 	}
-	t := &target{subject: subject, p: p, expires: expires}
+	t := &target{key: key, subject: subject, p: p, expires: expires}
 	copy(t.header[:], AppendHeader(nil, id))
 	return t, nil
 }
