@@ -58,7 +58,9 @@ func BenchmarkPages(b *testing.B) {
 	b.Run("search/fragment", func(b *testing.B) { serve(b, "/ui/search?q=t42&fragment=1", "t42-value") })
 	b.Run("topic", func(b *testing.B) { serve(b, "/ui/topics/t4242", "Value schema") })
 	b.Run("subject", func(b *testing.B) { serve(b, "/ui/subjects/t4242-value", "Version history") })
-	b.Run("diff", func(b *testing.B) { serve(b, "/ui/diff?subject=t4242-value&from=1&to=2", "Compatibility of v2 with v1") })
+	b.Run("diff", func(b *testing.B) {
+		serve(b, "/ui/diff?subject=t4242-value&from=1&to=2", "Compatibility of v2 with v1")
+	})
 	b.Run("team", func(b *testing.B) { serve(b, "/ui/teams/team-42", "Topics") })
 	b.Run("home", func(b *testing.B) { serve(b, "/ui/", "Catalogue") })
 	b.Run("subjects-list", func(b *testing.B) { serve(b, "/ui/subjects?page=50", "Page 50") })
