@@ -476,10 +476,15 @@ func (s *Service) upgradePathLocked(subject string, t Topic) string {
 		next = s.gov.nextTopicName(t.Name)
 	}
 	nextSubject := subject
-	switch {
-	case t.Role(subject) == "key":
+	succ, exists := s.gov.topics[next]
+	switch role := t.Role(subject); {
+	case role == "key" && exists && succ.Bindings.Key != "":
+		nextSubject = succ.Bindings.Key
+	case role == "value" && exists && succ.Bindings.Value != "":
+		nextSubject = succ.Bindings.Value
+	case role == "key":
 		nextSubject = next + "-key"
-	case t.Role(subject) == "value":
+	case role == "value":
 		nextSubject = next + "-value"
 	case strings.HasPrefix(subject, t.Name):
 		nextSubject = next + subject[len(t.Name):]

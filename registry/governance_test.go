@@ -431,6 +431,13 @@ func TestIncompatibleRegistrationOnABoundSubjectNamesTheUpgradePath(t *testing.T
 	if err == nil || !strings.Contains(err.Error(), "'orders-v7-value'") {
 		t.Errorf("message does not point at the successor: %v", err)
 	}
+	// The successor's own binding is named when it has one.
+	_, err = svc.UpdateTopic(as(payments), "orders-v7", registry.TopicUpdate{Bindings: &registry.BindingsUpdate{Value: ptr("com.acme.OrderV7")}})
+	wantCode(t, "rebind orders-v7", err, 0)
+	_, err = svc.Register(as(payments), "orders-value", registry.RegisterRequest{Schema: orderV3})
+	if err == nil || !strings.Contains(err.Error(), "'com.acme.OrderV7'") {
+		t.Errorf("message does not name the successor's value subject: %v", err)
+	}
 }
 
 func TestSubjectOwnershipAndMetadataHints(t *testing.T) {
