@@ -2,6 +2,7 @@ package web
 
 import (
 	"html/template"
+	"slices"
 	"strings"
 
 	"github.com/sergi/go-diff/diffmatchpatch"
@@ -90,6 +91,9 @@ type verdict struct {
 	Problems   []compat.Violation
 	// Configured marks the level the subject is configured with.
 	Configured bool
+	// SameAs names an earlier level with the very same problems, so the
+	// page says why only once.
+	SameAs compat.Level
 }
 
 // verdicts checks the newer schema against the older at every level. The
@@ -110,7 +114,14 @@ func verdicts(f compat.Format, configured compat.Level, next compat.Version, pai
 		} else if l != compat.None {
 			v = []compat.Violation{{Change: compat.Change{Kind: "FORMAT_UNAVAILABLE", Rule: "FORMAT_UNAVAILABLE", Path: "/", Message: "the catalogue has no format for " + string(next.Type)}, OldVersion: pair.Version}}
 		}
-		out = append(out, verdict{Level: l, Compatible: len(v) == 0, Problems: v, Configured: l == configured})
+		vd := verdict{Level: l, Compatible: len(v) == 0, Problems: v, Configured: l == configured}
+		for _, earlier := range out {
+			if len(v) > 0 && slices.Equal(earlier.Problems, v) {
+				vd.SameAs = earlier.Level
+				break
+			}
+		}
+		out = append(out, vd)
 	}
 	return out
 }

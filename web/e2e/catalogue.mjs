@@ -54,6 +54,16 @@ function watch(page, label) {
   });
 }
 
+// readmeShot saves the top of a page at a size that reads well in the
+// README, then puts the window back.
+async function readmeShot(page, file, height) {
+  const before = page.viewportSize();
+  await page.setViewportSize({ width: 1280, height: 900 });
+  const full = await page.evaluate(() => document.documentElement.scrollHeight);
+  await page.screenshot({ path: file, fullPage: true, clip: { x: 0, y: 0, width: 1280, height: Math.min(height, full) } });
+  await page.setViewportSize(before);
+}
+
 const browser = await chromium.launch({
   executablePath,
   headless: true,
@@ -134,7 +144,7 @@ async function run() {
   await shot("topic");
   if (readmeDir) {
     await mkdir(readmeDir, { recursive: true });
-    await page.screenshot({ path: path.join(readmeDir, "catalogue-topic.png"), fullPage: false });
+    await readmeShot(page, path.join(readmeDir, "catalogue-topic.png"), 1150);
   }
 
   await Promise.all([page.waitForURL(/\/ui\/diff\?/), page.locator('#value a:has-text("what changed since v1")').click()]);
@@ -154,7 +164,7 @@ async function run() {
   check(await fits(), "the diff page fits a laptop-width window");
   await shot("diff");
   if (readmeDir) {
-    await page.screenshot({ path: path.join(readmeDir, "catalogue-diff.png"), fullPage: false });
+    await readmeShot(page, path.join(readmeDir, "catalogue-diff.png"), 1650);
   }
 
   // The team page and the other two formats.
