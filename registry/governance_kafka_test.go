@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -98,6 +99,54 @@ func TestGovernanceReachesASecondInstanceOnKafka(t *testing.T) {
 			waitPosition(t, b, pos)
 			sameGoverned(t, "third instance, replayed", governed(t, c), governed(t, a))
 			sameGoverned(t, "second instance, tailed", governed(t, b), governed(t, a))
+		})
+	}
+}
+
+// TestConcurrentGovernanceWritesOnTwoInstances writes teams, topics and
+// schemas through two instances at once on one Kafka topic: every write
+// succeeds once, each is audited exactly once, and both instances end with
+// the same state.
+func TestConcurrentGovernanceWritesOnTwoInstances(t *testing.T) {
+	for name, brokers := range kafkaClusters(t) {
+		t.Run(name, func(t *testing.T) {
+			topic := fmt.Sprintf("charter-governance-concurrent-%d", time.Now().UnixNano())
+			a, _ := startOn(t, openKafka(t, brokers, topic))
+			b, _ := startOn(t, openKafka(t, brokers, topic))
+			_, err := a.CreateTeam(as(admin), registry.Team{Name: "payments"})
+			wantCode(t, "team", err, 0)
+			const perInstance = 15
+			errs := make(chan error, 2*perInstance*2)
+			var wg sync.WaitGroup
+			for i, svc := range []*registry.Service{a, b} {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for n := range perInstance {
+						name := fmt.Sprintf("t%d-%d", i, n)
+						if _, err := svc.CreateTopic(as(payments), name, registry.TopicUpdate{}); err != nil {
+							errs <- fmt.Errorf("create %s: %w", name, err)
+						}
+						if _, err := svc.Register(as(payments), name+"-value", registry.RegisterRequest{Schema: orderV1}); err != nil {
+							errs <- fmt.Errorf("register %s: %w", name, err)
+						}
+					}
+				}()
+			}
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				t.Error(err)
+			}
+			pa, _ := a.Progress()
+			pb, _ := b.Progress()
+			waitPosition(t, a, max(pa, pb))
+			waitPosition(t, b, max(pa, pb))
+			ga, gb := governed(t, a), governed(t, b)
+			sameGoverned(t, "two writers", gb, ga)
+			if len(ga.Topics) != 2*perInstance || len(ga.Audit) != 1+4*perInstance {
+				t.Errorf("%d topics and %d audit entries, want %d and %d", len(ga.Topics), len(ga.Audit), 2*perInstance, 1+4*perInstance)
+			}
 		})
 	}
 }
