@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -39,7 +40,7 @@ func BenchmarkPages(b *testing.B) {
 	serve := func(b *testing.B, path string, want string) {
 		b.Helper()
 		res := h.get(path)
-		if res.status != http.StatusOK || !containsStr(res.body, want) {
+		if res.status != http.StatusOK || !strings.Contains(res.body, want) {
 			b.Fatalf("GET %s: %d, lacks %q", path, res.status, want)
 		}
 		b.ReportAllocs()
@@ -78,17 +79,6 @@ func BenchmarkPages(b *testing.B) {
 			h.cat.index()
 		}
 	})
-}
-
-func containsStr(s, sub string) bool { return len(sub) == 0 || indexOf(s, sub) >= 0 }
-
-func indexOf(s, sub string) int {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if s[i:i+len(sub)] == sub {
-			return i
-		}
-	}
-	return -1
 }
 
 // seedLarge fills the registry: 100 teams, 5,000 topics, a key subject

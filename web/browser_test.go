@@ -78,10 +78,14 @@ func TestBrowser(t *testing.T) {
 	if *updateScreenshots {
 		args = append(args, filepath.Join(root, "docs", "img"))
 	}
+	// A second server with authentication required, for signing in.
+	authSrv, _ := newAuthServer(t, false)
+
 	rctx, rcancel := context.WithTimeout(ctx, 3*time.Minute)
 	defer rcancel()
 	cmd := exec.CommandContext(rctx, node, args...)
-	cmd.Env = append(os.Environ(), "CHARTER_BROWSER="+browser)
+	cmd.Env = append(os.Environ(), "CHARTER_BROWSER="+browser,
+		"CATALOGUE_AUTH_URL="+authSrv.URL, "CATALOGUE_AUTH_USER=reader", "CATALOGUE_AUTH_PASSWORD="+catalogueKey)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err = cmd.Run()

@@ -205,6 +205,34 @@ async function run() {
   await shot("topic-nojs", p2);
   await nojs.close();
   await context.close();
+
+  // With authentication on, the catalogue asks for the API's credentials
+  // (HTTP basic: a principal's name and its API key or password).
+  const authURL = process.env.CATALOGUE_AUTH_URL;
+  if (authURL) {
+    const anon = await browser.newContext({ viewport });
+    const pa = await anon.newPage();
+    // Headless Chromium cannot show the sign-in prompt; it fails the
+    // navigation with an auth error instead.
+    let navError = "";
+    await pa.goto(`${authURL}/ui/`).catch((e) => { navError = String(e?.message ?? e); });
+    check(navError.includes("ERR_INVALID_AUTH_CREDENTIALS"), "with auth on, the browser is challenged to sign in", navError.split("\n")[0]);
+    const denied = await anon.request.get(`${authURL}/ui/`);
+    check(denied.status() === 401 && /Basic/.test(denied.headers()["www-authenticate"] ?? ""),
+      "the challenge is 401 with WWW-Authenticate: Basic", `${denied.status()} ${denied.headers()["www-authenticate"]}`);
+    await anon.close();
+    const signed = await browser.newContext({
+      viewport,
+      httpCredentials: { username: process.env.CATALOGUE_AUTH_USER, password: process.env.CATALOGUE_AUTH_PASSWORD },
+    });
+    const ps = await signed.newPage();
+    watch(ps, "auth");
+    const ok = await ps.goto(`${authURL}/ui/search?q=order_id`);
+    check(ok.status() === 200, "signed in with the API's credentials, the catalogue answers", ok.status());
+    check(await ps.locator('#results a[href="/ui/subjects/orders-value#v1"]').count() === 1, "signed in, search finds the field");
+    await shot("search-signed-in", ps);
+    await signed.close();
+  }
 }
 
 try {

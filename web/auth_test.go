@@ -1,0 +1,101 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charter-registry/charter"
+	"github.com/charter-registry/charter/api"
+	"github.com/charter-registry/charter/registry"
+	"github.com/charter-registry/charter/storage/memory"
+	"github.com/charter-registry/charter/web"
+)
+
+// catalogueKey is the API key of the principal the auth tests sign in as,
+// with HTTP basic auth (name and key), as a browser prompt would send it.
+const catalogueKey = "chk_test-catalogue-reader-0123456789abcdef0123"
+
+// newAuthServer serves the API with authentication required and the
+// catalogue mounted on the same router, as charter serve does.
+func newAuthServer(t testing.TB, anonymousRead bool) (*httptest.Server, *registry.Service) {
+	t.Helper()
+	creds, err := api.ParseCredentials(fmt.Appendf(nil, "principals:\n  - name: reader\n    teams: [checkout]\n    keys: [%s]\n", api.HashAPIKey(catalogueKey)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := registry.NewService(registry.ServiceConfig{Log: memory.New(memory.WithKeyFunc(registry.LogicalKey)), Formats: charter.Formats()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { _ = svc.Run(ctx); close(done) }()
+	srv := api.New(svc, api.Config{OpenAPI: charter.OpenAPI(), Auth: api.AuthConfig{Required: true, AnonymousRead: anonymousRead, Credentials: creds}})
+	if _, err := web.Mount(srv.Echo(), svc); err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv.Handler())
+	t.Cleanup(func() { hs.Close(); cancel(); <-done })
+	wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
+	defer wcancel()
+	if err := svc.WaitReady(wctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Register(ctx, "orders-value", registry.RegisterRequest{Schema: `{"type":"record","name":"Order","fields":[{"name":"order_id","type":"string"}]}`}); err != nil {
+		t.Fatal(err)
+	}
+	return hs, svc
+}
+
+func TestCatalogueAsksForTheAPICredentials(t *testing.T) {
+	hs, _ := newAuthServer(t, false)
+	get := func(path, user, pass string) *http.Response {
+		t.Helper()
+		req, err := http.NewRequest(http.MethodGet, hs.URL+path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Accept", "text/html")
+		if user != "" {
+			req.SetBasicAuth(user, pass)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res
+	}
+	for _, path := range []string{"/ui/", "/ui/search?q=order_id", "/ui/subjects/orders-value", "/ui/topics/orders", "/ui/diff?subject=orders-value", "/ui/static/app.css"} {
+		res := get(path, "", "")
+		if res.StatusCode != http.StatusUnauthorized {
+			t.Errorf("%s without credentials: %d, want 401", path, res.StatusCode)
+		}
+		if !strings.Contains(res.Header.Get("WWW-Authenticate"), "Basic") {
+			t.Errorf("%s: WWW-Authenticate %q does not offer Basic, so a browser would not prompt", path, res.Header.Get("WWW-Authenticate"))
+		}
+		if res := get(path, "reader", "wrong"); res.StatusCode != http.StatusUnauthorized {
+			t.Errorf("%s with a wrong key: %d, want 401", path, res.StatusCode)
+		}
+		if res := get(path, "reader", catalogueKey); res.StatusCode != http.StatusOK {
+			t.Errorf("%s signed in: %d, want 200", path, res.StatusCode)
+		}
+	}
+}
+
+func TestCatalogueWithAnonymousRead(t *testing.T) {
+	hs, _ := newAuthServer(t, true)
+	res, err := http.Get(hs.URL + "/ui/subjects/orders-value")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Errorf("anonymous read: %d, want 200", res.StatusCode)
+	}
+}
