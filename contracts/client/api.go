@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -120,6 +121,16 @@ func identityKey(subject string, s Schema, normalize bool) string {
 	b.WriteString(strconv.FormatBool(normalize))
 	for _, r := range s.References {
 		fmt.Fprintf(&b, "\x00%s\x00%s\x00%d", r.Name, r.Subject, r.Version)
+	}
+	// Metadata and rules are part of a schema's identity: the same text
+	// with other rules is another version.
+	if s.Metadata != nil || s.RuleSet != nil {
+		extra, _ := json.Marshal(struct {
+			M *Metadata
+			R *RuleSet
+		}{s.Metadata, s.RuleSet})
+		b.WriteByte(0)
+		b.Write(extra)
 	}
 	b.WriteByte(0)
 	b.WriteString(s.Schema)
