@@ -21,6 +21,7 @@ compatibility on every registration.`,
 		SilenceErrors: true,
 	}
 	root.AddCommand(newServeCommand())
+	root.AddCommand(newAuthCommand())
 	root.AddCommand(newCheckCommand(), newRegisterCommand(), newDiffCommand(), newGetCommand(),
 		newSubjectsCommand(), newConfigCommand(), newExportCommand(), newImportCommand())
 	return root
