@@ -195,10 +195,10 @@ func checkRuleHeaders(t *testing.T, r *kgo.Record, topic, subject string) {
 	}
 }
 
-// consumerSide sends the consumer a record with a bad magic byte and one
-// with an unknown schema id; both are dead-lettered with their origin and
-// error kind, consumption goes on to a good record, and Replay puts the
-// two back on their topic.
+// consumerSide sends the consumer a record with a bad magic byte, one with
+// an unknown schema id and one whose body does not decode; all three are
+// dead-lettered with their origin and error kind, consumption goes on to a
+// good record, and Replay puts the three back on their topic.
 func consumerSide(t *testing.T, ctx context.Context, cl *kgo.Client, brokers []string, reg *client.Client, topic string) {
 	deadTopic := topic + "-dlq"
 	if _, err := kadm.NewClient(cl).CreateTopics(ctx, 1, 1, nil, deadTopic); err != nil {
@@ -219,6 +219,7 @@ func consumerSide(t *testing.T, ctx context.Context, cl *kgo.Client, brokers []s
 	recs := []*kgo.Record{
 		{Topic: topic, Key: []byte("magic"), Value: []byte("{\"not\":\"avro\"}")},
 		{Topic: topic, Key: []byte("unknown"), Value: serde.AppendHeader(nil, 99999)},
+		{Topic: topic, Key: []byte("corrupt"), Value: append(good[:serde.HeaderSize:serde.HeaderSize], 0x7f)},
 		{Topic: topic, Key: []byte("good"), Value: good},
 	}
 	if err := cl.ProduceSync(ctx, recs...).FirstErr(); err != nil {
@@ -237,7 +238,7 @@ func consumerSide(t *testing.T, ctx context.Context, cl *kgo.Client, brokers []s
 		t.Fatal(err)
 	}
 	var msgs []kafka.Message
-	for len(msgs) < 3 {
+	for len(msgs) < 4 {
 		m, err := reader.Poll(ctx)
 		if err != nil {
 			t.Fatal(err)
@@ -246,12 +247,13 @@ func consumerSide(t *testing.T, ctx context.Context, cl *kgo.Client, brokers []s
 	}
 	if !msgs[0].DeadLettered || serde.KindOf(msgs[0].Err) != serde.KindBadMagic ||
 		!msgs[1].DeadLettered || serde.KindOf(msgs[1].Err) != serde.KindUnknownID ||
-		msgs[2].Err != nil || msgs[2].DeadLettered {
+		!msgs[2].DeadLettered || serde.KindOf(msgs[2].Err) != serde.KindDecode ||
+		msgs[3].Err != nil || msgs[3].DeadLettered {
 		t.Fatalf("consumer outcomes: %+v", msgs)
 	}
 	ends, _ := kadm.NewClient(cl).ListEndOffsets(ctx, deadTopic)
-	if o, _ := ends.Lookup(deadTopic, 0); o.Offset != 2 {
-		t.Fatalf("%s holds %d dead letters, want 2", deadTopic, o.Offset)
+	if o, _ := ends.Lookup(deadTopic, 0); o.Offset != 3 {
+		t.Fatalf("%s holds %d dead letters, want 3", deadTopic, o.Offset)
 	}
 	dl := firstRecord(t, brokers, deadTopic)
 	for k, v := range map[string]string{dlq.HeaderTopic: topic, dlq.HeaderPartition: "0", dlq.HeaderOffset: "0", dlq.HeaderErrorKind: "bad-magic"} {
@@ -261,12 +263,12 @@ func consumerSide(t *testing.T, ctx context.Context, cl *kgo.Client, brokers []s
 	}
 
 	n, err := dlq.Replay(ctx, cl, deadTopic)
-	if err != nil || n.Produced != 2 || n.Skipped != 0 {
-		t.Fatalf("replay = %+v, %v; want 2 produced", n, err)
+	if err != nil || n.Produced != 3 || n.Skipped != 0 {
+		t.Fatalf("replay = %+v, %v; want 3 produced", n, err)
 	}
 	ends, _ = kadm.NewClient(cl).ListEndOffsets(ctx, topic)
-	if o, _ := ends.Lookup(topic, 0); o.Offset != 5 {
-		t.Fatalf("%s holds %d records after the replay, want 5", topic, o.Offset)
+	if o, _ := ends.Lookup(topic, 0); o.Offset != 7 {
+		t.Fatalf("%s holds %d records after the replay, want 7", topic, o.Offset)
 	}
 }
 
