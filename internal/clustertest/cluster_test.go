@@ -1,0 +1,405 @@
+package clustertest
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// startCluster builds charter and starts n instances on a fresh topic,
+// all ready, with compatibility NONE so that any schema may follow any
+// other in a subject.
+func startCluster(t *testing.T, name string, n int) (bin, topic string, ins []*instance) {
+	t.Helper()
+	brokers(t)
+	bin = buildCharter(t)
+	topic = freshTopic(t, name)
+	// The first instance creates the topic; the others find it.
+	ins = append(ins, startInstance(t, bin, topic, "charter-0"))
+	ins[0].waitReady(t, 90*time.Second)
+	for i := 1; i < n; i++ {
+		ins = append(ins, startInstance(t, bin, topic, fmt.Sprintf("charter-%d", i)))
+	}
+	for _, in := range ins[1:] {
+		in.waitReady(t, 90*time.Second)
+	}
+	ins[0].mustJSON(t, http.MethodPut, "/config", map[string]string{"compatibility": "NONE"}, http.StatusOK, nil)
+	return bin, topic, ins
+}
+
+// sendDistinct registers count distinct schemas on in with a pool of
+// senders, spread over shared subjects so that instances race for the
+// same subjects' next versions as well as for ids. It stops early when
+// stop is closed.
+func sendDistinct(ctx context.Context, in *instance, prefix string, count, senders, subjects int, s *sink, stop <-chan struct{}) {
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for range senders {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				subject := fmt.Sprintf("load-%d", j%subjects)
+				a, o, msg := in.register(ctx, subject, avroSchema(fmt.Sprintf("%s_%d", prefix, j)))
+				s.add(a, o, in.name+": "+msg)
+			}
+		}()
+	}
+feed:
+	for j := range count {
+		select {
+		case jobs <- j:
+		case <-stop:
+			break feed
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(jobs)
+	wg.Wait()
+}
+
+// TestConcurrentRegistrations is the concurrency proof: three instances on
+// one topic take 3 x 500 distinct registrations, one sender pool each,
+// racing for ids and for the next versions of shared subjects, while
+// identical schemas are sent to all three at the same moment. Afterwards
+// all three hold byte-identical state, no id names two schemas, no schema
+// has two ids, and every acknowledged registration is served by every
+// instance with the acknowledged id and version.
+func TestConcurrentRegistrations(t *testing.T) {
+	_, topic, ins := startCluster(t, "concurrency", 3)
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+
+	const perInstance, senders, subjects, identical = 500, 4, 25, 60
+	s := newSink()
+	start := time.Now()
+	var wg sync.WaitGroup
+	for i, in := range ins {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sendDistinct(ctx, in, fmt.Sprintf("D%d", i), perInstance, senders, subjects, s, nil)
+		}()
+	}
+	// Identical schemas: each round sends one schema to all three
+	// instances at once.
+	same := newSink()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for k := range identical {
+			subject := fmt.Sprintf("same-%d", k%10)
+			schema := avroSchema(fmt.Sprintf("Same_%d", k))
+			var round sync.WaitGroup
+			gate := make(chan struct{})
+			for _, in := range ins {
+				round.Add(1)
+				go func() {
+					defer round.Done()
+					<-gate
+					a, o, msg := in.register(ctx, subject, schema)
+					same.add(a, o, in.name+": "+msg)
+				}()
+			}
+			close(gate)
+			round.Wait()
+		}
+	}()
+	wg.Wait()
+	took := time.Since(start)
+
+	acks, failures := s.snapshot()
+	sameAcks, sameFailures := same.snapshot()
+	t.Logf("%d distinct and %d identical registrations acknowledged in %v (%.0f/s)",
+		len(acks), len(sameAcks), took, float64(len(acks)+len(sameAcks))/took.Seconds())
+	for o, msgs := range failures {
+		t.Errorf("%d distinct registrations failed with outcome %d, e.g. %s", len(msgs), o, msgs[0])
+	}
+	for o, msgs := range sameFailures {
+		t.Errorf("%d identical registrations failed with outcome %d, e.g. %s", len(msgs), o, msgs[0])
+	}
+	if len(acks) != 3*perInstance || len(sameAcks) != 3*identical {
+		t.Fatalf("acknowledged %d distinct (want %d) and %d identical (want %d)", len(acks), 3*perInstance, len(sameAcks), 3*identical)
+	}
+	// The three answers for one identical schema are one registration.
+	bySchema := map[string][]ack{}
+	for _, a := range sameAcks {
+		bySchema[a.Sent] = append(bySchema[a.Sent], a)
+	}
+	for schema, as := range bySchema {
+		for _, a := range as[1:] {
+			if a.ID != as[0].ID || a.Version != as[0].Version || a.Subject != as[0].Subject {
+				t.Fatalf("identical schema %s sent to all instances got %s/%d id %d from %s but %s/%d id %d from %s",
+					schema, as[0].Subject, as[0].Version, as[0].ID, as[0].Instance, a.Subject, a.Version, a.ID, a.Instance)
+			}
+		}
+	}
+
+	all := append(acks, sameAcks...)
+	verify := time.Now()
+	converge(t, topic, ins...)
+	checkAcks(t, all, ins...)
+	checkIDsAgree(t, all, ins...)
+	t.Logf("verification took %v", time.Since(verify))
+}
+
+// TestInstanceCrash kills one of three instances with SIGKILL in the
+// middle of the load. The other two keep acknowledging registrations, no
+// acknowledged registration is lost (including the dead instance's), and a
+// replacement started on the same topic converges to the same state.
+func TestInstanceCrash(t *testing.T) {
+	bin, topic, ins := startCluster(t, "crash", 3)
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+
+	const perInstance, senders, subjects = 300, 3, 20
+	victim := ins[2]
+	s := newSink()
+	var wg sync.WaitGroup
+	killedAt := make(chan struct{})
+	stopVictim := make(chan struct{})
+	for i, in := range ins {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var stop <-chan struct{}
+			if in == victim {
+				stop = stopVictim
+			}
+			sendDistinct(ctx, in, fmt.Sprintf("C%d", i), perInstance, senders, subjects, s, stop)
+		}()
+	}
+	// Kill the victim once a third of the load is acknowledged.
+	var beforeKill map[string]int
+	for {
+		acks, _ := s.snapshot()
+		if len(acks) >= perInstance {
+			beforeKill = countByInstance(acks)
+			victim.kill()
+			close(stopVictim)
+			close(killedAt)
+			break
+		}
+		if ctx.Err() != nil {
+			t.Fatal("the load made no progress before the kill")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	<-killedAt
+	wg.Wait()
+
+	acks, failures := s.snapshot()
+	after := countByInstance(acks)
+	t.Logf("acknowledged before the kill: %v; at the end: %v", beforeKill, after)
+	for _, in := range ins[:2] {
+		if after[in.name]-beforeKill[in.name] == 0 {
+			t.Errorf("%s acknowledged nothing after %s was killed", in.name, victim.name)
+		}
+	}
+	for o, msgs := range failures {
+		var survivors []string
+		for _, m := range msgs {
+			if !strings.HasPrefix(m, victim.name+":") {
+				survivors = append(survivors, m)
+			}
+		}
+		if len(survivors) > 0 {
+			t.Errorf("%d registrations on surviving instances failed with outcome %d, e.g. %s", len(survivors), o, survivors[0])
+		}
+		t.Logf("%d failures with outcome %d (%d on survivors)", len(msgs), o, len(survivors))
+	}
+	if after[ins[0].name] != perInstance || after[ins[1].name] != perInstance {
+		t.Errorf("survivors acknowledged %d and %d, want %d each", after[ins[0].name], after[ins[1].name], perInstance)
+	}
+
+	// A replacement replays the topic, dead instance's writes included.
+	repl := startInstance(t, bin, topic, "charter-2b")
+	repl.waitReady(t, 90*time.Second)
+	live := []*instance{ins[0], ins[1], repl}
+	converge(t, topic, live...)
+	checkAcks(t, acks, live...)
+	checkIDsAgree(t, acks, live...)
+}
+
+func countByInstance(acks []ack) map[string]int {
+	m := map[string]int{}
+	for _, a := range acks {
+		m[a.Instance]++
+	}
+	return m
+}
+
+// TestBrokerRestart stops the broker under load and starts it again.
+// While it is down, every registration either fails with 50001/50002 or
+// 503 or is acknowledged correctly, and reads keep answering from memory
+// with the right schemas; an instance started during the outage is not
+// ready (/readyz) until the broker is back. After the restart every
+// instance acknowledges writes again by itself, and every acknowledged
+// registration is present everywhere.
+func TestBrokerRestart(t *testing.T) {
+	script := os.Getenv("CHARTER_KAFKA_SCRIPT")
+	if script == "" {
+		brokers(t)
+		t.Skip("CHARTER_KAFKA_SCRIPT is not set: skipping the broker restart test " +
+			"(set it to the path of scripts/kafka.sh that started the broker)")
+	}
+	bin, topic, ins := startCluster(t, "restart", 2)
+	run := func(cmd string) {
+		t.Helper()
+		out, err := exec.Command("bash", script, cmd).CombinedOutput()
+		if err != nil {
+			t.Fatalf("%s %s: %v\n%s", script, cmd, err, out)
+		}
+		t.Logf("kafka.sh %s: %s", cmd, strings.TrimSpace(string(out)))
+	}
+	t.Cleanup(func() { _, _ = exec.Command("bash", script, "start").CombinedOutput() })
+
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	s := newSink()
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	var seq atomic.Int64
+	for _, in := range ins {
+		for range 2 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					n := seq.Add(1)
+					a, o, msg := in.register(ctx, fmt.Sprintf("restart-%d", n%10), avroSchema(fmt.Sprintf("B_%d", n)))
+					s.add(a, o, in.name+": "+msg)
+					if o != acked {
+						time.Sleep(50 * time.Millisecond) // do not spin while the broker is away
+					}
+				}
+			}()
+		}
+	}
+	// Reads of acknowledged ids must stay right throughout.
+	var readErrs atomic.Int64
+	var reads atomic.Int64
+	var firstReadErr atomic.Pointer[string]
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+			acks, _ := s.snapshot()
+			if len(acks) == 0 {
+				continue
+			}
+			a := acks[i%len(acks)]
+			in := ins[i%len(ins)]
+			st, raw, err := in.get(ctx, fmt.Sprintf("/schemas/ids/%d", a.ID))
+			reads.Add(1)
+			var got registered
+			if err != nil || st != http.StatusOK || jsonInto(raw, &got) != nil || got.Schema != a.Schema {
+				readErrs.Add(1)
+				msg := fmt.Sprintf("%s GET /schemas/ids/%d: %d %s %v (acknowledged %s)", in.name, a.ID, st, raw, err, a.Schema)
+				firstReadErr.CompareAndSwap(nil, &msg)
+			}
+		}
+	}()
+
+	waitAcks := func(n int) {
+		t.Helper()
+		for {
+			acks, _ := s.snapshot()
+			if len(acks) >= n {
+				return
+			}
+			if ctx.Err() != nil {
+				t.Fatalf("only %d acknowledgements before the deadline, want %d", len(acks), n)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	waitAcks(40)
+	beforeStop, _ := s.snapshot()
+
+	run("stop")
+	down := time.Now()
+	// Wait until writes fail, as they must with no broker.
+	for {
+		_, f := s.snapshot()
+		if len(f[unavailable]) > 0 {
+			break
+		}
+		if ctx.Err() != nil {
+			t.Fatal("no registration failed while the broker was down")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	_, f := s.snapshot()
+	t.Logf("a registration with the broker down: %s", f[unavailable][0])
+	if st, raw, err := ins[0].get(ctx, "/readyz"); err == nil {
+		t.Logf("/readyz of a running instance with the broker down: %d %s", st, raw)
+	}
+	// An instance that starts now cannot be ready.
+	late := startInstance(t, bin, topic, "charter-late")
+	for range 20 {
+		if st, raw, err := late.get(ctx, "/readyz"); err == nil && st == http.StatusOK {
+			t.Fatalf("an instance started with the broker down says it is ready: %s", raw)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	run("start")
+	up := time.Now()
+	t.Logf("broker down for %v", up.Sub(down))
+
+	// Recovery: every instance acknowledges a new registration by itself.
+	for _, in := range ins {
+		for i := 0; ; i++ {
+			a, o, msg := in.register(ctx, "after-restart", avroSchema(fmt.Sprintf("After_%s_%d", strings.ReplaceAll(in.name, "-", "_"), i)))
+			if o == acked {
+				s.add(a, o, "")
+				t.Logf("%s acknowledged a write %v after the broker started", in.name, time.Since(up).Round(time.Millisecond))
+				break
+			}
+			if o == wrong || ctx.Err() != nil {
+				t.Fatalf("%s after the restart: %s", in.name, msg)
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+	}
+	late.waitReady(t, 90*time.Second)
+	close(stop)
+	wg.Wait()
+
+	acks, failures := s.snapshot()
+	t.Logf("%d acknowledged (%d before the stop), %d unavailable, %d reads", len(acks), len(beforeStop), len(failures[unavailable]), reads.Load())
+	if msgs := failures[wrong]; len(msgs) > 0 {
+		t.Fatalf("%d wrong answers, e.g. %s", len(msgs), msgs[0])
+	}
+	if msgs := failures[refused]; len(msgs) > 0 {
+		t.Fatalf("%d requests found an instance gone, e.g. %s", len(msgs), msgs[0])
+	}
+	if n := readErrs.Load(); n > 0 {
+		t.Fatalf("%d reads of acknowledged ids went wrong, e.g. %s", n, *firstReadErr.Load())
+	}
+	for _, in := range ins {
+		in.mustJSON(t, http.MethodGet, "/readyz", nil, http.StatusOK, nil)
+	}
+	all := append(ins, late)
+	converge(t, topic, all...)
+	checkAcks(t, acks, all...)
+	checkIDsAgree(t, acks, all...)
+}

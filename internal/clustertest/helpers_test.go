@@ -1,0 +1,479 @@
+package clustertest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/charter-registry/charter/internal/testdata"
+)
+
+// brokers returns the seed brokers from CHARTER_KAFKA_BROKERS or skips t.
+func brokers(t testing.TB) []string {
+	t.Helper()
+	env := os.Getenv("CHARTER_KAFKA_BROKERS")
+	if env == "" {
+		t.Skip("CHARTER_KAFKA_BROKERS is not set: skipping a multi-process test that needs a real Kafka broker " +
+			"(run scripts/kafka.sh up, then eval \"$(scripts/kafka.sh env)\")")
+	}
+	return strings.Split(env, ",")
+}
+
+// freshTopic returns a topic name no earlier run used and deletes the
+// topic when the test ends.
+func freshTopic(t testing.TB, name string) string {
+	t.Helper()
+	topic := fmt.Sprintf("charter-cluster-%s-%d", name, time.Now().UnixNano())
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_, _ = admin(t).DeleteTopics(ctx, topic)
+	})
+	return topic
+}
+
+// admin returns an admin client on the test broker, closed at cleanup.
+func admin(t testing.TB) *kadm.Client {
+	t.Helper()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers(t)...))
+	if err != nil {
+		t.Fatalf("kafka client: %v", err)
+	}
+	t.Cleanup(cl.Close)
+	return kadm.NewClient(cl)
+}
+
+// highWatermark returns the end offset of partition 0 of topic.
+func highWatermark(t testing.TB, topic string) int64 {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	offs, err := admin(t).ListEndOffsets(ctx, topic)
+	if err == nil {
+		err = offs.Error()
+	}
+	if err != nil {
+		t.Fatalf("list end offsets of %s: %v", topic, err)
+	}
+	o, ok := offs.Lookup(topic, 0)
+	if !ok {
+		t.Fatalf("no end offset for %s/0", topic)
+	}
+	return o.Offset
+}
+
+// buildCharter builds cmd/charter into a temporary directory.
+func buildCharter(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "charter")
+	cmd := exec.Command("go", "build", "-o", bin, "./cmd/charter")
+	cmd.Dir = testdata.Root()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build ./cmd/charter: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// freeAddr returns a loopback address with a port that was free a moment
+// ago.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// instance is one charter process.
+type instance struct {
+	name   string
+	addr   string
+	cmd    *exec.Cmd
+	logf   string
+	exited chan struct{}
+	hc     *http.Client
+}
+
+// startInstance starts `charter serve` on topic and returns without
+// waiting for it to be ready. The process is killed when the test ends.
+func startInstance(t *testing.T, bin, topic, name string) *instance {
+	t.Helper()
+	in := &instance{
+		name:   name,
+		addr:   freeAddr(t),
+		logf:   filepath.Join(t.TempDir(), name+".log"),
+		exited: make(chan struct{}),
+		// The server bounds each request by its --request-timeout (10 s
+		// below); this is only a hang guard.
+		hc: &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}},
+	}
+	logFile, err := os.Create(in.logf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in.cmd = exec.Command(bin, "serve",
+		"--addr", in.addr,
+		"--kafka-brokers", strings.Join(brokers(t), ","),
+		"--kafka-topic", topic,
+		"--kafka-replication-factor", "1",
+		"--request-timeout", "10s",
+		"--log-level", "info",
+	)
+	// Flags say everything; no CHARTER_* variable of the test's own
+	// environment may change the instance's configuration.
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "CHARTER_") {
+			in.cmd.Env = append(in.cmd.Env, kv)
+		}
+	}
+	in.cmd.Stdout = logFile
+	in.cmd.Stderr = logFile
+	if err := in.cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", name, err)
+	}
+	go func() {
+		_ = in.cmd.Wait()
+		logFile.Close()
+		close(in.exited)
+	}()
+	t.Cleanup(func() {
+		in.kill()
+		in.hc.CloseIdleConnections()
+		if t.Failed() {
+			in.dumpLog(t)
+		}
+	})
+	return in
+}
+
+// kill sends SIGKILL (kill -9) and waits for the process to exit.
+func (in *instance) kill() {
+	_ = in.cmd.Process.Signal(syscall.SIGKILL)
+	<-in.exited
+}
+
+// dumpLog writes the tail of the instance's log to the test log.
+func (in *instance) dumpLog(t *testing.T) {
+	b, err := os.ReadFile(in.logf)
+	if err != nil {
+		return
+	}
+	const keep = 8 << 10
+	if len(b) > keep {
+		b = b[len(b)-keep:]
+	}
+	t.Logf("--- last lines of %s's log:\n%s", in.name, b)
+}
+
+// waitReady polls /readyz until it answers 200. It fails the test if the
+// process exits or d passes (a hang guard, not a speed check).
+func (in *instance) waitReady(t *testing.T, d time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		select {
+		case <-in.exited:
+			t.Fatalf("%s exited before it was ready", in.name)
+		default:
+		}
+		if st, _, err := in.get(context.Background(), "/readyz"); err == nil && st == http.StatusOK {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("%s was not ready within %v", in.name, d)
+}
+
+// call sends a request with a JSON body (nil for none) and returns the
+// status and raw response body.
+func (in *instance) call(ctx context.Context, method, path string, body any) (int, []byte, error) {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return 0, nil, err
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, "http://"+in.addr+path, rd)
+	if err != nil {
+		return 0, nil, err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/vnd.schemaregistry.v1+json")
+	}
+	res, err := in.hc.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	return res.StatusCode, raw, err
+}
+
+func (in *instance) get(ctx context.Context, path string) (int, []byte, error) {
+	return in.call(ctx, http.MethodGet, path, nil)
+}
+
+// mustJSON sends a request, requires status want and decodes the body
+// into out (which may be nil).
+func (in *instance) mustJSON(t *testing.T, method, path string, body any, want int, out any) {
+	t.Helper()
+	st, raw, err := in.call(context.Background(), method, path, body)
+	if err != nil {
+		t.Fatalf("%s %s %s: %v", in.name, method, path, err)
+	}
+	if st != want {
+		t.Fatalf("%s %s %s: status %d, want %d: %s", in.name, method, path, st, want, raw)
+	}
+	if out != nil {
+		if err := json.Unmarshal(raw, out); err != nil {
+			t.Fatalf("%s %s %s: decode %s: %v", in.name, method, path, raw, err)
+		}
+	}
+}
+
+// jsonInto decodes raw into out.
+func jsonInto(raw []byte, out any) error { return json.Unmarshal(raw, out) }
+
+// errorCode returns the Confluent error_code of an error body, or 0.
+func errorCode(raw []byte) int {
+	var e struct {
+		Code int `json:"error_code"`
+	}
+	_ = json.Unmarshal(raw, &e)
+	return e.Code
+}
+
+// registered is a registration response.
+type registered struct {
+	Subject string `json:"subject"`
+	Version int    `json:"version"`
+	ID      int    `json:"id"`
+	Schema  string `json:"schema"`
+}
+
+// ack is an acknowledged registration: what the client was told.
+type ack struct {
+	Instance string
+	Subject  string
+	Sent     string // the schema text sent
+	registered
+}
+
+// outcome classifies one registration attempt.
+type outcome int
+
+const (
+	acked       outcome = iota // 200 with an id
+	unavailable                // an allowed failure: 50001/50002 or 503
+	refused                    // connection refused or reset: the instance is down
+	wrong                      // anything else
+)
+
+// register posts schema to subject on in and classifies the answer.
+func (in *instance) register(ctx context.Context, subject, schema string) (ack, outcome, string) {
+	path := "/subjects/" + url.PathEscape(subject) + "/versions"
+	st, raw, err := in.call(ctx, http.MethodPost, path, map[string]string{"schema": schema})
+	if err != nil {
+		if ctx.Err() != nil {
+			return ack{}, refused, "canceled"
+		}
+		var ne net.Error
+		if errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
+			errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.As(err, &ne) {
+			return ack{}, refused, err.Error()
+		}
+		return ack{}, wrong, err.Error()
+	}
+	switch {
+	case st == http.StatusOK:
+		var r registered
+		if err := json.Unmarshal(raw, &r); err != nil || r.ID <= 0 || r.Version <= 0 || r.Subject != subject {
+			return ack{}, wrong, fmt.Sprintf("200 with a bad body %s (%v)", raw, err)
+		}
+		return ack{Instance: in.name, Subject: subject, Sent: schema, registered: r}, acked, ""
+	case st == http.StatusServiceUnavailable,
+		st == http.StatusInternalServerError && (errorCode(raw) == 50001 || errorCode(raw) == 50002):
+		return ack{}, unavailable, fmt.Sprintf("%d %s", st, raw)
+	}
+	return ack{}, wrong, fmt.Sprintf("%d %s", st, raw)
+}
+
+// digest is the body of GET /v1/metadata/digest.
+type digest struct {
+	Digest   string `json:"digest"`
+	Position int64  `json:"position"`
+}
+
+// converge waits until every instance has applied the topic up to its
+// current end, then requires byte-identical state digests.
+func converge(t *testing.T, topic string, ins ...*instance) string {
+	t.Helper()
+	end := highWatermark(t, topic)
+	deadline := time.Now().Add(90 * time.Second)
+	var ds []digest
+	for {
+		ds = ds[:0]
+		caught := true
+		for _, in := range ins {
+			var d digest
+			in.mustJSON(t, http.MethodGet, "/v1/metadata/digest", nil, http.StatusOK, &d)
+			ds = append(ds, d)
+			caught = caught && d.Position >= end
+		}
+		if caught {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("instances did not reach the log end %d within 90s: %+v", end, ds)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	for i, d := range ds {
+		if d.Position != ds[0].Position || d.Digest != ds[0].Digest {
+			t.Fatalf("state differs: %s at %d has digest %s, %s at %d has %s",
+				ins[0].name, ds[0].Position, ds[0].Digest, ins[i].name, d.Position, d.Digest)
+		}
+	}
+	t.Logf("%d instances converged at offset %d with digest %s", len(ins), ds[0].Position, ds[0].Digest)
+	return ds[0].Digest
+}
+
+// checkAcks verifies the acknowledgements against each other and against
+// every instance: no id names two schemas, no schema has two ids, no
+// subject version names two registrations, and every acknowledged
+// registration is served by every instance with its id and version.
+func checkAcks(t *testing.T, acks []ack, ins ...*instance) {
+	t.Helper()
+	byID := map[int]string{}
+	idOf := map[string]int{}
+	type sv struct {
+		subject string
+		version int
+	}
+	bySV := map[sv]ack{}
+	for _, a := range acks {
+		if s, ok := byID[a.ID]; ok && s != a.Schema {
+			t.Fatalf("id %d was acknowledged for two different schemas:\n%s\n%s", a.ID, s, a.Schema)
+		}
+		byID[a.ID] = a.Schema
+		if id, ok := idOf[a.Sent]; ok && id != a.ID {
+			t.Fatalf("schema %s was acknowledged with two ids, %d and %d", a.Sent, id, a.ID)
+		}
+		idOf[a.Sent] = a.ID
+		k := sv{a.Subject, a.Version}
+		if b, ok := bySV[k]; ok && (b.ID != a.ID || b.Sent != a.Sent) {
+			t.Fatalf("%s version %d was acknowledged twice: id %d (%s via %s) and id %d (%s via %s)",
+				a.Subject, a.Version, b.ID, b.Sent, b.Instance, a.ID, a.Sent, a.Instance)
+		}
+		bySV[k] = a
+	}
+	ctx := context.Background()
+	for _, in := range ins {
+		for k, a := range bySV {
+			var got registered
+			in.mustJSON(t, http.MethodGet, fmt.Sprintf("/subjects/%s/versions/%d", url.PathEscape(k.subject), k.version),
+				nil, http.StatusOK, &got)
+			if got.ID != a.ID || got.Schema != a.Schema {
+				t.Fatalf("%s serves %s version %d as id %d %s; %s acknowledged id %d %s",
+					in.name, k.subject, k.version, got.ID, got.Schema, a.Instance, a.ID, a.Schema)
+			}
+		}
+		for id, schema := range byID {
+			st, raw, err := in.get(ctx, fmt.Sprintf("/schemas/ids/%d", id))
+			if err != nil || st != http.StatusOK {
+				t.Fatalf("%s GET /schemas/ids/%d: %d %s %v", in.name, id, st, raw, err)
+			}
+			var got registered
+			if err := json.Unmarshal(raw, &got); err != nil || got.Schema != schema {
+				t.Fatalf("%s serves id %d as %s, acknowledged as %s", in.name, id, raw, schema)
+			}
+		}
+	}
+	t.Logf("%d acknowledgements (%d ids, %d subject versions) checked on %d instances", len(acks), len(byID), len(bySV), len(ins))
+}
+
+// checkIDsAgree fetches every id from 1 to the highest acknowledged one on
+// every instance: each id is absent everywhere or names the same schema
+// everywhere, and no two ids name the same schema text.
+func checkIDsAgree(t *testing.T, acks []ack, ins ...*instance) {
+	t.Helper()
+	maxID := 0
+	for _, a := range acks {
+		maxID = max(maxID, a.ID)
+	}
+	seen := map[string]int{}
+	for id := 1; id <= maxID; id++ {
+		var first string
+		for i, in := range ins {
+			st, raw, err := in.get(context.Background(), fmt.Sprintf("/schemas/ids/%d", id))
+			if err != nil {
+				t.Fatalf("%s GET /schemas/ids/%d: %v", in.name, id, err)
+			}
+			got := fmt.Sprintf("%d %s", st, raw)
+			if i == 0 {
+				first = got
+			} else if got != first {
+				t.Fatalf("id %d: %s answers %s, %s answers %s", id, ins[0].name, first, in.name, got)
+			}
+		}
+		if prev, ok := seen[first]; ok && strings.HasPrefix(first, "200 ") {
+			t.Fatalf("ids %d and %d name the same schema %s", prev, id, first)
+		}
+		seen[first] = id
+	}
+}
+
+// sink collects acknowledgements and failures from many goroutines.
+type sink struct {
+	mu       sync.Mutex
+	acks     []ack
+	failures map[outcome][]string
+}
+
+func newSink() *sink { return &sink{failures: map[outcome][]string{}} }
+
+func (s *sink) add(a ack, o outcome, msg string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if o == acked {
+		s.acks = append(s.acks, a)
+		return
+	}
+	s.failures[o] = append(s.failures[o], msg)
+}
+
+func (s *sink) snapshot() ([]ack, map[outcome][]string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f := map[outcome][]string{}
+	for k, v := range s.failures {
+		f[k] = append([]string(nil), v...)
+	}
+	return append([]ack(nil), s.acks...), f
+}
+
+// avroSchema returns a distinct Avro record schema for name.
+func avroSchema(name string) string {
+	return `{"type":"record","name":"` + name + `","fields":[{"name":"f","type":"int"},{"name":"tag","type":"string","default":"` + name + `"}]}`
+}
