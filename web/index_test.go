@@ -12,24 +12,31 @@ import (
 	"github.com/charter-registry/charter/compat"
 )
 
-func TestStaleIndexOnlyWhenLargeAndRecent(t *testing.T) {
-	now := time.Now()
-	for _, tc := range []struct {
-		name  string
-		built time.Duration
-		age   time.Duration
-		stale bool
-	}{
-		{"small index is always rebuilt", time.Millisecond, 0, false},
-		{"large index serves within four build times", 20 * time.Millisecond, 30 * time.Millisecond, true},
-		{"large index is rebuilt after four build times", 20 * time.Millisecond, 90 * time.Millisecond, false},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			ix := &index{built: tc.built, builtAt: now.Add(-tc.age)}
-			if got := ix.mayServeStale(now); got != tc.stale {
-				t.Errorf("mayServeStale = %v, want %v", got, tc.stale)
-			}
-		})
+func TestLargeIndexRebuildsInTheBackground(t *testing.T) {
+	h := newHarness(t)
+	h.register("orders-value", compat.Avro, avroOrderV1)
+	first := h.cat.index()
+	// Pretend the build was slow, as it is with many thousands of subjects.
+	slow := *first
+	slow.built, slow.builtAt = time.Hour, time.Now()
+	h.cat.idx.Store(&slow)
+	h.register("payments-value", compat.Protobuf, protoPayment)
+	if got := h.cat.index(); got != &slow {
+		t.Fatal("a large index was rebuilt on the request path")
+	}
+	// Once four build times have passed, a request starts one background
+	// build and is still served the old index.
+	slow.builtAt = time.Now().Add(-5 * time.Hour)
+	if got := h.cat.index(); got != &slow {
+		t.Fatal("the request waited for the rebuild")
+	}
+	h.cat.Close()
+	next := h.cat.idx.Load()
+	if next == &slow || next.bySubject["payments-value"] == nil {
+		t.Fatal("the background build did not replace the index")
+	}
+	if !strings.Contains(h.ok("/ui/search?q=payment_ref"), "payments-value") {
+		t.Error("search does not see the rebuilt index")
 	}
 }
 

@@ -88,8 +88,10 @@ type Catalogue struct {
 	static  map[string]staticFile
 	cache   *renderCache
 
-	mu  sync.Mutex // serialises index builds
-	idx atomic.Pointer[index]
+	mu       sync.Mutex // serialises index builds
+	idx      atomic.Pointer[index]
+	building atomic.Bool    // a background build is running
+	builds   sync.WaitGroup // background builds, for Close
 }
 
 type staticFile struct {
@@ -172,29 +174,41 @@ func WantsHTML(r *http.Request) bool {
 	return false
 }
 
-// index returns the search index for the state as it is now, building it
-// when the state has moved since the last build. Two things keep a stream
-// of writes from making every page pay for a rebuild on a large registry:
-// while one request rebuilds, others are served the previous index; and
-// an index that took more than largeBuild to build keeps serving for four
-// times its build time, so rebuilds take at most a fifth of the time. On a
-// small registry every page sees every write at once.
+// index returns the search index. On a small registry it is rebuilt on
+// the request that finds the state has moved, so every page sees every
+// write at once. An index that took more than largeBuild to build is
+// rebuilt in the background instead, one build at a time and no sooner
+// than four build times (at most a second) after the last, while
+// requests go on being served the previous one: pages on a large registry
+// never wait for a rebuild, and a stream of writes costs at most about a
+// fifth of one core.
 func (c *Catalogue) index() *index {
 	pos := c.svc.State().Position()
 	ix := c.idx.Load()
-	if ix != nil && (ix.pos == pos || ix.mayServeStale(time.Now())) {
+	if ix != nil && ix.pos == pos {
 		return ix
 	}
-	if ix != nil {
-		if !c.mu.TryLock() {
-			return ix
+	if ix != nil && ix.built > largeBuild {
+		if time.Since(ix.builtAt) >= min(4*ix.built, maxRebuildWait) && c.building.CompareAndSwap(false, true) {
+			c.builds.Add(1)
+			go func() {
+				defer c.builds.Done()
+				defer c.building.Store(false)
+				c.rebuild()
+			}()
 		}
-	} else {
-		c.mu.Lock()
+		return ix
 	}
+	return c.rebuild()
+}
+
+// rebuild builds the index for the current position unless another
+// build got there first.
+func (c *Catalogue) rebuild() *index {
+	c.mu.Lock()
 	defer c.mu.Unlock()
 	prev := c.idx.Load()
-	pos = c.svc.State().Position()
+	pos := c.svc.State().Position()
 	if prev != nil && prev.pos == pos {
 		return prev
 	}
@@ -203,11 +217,19 @@ func (c *Catalogue) index() *index {
 	return next
 }
 
-// largeBuild is the build time above which an index may serve stale.
-const largeBuild = 5 * time.Millisecond
+// largeBuild is the build time above which the index is rebuilt in the
+// background; maxRebuildWait caps the pause between background builds
+// (the first build, which parses every schema, is much slower than the
+// rest).
+const (
+	largeBuild     = 5 * time.Millisecond
+	maxRebuildWait = time.Second
+)
 
-func (ix *index) mayServeStale(now time.Time) bool {
-	return ix.built > largeBuild && now.Sub(ix.builtAt) < 4*ix.built
+// Close waits for a background index build to finish. Call it after the
+// HTTP server has stopped; the catalogue holds nothing else to release.
+func (c *Catalogue) Close() {
+	c.builds.Wait()
 }
 
 func (c *Catalogue) loadStatic() error {
