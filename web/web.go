@@ -159,6 +159,7 @@ func (c *Catalogue) Register(e *echo.Echo) {
 	g.GET("/teams", c.teamList)
 	g.GET("/teams/*", c.team)
 	g.GET("/static/:name", c.serveStatic)
+	g.RouteNotFound("/*", func(ctx *echo.Context) error { return c.notFound(ctx, "There is no such page.") })
 }
 
 // WantsHTML reports whether a request comes from a browser that prefers
@@ -272,7 +273,6 @@ func (c *Catalogue) loadTemplates() error {
 		"searchURL":  searchURL,
 		"asset":      c.assetURL,
 		"date":       formatDate,
-		"join":       strings.Join,
 		"mailto":     func(addr string) template.URL { return template.URL("mailto:" + url.PathEscape(addr)) }, //nolint:gosec // a mailto: scheme with an escaped address
 		"add":        func(a, b int) int { return a + b },
 	}

@@ -322,7 +322,7 @@ func TestDiffAcrossFormatsAndIdentical(t *testing.T) {
 func TestNotFoundPages(t *testing.T) {
 	h := newHarness(t)
 	h.register("orders-value", compat.Avro, avroOrderV1)
-	for _, p := range []string{"/ui/subjects/missing", "/ui/topics/missing", "/ui/teams/missing", "/ui/diff?subject=missing", "/ui/diff?subject=orders-value&from=1&to=9", "/ui/static/nope.css"} {
+	for _, p := range []string{"/ui/subjects/missing", "/ui/topics/missing", "/ui/teams/missing", "/ui/diff?subject=missing", "/ui/diff?subject=orders-value&from=1&to=9", "/ui/static/nope.css", "/ui/nowhere/at/all"} {
 		res := h.get(p)
 		if res.status != http.StatusNotFound {
 			t.Errorf("%s: status %d, want 404", p, res.status)
