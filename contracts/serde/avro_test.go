@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/charter-registry/charter/compat"
 	"github.com/charter-registry/charter/contracts/client"
@@ -195,5 +196,34 @@ func TestUseSchemaIDAndLatestWithMetadata(t *testing.T) {
 				t.Fatalf("id %d, want %d", id, tc.want)
 			}
 		})
+	}
+}
+
+// TestLatestIsLookedAtAgainAfterTheTTL: a serializer on the latest version
+// moves to a newer version once the client's LatestTTL has passed.
+func TestLatestIsLookedAtAgainAfterTheTTL(t *testing.T) {
+	ctx := context.Background()
+	cl := startRegistry(t, client.LatestTTL(50*time.Millisecond))
+	v1 := register(t, cl, "payments-value", client.Schema{Schema: paymentAvro})
+	ser, _ := serde.NewSerializer(cl, compat.Avro)
+	value := map[string]any{"id": "x", "amount": 1.0, "tags": []any{}, "extra": 1}
+	b, err := ser.Serialize(ctx, "payments", value)
+	if id, _ := serde.SchemaID(b); err != nil || id != v1.ID {
+		t.Fatalf("first write: id %d, %v", id, err)
+	}
+	v2 := register(t, cl, "payments-value", client.Schema{Schema: strings.Replace(paymentAvro, `"fields":[`, `"fields":[{"name":"extra","type":"int","default":0},`, 1)})
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		b, err := ser.Serialize(ctx, "payments", value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if id, _ := serde.SchemaID(b); id == v2.ID {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("still writing with id %d after the TTL", v1.ID)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

@@ -173,3 +173,31 @@ func BenchmarkProtobufDeserialize(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkAvroSerializeWithRule measures a write under a CEL condition,
+// which sees the value in its generic form.
+func BenchmarkAvroSerializeWithRule(b *testing.B) {
+	ctx := context.Background()
+	cl := startRegistry(b)
+	register(b, cl, "payments-value", client.Schema{Schema: paymentAvro, RuleSet: &client.RuleSet{DomainRules: []client.Rule{
+		{Name: "positive", Kind: "CONDITION", Mode: "WRITE", Type: "CEL", Expr: "message.amount > 0.0"},
+	}}})
+	v := benchPayment()
+	ser, _ := serde.NewSerializer(cl, compat.Avro)
+	for _, tc := range []struct {
+		name string
+		v    any
+	}{{"struct", &v}, {"map", map[string]any{"id": "p-0001", "amount": 1234.5, "note": "fragile", "tags": []any{"a", "bb", "ccc"}}}} {
+		if _, err := ser.Serialize(ctx, "payments", tc.v); err != nil {
+			b.Fatal(err)
+		}
+		b.Run(tc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := ser.Serialize(ctx, "payments", tc.v); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

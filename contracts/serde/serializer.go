@@ -45,9 +45,9 @@ type target struct {
 	subject string
 	p       *parsed
 	header  [HeaderSize]byte
-	// expires is when a latest-version choice is looked at again; zero
-	// for choices that never change.
-	expires time.Time
+	// stale is set by a timer when a latest-version choice is due to be
+	// looked at again, so the hot path reads a flag instead of the clock.
+	stale atomic.Bool
 	// md and idx remember the Protobuf message last written through this
 	// target and its encoded message indexes.
 	protoIdx atomic.Pointer[protoIndexes]
@@ -252,11 +252,11 @@ func (s *Serializer) ruleValue(t *target, v any, encoded []byte) (any, error) {
 // again when a latest-version choice expires.
 func (s *Serializer) target(ctx context.Context, topic string, v any) (*target, error) {
 	key := targetKey{topic: topic, record: s.recordOf(v)}
-	if t := s.last.Load(); t != nil && t.key == key && (t.expires.IsZero() || time.Now().Before(t.expires)) {
+	if t := s.last.Load(); t != nil && t.key == key && !t.stale.Load() {
 		return t, nil
 	}
 	if m := s.targets.Load(); m != nil {
-		if t := (*m)[key]; t != nil && (t.expires.IsZero() || time.Now().Before(t.expires)) {
+		if t := (*m)[key]; t != nil && !t.stale.Load() {
 			s.last.Store(t)
 			return t, nil
 		}
@@ -302,23 +302,17 @@ func (s *Serializer) resolve(ctx context.Context, key targetKey, v any) (*target
 		return nil, &Error{Kind: KindSchema, Topic: key.topic, Err: err}
 	}
 	var info *client.Schema
-	var expires time.Time
 	cl := s.res.cl
-	latest := func() time.Time {
-		if ttl := cl.LatestTTL(); ttl > 0 {
-			return time.Now().Add(ttl)
-		}
-		return time.Now()
-	}
+	latest := false
 	switch {
 	case s.cfg.useID != 0:
 		info, err = cl.SchemaByID(ctx, s.cfg.useID)
 	case s.cfg.useMetadata != nil:
 		info, err = cl.LatestWithMetadata(ctx, subject, s.cfg.useMetadata)
-		expires = latest()
+		latest = true
 	case s.cfg.useLatest || (s.cfg.schema == nil && !s.cfg.autoRegister):
 		info, err = cl.Latest(ctx, subject)
-		expires = latest()
+		latest = true
 	default:
 		info, err = s.registered(ctx, subject, v)
 	}
@@ -330,8 +324,18 @@ func (s *Serializer) resolve(ctx context.Context, key targetKey, v any) (*target
 	if err != nil {
 		return nil, err
 	}
-	t := &target{key: key, subject: subject, p: p, expires: expires}
+	t := &target{key: key, subject: subject, p: p}
 	copy(t.header[:], AppendHeader(nil, id))
+	if latest {
+		// Look at the subject again once the client's answer may be
+		// stale. A timer is not a goroutine: nothing outlives the
+		// serializer but a pending timer, which then fires harmlessly.
+		if ttl := cl.LatestTTL(); ttl > 0 {
+			time.AfterFunc(ttl, func() { t.stale.Store(true) })
+		} else {
+			t.stale.Store(true)
+		}
+	}
 	return t, nil
 }
 
