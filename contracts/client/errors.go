@@ -33,6 +33,7 @@ type ResponseError struct {
 	Raw []byte
 }
 
+// Error says which request failed and how the registry answered.
 func (e *ResponseError) Error() string {
 	return fmt.Sprintf("registry %s %s: %d %s (error_code %d)", e.Method, e.URL, e.StatusCode, e.Message, e.ErrorCode)
 }

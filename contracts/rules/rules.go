@@ -21,6 +21,7 @@ const (
 	Read
 )
 
+// String is the mode's name as Confluent writes it: WRITE or READ.
 func (m Mode) String() string {
 	switch m {
 	case Write:
@@ -70,6 +71,8 @@ type Error struct {
 	Err error
 }
 
+// Error starts like Confluent's "Rule failed: <name>" and adds the mode,
+// subject, action and cause.
 func (e *Error) Error() string {
 	msg := e.Rule.Doc
 	if msg == "" {
@@ -81,6 +84,7 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("Rule failed: %s (%s on %s, action %s): %s", e.Rule.Name, e.Mode, e.Subject, e.Action, msg)
 }
 
+// Unwrap returns the cause, so errors.Is finds ErrConditionFailed.
 func (e *Error) Unwrap() error { return e.Err }
 
 // LogValue logs the rule, mode and action.

@@ -50,6 +50,7 @@ type Error struct {
 	Payload []byte
 }
 
+// Error names the kind, topic and schema id, then the cause.
 func (e *Error) Error() string {
 	if e.SchemaID != 0 {
 		return fmt.Sprintf("serde %s (topic %q, schema id %d): %v", e.Kind, e.Topic, e.SchemaID, e.Err)
@@ -57,6 +58,8 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("serde %s (topic %q): %v", e.Kind, e.Topic, e.Err)
 }
 
+// Unwrap returns the cause: a *ValidationError, a *rules.Error, a
+// registry error or a decoding error.
 func (e *Error) Unwrap() error { return e.Err }
 
 // LogValue logs the kind, topic, id and cause.
@@ -91,6 +94,7 @@ type ValidationError struct {
 	Problems []Problem
 }
 
+// Error lists the problems as "path: message", separated by semicolons.
 func (e *ValidationError) Error() string {
 	parts := make([]string, len(e.Problems))
 	for i, p := range e.Problems {
