@@ -449,6 +449,35 @@ type sink struct {
 	mu       sync.Mutex
 	acks     []ack
 	failures map[outcome][]string
+	retried  []string // failures that a retry then got past
+}
+
+// registerRetrying registers like a client with retries: an allowed
+// failure (50001/50002 or 503) is retried a few times with a pause, since
+// a broker bounce by another test package may overlap the load; the
+// retried failures are kept for the log. The final outcome goes to s.
+func (s *sink) registerRetrying(ctx context.Context, in *instance, subject, schema string) outcome {
+	for attempt := 1; ; attempt++ {
+		a, o, msg := in.register(ctx, subject, schema)
+		if o != unavailable || attempt == 10 || ctx.Err() != nil {
+			s.add(a, o, in.name+": "+msg)
+			return o
+		}
+		s.mu.Lock()
+		s.retried = append(s.retried, in.name+": "+msg)
+		s.mu.Unlock()
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Duration(attempt) * 250 * time.Millisecond):
+		}
+	}
+}
+
+// retries returns the failures that were retried.
+func (s *sink) retries() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.retried...)
 }
 
 func newSink() *sink { return &sink{failures: map[outcome][]string{}} }
