@@ -60,7 +60,7 @@ type index struct {
 	refBy map[registry.SubjectVersion][]registry.SubjectVersion
 	// fields caches field names by schema id for the next build: an id's
 	// text never changes, so only new ids are parsed again.
-	fields map[int][]string
+	fields map[int]fieldNames
 	// built is how long the build took; builtAt is when it finished.
 	built   time.Duration
 	builtAt time.Time
@@ -76,9 +76,9 @@ func buildIndex(svc *registry.Service, dir Directory, pos int64, prev *index) *i
 		byTopic:   map[string]*topicEntry{},
 		byTeam:    map[string]*teamEntry{},
 		refBy:     map[registry.SubjectVersion][]registry.SubjectVersion{},
-		fields:    map[int][]string{},
+		fields:    map[int]fieldNames{},
 	}
-	var oldFields map[int][]string
+	var oldFields map[int]fieldNames
 	if prev != nil {
 		oldFields = prev.fields
 	}
@@ -105,11 +105,8 @@ func buildIndex(svc *registry.Service, dir Directory, pos int64, prev *index) *i
 			typ = compat.Avro
 		}
 		e := &subjectEntry{Name: s.Subject, Type: typ, Version: s.Version, ID: s.ID, lower: strings.ToLower(s.Subject)}
-		e.Fields = ix.fieldsOf(svc, s.ID, oldFields)
-		e.lowerFields = make([]string, len(e.Fields))
-		for j, f := range e.Fields {
-			e.lowerFields[j] = strings.ToLower(f)
-		}
+		fn := ix.fieldsOf(svc, s.ID, oldFields)
+		e.Fields, e.lowerFields = fn.names, fn.lower
 		if team, contact := ownerOf(s.Metadata); team != "" {
 			owners[s.Subject] = team
 			if contact != "" && contacts[team] == "" {
@@ -237,9 +234,14 @@ func (ix *index) addTeam(t Team) *teamEntry {
 	return te
 }
 
+// fieldNames are a schema's field names as listed and lower-cased.
+type fieldNames struct {
+	names, lower []string
+}
+
 // fieldsOf returns the field names of schema id, from the previous
 // index's cache when it has them.
-func (ix *index) fieldsOf(svc *registry.Service, id int, old map[int][]string) []string {
+func (ix *index) fieldsOf(svc *registry.Service, id int, old map[int]fieldNames) fieldNames {
 	if f, ok := ix.fields[id]; ok {
 		return f
 	}
@@ -247,8 +249,12 @@ func (ix *index) fieldsOf(svc *registry.Service, id int, old map[int][]string) [
 	if !ok {
 		if parsed, _, err := svc.SchemaOfID(id); err == nil {
 			if fl, isLister := parsed.(fieldLister); isLister {
-				f = fl.FieldNames()
+				f.names = fl.FieldNames()
 			}
+		}
+		f.lower = make([]string, len(f.names))
+		for i, n := range f.names {
+			f.lower[i] = strings.ToLower(n)
 		}
 	}
 	ix.fields[id] = f
