@@ -164,6 +164,9 @@ func (l *Log) newWriter(ctx context.Context) (*kgo.Client, error) {
 		cl.Close()
 		return nil, fmt.Errorf("kafka: begin: %w", storage.ErrClosed)
 	}
+	if w.cl != nil {
+		w.cl.Close() // fenced by cl anyway
+	}
 	w.cl = cl
 	return cl, nil
 }
@@ -171,14 +174,18 @@ func (l *Log) newWriter(ctx context.Context) (*kgo.Client, error) {
 // dropWriter closes cl and makes the next Begin initialise a new client.
 // It is called after any failure whose effect on the producer's state is
 // not certain: a fresh producer id is the one state Kafka defines.
+// Each client is closed once: by whoever takes it out of w.cl.
 func (l *Log) dropWriter(cl *kgo.Client) {
 	w := &l.writer
 	w.mu.Lock()
-	if w.cl == cl {
+	owned := w.cl == cl
+	if owned {
 		w.cl = nil
 	}
 	w.mu.Unlock()
-	cl.Close()
+	if owned {
+		cl.Close()
+	}
 }
 
 // closeWriter closes the transactional client for Log.Close.
