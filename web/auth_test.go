@@ -16,15 +16,20 @@ import (
 	"github.com/charter-registry/charter/web"
 )
 
-// catalogueKey is the API key of the principal the auth tests sign in as,
-// with HTTP basic auth (name and key), as a browser prompt would send it.
-const catalogueKey = "chk_test-catalogue-reader-0123456789abcdef0123"
+// The API keys of the principals the tests use. They sign in with HTTP
+// basic auth (name and key), as a browser prompt would send it.
+const (
+	catalogueKey = "chk_test-catalogue-reader-0123456789abcdef0123"
+	aliceKey     = "chk_test-catalogue-alice-0123456789abcdef01234"
+)
 
-// newAuthServer serves the API with authentication required and the
-// catalogue mounted on the same router, as charter serve does.
-func newAuthServer(t testing.TB, anonymousRead bool) (*httptest.Server, *registry.Service) {
+// newServer serves the API with authentication required and the catalogue
+// mounted on the same router, as charter serve does. reader may only read;
+// alice is an admin, so she may also record teams.
+func newServer(t testing.TB, anonymousRead bool) *httptest.Server {
 	t.Helper()
-	creds, err := api.ParseCredentials(fmt.Appendf(nil, "principals:\n  - name: reader\n    teams: [checkout]\n    keys: [%s]\n", api.HashAPIKey(catalogueKey)))
+	creds, err := api.ParseCredentials(fmt.Appendf(nil, "principals:\n  - name: reader\n    teams: [checkout]\n    keys: [%s]\n  - name: alice\n    admin: true\n    teams: [checkout]\n    keys: [%s]\n",
+		api.HashAPIKey(catalogueKey), api.HashAPIKey(aliceKey)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,14 +51,33 @@ func newAuthServer(t testing.TB, anonymousRead bool) (*httptest.Server, *registr
 	if err := svc.WaitReady(wctx); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.Register(ctx, "orders-value", registry.RegisterRequest{Schema: `{"type":"record","name":"Order","fields":[{"name":"order_id","type":"string"}]}`}); err != nil {
+	return hs
+}
+
+// newAuthServer is newServer holding one subject.
+func newAuthServer(t testing.TB, anonymousRead bool) *httptest.Server {
+	t.Helper()
+	hs := newServer(t, anonymousRead)
+	req, err := http.NewRequest(http.MethodPost, hs.URL+"/subjects/orders-value/versions",
+		strings.NewReader(`{"schema":"{\"type\":\"record\",\"name\":\"Order\",\"fields\":[{\"name\":\"order_id\",\"type\":\"string\"}]}"}`))
+	if err != nil {
 		t.Fatal(err)
 	}
-	return hs, svc
+	req.Header.Set("Content-Type", "application/vnd.schemaregistry.v1+json")
+	req.SetBasicAuth("alice", aliceKey)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("register as alice: %d", res.StatusCode)
+	}
+	return hs
 }
 
 func TestCatalogueAsksForTheAPICredentials(t *testing.T) {
-	hs, _ := newAuthServer(t, false)
+	hs := newAuthServer(t, false)
 	get := func(path, user, pass string) *http.Response {
 		t.Helper()
 		req, err := http.NewRequest(http.MethodGet, hs.URL+path, nil)
@@ -89,7 +113,7 @@ func TestCatalogueAsksForTheAPICredentials(t *testing.T) {
 }
 
 func TestCatalogueWithAnonymousRead(t *testing.T) {
-	hs, _ := newAuthServer(t, true)
+	hs := newAuthServer(t, true)
 	res, err := http.Get(hs.URL + "/ui/subjects/orders-value")
 	if err != nil {
 		t.Fatal(err)

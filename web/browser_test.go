@@ -7,18 +7,11 @@ import (
 	"flag"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
-
-	"github.com/charter-registry/charter"
-	"github.com/charter-registry/charter/api"
-	"github.com/charter-registry/charter/registry"
-	"github.com/charter-registry/charter/storage/memory"
-	"github.com/charter-registry/charter/web"
 )
 
 var updateScreenshots = flag.Bool("update-screenshots", false, "also write the README screenshots to docs/img")
@@ -52,36 +45,20 @@ func TestBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	svc, err := registry.NewService(registry.ServiceConfig{Log: memory.New(memory.WithKeyFunc(registry.LogicalKey)), Formats: charter.Formats()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { _ = svc.Run(ctx); close(done) }()
-	defer func() { cancel(); <-done }()
-	srv := api.New(svc, api.Config{OpenAPI: charter.OpenAPI()})
-	if _, err := web.Mount(srv.Echo(), svc, web.WithFormats(charter.Formats()...)); err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv.Handler())
-	defer hs.Close()
-	wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
-	defer wcancel()
-	if err := svc.WaitReady(wctx); err != nil {
-		t.Fatal(err)
-	}
-	seedGovernance(t, svc)
-	seed(t, hs.URL, svc)
+	// The catalogue is served the way charter serve does it: on the API's
+	// router, behind its authentication. Reads are anonymous here, and the
+	// seed writes as alice with her API key, so the audit trail names her.
+	hs := newServer(t, true)
+	seed(t, hs.URL)
 
 	args := []string{"e2e/catalogue.mjs", hs.URL, artifacts}
 	if *updateScreenshots {
 		args = append(args, filepath.Join(root, "docs", "img"))
 	}
 	// A second server with authentication required, for signing in.
-	authSrv, _ := newAuthServer(t, false)
+	authSrv := newAuthServer(t, false)
 
-	rctx, rcancel := context.WithTimeout(ctx, 3*time.Minute)
+	rctx, rcancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer rcancel()
 	cmd := exec.CommandContext(rctx, node, args...)
 	cmd.Env = append(os.Environ(), "CHARTER_BROWSER="+browser,
@@ -95,38 +72,10 @@ func TestBrowser(t *testing.T) {
 	}
 }
 
-// seedGovernance records teams and topics, and registers the two versions
-// of orders-value as alice so that the audit trail names an author.
-func seedGovernance(t *testing.T, svc *registry.Service) {
-	t.Helper()
-	ctx := context.Background()
-	str := func(s string) *string { return &s }
-	for _, team := range []registry.Team{
-		{Name: "checkout", Description: "Basket, checkout and order events.", Contacts: []registry.Contact{{Name: "On call", Email: "checkout-oncall@example.com"}, {Name: "#checkout", URL: "https://chat.example.com/checkout"}}},
-		{Name: "logistics", Description: "Shipping and stock.", Contacts: []registry.Contact{{Email: "logistics@example.com"}}},
-	} {
-		if _, err := svc.CreateTeam(ctx, team); err != nil {
-			t.Fatal(err)
-		}
-	}
-	active, deprecated := registry.Active, registry.Deprecated
-	for name, u := range map[string]registry.TopicUpdate{
-		"orders": {Description: str("One event per order placed in the shop, keyed by order id."), Owner: str("checkout"), Lifecycle: &active,
-			Tags: &[]string{"pii", "tier-1"}, Producers: &[]string{"checkout-api"}, Consumers: &[]string{"billing", "warehouse", "analytics"},
-			Docs: &[]registry.Link{{Title: "Runbook", URL: "https://wiki.example.com/orders"}}},
-		"legacy-orders": {Description: str("Orders before the 2025 checkout rewrite."), Owner: str("checkout"), Lifecycle: &deprecated, Successor: str("orders")},
-		"shipments":     {Description: str("Parcels handed to carriers."), Owner: str("logistics"), Lifecycle: &active, Producers: &[]string{"dispatch"}, Consumers: &[]string{"notifications"}},
-	} {
-		if _, err := svc.CreateTopic(ctx, name, u); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
-// seed registers what the browser script expects, through the REST API as
-// a producer team would: a topic per format, a data-contract rule, a
-// reference and a second version whose diff the script opens.
-func seed(t *testing.T, base string, svc *registry.Service) {
+// seed records teams and topics and registers versions in all three
+// formats through the REST API, as alice: a data-contract rule, a
+// reference, and a second version whose diff the script opens.
+func seed(t *testing.T, base string) {
 	t.Helper()
 	do := func(method, path string, body any) {
 		t.Helper()
@@ -139,6 +88,7 @@ func seed(t *testing.T, base string, svc *registry.Service) {
 			t.Fatal(err)
 		}
 		req.Header.Set("Content-Type", "application/vnd.schemaregistry.v1+json")
+		req.SetBasicAuth("alice", aliceKey)
 		res, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
@@ -151,31 +101,36 @@ func seed(t *testing.T, base string, svc *registry.Service) {
 		}
 	}
 	owner := func(team, email string) map[string]any {
-		return map[string]any{"properties": map[string]string{"owner": team, "email": email}, "tags": map[string][]string{"customer.customer_email": {"PII"}}}
+		return map[string]any{"properties": map[string]string{"owner": team, "email": email}}
 	}
+
+	do(http.MethodPost, "/v1/catalog/teams", map[string]any{"name": "checkout", "description": "Basket, checkout and order events.",
+		"contacts": []map[string]string{{"name": "On call", "email": "checkout-oncall@example.com"}, {"name": "#checkout", "url": "https://chat.example.com/checkout"}}})
+	do(http.MethodPost, "/v1/catalog/teams", map[string]any{"name": "logistics", "description": "Shipping and stock.",
+		"contacts": []map[string]string{{"email": "logistics@example.com"}}})
+	do(http.MethodPost, "/v1/catalog/topics", map[string]any{"name": "orders", "description": "One event per order placed in the shop, keyed by order id.",
+		"owner": "checkout", "lifecycle": "active", "tags": []string{"pii", "tier-1"}, "producers": []string{"checkout-api"},
+		"consumers": []string{"billing", "warehouse", "analytics"}, "docs": []map[string]string{{"title": "Runbook", "url": "https://wiki.example.com/orders"}}})
+	do(http.MethodPost, "/v1/catalog/topics", map[string]any{"name": "legacy-orders", "description": "Orders before the 2025 checkout rewrite.",
+		"owner": "checkout", "lifecycle": "deprecated", "successor": "orders"})
+	do(http.MethodPost, "/v1/catalog/topics", map[string]any{"name": "shipments", "description": "Parcels handed to carriers.",
+		"owner": "logistics", "lifecycle": "active", "producers": []string{"dispatch"}, "consumers": []string{"notifications"}})
+
 	do(http.MethodPut, "/config/orders-value", map[string]string{"compatibility": "BACKWARD"})
 	do(http.MethodPost, "/subjects/customer/versions", map[string]any{
 		"schema": `{"type":"record","name":"Customer","namespace":"shop","doc":"A buyer. <script>alert('doc')</script>","fields":[{"name":"customer_email","type":"string"},{"name":"loyalty_tier","type":"string","default":"none"}]}`,
 	})
-	// orders-value is registered as alice, through the service with her
-	// principal, so that the audit trail names an author.
-	alice := registry.WithPrincipal(context.Background(), registry.Principal{Name: "alice", Teams: []string{"checkout"}})
-	orderRules := &registry.RuleSet{DomainRules: []registry.Rule{{
-		Name: "totalNotNegative", Kind: "CONDITION", Mode: "WRITE", Type: "CEL",
-		Expr: "message.order_total >= 0.0", OnFailure: "DLQ", Doc: "An order never has a negative total.",
+	ref := []map[string]any{{"name": "shop.Customer", "subject": "customer", "version": 1}}
+	contract := map[string]any{"tags": map[string][]string{"customer.customer_email": {"PII"}}, "sensitive": []string{"customer.customer_email"}}
+	rules := map[string]any{"domainRules": []map[string]any{{
+		"name": "totalNotNegative", "kind": "CONDITION", "mode": "WRITE", "type": "CEL",
+		"expr": "message.order_total >= 0.0", "onFailure": "DLQ", "doc": "An order never has a negative total.",
 	}}}
 	for _, text := range []string{
 		`{"type":"record","name":"Order","namespace":"shop","doc":"One order placed in the shop.","fields":[{"name":"order_id","type":"string"},{"name":"customer","type":"shop.Customer"},{"name":"coupon_code","type":"string"}]}`,
 		`{"type":"record","name":"Order","namespace":"shop","doc":"One order placed in the shop.","fields":[{"name":"order_id","type":"string"},{"name":"customer","type":"shop.Customer"},{"name":"order_total","type":"double","default":0.0},{"name":"currency","type":{"type":"enum","name":"Currency","symbols":["EUR","USD","GBP"]},"default":"EUR"}]}`,
 	} {
-		if _, err := svc.Register(alice, "orders-value", registry.RegisterRequest{
-			Schema:     text,
-			References: []registry.Reference{{Name: "shop.Customer", Subject: "customer", Version: 1}},
-			Metadata:   &registry.Metadata{Tags: map[string][]string{"customer.customer_email": {"PII"}}, Sensitive: []string{"customer.customer_email"}},
-			RuleSet:    orderRules,
-		}); err != nil {
-			t.Fatal(err)
-		}
+		do(http.MethodPost, "/subjects/orders-value/versions", map[string]any{"schema": text, "references": ref, "metadata": contract, "ruleSet": rules})
 	}
 	do(http.MethodPost, "/subjects/orders-key/versions", map[string]any{"schema": `"string"`})
 	do(http.MethodPost, "/subjects/payments-value/versions", map[string]any{
