@@ -30,6 +30,25 @@ type Deserializer struct {
 
 	mu       sync.Mutex
 	subjects atomic.Pointer[map[targetKey]string]
+	// matched is the last pair of (Go type, schema) message descriptors
+	// found to name the same message, so DeserializeInto does not compare
+	// full names, which some descriptor implementations build on each call.
+	matched atomic.Pointer[descPair]
+}
+
+type descPair struct {
+	into, schema protoreflect.MessageDescriptor
+}
+
+func (d *Deserializer) sameMessage(into, schema protoreflect.MessageDescriptor) bool {
+	if m := d.matched.Load(); m != nil && m.into == into && m.schema == schema {
+		return true
+	}
+	if into.FullName() != schema.FullName() {
+		return false
+	}
+	d.matched.Store(&descPair{into, schema})
+	return true
 }
 
 // NewDeserializer returns a Deserializer for format that reads schemas
@@ -108,7 +127,9 @@ func (d *Deserializer) deserialize(ctx context.Context, topic string, data []byt
 		if err != nil {
 			return nil, decodeErr(err)
 		}
-		record = string(m.ProtoReflect().Descriptor().FullName())
+		if withRules {
+			record = string(m.ProtoReflect().Descriptor().FullName())
+		}
 		out = m
 	default:
 		doc, err := decodeJSON(body)
@@ -182,8 +203,8 @@ func (d *Deserializer) protoMessage(p *parsed, body []byte, into any) (proto.Mes
 		if !ok {
 			return nil, fmt.Errorf("cannot decode Protobuf into %T, which is not a proto.Message", into)
 		}
-		if got := pm.ProtoReflect().Descriptor().FullName(); got != md.FullName() {
-			return nil, fmt.Errorf("payload holds %s, not %s", md.FullName(), got)
+		if got := pm.ProtoReflect().Descriptor(); !d.sameMessage(got, md) {
+			return nil, fmt.Errorf("payload holds %s, not %s", md.FullName(), got.FullName())
 		}
 		m = pm
 	case d.cfg.protoTypes != nil:
