@@ -3,6 +3,7 @@ package api_test
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -314,5 +315,23 @@ func TestListingEndpoints(t *testing.T) {
 	}
 	if r = h.do("GET", "/v1/metadata/id", nil); r.status != 200 || !strings.Contains(string(r.body), "schema-registry-cluster") {
 		t.Fatalf("metadata id: %s", r.body)
+	}
+}
+
+func TestRootRedirectsBrowsersToTheCatalogue(t *testing.T) {
+	h := newHarness(t)
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	req, _ := http.NewRequest("GET", h.srv.URL+"/", nil)
+	req.Header.Set("Accept", "text/html,application/xhtml+xml")
+	res, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusFound || res.Header.Get("Location") != "/ui/" {
+		t.Fatalf("browser GET /: %d Location %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	if r := h.do("GET", "/", nil); r.status != 200 || string(r.body) != "{}" {
+		t.Fatalf("API GET /: %d %s", r.status, r.body)
 	}
 }

@@ -28,6 +28,7 @@ import (
 	"github.com/charter-registry/charter/storage/file"
 	"github.com/charter-registry/charter/storage/kafka"
 	"github.com/charter-registry/charter/storage/memory"
+	"github.com/charter-registry/charter/web"
 )
 
 type serveFlags struct {
@@ -206,6 +207,11 @@ func runServe(parent context.Context, f serveFlags) error {
 		Logger:         logger,
 		Auth:           authCfg,
 	})
+	catalogue, err := web.Mount(srv.Echo(), svc, web.WithFormats(Formats()...), web.WithLogger(logger))
+	if err != nil {
+		return err
+	}
+	defer catalogue.Close()
 	if authCfg.Required {
 		logger.Info("authentication required", slog.String("auth_config", f.authConfig), slog.Int("principals", authCfg.Credentials.Principals()),
 			slog.Bool("anonymous_read", f.anonymousRead), slog.String("unowned_subjects", string(access.Unowned)))

@@ -20,6 +20,10 @@ if [ -n "$unformatted" ]; then
 fi
 go vet ./...
 
+echo "== Chromium and playwright-core for the catalogue's browser test"
+eval "$(bash scripts/browser-setup.sh)"
+export CHARTER_BROWSER
+
 echo "== starting a real Kafka broker"
 bash scripts/kafka.sh up
 trap 'bash scripts/kafka.sh down || true' EXIT
