@@ -28,24 +28,27 @@ func (s *Service) GetConfig(subject string, defaultToGlobal bool) (Config, error
 	return Config{}, Errorf(CodeSubjectCompatibilityNotSet, "Subject '%s' does not have subject-level compatibility configured", subject)
 }
 
-func validateConfig(c Config) error {
+// validateConfig checks an update and returns it with the level and the
+// policy in their canonical upper-case spelling.
+func validateConfig(c Config) (Config, error) {
 	if c.Compatibility != nil {
 		l, err := compat.ParseLevel(string(*c.Compatibility))
 		if err != nil {
-			return &Error{Code: CodeInvalidCompatibilityLevel, Message: "Invalid compatibility level. " + err.Error(), Err: err}
+			return c, &Error{Code: CodeInvalidCompatibilityLevel, Message: "Invalid compatibility level. " + err.Error(), Err: err}
 		}
 		c.Compatibility = &l
 	}
 	if c.CompatibilityPolicy != nil {
 		p := strings.ToUpper(*c.CompatibilityPolicy)
 		if p != "STRICT" && p != "LENIENT" {
-			return Errorf(CodeInvalidRequest, "Invalid compatibilityPolicy %q: use STRICT or LENIENT", *c.CompatibilityPolicy)
+			return c, Errorf(CodeInvalidRequest, "Invalid compatibilityPolicy %q: use STRICT or LENIENT", *c.CompatibilityPolicy)
 		}
+		c.CompatibilityPolicy = &p
 	}
 	if err := c.DefaultRuleSet.Validate(); err != nil {
-		return err
+		return c, err
 	}
-	return c.OverrideRuleSet.Validate()
+	return c, c.OverrideRuleSet.Validate()
 }
 
 // SetConfig merges update into the global (subject "") or a subject's
@@ -60,18 +63,8 @@ func (s *Service) SetConfig(ctx context.Context, subject string, update Config) 
 			return Config{}, err
 		}
 	}
-	if update.Compatibility != nil {
-		l, err := compat.ParseLevel(string(*update.Compatibility))
-		if err != nil {
-			return Config{}, &Error{Code: CodeInvalidCompatibilityLevel, Message: "Invalid compatibility level. " + err.Error(), Err: err}
-		}
-		update.Compatibility = &l
-	}
-	if update.CompatibilityPolicy != nil {
-		p := strings.ToUpper(*update.CompatibilityPolicy)
-		update.CompatibilityPolicy = &p
-	}
-	if err := validateConfig(update); err != nil {
+	update, err = validateConfig(update)
+	if err != nil {
 		return Config{}, err
 	}
 	var out Config
