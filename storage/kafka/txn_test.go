@@ -9,7 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/charter-registry/charter/storage"
 )
@@ -389,5 +391,79 @@ func TestBrokerTxnMutualExclusion(t *testing.T) {
 		if n != int64(i+1) {
 			t.Fatalf("committed number %d is %d, want %d: two writers decided on the same view", i, n, i+1)
 		}
+	}
+}
+
+// TestTxnResolve: resolve tells a committed batch from an aborted one by
+// a read-committed fetch after taking the epoch.
+func TestTxnResolve(t *testing.T) {
+	for _, env := range txnEnvs() {
+		t.Run(env.name, func(t *testing.T) {
+			cfg := env.cfg(t, "txn-resolve")
+			a, b := openEnv(t, cfg), openEnv(t, cfg)
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+
+			tx := mustBegin(t, a)
+			first, err := commit(t, tx, rec("k1", "1"), rec("k2", "2"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ok, err := b.resolve(ctx, first, first+1); err != nil || !ok {
+				t.Fatalf("resolve of a committed batch: %v, %v; want true", ok, err)
+			}
+
+			// resolve took the epoch for b: a's next commit is refused,
+			// and a's Begin after that takes the epoch back.
+			tx = mustBegin(t, a)
+			if _, err := commit(t, tx, rec("k", "fenced")); !errors.Is(err, storage.ErrConflict) {
+				t.Fatalf("commit after b's resolve: %v, want storage.ErrConflict", err)
+			}
+
+			// An open transaction of a's, whose records are in the
+			// partition: b's resolve fences and aborts it.
+			tx = mustBegin(t, a)
+			ta := tx.(*txn)
+			produced := make(chan error, 1)
+			var offset int64
+			ta.cl.Produce(ctx, &kgo.Record{Key: []byte("k3"), Value: []byte("3")}, func(r *kgo.Record, err error) {
+				offset = r.Offset
+				produced <- err
+			})
+			_ = ta.cl.Flush(ctx) // the client flushes manually
+			if err := <-produced; err != nil {
+				t.Fatalf("produce in the open transaction: %v", err)
+			}
+			if ok, err := b.resolve(ctx, offset, offset); err != nil || ok {
+				t.Fatalf("resolve of an open transaction: %v, %v; want false", ok, err)
+			}
+			if _, err := tx.Commit(ctx, rec("k4", "4")); !errors.Is(err, storage.ErrConflict) {
+				t.Fatalf("commit after being fenced: %v, want storage.ErrConflict", err)
+			}
+		})
+	}
+}
+
+// TestFakeCommitUnknownServerError: a commit the coordinator answers with
+// UNKNOWN_SERVER_ERROR, without acting on it, is resolved as aborted and
+// reported as storage.ErrConflict; the next transaction commits.
+func TestFakeCommitUnknownServerError(t *testing.T) {
+	c := newFake(t)
+	l := openFake(t, fakeConfig(c))
+	col, _ := startTail(t, l, 0)
+	c.Fault(kfake.Fault{Keys: []kmsg.Key{kmsg.EndTxn}, TopLevel: true})
+
+	tx := mustBegin(t, l)
+	if _, err := commit(t, tx, rec("lost", "1")); !errors.Is(err, storage.ErrConflict) {
+		t.Fatalf("commit answered with UNKNOWN_SERVER_ERROR: %v, want storage.ErrConflict", err)
+	}
+	tx = mustBegin(t, l)
+	first, err := commit(t, tx, rec("kept", "1"))
+	if err != nil {
+		t.Fatalf("commit after the failure: %v", err)
+	}
+	got := nextData(t, col)
+	if string(got.Key) != "kept" || got.Offset != first {
+		t.Fatalf("Tail delivered %+v, want only the second commit at %d", got, first)
 	}
 }
