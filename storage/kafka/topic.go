@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -56,11 +57,21 @@ func ensureTopic(ctx context.Context, adm *kadm.Client, cfg *Config, log *slog.L
 		if err != nil {
 			return err
 		}
-		if created || attempt > 0 {
+		if created {
 			return nil
 		}
-		// Another instance created the topic between our look and our
-		// create: look again and validate what it made.
+		// The topic exists although the metadata we read did not show it
+		// yet: another instance (or an operator) created it a moment ago.
+		// Look again until it is visible and validate it; never accept a
+		// topic that was not checked.
+		if attempt >= 20 {
+			return classify("describe topic", fmt.Errorf("topic %q exists but its metadata stayed invisible", cfg.Topic))
+		}
+		select {
+		case <-ctx.Done():
+			return classify("describe topic", ctx.Err())
+		case <-time.After(100 * time.Millisecond):
+		}
 	}
 }
 
