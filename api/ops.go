@@ -24,6 +24,18 @@ func (s *Server) readyz(c *echo.Context) error {
 		body["status"] = "replaying"
 		return writeJSON(c, http.StatusServiceUnavailable, body)
 	}
+	// Ready also means the log can be reached now: during a broker outage
+	// reads are still served from memory, but writes cannot succeed, so a
+	// load balancer should prefer an instance that can take them.
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+	defer cancel()
+	end, err := s.svc.LogEnd(ctx)
+	if err != nil {
+		body["status"] = "log unavailable"
+		body["error"] = err.Error()
+		return writeJSON(c, http.StatusServiceUnavailable, body)
+	}
+	body["log_end_offset"] = end
 	body["status"] = "ready"
 	return writeJSON(c, http.StatusOK, body)
 }
