@@ -12,6 +12,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -136,6 +137,29 @@ func BenchmarkRegister(b *testing.B) {
 			b.Fatal(err)
 		}
 		run(b, l, compat.Avro, benchAvro)
+	})
+	// Sixteen concurrent writers on the file log: shows whether concurrent
+	// registrations share an fsync or queue behind each other.
+	b.Run("AVRO/file/parallel", func(b *testing.B) {
+		l, err := file.Open(ctx, b.TempDir(), file.WithKeyFunc(registry.LogicalKey))
+		if err != nil {
+			b.Fatal(err)
+		}
+		svc := startService(b, l)
+		var next atomic.Int64
+		b.ReportAllocs()
+		b.SetParallelism(8)
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				i := int(next.Add(1))
+				req := registry.RegisterRequest{Schema: benchAvro(i)}
+				if _, err := svc.Register(ctx, "orders-"+strconv.Itoa(i)+"-value", req); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "registers/s")
 	})
 }
 
