@@ -48,6 +48,13 @@ type wireKey struct {
 
 // DecodeKey parses a raw record key.
 func DecodeKey(raw []byte) (Key, error) {
+	if k, ok := decodeKeyFast(raw); ok {
+		return k, nil
+	}
+	return decodeKeySlow(raw)
+}
+
+func decodeKeySlow(raw []byte) (Key, error) {
 	var w wireKey
 	if err := json.Unmarshal(raw, &w); err != nil {
 		return Key{}, fmt.Errorf("decode record key %q: %w", truncate(raw), err)
@@ -184,4 +191,128 @@ func truncate(b []byte) string {
 		return string(b[:120]) + "…"
 	}
 	return string(b)
+}
+
+// decodeKeyFast parses the flat keys Confluent and charter write (string,
+// null and small integer fields, no escapes) without reflection; replay
+// decodes one key per record. Anything else reports false and goes through
+// encoding/json.
+func decodeKeyFast(b []byte) (Key, bool) {
+	var k Key
+	i := skipSpace(b, 0)
+	if i >= len(b) || b[i] != '{' {
+		return k, false
+	}
+	i++
+	sawType, sawSubject := false, false
+	for first := true; ; first = false {
+		i = skipSpace(b, i)
+		if i >= len(b) {
+			return k, false
+		}
+		if b[i] == '}' {
+			i = skipSpace(b, i+1)
+			if i != len(b) || !sawType {
+				return k, false
+			}
+			k.Global = !sawSubject
+			return k, true
+		}
+		if !first {
+			if b[i] != ',' {
+				return k, false
+			}
+			i = skipSpace(b, i+1)
+		}
+		name, j, ok := scanPlainString(b, i)
+		if !ok {
+			return k, false
+		}
+		i = skipSpace(b, j)
+		if i >= len(b) || b[i] != ':' {
+			return k, false
+		}
+		i = skipSpace(b, i+1)
+		if i >= len(b) {
+			return k, false
+		}
+		switch name {
+		case "keytype":
+			v, j, ok := scanPlainString(b, i)
+			if !ok || v == "" {
+				return k, false
+			}
+			k.Type, sawType, i = KeyType(v), true, j
+		case "subject":
+			if b[i] == 'n' {
+				if len(b) < i+4 || string(b[i:i+4]) != "null" {
+					return k, false
+				}
+				i += 4
+				continue
+			}
+			v, j, ok := scanPlainString(b, i)
+			if !ok {
+				return k, false
+			}
+			k.Subject, sawSubject, i = v, true, j
+		case "version", "magic":
+			n, j, ok := scanSmallInt(b, i)
+			if !ok {
+				return k, false
+			}
+			if name == "version" {
+				k.Version = n
+			} else {
+				k.Magic = n
+			}
+			i = j
+		default:
+			return k, false
+		}
+	}
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// scanPlainString reads a JSON string without escapes or control
+// characters; it reports false for anything else.
+func scanPlainString(b []byte, i int) (string, int, bool) {
+	if i >= len(b) || b[i] != '"' {
+		return "", i, false
+	}
+	for j := i + 1; j < len(b); j++ {
+		switch c := b[j]; {
+		case c == '"':
+			return string(b[i+1 : j]), j + 1, true
+		case c == '\\' || c < 0x20:
+			return "", i, false
+		}
+	}
+	return "", i, false
+}
+
+func scanSmallInt(b []byte, i int) (int, int, bool) {
+	neg := false
+	if i < len(b) && b[i] == '-' {
+		neg = true
+		i++
+	}
+	start, n := i, 0
+	for i < len(b) && b[i] >= '0' && b[i] <= '9' && i-start < 10 {
+		n = n*10 + int(b[i]-'0')
+		i++
+	}
+	if i == start || (i < len(b) && b[i] >= '0' && b[i] <= '9') || (i-start > 1 && b[start] == '0') {
+		return 0, i, false
+	}
+	if neg {
+		n = -n
+	}
+	return n, i, true
 }

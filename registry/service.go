@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -153,15 +154,44 @@ func (s *Service) Run(ctx context.Context) error {
 	}
 	start := time.Now()
 	s.cfg.Logger.Info("replaying log", slog.Int64("end_offset", end))
+
+	// Three stages: the tail goroutine reads records, the batches are
+	// decoded in parallel (JSON decoding and the content hash dominate a
+	// replay), and this goroutine applies them in log order.
+	in := make(chan storage.Record, 4096)
+	tailDone := make(chan error, 1)
+	go func() { tailDone <- s.tail(ctx, in) }()
+	workers := max(1, runtime.GOMAXPROCS(0))
 	var applied int64
 	lastReport := time.Now()
-	fn := func(r storage.Record) error {
-		if err := s.state.Apply(r); err != nil {
+	batch := make([]storage.Record, 0, 1024)
+	decoded := make([]Decoded, 0, 1024)
+	for {
+		select {
+		case <-ctx.Done():
+			<-tailDone
+			return ctx.Err()
+		case err := <-tailDone:
+			return err
+		case r := <-in:
+			batch = append(batch[:0], r)
+		}
+	fill:
+		for len(batch) < cap(batch) {
+			select {
+			case r := <-in:
+				batch = append(batch, r)
+			default:
+				break fill
+			}
+		}
+		decoded = decodeParallel(decoded[:0], batch, workers)
+		for _, err := range s.state.ApplyBatch(decoded) {
 			s.cfg.Logger.Warn("skipped record", slog.Any("error", err))
 		}
-		applied++
-		pos := s.state.Position()
+		applied += int64(len(batch))
 		if !s.ready.Load() {
+			pos := s.state.Position()
 			if pos >= end {
 				s.ready.Store(true)
 				s.cfg.Logger.Info("replay caught up", slog.Int64("records", applied), slog.Int64("position", pos), slog.Duration("took", time.Since(start)))
@@ -171,10 +201,24 @@ func (s *Service) Run(ctx context.Context) error {
 			}
 		}
 		s.broadcast()
-		return nil
+	}
+}
+
+// tail feeds every record from the state's position on into out, and
+// resumes after a failure from the record after the last one it sent.
+func (s *Service) tail(ctx context.Context, out chan<- storage.Record) error {
+	next := s.state.Position()
+	fn := func(r storage.Record) error {
+		select {
+		case out <- r:
+			next = r.Offset + 1
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
 	for {
-		err := s.log.Tail(ctx, s.state.Position(), fn)
+		err := s.log.Tail(ctx, next, fn)
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -190,6 +234,35 @@ func (s *Service) Run(ctx context.Context) error {
 		case <-time.After(500 * time.Millisecond):
 		}
 	}
+}
+
+// decodeParallel decodes batch into dst, split across workers; small
+// batches (a live registry's trickle of writes) are decoded inline.
+func decodeParallel(dst []Decoded, batch []storage.Record, workers int) []Decoded {
+	if cap(dst) < len(batch) {
+		dst = make([]Decoded, len(batch))
+	}
+	dst = dst[:len(batch)]
+	if len(batch) < 64 || workers == 1 {
+		for i, r := range batch {
+			dst[i] = Decode(r)
+		}
+		return dst
+	}
+	var wg sync.WaitGroup
+	chunk := (len(batch) + workers - 1) / workers
+	for lo := 0; lo < len(batch); lo += chunk {
+		hi := min(lo+chunk, len(batch))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := lo; i < hi; i++ {
+				dst[i] = Decode(batch[i])
+			}
+		}()
+	}
+	wg.Wait()
+	return dst
 }
 
 // Ready reports whether the initial replay has caught up.

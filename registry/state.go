@@ -102,17 +102,70 @@ func (st *State) Position() int64 {
 // counted, never fatal: one bad record must not stop a registry from
 // serving everything else. Apply returns the decode error for logging.
 func (st *State) Apply(r storage.Record) error {
+	d := Decode(r)
 	st.mu.Lock()
 	defer st.mu.Unlock()
+	return st.applyDecoded(&d)
+}
+
+// Decoded is a record whose key, and for SCHEMA records value and content
+// identity, have been decoded. Decoding needs no lock and no state, so a
+// replay decodes records in parallel and applies them in order.
+type Decoded struct {
+	rec      storage.Record
+	key      Key
+	err      error
+	schema   *schemaValue
+	identity Identity
+}
+
+// Decode decodes r without touching any state.
+func Decode(r storage.Record) Decoded {
+	d := Decoded{rec: r}
+	if r.Control {
+		return d
+	}
+	d.key, d.err = DecodeKey(r.Key)
+	if d.err != nil || d.key.Type != KeySchema || r.Value == nil {
+		return d
+	}
+	var v schemaValue
+	if err := json.Unmarshal(r.Value, &v); err != nil {
+		d.err = fmt.Errorf("decode SCHEMA value: %w", err)
+		return d
+	}
+	d.schema = &v
+	d.identity = ComputeIdentity(v.Schema, v.References, v.Metadata, v.RuleSet)
+	return d
+}
+
+// ApplyBatch applies decoded records in order under one lock and returns
+// the errors of the records it skipped.
+func (st *State) ApplyBatch(ds []Decoded) []error {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	var errs []error
+	for i := range ds {
+		if err := st.applyDecoded(&ds[i]); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errs
+}
+
+func (st *State) applyDecoded(d *Decoded) error {
+	r := d.rec
 	if r.Offset+1 > st.position {
 		st.position = r.Offset + 1
 	}
 	if r.Control {
 		return nil
 	}
-	k, err := DecodeKey(r.Key)
-	if err == nil {
-		err = st.apply(k, r.Value, r.Offset)
+	err := d.err
+	if err == nil && d.schema != nil {
+		err = st.applySchema(d.key, *d.schema, d.identity)
+	} else if err == nil {
+		err = st.apply(d.key, r.Value, r.Offset)
 	}
 	if err != nil {
 		st.skipped++
@@ -128,23 +181,11 @@ func (st *State) apply(k Key, value []byte, offset int64) error {
 			st.removeVersion(k.Subject, k.Version)
 			return nil
 		}
-		var v schemaValue
-		if err := json.Unmarshal(value, &v); err != nil {
-			return fmt.Errorf("decode SCHEMA value: %w", err)
+		d := Decode(storage.Record{Offset: offset, Key: k.Encode(), Value: value})
+		if d.err != nil {
+			return d.err
 		}
-		if v.Subject == "" {
-			v.Subject = k.Subject
-		}
-		if v.Version == 0 {
-			v.Version = k.Version
-		}
-		if v.Subject != k.Subject || v.Version != k.Version {
-			return fmt.Errorf("SCHEMA key names %s/%d but value names %s/%d", k.Subject, k.Version, v.Subject, v.Version)
-		}
-		if v.ID <= 0 {
-			return fmt.Errorf("SCHEMA value for %s/%d has no id", v.Subject, v.Version)
-		}
-		st.putVersion(v)
+		return st.applySchema(k, *d.schema, d.identity)
 	case KeyConfig:
 		if value == nil {
 			if k.Global {
@@ -227,7 +268,25 @@ func (st *State) apply(k Key, value []byte, offset int64) error {
 	return nil
 }
 
-func (st *State) putVersion(v schemaValue) {
+// applySchema applies a decoded SCHEMA record.
+func (st *State) applySchema(k Key, v schemaValue, identity Identity) error {
+	if v.Subject == "" {
+		v.Subject = k.Subject
+	}
+	if v.Version == 0 {
+		v.Version = k.Version
+	}
+	if v.Subject != k.Subject || v.Version != k.Version {
+		return fmt.Errorf("SCHEMA key names %s/%d but value names %s/%d", k.Subject, k.Version, v.Subject, v.Version)
+	}
+	if v.ID <= 0 {
+		return fmt.Errorf("SCHEMA value for %s/%d has no id", v.Subject, v.Version)
+	}
+	st.putVersion(v, identity)
+	return nil
+}
+
+func (st *State) putVersion(v schemaValue, identity Identity) {
 	ss := st.subjects[v.Subject]
 	if ss == nil {
 		ss = &subjectState{versions: map[int]*versionState{}}
@@ -236,7 +295,7 @@ func (st *State) putVersion(v schemaValue) {
 	if old := ss.versions[v.Version]; old != nil {
 		if old.id != v.ID {
 			st.release(old.id)
-			st.retain(v)
+			st.retain(v, identity)
 		}
 		old.id, old.deleted = v.ID, v.Deleted
 		if v.Timestamp != 0 {
@@ -244,7 +303,7 @@ func (st *State) putVersion(v schemaValue) {
 		}
 		return
 	}
-	st.retain(v)
+	st.retain(v, identity)
 	ss.versions[v.Version] = &versionState{version: v.Version, id: v.ID, deleted: v.Deleted, timestamp: v.Timestamp}
 	i := sort.SearchInts(ss.sorted, v.Version)
 	ss.sorted = append(ss.sorted, 0)
@@ -252,7 +311,7 @@ func (st *State) putVersion(v schemaValue) {
 	ss.sorted[i] = v.Version
 }
 
-func (st *State) retain(v schemaValue) {
+func (st *State) retain(v schemaValue, identity Identity) {
 	s := st.ids[v.ID]
 	if s == nil {
 		typ := v.SchemaType
@@ -260,7 +319,7 @@ func (st *State) retain(v schemaValue) {
 			typ = compat.Avro
 		}
 		s = &storedSchema{id: v.ID, typ: typ, text: v.Schema, refs: v.References, metadata: v.Metadata, ruleSet: v.RuleSet}
-		s.identity = ComputeIdentity(s.text, s.refs, s.metadata, s.ruleSet)
+		s.identity = identity
 		st.ids[v.ID] = s
 		if _, taken := st.byIdentity[s.identity]; !taken {
 			st.byIdentity[s.identity] = v.ID
