@@ -297,7 +297,7 @@ type fixtureSchema struct {
 }
 
 // writeFixture writes a log shaped like a busy registry's: about 95%
-// SCHEMA records (Avro, 240 to 420 bytes, about five versions per
+// SCHEMA records (Avro, 260 to 440 bytes, about five versions per
 // subject), 3% per-subject CONFIG, and soft deletes, hard-delete tombstones
 // and DELETE_SUBJECT records for the rest. It returns a line of statistics
 // about what it wrote.
