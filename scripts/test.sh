@@ -32,7 +32,10 @@ export CHARTER_KAFKA_BROKERS
 export CHARTER_KAFKA_SCRIPT="$repo/scripts/kafka.sh"
 
 echo "== main module tests"
-go test -count=1 -timeout 20m ./...
+# -p 1: the packages share one broker, and some tests stop and restart it on
+# purpose; running packages one at a time keeps one package's broker bounce
+# out of another package's assertions.
+go test -p 1 -count=1 -timeout 25m ./...
 
 if [ -f conformance/go.mod ]; then
 	echo "== real-client conformance (confluent-kafka-go, franz-go)"
