@@ -38,10 +38,14 @@ func newDiffCtx(st *diffState) *diffCtx { return &diffCtx{st: st} }
 // may keep or drop.
 func (c *diffCtx) sub() *diffCtx {
 	c.st.steps -= len(c.stack) / 8 // copying the stack is work too
+	// The sub context shares the parent's stack and path; capping their
+	// capacity at their length makes its first push copy them, so neither
+	// context ever writes into the other's elements. Pushes and pops are
+	// balanced, so a sub never pops below where it started.
 	return &diffCtx{
 		st:    c.st,
-		stack: append([]*node(nil), c.stack...),
-		path:  append([]string(nil), c.path...),
+		stack: c.stack[:len(c.stack):len(c.stack)],
+		path:  c.path[:len(c.path):len(c.path)],
 		upd:   c.upd,
 	}
 }
@@ -51,6 +55,11 @@ func (c *diffCtx) leavePath()         { c.path = c.path[:len(c.path)-1] }
 
 func (c *diffCtx) pathString(extra string) string {
 	var sb strings.Builder
+	n := 2 + len(c.path) + len(extra)
+	for _, p := range c.path {
+		n += len(p)
+	}
+	sb.Grow(n)
 	sb.WriteString("#/")
 	for i, p := range c.path {
 		if i > 0 {
