@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -48,6 +49,20 @@ func (c *Client) SchemaByVersion(ctx context.Context, subject string, version in
 	}
 	c.cache.putVersion(&s)
 	return &s, nil
+}
+
+// Versions lists the live versions of subject (GET
+// /subjects/{subject}/versions) in ascending order. It is not cached: a
+// caller that asks often, such as a deserializer planning migrations,
+// caches what it derives from the answer.
+func (c *Client) Versions(ctx context.Context, subject string) ([]int, error) {
+	var vs []int
+	path := "/subjects/" + url.PathEscape(subject) + "/versions"
+	if err := c.do(ctx, http.MethodGet, path, nil, &vs); err != nil {
+		return nil, fmt.Errorf("subject %q versions: %w", subject, err)
+	}
+	slices.Sort(vs)
+	return vs, nil
 }
 
 // Latest returns the latest version of subject, cached for LatestTTL.

@@ -71,7 +71,10 @@ func TestActionsAndTopics(t *testing.T) {
 		{"disabled by name", mustEngine(t, rules.Disable("positive")), nil, positive, rules.Write, -1, "", ""},
 		{"disabled by type", mustEngine(t, rules.DisableTypes("CEL")), nil, positive, rules.Write, -1, "", ""},
 		{"action override", mustEngine(t, rules.OverrideActions("CEL", "", "NONE")), nil, positive, rules.Write, -1, "", ""},
-		{"unknown type fails", plain, nil, client.Rule{Name: "js", Kind: "CONDITION", Mode: "WRITE", Type: "JSONATA", Expr: "true"}, rules.Write, 1, rules.ActionError, ""},
+		{"JSONATA condition holds", plain, nil, client.Rule{Name: "js", Kind: "CONDITION", Mode: "WRITE", Type: "JSONATA", Expr: "amount > 0"}, rules.Write, 1, "", ""},
+		{"JSONATA condition fails", plain, nil, client.Rule{Name: "js", Kind: "CONDITION", Mode: "WRITE", Type: "JSONATA", Expr: "amount > 0"}, rules.Write, -1, rules.ActionError, ""},
+		{"JSONATA that does not parse fails", plain, nil, client.Rule{Name: "js", Kind: "CONDITION", Mode: "WRITE", Type: "JSONATA", Expr: "amount >"}, rules.Write, 1, rules.ActionError, ""},
+		{"unknown type fails", plain, nil, client.Rule{Name: "wasm", Kind: "CONDITION", Mode: "WRITE", Type: "WASM", Expr: "true"}, rules.Write, 1, rules.ActionError, ""},
 		{"bad expression fails", plain, nil, client.Rule{Name: "bad", Kind: "CONDITION", Mode: "WRITE", Type: "CEL", Expr: "message.amount >"}, rules.Write, 1, rules.ActionError, ""},
 	}
 	for _, tc := range cases {

@@ -14,6 +14,12 @@
 // naming the dead-letter topic, which the caller (contracts/kafka) produces
 // to.
 //
+// Migration rules (Engine.Migrate) of type JSONATA
+// (github.com/xiatechs/jsonata-go) or CEL turn a JSON-shaped value written
+// with one version of a subject into another version: UPGRADE rules in
+// ruleSet order, DOWNGRADE rules in reverse, UPDOWN in both. JSONATA is also
+// accepted as a domain rule type on the whole value.
+//
 // The serializers in contracts/serde compile a Program per schema and run
 // it; the field walkers for Avro, Protobuf and JSON values live here so that
 // every format sees fields the same way.

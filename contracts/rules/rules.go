@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/charter-registry/charter/contracts/client"
 )
@@ -15,19 +16,28 @@ import (
 type Mode int
 
 // The modes a Program runs in: Write before a value is serialized, Read
-// after it is deserialized.
+// after it is deserialized. Upgrade and Downgrade are the modes migration
+// rules run in (see Engine.Migrate): Upgrade when the reader's version is
+// newer than the writer's, Downgrade when it is older.
 const (
 	Write Mode = iota + 1
 	Read
+	Upgrade
+	Downgrade
 )
 
-// String is the mode's name as Confluent writes it: WRITE or READ.
+// String is the mode's name as Confluent writes it: WRITE, READ, UPGRADE
+// or DOWNGRADE.
 func (m Mode) String() string {
 	switch m {
 	case Write:
 		return "WRITE"
 	case Read:
 		return "READ"
+	case Upgrade:
+		return "UPGRADE"
+	case Downgrade:
+		return "DOWNGRADE"
 	}
 	return "UNKNOWN"
 }
@@ -39,6 +49,7 @@ const (
 
 	TypeCEL      = "CEL"
 	TypeCELField = "CEL_FIELD"
+	TypeJSONata  = "JSONATA"
 
 	ActionNone  = "NONE"
 	ActionError = "ERROR"
@@ -146,6 +157,9 @@ type Engine struct {
 	overrides     map[string][2]string
 	dlqTopic      string
 	cel           *celEnv
+	jsonata       jsonataCache
+	// celCache holds CEL rules compiled for migrations, by kind and source.
+	celCache sync.Map
 }
 
 // New returns an Engine with the options applied.
@@ -169,6 +183,7 @@ type compiled struct {
 	write     bool
 	read      bool
 	cel       *celRule
+	jsonata   *jsonataExpr
 	transform bool
 	// skipWrite/skipRead: a TRANSFORM shadowed by an earlier (write) or
 	// later (read) transform with the same tags, which Confluent ignores.
@@ -215,6 +230,8 @@ func (e *Engine) Compile(s *client.Schema, fields Fields) (*Program, error) {
 		switch r.Type {
 		case TypeCEL, TypeCELField:
 			c.cel = e.cel.compile(r)
+		case TypeJSONata:
+			c.jsonata = e.jsonata.get(r.Expr)
 		default:
 			c.unsupported = fmt.Errorf("no rule executor for type %q", r.Type)
 		}
@@ -313,6 +330,8 @@ func (p *Program) runOne(c *compiled, msg any) (out any, ok bool, err error) {
 		return nil, false, c.unsupported
 	}
 	switch c.rule.Type {
+	case TypeJSONata:
+		return evalJSONata(c.jsonata, c.transform, msg)
 	case TypeCEL:
 		v, err := c.cel.eval(msg, nil, nil)
 		if err != nil {
@@ -354,13 +373,13 @@ func (p *Program) runOne(c *compiled, msg any) (out any, ok bool, err error) {
 }
 
 // action picks the action for mode out of a WRITEREAD rule's "write,read"
-// pair, and applies the engine's override for the rule's type.
+// pair (an UPDOWN rule's "upgrade,downgrade" pair), and applies the engine's override for the rule's type.
 func (p *Program) action(r client.Rule, mode Mode, own string, override int) string {
 	if o, ok := p.engine.overrides[r.Type]; ok && o[override] != "" {
 		own = o[override]
 	}
 	if a, b, ok := strings.Cut(own, ","); ok {
-		if mode == Write {
+		if mode == Write || mode == Upgrade {
 			return strings.TrimSpace(a)
 		}
 		return strings.TrimSpace(b)

@@ -34,6 +34,9 @@ type Deserializer struct {
 	// found to name the same message, so DeserializeInto does not compare
 	// full names, which some descriptor implementations build on each call.
 	matched atomic.Pointer[descPair]
+	// migrations caches, per (subject, writer id, reader id), the plan
+	// that turns the writer's payloads into the reader's version.
+	migrations sync.Map
 }
 
 type descPair struct {
@@ -58,6 +61,9 @@ func NewDeserializer(cl *client.Client, format compat.Type, opts ...Deserializer
 	for _, o := range opts {
 		o.applyDeserializer(&cfg)
 	}
+	if cfg.useLatest && cfg.useMetadata != nil {
+		return nil, errors.New("serde: UseLatest and UseLatestWithMetadata exclude each other")
+	}
 	res, err := newResolver(cl, format, &cfg.common)
 	if err != nil {
 		return nil, err
@@ -72,6 +78,10 @@ func NewDeserializer(cl *client.Client, format compat.Type, opts ...Deserializer
 // dynamicpb message), and what encoding/json gives an any for JSON Schema.
 // Empty data (a tombstone) gives nil. The schema's READ rules run on the
 // value, except those named in skipRules. Failures are *Error values.
+//
+// With UseLatest or UseLatestWithMetadata, Avro and JSON Schema payloads
+// written with another version of the subject are first migrated to the
+// reader's version (see UseLatest), and the reader's READ rules run.
 func (d *Deserializer) Deserialize(ctx context.Context, topic string, data []byte, skipRules ...string) (any, error) {
 	return d.deserialize(ctx, topic, data, nil, skipRules)
 }
@@ -107,6 +117,18 @@ func (d *Deserializer) deserialize(ctx context.Context, topic string, data []byt
 		return nil, classify(topic, id, err)
 	}
 	decodeErr := func(err error) error { return &Error{Kind: KindDecode, Topic: topic, SchemaID: id, Err: err} }
+	if d.readsLatest() {
+		m, subject, err := d.migrationFor(ctx, topic, p)
+		if err != nil {
+			return nil, err
+		}
+		if m != nil {
+			if body, err = d.migrate(ctx, topic, subject, p, m, body, skip); err != nil {
+				return nil, err
+			}
+			p = m.reader
+		}
+	}
 	withRules := p.rules.Has(rules.Read)
 	var out any
 	var record string

@@ -8,7 +8,9 @@
 // auto-registration, which is off by default), refuses values that do not
 // conform to it with a *ValidationError naming the field path, runs the
 // schema's WRITE rules (contracts/rules) and encodes. A Deserializer reads
-// the id, fetches and caches the schema, decodes, and runs READ rules. Its
+// the id, fetches and caches the schema, decodes, and runs READ rules;
+// given a reader version (UseLatest, UseLatestWithMetadata) it first
+// migrates payloads of other versions with their migration rules. Its
 // errors are *Error values whose Kind tells a consumer whether the record is
 // at fault (bad magic, unknown id, undecodable, a rule) or the registry is.
 //

@@ -29,13 +29,15 @@ type common struct {
 	strategy SubjectNameStrategy
 	engine   *rules.Engine
 	noRules  bool
+	// useLatest and useMetadata choose the latest version (with these
+	// metadata properties) as the schema to write with, or to read into.
+	useLatest   bool
+	useMetadata map[string]string
 }
 
 type serializerConfig struct {
 	common
 	useID        int
-	useLatest    bool
-	useMetadata  map[string]string
 	autoRegister bool
 	normalize    bool
 	schema       *client.Schema
@@ -87,19 +89,28 @@ func NoRules() Opt { return commonOpt(func(c *common) { c.noRules = true }) }
 // conform to it; the subject is still named, for rule errors and headers.
 func UseSchemaID(id int) SerializerOpt { return serOpt(func(c *serializerConfig) { c.useID = id }) }
 
-// UseLatest serializes with the latest version of the subject, re-read as
-// often as the client's LatestTTL allows. It is the default when no schema
-// is given with WithSchema.
-func UseLatest() SerializerOpt { return serOpt(func(c *serializerConfig) { c.useLatest = true }) }
+// UseLatest makes a Serializer write with the latest version of the
+// subject, re-read as often as the client's LatestTTL allows; it is the
+// default when no schema is given with WithSchema.
+//
+// Given to a Deserializer, it makes the latest version the reader's
+// schema: a payload written with another version of the subject is decoded
+// with its writer's schema, migrated with the migration rules (UPGRADE or
+// DOWNGRADE) of the versions in between, and returned in the shape of the
+// reader's version, whose READ rules then run. Use it when consumers must
+// see one version whatever producers wrote.
+func UseLatest() Opt { return commonOpt(func(c *common) { c.useLatest = true }) }
 
-// UseLatestWithMetadata serializes with the latest version of the subject
-// whose metadata properties include all of props.
-func UseLatestWithMetadata(props map[string]string) SerializerOpt {
+// UseLatestWithMetadata is UseLatest for the latest version of the subject
+// whose metadata properties include all of props, for example
+// application.version=v2: a Serializer writes with it, a Deserializer
+// migrates what it reads to it.
+func UseLatestWithMetadata(props map[string]string) Opt {
 	cp := make(map[string]string, len(props))
 	for k, v := range props {
 		cp[k] = v
 	}
-	return serOpt(func(c *serializerConfig) { c.useMetadata = cp })
+	return commonOpt(func(c *common) { c.useMetadata = cp })
 }
 
 // WithSchema gives the schema values are written with. Without AutoRegister
