@@ -2,8 +2,6 @@ package cli
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -17,8 +15,6 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/twmb/franz-go/pkg/kgo"
-	"github.com/twmb/franz-go/pkg/sasl/plain"
-	"github.com/twmb/franz-go/pkg/sasl/scram"
 
 	"github.com/charter-registry/charter"
 	"github.com/charter-registry/charter/api"
@@ -150,16 +146,21 @@ func openLog(ctx context.Context, f serveFlags, logger *slog.Logger) (storage.Lo
 		}
 		return l, nil
 	case "kafka":
-		cfg := kafka.DefaultConfig()
-		cfg.Brokers = f.kafkaBrokers
-		cfg.Topic = f.kafkaTopic
-		cfg.ReplicationFactor = f.kafkaReplication
-		cfg.MinInsyncReplicas = f.kafkaMinISR
-		cfg.TLS = kafka.TLSConfig{Enabled: f.kafkaTLS || f.kafkaCA != "" || f.kafkaCert != "", CAFile: f.kafkaCA, CertFile: f.kafkaCert, KeyFile: f.kafkaKey}
-		cfg.SASL = kafka.SASLConfig{Mechanism: strings.ToUpper(f.kafkaSASLMechanism), User: f.kafkaSASLUser, Password: f.kafkaSASLPassword}
-		return kafka.Open(ctx, cfg, logger)
+		return kafka.Open(ctx, kafkaConfig(f), logger)
 	}
 	return nil, fmt.Errorf("--storage %q: use file, memory or kafka", kind)
+}
+
+// kafkaConfig fills storage/kafka's Config from the flags.
+func kafkaConfig(f serveFlags) kafka.Config {
+	cfg := kafka.DefaultConfig()
+	cfg.Brokers = f.kafkaBrokers
+	cfg.Topic = f.kafkaTopic
+	cfg.ReplicationFactor = f.kafkaReplication
+	cfg.MinInsyncReplicas = f.kafkaMinISR
+	cfg.TLS = kafka.TLSConfig{Enabled: f.kafkaTLS || f.kafkaCA != "" || f.kafkaCert != "", CAFile: f.kafkaCA, CertFile: f.kafkaCert, KeyFile: f.kafkaKey}
+	cfg.SASL = kafka.SASLConfig{Mechanism: strings.ToUpper(f.kafkaSASLMechanism), User: f.kafkaSASLUser, Password: f.kafkaSASLPassword}
+	return cfg
 }
 
 func runServe(parent context.Context, f serveFlags) error {
@@ -306,39 +307,7 @@ func startPublisher(ctx context.Context, svc *registry.Service, f serveFlags, lo
 // changesClientOpts connects the change publisher the way the log's
 // clients connect: same brokers, TLS and SASL.
 func changesClientOpts(f serveFlags) ([]kgo.Opt, error) {
-	opts := []kgo.Opt{kgo.SeedBrokers(f.kafkaBrokers...), kgo.ClientID("charter-changes")}
-	if f.kafkaTLS || f.kafkaCA != "" || f.kafkaCert != "" {
-		tc := &tls.Config{MinVersion: tls.VersionTLS12}
-		if f.kafkaCA != "" {
-			pem, err := os.ReadFile(f.kafkaCA)
-			if err != nil {
-				return nil, fmt.Errorf("--kafka-tls-ca: %w", err)
-			}
-			pool := x509.NewCertPool()
-			if !pool.AppendCertsFromPEM(pem) {
-				return nil, fmt.Errorf("--kafka-tls-ca %s holds no PEM certificate", f.kafkaCA)
-			}
-			tc.RootCAs = pool
-		}
-		if f.kafkaCert != "" {
-			cert, err := tls.LoadX509KeyPair(f.kafkaCert, f.kafkaKey)
-			if err != nil {
-				return nil, fmt.Errorf("--kafka-tls-cert: %w", err)
-			}
-			tc.Certificates = []tls.Certificate{cert}
-		}
-		opts = append(opts, kgo.DialTLSConfig(tc))
-	}
-	switch strings.ToUpper(f.kafkaSASLMechanism) {
-	case "":
-	case kafka.MechanismPlain:
-		opts = append(opts, kgo.SASL(plain.Auth{User: f.kafkaSASLUser, Pass: f.kafkaSASLPassword}.AsMechanism()))
-	case kafka.MechanismScramSHA256:
-		opts = append(opts, kgo.SASL(scram.Auth{User: f.kafkaSASLUser, Pass: f.kafkaSASLPassword}.AsSha256Mechanism()))
-	case kafka.MechanismScramSHA512:
-		opts = append(opts, kgo.SASL(scram.Auth{User: f.kafkaSASLUser, Pass: f.kafkaSASLPassword}.AsSha512Mechanism()))
-	default:
-		return nil, fmt.Errorf("--kafka-sasl-mechanism %q: use PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512", f.kafkaSASLMechanism)
-	}
-	return opts, nil
+	cfg := kafkaConfig(f)
+	cfg.ClientID = "charter-changes"
+	return cfg.ClientOptions()
 }

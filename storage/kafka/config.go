@@ -191,13 +191,26 @@ func validTopicName(t string) error {
 
 // clientOpts returns the kgo options every client of the Log shares:
 // brokers, identity, timeouts, TLS and SASL.
+// ClientOptions returns the franz-go options that connect to c's cluster
+// (seed brokers, client id, timeouts, TLS and SASL), validating c first.
+// Use it for other clients that must reach the same cluster the same way,
+// such as a change publisher or a dead-letter replay.
+func (c *Config) ClientOptions() ([]kgo.Opt, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return c.clientOpts(nil)
+}
+
 func (c *Config) clientOpts(l kgo.Logger) ([]kgo.Opt, error) {
 	opts := []kgo.Opt{
 		kgo.SeedBrokers(c.Brokers...),
 		kgo.ClientID(c.ClientID),
 		kgo.DialTimeout(c.DialTimeout),
 		kgo.RetryTimeout(c.RequestTimeout),
-		kgo.WithLogger(l),
+	}
+	if l != nil {
+		opts = append(opts, kgo.WithLogger(l))
 	}
 	if c.TLS.Enabled {
 		tc, err := c.TLS.load()
