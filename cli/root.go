@@ -22,6 +22,7 @@ compatibility on every registration.`,
 	}
 	root.AddCommand(newServeCommand())
 	root.AddCommand(newAuthCommand())
+	root.AddCommand(newDLQCommand())
 	root.AddCommand(newCheckCommand(), newRegisterCommand(), newDiffCommand(), newGetCommand(),
 		newSubjectsCommand(), newConfigCommand(), newExportCommand(), newImportCommand())
 	return root
