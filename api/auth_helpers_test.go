@@ -8,15 +8,14 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
 	"github.com/charter-registry/charter"
 	"github.com/charter-registry/charter/api"
+	"github.com/charter-registry/charter/internal/registrytest"
 	"github.com/charter-registry/charter/registry"
 	"github.com/charter-registry/charter/storage"
-	"github.com/charter-registry/charter/storage/memory"
 )
 
 // The principals of the auth tests, each with its own API key.
@@ -58,7 +57,7 @@ func testCredentials(t testing.TB) *api.Credentials {
 // authHarness is a server with authentication required.
 type authHarness struct {
 	t   testing.TB
-	srv *httptest.Server
+	srv *registrytest.Registry
 	svc *registry.Service
 	api *api.Server
 	log storage.Log
@@ -74,31 +73,14 @@ func newAuthHarness(t testing.TB, o authOptions) *authHarness {
 	if o.unowned == "" {
 		o.unowned = registry.UnownedOpen
 	}
-	log := memory.New(memory.WithKeyFunc(registry.LogicalKey))
-	svc, err := registry.NewService(registry.ServiceConfig{Log: log, Formats: charter.Formats(), Access: registry.AccessConfig{Enforce: true, Unowned: o.unowned}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { _ = svc.Run(ctx); close(done) }()
-	wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
-	defer wcancel()
-	if err := svc.WaitReady(wctx); err != nil {
-		t.Fatal(err)
-	}
-	a := api.New(svc, api.Config{
-		OpenAPI:        charter.OpenAPI(),
-		RequestTimeout: 5 * time.Second,
-		Auth:           api.AuthConfig{Required: true, AnonymousRead: o.anonymousRead, Credentials: testCredentials(t)},
-	})
-	srv := httptest.NewServer(a.Handler())
-	t.Cleanup(func() {
-		srv.Close()
-		cancel()
-		<-done
-	})
-	return &authHarness{t: t, srv: srv, svc: svc, api: a, log: log}
+	r := registrytest.Start(t,
+		registrytest.WithAccess(registry.AccessConfig{Enforce: true, Unowned: o.unowned}),
+		registrytest.WithAPIConfig(api.Config{
+			OpenAPI:        charter.OpenAPI(),
+			RequestTimeout: 5 * time.Second,
+			Auth:           api.AuthConfig{Required: true, AnonymousRead: o.anonymousRead, Credentials: testCredentials(t)},
+		}))
+	return &authHarness{t: t, srv: r, svc: r.Service, api: r.API, log: r.Log}
 }
 
 // call sends a request as who (one of the as* names, or a raw

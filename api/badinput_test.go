@@ -85,7 +85,7 @@ func TestBadInputGetsClearErrors(t *testing.T) {
 	}
 }
 
-func (h *harness) srvHandler() http.Handler { return h.srv.Config.Handler }
+func (h *harness) srvHandler() http.Handler { return h.srv.Handler() }
 
 // FuzzRegisterRequest sends arbitrary bodies through the whole handler
 // stack: decoding, validation and the Avro, Protobuf and JSON Schema

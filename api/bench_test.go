@@ -7,12 +7,11 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"testing"
-	"time"
 
 	"github.com/charter-registry/charter"
 	"github.com/charter-registry/charter/api"
+	"github.com/charter-registry/charter/internal/registrytest"
 	"github.com/charter-registry/charter/registry"
-	"github.com/charter-registry/charter/storage/memory"
 )
 
 // BenchmarkGetSchemaByID serves GET /schemas/ids/{id} through the whole
@@ -22,23 +21,8 @@ import (
 // sub-benchmark answers the same requests with a plain handler that writes
 // a body of the same size.
 func BenchmarkGetSchemaByID(b *testing.B) {
-	ctx, cancel := context.WithCancel(context.Background())
-	log := memory.New(memory.WithKeyFunc(registry.LogicalKey))
-	svc, err := registry.NewService(registry.ServiceConfig{Log: log, Formats: charter.Formats()})
-	if err != nil {
-		b.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { _ = svc.Run(ctx); close(done) }()
-	b.Cleanup(func() {
-		cancel()
-		<-done
-	})
-	wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
-	defer wcancel()
-	if err := svc.WaitReady(wctx); err != nil {
-		b.Fatal(err)
-	}
+	ctx := context.Background()
+	svc := registrytest.Run(b)
 	const n = 256
 	reqs := make([]*http.Request, n)
 	for i := range n {

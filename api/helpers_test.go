@@ -6,12 +6,11 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"testing"
-	"time"
 
 	"github.com/charter-registry/charter"
 	"github.com/charter-registry/charter/api"
+	"github.com/charter-registry/charter/internal/registrytest"
 	"github.com/charter-registry/charter/registry"
 	"github.com/charter-registry/charter/storage"
 	"github.com/charter-registry/charter/storage/memory"
@@ -19,7 +18,7 @@ import (
 
 type harness struct {
 	t   testing.TB
-	srv *httptest.Server
+	srv *registrytest.Registry
 	svc *registry.Service
 	log storage.Log
 }
@@ -31,25 +30,9 @@ func newHarness(t testing.TB) *harness {
 
 func newHarnessOn(t testing.TB, log storage.Log) *harness {
 	t.Helper()
-	svc, err := registry.NewService(registry.ServiceConfig{Log: log, Formats: charter.Formats()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { _ = svc.Run(ctx); close(done) }()
-	wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
-	defer wcancel()
-	if err := svc.WaitReady(wctx); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(api.New(svc, api.Config{OpenAPI: charter.OpenAPI(), MaxBodyBytes: 4 << 20}).Handler())
-	t.Cleanup(func() {
-		srv.Close()
-		cancel()
-		<-done
-	})
-	return &harness{t: t, srv: srv, svc: svc, log: log}
+	r := registrytest.Start(t, registrytest.WithLog(log),
+		registrytest.WithAPIConfig(api.Config{OpenAPI: charter.OpenAPI(), MaxBodyBytes: 4 << 20}))
+	return &harness{t: t, srv: r, svc: r.Service, log: log}
 }
 
 type response struct {

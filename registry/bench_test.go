@@ -1,9 +1,7 @@
 package registry_test
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -16,8 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/charter-registry/charter"
 	"github.com/charter-registry/charter/compat"
+	"github.com/charter-registry/charter/internal/registrytest"
 	"github.com/charter-registry/charter/registry"
 	"github.com/charter-registry/charter/storage"
 	"github.com/charter-registry/charter/storage/file"
@@ -52,24 +50,8 @@ func benchJSON(n int) string {
 // startService runs a Service over log until the benchmark ends.
 func startService(b *testing.B, log storage.Log) *registry.Service {
 	b.Helper()
-	svc, err := registry.NewService(registry.ServiceConfig{Log: log, Formats: charter.Formats()})
-	if err != nil {
-		b.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { _ = svc.Run(ctx); close(done) }()
-	b.Cleanup(func() {
-		cancel()
-		<-done
-		_ = log.Close()
-	})
-	wctx, wcancel := context.WithTimeout(ctx, time.Minute)
-	defer wcancel()
-	if err := svc.WaitReady(wctx); err != nil {
-		b.Fatal(err)
-	}
-	return svc
+	b.Cleanup(func() { _ = log.Close() }) // runs after the Service stops
+	return registrytest.Run(b, registrytest.WithLog(log), registrytest.WithReadyTimeout(time.Minute))
 }
 
 // BenchmarkSchemaByID is the hot read path: one id lookup in a registry of
@@ -197,7 +179,7 @@ func benchReplay(b *testing.B, records int) {
 	// clear_refs resets VmHWM).
 	runtime.GC()
 	debug.FreeOSMemory()
-	resetPeakRSS()
+	registrytest.ResetPeakRSS()
 
 	var (
 		last   *registry.Service
@@ -214,7 +196,7 @@ func benchReplay(b *testing.B, records int) {
 	b.ReportMetric(perRecord, "ns/record")
 	b.ReportMetric(float64(opened.Nanoseconds())/float64(b.N)/float64(records), "open-ns/record")
 	b.ReportMetric(1e9/perRecord, "records/s")
-	if hwm, ok := peakRSS(); ok {
+	if hwm, ok := registrytest.PeakRSS(); ok {
 		b.ReportMetric(float64(hwm)/(1<<20), "peak-RSS-MiB")
 	}
 	runtime.GC()
@@ -238,21 +220,7 @@ func replayOnce(b *testing.B, ctx context.Context, dir string) (*registry.Servic
 	}
 	opened := time.Since(start)
 	defer l.Close()
-	svc, err := registry.NewService(registry.ServiceConfig{Log: l, Formats: charter.Formats()})
-	if err != nil {
-		b.Fatal(err)
-	}
-	rctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() { _ = svc.Run(rctx); close(done) }()
-	wctx, wcancel := context.WithTimeout(rctx, 10*time.Minute)
-	err = svc.WaitReady(wctx)
-	wcancel()
-	cancel()
-	<-done
-	if err != nil {
-		b.Fatal(err)
-	}
+	svc := registrytest.Replay(ctx, b, l)
 	return svc, opened
 }
 
@@ -287,126 +255,13 @@ func replayFixture(ctx context.Context, records int) (dir, stats string, err err
 	return dir, stats, nil
 }
 
-// fixtureSchema is a SCHEMA value in Confluent's layout.
-type fixtureSchema struct {
-	Subject string `json:"subject"`
-	Version int    `json:"version"`
-	ID      int    `json:"id"`
-	Schema  string `json:"schema"`
-	Deleted bool   `json:"deleted"`
-}
-
-// writeFixture writes a log shaped like a busy registry's: about 95%
-// SCHEMA records (Avro, 260 to 440 bytes, about five versions per
-// subject), 3% per-subject CONFIG, and soft deletes, hard-delete tombstones
-// and DELETE_SUBJECT records for the rest. It returns a line of statistics
-// about what it wrote.
+// writeFixture writes a file log of records records in dir, shaped by
+// registrytest.WriteReplayLog, and returns its statistics line.
 func writeFixture(ctx context.Context, dir string, records int) (string, error) {
 	l, err := file.Open(ctx, dir, file.WithKeyFunc(registry.LogicalKey))
 	if err != nil {
 		return "", err
 	}
 	defer l.Close()
-	subjects := max(records/5, 1)
-	var schemaBytes int
-	type written struct{ subject, version, id int }
-	var (
-		batch   []storage.Record
-		schemas []written
-		soft    []written
-		next    int
-	)
-	subject := func(s int) string { return fmt.Sprintf("team%d.orders-%d-value", s%50, s) }
-	schemaValue := func(w written, deleted bool) ([]byte, error) {
-		text := benchAvroVersion(w.subject, w.version)
-		if !deleted {
-			schemaBytes += len(text)
-		}
-		return json.Marshal(fixtureSchema{Subject: subject(w.subject), Version: w.version, ID: w.id, Schema: text, Deleted: deleted})
-	}
-	for i := range records {
-		var r storage.Record
-		switch m := i % 100; {
-		case m < 3 && len(schemas) > 0:
-			s := schemas[(i*7919)%len(schemas)].subject
-			level := []string{"BACKWARD", "FULL", "FORWARD_TRANSITIVE"}[m]
-			r = storage.Record{Key: registry.Key{Type: registry.KeyConfig, Subject: subject(s)}.Encode(), Value: []byte(`{"compatibilityLevel":"` + level + `"}`)}
-		case m == 3 && len(schemas) > 0:
-			w := schemas[(i*104729)%len(schemas)]
-			v, err := schemaValue(w, true)
-			if err != nil {
-				return "", err
-			}
-			soft = append(soft, w)
-			r = storage.Record{Key: registry.Key{Type: registry.KeySchema, Subject: subject(w.subject), Version: w.version, Magic: 1}.Encode(), Value: v}
-		case m == 4 && len(soft) > 0:
-			w := soft[len(soft)-1]
-			soft = soft[:len(soft)-1]
-			r = storage.Record{Key: registry.Key{Type: registry.KeySchema, Subject: subject(w.subject), Version: w.version, Magic: 1}.Encode()}
-		case m == 5 && i%1000 == 5 && len(schemas) > 0:
-			w := schemas[(i*31)%len(schemas)]
-			v, err := json.Marshal(map[string]any{"subject": subject(w.subject), "version": w.version})
-			if err != nil {
-				return "", err
-			}
-			r = storage.Record{Key: registry.Key{Type: registry.KeyDeleteSubject, Subject: subject(w.subject)}.Encode(), Value: v}
-		default:
-			w := written{subject: next % subjects, version: next/subjects + 1, id: next + 1}
-			next++
-			v, err := schemaValue(w, false)
-			if err != nil {
-				return "", err
-			}
-			schemas = append(schemas, w)
-			r = storage.Record{Key: registry.Key{Type: registry.KeySchema, Subject: subject(w.subject), Version: w.version, Magic: 1}.Encode(), Value: v}
-		}
-		batch = append(batch, r)
-		if len(batch) == 1000 || i == records-1 {
-			if _, err := l.Append(ctx, batch...); err != nil {
-				return "", err
-			}
-			batch = batch[:0]
-		}
-	}
-	return fmt.Sprintf("records=%d schemas=%d subjects=%d avg-schema-bytes=%d", records, next, min(next, subjects), schemaBytes/max(next, 1)), nil
-}
-
-// benchAvroVersion is version v of a subject's Avro schema: each version
-// adds one optional field to the one before.
-func benchAvroVersion(subject, version int) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, `{"type":"record","name":"Order","namespace":"com.acme.team%d","fields":[`+
-		`{"name":"id","type":"string"},{"name":"customer","type":"long"},{"name":"amount","type":"double"},`+
-		`{"name":"currency","type":{"type":"enum","name":"Currency","symbols":["EUR","USD","GBP"]}}`, subject)
-	for f := 2; f <= version; f++ {
-		fmt.Fprintf(&b, `,{"name":"extra%d","type":"long","default":0}`, f)
-	}
-	b.WriteString(`]}`)
-	return b.String()
-}
-
-func resetPeakRSS() {
-	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
-}
-
-// peakRSS reads VmHWM, the peak resident set size, in bytes.
-func peakRSS() (int64, bool) {
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		return 0, false
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:")
-		if !ok {
-			continue
-		}
-		kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
-		if err != nil {
-			return 0, false
-		}
-		return kb << 10, true
-	}
-	return 0, false
+	return registrytest.WriteReplayLog(ctx, l, records)
 }

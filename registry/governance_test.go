@@ -12,6 +12,7 @@ import (
 
 	"github.com/charter-registry/charter"
 	"github.com/charter-registry/charter/compat"
+	"github.com/charter-registry/charter/internal/registrytest"
 	"github.com/charter-registry/charter/registry"
 	"github.com/charter-registry/charter/storage"
 	"github.com/charter-registry/charter/storage/memory"
@@ -41,20 +42,7 @@ func (l *batchLog) last() []storage.Record {
 // runService starts a Service over log and waits until it is ready.
 func runService(t *testing.T, log storage.Log, access registry.AccessConfig) *registry.Service {
 	t.Helper()
-	svc, err := registry.NewService(registry.ServiceConfig{Log: log, Formats: charter.Formats(), Access: access})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { _ = svc.Run(ctx); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
-	wctx, wcancel := context.WithTimeout(ctx, 30*time.Second)
-	defer wcancel()
-	if err := svc.WaitReady(wctx); err != nil {
-		t.Fatal(err)
-	}
-	return svc
+	return registrytest.Run(t, registrytest.WithLog(log), registrytest.WithAccess(access))
 }
 
 func memLog() storage.Log { return memory.New(memory.WithKeyFunc(registry.LogicalKey)) }

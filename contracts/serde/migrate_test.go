@@ -7,20 +7,15 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
-	"github.com/charter-registry/charter"
-	"github.com/charter-registry/charter/api"
 	"github.com/charter-registry/charter/compat"
 	"github.com/charter-registry/charter/contracts/client"
 	"github.com/charter-registry/charter/contracts/rules"
 	"github.com/charter-registry/charter/contracts/serde"
-	"github.com/charter-registry/charter/registry"
-	"github.com/charter-registry/charter/storage/memory"
+	"github.com/charter-registry/charter/internal/registrytest"
 )
 
 // migrationExample is rules/migration-example.json.
@@ -64,29 +59,12 @@ type newerSpecificWidget struct {
 // for the config calls the client does not make.
 func startRegistryURL(t *testing.T) (*client.Client, string) {
 	t.Helper()
-	svc, err := registry.NewService(registry.ServiceConfig{Log: memory.New(memory.WithKeyFunc(registry.LogicalKey)), Formats: charter.Formats()})
+	r := registrytest.Start(t)
+	cl, err := client.New(client.URLs(r.URL), client.LatestTTL(0))
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { _ = svc.Run(ctx); close(done) }()
-	wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
-	defer wcancel()
-	if err := svc.WaitReady(wctx); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(api.New(svc, api.Config{}).Handler())
-	t.Cleanup(func() {
-		srv.Close()
-		cancel()
-		<-done
-	})
-	cl, err := client.New(client.URLs(srv.URL), client.LatestTTL(0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cl, srv.URL
+	return cl, r.URL
 }
 
 func putConfig(t *testing.T, base, subject, body string) {

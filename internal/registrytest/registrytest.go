@@ -1,0 +1,142 @@
+package registrytest
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/charter-registry/charter"
+	"github.com/charter-registry/charter/api"
+	"github.com/charter-registry/charter/registry"
+	"github.com/charter-registry/charter/storage"
+	"github.com/charter-registry/charter/storage/memory"
+)
+
+// Registry is a running in-process charter: a Service over Log, served by
+// API on URL.
+type Registry struct {
+	// URL is the base URL of the HTTP server, without a trailing slash.
+	URL string
+	// Service is the running registry.
+	Service *registry.Service
+	// Log is the storage log the Service runs over.
+	Log storage.Log
+	// API is the HTTP API in front of Service.
+	API *api.Server
+}
+
+// Handler returns the HTTP handler the server at URL serves.
+func (r *Registry) Handler() http.Handler { return r.API.Handler() }
+
+// Opt changes how Start or Run sets up the registry.
+type Opt func(*options)
+
+type options struct {
+	log          storage.Log
+	access       registry.AccessConfig
+	api          api.Config
+	mount        func(*api.Server, *registry.Service) error
+	readyTimeout time.Duration
+}
+
+// WithLog runs the registry over l instead of a fresh memory log keyed by
+// registry.LogicalKey. The caller keeps ownership of l.
+func WithLog(l storage.Log) Opt { return func(o *options) { o.log = l } }
+
+// WithAccess sets the ownership rules of the Service.
+func WithAccess(a registry.AccessConfig) Opt { return func(o *options) { o.access = a } }
+
+// WithAPIConfig sets the configuration of the HTTP API (the zero Config
+// by default), for example its authentication.
+func WithAPIConfig(c api.Config) Opt { return func(o *options) { o.api = c } }
+
+// WithMount calls mount with the API server and the Service before the
+// server starts, for example to mount the web catalogue on its echo
+// instance with web.Mount.
+func WithMount(mount func(*api.Server, *registry.Service) error) Opt {
+	return func(o *options) { o.mount = mount }
+}
+
+// WithReadyTimeout bounds the wait for the Service to become ready (30 s
+// by default). It is a hang guard, not a speed check.
+func WithReadyTimeout(d time.Duration) Opt { return func(o *options) { o.readyTimeout = d } }
+
+func newOptions(opts []Opt) options {
+	o := options{readyTimeout: 30 * time.Second}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.log == nil {
+		o.log = memory.New(memory.WithKeyFunc(registry.LogicalKey))
+	}
+	return o
+}
+
+// Run starts a Service with charter's formats, waits until it is ready
+// and stops it when t ends. It serves no HTTP; WithAPIConfig and WithMount
+// do not apply.
+func Run(t testing.TB, opts ...Opt) *registry.Service {
+	t.Helper()
+	o := newOptions(opts)
+	return run(t, o)
+}
+
+func run(t testing.TB, o options) *registry.Service {
+	t.Helper()
+	svc, err := registry.NewService(registry.ServiceConfig{Log: o.log, Formats: charter.Formats(), Access: o.access})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { _ = svc.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	wctx, wcancel := context.WithTimeout(ctx, o.readyTimeout)
+	defer wcancel()
+	if err := svc.WaitReady(wctx); err != nil {
+		t.Fatal(err)
+	}
+	return svc
+}
+
+// Start runs a Service as Run does and serves the HTTP API in front of it
+// on an httptest server. Server and Service stop when t ends.
+func Start(t testing.TB, opts ...Opt) *Registry {
+	t.Helper()
+	o := newOptions(opts)
+	svc := run(t, o)
+	a := api.New(svc, o.api)
+	if o.mount != nil {
+		if err := o.mount(a, svc); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv := httptest.NewServer(a.Handler())
+	t.Cleanup(srv.Close)
+	return &Registry{URL: srv.URL, Service: svc, Log: o.log, API: a}
+}
+
+// Replay runs a Service over l until it is ready and stops it again,
+// returning the Service with the replayed state. It is what an instance
+// does at start-up, for benchmarks of that.
+func Replay(ctx context.Context, t testing.TB, l storage.Log) *registry.Service {
+	t.Helper()
+	svc, err := registry.NewService(registry.ServiceConfig{Log: l, Formats: charter.Formats()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { _ = svc.Run(rctx); close(done) }()
+	wctx, wcancel := context.WithTimeout(rctx, 10*time.Minute) // a hang guard
+	err = svc.WaitReady(wctx)
+	wcancel()
+	cancel()
+	<-done
+	if err != nil {
+		t.Fatal(err)
+	}
+	return svc
+}
