@@ -1,7 +1,6 @@
 package cli_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -18,6 +17,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/charter-registry/charter/api"
+	"github.com/charter-registry/charter/internal/registrytest"
 )
 
 // authServer runs the real binary with authentication required, configured
@@ -27,30 +27,8 @@ func authServer(t *testing.T, bin, addr, authFile string) *exec.Cmd {
 	cmd := exec.Command(bin, "serve", "--storage", "memory")
 	cmd.Env = append(os.Environ(), "CHARTER_ADDR="+addr, "CHARTER_LOG_LEVEL=warn",
 		"CHARTER_AUTH=required", "CHARTER_AUTH_CONFIG="+authFile, "CHARTER_UNOWNED_SUBJECTS=admin-only")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_, _ = cmd.Process.Wait()
-		if t.Failed() {
-			t.Logf("server stderr:\n%s", stderr.String())
-		}
-	})
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		if res, err := http.Get("http://" + addr + "/readyz"); err == nil {
-			res.Body.Close()
-			if res.StatusCode == 200 {
-				return cmd
-			}
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("server on %s never became ready", addr)
-	return nil
+	runServer(t, cmd, addr, os.Kill)
+	return cmd
 }
 
 func writeAuthFile(t *testing.T, path string, keys map[string]string) {
@@ -96,14 +74,14 @@ func call(t *testing.T, addr, key, method, path, body string) (int, string) {
 // the real binary: credentials from a file, a team and a topic created by
 // an admin, ownership enforced, and a key rotated by SIGHUP.
 func TestServeWithAuthRequired(t *testing.T) {
-	bin := buildCharter(t)
+	bin := registrytest.BuildBinary(t)
 	authFile := filepath.Join(t.TempDir(), "auth.yaml")
 	keys := map[string]string{}
 	for _, p := range []string{"root", "pay-ci", "ship-ci"} {
 		keys[p], _ = api.NewAPIKey()
 	}
 	writeAuthFile(t, authFile, keys)
-	addr := freeAddr(t)
+	addr := registrytest.FreeAddr(t)
 	cmd := authServer(t, bin, addr, authFile)
 
 	schema := `{"schema":"{\"type\":\"record\",\"name\":\"Order\",\"fields\":[{\"name\":\"id\",\"type\":\"string\"}]}"}`
@@ -170,36 +148,12 @@ func TestServePublishesChangesToKafka(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(c.Close)
-	bin := buildCharter(t)
-	addr := freeAddr(t)
+	bin := registrytest.BuildBinary(t)
+	addr := registrytest.FreeAddr(t)
 	cmd := exec.Command(bin, "serve", "--changes-topic", "charter-changes")
 	cmd.Env = append(os.Environ(), "CHARTER_ADDR="+addr, "CHARTER_LOG_LEVEL=warn",
 		"CHARTER_KAFKA_BROKERS="+strings.Join(c.ListenAddrs(), ","), "CHARTER_KAFKA_TOPIC=_charter_changes_test")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		_, _ = cmd.Process.Wait()
-		if t.Failed() {
-			t.Logf("server stderr:\n%s", stderr.String())
-		}
-	})
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		if res, err := http.Get("http://" + addr + "/readyz"); err == nil {
-			res.Body.Close()
-			if res.StatusCode == 200 {
-				break
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("server never became ready")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	runServer(t, cmd, addr, syscall.SIGTERM)
 	schema := `{"schema":"{\"type\":\"record\",\"name\":\"Order\",\"fields\":[{\"name\":\"id\",\"type\":\"string\"}]}"}`
 	if got, body := call(t, addr, "", "POST", "/subjects/orders-value/versions", schema); got != 200 {
 		t.Fatalf("register: %d %s", got, body)

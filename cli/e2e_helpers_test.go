@@ -7,7 +7,6 @@ import (
 	"flag"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,8 +18,8 @@ import (
 	"github.com/charter-registry/charter"
 	"github.com/charter-registry/charter/api"
 	"github.com/charter-registry/charter/cli"
+	"github.com/charter-registry/charter/internal/registrytest"
 	"github.com/charter-registry/charter/registry"
-	"github.com/charter-registry/charter/storage/memory"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -188,27 +187,8 @@ type liveRegistry struct {
 
 func startRegistry(t *testing.T) *liveRegistry {
 	t.Helper()
-	log := memory.New(memory.WithKeyFunc(registry.LogicalKey))
-	svc, err := registry.NewService(registry.ServiceConfig{Log: log, Formats: charter.Formats()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { _ = svc.Run(ctx); close(done) }()
-	wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
-	defer wcancel()
-	if err := svc.WaitReady(wctx); err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(api.New(svc, api.Config{OpenAPI: charter.OpenAPI(), MaxBodyBytes: 4 << 20}).Handler())
-	t.Cleanup(func() {
-		srv.Close()
-		cancel()
-		<-done
-	})
-	return &liveRegistry{url: srv.URL, svc: svc}
+	r := registrytest.Start(t, registrytest.WithAPIConfig(api.Config{OpenAPI: charter.OpenAPI(), MaxBodyBytes: 4 << 20}))
+	return &liveRegistry{url: r.URL, svc: r.Service}
 }
 
 // get fetches a path and returns the status and body.

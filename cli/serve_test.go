@@ -5,53 +5,39 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/charter-registry/charter/internal/testdata"
+	"github.com/charter-registry/charter/internal/registrytest"
 )
-
-func buildCharter(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "charter")
-	cmd := exec.Command("go", "build", "-o", bin, "./cmd/charter")
-	cmd.Dir = testdata.Root()
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	return bin
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
 
 func startServer(t *testing.T, bin, addr, dir string) *exec.Cmd {
 	t.Helper()
 	cmd := exec.Command(bin, "serve")
 	// Configuration comes from the environment, as in a container.
 	cmd.Env = append(os.Environ(), "CHARTER_ADDR="+addr, "CHARTER_DATA_DIR="+dir, "CHARTER_LOG_LEVEL=warn")
+	runServer(t, cmd, addr, os.Kill)
+	return cmd
+}
+
+// runServer starts cmd, a `charter serve` listening on addr, and waits
+// until it answers /readyz with 200. When the test ends it sends stop to
+// the process, waits for it and, if the test failed, logs its stderr.
+func runServer(t *testing.T, cmd *exec.Cmd, addr string, stop os.Signal) {
+	t.Helper()
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
+		_ = cmd.Process.Signal(stop)
 		_, _ = cmd.Process.Wait()
 		if t.Failed() {
 			t.Logf("server stderr:\n%s", stderr.String())
@@ -59,26 +45,24 @@ func startServer(t *testing.T, bin, addr, dir string) *exec.Cmd {
 	})
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
-		res, err := http.Get("http://" + addr + "/readyz")
-		if err == nil {
+		if res, err := http.Get("http://" + addr + "/readyz"); err == nil {
 			res.Body.Close()
 			if res.StatusCode == 200 {
-				return cmd
+				return
 			}
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Fatalf("server on %s never became ready", addr)
-	return nil
 }
 
 // TestSIGTERMFinishesInFlightWrites starts the real binary, keeps writers
 // busy, sends SIGTERM, and checks that every write that was acknowledged is
 // on disk after a restart and that the process exited cleanly.
 func TestSIGTERMFinishesInFlightWrites(t *testing.T) {
-	bin := buildCharter(t)
+	bin := registrytest.BuildBinary(t)
 	dir := t.TempDir()
-	addr := freeAddr(t)
+	addr := registrytest.FreeAddr(t)
 	cmd := startServer(t, bin, addr, dir)
 
 	var mu sync.Mutex
@@ -121,7 +105,7 @@ func TestSIGTERMFinishesInFlightWrites(t *testing.T) {
 		t.Fatal("no write was acknowledged before SIGTERM")
 	}
 
-	addr2 := freeAddr(t)
+	addr2 := registrytest.FreeAddr(t)
 	startServer(t, bin, addr2, dir)
 	for subject, id := range acked {
 		res, err := http.Get("http://" + addr2 + "/subjects/" + subject + "/versions/1")
