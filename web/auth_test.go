@@ -1,18 +1,15 @@
 package web_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/charter-registry/charter"
 	"github.com/charter-registry/charter/api"
+	"github.com/charter-registry/charter/internal/registrytest"
 	"github.com/charter-registry/charter/registry"
-	"github.com/charter-registry/charter/storage/memory"
 	"github.com/charter-registry/charter/web"
 )
 
@@ -26,36 +23,23 @@ const (
 // newServer serves the API with authentication required and the catalogue
 // mounted on the same router, as charter serve does. reader may only read;
 // alice is an admin, so she may also record teams.
-func newServer(t testing.TB, anonymousRead bool) *httptest.Server {
+func newServer(t testing.TB, anonymousRead bool) *registrytest.Registry {
 	t.Helper()
 	creds, err := api.ParseCredentials(fmt.Appendf(nil, "principals:\n  - name: reader\n    teams: [checkout]\n    keys: [%s]\n  - name: alice\n    admin: true\n    teams: [checkout]\n    keys: [%s]\n",
 		api.HashAPIKey(catalogueKey), api.HashAPIKey(aliceKey)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := registry.NewService(registry.ServiceConfig{Log: memory.New(memory.WithKeyFunc(registry.LogicalKey)), Formats: charter.Formats()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { _ = svc.Run(ctx); close(done) }()
-	srv := api.New(svc, api.Config{OpenAPI: charter.OpenAPI(), Auth: api.AuthConfig{Required: true, AnonymousRead: anonymousRead, Credentials: creds}})
-	if _, err := web.Mount(srv.Echo(), svc); err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv.Handler())
-	t.Cleanup(func() { hs.Close(); cancel(); <-done })
-	wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
-	defer wcancel()
-	if err := svc.WaitReady(wctx); err != nil {
-		t.Fatal(err)
-	}
-	return hs
+	return registrytest.Start(t,
+		registrytest.WithAPIConfig(api.Config{OpenAPI: charter.OpenAPI(), Auth: api.AuthConfig{Required: true, AnonymousRead: anonymousRead, Credentials: creds}}),
+		registrytest.WithMount(func(srv *api.Server, svc *registry.Service) error {
+			_, err := web.Mount(srv.Echo(), svc)
+			return err
+		}))
 }
 
 // newAuthServer is newServer holding one subject.
-func newAuthServer(t testing.TB, anonymousRead bool) *httptest.Server {
+func newAuthServer(t testing.TB, anonymousRead bool) *registrytest.Registry {
 	t.Helper()
 	hs := newServer(t, anonymousRead)
 	req, err := http.NewRequest(http.MethodPost, hs.URL+"/subjects/orders-value/versions",
