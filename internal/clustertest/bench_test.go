@@ -1,21 +1,16 @@
 package clustertest
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"runtime"
 	"runtime/debug"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/charter-registry/charter"
+	"github.com/charter-registry/charter/internal/registrytest"
 	"github.com/charter-registry/charter/registry"
-	"github.com/charter-registry/charter/storage"
 	"github.com/charter-registry/charter/storage/kafka"
 )
 
@@ -52,7 +47,7 @@ func benchKafkaReplay(b *testing.B, records int) {
 
 	runtime.GC()
 	debug.FreeOSMemory()
-	resetPeakRSS()
+	registrytest.ResetPeakRSS()
 	var last *registry.Service
 	b.ReportAllocs()
 	for b.Loop() {
@@ -62,7 +57,7 @@ func benchKafkaReplay(b *testing.B, records int) {
 	perRecord := float64(b.Elapsed().Nanoseconds()) / float64(b.N) / float64(records)
 	b.ReportMetric(perRecord, "ns/record")
 	b.ReportMetric(1e9/perRecord, "records/s")
-	if hwm, ok := peakRSS(); ok {
+	if hwm, ok := registrytest.PeakRSS(); ok {
 		b.ReportMetric(float64(hwm)/(1<<20), "peak-RSS-MiB")
 	}
 	runtime.GC()
@@ -83,136 +78,17 @@ func replayKafkaOnce(b *testing.B, ctx context.Context, cfg kafka.Config) *regis
 		b.Fatal(err)
 	}
 	defer l.Close()
-	svc, err := registry.NewService(registry.ServiceConfig{Log: l, Formats: charter.Formats()})
-	if err != nil {
-		b.Fatal(err)
-	}
-	rctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() { _ = svc.Run(rctx); close(done) }()
-	wctx, wcancel := context.WithTimeout(rctx, 10*time.Minute) // a hang guard
-	err = svc.WaitReady(wctx)
-	wcancel()
-	cancel()
-	<-done
-	if err != nil {
-		b.Fatal(err)
-	}
+	svc := registrytest.Replay(ctx, b, l)
 	return svc
 }
 
 // fillReplayTopic writes records records shaped like a busy registry's
-// _schemas topic: mostly SCHEMA records (Avro, a few hundred bytes, about
-// five versions per subject), some per-subject CONFIG records, soft
-// deletes, hard-delete tombstones and DELETE_SUBJECT records.
+// _schemas topic (see registrytest.WriteReplayLog) to the topic of cfg.
 func fillReplayTopic(ctx context.Context, cfg kafka.Config, records int) (string, error) {
 	l, err := kafka.Open(ctx, cfg, nil)
 	if err != nil {
 		return "", err
 	}
 	defer l.Close()
-	subjects := max(records/5, 1)
-	type version struct{ subject, version, id int }
-	var (
-		batch   []storage.Record
-		live    []version
-		soft    []version
-		next    int
-		nschema int
-	)
-	subjectName := func(s int) string { return fmt.Sprintf("team%d.payments-%d-value", s%40, s) }
-	key := func(v version) []byte {
-		return registry.Key{Type: registry.KeySchema, Subject: subjectName(v.subject), Version: v.version, Magic: 1}.Encode()
-	}
-	value := func(v version, deleted bool) ([]byte, error) {
-		return json.Marshal(map[string]any{
-			"subject": subjectName(v.subject), "version": v.version, "id": v.id,
-			"schema": replaySchema(v.subject, v.version), "deleted": deleted,
-		})
-	}
-	for i := range records {
-		var r storage.Record
-		switch m := i % 100; {
-		case m < 3 && len(live) > 0:
-			v := live[(i*7919)%len(live)]
-			level := []string{"BACKWARD", "FULL", "NONE"}[m]
-			r = storage.Record{Key: registry.Key{Type: registry.KeyConfig, Subject: subjectName(v.subject)}.Encode(),
-				Value: []byte(`{"compatibilityLevel":"` + level + `"}`)}
-		case m == 3 && len(live) > 0:
-			v := live[(i*104729)%len(live)]
-			val, err := value(v, true)
-			if err != nil {
-				return "", err
-			}
-			soft = append(soft, v)
-			r = storage.Record{Key: key(v), Value: val}
-		case m == 4 && len(soft) > 0:
-			v := soft[len(soft)-1]
-			soft = soft[:len(soft)-1]
-			r = storage.Record{Key: key(v)}
-		case m == 5 && i%1000 == 5 && len(live) > 0:
-			v := live[(i*31)%len(live)]
-			r = storage.Record{Key: registry.Key{Type: registry.KeyDeleteSubject, Subject: subjectName(v.subject)}.Encode(),
-				Value: fmt.Appendf(nil, `{"subject":%q,"version":%d}`, subjectName(v.subject), v.version)}
-		default:
-			v := version{subject: next % subjects, version: next/subjects + 1, id: next + 1}
-			next++
-			val, err := value(v, false)
-			if err != nil {
-				return "", err
-			}
-			live = append(live, v)
-			nschema++
-			r = storage.Record{Key: key(v), Value: val}
-		}
-		batch = append(batch, r)
-		if len(batch) == 1000 || i == records-1 {
-			if _, err := l.Append(ctx, batch...); err != nil {
-				return "", err
-			}
-			batch = batch[:0]
-		}
-	}
-	return fmt.Sprintf("records=%d schemas=%d subjects=%d", records, nschema, min(nschema, subjects)), nil
-}
-
-// replaySchema is version v of subject s's Avro schema: each version adds
-// an optional field.
-func replaySchema(s, v int) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, `{"type":"record","name":"Payment","namespace":"com.example.team%d","fields":[`+
-		`{"name":"id","type":"string"},{"name":"payer","type":"long"},{"name":"amount","type":"double"},`+
-		`{"name":"currency","type":{"type":"enum","name":"Currency","symbols":["EUR","USD","GBP"]}}`, s)
-	for f := 2; f <= v; f++ {
-		fmt.Fprintf(&b, `,{"name":"extra%d","type":"long","default":0}`, f)
-	}
-	b.WriteString(`]}`)
-	return b.String()
-}
-
-// resetPeakRSS resets the process's VmHWM (Linux: write 5 to clear_refs).
-func resetPeakRSS() {
-	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
-}
-
-// peakRSS reads VmHWM, the peak resident set size, in bytes.
-func peakRSS() (int64, bool) {
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		return 0, false
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:")
-		if !ok {
-			continue
-		}
-		kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
-		if err != nil {
-			return 0, false
-		}
-		return kb << 10, true
-	}
-	return 0, false
+	return registrytest.WriteReplayLog(ctx, l, records)
 }

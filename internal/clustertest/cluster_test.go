@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/charter-registry/charter/internal/registrytest"
 )
 
 // startCluster builds charter and starts n instances on a fresh topic,
@@ -20,7 +22,7 @@ import (
 func startCluster(t *testing.T, name string, n int) (bin, topic string, ins []*instance) {
 	t.Helper()
 	brokers(t)
-	bin = buildCharter(t)
+	bin = registrytest.BuildBinary(t)
 	topic = freshTopic(t, name)
 	// The first instance creates the topic; the others find it.
 	ins = append(ins, startInstance(t, bin, topic, "charter-0"))

@@ -22,7 +22,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/charter-registry/charter/internal/testdata"
+	"github.com/charter-registry/charter/internal/registrytest"
 )
 
 // brokers returns the seed brokers from CHARTER_KAFKA_BROKERS or skips t.
@@ -79,30 +79,6 @@ func highWatermark(t testing.TB, topic string) int64 {
 	return o.Offset
 }
 
-// buildCharter builds cmd/charter into a temporary directory.
-func buildCharter(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "charter")
-	cmd := exec.Command("go", "build", "-o", bin, "./cmd/charter")
-	cmd.Dir = testdata.Root()
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/charter: %v\n%s", err, out)
-	}
-	return bin
-}
-
-// freeAddr returns a loopback address with a port that was free a moment
-// ago.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
 // instance is one charter process.
 type instance struct {
 	name   string
@@ -119,7 +95,7 @@ func startInstance(t *testing.T, bin, topic, name string) *instance {
 	t.Helper()
 	in := &instance{
 		name:   name,
-		addr:   freeAddr(t),
+		addr:   registrytest.FreeAddr(t),
 		logf:   filepath.Join(t.TempDir(), name+".log"),
 		exited: make(chan struct{}),
 		// The server bounds each request by its --request-timeout (10 s

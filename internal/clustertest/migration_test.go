@@ -11,6 +11,8 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/charter-registry/charter/internal/registrytest"
 )
 
 // confluentRecord is one record of a Confluent _schemas topic, key and
@@ -132,7 +134,7 @@ func writeConfluentTopic(t *testing.T, topic string, recs []confluentRecord) {
 // continue the id sequence.
 func TestMigrationFromConfluent(t *testing.T) {
 	brokers(t)
-	bin := buildCharter(t)
+	bin := registrytest.BuildBinary(t)
 	topic := freshTopic(t, "migrate")
 	writeConfluentTopic(t, topic, confluentLog())
 	in := startInstance(t, bin, topic, "charter-migrated")
