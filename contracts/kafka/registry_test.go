@@ -12,12 +12,7 @@ import (
 // client for it; both stop when the test ends.
 func startRegistry(t testing.TB, opts ...client.Opt) *client.Client {
 	t.Helper()
-	r := registrytest.Start(t)
-	cl, err := client.New(append([]client.Opt{client.URLs(r.URL)}, opts...)...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cl
+	return registrytest.Start(t).Client(t, opts...)
 }
 
 func register(t testing.TB, cl *client.Client, subject string, s client.Schema) *client.Schema {

@@ -60,11 +60,7 @@ type newerSpecificWidget struct {
 func startRegistryURL(t *testing.T) (*client.Client, string) {
 	t.Helper()
 	r := registrytest.Start(t)
-	cl, err := client.New(client.URLs(r.URL), client.LatestTTL(0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cl, r.URL
+	return r.Client(t, client.LatestTTL(0)), r.URL
 }
 
 func putConfig(t *testing.T, base, subject, body string) {

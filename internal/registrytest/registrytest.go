@@ -9,6 +9,7 @@ import (
 
 	"github.com/charter-registry/charter"
 	"github.com/charter-registry/charter/api"
+	"github.com/charter-registry/charter/contracts/client"
 	"github.com/charter-registry/charter/registry"
 	"github.com/charter-registry/charter/storage"
 	"github.com/charter-registry/charter/storage/memory"
@@ -139,4 +140,15 @@ func Replay(ctx context.Context, t testing.TB, l storage.Log) *registry.Service 
 		t.Fatal(err)
 	}
 	return svc
+}
+
+// Client returns a contracts client for the registry at URL, configured
+// further by opts.
+func (r *Registry) Client(t testing.TB, opts ...client.Opt) *client.Client {
+	t.Helper()
+	cl, err := client.New(append([]client.Opt{client.URLs(r.URL)}, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cl
 }
