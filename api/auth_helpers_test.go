@@ -1,12 +1,9 @@
 package api_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"testing"
 	"time"
@@ -87,45 +84,14 @@ func newAuthHarness(t testing.TB, o authOptions) *authHarness {
 // Authorization header value when it contains a space).
 func (h *authHarness) call(who, method, path string, body any) response {
 	h.t.Helper()
-	var rd io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		rd = bytes.NewBufferString(b)
-	default:
-		enc, err := json.Marshal(b)
-		if err != nil {
-			h.t.Fatal(err)
-		}
-		rd = bytes.NewReader(enc)
-	}
-	req, err := http.NewRequest(method, h.srv.URL+path, rd)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	if rd != nil {
-		req.Header.Set("Content-Type", "application/vnd.schemaregistry.v1+json")
-	}
+	authorization := who
 	switch {
 	case who == asAnonymous:
+		authorization = ""
 	case testKeys[who] != "":
-		req.Header.Set("Authorization", "Bearer "+testKeys[who])
-	default:
-		req.Header.Set("Authorization", who)
+		authorization = "Bearer " + testKeys[who]
 	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	if res.StatusCode >= 500 {
-		h.t.Errorf("%s %s: server error %d: %s", method, path, res.StatusCode, b)
-	}
-	return response{status: res.StatusCode, body: b, header: res.Header}
+	return send(h.t, h.srv.URL, method, path, body, authorization)
 }
 
 // must sends a request that has to succeed.

@@ -63,6 +63,15 @@ func (r response) errorCode(t testing.TB) int {
 
 func (h *harness) do(method, path string, body any) response {
 	h.t.Helper()
+	return send(h.t, h.srv.URL, method, path, body, "")
+}
+
+// send makes a request to base+path with body (nil, a string, bytes, or a
+// value sent as JSON) and, unless it is empty, the Authorization header
+// authorization. It fails t on a transport error and reports an answer
+// of 500 or more as an error.
+func send(t testing.TB, base, method, path string, body any, authorization string) response {
+	t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -73,28 +82,31 @@ func (h *harness) do(method, path string, body any) response {
 	default:
 		enc, err := json.Marshal(b)
 		if err != nil {
-			h.t.Fatal(err)
+			t.Fatal(err)
 		}
 		rd = bytes.NewReader(enc)
 	}
-	req, err := http.NewRequest(method, h.srv.URL+path, rd)
+	req, err := http.NewRequest(method, base+path, rd)
 	if err != nil {
-		h.t.Fatal(err)
+		t.Fatal(err)
 	}
 	if rd != nil {
 		req.Header.Set("Content-Type", "application/vnd.schemaregistry.v1+json")
 	}
+	if authorization != "" {
+		req.Header.Set("Authorization", authorization)
+	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
-		h.t.Fatal(err)
+		t.Fatal(err)
 	}
 	defer res.Body.Close()
 	b, err := io.ReadAll(res.Body)
 	if err != nil {
-		h.t.Fatal(err)
+		t.Fatal(err)
 	}
 	if res.StatusCode >= 500 {
-		h.t.Errorf("%s %s: server error %d: %s", method, path, res.StatusCode, b)
+		t.Errorf("%s %s: server error %d: %s", method, path, res.StatusCode, b)
 	}
 	return response{status: res.StatusCode, body: b, header: res.Header}
 }
