@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/charter-registry/charter"
 	"github.com/charter-registry/charter/compat"
 	"github.com/charter-registry/charter/internal/registrytest"
 	"github.com/charter-registry/charter/registry"
@@ -268,17 +267,8 @@ func TestAuthorizationOffAllowsEverythingAndAuditsAnonymous(t *testing.T) {
 func TestEveryWriteAppendsItsAuditEntryInTheSameBatch(t *testing.T) {
 	log := &batchLog{Log: memLog()}
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	svc, err := registry.NewService(registry.ServiceConfig{Log: log, Formats: charter.Formats(), Access: registry.AccessConfig{Enforce: true}, Now: func() time.Time { return now }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { _ = svc.Run(ctx); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
-	if err := svc.WaitReady(ctx); err != nil {
-		t.Fatal(err)
-	}
+	svc := registrytest.Run(t, registrytest.WithLog(log), registrytest.WithAccess(registry.AccessConfig{Enforce: true}),
+		registrytest.WithNow(func() time.Time { return now }))
 	seedCatalog(t, svc)
 
 	type step struct {
@@ -365,7 +355,7 @@ func TestEveryWriteAppendsItsAuditEntryInTheSameBatch(t *testing.T) {
 
 	// A refused write appends nothing, not even an audit entry.
 	before := len(log.batches)
-	_, err = svc.Register(as(payments), "orders-value", registry.RegisterRequest{Schema: orderV2})
+	_, err := svc.Register(as(payments), "orders-value", registry.RegisterRequest{Schema: orderV2})
 	wantCode(t, "register after hand-over", err, registry.CodeForbidden)
 	if len(log.batches) != before {
 		t.Errorf("a refused write appended %d batches", len(log.batches)-before)

@@ -37,6 +37,7 @@ type Opt func(*options)
 type options struct {
 	log          storage.Log
 	access       registry.AccessConfig
+	now          func() time.Time
 	api          api.Config
 	mount        func(*api.Server, *registry.Service) error
 	readyTimeout time.Duration
@@ -48,6 +49,9 @@ func WithLog(l storage.Log) Opt { return func(o *options) { o.log = l } }
 
 // WithAccess sets the ownership rules of the Service.
 func WithAccess(a registry.AccessConfig) Opt { return func(o *options) { o.access = a } }
+
+// WithNow gives the Service a clock (time.Now by default).
+func WithNow(now func() time.Time) Opt { return func(o *options) { o.now = now } }
 
 // WithAPIConfig sets the configuration of the HTTP API (the zero Config
 // by default), for example its authentication.
@@ -86,7 +90,7 @@ func Run(t testing.TB, opts ...Opt) *registry.Service {
 
 func run(t testing.TB, o options) *registry.Service {
 	t.Helper()
-	svc, err := registry.NewService(registry.ServiceConfig{Log: o.log, Formats: charter.Formats(), Access: o.access})
+	svc, err := registry.NewService(registry.ServiceConfig{Log: o.log, Formats: charter.Formats(), Access: o.access, Now: o.now})
 	if err != nil {
 		t.Fatal(err)
 	}
