@@ -251,9 +251,15 @@ func (l *Log) End(ctx context.Context) (int64, error) {
 	defer cancel()
 	ctx, stop := l.withClose(ctx)
 	defer stop()
+	return l.partitionOffset(ctx, l.adm.ListEndOffsets, "end")
+}
+
+// partitionOffset asks list (ListEndOffsets, ListCommittedOffsets) for
+// partition 0's offset, retrying transient errors until ctx ends.
+func (l *Log) partitionOffset(ctx context.Context, list func(context.Context, ...string) (kadm.ListedOffsets, error), op string) (int64, error) {
 	var end int64
 	err := retry(ctx, func(ctx context.Context) error {
-		offs, err := l.adm.ListEndOffsets(ctx, l.cfg.Topic)
+		offs, err := list(ctx, l.cfg.Topic)
 		if err == nil {
 			err = offs.Error()
 		}
@@ -269,9 +275,9 @@ func (l *Log) End(ctx context.Context) (int64, error) {
 	})
 	if err != nil {
 		if l.ctx.Err() != nil {
-			return 0, fmt.Errorf("kafka: end: %w", storage.ErrClosed)
+			return 0, fmt.Errorf("kafka: %s: %w", op, storage.ErrClosed)
 		}
-		return 0, classify("end", err)
+		return 0, classify(op, err)
 	}
 	return end, nil
 }

@@ -203,29 +203,7 @@ func (l *Log) closeWriter() {
 // stableEnd returns the partition's last stable offset: the end of the
 // log as a read-committed reader sees it.
 func (l *Log) stableEnd(ctx context.Context) (int64, error) {
-	var end int64
-	err := retry(ctx, func(ctx context.Context) error {
-		offs, err := l.adm.ListCommittedOffsets(ctx, l.cfg.Topic)
-		if err == nil {
-			err = offs.Error()
-		}
-		if err != nil {
-			return err
-		}
-		o, ok := offs.Lookup(l.cfg.Topic, 0)
-		if !ok {
-			return fmt.Errorf("no offset for partition 0 of %q", l.cfg.Topic)
-		}
-		end = o.Offset
-		return nil
-	})
-	if err != nil {
-		if l.ctx.Err() != nil {
-			return 0, fmt.Errorf("kafka: begin: %w", storage.ErrClosed)
-		}
-		return 0, classify("begin: reading the last stable offset", err)
-	}
-	return end, nil
+	return l.partitionOffset(ctx, l.adm.ListCommittedOffsets, "begin: reading the last stable offset")
 }
 
 // lostCommit records a commit lost to another instance.
