@@ -273,39 +273,14 @@ func enumSymbols(r, w *havro.EnumSchema) []incompat {
 // javaType names a schema's type as Avro's Java Schema.Type does.
 func javaType(s havro.Schema) string {
 	switch s.Type() {
-	case havro.Record, havro.Error:
+	case havro.Error:
 		return "RECORD"
 	case havro.Ref:
 		return javaType(deref(s))
-	case havro.Enum:
-		return "ENUM"
-	case havro.Array:
-		return "ARRAY"
-	case havro.Map:
-		return "MAP"
-	case havro.Union:
-		return "UNION"
-	case havro.Fixed:
-		return "FIXED"
-	case havro.String:
-		return "STRING"
-	case havro.Bytes:
-		return "BYTES"
-	case havro.Int:
-		return "INT"
-	case havro.Long:
-		return "LONG"
-	case havro.Float:
-		return "FLOAT"
-	case havro.Double:
-		return "DOUBLE"
-	case havro.Boolean:
-		return "BOOLEAN"
-	case havro.Null:
-		return "NULL"
-	default:
-		return strings.ToUpper(string(s.Type()))
 	}
+	// hamba's type names are Avro's (record, enum, array, ...); Java's
+	// Schema.Type is the same name in upper case.
+	return strings.ToUpper(string(s.Type()))
 }
 
 // under prefixes the locations of found with tok.

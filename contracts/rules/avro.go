@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	havro "github.com/hamba/avro/v2"
 
@@ -184,36 +185,14 @@ func matchesAvro(s havro.Schema, v any) bool {
 // avroLabel is Confluent's field type label for s.
 func avroLabel(s havro.Schema) string {
 	switch s.Type() {
-	case havro.Record:
-		return "RECORD"
-	case havro.Enum:
-		return "ENUM"
-	case havro.Array:
-		return "ARRAY"
-	case havro.Map:
-		return "MAP"
 	case havro.Union:
 		return "COMBINED"
-	case havro.Fixed:
-		return "FIXED"
-	case havro.String:
-		return "STRING"
-	case havro.Bytes:
-		return "BYTES"
-	case havro.Int:
-		return "INT"
-	case havro.Long:
-		return "LONG"
-	case havro.Float:
-		return "FLOAT"
-	case havro.Double:
-		return "DOUBLE"
-	case havro.Boolean:
-		return "BOOLEAN"
-	case havro.Null:
-		return "NULL"
+	case havro.Error, havro.Ref:
+		return ""
 	}
-	return ""
+	// hamba's type names are Avro's (record, enum, int, ...); the label is
+	// the same name in upper case.
+	return strings.ToUpper(string(s.Type()))
 }
 
 func inlineAvroTags(f *havro.Field) []string {
