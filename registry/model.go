@@ -140,40 +140,26 @@ type Config struct {
 
 // merge returns c with every field that u sets replaced.
 func (c Config) merge(u Config) Config {
-	if u.Compatibility != nil {
-		c.Compatibility = u.Compatibility
-	}
-	if u.Normalize != nil {
-		c.Normalize = u.Normalize
-	}
-	if u.ValidateFields != nil {
-		c.ValidateFields = u.ValidateFields
-	}
-	if u.ValidateNewSchemas != nil {
-		c.ValidateNewSchemas = u.ValidateNewSchemas
-	}
-	if u.Alias != nil {
-		c.Alias = u.Alias
-	}
-	if u.CompatibilityGroup != nil {
-		c.CompatibilityGroup = u.CompatibilityGroup
-	}
-	if u.CompatibilityPolicy != nil {
-		c.CompatibilityPolicy = u.CompatibilityPolicy
-	}
-	if u.DefaultMetadata != nil {
-		c.DefaultMetadata = u.DefaultMetadata
-	}
-	if u.OverrideMetadata != nil {
-		c.OverrideMetadata = u.OverrideMetadata
-	}
-	if u.DefaultRuleSet != nil {
-		c.DefaultRuleSet = u.DefaultRuleSet
-	}
-	if u.OverrideRuleSet != nil {
-		c.OverrideRuleSet = u.OverrideRuleSet
-	}
+	c.Compatibility = pick(c.Compatibility, u.Compatibility)
+	c.Normalize = pick(c.Normalize, u.Normalize)
+	c.ValidateFields = pick(c.ValidateFields, u.ValidateFields)
+	c.ValidateNewSchemas = pick(c.ValidateNewSchemas, u.ValidateNewSchemas)
+	c.Alias = pick(c.Alias, u.Alias)
+	c.CompatibilityGroup = pick(c.CompatibilityGroup, u.CompatibilityGroup)
+	c.CompatibilityPolicy = pick(c.CompatibilityPolicy, u.CompatibilityPolicy)
+	c.DefaultMetadata = pick(c.DefaultMetadata, u.DefaultMetadata)
+	c.OverrideMetadata = pick(c.OverrideMetadata, u.OverrideMetadata)
+	c.DefaultRuleSet = pick(c.DefaultRuleSet, u.DefaultRuleSet)
+	c.OverrideRuleSet = pick(c.OverrideRuleSet, u.OverrideRuleSet)
 	return c
+}
+
+// pick returns update when it is set, else current.
+func pick[T any](current, update *T) *T {
+	if update != nil {
+		return update
+	}
+	return current
 }
 
 // Mode controls which writes a subject or the registry accepts.
