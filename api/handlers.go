@@ -196,12 +196,19 @@ func (s *Server) latestWithMetadata(c *echo.Context) error {
 	return writeJSON(c, http.StatusOK, out)
 }
 
-func (s *Server) subjectsByID(c *echo.Context) error {
+// idAndDeleted reads the {id} path parameter and the deleted query flag
+// that the /schemas/ids/{id}/... listings share.
+func idAndDeleted(c *echo.Context) (int, bool, error) {
 	id, err := pathID(c)
 	if err != nil {
-		return err
+		return 0, false, err
 	}
 	deleted, err := boolQuery(c, "deleted")
+	return id, deleted, err
+}
+
+func (s *Server) subjectsByID(c *echo.Context) error {
+	id, deleted, err := idAndDeleted(c)
 	if err != nil {
 		return err
 	}
@@ -216,11 +223,7 @@ func (s *Server) subjectsByID(c *echo.Context) error {
 }
 
 func (s *Server) versionsByID(c *echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	deleted, err := boolQuery(c, "deleted")
+	id, deleted, err := idAndDeleted(c)
 	if err != nil {
 		return err
 	}
