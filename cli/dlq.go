@@ -3,26 +3,17 @@ package cli
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/charter-registry/charter/contracts/dlq"
-	"github.com/charter-registry/charter/storage/kafka"
 )
 
 type dlqReplayFlags struct {
-	brokers       []string
-	tls           bool
-	tlsCA         string
-	tlsCert       string
-	tlsKey        string
-	saslMechanism string
-	saslUser      string
-	saslPassword  string
-	rule          string
-	errorKind     string
+	kafka     kafkaConnFlags
+	rule      string
+	errorKind string
 }
 
 func newDLQCommand() *cobra.Command {
@@ -59,14 +50,7 @@ dead letters one fix covers; the rest are left in place and counted as skipped.`
 		},
 	}
 	fs := cmd.Flags()
-	fs.StringSliceVar(&f.brokers, "kafka-brokers", nil, "Kafka seed brokers (host:port, comma-separated)")
-	fs.BoolVar(&f.tls, "kafka-tls", false, "connect to the brokers with TLS")
-	fs.StringVar(&f.tlsCA, "kafka-tls-ca", "", "PEM file of the CA that signs the brokers' certificates (implies --kafka-tls)")
-	fs.StringVar(&f.tlsCert, "kafka-tls-cert", "", "PEM client certificate for mutual TLS (implies --kafka-tls)")
-	fs.StringVar(&f.tlsKey, "kafka-tls-key", "", "PEM client key for mutual TLS")
-	fs.StringVar(&f.saslMechanism, "kafka-sasl-mechanism", "", "SASL mechanism: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512")
-	fs.StringVar(&f.saslUser, "kafka-sasl-user", "", "SASL user name")
-	fs.StringVar(&f.saslPassword, "kafka-sasl-password", "", "SASL password (prefer the environment variable)")
+	f.kafka.bind(fs, "Kafka seed brokers (host:port, comma-separated)")
 	fs.StringVar(&f.rule, "rule", "", "replay only dead letters of this rule (__rule.name)")
 	fs.StringVar(&f.errorKind, "error-kind", "", "replay only consumer-side dead letters of this kind: bad-magic, unknown-id, decode or rule")
 	annotateEnv(fs)
@@ -77,14 +61,11 @@ func runDLQReplay(ctx context.Context, cmd *cobra.Command, f dlqReplayFlags, top
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	if len(f.brokers) == 0 {
+	if len(f.kafka.brokers) == 0 {
 		return usageErr("no brokers: give --kafka-brokers or set %s", envName("kafka-brokers"))
 	}
-	cfg := kafka.DefaultConfig()
-	cfg.Brokers = f.brokers
+	cfg := f.kafka.config()
 	cfg.ClientID = "charter-dlq-replay"
-	cfg.TLS = kafka.TLSConfig{Enabled: f.tls || f.tlsCA != "" || f.tlsCert != "", CAFile: f.tlsCA, CertFile: f.tlsCert, KeyFile: f.tlsKey}
-	cfg.SASL = kafka.SASLConfig{Mechanism: strings.ToUpper(f.saslMechanism), User: f.saslUser, Password: f.saslPassword}
 	opts, err := cfg.ClientOptions()
 	if err != nil {
 		return usageErr("%v", err)

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
@@ -39,17 +38,10 @@ type serveFlags struct {
 	defaultCompatibility string
 	compactOnStart       bool
 
-	kafkaBrokers       []string
-	kafkaTopic         string
-	kafkaReplication   int
-	kafkaMinISR        int
-	kafkaTLS           bool
-	kafkaCA            string
-	kafkaCert          string
-	kafkaKey           string
-	kafkaSASLMechanism string
-	kafkaSASLUser      string
-	kafkaSASLPassword  string
+	kafka            kafkaConnFlags
+	kafkaTopic       string
+	kafkaReplication int
+	kafkaMinISR      int
 
 	auth          string
 	authConfig    string
@@ -87,17 +79,10 @@ keep the state in a compacted Kafka topic shared by several instances.`,
 	fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long in-flight requests may take to finish on SIGTERM")
 	fs.StringVar(&f.defaultCompatibility, "default-compatibility", "BACKWARD", "compatibility level when no config sets one")
 	fs.BoolVar(&f.compactOnStart, "compact-on-start", true, "compact the file log before serving")
-	fs.StringSliceVar(&f.kafkaBrokers, "kafka-brokers", nil, "Kafka seed brokers (host:port, comma-separated); selects Kafka storage")
+	f.kafka.bind(fs, "Kafka seed brokers (host:port, comma-separated); selects Kafka storage")
 	fs.StringVar(&f.kafkaTopic, "kafka-topic", "_schemas", "compacted topic that holds the registry's log")
 	fs.IntVar(&f.kafkaReplication, "kafka-replication-factor", 0, "replication factor for a new topic (0: min(3, brokers))")
 	fs.IntVar(&f.kafkaMinISR, "kafka-min-insync-replicas", 0, "min.insync.replicas for a new topic (0: broker default)")
-	fs.BoolVar(&f.kafkaTLS, "kafka-tls", false, "connect to the brokers with TLS")
-	fs.StringVar(&f.kafkaCA, "kafka-tls-ca", "", "PEM file of the CA that signs the brokers' certificates (implies --kafka-tls)")
-	fs.StringVar(&f.kafkaCert, "kafka-tls-cert", "", "PEM client certificate for mutual TLS (implies --kafka-tls)")
-	fs.StringVar(&f.kafkaKey, "kafka-tls-key", "", "PEM client key for mutual TLS")
-	fs.StringVar(&f.kafkaSASLMechanism, "kafka-sasl-mechanism", "", "SASL mechanism: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512")
-	fs.StringVar(&f.kafkaSASLUser, "kafka-sasl-user", "", "SASL user name")
-	fs.StringVar(&f.kafkaSASLPassword, "kafka-sasl-password", "", "SASL password (prefer the environment variable)")
 	fs.StringVar(&f.auth, "auth", "off", "authentication: off, or required (needs --auth-config); writes are then authorised by topic ownership")
 	fs.StringVar(&f.authConfig, "auth-config", "", "YAML file of principals, their teams and hashed API keys and passwords; re-read on SIGHUP")
 	fs.BoolVar(&f.anonymousRead, "anonymous-read", false, "with --auth=required, let requests without credentials read")
@@ -124,7 +109,7 @@ func openLog(ctx context.Context, f serveFlags, logger *slog.Logger) (storage.Lo
 	kind := f.storage
 	if kind == "" {
 		kind = "file"
-		if len(f.kafkaBrokers) > 0 {
+		if len(f.kafka.brokers) > 0 {
 			kind = "kafka"
 		}
 	}
@@ -153,13 +138,10 @@ func openLog(ctx context.Context, f serveFlags, logger *slog.Logger) (storage.Lo
 
 // kafkaConfig fills storage/kafka's Config from the flags.
 func kafkaConfig(f serveFlags) kafka.Config {
-	cfg := kafka.DefaultConfig()
-	cfg.Brokers = f.kafkaBrokers
+	cfg := f.kafka.config()
 	cfg.Topic = f.kafkaTopic
 	cfg.ReplicationFactor = f.kafkaReplication
 	cfg.MinInsyncReplicas = f.kafkaMinISR
-	cfg.TLS = kafka.TLSConfig{Enabled: f.kafkaTLS || f.kafkaCA != "" || f.kafkaCert != "", CAFile: f.kafkaCA, CertFile: f.kafkaCert, KeyFile: f.kafkaKey}
-	cfg.SASL = kafka.SASLConfig{Mechanism: strings.ToUpper(f.kafkaSASLMechanism), User: f.kafkaSASLUser, Password: f.kafkaSASLPassword}
 	return cfg
 }
 
@@ -179,7 +161,7 @@ func runServe(parent context.Context, f serveFlags) error {
 	if err != nil {
 		return err
 	}
-	if f.changesTopic != "" && len(f.kafkaBrokers) == 0 {
+	if f.changesTopic != "" && len(f.kafka.brokers) == 0 {
 		return errors.New("--changes-topic needs Kafka: give --kafka-brokers")
 	}
 	ctx, stop := signal.NotifyContext(parent, syscall.SIGTERM, syscall.SIGINT)
@@ -269,7 +251,7 @@ func describe(f serveFlags) string {
 	if f.storage == "memory" {
 		return "memory"
 	}
-	if len(f.kafkaBrokers) > 0 || f.storage == "kafka" {
+	if len(f.kafka.brokers) > 0 || f.storage == "kafka" {
 		return "kafka topic " + f.kafkaTopic
 	}
 	return "file log in " + f.dataDir
