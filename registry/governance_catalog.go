@@ -313,6 +313,23 @@ func (s *Service) authorizeSubjectsLocked(p Principal, t Topic, was *Topic) erro
 	return nil
 }
 
+// ownedTopicLocked returns the topic name for a change by p: only its
+// owning team and admins may change it. A missing topic is not found for
+// admins and refused for everyone else, as only admins may act on topics nobody owns.
+func (s *Service) ownedTopicLocked(p Principal, name, what string) (Topic, error) {
+	cur, ok := s.gov.topics[name]
+	if !ok {
+		if err := s.authorizeAdminLocked(p, what); err != nil {
+			return Topic{}, err
+		}
+		return Topic{}, errTopicNotFound(name)
+	}
+	if err := s.authorizeTeamLocked(p, cur.Owner); err != nil {
+		return Topic{}, err
+	}
+	return cur, nil
+}
+
 // UpdateTopic changes a topic: description, owner, tags, docs, bindings,
 // lifecycle, successor, producers, consumers or write policy. Admins and
 // members of the owning team may; handing the topic to another team is
@@ -327,14 +344,8 @@ func (s *Service) UpdateTopic(ctx context.Context, name string, u TopicUpdate) (
 		st := s.state
 		st.mu.RLock()
 		defer st.mu.RUnlock()
-		cur, ok := s.gov.topics[name]
-		if !ok {
-			if err := s.authorizeAdminLocked(p, "change topics that do not exist"); err != nil {
-				return nil, err
-			}
-			return nil, errTopicNotFound(name)
-		}
-		if err := s.authorizeTeamLocked(p, cur.Owner); err != nil {
+		cur, err := s.ownedTopicLocked(p, name, "change topics that do not exist")
+		if err != nil {
 			return nil, err
 		}
 		next, err := s.gov.applyTopicUpdate(cur, u)
@@ -373,14 +384,8 @@ func (s *Service) DeleteTopic(ctx context.Context, name string) (Topic, error) {
 		st := s.state
 		st.mu.RLock()
 		defer st.mu.RUnlock()
-		cur, ok := s.gov.topics[name]
-		if !ok {
-			if err := s.authorizeAdminLocked(p, "delete topics that do not exist"); err != nil {
-				return nil, err
-			}
-			return nil, errTopicNotFound(name)
-		}
-		if err := s.authorizeTeamLocked(p, cur.Owner); err != nil {
+		cur, err := s.ownedTopicLocked(p, name, "delete topics that do not exist")
+		if err != nil {
 			return nil, err
 		}
 		for _, other := range sortedKeys(s.gov.topics) {
