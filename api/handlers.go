@@ -253,12 +253,18 @@ func (s *Server) listSchemas(c *echo.Context) error {
 	return writeJSON(c, http.StatusOK, s.svc.Schemas(f))
 }
 
-func (s *Server) listSubjects(c *echo.Context) error {
-	deleted, err := boolQuery(c, "deleted")
-	if err != nil {
-		return err
+// deletedFlags reads the deleted and deletedOnly query flags of the
+// subject and version listings.
+func deletedFlags(c *echo.Context) (deleted, deletedOnly bool, err error) {
+	if deleted, err = boolQuery(c, "deleted"); err != nil {
+		return false, false, err
 	}
-	deletedOnly, err := boolQuery(c, "deletedOnly")
+	deletedOnly, err = boolQuery(c, "deletedOnly")
+	return deleted, deletedOnly, err
+}
+
+func (s *Server) listSubjects(c *echo.Context) error {
+	deleted, deletedOnly, err := deletedFlags(c)
 	if err != nil {
 		return err
 	}
@@ -294,11 +300,7 @@ func (s *Server) register(c *echo.Context) error {
 }
 
 func (s *Server) listVersions(c *echo.Context) error {
-	deleted, err := boolQuery(c, "deleted")
-	if err != nil {
-		return err
-	}
-	deletedOnly, err := boolQuery(c, "deletedOnly")
+	deleted, deletedOnly, err := deletedFlags(c)
 	if err != nil {
 		return err
 	}
