@@ -3,6 +3,7 @@ package jsonschema
 import (
 	"encoding/json"
 	"fmt"
+	shared "github.com/charter-registry/charter/internal/testdata"
 	"os"
 	"path/filepath"
 	"slices"
@@ -15,26 +16,7 @@ import (
 // sharedDir returns ../shared/testdata/confluent/json relative to the
 // repository root, skipping the test when it is not there.
 func sharedDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("repository root not found")
-		}
-		dir = parent
-	}
-	p := filepath.Join(dir, "..", "shared", "testdata", "confluent", "json")
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("Confluent test vectors not available at %s: %v", p, err)
-	}
-	return p
+	return shared.Shared(t, "testdata/confluent/json")
 }
 
 // diffCase is one entry of Confluent's diff-*-examples.json files. The

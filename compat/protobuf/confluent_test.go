@@ -2,6 +2,7 @@ package protobuf
 
 import (
 	"encoding/json"
+	shared "github.com/charter-registry/charter/internal/testdata"
 	"os"
 	"path/filepath"
 	"slices"
@@ -17,26 +18,7 @@ import (
 // sharedDir is the Confluent protobuf test-vector folder, found from the
 // repository root as ../shared/testdata/confluent/protobuf.
 func sharedDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("repository root not found")
-		}
-		dir = parent
-	}
-	p := filepath.Join(dir, "..", "shared", "testdata", "confluent", "protobuf")
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("Confluent test vectors not available at %s: %v", p, err)
-	}
-	return p
+	return shared.Shared(t, "testdata/confluent/protobuf")
 }
 
 type vectorDep struct {

@@ -4,8 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	shared "github.com/charter-registry/charter/internal/testdata"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -17,28 +17,7 @@ import (
 // sharedTestdata returns ../shared/testdata/confluent/<rel> from the repo
 // root, skipping the test when the shared folder is absent.
 func sharedTestdata(t *testing.T, rel string) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil && filepath.Base(filepath.Dir(filepath.Join(dir, "x"))) != "conformance" {
-			if b, _ := os.ReadFile(filepath.Join(dir, "go.mod")); strings.HasPrefix(string(b), "module github.com/charter-registry/charter\n") {
-				break
-			}
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("repository root not found")
-		}
-		dir = parent
-	}
-	p := filepath.Join(dir, "..", "shared", "testdata", "confluent", rel)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("shared test data %s is absent (%v); it lives in ../shared next to the repository", p, err)
-	}
-	return p
+	return shared.Shared(t, "testdata/confluent/"+rel)
 }
 
 type celFixture struct {

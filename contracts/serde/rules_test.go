@@ -4,8 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	shared "github.com/charter-registry/charter/internal/testdata"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -18,26 +18,7 @@ import (
 // sharedTestdata returns ../shared/testdata/confluent/<rel> beside the
 // repository, skipping the test when it is absent.
 func sharedTestdata(t *testing.T, rel string) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if b, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil && strings.HasPrefix(string(b), "module github.com/charter-registry/charter\n") {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("repository root not found")
-		}
-		dir = parent
-	}
-	p := filepath.Join(dir, "..", "shared", "testdata", "confluent", rel)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("shared test data %s is absent (%v)", p, err)
-	}
-	return p
+	return shared.Shared(t, "testdata/confluent/"+rel)
 }
 
 func customerRecord() map[string]any {
