@@ -265,7 +265,7 @@ func startPublisher(ctx context.Context, svc *registry.Service, f serveFlags, lo
 		return nil, err
 	}
 	octx, cancelOpen := context.WithTimeout(ctx, f.requestTimeout)
-	pub, err := registry.NewKafkaPublisher(octx, registry.KafkaPublisherConfig{Topic: f.changesTopic, ClientOpts: opts})
+	pub, err := kafka.NewPublisher[registry.ChangeEvent](octx, kafka.PublisherConfig{Topic: f.changesTopic, ClientOpts: opts})
 	cancelOpen()
 	if err != nil {
 		return nil, err

@@ -1,4 +1,4 @@
-package registry
+package kafka
 
 import (
 	"context"
@@ -12,8 +12,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
-// KafkaPublisherConfig configures a KafkaPublisher.
-type KafkaPublisherConfig struct {
+// PublisherConfig configures a Publisher.
+type PublisherConfig struct {
 	// Topic receives the events. It is created when absent. Required.
 	Topic string
 	// ClientOpts connect to the cluster: seed brokers, TLS, SASL. The
@@ -30,19 +30,25 @@ type KafkaPublisherConfig struct {
 	ResumeTimeout time.Duration
 }
 
-// KafkaPublisher publishes change events to a Kafka topic, one JSON record
-// per event, keyed by ChangeEvent.Key. It resumes after the newest event
-// the topic already holds, so a restart neither loses nor repeats events.
-// Run it on one instance: two publishers on one topic publish every event
-// twice (consumers can drop repeats by position).
-type KafkaPublisher struct {
-	cfg KafkaPublisherConfig
+// Event is what a Publisher sends: encoded as JSON, keyed by Key, and
+// carrying its place in the source's order in the JSON field "position"
+// (registry.ChangeEvent is one).
+type Event interface{ Key() string }
+
+// Publisher publishes events to a Kafka topic, one JSON record per event,
+// keyed by the event's Key. It resumes after the newest event the topic
+// already holds, so a restart neither loses nor repeats events. Run it on
+// one instance: two publishers on one topic publish every event twice
+// (consumers can drop repeats by position). It lives here, beside the other
+// franz-go code, so that the registry itself knows no Kafka client.
+type Publisher[E Event] struct {
+	cfg PublisherConfig
 	cl  *kgo.Client
 	adm *kadm.Client
 }
 
-// NewKafkaPublisher connects and makes sure the topic exists.
-func NewKafkaPublisher(ctx context.Context, cfg KafkaPublisherConfig) (*KafkaPublisher, error) {
+// NewPublisher connects and makes sure the topic exists.
+func NewPublisher[E Event](ctx context.Context, cfg PublisherConfig) (*Publisher[E], error) {
 	if cfg.Topic == "" {
 		return nil, errors.New("change publisher: no topic")
 	}
@@ -67,7 +73,7 @@ func NewKafkaPublisher(ctx context.Context, cfg KafkaPublisherConfig) (*KafkaPub
 	if err != nil {
 		return nil, fmt.Errorf("change publisher: %w", err)
 	}
-	p := &KafkaPublisher{cfg: cfg, cl: cl, adm: kadm.NewClient(cl)}
+	p := &Publisher[E]{cfg: cfg, cl: cl, adm: kadm.NewClient(cl)}
 	resp, err := p.adm.CreateTopic(ctx, cfg.Partitions, cfg.ReplicationFactor, nil, cfg.Topic)
 	if err == nil {
 		err = resp.Err
@@ -80,12 +86,12 @@ func NewKafkaPublisher(ctx context.Context, cfg KafkaPublisherConfig) (*KafkaPub
 }
 
 // Close releases the connection.
-func (p *KafkaPublisher) Close() { p.cl.Close() }
+func (p *Publisher[E]) Close() { p.cl.Close() }
 
 // Resume reads the newest record of every partition and returns the
 // position after the newest event among them. Events are published one at
 // a time, in order, so every event below that position was published.
-func (p *KafkaPublisher) Resume(ctx context.Context) (int64, error) {
+func (p *Publisher[E]) Resume(ctx context.Context) (int64, error) {
 	ctx, cancel := context.WithTimeout(ctx, p.cfg.ResumeTimeout)
 	defer cancel()
 	starts, err := p.adm.ListStartOffsets(ctx, p.cfg.Topic)
@@ -153,11 +159,11 @@ func (p *KafkaPublisher) Resume(ctx context.Context) (int64, error) {
 
 // Publish produces events one at a time, in order, each acknowledged by
 // every in-sync replica before the next is sent.
-func (p *KafkaPublisher) Publish(ctx context.Context, events []ChangeEvent) error {
+func (p *Publisher[E]) Publish(ctx context.Context, events []E) error {
 	for _, e := range events {
 		v, err := json.Marshal(e)
 		if err != nil {
-			return fmt.Errorf("change publisher: encode event at position %d: %w", e.Position, err)
+			return fmt.Errorf("change publisher: encode event for %q: %w", e.Key(), err)
 		}
 		r := &kgo.Record{
 			Key:     []byte(e.Key()),
@@ -165,7 +171,7 @@ func (p *KafkaPublisher) Publish(ctx context.Context, events []ChangeEvent) erro
 			Headers: []kgo.RecordHeader{{Key: "content-type", Value: []byte("application/json")}},
 		}
 		if err := p.cl.ProduceSync(ctx, r).FirstErr(); err != nil {
-			return fmt.Errorf("change publisher: produce event at position %d: %w", e.Position, err)
+			return fmt.Errorf("change publisher: produce event for %q: %w", e.Key(), err)
 		}
 	}
 	return nil
