@@ -11,7 +11,6 @@ import (
 
 	"github.com/charter-registry/charter/compat"
 	"github.com/charter-registry/charter/registry"
-	"github.com/charter-registry/charter/web"
 )
 
 // registerBody is the JSON body of register, lookup and compatibility
@@ -69,9 +68,6 @@ func (s *Server) registerRequest(c *echo.Context) (registry.RegisterRequest, err
 }
 
 func (s *Server) root(c *echo.Context) error {
-	if web.WantsHTML(c.Request()) {
-		return c.Redirect(http.StatusFound, web.Prefix+"/")
-	}
 	return writeJSON(c, http.StatusOK, map[string]any{})
 }
 

@@ -3,7 +3,6 @@ package api_test
 import (
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -318,19 +317,8 @@ func TestListingEndpoints(t *testing.T) {
 	}
 }
 
-func TestRootRedirectsBrowsersToTheCatalogue(t *testing.T) {
+func TestRootAnswersAPIClientsWithJSON(t *testing.T) {
 	h := newHarness(t)
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	req, _ := http.NewRequest("GET", h.srv.URL+"/", nil)
-	req.Header.Set("Accept", "text/html,application/xhtml+xml")
-	res, err := client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	if res.StatusCode != http.StatusFound || res.Header.Get("Location") != "/ui/" {
-		t.Fatalf("browser GET /: %d Location %q", res.StatusCode, res.Header.Get("Location"))
-	}
 	if r := h.do("GET", "/", nil); r.status != 200 || string(r.body) != "{}" {
 		t.Fatalf("API GET /: %d %s", r.status, r.body)
 	}

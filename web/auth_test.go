@@ -107,3 +107,35 @@ func TestCatalogueWithAnonymousRead(t *testing.T) {
 		t.Errorf("anonymous read: %d, want 200", res.StatusCode)
 	}
 }
+
+// The catalogue sends browsers that open / to /ui/, before the API's
+// authentication, while API clients keep the API's JSON answer.
+func TestRootRedirectsBrowsersToTheCatalogue(t *testing.T) {
+	hs := newServer(t, false)
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	get := func(accept string, auth bool) *http.Response {
+		t.Helper()
+		req, err := http.NewRequest(http.MethodGet, hs.URL+"/", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if accept != "" {
+			req.Header.Set("Accept", accept)
+		}
+		if auth {
+			req.SetBasicAuth("reader", catalogueKey)
+		}
+		res, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res
+	}
+	if res := get("text/html,application/xhtml+xml", false); res.StatusCode != http.StatusFound || res.Header.Get("Location") != "/ui/" {
+		t.Errorf("browser GET /: %d Location %q, want 302 to /ui/", res.StatusCode, res.Header.Get("Location"))
+	}
+	if res := get("", true); res.StatusCode != http.StatusOK || res.Header.Get("Location") != "" {
+		t.Errorf("API GET /: %d Location %q, want 200 without a redirect", res.StatusCode, res.Header.Get("Location"))
+	}
+}

@@ -143,8 +143,11 @@ func Mount(e *echo.Echo, svc *registry.Service, opts ...Option) (*Catalogue, err
 }
 
 // Register adds the catalogue's routes to e: GET /ui (a redirect to /ui/)
-// and GET /ui/... pages and assets.
+// and GET /ui/... pages and assets. It also sends browsers that open GET /
+// to the catalogue, before routing, so that the API's own GET / keeps
+// answering JSON to API clients and the API knows nothing of the catalogue.
 func (c *Catalogue) Register(e *echo.Echo) {
+	e.Pre(redirectBrowsers)
 	e.GET(Prefix, func(ctx *echo.Context) error {
 		return ctx.Redirect(http.StatusMovedPermanently, Prefix+"/")
 	}, c.cfg.middleware...)
@@ -160,6 +163,17 @@ func (c *Catalogue) Register(e *echo.Echo) {
 	g.GET("/teams/*", c.team)
 	g.GET("/static/:name", c.serveStatic)
 	g.RouteNotFound("/*", func(ctx *echo.Context) error { return c.notFound(ctx, "There is no such page.") })
+}
+
+// redirectBrowsers sends a browser's GET / to the catalogue.
+func redirectBrowsers(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(ctx *echo.Context) error {
+		r := ctx.Request()
+		if r.Method == http.MethodGet && r.URL.Path == "/" && WantsHTML(r) {
+			return ctx.Redirect(http.StatusFound, Prefix+"/")
+		}
+		return next(ctx)
+	}
 }
 
 // WantsHTML reports whether a request comes from a browser that prefers
