@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -88,10 +87,10 @@ func pathVersion(c *echo.Context) (int, error) {
 	return registry.ParseVersion(c.Param("version"))
 }
 
-// serializer is a parsed schema with a binary form (Protobuf's
-// FileDescriptorProto), served for format=serialized.
-type serializer interface {
-	Serialized() ([]byte, error)
+// render applies the format query parameter (Confluent's rendering of a
+// schema, such as Protobuf's format=serialized) to sc.
+func (s *Server) render(c *echo.Context, sc registry.Schema) (registry.Schema, error) {
+	return s.svc.Render(sc, c.QueryParam("format"))
 }
 
 func (s *Server) schemaByID(c *echo.Context) error {
@@ -103,20 +102,8 @@ func (s *Server) schemaByID(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if f := c.QueryParam("format"); f == "serialized" {
-		p, _, err := s.svc.SchemaOfID(id)
-		if err != nil {
-			return err
-		}
-		ser, ok := p.(serializer)
-		if !ok {
-			return unprocessable(fmt.Sprintf("format=serialized is not available for %s schemas", orAvro(sc.SchemaType)))
-		}
-		b, err := ser.Serialized()
-		if err != nil {
-			return err
-		}
-		sc.Schema = base64.StdEncoding.EncodeToString(b)
+	if sc, err = s.render(c, sc); err != nil {
+		return err
 	}
 	out := struct {
 		registry.Schema
@@ -132,13 +119,6 @@ func (s *Server) schemaByID(c *echo.Context) error {
 	return writeJSON(c, http.StatusOK, out)
 }
 
-func orAvro(t compat.Type) compat.Type {
-	if t == "" {
-		return compat.Avro
-	}
-	return t
-}
-
 func (s *Server) schemaTextByID(c *echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
@@ -146,6 +126,9 @@ func (s *Server) schemaTextByID(c *echo.Context) error {
 	}
 	sc, err := s.svc.SchemaByID(id)
 	if err != nil {
+		return err
+	}
+	if sc, err = s.render(c, sc); err != nil {
 		return err
 	}
 	return writeRawSchema(c, sc.Schema)
@@ -163,6 +146,9 @@ func writeRawSchema(c *echo.Context, text string) error {
 func (s *Server) schemaByGUID(c *echo.Context) error {
 	out, err := s.svc.SchemaByGUID(c.Param("guid"))
 	if err != nil {
+		return err
+	}
+	if out, err = s.render(c, out); err != nil {
 		return err
 	}
 	return writeJSON(c, http.StatusOK, out)
@@ -187,6 +173,9 @@ func (s *Server) latestWithMetadata(c *echo.Context) error {
 	}
 	out, err := s.svc.LatestWithMetadata(c.Param("subject"), props, deleted)
 	if err != nil {
+		return err
+	}
+	if out, err = s.render(c, out); err != nil {
 		return err
 	}
 	return writeJSON(c, http.StatusOK, out)
@@ -246,7 +235,11 @@ func (s *Server) listSchemas(c *echo.Context) error {
 	if f.Limit, err = intQuery(c, "limit", 0); err != nil {
 		return err
 	}
-	return writeJSON(c, http.StatusOK, s.svc.Schemas(f))
+	out, err := s.svc.RenderAll(s.svc.Schemas(f), c.QueryParam("format"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, out)
 }
 
 // deletedFlags reads the deleted and deletedOnly query flags of the
@@ -278,6 +271,9 @@ func (s *Server) lookup(c *echo.Context) error {
 	}
 	out, err := s.svc.Lookup(c.Param("subject"), req, deleted)
 	if err != nil {
+		return err
+	}
+	if out, err = s.render(c, out); err != nil {
 		return err
 	}
 	return writeJSON(c, http.StatusOK, out)
@@ -316,7 +312,11 @@ func (s *Server) versionOf(c *echo.Context) (registry.Schema, error) {
 	if err != nil {
 		return registry.Schema{}, err
 	}
-	return s.svc.Version(c.Param("subject"), v, deleted)
+	out, err := s.svc.Version(c.Param("subject"), v, deleted)
+	if err != nil {
+		return registry.Schema{}, err
+	}
+	return s.render(c, out)
 }
 
 func (s *Server) getVersion(c *echo.Context) error {

@@ -1,6 +1,9 @@
 package compat
 
-import "errors"
+import (
+	"errors"
+	"strings"
+)
 
 // Type names a schema format the way Confluent's schemaType field does.
 type Type string
@@ -100,4 +103,31 @@ func AsParseError(err error) *ParseError {
 // Strict() when the subject's config asks for it.
 type Stricter interface {
 	Strict() Format
+}
+
+// Renderer is a Schema with renderings other than its canonical form,
+// chosen by name through the format query parameter of Confluent's API:
+// Protobuf's "serialized" (a base64 FileDescriptorProto) and
+// "ignore_extensions", Avro's "resolved".
+type Renderer interface {
+	// Render returns the schema in the named rendering; name is lower case.
+	// ok is false when the format has no rendering of that name.
+	Render(name string) (text string, ok bool, err error)
+}
+
+// Render returns s in the rendering that Confluent's format query parameter
+// names. The name is matched ignoring case and surrounding space, as
+// Confluent matches it. ok is false when the name is empty or unknown to the
+// schema's format: Confluent then serves the schema as stored, so that a
+// client asking for a newer rendering still gets an answer.
+func Render(s Schema, name string) (text string, ok bool, err error) {
+	name = strings.ToLower(strings.TrimSpace(name))
+	if name == "" {
+		return "", false, nil
+	}
+	r, isRenderer := s.(Renderer)
+	if !isRenderer {
+		return "", false, nil
+	}
+	return r.Render(name)
 }

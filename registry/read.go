@@ -1,6 +1,8 @@
 package registry
 
 import (
+	"errors"
+	"fmt"
 	"math"
 	"sort"
 	"strconv"
@@ -81,7 +83,51 @@ func (s *Service) SchemaOfID(id int) (compat.Schema, compat.Type, error) {
 		return nil, "", errSchemaNotFound(id)
 	}
 	p, err := s.parsedLocked(sc)
+	if err != nil {
+		var re *Error
+		if !errors.As(err, &re) {
+			err = &Error{Code: CodeInvalidSchema, Message: fmt.Sprintf("Invalid schema %d: %v", id, err), Err: err}
+		}
+	}
 	return p, sc.typ, err
+}
+
+// Render returns sc with its text in the rendering that Confluent's format
+// query parameter names, such as Protobuf's "serialized". An empty or
+// unknown name leaves the stored text, as Confluent does; the format
+// plug-in decides which names it knows (compat.Render). The guid stays that
+// of the stored text.
+func (s *Service) Render(sc Schema, format string) (Schema, error) {
+	if strings.TrimSpace(format) == "" {
+		return sc, nil
+	}
+	p, _, err := s.SchemaOfID(sc.ID)
+	if err != nil {
+		return Schema{}, err
+	}
+	text, ok, err := compat.Render(p, format)
+	if err != nil {
+		return Schema{}, Errorf(CodeInvalidSchema, "Invalid schema %d: cannot render it as %q: %v", sc.ID, format, err)
+	}
+	if ok {
+		sc.Schema = text
+	}
+	return sc, nil
+}
+
+// RenderAll applies Render to each schema of a listing.
+func (s *Service) RenderAll(scs []Schema, format string) ([]Schema, error) {
+	if strings.TrimSpace(format) == "" {
+		return scs, nil
+	}
+	for i := range scs {
+		r, err := s.Render(scs[i], format)
+		if err != nil {
+			return nil, err
+		}
+		scs[i] = r
+	}
+	return scs, nil
 }
 
 // MaxID returns the highest id ever allocated.

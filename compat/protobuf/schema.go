@@ -1,6 +1,7 @@
 package protobuf
 
 import (
+	"encoding/base64"
 	"sort"
 	"strings"
 	"sync"
@@ -25,7 +26,10 @@ type Schema struct {
 	normalized string
 }
 
-var _ compat.Schema = (*Schema)(nil)
+var (
+	_ compat.Schema   = (*Schema)(nil)
+	_ compat.Renderer = (*Schema)(nil)
+)
 
 // Canonical is the schema printed back from its descriptor in declaration
 // order, with its comments. Texts that differ only in layout print the same.
@@ -53,6 +57,21 @@ func (s *Schema) Serialized() ([]byte, error) {
 	fdp := fileProto(s.file)
 	fdp.SourceCodeInfo = nil
 	return proto.MarshalOptions{Deterministic: true}.Marshal(fdp)
+}
+
+// Render serves Confluent's Protobuf rendering "serialized": the base64 of
+// Serialized, which Confluent's clients decode when they fetch a schema
+// and the schemas it imports.
+func (s *Schema) Render(name string) (string, bool, error) {
+	switch name {
+	case "serialized":
+		b, err := s.Serialized()
+		if err != nil {
+			return "", true, err
+		}
+		return base64.StdEncoding.EncodeToString(b), true, nil
+	}
+	return "", false, nil
 }
 
 // Descriptor is the linked file descriptor of the schema. Its imports are
