@@ -30,6 +30,9 @@ func (s *Server) readyz(c *echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
 	defer cancel()
 	end, err := s.svc.LogEnd(ctx)
+	if err == nil {
+		err = s.svc.LogWritable(ctx)
+	}
 	if err != nil {
 		body["status"] = "log unavailable"
 		body["error"] = err.Error()

@@ -276,6 +276,17 @@ func (s *Service) Progress() (applied, startEnd int64) {
 // LogEnd asks the log for its current end.
 func (s *Service) LogEnd(ctx context.Context) (int64, error) { return s.log.End(ctx) }
 
+// LogWritable reports whether a write could reach the log now. It is nil
+// unless the log is a storage.Prober whose probe fails: a log that answers
+// End but failed its last write (a full disk) is not writable until the
+// cause is gone.
+func (s *Service) LogWritable(ctx context.Context) error {
+	if p, ok := s.log.(storage.Prober); ok {
+		return p.Probe(ctx)
+	}
+	return nil
+}
+
 func (s *Service) broadcast() {
 	s.nmu.Lock()
 	close(s.notify)

@@ -78,6 +78,15 @@ type Compactor interface {
 	Compact(ctx context.Context) error
 }
 
+// Prober is a Log that can tell whether an append could succeed now, not
+// only whether the log answers. A log that failed a write (a full disk, an
+// I/O error) returns that failure until the cause is gone; Probe retries the
+// repair, so it also recovers a log that nobody appends to. Readiness checks
+// call it.
+type Prober interface {
+	Probe(ctx context.Context) error
+}
+
 // KeyFunc maps a raw record key to its logical key. Compaction compares
 // logical keys, never raw key bytes, because two encodings of one key (field
 // order, whitespace, extra fields) name the same thing.

@@ -2,7 +2,9 @@ package file
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 
 	"github.com/charter-registry/charter/storage"
 )
@@ -29,9 +31,11 @@ type group struct {
 // maximum fails the whole batch with ErrTooLarge.
 //
 // If ctx ends before the batch is durable Append returns ctx.Err(), and the
-// batch may still be written. Any other error means the log failed: the
-// batch may or may not be on disk, and the log refuses further appends
-// until it is reopened.
+// batch may still be written. An error wrapping storage.ErrUnavailable means
+// a write or fsync failed (a full disk, an I/O error): the batch is not in
+// the log, nor is any batch queued behind it, and their offsets are given
+// out again. The file is cut back to its last committed frame before the
+// next write, so a later Append succeeds once the cause is gone.
 func (l *Log) Append(ctx context.Context, recs ...storage.Record) (int64, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
@@ -57,11 +61,6 @@ func (l *Log) Append(ctx context.Context, recs ...storage.Record) (int64, error)
 	if l.closed {
 		l.mu.Unlock()
 		return 0, storage.ErrClosed
-	}
-	if l.failed != nil {
-		err := l.failed
-		l.mu.Unlock()
-		return 0, err
 	}
 	if len(recs) == 0 {
 		end := l.assigned
@@ -123,36 +122,143 @@ func (l *Log) write() {
 		} else {
 			g, l.open = l.open, nil
 		}
-		seg, pos, err := l.seg, l.seg.size, l.failed
+		seg, pos := l.seg, l.seg.size
 		l.mu.Unlock()
 
+		err := l.repair(seg, pos)
 		if err == nil {
 			finishFrame(g.frame, g.base, uint32(g.count))
-			err = writeFrame(seg, pos, g.frame)
+			err = l.writeFrame(seg, pos, g.frame)
 		}
 
 		l.mu.Lock()
 		if err != nil {
-			if l.failed == nil {
-				l.failed = fmt.Errorf("file: write %s: %w: %w", l.path, storage.ErrUnavailable, err)
-			}
+			l.failed = l.ioError(err)
 			g.err = l.failed
+			close(g.done)
+			// The groups behind g were given the offsets after g's, which
+			// are now given out again: they fail too, never land late.
+			for _, q := range l.queue {
+				q.err = l.failed
+				close(q.done)
+			}
+			l.queue = l.queue[:0]
+			if l.open != nil {
+				l.open.err = l.failed
+				close(l.open.done)
+				l.open = nil
+			}
+			l.assigned = l.end
 		} else {
 			seg.size += int64(len(g.frame))
 			seg.index.note(g.base, pos)
 			l.end = g.base + int64(g.count)
+			l.failed = nil
+			close(g.done)
 			l.wake()
 		}
-		close(g.done)
 		l.mu.Unlock()
 		l.writeMu.Unlock()
 	}
 }
 
-// writeFrame writes frame at pos and syncs the file.
-func writeFrame(seg *segment, pos int64, frame []byte) error {
-	if _, err := seg.f.WriteAt(frame, pos); err != nil {
+// writeFrame writes frame at pos, the end of the committed frames, and
+// syncs the file. If either fails it cuts the file back to pos, so neither
+// a partial frame nor a complete but unacknowledged one survives a crash;
+// if the cut fails too, the segment stays dirty and the next write retries
+// it first. Call with writeMu held.
+func (l *Log) writeFrame(seg *segment, pos int64, frame []byte) error {
+	_, err := seg.w.WriteAt(frame, pos)
+	if err == nil {
+		err = seg.w.Sync()
+	}
+	if err != nil {
+		seg.dirty = true
+		_ = l.repair(seg, pos)
+	}
+	return err
+}
+
+// repair undoes what an earlier failure left behind before anything more
+// is written: the directory sync a compaction could not do, and bytes past
+// the last committed frame. Call with writeMu held.
+func (l *Log) repair(seg *segment, pos int64) error {
+	if l.dirSyncPending {
+		if err := syncDir(l.dir); err != nil {
+			return fmt.Errorf("sync directory %s: %w", l.dir, err)
+		}
+		l.dirSyncPending = false
+	}
+	if seg.dirty {
+		if err := seg.w.Truncate(pos); err != nil {
+			return err
+		}
+		if err := seg.w.Sync(); err != nil {
+			return err
+		}
+		seg.dirty = false
+	}
+	return nil
+}
+
+// probeSize is how much Probe writes: a block, so that a disk that cannot
+// allocate one more block fails the probe.
+const probeSize = 4096
+
+// Probe reports whether appends can succeed. On a healthy log it does no
+// I/O. After a failed write it repairs the file (see Append), writes a
+// block of zeros past the last committed frame, syncs it and cuts it off
+// again; if all of that succeeds the failure is forgotten and Probe returns
+// nil, else it returns the failure. A crash during a probe leaves at most a
+// block of zeros past the last frame, which Open cuts as a torn tail.
+func (l *Log) Probe(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return seg.f.Sync()
+	l.mu.Lock()
+	closed, failed := l.closed, l.failed
+	l.mu.Unlock()
+	if closed {
+		return storage.ErrClosed
+	}
+	if failed == nil {
+		return nil
+	}
+	l.writeMu.Lock()
+	defer l.writeMu.Unlock()
+	l.mu.Lock()
+	seg, pos := l.seg, l.seg.size
+	if l.failed == nil { // a write succeeded meanwhile
+		l.mu.Unlock()
+		return nil
+	}
+	l.mu.Unlock()
+	err := l.repair(seg, pos)
+	if err == nil {
+		err = l.writeFrame(seg, pos, make([]byte, probeSize))
+	}
+	if err == nil {
+		seg.dirty = true
+		err = l.repair(seg, pos)
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if err != nil {
+		l.failed = l.ioError(err)
+		return l.failed
+	}
+	l.failed = nil
+	return nil
+}
+
+// ioError names the log's data file in a write failure. The data file may
+// have been opened under another name (compaction writes it as
+// records.log.compact and renames it), so the operating system's own path
+// is replaced by the log's.
+func (l *Log) ioError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = fmt.Errorf("%s: %w", pe.Op, pe.Err)
+	}
+	return fmt.Errorf("file: write %s: %w: %w", l.path, storage.ErrUnavailable, err)
 }

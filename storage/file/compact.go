@@ -171,14 +171,17 @@ func (c *compaction) run(snapSize, snapEnd int64) error {
 	}
 
 	l.mu.Lock()
-	seg := &segment{f: c.tmp, size: c.pos, index: c.index, refs: 2} // the log and old
+	seg := &segment{f: c.tmp, w: l.cfg.wrap(c.tmp), size: c.pos, index: c.index, refs: 2} // the log and old
 	c.tmp = nil
 	old := l.seg
 	old.retired = true
 	old.successor = seg
 	l.seg = seg
 	l.release(old) // the log's reference
-	if c.swapErr != nil && l.failed == nil {
+	if c.swapErr != nil {
+		// Writes wait for the directory sync: a frame on the new file
+		// is not durable until its name is.
+		l.dirSyncPending = true
 		l.failed = c.swapErr
 	}
 	l.wake()

@@ -42,6 +42,13 @@ type Recovery struct {
 // a running compaction and by its predecessor.
 type segment struct {
 	f *os.File
+	// w is what the writer writes f through: f itself, or a wrapper that
+	// tests use to inject faults.
+	w writeFile
+	// dirty means bytes may lie past size that are not a committed frame
+	// (a write or sync failed); the writer cuts them before the next frame.
+	// Guarded by Log.writeMu.
+	dirty bool
 	// The fields below are guarded by Log.mu.
 	size      int64 // bytes of committed frames; readers stop here
 	index     index
@@ -73,8 +80,16 @@ type Log struct {
 	open     *group   // the group new batches join
 	queue    []*group // full groups waiting for the writer
 	closed   bool
-	failed   error // a write failed; the log refuses appends until reopened
-	notify   chan struct{}
+	// failed is the last write failure, nil once a write or Probe has
+	// succeeded since. Appends are still attempted while it is set: each
+	// first repairs what the failure left behind.
+	failed error
+	notify chan struct{}
+
+	// dirSyncPending means a compaction renamed the new file into place
+	// but could not sync the directory; no frame is written until a
+	// directory sync succeeds. Guarded by writeMu.
+	dirSyncPending bool
 
 	closedFlag atomic.Bool   // closed, readable without mu
 	writerDone chan struct{} // closed when the writer goroutine exits
@@ -83,6 +98,7 @@ type Log struct {
 var (
 	_ storage.Log       = (*Log)(nil)
 	_ storage.Compactor = (*Log)(nil)
+	_ storage.Prober    = (*Log)(nil)
 )
 
 // Open opens the log in dir, creating the directory and an empty log if
@@ -188,7 +204,7 @@ func load(ctx context.Context, dir, path string, f *os.File, cfg config) (*Log, 
 		assigned:   res.end,
 		notify:     make(chan struct{}),
 		writerDone: make(chan struct{}),
-		seg:        &segment{f: f, size: res.size, index: res.index, refs: 1},
+		seg:        &segment{f: f, w: cfg.wrap(f), size: res.size, index: res.index, refs: 1},
 	}
 	l.cond = sync.NewCond(&l.mu)
 	if res.torn != nil {

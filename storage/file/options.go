@@ -3,6 +3,7 @@ package file
 import (
 	"fmt"
 	"log/slog"
+	"os"
 
 	"github.com/charter-registry/charter/storage"
 )
@@ -28,12 +29,23 @@ type config struct {
 	keyFn          storage.KeyFunc
 	logger         *slog.Logger
 	maxRecordBytes int
+	// wrap gives the writer its view of a data file; tests replace it to
+	// inject write and sync failures.
+	wrap func(*os.File) writeFile
+}
+
+// writeFile is what the writer does to a data file.
+type writeFile interface {
+	WriteAt(b []byte, off int64) (int, error)
+	Sync() error
+	Truncate(size int64) error
 }
 
 func defaultConfig() config {
 	return config{
 		logger:         slog.New(slog.DiscardHandler),
 		maxRecordBytes: DefaultMaxRecordBytes,
+		wrap:           func(f *os.File) writeFile { return f },
 	}
 }
 
