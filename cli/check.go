@@ -18,11 +18,12 @@ import (
 )
 
 type checkFlags struct {
-	config   string
-	against  string
-	format   string
-	color    string
-	registry registryFlags
+	config    string
+	against   string
+	format    string
+	color     string
+	parseOnly bool
+	registry  registryFlags
 }
 
 func newCheckCommand() *cobra.Command {
@@ -61,22 +62,27 @@ What each file is compared with:
   --registry URL      the subject's registered versions, at the level the
                       registry has configured for the subject (its own or the
                       global one). Transitive levels check every version.
-  neither             every file is parsed, and references resolved, only.
+  --parse-only        every file is parsed, and references resolved, only.
+  With none of these, charter check fails with exit status 2: a check that
+  compares with nothing must be asked for.
 
 A file that does not parse is reported as an INVALID_SCHEMA annotation on
-that file. A new file or subject has nothing to break and passes.
+that file. A file whose subject has nothing to compare with (not registered,
+or not at the git revision) passes with a NEW_SUBJECT note, in every format.
 
 Exit status:
   0    no violations
   100  violations or unparsable schemas were reported
   1    an error reading files, running git or reaching the registry
-  2    a wrong flag, argument or charter.yaml
+  2    a wrong flag, argument or charter.yaml, or nothing to check against
 
 Output (--format): text (for people; coloured only on a terminal), json (an
 array of annotations), github-actions (annotations on the pull request's
-lines), junit (a JUnit XML report). Each annotation has the file, line,
-column, rule id, message, subject and level; files are named from the git
-repository's root (from charter.yaml's directory outside git).`,
+lines), junit (a JUnit XML report), markdown (a summary table for a pull
+request comment: file, subject, level, verdict and each change),
+gitlab-code-quality (GitLab's Code Quality report). Each annotation has the
+file, line, column, rule id, message, subject and level; files are named
+from the git repository's root (from charter.yaml's directory outside git).`,
 		Example: `  # in a pull request: compare with the base branch, no registry needed
   charter check --against git:origin/main
 
@@ -96,7 +102,8 @@ repository's root (from charter.yaml's directory outside git).`,
 	fs := cmd.Flags()
 	fs.StringVar(&f.config, "config", "", "path of charter.yaml (default: found in the current directory or a parent)")
 	fs.StringVar(&f.against, "against", "", "compare with the files at a git revision: git:REF, e.g. git:origin/main or git:HEAD~1")
-	fs.StringVar(&f.format, "format", "text", "output format: text, json, github-actions or junit")
+	fs.StringVar(&f.format, "format", "text", "output format: "+annotation.FormatNames())
+	fs.BoolVar(&f.parseOnly, "parse-only", false, "only parse the files and resolve their references; compare with nothing")
 	fs.StringVar(&f.color, "color", "auto", "colour text output: auto (only on a terminal), always or never")
 	f.registry.bind(fs)
 	return cmd
@@ -117,10 +124,15 @@ func runCheck(cmd *cobra.Command, f checkFlags, args []string) error {
 	if f.against != "" && registryGiven {
 		return usageErr("give either --against or --registry, not both")
 	}
-	if f.against == "" {
-		if err := f.registry.fromEnv(cmd.Flags()); err != nil {
-			return err
-		}
+	switch {
+	case f.parseOnly && (f.against != "" || registryGiven):
+		return usageErr("--parse-only compares with nothing: drop --against and --registry, or drop --parse-only")
+	case f.against != "":
+		// A registry in the environment (set for the whole job, say) does
+		// not count against an explicit --against.
+		f.registry.url = ""
+	case f.parseOnly:
+		f.registry.url = ""
 	}
 	var ref string
 	if f.against != "" {
@@ -140,6 +152,10 @@ func runCheck(cmd *cobra.Command, f checkFlags, args []string) error {
 	if err != nil {
 		return err
 	}
+	if ref == "" && !f.parseOnly && f.registry.url == "" {
+		// Checking against nothing would pass every breaking change.
+		return usageErr("nothing to check against: pass --against git:REF (e.g. git:origin/main), or --registry URL (or set %s) to compare with the registered versions, or --parse-only to only parse the files", envRegistryURL)
+	}
 
 	checker := &check.Checker{
 		Formats: charter.Formats(),
@@ -154,6 +170,7 @@ func runCheck(cmd *cobra.Command, f checkFlags, args []string) error {
 		}
 		checker.Baseline = check.Git{Old: old}
 		against = f.against
+		checker.Against = against
 	case f.registry.url != "":
 		c, err := f.registry.client()
 		if err != nil {
@@ -161,6 +178,7 @@ func runCheck(cmd *cobra.Command, f checkFlags, args []string) error {
 		}
 		checker.Baseline = check.NewRegistry(c)
 		against = c.URL()
+		checker.Against = against
 	}
 	set, err := checker.Check(ctx, cur, files)
 	if err != nil {
@@ -172,7 +190,7 @@ func runCheck(cmd *cobra.Command, f checkFlags, args []string) error {
 	if err := annotation.Print(out, format, set, annotation.Options{Color: color}); err != nil {
 		return err
 	}
-	if n := len(set.Annotations); n > 0 {
+	if n := set.Failures(); n > 0 {
 		return &exitError{code: ExitViolations, err: fmt.Errorf("%s in %d schema files checked against %s", plural(n, "problem"), len(set.Files), against)}
 	}
 	fmt.Fprintf(errw, "charter check: %s checked against %s, no problems\n", plural(len(set.Files), "schema file"), against)
@@ -257,9 +275,13 @@ func repoPrefix(ctx context.Context, root string) string {
 }
 
 func prefixed(set annotation.Set, prefix string) annotation.Set {
-	out := annotation.Set{Files: make([]string, len(set.Files)), Annotations: make([]annotation.Annotation, len(set.Annotations))}
+	out := annotation.Set{Files: make([]string, len(set.Files)), Annotations: make([]annotation.Annotation, len(set.Annotations)),
+		Info: make(map[string]annotation.FileInfo, len(set.Info))}
 	for i, f := range set.Files {
 		out.Files[i] = prefix + f
+	}
+	for f, info := range set.Info {
+		out.Info[prefix+f] = info
 	}
 	for i, a := range set.Annotations {
 		a.File = prefix + a.File

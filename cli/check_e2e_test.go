@@ -2,6 +2,7 @@ package cli_test
 
 import (
 	"encoding/json"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
@@ -74,8 +75,8 @@ func TestCheckAgainstGit(t *testing.T) {
 	repo := newGitRepo(t)
 	repo.commit("1", "Avro, Protobuf and JSON schemas")
 
-	r := charterRun(t, "check", "--config", repo.config())
-	if r.code != 0 {
+	r := charterRun(t, "check", "--config", repo.config(), "--parse-only")
+	if r.code != 0 || !strings.Contains(r.stderr, "checked against nothing (parse only)") {
 		t.Fatalf("parse-only check of commit 1: %s", r)
 	}
 
@@ -187,7 +188,11 @@ func TestCheckExitCodes(t *testing.T) {
 		{"unreachable registry", []string{"--registry", "http://127.0.0.1:1"}, 1, "127.0.0.1:1"},
 		{"bad registry URL", []string{"--registry", "ftp://x"}, 2, "http://"},
 		{"unknown flag", []string{"--frobnicate"}, 2, "unknown flag"},
-		{"file not in charter.yaml", []string{repo.dir + "/charter.yaml"}, 2, "not a schema file"},
+		{"file not in charter.yaml", []string{"--parse-only", repo.dir + "/charter.yaml"}, 2, "not a schema file"},
+		// A check against nothing must be asked for: it would pass every
+		// breaking change.
+		{"nothing to check against", nil, 2, "nothing to check against: pass --against git:REF"},
+		{"parse-only with a baseline", []string{"--parse-only", "--against", "git:HEAD"}, 2, "--parse-only compares with nothing"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -238,5 +243,43 @@ func TestCheckInASubdirectory(t *testing.T) {
 	}
 	if n := len(parseGitHub(t, r.stdout)); n != 3 {
 		t.Errorf("%d annotations", n)
+	}
+}
+
+// TestNewSubjectsAreReported: a file whose subject has nothing to compare
+// with passes, but says so in every format, against a registry and
+// against git alike.
+func TestNewSubjectsAreReported(t *testing.T) {
+	reg := startRegistry(t)
+	repo := newGitRepo(t)
+	repo.commit("1", "Avro, Protobuf and JSON schemas")
+	r := charterRun(t, "check", "--config", repo.config(), "--registry", reg.url, "--format", "json")
+	if r.code != 0 {
+		t.Fatalf("an empty registry: %s", r)
+	}
+	var anns []struct{ File, Rule, Severity, Subject string }
+	if err := json.Unmarshal([]byte(r.stdout), &anns); err != nil {
+		t.Fatal(err)
+	}
+	if len(anns) != 6 {
+		t.Fatalf("want a note per file (6), got %s", r.stdout)
+	}
+	for _, a := range anns {
+		if a.Rule != "NEW_SUBJECT" || a.Severity != "info" || a.Subject == "" {
+			t.Errorf("note %+v", a)
+		}
+	}
+	for _, f := range []string{"text", "github-actions", "junit", "markdown", "gitlab-code-quality"} {
+		r := charterRun(t, "check", "--config", repo.config(), "--registry", reg.url, "--format", f, filepath.Join(repo.dir, "avro/orders.avsc"))
+		if r.code != 0 || !strings.Contains(strings.ToLower(r.stdout), "new subject") {
+			t.Errorf("%s: %s", f, r)
+		}
+	}
+	// Against git: the subject was not there at the revision.
+	repo.git("commit", "-q", "--allow-empty", "-m", "nothing")
+	writeFile(t, repo.dir, "json/extra.schema.json", `{"type":"object"}`)
+	r = charterRun(t, "check", "--config", repo.config(), "--against", "git:HEAD", "--format", "github-actions")
+	if r.code != 0 || !strings.Contains(r.stdout, "::notice file=json/extra.schema.json,title=NEW_SUBJECT::new subject extra-value: nothing at git:HEAD to compare with") {
+		t.Errorf("a file new since the revision: %s", r)
 	}
 }

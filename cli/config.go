@@ -66,9 +66,6 @@ func runConfig(cmd *cobra.Command, f configFlags, args []string) error {
 		}
 		f.set = string(l)
 	}
-	if err := f.registry.fromEnv(cmd.Flags()); err != nil {
-		return err
-	}
 	c, err := f.registry.client()
 	if err != nil {
 		return err

@@ -87,9 +87,6 @@ func runDiff(cmd *cobra.Command, f diffFlags, args []string) error {
 			return err
 		}
 	} else {
-		if err := f.registry.fromEnv(cmd.Flags()); err != nil {
-			return err
-		}
 		c, err := f.registry.client()
 		if err != nil {
 			return err

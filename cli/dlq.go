@@ -43,9 +43,6 @@ dead letters one fix covers; the rest are left in place and counted as skipped.`
   CHARTER_KAFKA_BROKERS=kafka:9092 charter dlq replay payments-dlq --error-kind unknown-id`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := bindEnv(cmd.Flags()); err != nil {
-				return usageErr("%v", err)
-			}
 			return runDLQReplay(cmd.Context(), cmd, f, args[0])
 		},
 	}

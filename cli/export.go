@@ -30,9 +30,6 @@ can be charter or any Confluent-compatible registry.`,
   charter export ./backup --overwrite     # refresh an earlier export`,
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := f.registry.fromEnv(cmd.Flags()); err != nil {
-				return err
-			}
 			c, err := f.registry.client()
 			if err != nil {
 				return err

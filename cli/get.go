@@ -62,9 +62,6 @@ func runGet(cmd *cobra.Command, f getFlags, args []string) error {
 		}
 		version = strings.ToLower(args[1])
 	}
-	if err := f.registry.fromEnv(cmd.Flags()); err != nil {
-		return err
-	}
 	c, err := f.registry.client()
 	if err != nil {
 		return err

@@ -40,9 +40,6 @@ under an exported id, import stops there and leaves the target in IMPORT mode.`,
 			if err != nil {
 				return withCode(ExitUsage, err)
 			}
-			if err := f.registry.fromEnv(cmd.Flags()); err != nil {
-				return err
-			}
 			c, err := f.registry.client()
 			if err != nil {
 				return err

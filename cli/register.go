@@ -71,9 +71,6 @@ func runRegister(cmd *cobra.Command, f registerFlags, args []string) error {
 	if err := checkOutput(f.output); err != nil {
 		return err
 	}
-	if err := f.registry.fromEnv(cmd.Flags()); err != nil {
-		return err
-	}
 	client, err := f.registry.client()
 	if err != nil {
 		return err

@@ -1,6 +1,9 @@
 package cli
 
 import (
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -18,6 +21,9 @@ type registryFlags struct {
 	user     string
 	password string
 	token    string
+	ca       string
+	cert     string
+	key      string
 	timeout  time.Duration
 }
 
@@ -27,53 +33,48 @@ const (
 	envRegistryUser     = "CHARTER_REGISTRY_USER"
 	envRegistryPassword = "CHARTER_REGISTRY_PASSWORD"
 	envRegistryToken    = "CHARTER_REGISTRY_TOKEN"
+	envRegistryCA       = "CHARTER_REGISTRY_CA"
+	envRegistryCert     = "CHARTER_REGISTRY_CERT"
+	envRegistryKey      = "CHARTER_REGISTRY_KEY"
 )
 
-// registryEnv pairs each registry flag with its environment variable.
-func registryEnv() [][2]string {
-	return [][2]string{
-		{"registry", envRegistryURL},
-		{"user", envRegistryUser},
-		{"password", envRegistryPassword},
-		{"token", envRegistryToken},
-	}
-}
-
 func (f *registryFlags) bind(fs *pflag.FlagSet) {
-	fs.StringVar(&f.url, "registry", "", "registry URL, e.g. http://localhost:8081 [$"+envRegistryURL+"]")
-	fs.StringVar(&f.user, "user", "", "user (or API key) for HTTP basic auth [$"+envRegistryUser+"]")
-	fs.StringVar(&f.password, "password", "", "password (or API secret) for HTTP basic auth; prefer the environment variable [$"+envRegistryPassword+"]")
-	fs.StringVar(&f.token, "token", "", "bearer token, instead of --user/--password [$"+envRegistryToken+"]")
+	fs.StringVar(&f.url, "registry", "", "registry URL, e.g. http://localhost:8081")
+	fs.StringVar(&f.user, "user", "", "user (or API key) for HTTP basic auth")
+	fs.StringVar(&f.password, "password", "", "password (or API secret) for HTTP basic auth; prefer the environment variable")
+	fs.StringVar(&f.token, "token", "", "bearer token, instead of --user/--password")
+	fs.StringVar(&f.ca, "registry-ca", "", "PEM file of the CA certificates that sign the registry's TLS certificate (default: the system's)")
+	fs.StringVar(&f.cert, "registry-cert", "", "PEM file of a client certificate for mutual TLS (with --registry-key)")
+	fs.StringVar(&f.key, "registry-key", "", "PEM file of the client certificate's private key")
 	fs.DurationVar(&f.timeout, "timeout", 30*time.Second, "timeout of each request to the registry")
+	withEnv(fs, "registry", envRegistryURL)
+	withEnv(fs, "user", envRegistryUser)
+	withEnv(fs, "password", envRegistryPassword)
+	withEnv(fs, "token", envRegistryToken)
+	withEnv(fs, "registry-ca", envRegistryCA)
+	withEnv(fs, "registry-cert", envRegistryCert)
+	withEnv(fs, "registry-key", envRegistryKey)
 }
 
-// fromEnv fills the flags the command line left unset from the
-// environment.
-func (f *registryFlags) fromEnv(fs *pflag.FlagSet) error {
-	for _, p := range registryEnv() {
-		fl := fs.Lookup(p[0])
-		if fl == nil || fl.Changed {
-			continue
-		}
-		if v, ok := os.LookupEnv(p[1]); ok && v != "" {
-			if err := fl.Value.Set(v); err != nil {
-				return usageErr("%s=%q: %v", p[1], v, err)
-			}
-		}
-	}
-	return nil
-}
-
-// client builds the registry client; a missing or malformed URL is a
-// usage error.
+// client builds the registry client; a missing or malformed URL, or
+// unreadable TLS files, are usage errors.
 func (f *registryFlags) client() (*remote.Client, error) {
 	if f.url == "" {
 		return nil, usageErr("no registry: pass --registry URL or set %s", envRegistryURL)
 	}
 	opts := []remote.Opt{remote.UserAgent("charter-cli")}
-	if f.timeout > 0 {
-		// The default transport keeps proxy settings from the environment.
-		opts = append(opts, remote.HTTPClient(&http.Client{Timeout: f.timeout}))
+	tlsCfg, err := f.tlsConfig()
+	if err != nil {
+		return nil, withCode(ExitUsage, err)
+	}
+	if f.timeout > 0 || tlsCfg != nil {
+		// A clone of the default transport keeps proxy settings from the
+		// environment.
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		if tlsCfg != nil {
+			tr.TLSClientConfig = tlsCfg
+		}
+		opts = append(opts, remote.HTTPClient(&http.Client{Timeout: f.timeout, Transport: tr}))
 	}
 	if f.token != "" {
 		opts = append(opts, remote.BearerToken(f.token))
@@ -89,4 +90,35 @@ func (f *registryFlags) client() (*remote.Client, error) {
 		return nil, withCode(ExitUsage, fmt.Errorf("registry: %w", err))
 	}
 	return c, nil
+}
+
+// tlsConfig reads the CA and client certificate files; nil when none is
+// given, so that the system's roots apply.
+func (f *registryFlags) tlsConfig() (*tls.Config, error) {
+	if f.ca == "" && f.cert == "" && f.key == "" {
+		return nil, nil
+	}
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
+	if f.ca != "" {
+		pem, err := os.ReadFile(f.ca)
+		if err != nil {
+			return nil, fmt.Errorf("--registry-ca: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("--registry-ca %s: no PEM certificate in the file", f.ca)
+		}
+		cfg.RootCAs = pool
+	}
+	if (f.cert == "") != (f.key == "") {
+		return nil, errors.New("--registry-cert and --registry-key go together: give both for mutual TLS")
+	}
+	if f.cert != "" {
+		pair, err := tls.LoadX509KeyPair(f.cert, f.key)
+		if err != nil {
+			return nil, fmt.Errorf("--registry-cert/--registry-key: %w", err)
+		}
+		cfg.Certificates = []tls.Certificate{pair}
+	}
+	return cfg, nil
 }

@@ -3,10 +3,8 @@ package cli
 import (
 	"fmt"
 	"os"
-	"strings"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 )
 
 // NewRootCommand returns the charter command with every subcommand.
@@ -19,6 +17,9 @@ Schema Registry API so existing clients work unchanged, and enforces
 compatibility on every registration.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// Every flag that has an environment variable is filled from it
+		// here, before any command runs, so that no command can forget.
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error { return applyEnv(cmd) },
 	}
 	root.AddCommand(newServeCommand())
 	root.AddCommand(newAuthCommand())
@@ -55,38 +56,4 @@ func asExit(err error, target *interface{ ExitCode() int }) bool {
 		err = u.Unwrap()
 	}
 	return false
-}
-
-// envName maps a flag name to its environment variable: --data-dir reads
-// CHARTER_DATA_DIR.
-func envName(flag string) string {
-	return "CHARTER_" + strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
-}
-
-// bindEnv fills every flag the command line did not set from its CHARTER_*
-// environment variable, and names the variable in the flag's help.
-func bindEnv(fs *pflag.FlagSet) error {
-	var errs []string
-	fs.VisitAll(func(f *pflag.Flag) {
-		if f.Changed {
-			return
-		}
-		v, ok := os.LookupEnv(envName(f.Name))
-		if !ok {
-			return
-		}
-		if err := f.Value.Set(v); err != nil {
-			errs = append(errs, fmt.Sprintf("%s=%q: %v", envName(f.Name), v, err))
-		}
-	})
-	if len(errs) > 0 {
-		return fmt.Errorf("invalid environment: %s", strings.Join(errs, "; "))
-	}
-	return nil
-}
-
-func annotateEnv(fs *pflag.FlagSet) {
-	fs.VisitAll(func(f *pflag.Flag) {
-		f.Usage += fmt.Sprintf(" [$%s]", envName(f.Name))
-	})
 }

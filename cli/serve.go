@@ -62,9 +62,6 @@ keep the state in a compacted Kafka topic shared by several instances.`,
   charter serve --addr 0.0.0.0:8081 --data-dir /var/lib/charter
   CHARTER_KAFKA_BROKERS=kafka-1:9092,kafka-2:9092 charter serve --kafka-topic _schemas`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := bindEnv(cmd.Flags()); err != nil {
-				return err
-			}
 			return runServe(cmd.Context(), f)
 		},
 	}

@@ -27,9 +27,6 @@ func newSubjectsCommand() *cobra.Command {
 			if err := checkOutput(f.output); err != nil {
 				return err
 			}
-			if err := f.registry.fromEnv(cmd.Flags()); err != nil {
-				return err
-			}
 			c, err := f.registry.client()
 			if err != nil {
 				return err

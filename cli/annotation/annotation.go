@@ -33,7 +33,27 @@ type Annotation struct {
 	// Against names what the file was compared with: git:REF or
 	// "version N".
 	Against string `json:"against,omitempty"`
+	// Severity is empty (or SeverityError) for a problem that fails the
+	// check, SeverityInfo for a note that does not, such as a new subject.
+	Severity Severity `json:"severity,omitempty"`
 }
+
+// Severity says whether an annotation fails the check.
+type Severity string
+
+// The severities. The zero value is an error, so that an annotation made
+// without thinking about severity fails the check.
+const (
+	SeverityError Severity = "error"
+	SeverityInfo  Severity = "info"
+)
+
+// Fails reports whether the annotation fails the check.
+func (a Annotation) Fails() bool { return a.Severity != SeverityInfo }
+
+// RuleNewSubject is the rule id of the note on a file whose subject has
+// nothing registered (or nothing at the git revision) to compare with.
+const RuleNewSubject = "NEW_SUBJECT"
 
 // Location renders file:line:column, leaving out what is unknown.
 func (a Annotation) Location() string {
@@ -52,6 +72,62 @@ func (a Annotation) Location() string {
 type Set struct {
 	Files       []string
 	Annotations []Annotation
+	// Info describes each checked file, keyed like Files, for the
+	// summaries that list passing files too; a file may be missing.
+	Info map[string]FileInfo
+}
+
+// FileInfo is what a file was checked as.
+type FileInfo struct {
+	Subject string `json:"subject,omitempty"`
+	// Level is the compatibility level in force; empty when the file was
+	// only parsed.
+	Level string `json:"level,omitempty"`
+	// Against names the baseline: git:REF, the registry's URL, or empty
+	// when the file was only parsed.
+	Against string `json:"against,omitempty"`
+}
+
+// Failures counts the annotations that fail the check.
+func (s Set) Failures() int {
+	n := 0
+	for _, a := range s.Annotations {
+		if a.Fails() {
+			n++
+		}
+	}
+	return n
+}
+
+// Verdicts of a file, as the summaries print them.
+const (
+	VerdictBreaking   = "breaking"
+	VerdictInvalid    = "invalid"
+	VerdictNewSubject = "new subject"
+	VerdictCompatible = "compatible"
+	VerdictParsed     = "parsed"
+)
+
+// Verdict sums up one file's annotations: invalid when it does not parse,
+// breaking when any other annotation fails, new subject when there was
+// nothing to compare with, compatible otherwise (parsed when it was
+// compared with nothing at all).
+func (s Set) Verdict(file string, anns []Annotation) string {
+	verdict := VerdictCompatible
+	if s.Info[file].Against == "" {
+		verdict = VerdictParsed
+	}
+	for _, a := range anns {
+		switch {
+		case a.Fails() && a.Rule == "INVALID_SCHEMA":
+			return VerdictInvalid
+		case a.Fails():
+			verdict = VerdictBreaking
+		case a.Rule == RuleNewSubject && verdict != VerdictBreaking:
+			verdict = VerdictNewSubject
+		}
+	}
+	return verdict
 }
 
 // Sort orders annotations by file, line, column, rule and message, and the

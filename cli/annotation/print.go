@@ -17,10 +17,25 @@ const (
 	JSON          Format = "json"
 	GitHubActions Format = "github-actions"
 	JUnit         Format = "junit"
+	// Markdown is a summary table for a pull-request comment.
+	Markdown Format = "markdown"
+	// GitLabCodeQuality is GitLab's Code Quality report (a JSON array).
+	GitLabCodeQuality Format = "gitlab-code-quality"
 )
 
 // Formats lists every output format, for help texts and validation.
-func Formats() []Format { return []Format{Text, JSON, GitHubActions, JUnit} }
+func Formats() []Format {
+	return []Format{Text, JSON, GitHubActions, JUnit, Markdown, GitLabCodeQuality}
+}
+
+// FormatNames is the list of format names for messages: "text, json, …".
+func FormatNames() string {
+	names := make([]string, 0, len(Formats()))
+	for _, f := range Formats() {
+		names = append(names, string(f))
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}
 
 // ParseFormat accepts an output format name.
 func ParseFormat(s string) (Format, error) {
@@ -29,7 +44,7 @@ func ParseFormat(s string) (Format, error) {
 			return f, nil
 		}
 	}
-	return "", fmt.Errorf("unknown output format %q: use text, json, github-actions or junit", s)
+	return "", fmt.Errorf("unknown output format %q: use %s", s, FormatNames())
 }
 
 // Options tune printing.
@@ -50,6 +65,10 @@ func Print(w io.Writer, f Format, set Set, opts Options) error {
 		return printGitHub(w, set)
 	case JUnit:
 		return printJUnit(w, set)
+	case Markdown:
+		return printMarkdown(w, set)
+	case GitLabCodeQuality:
+		return printGitLab(w, set)
 	}
 	return fmt.Errorf("unknown output format %q", f)
 }
@@ -76,7 +95,11 @@ func printText(w io.Writer, set Set, color bool) error {
 	for _, a := range set.Annotations {
 		b.WriteString(paint(bold, a.Location()))
 		b.WriteString(": ")
-		b.WriteString(paint(red, a.Rule))
+		if a.Fails() {
+			b.WriteString(paint(red, a.Rule))
+		} else {
+			b.WriteString(a.Rule)
+		}
 		b.WriteString(": ")
 		b.WriteString(oneLine(a.Message))
 		if ctx := suffix(a); ctx != "" {
@@ -127,7 +150,11 @@ func printJSON(w io.Writer, set Set) error {
 func printGitHub(w io.Writer, set Set) error {
 	var b strings.Builder
 	for _, a := range set.Annotations {
-		b.WriteString("::error file=")
+		if a.Fails() {
+			b.WriteString("::error file=")
+		} else {
+			b.WriteString("::notice file=")
+		}
 		b.WriteString(escapeProperty(a.File))
 		if a.Line > 0 {
 			fmt.Fprintf(&b, ",line=%d", a.Line)
@@ -180,6 +207,7 @@ type junitCase struct {
 	Name      string        `xml:"name,attr"`
 	ClassName string        `xml:"classname,attr"`
 	Failure   *junitFailure `xml:"failure,omitempty"`
+	SystemOut string        `xml:"system-out,omitempty"`
 }
 
 type junitFailure struct {
@@ -197,10 +225,24 @@ func printJUnit(w io.Writer, set Set) error {
 	for _, f := range files {
 		s := junitSuite{Name: f}
 		anns := groups[f]
-		if len(anns) == 0 {
-			s.Cases = append(s.Cases, junitCase{Name: "compatible", ClassName: f})
+		failing := 0
+		for _, a := range anns {
+			if a.Fails() {
+				failing++
+			}
+		}
+		if failing == 0 {
+			c := junitCase{Name: "compatible", ClassName: f}
+			for _, a := range anns {
+				c.Name = set.Verdict(f, anns)
+				c.SystemOut += a.Location() + ": " + a.Rule + ": " + oneLine(a.Message) + "\n"
+			}
+			s.Cases = append(s.Cases, c)
 		}
 		for _, a := range anns {
+			if !a.Fails() {
+				continue
+			}
 			name := a.Rule
 			if a.Line > 0 {
 				name = fmt.Sprintf("%s:%d:%d", a.Rule, a.Line, a.Column)

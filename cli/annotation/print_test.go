@@ -30,6 +30,25 @@ func sample() Set {
 	return s
 }
 
+// withInfo is sample with what the checker knows of each file, and a new
+// subject that only gets a note.
+func withInfo() Set {
+	s := sample()
+	s.Files = append(s.Files, "schemas/new.avsc")
+	s.Annotations = append(s.Annotations, Annotation{File: "schemas/new.avsc", Rule: RuleNewSubject, Severity: SeverityInfo,
+		Message: "new subject new-value: nothing registered to compare with | yet", Subject: "new-value", Level: "BACKWARD"})
+	s.Info = map[string]FileInfo{
+		"proto/orders.proto":           {Subject: "orders-value", Level: "BACKWARD", Against: "http://registry"},
+		"schemas/orders.avsc":          {Subject: "orders-value", Level: "FULL", Against: "http://registry"},
+		"schemas/customer.schema.json": {Subject: "customer-value", Level: "BACKWARD", Against: "http://registry"},
+		"schemas/ok.avsc":              {Subject: "ok-value", Level: "BACKWARD", Against: "http://registry"},
+		"schemas/new.avsc":             {Subject: "new-value", Level: "BACKWARD", Against: "http://registry"},
+	}
+	s.Sort()
+	s.Sort()
+	return s
+}
+
 func TestPrintGolden(t *testing.T) {
 	cases := []struct {
 		name string
@@ -42,6 +61,14 @@ func TestPrintGolden(t *testing.T) {
 		{"json.json", JSON, Options{}, sample()},
 		{"github-actions.txt", GitHubActions, Options{}, sample()},
 		{"junit.xml", JUnit, Options{}, sample()},
+		{"markdown.md", Markdown, Options{}, withInfo()},
+		{"gitlab-code-quality.json", GitLabCodeQuality, Options{}, withInfo()},
+		{"new-subject-text.txt", Text, Options{}, withInfo()},
+		{"new-subject-json.json", JSON, Options{}, withInfo()},
+		{"new-subject-github-actions.txt", GitHubActions, Options{}, withInfo()},
+		{"new-subject-junit.xml", JUnit, Options{}, withInfo()},
+		{"empty-markdown.md", Markdown, Options{}, Set{Files: []string{"a.avsc"}}},
+		{"empty-gitlab-code-quality.json", GitLabCodeQuality, Options{}, Set{Files: []string{"a.avsc"}}},
 		{"empty-text.txt", Text, Options{}, Set{Files: []string{"a.avsc"}}},
 		{"empty-json.json", JSON, Options{}, Set{Files: []string{"a.avsc"}}},
 		{"empty-github-actions.txt", GitHubActions, Options{}, Set{Files: []string{"a.avsc"}}},
@@ -143,7 +170,59 @@ func TestParseFormat(t *testing.T) {
 			t.Errorf("ParseFormat(%q) = %q, %v", f, got, err)
 		}
 	}
-	if _, err := ParseFormat("gcc"); err == nil {
+	if _, err := ParseFormat("gcc"); err == nil || !strings.Contains(err.Error(), "junit, markdown or gitlab-code-quality") {
 		t.Error("ParseFormat accepted gcc")
+	}
+}
+
+// TestGitLabReportShape: every annotation is one issue with the fields
+// GitLab reads, a note is "info", and fingerprints are unique.
+func TestGitLabReportShape(t *testing.T) {
+	var b bytes.Buffer
+	if err := Print(&b, GitLabCodeQuality, withInfo(), Options{}); err != nil {
+		t.Fatal(err)
+	}
+	var issues []struct {
+		Description           string
+		CheckName             string `json:"check_name"`
+		Fingerprint, Severity string
+		Location              struct {
+			Path  string
+			Lines struct{ Begin int }
+		}
+	}
+	if err := json.Unmarshal(b.Bytes(), &issues); err != nil {
+		t.Fatal(err)
+	}
+	if len(issues) != len(withInfo().Annotations) {
+		t.Fatalf("%d issues for %d annotations", len(issues), len(withInfo().Annotations))
+	}
+	seen := map[string]bool{}
+	for _, is := range issues {
+		if is.Location.Path == "" || is.Location.Lines.Begin < 1 || is.Fingerprint == "" || seen[is.Fingerprint] {
+			t.Errorf("bad issue %+v", is)
+		}
+		seen[is.Fingerprint] = true
+		if want := map[bool]string{true: "info", false: "major"}[is.CheckName == RuleNewSubject]; is.Severity != want {
+			t.Errorf("%s: severity %s, want %s", is.CheckName, is.Severity, want)
+		}
+	}
+}
+
+// TestNewSubjectIsANoteEverywhere: the new subject shows in every
+// format, and does not count as a failure.
+func TestNewSubjectIsANoteEverywhere(t *testing.T) {
+	set := withInfo()
+	if set.Failures() != len(set.Annotations)-1 {
+		t.Errorf("failures %d of %d annotations", set.Failures(), len(set.Annotations))
+	}
+	for _, f := range Formats() {
+		var b bytes.Buffer
+		if err := Print(&b, f, set, Options{}); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(b.String(), "new subject") {
+			t.Errorf("%s does not report the new subject:\n%s", f, b.String())
+		}
 	}
 }

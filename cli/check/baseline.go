@@ -21,6 +21,9 @@ type Baseline interface {
 
 // Previous is what one file is checked against.
 type Previous struct {
+	// New is true when the subject has nothing to compare with: no
+	// registered version, or no file for it at the git revision.
+	New      bool
 	Level    compat.Level
 	Options  compat.Options
 	Versions []Version
@@ -48,6 +51,7 @@ func (g Git) Previous(_ context.Context, f *project.File) (Previous, error) {
 	out := Previous{Level: f.Level}
 	old := g.Old.BySubject(f.Subject)
 	if old == nil {
+		out.New = true
 		return out, nil
 	}
 	out.Versions = []Version{{
@@ -92,13 +96,15 @@ func (r *Registry) Previous(ctx context.Context, f *project.File) (Previous, err
 		out.Level = lvl
 	}
 	out.Options.Lenient = strings.EqualFold(cfg.Policy(), "LENIENT")
-	if out.Level == compat.None {
-		return out, nil
-	}
 	var numbers []string
-	if out.Level.Transitive() {
+	if out.Level.Transitive() || out.Level == compat.None {
 		vs, err := r.Client.Versions(ctx, f.Subject, false)
-		if remote.HasCode(err, remote.CodeSubjectNotFound) {
+		if remote.HasCode(err, remote.CodeSubjectNotFound) || (err == nil && len(vs) == 0) {
+			out.New = true
+			return out, nil
+		}
+		if out.Level == compat.None && err == nil {
+			// Nothing to check at NONE, but the subject exists.
 			return out, nil
 		}
 		if err != nil {
@@ -113,6 +119,7 @@ func (r *Registry) Previous(ctx context.Context, f *project.File) (Previous, err
 	for _, n := range numbers {
 		v, err := r.Fetch(ctx, f.Subject, n)
 		if remote.HasCode(err, remote.CodeSubjectNotFound, remote.CodeVersionNotFound) && n == "latest" {
+			out.New = true
 			return out, nil
 		}
 		if err != nil {

@@ -19,6 +19,9 @@ type Checker struct {
 	Formats []compat.Format
 	// Baseline supplies earlier versions; nil only parses every file.
 	Baseline Baseline
+	// Against names the baseline in each file's annotation.FileInfo: git:REF
+	// or the registry's URL.
+	Against string
 	// Warn receives problems that do not fail the check, such as an
 	// earlier version that no longer parses. Nil drops them.
 	Warn func(msg string)
@@ -43,23 +46,25 @@ func (c *Checker) warn(format string, args ...any) {
 // the baseline. Parse errors and incompatible changes are annotations;
 // the error is for failures to reach the baseline.
 func (c *Checker) Check(ctx context.Context, p *project.Project, files []*project.File) (annotation.Set, error) {
-	var set annotation.Set
+	set := annotation.Set{Info: map[string]annotation.FileInfo{}}
 	for _, f := range files {
 		if err := ctx.Err(); err != nil {
 			return set, err
 		}
 		set.Files = append(set.Files, f.Path)
-		anns, err := c.checkFile(ctx, p, f)
+		info := annotation.FileInfo{Subject: f.Subject}
+		anns, err := c.checkFile(ctx, p, f, &info)
 		if err != nil {
 			return set, fmt.Errorf("%s: %w", f.Path, err)
 		}
+		set.Info[f.Path] = info
 		set.Annotations = append(set.Annotations, anns...)
 	}
 	set.Sort()
 	return set, nil
 }
 
-func (c *Checker) checkFile(ctx context.Context, p *project.Project, f *project.File) ([]annotation.Annotation, error) {
+func (c *Checker) checkFile(ctx context.Context, p *project.Project, f *project.File, info *annotation.FileInfo) ([]annotation.Annotation, error) {
 	fm := c.format(f.Type)
 	if fm == nil {
 		return []annotation.Annotation{{File: f.Path, Rule: RuleInvalidSchema, Subject: f.Subject,
@@ -77,6 +82,18 @@ func (c *Checker) checkFile(ctx context.Context, p *project.Project, f *project.
 	prev, err := c.Baseline.Previous(ctx, f)
 	if err != nil {
 		return nil, err
+	}
+	info.Level, info.Against = string(prev.Level), c.Against
+	if prev.New {
+		// Nothing to break, but say so: a subject name typed wrong in
+		// charter.yaml would otherwise pass unseen.
+		where := "registered"
+		if _, ok := c.Baseline.(Git); ok {
+			where = "at " + c.Against
+		}
+		return []annotation.Annotation{{File: f.Path, Rule: annotation.RuleNewSubject, Severity: annotation.SeverityInfo,
+			Subject: f.Subject, Level: string(prev.Level),
+			Message: fmt.Sprintf("new subject %s: nothing %s to compare with; the first registration creates version 1", f.Subject, where)}}, nil
 	}
 	var versions []compat.Version
 	texts := map[int]Version{}
