@@ -183,3 +183,27 @@ func TestFormatUnknownOrForeignServesStoredText(t *testing.T) {
 		}
 	}
 }
+
+// TestFormatResolvedInlinesAvroReferences pins format=resolved over HTTP:
+// the referenced record is written out in full, so the text stands alone.
+func TestFormatResolvedInlinesAvroReferences(t *testing.T) {
+	h := newHarness(t)
+	money := `{"type":"record","name":"Money","namespace":"acme","fields":[{"name":"units","type":"long"}]}`
+	h.register("money-value", money)
+	r := h.do("POST", "/subjects/order-value/versions", map[string]any{
+		"schema":     `{"type":"record","name":"Order","namespace":"acme","fields":[{"name":"total","type":"Money"}]}`,
+		"references": []map[string]any{{"name": "acme.Money", "subject": "money-value", "version": 1}},
+	})
+	if r.status != 200 {
+		t.Fatalf("register: %d %s", r.status, r.body)
+	}
+	r = h.do("GET", "/subjects/order-value/versions/1/schema?format=resolved", nil)
+	want := `{"type":"record","name":"Order","namespace":"acme","fields":[{"name":"total","type":{"type":"record","name":"Money","fields":[{"name":"units","type":"long"}]}}]}`
+	if r.status != 200 || string(r.body) != want {
+		t.Errorf("resolved: %d %s, want 200 %s", r.status, r.body, want)
+	}
+	r = h.do("GET", "/subjects/order-value/versions/1/schema", nil)
+	if want := `{"type":"record","name":"Order","namespace":"acme","fields":[{"name":"total","type":"Money"}]}`; string(r.body) != want {
+		t.Errorf("without format: %s, want the stored text %s", r.body, want)
+	}
+}

@@ -49,12 +49,38 @@ type canonicalWriter struct {
 	b    []byte
 	norm bool
 	vo   valueOpts
+	// inline, when set, holds the definitions of the types that references
+	// bring in, by full name: each is written out in full where it is first
+	// used, as Avro's Java Schema.toString() prints a schema whose
+	// references are resolved. written records the named types printed so far.
+	inline  map[string]*node
+	written map[string]bool
 }
 
 func writeCanonical(root *node, normalize bool) string {
 	w := &canonicalWriter{norm: normalize, vo: valueOpts{sortKeys: normalize}}
 	w.typ(root, "")
 	return string(w.b)
+}
+
+// writeResolved prints root in canonical form with every type from defs
+// (the definitions of the schema's references) written in full at its first
+// use: Confluent's format=resolved.
+func writeResolved(root *node, defs map[string]*node) string {
+	w := &canonicalWriter{inline: defs, written: map[string]bool{}}
+	w.typ(root, "")
+	return string(w.b)
+}
+
+// reference writes a use of the named type full from inside namespace ns:
+// its definition the first time when resolving references, else its name.
+func (w *canonicalWriter) reference(full, ns string) {
+	if def := w.inline[full]; def != nil && !w.written[full] {
+		space, _ := splitName(full)
+		w.definition(def, space, ns)
+		return
+	}
+	w.str(qualify(full, ns))
 }
 
 func (w *canonicalWriter) str(s string) { w.b = appendString(w.b, s) }
@@ -72,7 +98,7 @@ func (w *canonicalWriter) typ(n *node, ns string) {
 			w.str(n.str)
 			return
 		}
-		w.str(qualify(fullName(ns, n.str), ns))
+		w.reference(fullName(ns, n.str), ns)
 	case kindArray:
 		w.b = append(w.b, '[')
 		for i, e := range n.elems {
@@ -90,12 +116,18 @@ func (w *canonicalWriter) typ(n *node, ns string) {
 	}
 }
 
-func (w *canonicalWriter) object(n *node, ns string) {
+func (w *canonicalWriter) object(n *node, ns string) { w.definition(n, ns, ns) }
+
+// definition writes the type object n, whose names resolve inside namespace
+// defNS, at a place of the output whose enclosing namespace is outNS. The
+// two differ only for a referenced type written in full (writeResolved).
+func (w *canonicalWriter) definition(n *node, defNS, outNS string) {
 	t, _ := n.text("type")
 	switch t {
 	case "record", "error":
-		full, space, _ := definedName(n, ns)
-		w.named(n, t, full, space, ns)
+		full, space, _ := definedName(n, defNS)
+		w.define(full)
+		w.named(n, t, full, space, outNS)
 		if fields := n.get("fields"); fields != nil && fields.kind == kindArray {
 			w.b = append(w.b, `,"fields":[`...)
 			for i, f := range fields.elems {
@@ -110,8 +142,9 @@ func (w *canonicalWriter) object(n *node, ns string) {
 		w.aliases(n, space)
 		w.b = append(w.b, '}')
 	case "enum":
-		full, space, _ := definedName(n, ns)
-		w.named(n, t, full, space, ns)
+		full, space, _ := definedName(n, defNS)
+		w.define(full)
+		w.named(n, t, full, space, outNS)
 		w.b = append(w.b, `,"symbols":`...)
 		if s := n.get("symbols"); s != nil {
 			w.b = appendValue(w.b, s, &w.vo)
@@ -126,8 +159,9 @@ func (w *canonicalWriter) object(n *node, ns string) {
 		w.aliases(n, space)
 		w.b = append(w.b, '}')
 	case "fixed":
-		full, space, _ := definedName(n, ns)
-		w.named(n, t, full, space, ns)
+		full, space, _ := definedName(n, defNS)
+		w.define(full)
+		w.named(n, t, full, space, outNS)
 		if s := n.get("size"); s != nil {
 			w.key("size")
 			w.b = appendValue(w.b, s, &w.vo)
@@ -144,7 +178,7 @@ func (w *canonicalWriter) object(n *node, ns string) {
 		w.str(t)
 		w.key(child)
 		if c := n.get(child); c != nil {
-			w.typ(c, ns)
+			w.typ(c, defNS)
 		} else {
 			w.b = append(w.b, "null"...)
 		}
@@ -153,7 +187,7 @@ func (w *canonicalWriter) object(n *node, ns string) {
 	default:
 		if !primitives[t] {
 			// A reference written as an object; Java ignores the rest.
-			w.str(qualify(fullName(ns, t), ns))
+			w.reference(fullName(defNS, t), outNS)
 			return
 		}
 		if !w.hasProps(n, schemaReserved) {
@@ -164,6 +198,13 @@ func (w *canonicalWriter) object(n *node, ns string) {
 		w.str(t)
 		w.props(n, schemaReserved)
 		w.b = append(w.b, '}')
+	}
+}
+
+// define records that the named type full is being written in full.
+func (w *canonicalWriter) define(full string) {
+	if w.written != nil {
+		w.written[full] = true
 	}
 }
 

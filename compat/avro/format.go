@@ -3,6 +3,7 @@ package avro
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
 
@@ -99,14 +100,20 @@ type parseState struct {
 func (f *Format) parse(text string, deps []compat.Dependency) (*Schema, error) {
 	st := &parseState{cache: &havro.SchemaCache{}, known: map[string]bool{}}
 	seen := make(map[compat.Dependency]bool, len(deps))
+	var refDefs map[string]*node
 	for _, d := range deps {
 		if seen[d] {
 			continue // the same reference reached twice through the graph
 		}
 		seen[d] = true
-		if _, err := f.compile(st, d.Schema); err != nil {
+		du, err := f.compile(st, d.Schema)
+		if err != nil {
 			return nil, &compat.ParseError{Message: fmt.Sprintf("reference %q: %s", d.Name, describe(d.Schema, err))}
 		}
+		if refDefs == nil {
+			refDefs = map[string]*node{}
+		}
+		maps.Copy(refDefs, du.defs)
 	}
 	u, err := f.compile(st, text)
 	if err != nil {
@@ -122,6 +129,7 @@ func (f *Format) parse(text string, deps []compat.Dependency) (*Schema, error) {
 		tree:      u.tree,
 		text:      text,
 		defs:      u.defs,
+		refDefs:   refDefs,
 		canonical: writeCanonical(u.tree, false),
 		invalid:   st.invalid,
 	}, nil

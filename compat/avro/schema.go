@@ -5,15 +5,21 @@ import (
 	"sync"
 
 	havro "github.com/hamba/avro/v2"
+
+	"github.com/charter-registry/charter/compat"
 )
+
+var _ compat.Renderer = (*Schema)(nil)
 
 // Schema is a parsed Avro schema. It is immutable and safe for concurrent
 // use.
 type Schema struct {
-	avro      havro.Schema
-	tree      *node
-	text      string
-	defs      map[string]*node
+	avro havro.Schema
+	tree *node
+	text string
+	defs map[string]*node
+	// refDefs are the named types the schema's references define.
+	refDefs   map[string]*node
 	canonical string
 	// invalid holds the fields, of this text or its dependencies, whose
 	// default hamba refused; they still count as having a default.
@@ -38,6 +44,21 @@ func (s *Schema) Canonical() string { return s.canonical }
 func (s *Schema) Normalized() string {
 	s.normOnce.Do(func() { s.normalized = writeCanonical(s.tree, true) })
 	return s.normalized
+}
+
+// Render serves Confluent's Avro rendering "resolved": the canonical form
+// with the types that references bring in written out in full where each
+// is first used, so the text stands alone without its references (what
+// Confluent's AvroSchema returns from Avro's Java Schema.toString()).
+func (s *Schema) Render(name string) (string, bool, error) {
+	switch name {
+	case "resolved":
+		if len(s.refDefs) == 0 {
+			return s.canonical, true, nil
+		}
+		return writeResolved(s.tree, s.refDefs), true, nil
+	}
+	return "", false, nil
 }
 
 // Avro returns the schema as parsed by github.com/hamba/avro/v2, with
