@@ -16,7 +16,16 @@ func normalizedText(fd protoreflect.FileDescriptor) (string, error) {
 	fdp := fileProto(fd)
 	fdp.SourceCodeInfo = nil
 	normalizeFile(fdp)
+	nfd, err := relink(fd, fdp)
+	if err != nil {
+		return "", err
+	}
+	return printFile(nfd, false)
+}
 
+// relink builds a file descriptor from fdp, an edited copy of fd's
+// descriptor proto, against fd's own imports.
+func relink(fd protoreflect.FileDescriptor, fdp *descriptorpb.FileDescriptorProto) (protoreflect.FileDescriptor, error) {
 	reg := new(protoregistry.Files)
 	seen := map[string]bool{}
 	var register func(protoreflect.FileDescriptor) error
@@ -36,14 +45,10 @@ func normalizedText(fd protoreflect.FileDescriptor) (string, error) {
 	imps := fd.Imports()
 	for i := 0; i < imps.Len(); i++ {
 		if err := register(imps.Get(i).FileDescriptor); err != nil {
-			return "", err
+			return nil, err
 		}
 	}
-	nfd, err := protodesc.NewFile(fdp, reg)
-	if err != nil {
-		return "", err
-	}
-	return printFile(nfd, false)
+	return protodesc.NewFile(fdp, reg)
 }
 
 // normalizeFile sorts what can be sorted without changing meaning or

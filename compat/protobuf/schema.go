@@ -59,9 +59,11 @@ func (s *Schema) Serialized() ([]byte, error) {
 	return proto.MarshalOptions{Deterministic: true}.Marshal(fdp)
 }
 
-// Render serves Confluent's Protobuf rendering "serialized": the base64 of
-// Serialized, which Confluent's clients decode when they fetch a schema
-// and the schemas it imports.
+// Render serves Confluent's Protobuf renderings: "serialized", the base64
+// of Serialized, which Confluent's clients decode when they fetch a schema
+// and the schemas it imports; and "ignore_extensions", the text without
+// extension ranges, extend blocks and custom options other than
+// Confluent's own.
 func (s *Schema) Render(name string) (string, bool, error) {
 	switch name {
 	case "serialized":
@@ -70,6 +72,9 @@ func (s *Schema) Render(name string) (string, bool, error) {
 			return "", true, err
 		}
 		return base64.StdEncoding.EncodeToString(b), true, nil
+	case "ignore_extensions":
+		text, err := s.withoutExtensions()
+		return text, true, err
 	}
 	return "", false, nil
 }
