@@ -45,10 +45,10 @@ func validateConfig(c Config) (Config, error) {
 		}
 		c.CompatibilityPolicy = &p
 	}
-	if err := c.DefaultRuleSet.Validate(); err != nil {
+	if err := validateRuleSet(c.DefaultRuleSet); err != nil {
 		return c, err
 	}
-	return c, c.OverrideRuleSet.Validate()
+	return c, validateRuleSet(c.OverrideRuleSet)
 }
 
 // SetConfig merges update into the global (subject "") or a subject's

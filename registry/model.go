@@ -6,46 +6,22 @@ import (
 	"strings"
 
 	"github.com/charter-registry/charter/compat"
+	"github.com/charter-registry/charter/confluent"
 )
 
-// Reference names a schema that another schema depends on: an Avro named
-// type, a Protobuf import or a JSON Schema $ref, resolved to a subject version.
-type Reference struct {
-	Name    string `json:"name"`
-	Subject string `json:"subject"`
-	Version int    `json:"version"`
-}
-
-// Metadata is Confluent's schema metadata: free-form tags, properties and
-// the names of sensitive fields. It takes part in a schema's identity.
-type Metadata struct {
-	Tags       map[string][]string `json:"tags,omitempty"`
-	Properties map[string]string   `json:"properties,omitempty"`
-	Sensitive  []string            `json:"sensitive,omitempty"`
-}
-
-// Rule is one data-contract rule of a RuleSet.
-type Rule struct {
-	Name      string            `json:"name"`
-	Doc       string            `json:"doc,omitempty"`
-	Kind      string            `json:"kind,omitempty"`
-	Mode      string            `json:"mode,omitempty"`
-	Type      string            `json:"type,omitempty"`
-	Tags      []string          `json:"tags,omitempty"`
-	Params    map[string]string `json:"params,omitempty"`
-	Expr      string            `json:"expr,omitempty"`
-	OnSuccess string            `json:"onSuccess,omitempty"`
-	OnFailure string            `json:"onFailure,omitempty"`
-	Disabled  bool              `json:"disabled,omitempty"`
-}
-
-// RuleSet is Confluent's set of data-contract rules attached to a schema.
-type RuleSet struct {
-	MigrationRules []Rule `json:"migrationRules,omitempty"`
-	DomainRules    []Rule `json:"domainRules,omitempty"`
-	EncodingRules  []Rule `json:"encodingRules,omitempty"`
-	EnableAt       *int64 `json:"enableAt,omitempty"`
-}
+// The schema model is Confluent's, shared with the clients.
+type (
+	// Reference names a schema that another schema depends on.
+	Reference = confluent.Reference
+	// Metadata is Confluent's schema metadata.
+	Metadata = confluent.Metadata
+	// Rule is one data-contract rule of a RuleSet.
+	Rule = confluent.Rule
+	// RuleSet is Confluent's set of data-contract rules attached to a schema.
+	RuleSet = confluent.RuleSet
+	// Schema is one registered schema version as the API serves it.
+	Schema = confluent.Schema
+)
 
 var ruleNamePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_\-.]*$`)
 
@@ -55,9 +31,9 @@ var ruleModes = map[string]map[string]bool{
 	"encodingRules":  {"WRITE": true, "READ": true, "WRITEREAD": true},
 }
 
-// Validate checks a rule set the way Confluent does and returns an
+// validateRuleSet checks a rule set the way Confluent does and returns an
 // INVALID_RULESET error naming the first rule that is wrong.
-func (rs *RuleSet) Validate() error {
+func validateRuleSet(rs *RuleSet) error {
 	if rs == nil {
 		return nil
 	}
@@ -181,21 +157,6 @@ func ParseMode(s string) (Mode, error) {
 		return m, nil
 	}
 	return "", Errorf(CodeInvalidMode, "Invalid mode %q: use one of READWRITE, READONLY, READONLY_OVERRIDE, IMPORT", s)
-}
-
-// Schema is one registered schema version as the API serves it.
-type Schema struct {
-	Subject    string      `json:"subject,omitempty"`
-	Version    int         `json:"version,omitempty"`
-	ID         int         `json:"id,omitempty"`
-	GUID       string      `json:"guid,omitempty"`
-	SchemaType compat.Type `json:"schemaType,omitempty"`
-	References []Reference `json:"references,omitempty"`
-	Metadata   *Metadata   `json:"metadata,omitempty"`
-	RuleSet    *RuleSet    `json:"ruleSet,omitempty"`
-	Schema     string      `json:"schema"`
-	Deleted    bool        `json:"deleted,omitempty"`
-	Timestamp  int64       `json:"ts,omitempty"`
 }
 
 // SubjectVersion names one version of one subject.

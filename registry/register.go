@@ -59,7 +59,7 @@ func (s *Service) checkRequest(subject string, req RegisterRequest) error {
 			return Errorf(CodeInvalidSchema, "Invalid schema: reference %q has version %d; use a version number of at least 1", r.Name, r.Version)
 		}
 	}
-	return req.RuleSet.Validate()
+	return validateRuleSet(req.RuleSet)
 }
 
 // prepare parses a request under the state's read lock. strict selects the

@@ -12,7 +12,7 @@ const (
 	CodeVersionNotFound = 40402
 	CodeSchemaNotFound  = 40403
 	CodeInvalidSchema   = 42201
-	CodeIncompatible    = 409
+	CodeIncompatible    = 40901
 )
 
 // ErrNotFound is matched by errors.Is for every *ResponseError with a 404
