@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/charter-registry/charter/compat"
+	"github.com/charter-registry/charter/confluent"
 	"github.com/charter-registry/charter/storage"
 )
 
@@ -409,9 +410,7 @@ func ValidateSubject(subject string) error {
 }
 
 func (s *Service) format(t compat.Type) (compat.Format, compat.Type, error) {
-	if t == "" {
-		t = compat.Avro
-	}
+	t = confluent.TypeOrAvro(t)
 	f, ok := s.formats[t]
 	if !ok {
 		return nil, t, Errorf(CodeInvalidSchema, "Invalid schema type %q: use one of %s", t, s.typeList())

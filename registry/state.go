@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/charter-registry/charter/compat"
+	"github.com/charter-registry/charter/confluent"
 	"github.com/charter-registry/charter/storage"
 )
 
@@ -314,10 +315,7 @@ func (st *State) putVersion(v schemaValue, identity Identity) {
 func (st *State) retain(v schemaValue, identity Identity) {
 	s := st.ids[v.ID]
 	if s == nil {
-		typ := v.SchemaType
-		if typ == "" {
-			typ = compat.Avro
-		}
+		typ := confluent.TypeOrAvro(v.SchemaType)
 		s = &storedSchema{id: v.ID, typ: typ, text: v.Schema, refs: v.References, metadata: v.Metadata, ruleSet: v.RuleSet}
 		s.identity = identity
 		st.ids[v.ID] = s

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/charter-registry/charter/compat"
+	"github.com/charter-registry/charter/confluent"
 	"github.com/charter-registry/charter/registry"
 )
 
@@ -100,10 +101,7 @@ func buildIndex(svc *registry.Service, dir Directory, pos int64, prev *index) *i
 		if hasLiveAfter(all[i+1:], s.Subject) {
 			continue
 		}
-		typ := s.SchemaType
-		if typ == "" {
-			typ = compat.Avro
-		}
+		typ := confluent.TypeOrAvro(s.SchemaType)
 		e := &subjectEntry{Name: s.Subject, Type: typ, Version: s.Version, ID: s.ID, lower: strings.ToLower(s.Subject)}
 		fn := ix.fieldsOf(svc, s.ID, oldFields)
 		e.Fields, e.lowerFields = fn.names, fn.lower

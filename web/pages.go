@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v5"
 
 	"github.com/charter-registry/charter/compat"
+	"github.com/charter-registry/charter/confluent"
 	"github.com/charter-registry/charter/registry"
 )
 
@@ -261,10 +262,7 @@ func (c *Catalogue) subject(ctx *echo.Context) error {
 		if err != nil {
 			continue
 		}
-		typ := s.SchemaType
-		if typ == "" {
-			typ = compat.Avro
-		}
+		typ := confluent.TypeOrAvro(s.SchemaType)
 		v := versionView{Version: n, ID: s.ID, GUID: s.GUID, Type: typ, Deleted: s.Deleted, Date: formatDate(s.Timestamp),
 			Metadata: viewMetadata(s.Metadata), Rules: viewRules(s.RuleSet), ReferencedBy: ix.refBy[registry.SubjectVersion{Subject: name, Version: n}]}
 		if a, ok := authors[n]; ok {
@@ -351,10 +349,7 @@ func (c *Catalogue) panel(role, subject string) *schemaPanel {
 	if err != nil {
 		return nil
 	}
-	typ := s.SchemaType
-	if typ == "" {
-		typ = compat.Avro
-	}
+	typ := confluent.TypeOrAvro(s.SchemaType)
 	p := &schemaPanel{Role: role, Subject: subject, Version: s.Version, ID: s.ID, Type: typ, Date: formatDate(s.Timestamp), Count: len(nums),
 		Metadata: viewMetadata(s.Metadata), Rules: viewRules(s.RuleSet), Lines: c.cache.get(s.ID, typ, s.Schema).lines}
 	if len(nums) > 1 {
@@ -535,10 +530,7 @@ func (c *Catalogue) span(subject string, nums []int, from, to int) []compat.Vers
 }
 
 func sideOf(s registry.Schema) side {
-	typ := s.SchemaType
-	if typ == "" {
-		typ = compat.Avro
-	}
+	typ := confluent.TypeOrAvro(s.SchemaType)
 	return side{Version: s.Version, ID: s.ID, Type: typ, Deleted: s.Deleted, Date: formatDate(s.Timestamp)}
 }
 
