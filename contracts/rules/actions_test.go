@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/charter-registry/charter/compat/avro"
-	"github.com/charter-registry/charter/contracts/client"
+	"github.com/charter-registry/charter/confluent"
 	"github.com/charter-registry/charter/contracts/rules"
 )
 
@@ -18,14 +18,14 @@ func orderFields(t *testing.T) rules.Fields {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return rules.AvroFields(s.(*avro.Schema).Avro(), &client.Metadata{Tags: map[string][]string{"acme.Order.e*": {"PII"}}})
+	return rules.AvroFields(s.(*avro.Schema).Avro(), &confluent.Metadata{Tags: map[string][]string{"acme.Order.e*": {"PII"}}})
 }
 
 // run compiles rule alone (with schema metadata md) on eng and runs it on
 // an order with the given amount in mode.
-func run(t *testing.T, eng *rules.Engine, md *client.Metadata, rule client.Rule, mode rules.Mode, amount float64) (map[string]any, error) {
+func run(t *testing.T, eng *rules.Engine, md *confluent.Metadata, rule confluent.Rule, mode rules.Mode, amount float64) (map[string]any, error) {
 	t.Helper()
-	p, err := eng.Compile(&client.Schema{ID: 1, Schema: orderAvro, Metadata: md, RuleSet: &client.RuleSet{DomainRules: []client.Rule{rule}}}, orderFields(t))
+	p, err := eng.Compile(&confluent.Schema{ID: 1, Schema: orderAvro, Metadata: md, RuleSet: &confluent.RuleSet{DomainRules: []confluent.Rule{rule}}}, orderFields(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,17 +38,17 @@ func run(t *testing.T, eng *rules.Engine, md *client.Metadata, rule client.Rule,
 
 func TestActionsAndTopics(t *testing.T) {
 	plain, _ := rules.New()
-	positive := client.Rule{Name: "positive", Kind: "CONDITION", Mode: "WRITE", Type: "CEL", Expr: "message.amount > 0"}
-	withAction := func(r client.Rule, onSuccess, onFailure string, params map[string]string) client.Rule {
+	positive := confluent.Rule{Name: "positive", Kind: "CONDITION", Mode: "WRITE", Type: "CEL", Expr: "message.amount > 0"}
+	withAction := func(r confluent.Rule, onSuccess, onFailure string, params map[string]string) confluent.Rule {
 		r.OnSuccess, r.OnFailure, r.Params = onSuccess, onFailure, params
 		return r
 	}
-	metaTopic := &client.Metadata{Properties: map[string]string{"dlq.topic": "from-metadata"}}
+	metaTopic := &confluent.Metadata{Properties: map[string]string{"dlq.topic": "from-metadata"}}
 	cases := []struct {
 		name       string
 		eng        *rules.Engine
-		md         *client.Metadata
-		rule       client.Rule
+		md         *confluent.Metadata
+		rule       confluent.Rule
 		mode       rules.Mode
 		amount     float64
 		wantAction string // "" when the value passes
@@ -61,21 +61,21 @@ func TestActionsAndTopics(t *testing.T) {
 		{"DLQ topic from params", plain, metaTopic, withAction(positive, "", "DLQ", map[string]string{"dlq.topic": "from-params"}), rules.Write, -1, rules.ActionDLQ, "from-params"},
 		{"DLQ topic from metadata", plain, metaTopic, withAction(positive, "", "DLQ", nil), rules.Write, -1, rules.ActionDLQ, "from-metadata"},
 		{"DLQ topic from the action config", mustEngine(t, rules.DLQTopic("from-config")), metaTopic, withAction(positive, "", "DLQ", map[string]string{"dlq.topic": "from-params"}), rules.Write, -1, rules.ActionDLQ, "from-config"},
-		{"WRITEREAD pair on write", plain, nil, func() client.Rule {
+		{"WRITEREAD pair on write", plain, nil, func() confluent.Rule {
 			r := withAction(positive, "", "DLQ,ERROR", map[string]string{"dlq.topic": "d"})
 			r.Mode = "WRITEREAD"
 			return r
 		}(), rules.Write, -1, rules.ActionDLQ, "d"},
-		{"WRITEREAD pair on read", plain, nil, func() client.Rule { r := withAction(positive, "", "DLQ,ERROR", nil); r.Mode = "WRITEREAD"; return r }(), rules.Read, -1, rules.ActionError, ""},
-		{"disabled flag", plain, nil, func() client.Rule { r := positive; r.Disabled = true; return r }(), rules.Write, -1, "", ""},
+		{"WRITEREAD pair on read", plain, nil, func() confluent.Rule { r := withAction(positive, "", "DLQ,ERROR", nil); r.Mode = "WRITEREAD"; return r }(), rules.Read, -1, rules.ActionError, ""},
+		{"disabled flag", plain, nil, func() confluent.Rule { r := positive; r.Disabled = true; return r }(), rules.Write, -1, "", ""},
 		{"disabled by name", mustEngine(t, rules.Disable("positive")), nil, positive, rules.Write, -1, "", ""},
 		{"disabled by type", mustEngine(t, rules.DisableTypes("CEL")), nil, positive, rules.Write, -1, "", ""},
 		{"action override", mustEngine(t, rules.OverrideActions("CEL", "", "NONE")), nil, positive, rules.Write, -1, "", ""},
-		{"JSONATA condition holds", plain, nil, client.Rule{Name: "js", Kind: "CONDITION", Mode: "WRITE", Type: "JSONATA", Expr: "amount > 0"}, rules.Write, 1, "", ""},
-		{"JSONATA condition fails", plain, nil, client.Rule{Name: "js", Kind: "CONDITION", Mode: "WRITE", Type: "JSONATA", Expr: "amount > 0"}, rules.Write, -1, rules.ActionError, ""},
-		{"JSONATA that does not parse fails", plain, nil, client.Rule{Name: "js", Kind: "CONDITION", Mode: "WRITE", Type: "JSONATA", Expr: "amount >"}, rules.Write, 1, rules.ActionError, ""},
-		{"unknown type fails", plain, nil, client.Rule{Name: "wasm", Kind: "CONDITION", Mode: "WRITE", Type: "WASM", Expr: "true"}, rules.Write, 1, rules.ActionError, ""},
-		{"bad expression fails", plain, nil, client.Rule{Name: "bad", Kind: "CONDITION", Mode: "WRITE", Type: "CEL", Expr: "message.amount >"}, rules.Write, 1, rules.ActionError, ""},
+		{"JSONATA condition holds", plain, nil, confluent.Rule{Name: "js", Kind: "CONDITION", Mode: "WRITE", Type: "JSONATA", Expr: "amount > 0"}, rules.Write, 1, "", ""},
+		{"JSONATA condition fails", plain, nil, confluent.Rule{Name: "js", Kind: "CONDITION", Mode: "WRITE", Type: "JSONATA", Expr: "amount > 0"}, rules.Write, -1, rules.ActionError, ""},
+		{"JSONATA that does not parse fails", plain, nil, confluent.Rule{Name: "js", Kind: "CONDITION", Mode: "WRITE", Type: "JSONATA", Expr: "amount >"}, rules.Write, 1, rules.ActionError, ""},
+		{"unknown type fails", plain, nil, confluent.Rule{Name: "wasm", Kind: "CONDITION", Mode: "WRITE", Type: "WASM", Expr: "true"}, rules.Write, 1, rules.ActionError, ""},
+		{"bad expression fails", plain, nil, confluent.Rule{Name: "bad", Kind: "CONDITION", Mode: "WRITE", Type: "CEL", Expr: "message.amount >"}, rules.Write, 1, rules.ActionError, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -99,20 +99,20 @@ func TestActionsAndTopics(t *testing.T) {
 
 func TestFieldRulesByTag(t *testing.T) {
 	eng := mustEngine(t)
-	mask := client.Rule{Name: "mask", Kind: "TRANSFORM", Mode: "WRITE", Type: "CEL_FIELD", Tags: []string{"PII"}, Expr: "'***'"}
-	out, err := run(t, eng, &client.Metadata{Tags: map[string][]string{"acme.Order.e*": {"PII"}}}, mask, rules.Write, 5)
+	mask := confluent.Rule{Name: "mask", Kind: "TRANSFORM", Mode: "WRITE", Type: "CEL_FIELD", Tags: []string{"PII"}, Expr: "'***'"}
+	out, err := run(t, eng, &confluent.Metadata{Tags: map[string][]string{"acme.Order.e*": {"PII"}}}, mask, rules.Write, 5)
 	if err != nil || out["email"] != "***" || out["amount"] != 5.0 {
 		t.Fatalf("mask = %v, %v; want only the PII-tagged email masked", out, err)
 	}
-	check := client.Rule{Name: "emails", Kind: "CONDITION", Mode: "WRITE", Type: "CEL_FIELD", Tags: []string{"PII"}, Expr: "value.isEmail()"}
+	check := confluent.Rule{Name: "emails", Kind: "CONDITION", Mode: "WRITE", Type: "CEL_FIELD", Tags: []string{"PII"}, Expr: "value.isEmail()"}
 	if _, err := run(t, eng, nil, check, rules.Write, 5); err != nil {
 		t.Fatalf("isEmail on a@b.c: %v", err)
 	}
-	typed := client.Rule{Name: "typed", Kind: "CONDITION", Mode: "WRITE", Type: "CEL_FIELD", Expr: "typeName == 'DOUBLE' ; value > 10.0"}
+	typed := confluent.Rule{Name: "typed", Kind: "CONDITION", Mode: "WRITE", Type: "CEL_FIELD", Expr: "typeName == 'DOUBLE' ; value > 10.0"}
 	if _, err := run(t, eng, nil, typed, rules.Write, 5); err == nil {
 		t.Fatal("a field condition that fails on amount passed")
 	}
-	bad := client.Rule{Name: "bad", Kind: "TRANSFORM", Mode: "WRITE", Type: "CEL_FIELD", Expr: "name == 'amount' ; 'text'"}
+	bad := confluent.Rule{Name: "bad", Kind: "TRANSFORM", Mode: "WRITE", Type: "CEL_FIELD", Expr: "name == 'amount' ; 'text'"}
 	if _, err := run(t, eng, nil, bad, rules.Write, 5); err == nil {
 		t.Fatal("a transform that puts a string in a double passed")
 	}

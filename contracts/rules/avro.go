@@ -7,7 +7,7 @@ import (
 
 	havro "github.com/hamba/avro/v2"
 
-	"github.com/charter-registry/charter/contracts/client"
+	"github.com/charter-registry/charter/confluent"
 )
 
 // avroFields walks Avro values in hamba's generic form: map[string]any for
@@ -20,7 +20,7 @@ type avroFields struct {
 
 // AvroFields returns the field walker for values of schema, with the
 // metadata tags of md (may be nil).
-func AvroFields(schema havro.Schema, md *client.Metadata) Fields {
+func AvroFields(schema havro.Schema, md *confluent.Metadata) Fields {
 	f := &avroFields{schema: schema}
 	if md != nil {
 		f.tags = md.Tags

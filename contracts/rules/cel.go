@@ -12,7 +12,7 @@ import (
 	"cel.dev/cel-go/common/types/traits"
 	"cel.dev/cel-go/ext"
 	"cel.dev/cel-go/interpreter"
-	"github.com/charter-registry/charter/contracts/client"
+	"github.com/charter-registry/charter/confluent"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 )
@@ -62,7 +62,7 @@ type programs struct {
 	err         error
 }
 
-func (e *celEnv) compile(r client.Rule) *celRule {
+func (e *celEnv) compile(r confluent.Rule) *celRule {
 	c := &celRule{base: e.env, exprSrc: r.Expr, condition: r.Kind != KindTransform}
 	if g, x, ok := strings.Cut(r.Expr, ";"); ok {
 		c.guardSrc, c.exprSrc = strings.TrimSpace(g), x

@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/charter-registry/charter/contracts/client"
+	"github.com/charter-registry/charter/confluent"
 )
 
 // jsonFields walks JSON values as encoding/json decodes them into an any.
@@ -20,7 +20,7 @@ type jsonFields struct {
 // property types are read from the schema's "properties", followed through
 // nested objects and array "items"; properties reached only through $ref or
 // combinators get metadata tags only.
-func JSONFields(schemaText string, md *client.Metadata) Fields {
+func JSONFields(schemaText string, md *confluent.Metadata) Fields {
 	f := &jsonFields{}
 	var doc map[string]any
 	if json.Unmarshal([]byte(schemaText), &doc) == nil {

@@ -7,7 +7,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/charter-registry/charter/contracts/client"
+	"github.com/charter-registry/charter/confluent"
 )
 
 // Migration rule modes as Confluent names them. UPDOWN rules run in both
@@ -20,7 +20,7 @@ const (
 
 // enabled reports whether r is switched on: not disabled in the registry,
 // by name or by type.
-func (e *Engine) enabled(r client.Rule) bool {
+func (e *Engine) enabled(r confluent.Rule) bool {
 	return !r.Disabled && !e.disabled[r.Name] && !e.disabledTypes[r.Type]
 }
 
@@ -40,7 +40,7 @@ func runsIn(ruleMode string, mode Mode) bool {
 // Migrates reports whether s carries an enabled migration rule that runs in
 // mode, so a deserializer knows whether s is a step of a migration. A nil
 // Engine migrates nothing.
-func (e *Engine) Migrates(s *client.Schema, mode Mode) bool {
+func (e *Engine) Migrates(s *confluent.Schema, mode Mode) bool {
 	if e == nil || s == nil || s.RuleSet == nil {
 		return false
 	}
@@ -64,7 +64,7 @@ func (e *Engine) Migrates(s *client.Schema, mode Mode) bool {
 // reverse order. Rules of type JSONATA and CEL are supported; a
 // CONDITION must yield true, a TRANSFORM's result replaces msg. Failures
 // take the rule's onFailure action (ERROR by default) as in Run.
-func (e *Engine) Migrate(ctx context.Context, mode Mode, s *client.Schema, msg any, info Info) (any, error) {
+func (e *Engine) Migrate(ctx context.Context, mode Mode, s *confluent.Schema, msg any, info Info) (any, error) {
 	if mode != Upgrade && mode != Downgrade {
 		return nil, fmt.Errorf("rules: migrations run in UPGRADE or DOWNGRADE mode, not %s", mode)
 	}

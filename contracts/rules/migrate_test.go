@@ -5,11 +5,11 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/charter-registry/charter/contracts/client"
+	"github.com/charter-registry/charter/confluent"
 )
 
-func migrationSchema(rs ...client.Rule) *client.Schema {
-	return &client.Schema{Schema: `"string"`, RuleSet: &client.RuleSet{MigrationRules: rs}}
+func migrationSchema(rs ...confluent.Rule) *confluent.Schema {
+	return &confluent.Schema{Schema: `"string"`, RuleSet: &confluent.RuleSet{MigrationRules: rs}}
 }
 
 // TestMigrateOrderAndModes: UPGRADE rules run in ruleSet order, DOWNGRADE
@@ -21,10 +21,10 @@ func TestMigrateOrderAndModes(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := migrationSchema(
-		client.Rule{Name: "a", Kind: KindTransform, Mode: ModeUpDown, Type: TypeJSONata, Expr: `$merge([$, {"trail": $.trail & "a"}])`},
-		client.Rule{Name: "b", Kind: KindTransform, Mode: ModeUpDown, Type: TypeJSONata, Expr: `$merge([$, {"trail": $.trail & "b"}])`},
-		client.Rule{Name: "up", Kind: KindTransform, Mode: ModeUpgrade, Type: TypeJSONata, Expr: `$merge([$, {"up": true}])`},
-		client.Rule{Name: "down", Kind: KindTransform, Mode: ModeDowngrade, Type: TypeCEL, Expr: `{"trail": message.trail, "down": true}`},
+		confluent.Rule{Name: "a", Kind: KindTransform, Mode: ModeUpDown, Type: TypeJSONata, Expr: `$merge([$, {"trail": $.trail & "a"}])`},
+		confluent.Rule{Name: "b", Kind: KindTransform, Mode: ModeUpDown, Type: TypeJSONata, Expr: `$merge([$, {"trail": $.trail & "b"}])`},
+		confluent.Rule{Name: "up", Kind: KindTransform, Mode: ModeUpgrade, Type: TypeJSONata, Expr: `$merge([$, {"up": true}])`},
+		confluent.Rule{Name: "down", Kind: KindTransform, Mode: ModeDowngrade, Type: TypeCEL, Expr: `{"trail": message.trail, "down": true}`},
 	)
 	up, err := e.Migrate(ctx, Upgrade, s, map[string]any{"trail": ""}, Info{})
 	if err != nil {
@@ -46,7 +46,7 @@ func TestMigrateOrderAndModes(t *testing.T) {
 	if _, err := e.Migrate(ctx, Read, s, map[string]any{}, Info{}); err == nil {
 		t.Fatal("Migrate in READ mode must fail")
 	}
-	cond := migrationSchema(client.Rule{Name: "positive", Kind: KindCondition, Mode: ModeUpgrade, Type: TypeJSONata, Expr: `n > 0`})
+	cond := migrationSchema(confluent.Rule{Name: "positive", Kind: KindCondition, Mode: ModeUpgrade, Type: TypeJSONata, Expr: `n > 0`})
 	if _, err := e.Migrate(ctx, Upgrade, cond, map[string]any{"n": 1.0}, Info{}); err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +69,7 @@ func TestMigrateOrderAndModes(t *testing.T) {
 func TestMigrateMalformed(t *testing.T) {
 	e, _ := New()
 	for _, expr := range []string{"$merge([", "(", "missing.field", "$sift($, function($v) {"} {
-		s := migrationSchema(client.Rule{Name: "bad", Kind: KindTransform, Mode: ModeUpgrade, Type: TypeJSONata, Expr: expr})
+		s := migrationSchema(confluent.Rule{Name: "bad", Kind: KindTransform, Mode: ModeUpgrade, Type: TypeJSONata, Expr: expr})
 		_, err := e.Migrate(context.Background(), Upgrade, s, map[string]any{"a": 1.0}, Info{})
 		var re *Error
 		if !errors.As(err, &re) || re.Rule.Name != "bad" {
@@ -93,7 +93,7 @@ func FuzzJSONataMigrate(f *testing.F) {
 		if len(expr) > 256 {
 			return
 		}
-		s := migrationSchema(client.Rule{Name: "f", Kind: KindTransform, Mode: ModeUpgrade, Type: TypeJSONata, Expr: expr})
+		s := migrationSchema(confluent.Rule{Name: "f", Kind: KindTransform, Mode: ModeUpgrade, Type: TypeJSONata, Expr: expr})
 		msg := map[string]any{"size": 1.0, "name": "x", "items": []any{map[string]any{"price": 2.0, "qty": 3.0}}}
 		_, _ = e.Migrate(context.Background(), Upgrade, s, msg, Info{})
 	})

@@ -7,7 +7,7 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 
-	"github.com/charter-registry/charter/contracts/client"
+	"github.com/charter-registry/charter/confluent"
 )
 
 // protoFields walks the scalar fields of Protobuf messages through
@@ -20,7 +20,7 @@ type protoFields struct {
 // metadata tags of md (may be nil). A field's full name is its Protobuf
 // full name (acme.v1.Order.id). Inline tags from confluent.field_meta are
 // not read; tag fields through the schema's metadata instead.
-func ProtoFields(md *client.Metadata) Fields {
+func ProtoFields(md *confluent.Metadata) Fields {
 	f := &protoFields{}
 	if md != nil {
 		f.tags = md.Tags

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/charter-registry/charter/contracts/client"
+	"github.com/charter-registry/charter/confluent"
 )
 
 // Mode says which side of the wire rules run on.
@@ -69,7 +69,7 @@ var ErrConditionFailed = errors.New("condition failed")
 // action is ERROR or DLQ. Action says what the caller must do: with
 // ActionDLQ, produce the record to DLQTopic and still report the error.
 type Error struct {
-	Rule    client.Rule
+	Rule    confluent.Rule
 	Mode    Mode
 	Subject string
 	Topic   string
@@ -178,7 +178,7 @@ func New(opts ...Opt) (*Engine, error) {
 
 // compiled is one rule ready to run.
 type compiled struct {
-	rule      client.Rule
+	rule      confluent.Rule
 	index     int
 	write     bool
 	read      bool
@@ -195,7 +195,7 @@ type compiled struct {
 // concurrent use.
 type Program struct {
 	engine       *Engine
-	schema       *client.Schema
+	schema       *confluent.Schema
 	fields       Fields
 	rules        []*compiled
 	hasMode      [3]bool
@@ -206,7 +206,7 @@ type Program struct {
 // returns nil when s has no enabled domain rule, so callers can skip rule
 // handling entirely. A rule whose expression does not compile is kept and
 // fails when it runs, taking its onFailure action, as in Confluent's serdes.
-func (e *Engine) Compile(s *client.Schema, fields Fields) (*Program, error) {
+func (e *Engine) Compile(s *confluent.Schema, fields Fields) (*Program, error) {
 	if s == nil || s.RuleSet == nil || len(s.RuleSet.DomainRules) == 0 {
 		return nil, nil
 	}
@@ -258,7 +258,7 @@ func (e *Engine) Compile(s *client.Schema, fields Fields) (*Program, error) {
 	return p, nil
 }
 
-func sameTagTransform(a, b client.Rule) bool {
+func sameTagTransform(a, b confluent.Rule) bool {
 	return a.Kind == KindTransform && b.Kind == KindTransform && a.Mode == b.Mode && a.Type == b.Type && slices.Equal(a.Tags, b.Tags)
 }
 
@@ -374,7 +374,7 @@ func (p *Program) runOne(c *compiled, msg any) (out any, ok bool, err error) {
 
 // action picks the action for mode out of a WRITEREAD rule's "write,read"
 // pair (an UPDOWN rule's "upgrade,downgrade" pair), and applies the engine's override for the rule's type.
-func (p *Program) action(r client.Rule, mode Mode, own string, override int) string {
+func (p *Program) action(r confluent.Rule, mode Mode, own string, override int) string {
 	if o, ok := p.engine.overrides[r.Type]; ok && o[override] != "" {
 		own = o[override]
 	}
@@ -387,11 +387,11 @@ func (p *Program) action(r client.Rule, mode Mode, own string, override int) str
 	return strings.TrimSpace(own)
 }
 
-func (p *Program) onSuccess(r client.Rule, mode Mode) string {
+func (p *Program) onSuccess(r confluent.Rule, mode Mode) string {
 	return p.action(r, mode, r.OnSuccess, 0)
 }
 
-func (p *Program) onFailure(r client.Rule, mode Mode) string {
+func (p *Program) onFailure(r confluent.Rule, mode Mode) string {
 	return p.action(r, mode, r.OnFailure, 1)
 }
 
@@ -416,7 +416,7 @@ func (p *Program) act(c *compiled, mode Mode, info Info, action, def string, cau
 
 // dlqTopic resolves dlq.topic: the action's configuration, then the rule's
 // params, then the schema's metadata properties.
-func (p *Program) dlqTopic(r client.Rule) string {
+func (p *Program) dlqTopic(r confluent.Rule) string {
 	if p.engine.dlqTopic != "" {
 		return p.engine.dlqTopic
 	}

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/charter-registry/charter/compat/avro"
-	"github.com/charter-registry/charter/contracts/client"
+	"github.com/charter-registry/charter/confluent"
 	"github.com/charter-registry/charter/contracts/rules"
 )
 
@@ -21,11 +21,11 @@ func sharedTestdata(t *testing.T, rel string) string {
 }
 
 type celFixture struct {
-	Schema  string         `json:"schema"`
-	RuleSet client.RuleSet `json:"ruleSet"`
+	Schema  string            `json:"schema"`
+	RuleSet confluent.RuleSet `json:"ruleSet"`
 }
 
-func loadTestCEL(t *testing.T) (celFixture, *client.Schema, rules.Fields) {
+func loadTestCEL(t *testing.T) (celFixture, *confluent.Schema, rules.Fields) {
 	t.Helper()
 	b, err := os.ReadFile(sharedTestdata(t, "rules/test_cel.json"))
 	if err != nil {
@@ -39,7 +39,7 @@ func loadTestCEL(t *testing.T) (celFixture, *client.Schema, rules.Fields) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	info := &client.Schema{ID: 1, Schema: fx.Schema, RuleSet: &fx.RuleSet}
+	info := &confluent.Schema{ID: 1, Schema: fx.Schema, RuleSet: &fx.RuleSet}
 	return fx, info, rules.AvroFields(parsed.(*avro.Schema).Avro(), nil)
 }
 
@@ -212,7 +212,7 @@ func TestConfluentTestCELWholeSet(t *testing.T) {
 	}
 }
 
-func findRule(t *testing.T, fx celFixture, name string) client.Rule {
+func findRule(t *testing.T, fx celFixture, name string) confluent.Rule {
 	t.Helper()
 	for _, r := range fx.RuleSet.DomainRules {
 		if r.Name == name {
@@ -220,12 +220,12 @@ func findRule(t *testing.T, fx celFixture, name string) client.Rule {
 		}
 	}
 	t.Fatalf("test_cel.json has no rule %s", name)
-	return client.Rule{}
+	return confluent.Rule{}
 }
 
-func compileOne(t *testing.T, eng *rules.Engine, fx celFixture, r client.Rule, fields rules.Fields) *rules.Program {
+func compileOne(t *testing.T, eng *rules.Engine, fx celFixture, r confluent.Rule, fields rules.Fields) *rules.Program {
 	t.Helper()
-	p, err := eng.Compile(&client.Schema{ID: 1, Schema: fx.Schema, RuleSet: &client.RuleSet{DomainRules: []client.Rule{r}}}, fields)
+	p, err := eng.Compile(&confluent.Schema{ID: 1, Schema: fx.Schema, RuleSet: &confluent.RuleSet{DomainRules: []confluent.Rule{r}}}, fields)
 	if err != nil || p == nil {
 		t.Fatalf("compile %s: %v", r.Name, err)
 	}
