@@ -92,7 +92,6 @@ func TestCatalogOverHTTP(t *testing.T) {
 	}{
 		{"POST", "/v1/catalog/teams", map[string]any{"name": "payments"}, 409, 40902},
 		{"POST", "/v1/catalog/teams", map[string]any{"name": "bad name"}, 422, 42212},
-		{"POST", "/v1/catalog/teams", map[string]any{"name": "x", "colour": "blue"}, 422, 422},
 		{"POST", "/v1/catalog/teams", map[string]any{"name": "y", "contacts": []map[string]string{{"url": "javascript:alert(1)"}}}, 422, 42212},
 		{"GET", "/v1/catalog/teams/nobody", nil, 404, 40410},
 		{"GET", "/v1/catalog/topics/nothing", nil, 404, 40410},

@@ -13,8 +13,12 @@ import (
 )
 
 // decodeBody reads a JSON body into v. It refuses a wrong content type, a
-// body over the limit, malformed JSON, unknown fields, wrong types and
-// trailing data, each with a message that says what to fix.
+// body over the limit, malformed JSON, wrong types and trailing data, each
+// with a message that says what to fix. Unknown fields are ignored at every
+// level, as Confluent's Jackson setup ignores them
+// (FAIL_ON_UNKNOWN_PROPERTIES off): clients send fields charter has no use
+// for, such as "properties" in each reference from the Rust
+// schema_registry_converter crate.
 func (s *Server) decodeBody(c *echo.Context, v any) error {
 	req := c.Request()
 	if !contentTypeOK(req.Header.Get("Content-Type")) {
@@ -36,7 +40,6 @@ func decodeJSON(body []byte, v any) error {
 		return badRequest("The request body is empty; send a JSON object")
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		var se *json.SyntaxError
 		var te *json.UnmarshalTypeError
@@ -53,7 +56,7 @@ func decodeJSON(body []byte, v any) error {
 		case errors.Is(err, io.ErrUnexpectedEOF):
 			return badRequest("Malformed JSON: the body ends in the middle of a value")
 		default:
-			// Unknown fields and depth limits arrive as plain errors.
+			// Anything else the decoder reports arrives as a plain error.
 			return unprocessable("Invalid request body: " + err.Error())
 		}
 	}

@@ -14,8 +14,8 @@ import (
 
 // registerBody is the JSON body of register, lookup and compatibility
 // requests. Fields that Confluent clients send and charter does not use
-// (subject, guid, tag propagation) are accepted and ignored; any other
-// field is refused.
+// (subject, guid, tag propagation) are declared so that their types are
+// still checked; any other field is ignored, as Confluent ignores it.
 type registerBody struct {
 	Schema              *string              `json:"schema"`
 	SchemaType          string               `json:"schemaType,omitempty"`
