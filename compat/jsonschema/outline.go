@@ -1,0 +1,194 @@
+package jsonschema
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/charter-registry/charter/compat"
+)
+
+// Outline describes the objects and enums the schema text declares, with
+// their descriptions, "$comment"s, "confluent:tags" and positions, for
+// design checks. An object is named by its "title", else by the property
+// or definition that holds it; paths are JSON pointers (#/properties/id).
+// A "$ref" within the text is followed by name, not outlined twice.
+func (s *Schema) Outline() *compat.Outline {
+	o := &jsOutliner{text: s.main.text, out: &compat.Outline{}, seen: map[*value]bool{}}
+	root := s.main.root
+	o.out.Root = o.typ(root, "#", "", true)
+	p := o.pos(root, "#")
+	o.out.RootLine, o.out.RootColumn = p.Line, p.Column
+	for _, kw := range []string{"definitions", "$defs"} {
+		if defs := root.get(kw); defs != nil && defs.kind == jsonObject {
+			for _, m := range defs.obj {
+				o.typ(m.val, "#/"+kw+"/"+escapePointer(m.key), m.key, false)
+			}
+		}
+	}
+	return o.out
+}
+
+type jsOutliner struct {
+	text string
+	out  *compat.Outline
+	seen map[*value]bool
+}
+
+func escapePointer(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
+}
+
+func (o *jsOutliner) pos(v *value, path string) compat.Pos {
+	line, col := lineCol(o.text, v.off)
+	return compat.Pos{Path: path, Line: line, Column: col}
+}
+
+func jsDoc(v *value) compat.Doc {
+	d, _ := v.get("description").stringOf()
+	if d == "" {
+		d, _ = v.get("title").stringOf()
+	}
+	var notes []string
+	if c, ok := v.get("$comment").stringOf(); ok && c != "" {
+		notes = append(notes, c)
+	}
+	return compat.Doc{Text: d, Notes: notes}
+}
+
+func jsStrings(v *value) []string {
+	if v == nil {
+		return nil
+	}
+	if s, ok := v.stringOf(); ok {
+		return []string{s}
+	}
+	var out []string
+	for _, e := range v.arr {
+		if s, ok := e.stringOf(); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// typ describes the schema v at path; name is what holds it (a property
+// or definition name) for naming an untitled object or enum.
+func (o *jsOutliner) typ(v *value, path, name string, top bool) compat.TypeRef {
+	if v == nil || v.kind != jsonObject {
+		return compat.TypeRef{Kind: "any"}
+	}
+	if ref, ok := v.get("$ref").stringOf(); ok {
+		target := ref[strings.LastIndexByte(ref, '/')+1:]
+		return compat.TypeRef{Kind: "record", Name: target}
+	}
+	for _, kw := range []string{"oneOf", "anyOf"} {
+		if alts := v.get(kw); alts != nil && alts.kind == jsonArray && !v.has("properties") {
+			t := compat.TypeRef{Kind: "union"}
+			for i, a := range alts.arr {
+				b := o.typ(a, path+"/"+kw+"/"+strconv.Itoa(i), name, top)
+				if b.Kind == "null" {
+					t.Nullable = true
+					continue
+				}
+				t.Branches = append(t.Branches, b)
+			}
+			if len(t.Branches) == 1 {
+				b := t.Branches[0]
+				b.Nullable = b.Nullable || t.Nullable
+				return b
+			}
+			return t
+		}
+	}
+	types := jsStrings(v.get("type"))
+	t := compat.TypeRef{}
+	for _, ty := range types {
+		if ty == "null" {
+			t.Nullable = true
+			continue
+		}
+		if t.Kind == "" {
+			t.Kind = ty
+		}
+	}
+	t.Logical, _ = v.get("format").stringOf()
+	switch t.Kind {
+	case "integer":
+		t.Kind = "long"
+	case "number":
+		t.Kind = "double"
+	}
+	if v.has("enum") {
+		o.enum(v, path, name)
+		return compat.TypeRef{Kind: "enum", Name: name, Nullable: t.Nullable}
+	}
+	if t.Kind == "object" || (t.Kind == "" && v.has("properties")) {
+		o.record(v, path, name, top)
+		nameOf := name
+		if title, ok := v.get("title").stringOf(); ok && title != "" {
+			nameOf = title
+		}
+		return compat.TypeRef{Kind: "record", Name: nameOf, Nullable: t.Nullable}
+	}
+	if t.Kind == "array" {
+		if items := v.get("items"); items != nil {
+			o.typ(items, path+"/items", name, false)
+		}
+	}
+	if t.Kind == "" {
+		t.Kind = "any"
+	}
+	return t
+}
+
+func (o *jsOutliner) record(v *value, path, name string, top bool) {
+	if o.seen[v] {
+		return
+	}
+	o.seen[v] = true
+	r := &compat.Record{Name: name, FullName: name, Top: top, Pos: o.pos(titleNode(v), path), Doc: jsDoc(v)}
+	if title, ok := v.get("title").stringOf(); ok && title != "" {
+		r.Name, r.FullName, r.Named = title, title, true
+	}
+	o.out.Records = append(o.out.Records, r)
+	props := v.get("properties")
+	if props == nil || props.kind != jsonObject {
+		return
+	}
+	for _, m := range props.obj {
+		fp := path + "/properties/" + escapePointer(m.key)
+		line, col := lineCol(o.text, m.off)
+		f := &compat.Field{Name: m.key, Pos: compat.Pos{Path: fp, Line: line, Column: col}, Tags: jsStrings(m.val.get("confluent:tags"))}
+		if m.val.kind == jsonObject {
+			f.Doc = jsDoc(m.val)
+		}
+		f.Type = o.typ(m.val, fp, m.key, false)
+		r.Fields = append(r.Fields, f)
+	}
+}
+
+func (o *jsOutliner) enum(v *value, path, name string) {
+	if o.seen[v] {
+		return
+	}
+	o.seen[v] = true
+	e := &compat.Enum{Name: name, FullName: name, Pos: o.pos(titleNode(v), path), Doc: jsDoc(v)}
+	if title, ok := v.get("title").stringOf(); ok && title != "" {
+		e.Name, e.FullName = title, title
+	}
+	for i, s := range v.get("enum").arr {
+		if str, ok := s.stringOf(); ok {
+			e.Symbols = append(e.Symbols, compat.Symbol{Name: str, Pos: o.pos(s, path+"/enum/"+strconv.Itoa(i))})
+		}
+	}
+	o.out.Enums = append(o.out.Enums, e)
+}
+
+// titleNode is where an object is best pointed at: its "title" when it
+// has one.
+func titleNode(v *value) *value {
+	if t := v.get("title"); t != nil {
+		return t
+	}
+	return v
+}

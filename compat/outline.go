@@ -1,0 +1,112 @@
+package compat
+
+// An Outline is a format-neutral description of what a schema declares: its
+// records (Avro records, Protobuf messages, JSON Schema objects), their
+// fields and its enums, each with its documentation, tags and position in
+// the text. It is what design checks (package lint) read, so that one rule
+// serves every format. A format offers it by implementing Outliner on its
+// Schema; the outline covers the schema's own text, not its dependencies.
+type Outline struct {
+	// Root is the type of the schema as a whole: a record for most event
+	// schemas, a primitive for many key schemas, a union for an Avro
+	// schema that lists several event types.
+	Root TypeRef
+	// RootLine and RootColumn locate the root in the text.
+	RootLine, RootColumn int
+	// Records and Enums are every declaration in the text, outer ones
+	// first, in declaration order.
+	Records []*Record
+	Enums   []*Enum
+}
+
+// Outliner is a Schema that can describe itself as an Outline.
+type Outliner interface {
+	Outline() *Outline
+}
+
+// Record is a type with named fields.
+type Record struct {
+	// Name is the simple name (OrderShipped); FullName adds the namespace
+	// or package. A JSON Schema object is named by its "title", else by
+	// the property or definition that holds it.
+	Name, FullName string
+	// Top reports a type a record of the stream is an instance of: the
+	// Avro schema itself (or a branch of its top-level union), a
+	// top-level Protobuf message, the root JSON Schema object.
+	Top bool
+	// Named reports that Name was written in the schema (false for a JSON
+	// Schema object named after its property).
+	Named bool
+	Pos
+	Doc
+	Fields []*Field
+}
+
+// Field is one field of a record.
+type Field struct {
+	Name string
+	Pos
+	Doc
+	Type TypeRef
+	// Tags are the data-contract tags on the field (Confluent's
+	// "confluent:tags", or the Protobuf option (confluent.field_meta).tags).
+	Tags []string
+}
+
+// Enum is an enumeration.
+type Enum struct {
+	Name, FullName string
+	Pos
+	Doc
+	Symbols []Symbol
+	// Default is the symbol a reader falls back to for a symbol it does
+	// not know: Avro's enum "default", the zero value of a Protobuf enum.
+	// Empty when there is none (JSON Schema has no such notion).
+	Default string
+	// HasDefaultNotion is false for formats without a fallback symbol.
+	HasDefaultNotion bool
+}
+
+// Symbol is one enum symbol with its position.
+type Symbol struct {
+	Name string
+	Pos
+}
+
+// Pos locates a declaration: a path in the format's own terms and a
+// 1-based line and column (zero when unknown).
+type Pos struct {
+	Path         string
+	Line, Column int
+}
+
+// Doc is a declaration's documentation and the notes addressed to tools.
+type Doc struct {
+	// Text is the documentation a reader sees: Avro "doc", the Protobuf
+	// leading or trailing comment, JSON Schema "description" or "title".
+	Text string
+	// Notes are texts addressed to maintainers and tools, where inline
+	// lint suppressions are read: the Avro doc, the Protobuf comments,
+	// JSON Schema "$comment".
+	Notes []string
+}
+
+// TypeRef describes the type of a field or of the schema's root.
+type TypeRef struct {
+	// Kind is a neutral name: null, boolean, int, long, float, double,
+	// bytes, string, decimal, record, enum, array, map, union, message
+	// (a Protobuf well-known or imported message), any.
+	Kind string
+	// Name is the full name of a record, enum or message type.
+	Name string
+	// Logical is a type's finer meaning where the schema gives one: an
+	// Avro logicalType (timestamp-millis), a Protobuf well-known type
+	// (google.protobuf.Timestamp), a JSON Schema "format" (date-time).
+	Logical string
+	// Nullable reports that the value may be absent or null: an Avro
+	// union with null, a JSON Schema type list with "null", a Protobuf
+	// proto3 optional field or wrapper type.
+	Nullable bool
+	// Branches are the non-null members of a union.
+	Branches []TypeRef
+}
