@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/charter-registry/charter/registry"
+	"github.com/charter-registry/charter/web"
 )
 
 // Config configures the HTTP API.
@@ -87,6 +88,7 @@ func New(svc *registry.Service, cfg Config) *Server {
 		Router: echo.NewRouter(echo.RouterConfig{UnescapePathParamValues: true}),
 	})
 	s.echo.HTTPErrorHandler = s.handleError
+	s.echo.Pre(trimTrailingSlash)
 	s.echo.Use(s.requestIDMiddleware, s.observeMiddleware, s.authMiddleware, s.readyMiddleware, s.timeoutMiddleware)
 	s.routes()
 	return s
@@ -175,6 +177,24 @@ func (s *Server) routes() {
 	s.catalogRoutes(e)
 	e.GET("/v1/audit", s.audit)
 	e.GET("/v1/changes", s.changes)
+}
+
+// trimTrailingSlash lets every REST route be called with one trailing
+// slash (GET /config/, which python-schema-registry-client sends), as
+// Confluent's Jersey routes allow. It works on the escaped path, so a
+// subject whose name ends in an encoded slash (%2F) keeps it. The catalogue
+// under /ui keeps its own paths.
+func trimTrailingSlash(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c *echo.Context) error {
+		u := c.Request().URL
+		if ep := u.EscapedPath(); len(ep) > 1 && strings.HasSuffix(ep, "/") && !strings.HasPrefix(ep, web.Prefix+"/") {
+			u.Path = strings.TrimSuffix(u.Path, "/")
+			if u.RawPath != "" {
+				u.RawPath = strings.TrimSuffix(u.RawPath, "/")
+			}
+		}
+		return next(c)
+	}
 }
 
 func requestID(c *echo.Context) string {
