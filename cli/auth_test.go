@@ -22,13 +22,11 @@ import (
 
 // authServer runs the real binary with authentication required, configured
 // through the environment.
-func authServer(t *testing.T, bin, addr, authFile string) *exec.Cmd {
+func authServer(t *testing.T, bin, authFile string) *registrytest.Process {
 	t.Helper()
 	cmd := exec.Command(bin, "serve", "--storage", "memory")
-	cmd.Env = append(os.Environ(), "CHARTER_ADDR="+addr, "CHARTER_LOG_LEVEL=warn",
-		"CHARTER_AUTH=required", "CHARTER_AUTH_CONFIG="+authFile, "CHARTER_UNOWNED_SUBJECTS=admin-only")
-	runServer(t, cmd, addr, os.Kill)
-	return cmd
+	cmd.Env = append(os.Environ(), "CHARTER_AUTH=required", "CHARTER_AUTH_CONFIG="+authFile, "CHARTER_UNOWNED_SUBJECTS=admin-only")
+	return registrytest.Serve(t, cmd, os.Kill)
 }
 
 func writeAuthFile(t *testing.T, path string, keys map[string]string) {
@@ -81,8 +79,8 @@ func TestServeWithAuthRequired(t *testing.T) {
 		keys[p], _ = api.NewAPIKey()
 	}
 	writeAuthFile(t, authFile, keys)
-	addr := registrytest.FreeAddr(t)
-	cmd := authServer(t, bin, addr, authFile)
+	srv := authServer(t, bin, authFile)
+	addr, cmd := srv.Addr, srv.Cmd
 
 	schema := `{"schema":"{\"type\":\"record\",\"name\":\"Order\",\"fields\":[{\"name\":\"id\",\"type\":\"string\"}]}"}`
 	steps := []struct {
@@ -130,10 +128,11 @@ func TestServeWithAuthRequired(t *testing.T) {
 	if err := os.WriteFile(authFile, []byte("principals: [{name: x, keys: [plaintext]}]\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	logged := srv.Lines()
 	if err := cmd.Process.Signal(syscall.SIGHUP); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(300 * time.Millisecond)
+	srv.WaitLogAfter(t, logged, "credentials not reloaded")
 	if got, _ := call(t, addr, keys["pay-ci"], "GET", "/v1/auth/whoami", ""); got != 200 {
 		t.Errorf("after a broken reload the current key gets %d", got)
 	}
@@ -149,11 +148,9 @@ func TestServePublishesChangesToKafka(t *testing.T) {
 	}
 	t.Cleanup(c.Close)
 	bin := registrytest.BuildBinary(t)
-	addr := registrytest.FreeAddr(t)
 	cmd := exec.Command(bin, "serve", "--changes-topic", "charter-changes")
-	cmd.Env = append(os.Environ(), "CHARTER_ADDR="+addr, "CHARTER_LOG_LEVEL=warn",
-		"CHARTER_KAFKA_BROKERS="+strings.Join(c.ListenAddrs(), ","), "CHARTER_KAFKA_TOPIC=_charter_changes_test")
-	runServer(t, cmd, addr, syscall.SIGTERM)
+	cmd.Env = append(os.Environ(), "CHARTER_KAFKA_BROKERS="+strings.Join(c.ListenAddrs(), ","), "CHARTER_KAFKA_TOPIC=_charter_changes_test")
+	addr := registrytest.Serve(t, cmd, syscall.SIGTERM).Addr
 	schema := `{"schema":"{\"type\":\"record\",\"name\":\"Order\",\"fields\":[{\"name\":\"id\",\"type\":\"string\"}]}"}`
 	if got, body := call(t, addr, "", "POST", "/subjects/orders-value/versions", schema); got != 200 {
 		t.Fatalf("register: %d %s", got, body)

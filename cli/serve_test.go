@@ -1,7 +1,6 @@
 package cli_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -17,43 +16,12 @@ import (
 	"github.com/charter-registry/charter/internal/registrytest"
 )
 
-func startServer(t *testing.T, bin, addr, dir string) *exec.Cmd {
+func startServer(t *testing.T, bin, dir string) *registrytest.Process {
 	t.Helper()
 	cmd := exec.Command(bin, "serve")
 	// Configuration comes from the environment, as in a container.
-	cmd.Env = append(os.Environ(), "CHARTER_ADDR="+addr, "CHARTER_DATA_DIR="+dir, "CHARTER_LOG_LEVEL=warn")
-	runServer(t, cmd, addr, os.Kill)
-	return cmd
-}
-
-// runServer starts cmd, a `charter serve` listening on addr, and waits
-// until it answers /readyz with 200. When the test ends it sends stop to
-// the process, waits for it and, if the test failed, logs its stderr.
-func runServer(t *testing.T, cmd *exec.Cmd, addr string, stop os.Signal) {
-	t.Helper()
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(stop)
-		_, _ = cmd.Process.Wait()
-		if t.Failed() {
-			t.Logf("server stderr:\n%s", stderr.String())
-		}
-	})
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		if res, err := http.Get("http://" + addr + "/readyz"); err == nil {
-			res.Body.Close()
-			if res.StatusCode == 200 {
-				return
-			}
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("server on %s never became ready", addr)
+	cmd.Env = append(os.Environ(), "CHARTER_DATA_DIR="+dir)
+	return registrytest.Serve(t, cmd, os.Kill)
 }
 
 // TestSIGTERMFinishesInFlightWrites starts the real binary, keeps writers
@@ -62,11 +30,12 @@ func runServer(t *testing.T, cmd *exec.Cmd, addr string, stop os.Signal) {
 func TestSIGTERMFinishesInFlightWrites(t *testing.T) {
 	bin := registrytest.BuildBinary(t)
 	dir := t.TempDir()
-	addr := registrytest.FreeAddr(t)
-	cmd := startServer(t, bin, addr, dir)
+	srv := startServer(t, bin, dir)
+	addr := srv.Addr
 
 	var mu sync.Mutex
 	acked := map[string]int{}
+	flowing := make(chan struct{}) // closed at the 50th acknowledgment
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	for w := range 4 {
@@ -86,16 +55,24 @@ func TestSIGTERMFinishesInFlightWrites(t *testing.T) {
 				if res.StatusCode == 200 {
 					mu.Lock()
 					acked[subject] = out.ID
+					if len(acked) == 50 {
+						close(flowing)
+					}
 					mu.Unlock()
 				}
 			}
 		}()
 	}
-	time.Sleep(500 * time.Millisecond)
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	// SIGTERM once writes are flowing: some acknowledged, more in flight.
+	select {
+	case <-flowing:
+	case <-time.After(2 * time.Minute):
+		t.Fatal("fewer than 50 writes were acknowledged in two minutes")
+	}
+	if err := srv.Cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	state, err := cmd.Process.Wait()
+	state, err := srv.Cmd.Process.Wait()
 	cancel()
 	wg.Wait()
 	if err != nil || !state.Success() {
@@ -105,8 +82,7 @@ func TestSIGTERMFinishesInFlightWrites(t *testing.T) {
 		t.Fatal("no write was acknowledged before SIGTERM")
 	}
 
-	addr2 := registrytest.FreeAddr(t)
-	startServer(t, bin, addr2, dir)
+	addr2 := startServer(t, bin, dir).Addr
 	for subject, id := range acked {
 		res, err := http.Get("http://" + addr2 + "/subjects/" + subject + "/versions/1")
 		if err != nil {
