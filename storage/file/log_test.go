@@ -9,7 +9,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/charter-registry/charter/storage"
 	"github.com/charter-registry/charter/storage/file"
@@ -73,10 +72,14 @@ func TestLog(t *testing.T) {
 		}},
 		{"tail waits for new records", func(t *testing.T, dir string, l *file.Log) {
 			done := make(chan []string)
+			first := make(chan struct{})
 			go func() {
 				var got []storage.Record
 				_ = l.Tail(ctx, 0, func(r storage.Record) error {
 					got = append(got, r)
+					if len(got) == 1 {
+						close(first)
+					}
 					if len(got) == 2 {
 						return errStop
 					}
@@ -85,7 +88,7 @@ func TestLog(t *testing.T) {
 				done <- values(got)
 			}()
 			mustAppend(t, l, rec("a", "1"))
-			time.Sleep(10 * time.Millisecond)
+			<-first // the tail has read everything there is and now waits
 			mustAppend(t, l, rec("b", "2"))
 			if got := <-done; len(got) != 2 || got[1] != formatRec(1, "b", "2") {
 				t.Errorf("got %v", got)
@@ -95,7 +98,6 @@ func TestLog(t *testing.T) {
 			cctx, cancel := context.WithCancel(ctx)
 			errc := make(chan error)
 			go func() { errc <- l.Tail(cctx, 0, func(storage.Record) error { return nil }) }()
-			time.Sleep(5 * time.Millisecond)
 			cancel()
 			if err := <-errc; !errors.Is(err, context.Canceled) {
 				t.Errorf("tail returned %v", err)
@@ -112,8 +114,14 @@ func TestLog(t *testing.T) {
 		{"close ends pending tails and later calls", func(t *testing.T, dir string, l *file.Log) {
 			mustAppend(t, l, rec("a", "1"))
 			errc := make(chan error)
-			go func() { errc <- l.Tail(ctx, 0, func(storage.Record) error { return nil }) }()
-			time.Sleep(5 * time.Millisecond)
+			read := make(chan struct{}, 1)
+			go func() {
+				errc <- l.Tail(ctx, 0, func(storage.Record) error {
+					read <- struct{}{}
+					return nil
+				})
+			}()
+			<-read // the tail has read the one record and now waits for more
 			if err := l.Close(); err != nil {
 				t.Fatal(err)
 			}

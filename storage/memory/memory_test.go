@@ -124,10 +124,14 @@ func TestLog(t *testing.T) {
 		}},
 		{"tail waits for new records", func(t *testing.T, l *memory.Log) {
 			done := make(chan []storage.Record)
+			first := make(chan struct{})
 			go func() {
 				var got []storage.Record
 				_ = l.Tail(ctx, 0, func(r storage.Record) error {
 					got = append(got, r)
+					if len(got) == 1 {
+						close(first)
+					}
 					if len(got) == 2 {
 						return errStop
 					}
@@ -136,7 +140,7 @@ func TestLog(t *testing.T) {
 				done <- got
 			}()
 			mustAppend(t, l, rec("a", "1"))
-			time.Sleep(10 * time.Millisecond)
+			<-first // the tail has read everything there is and now waits
 			mustAppend(t, l, rec("b", "2"))
 			if got := <-done; len(got) != 2 || got[1].Offset != 1 {
 				t.Errorf("got %v", got)
@@ -152,9 +156,16 @@ func TestLog(t *testing.T) {
 			}
 		}},
 		{"close ends pending tails and later calls", func(t *testing.T, l *memory.Log) {
+			mustAppend(t, l, rec("a", "1"))
 			errc := make(chan error)
-			go func() { errc <- l.Tail(ctx, 0, func(storage.Record) error { return nil }) }()
-			time.Sleep(5 * time.Millisecond)
+			read := make(chan struct{}, 1)
+			go func() {
+				errc <- l.Tail(ctx, 0, func(storage.Record) error {
+					read <- struct{}{}
+					return nil
+				})
+			}()
+			<-read // the tail has read the one record and now waits for more
 			if err := l.Close(); err != nil {
 				t.Fatal(err)
 			}
