@@ -101,7 +101,7 @@ func writeJSON(c *echo.Context, status int, v any) error {
 		return err
 	}
 	h := c.Response().Header()
-	h.Set("Content-Type", contentTypeV1)
+	h.Set("Content-Type", responseType(c))
 	c.Response().WriteHeader(status)
 	if c.Request().Method == http.MethodHead {
 		return nil

@@ -137,7 +137,7 @@ func (s *Server) schemaTextByID(c *echo.Context) error {
 // writeRawSchema serves a schema text as Confluent does on /schema routes:
 // the text itself as the body.
 func writeRawSchema(c *echo.Context, text string) error {
-	c.Response().Header().Set("Content-Type", contentTypeV1)
+	c.Response().Header().Set("Content-Type", responseType(c))
 	c.Response().WriteHeader(http.StatusOK)
 	_, err := c.Response().Write([]byte(text))
 	return err

@@ -89,7 +89,7 @@ func New(svc *registry.Service, cfg Config) *Server {
 	})
 	s.echo.HTTPErrorHandler = s.handleError
 	s.echo.Pre(trimTrailingSlash)
-	s.echo.Use(s.requestIDMiddleware, s.observeMiddleware, s.authMiddleware, s.readyMiddleware, s.timeoutMiddleware)
+	s.echo.Use(s.requestIDMiddleware, s.observeMiddleware, s.authMiddleware, s.negotiateMiddleware, s.readyMiddleware, s.timeoutMiddleware)
 	s.routes()
 	return s
 }
