@@ -24,6 +24,7 @@ compatibility on every registration.`,
 	root.AddCommand(newServeCommand())
 	root.AddCommand(newAuthCommand())
 	root.AddCommand(newDLQCommand())
+	root.AddCommand(newRepairCommand())
 	root.AddCommand(newCheckCommand(), newRegisterCommand(), newDiffCommand(), newGetCommand(),
 		newSubjectsCommand(), newConfigCommand(), newExportCommand(), newImportCommand())
 	return root

@@ -117,9 +117,9 @@ func openLog(ctx context.Context, f serveFlags, logger *slog.Logger) (storage.Lo
 		if err := os.MkdirAll(f.dataDir, 0o755); err != nil {
 			return nil, fmt.Errorf("create data dir: %w", err)
 		}
-		l, err := file.Open(ctx, f.dataDir, file.WithKeyFunc(registry.LogicalKey), file.WithLogger(logger))
+		l, err := file.Open(ctx, f.dataDir, append(fileLogOpts(), file.WithLogger(logger))...)
 		if err != nil {
-			return nil, err
+			return nil, repairHint(err, f.dataDir)
 		}
 		if f.compactOnStart {
 			if err := l.Compact(ctx); err != nil {

@@ -16,6 +16,7 @@ type group struct {
 	frame []byte // built with beginFrame
 	base  int64
 	count int
+	maxID int64         // highest id of its records (WithIDFunc)
 	done  chan struct{} // closed once written (or failed)
 	err   error         // set before done is closed
 }
@@ -41,6 +42,7 @@ func (l *Log) Append(ctx context.Context, recs ...storage.Record) (int64, error)
 		return 0, err
 	}
 	size := 0
+	var maxID int64
 	for i, r := range recs {
 		if r.Control {
 			return 0, fmt.Errorf("file: append record %d: control records are not supported", i)
@@ -50,6 +52,11 @@ func (l *Log) Append(ctx context.Context, recs ...storage.Record) (int64, error)
 		}
 		if len(r.Value) > l.cfg.maxRecordBytes {
 			return 0, fmt.Errorf("file: append record %d: value of %d bytes exceeds the maximum of %d: %w", i, len(r.Value), l.cfg.maxRecordBytes, ErrTooLarge)
+		}
+		if l.cfg.idFn != nil {
+			if id, ok := l.cfg.idFn(r.Key, r.Value); ok {
+				maxID = max(maxID, id)
+			}
 		}
 		size += recordSize(r.Key, r.Value)
 		if size > maxFrameBody-bodyHeaderSize {
@@ -82,6 +89,7 @@ func (l *Log) Append(ctx context.Context, recs ...storage.Record) (int64, error)
 		g.frame = appendRecord(g.frame, 0, r.Key, r.Value)
 	}
 	g.count += len(recs)
+	g.maxID = max(g.maxID, maxID)
 	l.assigned += int64(len(recs))
 	l.cond.Signal()
 	l.mu.Unlock()
@@ -154,8 +162,10 @@ func (l *Log) write() {
 			seg.index.note(g.base, pos)
 			l.end = g.base + int64(g.count)
 			l.failed = nil
+			l.maxID = max(l.maxID, g.maxID)
 			close(g.done)
 			l.wake()
+			l.kickCheckpoint()
 		}
 		l.mu.Unlock()
 		l.writeMu.Unlock()

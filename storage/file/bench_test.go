@@ -27,22 +27,28 @@ func BenchmarkAppend(b *testing.B) {
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(records), "ns/record")
 		b.ReportMetric(float64(records)/s, "records/s")
 	}
-	b.Run("single", func(b *testing.B) {
-		l, err := Open(ctx, b.TempDir())
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer l.Close()
-		r := benchRecord(1)
-		b.ReportAllocs()
-		b.ResetTimer()
-		for b.Loop() {
-			if _, err := l.Append(ctx, r); err != nil {
+	single := func(opts ...Opt) func(b *testing.B) {
+		return func(b *testing.B) {
+			l, err := Open(ctx, b.TempDir(), opts...)
+			if err != nil {
 				b.Fatal(err)
 			}
+			defer l.Close()
+			r := benchRecord(1)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				if _, err := l.Append(ctx, r); err != nil {
+					b.Fatal(err)
+				}
+			}
+			report(b, b.N)
 		}
-		report(b, b.N)
-	})
+	}
+	b.Run("single", single())
+	// What the checkpoint would cost if it were written after every group
+	// commit instead of at most once per DefaultCheckpointInterval.
+	b.Run("single/checkpoint=every-commit", single(WithCheckpointInterval(0)))
 	b.Run("batch=100", func(b *testing.B) {
 		l, err := Open(ctx, b.TempDir())
 		if err != nil {

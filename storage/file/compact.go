@@ -178,6 +178,7 @@ func (c *compaction) run(snapSize, snapEnd int64) error {
 	old.successor = seg
 	l.seg = seg
 	l.release(old) // the log's reference
+	l.kickCheckpoint()
 	if c.swapErr != nil {
 		// Writes wait for the directory sync: a frame on the new file
 		// is not durable until its name is.

@@ -98,7 +98,7 @@ func FuzzScan(f *testing.F) {
 	f.Add(fileHeader())
 	f.Add([]byte("CHARTLOG"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		res, err := scanLog(context.Background(), bytes.NewReader(data), int64(len(data)), "fuzz")
+		res, err := scanLog(context.Background(), bytes.NewReader(data), int64(len(data)), "fuzz", nil)
 		if err != nil {
 			var ce *CorruptionError
 			if !errors.As(err, &ce) {

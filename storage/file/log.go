@@ -85,11 +85,20 @@ type Log struct {
 	// first repairs what the failure left behind.
 	failed error
 	notify chan struct{}
+	maxID  int64 // highest id of a durable record (WithIDFunc), or from the checkpoint
 
 	// dirSyncPending means a compaction renamed the new file into place
 	// but could not sync the directory; no frame is written until a
 	// directory sync succeeds. Guarded by writeMu.
 	dirSyncPending bool
+
+	// The checkpointer goroutine writes the checkpoint after frames become
+	// durable; cpKick (capacity 1) tells it there is something new.
+	cpKick chan struct{}
+	cpStop chan struct{} // closed by Close
+	cpDone chan struct{} // closed when the checkpointer exits
+	cpMu   sync.Mutex
+	cp     Checkpoint // the checkpoint on disk; guarded by cpMu
 
 	closedFlag atomic.Bool   // closed, readable without mu
 	writerDone chan struct{} // closed when the writer goroutine exits
@@ -105,7 +114,10 @@ var (
 // needed. It takes an exclusive lock on the directory (ErrLocked if another
 // Log holds it), verifies every frame, and truncates a torn tail that a
 // crash left behind (see Recovery). Damage that is not at the tail is a
-// *CorruptionError. Close the Log to release the directory.
+// *CorruptionError. A data file that ends below its checkpoint, or is
+// missing while a checkpoint exists, lost acknowledged records and is a
+// *LostRecordsError; only damage beyond the checkpoint counts as a torn
+// tail. Repair handles both. Close the Log to release the directory.
 func Open(ctx context.Context, dir string, opts ...Opt) (*Log, error) {
 	cfg := defaultConfig()
 	for _, o := range opts {
@@ -138,7 +150,14 @@ func open(ctx context.Context, dir string, cfg config, lock *os.File) (*Log, err
 			return nil, err
 		}
 	}
+	cp, haveCP, err := readCheckpoint(dir)
+	if err != nil {
+		return nil, err
+	}
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		if haveCP && cp.End > 0 {
+			return nil, &LostRecordsError{Path: path, Missing: true, Checkpoint: cp}
+		}
 		if err := create(dir, path); err != nil {
 			return nil, err
 		}
@@ -149,13 +168,18 @@ func open(ctx context.Context, dir string, cfg config, lock *os.File) (*Log, err
 	if err != nil {
 		return nil, err
 	}
-	l, err := load(ctx, dir, path, f, cfg)
+	var have *Checkpoint
+	if haveCP {
+		have = &cp
+	}
+	l, err := load(ctx, dir, path, f, cfg, have)
 	if err != nil {
 		f.Close()
 		return nil, err
 	}
 	l.lock = lock
 	go l.write()
+	go l.checkpoint()
 	return l, nil
 }
 
@@ -186,15 +210,36 @@ func create(dir, path string) error {
 	return err
 }
 
-// load scans the data file, truncates a torn tail and builds the Log.
-func load(ctx context.Context, dir, path string, f *os.File, cfg config) (*Log, error) {
+// load scans the data file, compares it with the checkpoint cp (nil if
+// there is none), truncates a torn tail beyond the checkpoint, brings the
+// checkpoint up to date and builds the Log.
+func load(ctx context.Context, dir, path string, f *os.File, cfg config, cp *Checkpoint) (*Log, error) {
 	st, err := f.Stat()
 	if err != nil {
 		return nil, err
 	}
-	res, err := scanLog(ctx, f, st.Size(), path)
+	var maxID, idFrom int64
+	if cp != nil {
+		// Records below the checkpoint's end were counted when it was written.
+		maxID, idFrom = cp.MaxID, cp.End
+	}
+	var visit visitFunc
+	if cfg.idFn != nil {
+		visit = func(off int64, key, value []byte) error {
+			if off >= idFrom {
+				if id, ok := cfg.idFn(key, value); ok {
+					maxID = max(maxID, id)
+				}
+			}
+			return nil
+		}
+	}
+	res, err := scanLog(ctx, f, st.Size(), path, visit)
 	if err != nil {
 		return nil, err
+	}
+	if cp != nil && res.end < cp.End {
+		return nil, &LostRecordsError{Path: path, End: res.end, Size: res.size, Checkpoint: *cp, Damage: res.torn}
 	}
 	l := &Log{
 		cfg:        cfg,
@@ -204,6 +249,10 @@ func load(ctx context.Context, dir, path string, f *os.File, cfg config) (*Log, 
 		assigned:   res.end,
 		notify:     make(chan struct{}),
 		writerDone: make(chan struct{}),
+		cpKick:     make(chan struct{}, 1),
+		cpStop:     make(chan struct{}),
+		cpDone:     make(chan struct{}),
+		maxID:      maxID,
 		seg:        &segment{f: f, w: cfg.wrap(f), size: res.size, index: res.index, refs: 1},
 	}
 	l.cond = sync.NewCond(&l.mu)
@@ -221,6 +270,13 @@ func load(ctx context.Context, dir, path string, f *os.File, cfg config) (*Log, 
 			slog.Int64("bytes", st.Size()-res.size),
 			slog.String("reason", res.torn.Error()))
 	}
+	now := Checkpoint{End: res.end, Size: res.size, MaxID: maxID}
+	if cp == nil || *cp != now {
+		if err := writeCheckpoint(dir, now); err != nil {
+			return nil, err
+		}
+	}
+	l.cp = now
 	return l, nil
 }
 
@@ -295,6 +351,8 @@ func (l *Log) Close() error {
 	<-l.writerDone
 	l.compactMu.Lock() // a running compaction sees closed and gives up
 	l.compactMu.Unlock()
+	close(l.cpStop) // the checkpointer writes the final state and exits
+	<-l.cpDone
 
 	l.mu.Lock()
 	l.seg.retired = true

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -17,19 +18,41 @@ import (
 
 // writeLog appends n single-record batches to a new log in dir and returns
 // the file size after each append (sizes[0] is the size before the first).
+// The last append happens as if the process died right after it: the
+// checkpoint is the one from before it, so the last frame is beyond the
+// checkpoint, where a crash can tear it.
 func writeLog(t *testing.T, dir string, n int) []int64 {
 	t.Helper()
-	l, err := file.Open(context.Background(), dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
+	l := open(t, dir)
 	sizes := []int64{fileSize(t, dataPath(dir))}
-	for i := range n {
+	for i := range n - 1 {
 		mustAppend(t, l, rec(fmt.Sprintf(`{"k":%d}`, i), fmt.Sprintf("value-%d", i)))
 		sizes = append(sizes, fileSize(t, dataPath(dir)))
 	}
+	l.Close()
+	crashBeforeCheckpoint(t, dir, func(l *file.Log) {
+		mustAppend(t, l, rec(fmt.Sprintf(`{"k":%d}`, n-1), fmt.Sprintf("value-%d", n-1)))
+		sizes = append(sizes, fileSize(t, dataPath(dir)))
+	})
 	return sizes
+}
+
+// crashBeforeCheckpoint opens the log in dir, runs write, closes the log
+// and puts back the checkpoint from before write: what a crash leaves when
+// it comes after write's frames were fsync'd but before the checkpointer
+// wrote them down.
+func crashBeforeCheckpoint(t *testing.T, dir string, write func(l *file.Log)) {
+	t.Helper()
+	l := open(t, dir)
+	saved, err := os.ReadFile(filepath.Join(dir, "records.checkpoint"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(l)
+	l.Close()
+	if err := os.WriteFile(filepath.Join(dir, "records.checkpoint"), saved, 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func wantRecords(n int) []string {
@@ -244,9 +267,12 @@ func TestBatchIsAtomic(t *testing.T) {
 			l := open(t, dir)
 			mustAppend(t, l, rec("a", "1"))
 			before := fileSize(t, path)
-			mustAppend(t, l, rec("b", "2"), rec("c", "3"), rec("d", "4"))
-			after := fileSize(t, path)
 			l.Close()
+			var after int64
+			crashBeforeCheckpoint(t, dir, func(l *file.Log) {
+				mustAppend(t, l, rec("b", "2"), rec("c", "3"), rec("d", "4"))
+				after = fileSize(t, path)
+			})
 
 			// Frame header 16, body header 12, each record 5 bytes here.
 			at := map[string]int64{

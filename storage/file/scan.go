@@ -19,8 +19,8 @@ type scanResult struct {
 // scanLog verifies the data file of the given size and finds where its
 // intact frames end. Damage with intact frames after it is a
 // CorruptionError; damage at the end is a torn tail, reported in the
-// result.
-func scanLog(ctx context.Context, r io.ReaderAt, size int64, path string) (scanResult, error) {
+// result. visit, if not nil, sees every record of the intact frames.
+func scanLog(ctx context.Context, r io.ReaderAt, size int64, path string, visit visitFunc) (scanResult, error) {
 	res := scanResult{size: fileHeaderSize, index: newIndex()}
 	hdr := make([]byte, fileHeaderSize)
 	if size < fileHeaderSize {
@@ -64,7 +64,7 @@ func scanLog(ctx context.Context, r io.ReaderAt, size int64, path string) (scanR
 		if cap(frame) <= 4<<20 {
 			buf = frame[:0]
 		}
-		end, err := walkBody(frame[frameHeaderSize:], res.end, nil)
+		end, err := walkBody(frame[frameHeaderSize:], res.end, visit)
 		if err != nil {
 			// The checksum matched, so this is not a torn write.
 			return res, &CorruptionError{Path: path, Position: pos, Err: err}

@@ -1,0 +1,84 @@
+package registry
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/charter-registry/charter/storage"
+)
+
+// RecordID returns the id a record allocates (a SCHEMA record's id) or
+// reserves (an ID_FLOOR record's maxId). Logs use it to remember the
+// highest id ever acknowledged, so that a repair that drops records can
+// keep their ids from being handed out again (see file.WithIDFunc).
+func RecordID(key, value []byte) (int64, bool) {
+	if value == nil {
+		return 0, false
+	}
+	k, err := DecodeKey(key)
+	if err != nil {
+		return 0, false
+	}
+	switch k.Type {
+	case KeySchema:
+		var v struct {
+			ID *int `json:"id"`
+		}
+		if json.Unmarshal(value, &v) != nil || v.ID == nil {
+			return 0, false
+		}
+		return int64(*v.ID), true
+	case KeyIDFloor:
+		var v struct {
+			MaxID *int `json:"maxId"`
+		}
+		if json.Unmarshal(value, &v) != nil || v.MaxID == nil {
+			return 0, false
+		}
+		return int64(*v.MaxID), true
+	}
+	return 0, false
+}
+
+// IDFloorRecord returns an ID_FLOOR record that keeps every id up to maxID
+// from being allocated again.
+func IDFloorRecord(maxID int64) storage.Record {
+	return storage.Record{
+		Key:   Key{Type: KeyIDFloor}.Encode(),
+		Value: fmt.Appendf(nil, `{"maxId":%d}`, maxID),
+	}
+}
+
+// DescribeRecord says in one line what a record is, for an operator reading
+// what a repair dropped: its keytype, subject, version and id, as far as
+// they can be decoded from possibly damaged bytes.
+func DescribeRecord(key, value []byte) string {
+	k, err := DecodeKey(key)
+	if err != nil {
+		return fmt.Sprintf("undecodable key %q", truncate(key))
+	}
+	var b strings.Builder
+	b.WriteString(string(k.Type))
+	switch {
+	case k.Type == KeyNoop || k.Type == KeyIDFloor:
+	case k.Global:
+		b.WriteString(" (global)")
+	default:
+		fmt.Fprintf(&b, " subject %q", k.Subject)
+	}
+	if k.Type == KeySchema {
+		fmt.Fprintf(&b, " version %d", k.Version)
+	}
+	switch id, ok := RecordID(key, value); {
+	case value == nil:
+		b.WriteString(" (tombstone)")
+	case ok && k.Type == KeySchema:
+		fmt.Fprintf(&b, " id %d", id)
+	case ok:
+		fmt.Fprintf(&b, " maxId %d", id)
+	case k.Type == KeySchema:
+		b.WriteString(" (value undecodable)")
+	}
+	return b.String()
+}
