@@ -57,6 +57,7 @@ type Server struct {
 	logger  *slog.Logger
 	metrics *metrics
 	creds   atomic.Pointer[Credentials]
+	conns   connStats
 }
 
 // New builds the API over svc.
@@ -83,6 +84,7 @@ func New(svc *registry.Service, cfg Config) *Server {
 	s := &Server{cfg: cfg, svc: svc, logger: cfg.Logger}
 	s.creds.Store(cfg.Auth.Credentials)
 	s.metrics = newMetrics(cfg.Registerer, svc)
+	cfg.Registerer.MustRegister(s.conns.collectors()...)
 	s.echo = echo.NewWithConfig(echo.Config{
 		Logger: cfg.Logger,
 		Router: echo.NewRouter(echo.RouterConfig{UnescapePathParamValues: true}),

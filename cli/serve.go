@@ -37,6 +37,7 @@ type serveFlags struct {
 	shutdownTimeout      time.Duration
 	defaultCompatibility string
 	compactOnStart       bool
+	conn                 api.ConnConfig
 
 	kafka            kafkaConnFlags
 	kafkaTopic       string
@@ -74,6 +75,13 @@ keep the state in a compacted Kafka topic shared by several instances.`,
 	fs.Int64Var(&f.maxBodyBytes, "max-body-bytes", 4<<20, "largest request body accepted, in bytes")
 	fs.DurationVar(&f.requestTimeout, "request-timeout", 30*time.Second, "how long a request may wait for the log")
 	fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long in-flight requests may take to finish on SIGTERM")
+	defConn := api.DefaultConnConfig()
+	fs.DurationVar(&f.conn.ReadHeaderTimeout, "read-header-timeout", defConn.ReadHeaderTimeout, "how long a client may take to send a request's headers")
+	fs.DurationVar(&f.conn.ReadTimeout, "read-timeout", defConn.ReadTimeout, "how long a client may take to send a whole request, body included")
+	fs.DurationVar(&f.conn.WriteTimeout, "write-timeout", defConn.WriteTimeout, "how long a request may take from its headers to the end of its response; must exceed --request-timeout")
+	fs.DurationVar(&f.conn.IdleTimeout, "idle-timeout", defConn.IdleTimeout, "how long a keep-alive connection may wait for its next request")
+	fs.IntVar(&f.conn.MaxHeaderBytes, "max-header-bytes", defConn.MaxHeaderBytes, "largest request line and headers accepted, in bytes (431 beyond)")
+	fs.IntVar(&f.conn.MaxConnections, "max-connections", defConn.MaxConnections, "connections open at once; more are answered 503 and closed (0: no cap)")
 	fs.StringVar(&f.defaultCompatibility, "default-compatibility", "BACKWARD", "compatibility level when no config sets one")
 	fs.BoolVar(&f.compactOnStart, "compact-on-start", true, "compact the file log before serving")
 	f.kafka.bind(fs, "Kafka seed brokers (host:port, comma-separated); selects Kafka storage")
@@ -154,6 +162,9 @@ func runServe(parent context.Context, f serveFlags) error {
 	if err != nil {
 		return fmt.Errorf("--default-compatibility: %w", err)
 	}
+	if err := f.conn.Validate(f.requestTimeout); err != nil {
+		return fmt.Errorf("connection limits (--read-header-timeout, --read-timeout, --write-timeout, --idle-timeout, --max-header-bytes, --max-connections): %w", err)
+	}
 	access, authCfg, err := authSettings(f)
 	if err != nil {
 		return err
@@ -216,9 +227,9 @@ func runServe(parent context.Context, f serveFlags) error {
 		defer stopPublisher()
 	}
 
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	hs := srv.HTTPServer(f.conn)
 	serveDone := make(chan error, 1)
-	go func() { serveDone <- hs.Serve(ln) }()
+	go func() { serveDone <- hs.Serve(srv.Listener(ln, f.conn.MaxConnections)) }()
 	logger.Info("charter serving", slog.String("addr", ln.Addr().String()), slog.String("storage", describe(f)))
 
 	select {

@@ -1,0 +1,245 @@
+package cli_test
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/charter-registry/charter/internal/registrytest"
+)
+
+// serveOnAnyPort starts `charter serve` with args on a port the kernel
+// picks and returns its address.
+func serveOnAnyPort(t *testing.T, bin string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"serve", "--storage", "memory"}, args...)...)
+	return registrytest.Serve(t, cmd, os.Kill).Addr
+}
+
+var openConnsRE = regexp.MustCompile(`(?m)^charter_http_connections_open (\d+)`)
+
+// openConns reads the server's count of open connections from /metrics,
+// over a connection of its own that it closes afterwards (and so counts).
+func openConns(t *testing.T, addr string) int {
+	t.Helper()
+	c := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	res, err := c.Get("http://" + addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	m := openConnsRE.FindSubmatch(b)
+	if m == nil {
+		t.Fatalf("no charter_http_connections_open in /metrics")
+	}
+	n, _ := strconv.Atoi(string(m[1]))
+	return n
+}
+
+// waitConns polls /metrics until cond holds for the count of open
+// connections (the poll's own connection included), or fails after a
+// minute.
+func waitConns(t *testing.T, addr string, what string, cond func(int) bool) int {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		n := openConns(t, addr)
+		if cond(n) {
+			return n
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: still %d connections open", what, n)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// closedByServer reads c until the server closes it and fails if that
+// takes longer than a minute (the server's timeouts are a few seconds).
+func closedByServer(c net.Conn) error {
+	_ = c.SetReadDeadline(time.Now().Add(time.Minute))
+	_, err := io.Copy(io.Discard, c)
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return fmt.Errorf("the server kept the connection open for a minute")
+	}
+	return nil // EOF (nil from io.Copy) or a reset: the server closed it
+}
+
+// TestSlowClientsAreDisconnected connects clients that trickle headers,
+// trickle a body, or sit idle on a keep-alive connection, and checks from
+// outside the process that the server closes every one of their sockets,
+// that a normal client is served while they are connected, and that a long
+// poll longer than the read timeout is not cut by it.
+func TestSlowClientsAreDisconnected(t *testing.T) {
+	bin := registrytest.BuildBinary(t)
+	addr := serveOnAnyPort(t, bin,
+		"--read-header-timeout", "1s", "--read-timeout", "2s", "--idle-timeout", "1s",
+		"--request-timeout", "10s", "--write-timeout", "11s", "--max-connections", "1000")
+
+	before := openConns(t, addr)
+	const perKind = 60
+	var (
+		conns []net.Conn
+		wg    sync.WaitGroup
+	)
+	dial := func() net.Conn {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+		return c
+	}
+	trickle := func(c net.Conn, first string, more string) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := io.WriteString(c, first); err != nil {
+				return
+			}
+			for {
+				time.Sleep(100 * time.Millisecond)
+				if _, err := io.WriteString(c, more); err != nil {
+					return // the server closed the connection
+				}
+			}
+		}()
+	}
+	for range perKind {
+		// Headers that never end.
+		trickle(dial(), "GET /subjects HTTP/1.1\r\nHost: x\r\n", "X-Slow: 1\r\n")
+		// A body that never ends.
+		trickle(dial(), "POST /subjects/slow/versions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n{", " ")
+		// One request, then an idle keep-alive connection.
+		c := dial()
+		if _, err := io.WriteString(c, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+			t.Fatal(err)
+		}
+		res, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil || res.StatusCode != 200 {
+			t.Fatalf("keep-alive request: %v %v", res, err)
+		}
+		res.Body.Close()
+	}
+	during := waitConns(t, addr, "slow clients connecting", func(n int) bool { return n >= 3*perKind })
+
+	// A normal client is served while they are all connected; its long
+	// poll outlasts the read timeout.
+	normal := &http.Client{Timeout: time.Minute}
+	res, err := normal.Post("http://"+addr+"/subjects/orders-value/versions", "application/vnd.schemaregistry.v1+json",
+		strings.NewReader(`{"schema":"{\"type\":\"string\"}"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || !strings.Contains(string(b), `"id":1`) {
+		t.Fatalf("register during the slow clients: %d %s", res.StatusCode, b)
+	}
+	// Had the read deadline cut it, the request would have been
+	// cancelled and answered 5xx.
+	res, err = normal.Get("http://" + addr + "/v1/changes?since=1000000&timeout=3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ = io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Fatalf("a long poll of 3 s under a 2 s read timeout: %d %s", res.StatusCode, b)
+	}
+
+	for i, c := range conns {
+		if err := closedByServer(c); err != nil {
+			t.Errorf("slow client %d (kind %d): %v", i, i%3, err)
+		}
+		c.Close()
+	}
+	wg.Wait()
+	normal.CloseIdleConnections()
+	after := waitConns(t, addr, "slow clients gone", func(n int) bool { return n <= before })
+	t.Logf("open connections: %d before, %d with %d slow clients, %d after the server closed theirs", before, during, len(conns), after)
+}
+
+// TestConnectionsBeyondTheCapGet503 fills the connection cap with idle
+// clients and checks that one more gets a 503 with a Confluent error body
+// and Retry-After, and is served once a slot is free.
+func TestConnectionsBeyondTheCapGet503(t *testing.T) {
+	bin := registrytest.BuildBinary(t)
+	const max = 8
+	addr := serveOnAnyPort(t, bin, "--max-connections", strconv.Itoa(max))
+
+	// Hold every slot. A connection left from the readiness poll may
+	// still hold one for a moment, so a 503 here is retried.
+	var idle []net.Conn
+	deadline := time.Now().Add(time.Minute)
+	for len(idle) < max {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A served request proves that the connection holds a slot.
+		if _, err := io.WriteString(c, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+			t.Fatal(err)
+		}
+		res, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err == nil && res.StatusCode == 200 {
+			res.Body.Close()
+			idle = append(idle, c)
+			continue
+		}
+		c.Close()
+		if time.Now().After(deadline) {
+			t.Fatalf("connection %d: %v %v", len(idle), res, err)
+		}
+		http.DefaultClient.CloseIdleConnections()
+		time.Sleep(20 * time.Millisecond) // the pace of a poll
+	}
+	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: time.Minute}
+	res, err := client.Get("http://" + addr + "/subjects")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	var body struct {
+		ErrorCode int    `json:"error_code"`
+		Message   string `json:"message"`
+	}
+	if res.StatusCode != 503 || json.Unmarshal(b, &body) != nil || body.ErrorCode != 50301 ||
+		!strings.Contains(body.Message, "limit of 8 connections") || res.Header.Get("Retry-After") != "1" {
+		t.Fatalf("beyond the cap: %d %q %s", res.StatusCode, res.Header.Get("Retry-After"), b)
+	}
+
+	idle[0].Close()
+	deadline = time.Now().Add(time.Minute)
+	for {
+		res, err := client.Get("http://" + addr + "/subjects")
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode == 200 {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("never served after a slot was freed: %v %v", res, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	for _, c := range idle[1:] {
+		c.Close()
+	}
+}
