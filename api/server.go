@@ -92,6 +92,8 @@ func New(svc *registry.Service, cfg Config) *Server {
 	s.echo.HTTPErrorHandler = s.handleError
 	s.echo.Pre(trimTrailingSlash)
 	s.echo.Use(s.requestIDMiddleware, s.observeMiddleware, s.authMiddleware, s.negotiateMiddleware, s.readyMiddleware, s.timeoutMiddleware)
+	// A write's change headers reach the registry through its context.
+	s.echo.Use(provenanceMiddleware)
 	s.routes()
 	return s
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,6 +19,8 @@ type registerFlags struct {
 	config    string
 	output    string
 	normalize bool
+	reason    string
+	link      string
 	registry  registryFlags
 }
 
@@ -54,6 +57,10 @@ Prints the subject, version and id of each file.`,
 	fs.StringVar(&f.config, "config", "", "path of charter.yaml (default: found in the current directory or a parent)")
 	fs.StringVar(&f.output, "output", "text", "output: text or json")
 	fs.BoolVar(&f.normalize, "normalize", false, "ask the registry to normalize each schema before storing it")
+	fs.StringVar(&f.reason, "reason", "", "why these schemas are registered, stored in each registration's audit entry (default in GitHub Actions: the pull request, commit and run)")
+	fs.StringVar(&f.link, "link", "", "URL of where the change was decided, e.g. the pull request, stored in each audit entry (default in GitHub Actions: the pull request's URL, else the run's)")
+	withEnv(fs, "reason", "CHARTER_CHANGE_REASON")
+	withEnv(fs, "link", "CHARTER_CHANGE_LINK")
 	f.registry.bind(fs)
 	return cmd
 }
@@ -71,7 +78,26 @@ func runRegister(cmd *cobra.Command, f registerFlags, args []string) error {
 	if err := checkOutput(f.output); err != nil {
 		return err
 	}
-	client, err := f.registry.client()
+	ch := change{reason: f.reason, link: f.link}
+	gh, inActions, err := githubChange(os.Getenv)
+	if err != nil {
+		return err
+	}
+	if inActions {
+		if ch.reason == "" {
+			ch.reason = gh.reason
+		}
+		if ch.link == "" {
+			ch.link = gh.link
+		}
+	}
+	ch.reason = oneLineReason(ch.reason)
+	if ch.link != "" {
+		if u, err := url.Parse(ch.link); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return usageErr("--link %q: give an absolute http:// or https:// URL", ch.link)
+		}
+	}
+	client, err := f.registry.client(remote.Change(ch.reason, ch.link))
 	if err != nil {
 		return err
 	}
@@ -115,6 +141,9 @@ func runRegister(cmd *cobra.Command, f registerFlags, args []string) error {
 		}
 		done[file.Path] = s
 		out = append(out, registered{File: file.Path, Subject: file.Subject, Version: s.Version, ID: s.ID})
+	}
+	if ch.reason != "" || ch.link != "" {
+		fmt.Fprintf(cmd.ErrOrStderr(), "charter register: recorded with reason %q and link %q\n", ch.reason, ch.link)
 	}
 	w := cmd.OutOrStdout()
 	if f.output == "json" {

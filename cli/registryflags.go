@@ -58,11 +58,11 @@ func (f *registryFlags) bind(fs *pflag.FlagSet) {
 
 // client builds the registry client; a missing or malformed URL, or
 // unreadable TLS files, are usage errors.
-func (f *registryFlags) client() (*remote.Client, error) {
+func (f *registryFlags) client(extra ...remote.Opt) (*remote.Client, error) {
 	if f.url == "" {
 		return nil, usageErr("no registry: pass --registry URL or set %s", envRegistryURL)
 	}
-	opts := []remote.Opt{remote.UserAgent("charter-cli")}
+	opts := append([]remote.Opt{remote.UserAgent("charter-cli")}, extra...)
 	tlsCfg, err := f.tlsConfig()
 	if err != nil {
 		return nil, withCode(ExitUsage, err)

@@ -63,6 +63,10 @@ type AuditEntry struct {
 	// replaced and set.
 	Before json.RawMessage `json:"before,omitempty"`
 	After  json.RawMessage `json:"after,omitempty"`
+	// Reason and Link are the write's Provenance: why it was made and
+	// where it was decided, as the writer said.
+	Reason string `json:"reason,omitempty"`
+	Link   string `json:"link,omitempty"`
 }
 
 // auditValue is an entry as stored: without a position, which is the
@@ -83,6 +87,7 @@ func (s *Service) auditRecord(p Principal, e AuditEntry) (storage.Record, error)
 	if e.Principal == "" {
 		e.Principal = Anonymous
 	}
+	e.Reason, e.Link = p.provenance.Reason, p.provenance.Link
 	return record(Key{Type: KeyAudit, Subject: e.ID}, auditValue{AuditEntry: &e})
 }
 

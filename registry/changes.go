@@ -28,6 +28,9 @@ type ChangeEvent struct {
 	Changed   []string        `json:"changed,omitempty"`
 	Before    json.RawMessage `json:"before,omitempty"`
 	After     json.RawMessage `json:"after,omitempty"`
+	// Reason and Link are the write's Provenance.
+	Reason string `json:"reason,omitempty"`
+	Link   string `json:"link,omitempty"`
 }
 
 // Key is what the event is about: its subject, else its topic, else its
@@ -50,7 +53,7 @@ func changeOf(a AuditEntry) ChangeEvent {
 		Position: a.Position, Time: a.Time, Type: a.Operation,
 		Subject: a.Subject, Version: a.Version, Versions: a.Versions, SchemaID: a.SchemaID,
 		Topic: a.Topic, Team: a.Team, Permanent: a.Permanent, Changed: a.Changed,
-		Before: a.Before, After: a.After,
+		Before: a.Before, After: a.After, Reason: a.Reason, Link: a.Link,
 	}
 }
 

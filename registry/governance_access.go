@@ -86,8 +86,13 @@ func (s *Service) principal(ctx context.Context) (Principal, error) {
 		if s.cfg.Access.Enforce {
 			return Principal{}, errUnauthenticated()
 		}
-		return Principal{Name: Anonymous}, nil
+		p = Principal{Name: Anonymous}
 	}
+	prov := ProvenanceFrom(ctx)
+	if err := prov.Validate(); err != nil {
+		return Principal{}, err
+	}
+	p.provenance = prov
 	return p, nil
 }
 

@@ -14,6 +14,10 @@ type Principal struct {
 	Name  string   `json:"name"`
 	Teams []string `json:"teams,omitempty"`
 	Admin bool     `json:"admin,omitempty"`
+	// provenance is the request's Provenance, which Service.principal
+	// attaches, so every write that names its author in the audit entry
+	// records why as well.
+	provenance Provenance
 }
 
 // InTeam reports whether the principal belongs to team.

@@ -63,8 +63,12 @@ type Team struct {
 // Authorship is who registered one subject version and when, and who
 // deleted it, from the audit trail.
 type Authorship struct {
-	Author    string
-	Time      time.Time
+	Author string
+	Time   time.Time
+	// Reason and Link are the registration's provenance: why it was made
+	// and where it was decided (a pull request, say).
+	Reason    string
+	Link      string
 	DeletedBy string
 	DeletedAt time.Time
 }

@@ -72,6 +72,7 @@ func (d governanceDirectory) Authors(subject string) map[int]Authorship {
 				a := out[e.Version]
 				if e.Version > 0 && a.Author == "" {
 					a.Author, a.Time = e.Principal, e.Time
+					a.Reason, a.Link = e.Reason, e.Link
 					out[e.Version] = a
 				}
 			case registry.OpSchemaDeleted, registry.OpSubjectDeleted:

@@ -37,7 +37,8 @@ func TestGovernancePages(t *testing.T) {
 	if _, err := h.svc.Register(alice, "orders.v2-value", registry.RegisterRequest{Schema: avroOrderV1}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := h.svc.Register(alice, "orders.v2-value", registry.RegisterRequest{Schema: avroOrderV2}); err != nil {
+	pr := registry.WithProvenance(alice, registry.Provenance{Reason: "add the note field", Link: "https://github.com/acme/schemas/pull/9"})
+	if _, err := h.svc.Register(pr, "orders.v2-value", registry.RegisterRequest{Schema: avroOrderV2}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := h.svc.Register(bob, "orders.v2-key", registry.RegisterRequest{Schema: `"string"`}); err != nil {
@@ -69,7 +70,7 @@ func TestGovernancePages(t *testing.T) {
 		`Value schema: <a href="/ui/subjects/orders-value">orders-value</a>`, "Bound but not registered yet: <code>orders-key</code>")
 
 	body = h.ok("/ui/subjects/orders.v2-value")
-	contains(t, body, "<td>alice</td>", `<span class="badge warn">deleted</span> <span class="muted">by bob, `, `href="/ui/topics/orders.v2"`, `href="/ui/teams/checkout"`)
+	contains(t, body, "<td>alice</td>", `<td class="change">add the note field · <a href="https://github.com/acme/schemas/pull/9" rel="noopener noreferrer">https://github.com/acme/schemas/pull/9</a></td>`, `<span class="badge warn">deleted</span> <span class="muted">by bob, `, `href="/ui/topics/orders.v2"`, `href="/ui/teams/checkout"`)
 	contains(t, h.ok("/ui/subjects/orders.v2-key"), "<td>bob</td>")
 
 	body = h.ok("/ui/teams/checkout")

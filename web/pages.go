@@ -198,6 +198,8 @@ type versionView struct {
 	Latest       bool
 	Date         string
 	Author       string
+	Reason       string
+	Link         string
 	DeletedBy    string
 	DeletedAt    string
 	Previous     int
@@ -267,6 +269,7 @@ func (c *Catalogue) subject(ctx *echo.Context) error {
 			Metadata: viewMetadata(s.Metadata), Rules: viewRules(s.RuleSet), ReferencedBy: ix.refBy[registry.SubjectVersion{Subject: name, Version: n}]}
 		if a, ok := authors[n]; ok {
 			v.Author, v.DeletedBy = a.Author, a.DeletedBy
+			v.Reason, v.Link = a.Reason, a.Link
 			if !a.DeletedAt.IsZero() {
 				v.DeletedAt = a.DeletedAt.UTC().Format("2006-01-02 15:04 UTC")
 			}

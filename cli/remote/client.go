@@ -21,6 +21,8 @@ type Client struct {
 	password string
 	token    string
 	agent    string
+	reason   string
+	link     string
 }
 
 // Opt configures a Client.
@@ -42,6 +44,15 @@ func BearerToken(token string) Opt { return optFunc(func(c *Client) { c.token = 
 // HTTPClient replaces the default client, whose timeout is 30 seconds.
 // Use it for TLS settings or a proxy.
 func HTTPClient(h *http.Client) Opt { return optFunc(func(c *Client) { c.http = h }) }
+
+// Change sends a change reason and link with every write, as the
+// X-Charter-Change-Reason and X-Charter-Change-Link headers; charter
+// stores them in each write's audit entry. Use it for a client that makes
+// the writes of one change, such as the registrations of one merge. Empty
+// values send nothing.
+func Change(reason, link string) Opt {
+	return optFunc(func(c *Client) { c.reason, c.link = reason, link })
+}
 
 // UserAgent sets the User-Agent header.
 func UserAgent(s string) Opt { return optFunc(func(c *Client) { c.agent = s }) }
@@ -156,6 +167,14 @@ func (c *Client) do(ctx context.Context, method string, segs []string, query url
 		req.Header.Set("Content-Type", "application/vnd.schemaregistry.v1+json")
 	}
 	req.Header.Set("User-Agent", c.agent)
+	if method != http.MethodGet && method != http.MethodHead {
+		if c.reason != "" {
+			req.Header.Set("X-Charter-Change-Reason", c.reason)
+		}
+		if c.link != "" {
+			req.Header.Set("X-Charter-Change-Link", c.link)
+		}
+	}
 	switch {
 	case c.token != "":
 		req.Header.Set("Authorization", "Bearer "+c.token)
