@@ -160,6 +160,12 @@ func registryCommands(repo *gitRepo, exported string) []registryCommand {
 		{"config", fixed("config", "orders-value")},
 		{"export", func(t *testing.T) []string { return []string{"export", filepath.Join(t.TempDir(), "dump")} }},
 		{"import", fixed("import", exported)},
+		{"lint", func(t *testing.T) []string {
+			// Only the key rules, which a value subject passes.
+			dir := t.TempDir()
+			writeFile(t, dir, "charter.yaml", "lint: {use: [KEYS]}\nschemas: [{path: x.avsc, subject: x-value}]\n")
+			return []string{"lint", "--config", filepath.Join(dir, "charter.yaml"), "orders-value"}
+		}},
 	}
 }
 

@@ -25,7 +25,7 @@ compatibility on every registration.`,
 	root.AddCommand(newAuthCommand())
 	root.AddCommand(newDLQCommand())
 	root.AddCommand(newRepairCommand())
-	root.AddCommand(newCheckCommand(), newRegisterCommand(), newDiffCommand(), newGetCommand(),
+	root.AddCommand(newCheckCommand(), newLintCommand(), newRegisterCommand(), newDiffCommand(), newGetCommand(),
 		newSubjectsCommand(), newConfigCommand(), newExportCommand(), newImportCommand())
 	return root
 }

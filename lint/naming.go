@@ -31,7 +31,7 @@ func checkPastTense(c *context) {
 		if len(ws) == 0 {
 			continue
 		}
-		if isPast(lastWord(ws)) {
+		if endsPast(ws) {
 			continue
 		}
 		if stateLike(ws, r) && c.in.Event == Unknown {
@@ -50,7 +50,7 @@ func checkPastTense(c *context) {
 			continue
 		}
 		if c.in.Event == Delta {
-			c.report(r.Pos, c.scope(r.Doc), "%q is declared a delta event but its name does not end in a past-tense verb; name what happened, such as %q", r.Name, r.Name+"Created")
+			c.report(r.Pos, c.scope(r.Doc), "%q is declared a delta event but its name does not end in a past-tense verb; name the fact that happened, entity first and verb last (as in OrderShipped)", r.Name)
 		}
 	}
 }
@@ -95,7 +95,7 @@ func checkStateNoun(c *context) {
 		declared := c.in.Event == State
 		last := lastWord(ws)
 		_, present := presentVerb(last, anyVerb)
-		if !(declared && (isPast(last) || present)) && !stateLike(ws, r) {
+		if !(declared && (endsPast(ws) || present)) && !stateLike(ws, r) {
 			continue
 		}
 		entity := pascal(ws[:len(ws)-1])

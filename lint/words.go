@@ -157,3 +157,19 @@ func isIDName(name string) bool {
 	ws := words(name)
 	return len(ws) > 0 && (isIDWord(lastWord(ws)) && (len(ws) > 1 || ws[0] != "number" && ws[0] != "key"))
 }
+
+// particles end phrasal verbs: SignedUp, CheckedOut, LoggedIn.
+var particles = map[string]bool{"up": true, "in": true, "out": true, "off": true, "down": true, "over": true, "back": true, "on": true}
+
+// endsPast reports whether a name's words end in a past tense, allowing a
+// phrasal verb's particle after it (UserSignedUp).
+func endsPast(ws []string) bool {
+	n := len(ws)
+	if n == 0 {
+		return false
+	}
+	if isPast(ws[n-1]) {
+		return true
+	}
+	return n >= 2 && particles[ws[n-1]] && isPast(ws[n-2])
+}

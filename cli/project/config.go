@@ -5,14 +5,17 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/charter-registry/charter/compat"
+	"github.com/charter-registry/charter/lint"
 )
 
 // ConfigName is the file charter check looks for.
@@ -30,6 +33,9 @@ type Config struct {
 	ImportPaths []string `yaml:"importPaths"`
 	// Schemas maps files to subjects.
 	Schemas []Entry `yaml:"schemas"`
+	// Lint selects the rules charter lint applies, and where it does not
+	// apply them (files and subjects).
+	Lint lint.Config `yaml:"lint"`
 }
 
 // Entry maps one file or glob to a subject.
@@ -50,6 +56,12 @@ type Entry struct {
 	// Compatibility overrides the file-wide level for this entry's
 	// offline checks.
 	Compatibility compat.Level `yaml:"compatibility"`
+	// Event says whether the entry's files are delta or state events, for
+	// the naming rules; empty lets them infer it.
+	Event string `yaml:"event"`
+	// Lint, when set, replaces the file-wide use and except for this
+	// entry's files; its ignore lists add to the file-wide ones.
+	Lint *lint.Config `yaml:"lint"`
 }
 
 // ParseConfig reads charter.yaml. Unknown keys are refused, so that a
@@ -123,6 +135,9 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("importPaths[%d]: %w", i, err))
 		}
 	}
+	if err := c.Lint.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("lint: %w", err))
+	}
 	if len(c.Schemas) == 0 {
 		errs = append(errs, errors.New("schemas: the list is empty; add at least one {path, subject} entry"))
 	}
@@ -150,6 +165,14 @@ func (c *Config) Validate() error {
 				e.Format = string(t)
 			}
 		}
+		if _, err := lint.ParseEvent(e.Event); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", at, err))
+		}
+		if e.Lint != nil {
+			if err := e.Lint.Validate(); err != nil {
+				errs = append(errs, fmt.Errorf("%s: lint: %w", at, err))
+			}
+		}
 		if e.Compatibility != "" {
 			l, err := compat.ParseLevel(string(e.Compatibility))
 			if err != nil {
@@ -160,6 +183,31 @@ func (c *Config) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// LintConfig returns the lint configuration for an entry: the file-wide
+// one, with the entry's use and except instead when it gives them, and
+// both ignore lists.
+func (c *Config) LintConfig(e Entry) lint.Config {
+	out := c.Lint
+	if e.Lint == nil {
+		return out
+	}
+	if len(e.Lint.Use) > 0 || len(e.Lint.Except) > 0 {
+		out.Use, out.Except = e.Lint.Use, e.Lint.Except
+	}
+	out.Ignore = append(slices.Clone(out.Ignore), e.Lint.Ignore...)
+	if len(e.Lint.IgnoreOnly) > 0 {
+		m := maps.Clone(out.IgnoreOnly)
+		if m == nil {
+			m = map[string][]string{}
+		}
+		for k, v := range e.Lint.IgnoreOnly {
+			m[k] = append(slices.Clone(m[k]), v...)
+		}
+		out.IgnoreOnly = m
+	}
+	return out
 }
 
 // Level returns the offline level for an entry: its own or the file-wide

@@ -25,6 +25,9 @@ type File struct {
 	// Level is the entry's offline compatibility level.
 	Level compat.Level
 	Text  string
+	// Entry is the index of the charter.yaml entry that maps the file;
+	// -1 for a dependency no entry maps.
+	Entry int
 	// Refs are the files this one imports or refers to directly, in the
 	// order they appear.
 	Refs []Ref
@@ -119,7 +122,7 @@ func Load(ctx context.Context, cfg *Config, src Source) (*Project, error) {
 			bySubject[subject] = n
 			claimed[n] = true
 			matched++
-			f := &File{Path: n, Subject: subject, Topic: e.Topic, Type: typ, Level: cfg.Level(e), Text: text}
+			f := &File{Path: n, Subject: subject, Topic: e.Topic, Type: typ, Level: cfg.Level(e), Text: text, Entry: i}
 			p.files[n] = f
 			p.Files = append(p.Files, f)
 		}
@@ -190,7 +193,7 @@ func (p *Project) dependency(ctx context.Context, name string, typ compat.Type) 
 	if err != nil || !ok {
 		return nil, err
 	}
-	f := &File{Path: name, Type: typ, Text: text}
+	f := &File{Path: name, Type: typ, Text: text, Entry: -1}
 	p.files[name] = f
 	return f, nil
 }

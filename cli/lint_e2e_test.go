@@ -1,0 +1,130 @@
+package cli_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+const lintConfig = `lint:
+  except: [FIELD_DOC_MISSING, RECORD_DOC_MISSING]
+  ignore: [legacy]
+schemas:
+  - path: schemas/signup.avsc
+    subject: signups-value
+    event: delta
+  - path: schemas/orders.avsc
+    subject: orders-value
+  - path: legacy/*.avsc
+    subject: "{name}-value"
+`
+
+const lintSignup = `{
+  "type": "record",
+  "name": "UserSignedUp",
+  "fields": [
+    {"name": "user_id", "type": "string"},
+    {"name": "method_of_signup", "type": {"type": "enum", "name": "MethodOfSignup",
+      "symbols": ["UNKNOWN", "EMAIL", "GOOGLE"], "default": "UNKNOWN"}}
+  ]
+}
+`
+
+const lintOrders = `{
+  "type": "record",
+  "name": "OrderPlaced",
+  "fields": [
+    {"name": "order_id", "type": "string"},
+    {"name": "placed_at", "type": "long"}
+  ]
+}
+`
+
+type lintAnnotation struct {
+	File, Rule, Subject, Path, Against string
+	Line, Column                       int
+}
+
+func parseLintJSON(t *testing.T, out string) []lintAnnotation {
+	t.Helper()
+	var anns []lintAnnotation
+	if err := json.Unmarshal([]byte(out), &anns); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	return anns
+}
+
+// TestLintFilesAndAgainstGit lints a repository's files, then only what a
+// second commit adds, with charter.yaml's lint section and an event kind.
+func TestLintFilesAndAgainstGit(t *testing.T) {
+	repo := newGitRepo(t)
+	writeFile(t, repo.dir, "charter.yaml", lintConfig)
+	writeFile(t, repo.dir, "schemas/signup.avsc", lintSignup)
+	writeFile(t, repo.dir, "schemas/orders.avsc", lintOrders)
+	writeFile(t, repo.dir, "legacy/ShipOrder.avsc", `{"type":"record","name":"ShipOrder","fields":[{"name":"ts","type":"long"}]}`)
+	repo.git("add", "-A")
+	repo.git("commit", "-q", "-m", "1")
+
+	r := charterRun(t, "lint", "--config", repo.config(), "--format", "json")
+	if r.code != 100 {
+		t.Fatalf("lint of commit 1: %s", r)
+	}
+	anns := parseLintJSON(t, r.stdout)
+	if len(anns) != 1 || anns[0] != (lintAnnotation{File: "schemas/orders.avsc", Rule: "TIMESTAMP_WITHOUT_LOGICAL_TYPE", Subject: "orders-value", Path: "/fields/1", Line: 6, Column: 5}) {
+		t.Fatalf("annotations %+v\n%s", anns, r)
+	}
+
+	// Commit 2: the enum gains a symbol of another meaning; the old
+	// timestamp problem is still there but not new.
+	writeFile(t, repo.dir, "schemas/signup.avsc", strings.Replace(lintSignup, `"GOOGLE"]`, `"GOOGLE", "VIA_MOBILE_APP"]`, 1))
+	repo.git("commit", "-q", "-am", "2")
+	r = charterRun(t, "lint", "--config", repo.config(), "--against", "git:HEAD~1", "--format", "json")
+	if r.code != 100 {
+		t.Fatalf("lint against HEAD~1: %s", r)
+	}
+	anns = parseLintJSON(t, r.stdout)
+	want := lintAnnotation{File: "schemas/signup.avsc", Rule: "ENUM_MIXED_MEANINGS", Subject: "signups-value", Path: "/fields/1/type/symbols/3", Line: 7, Column: 49, Against: "git:HEAD~1"}
+	if len(anns) != 1 || anns[0] != want {
+		t.Fatalf("annotations %+v, want %+v\n%s", anns, want, r)
+	}
+	gh := charterRun(t, "lint", "--config", repo.config(), "--against", "git:HEAD~1", "--format", "github-actions")
+	if gh.code != 100 || !strings.HasPrefix(gh.stdout, "::error file=schemas/signup.avsc,line=7,col=49,title=ENUM_MIXED_MEANINGS::(heuristic) ") {
+		t.Errorf("github-actions: %s", gh)
+	}
+
+	// Nothing new against the same commit.
+	if r := charterRun(t, "lint", "--config", repo.config(), "--against", "git:HEAD"); r.code != 0 || !strings.Contains(r.stderr, "3 schema files linted, no problems") {
+		t.Errorf("lint against HEAD: %s", r)
+	}
+	// A wrong rule id in charter.yaml is a usage error.
+	writeFile(t, repo.dir, "charter.yaml", strings.Replace(lintConfig, "FIELD_DOC_MISSING", "FIELD_DOC", 1))
+	if r := charterRun(t, "lint", "--config", repo.config()); r.code != 2 || !strings.Contains(r.err.Error(), `"FIELD_DOC" is neither a lint rule nor a category`) {
+		t.Errorf("bad rule id: %s", r)
+	}
+}
+
+// TestLintRegistry lints the subjects a registry holds.
+func TestLintRegistry(t *testing.T) {
+	reg := startRegistry(t)
+	body, _ := json.Marshal(map[string]string{"schema": `{"type":"record","name":"OrderPlaced","doc":"An order was placed.","fields":[{"name":"order_id","type":"string","doc":"The order."}]}`})
+	if code, b := reg.send(t, "POST", "/subjects/orders-value/versions", string(body)); code != 200 {
+		t.Fatalf("register: %d %s", code, b)
+	}
+	t.Chdir(t.TempDir()) // no charter.yaml: every rule
+	if r := charterRun(t, "lint", "--registry", reg.url); r.code != 0 || !strings.Contains(r.stderr, "1 subject linted, no problems") {
+		t.Fatalf("clean registry: %s", r)
+	}
+	body, _ = json.Marshal(map[string]string{"schema": `["null","string"]`})
+	if code, b := reg.send(t, "POST", "/subjects/orders-key/versions", string(body)); code != 200 {
+		t.Fatalf("register: %d %s", code, b)
+	}
+	t.Setenv("CHARTER_REGISTRY_URL", reg.url)
+	r := charterRun(t, "lint", "--format", "json", "orders-key")
+	if r.code != 100 {
+		t.Fatalf("lint orders-key: %s", r)
+	}
+	anns := parseLintJSON(t, r.stdout)
+	if len(anns) != 1 || anns[0] != (lintAnnotation{File: "orders-key", Rule: "KEY_NULLABLE", Subject: "orders-key", Path: "/", Line: 1, Column: 1}) {
+		t.Errorf("annotations %+v", anns)
+	}
+}
