@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # test.sh runs charter's whole test suite: vet, the main module's tests
 # (with a real Kafka broker from scripts/kafka.sh), and the real-client
-# conformance module. It is what `make test` and CI run.
+# conformance module, which also drives a live `charter serve` with
+# Confluent's Python and Node.js clients (installed here by
+# scripts/interop-setup.sh). It is what `make test` and CI run.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
@@ -37,7 +39,10 @@ echo "== main module tests"
 # out of another package's assertions.
 go test -p 1 -count=1 -timeout 25m ./...
 
-if [ -f conformance/go.mod ]; then
-	echo "== real-client conformance (confluent-kafka-go, franz-go)"
-	(cd conformance && CGO_ENABLED=1 go test -count=1 -timeout 20m ./...)
-fi
+echo "== installing the interop clients (confluent-kafka from PyPI, @confluentinc/schemaregistry from npm)"
+bash scripts/interop-setup.sh
+
+echo "== real-client conformance (confluent-kafka-go, franz-go; confluent-kafka for Python and Node.js against charter serve)"
+# CHARTER_INTEROP=required: a missing client fails the run instead of
+# skipping TestPythonClient or TestNodeClient.
+(cd conformance && CHARTER_INTEROP=required CGO_ENABLED=1 go test -count=1 -timeout 20m ./...)

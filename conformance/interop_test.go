@@ -1,0 +1,92 @@
+package conformance
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/charter-registry/charter/internal/registrytest"
+	"github.com/charter-registry/charter/internal/testdata"
+)
+
+// The real-client matrix: Confluent's Python client (confluent-kafka with
+// its serdes and rules) and Confluent's Node.js client
+// (@confluentinc/schemaregistry), each as its own test program under
+// interop/, driving a live `charter serve` built from this repository.
+//
+// scripts/interop-setup.sh installs both clients (pinned, from PyPI and
+// npm) and scripts/test.sh runs it before these tests with
+// CHARTER_INTEROP=required, so CI fails rather than skips when a client is
+// missing. Without that variable a machine that never ran the setup skips
+// them, saying how to run them.
+
+func TestPythonClient(t *testing.T) {
+	dir := filepath.Join(testdata.Root(), "interop", "python")
+	python := filepath.Join(dir, ".venv", "bin", "python")
+	requireInterop(t, python, "python")
+	url := startCharterServe(t)
+	runClientProgram(t, url, dir, python, "-m", "pytest", "-v", "-p", "no:cacheprovider")
+}
+
+func TestNodeClient(t *testing.T) {
+	dir := filepath.Join(testdata.Root(), "interop", "node")
+	requireInterop(t, filepath.Join(dir, "node_modules", "@confluentinc", "schemaregistry", "package.json"), "node")
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Fatalf("node is not on PATH: %v", err)
+	}
+	url := startCharterServe(t)
+	runClientProgram(t, url, dir, node, "--test", "--test-reporter=spec")
+}
+
+// requireInterop skips, or with CHARTER_INTEROP=required fails, when the
+// client installed by scripts/interop-setup.sh is absent.
+func requireInterop(t *testing.T, path, which string) {
+	t.Helper()
+	if _, err := os.Stat(path); err == nil {
+		return
+	}
+	msg := fmt.Sprintf("%s is absent: run `bash scripts/interop-setup.sh %s` first", path, which)
+	if os.Getenv("CHARTER_INTEROP") == "required" {
+		t.Fatal(msg + " (CHARTER_INTEROP=required)")
+	}
+	t.Skip(msg)
+}
+
+// startCharterServe builds cmd/charter and runs `charter serve` on a file
+// log in a temporary directory, on a port the kernel picks (read back from
+// the server's log by registrytest.Serve), and returns its base URL. The
+// server is stopped with SIGTERM when the test ends, and its log is printed
+// if the test failed.
+func startCharterServe(t *testing.T) string {
+	t.Helper()
+	cmd := exec.Command(registrytest.BuildBinary(t), "serve", "--data-dir", t.TempDir())
+	return "http://" + registrytest.Serve(t, cmd, syscall.SIGTERM).Addr
+}
+
+// runClientProgram runs a client's own test program in dir with
+// CHARTER_URL set to url and fails the test if it fails. Its output
+// is always logged, so `go test -v` shows every client case.
+func runClientProgram(t *testing.T, url, dir, name string, args ...string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "CHARTER_URL="+url, "PYTHONDONTWRITEBYTECODE=1")
+	out, err := cmd.CombinedOutput()
+	t.Logf("%s %v (in %s):\n%s", filepath.Base(name), args, dir, out)
+	if err != nil {
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			t.Fatalf("%s failed with exit code %d", filepath.Base(name), exit.ExitCode())
+		}
+		t.Fatalf("run %s: %v", name, err)
+	}
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# interop-setup.sh installs the real clients of the interop matrix, pinned:
+#   python  Confluent's confluent-kafka with its serdes and rules, from PyPI,
+#           into the virtual environment interop/python/.venv
+#   node    Confluent's @confluentinc/schemaregistry, from npm, into
+#           interop/node/node_modules (npm ci, from package-lock.json)
+# With no argument it installs both. conformance/interop_test.go runs them
+# against a live `charter serve`; scripts/test.sh calls this first.
+set -euo pipefail
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+python_setup() {
+	local dir="$repo/interop/python"
+	if [ ! -x "$dir/.venv/bin/python" ]; then
+		python3 -m venv "$dir/.venv"
+	fi
+	"$dir/.venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$dir/requirements.txt"
+}
+
+node_setup() {
+	(cd "$repo/interop/node" && npm ci --no-audit --no-fund --loglevel=error)
+}
+
+case "${1:-all}" in
+python) python_setup ;;
+node) node_setup ;;
+all)
+	python_setup
+	node_setup
+	;;
+*)
+	echo "usage: $0 [python|node|all]" >&2
+	exit 2
+	;;
+esac
