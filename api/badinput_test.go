@@ -42,7 +42,10 @@ func TestBadInputGetsClearErrors(t *testing.T) {
 		{"body too large", "POST", "/subjects/s/versions", "", `{"schema":"` + strings.Repeat("y", 5<<20) + `"}`, 413, 42209, "limit"},
 		{"wrong content type", "POST", "/subjects/s/versions", "text/xml", `<schema/>`, 415, 415, "Content-Type"},
 		{"control character in subject", "POST", "/subjects/a%01b/versions", "", map[string]any{"schema": recordV1}, 422, 42208, "control"},
-		{"subject too long", "POST", "/subjects/" + strings.Repeat("s", 256) + "/versions", "", map[string]any{"schema": recordV1}, 422, 42208, "255"},
+		{"subject too long", "POST", "/subjects/" + strings.Repeat("s", 256) + "/versions", "", map[string]any{"schema": recordV1}, 422, 42208, "256 characters long; the limit is 255"},
+		{"subject of 256 two-byte characters", "POST", "/subjects/" + strings.Repeat("%C3%A9", 256) + "/versions", "", map[string]any{"schema": recordV1}, 422, 42208, "256 characters long; the limit is 255"},
+		{"DEL in subject", "PUT", "/config/a%7Fb", "", `{"compatibility":"NONE"}`, 422, 42208, "control characters are not allowed"},
+		{"C1 control character in subject", "PUT", "/mode/a%C2%85b", "", `{"mode":"READONLY"}`, 422, 42208, "control characters are not allowed"},
 		{"invalid version", "GET", "/subjects/existing/versions/1.5", "", nil, 422, 42202, "latest"},
 		{"version out of range", "GET", "/subjects/existing/versions/2147483648", "", nil, 422, 42202, ""},
 		{"invalid id", "GET", "/schemas/ids/abc", "", nil, 422, 422, "positive"},
@@ -114,4 +117,20 @@ func FuzzRegisterRequest(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestSubjectLimitCountsCharacters: the 255 limit counts characters, as
+// openapi.yaml's maxLength does, so 255 two-byte characters are a valid
+// name.
+func TestSubjectLimitCountsCharacters(t *testing.T) {
+	h := newHarness(t)
+	subject := strings.Repeat("é", 255)
+	if r := h.do("POST", "/subjects/"+strings.Repeat("%C3%A9", 255)+"/versions", map[string]any{"schema": recordV1}); r.status != 200 {
+		t.Fatalf("register %d bytes, 255 characters: %d %s", len(subject), r.status, r.body)
+	}
+	var got []string
+	h.do("GET", "/subjects", nil).json(t, &got)
+	if len(got) != 1 || got[0] != subject {
+		t.Fatalf("subjects = %q, want the 255-character name", got)
+	}
 }

@@ -71,11 +71,11 @@ func (s *Server) deleteTeam(c *echo.Context) error {
 }
 
 func (s *Server) listTopics(c *echo.Context) error {
-	f := registry.TopicFilter{
-		Owner:     c.QueryParam("owner"),
-		Lifecycle: registry.Lifecycle(c.QueryParam("lifecycle")),
-		Tag:       c.QueryParam("tag"),
+	lifecycle, err := enumQuery(c, "lifecycle", registry.Lifecycles())
+	if err != nil {
+		return err
 	}
+	f := registry.TopicFilter{Owner: c.QueryParam("owner"), Lifecycle: lifecycle, Tag: c.QueryParam("tag")}
 	return writeJSON(c, http.StatusOK, s.svc.Topics(f))
 }
 
@@ -151,7 +151,7 @@ func (s *Server) search(c *echo.Context) error {
 	if q == "" {
 		return unprocessable("Query parameter q is required: the text to find in topics, subjects, teams and field names")
 	}
-	limit, err := intQuery(c, "limit", 100)
+	limit, err := limitQuery(c, "limit", 100)
 	if err != nil {
 		return err
 	}

@@ -1,9 +1,7 @@
 package api
 
 import (
-	"fmt"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v5"
@@ -16,21 +14,17 @@ import (
 // MaxChangesWait, and always less than the request timeout) when there are
 // none yet. The answer's next is the since of the following poll.
 func (s *Server) changes(c *echo.Context) error {
-	since, err := int64Query(c, "since")
+	since, err := positionQuery(c, "since")
 	if err != nil {
 		return err
 	}
-	limit, err := intQuery(c, "limit", 100)
+	limit, err := limitQuery(c, "limit", 100)
 	if err != nil {
 		return err
 	}
-	var wait time.Duration
-	if v := c.QueryParam("timeout"); v != "" {
-		secs, err := strconv.ParseFloat(v, 64)
-		if err != nil || secs < 0 || secs > 3600 {
-			return unprocessable(fmt.Sprintf("Query parameter timeout=%q is not a number of seconds", v))
-		}
-		wait = time.Duration(secs * float64(time.Second))
+	wait, err := secondsQuery(c, "timeout")
+	if err != nil {
+		return err
 	}
 	wait = min(wait, s.cfg.MaxChangesWait, s.cfg.RequestTimeout-time.Second)
 	b, err := s.svc.Changes(c.Request().Context(), registry.ChangeQuery{

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
 
 	"github.com/labstack/echo/v5"
 )
@@ -89,33 +88,4 @@ func position(b []byte, off int64) (line, col int) {
 		}
 	}
 	return line, col
-}
-
-// boolQuery reads a boolean query parameter; absent means false.
-func boolQuery(c *echo.Context, name string) (bool, error) {
-	v := c.QueryParam(name)
-	if v == "" {
-		return false, nil
-	}
-	b, err := strconv.ParseBool(v)
-	if err != nil {
-		return false, unprocessable(fmt.Sprintf("Query parameter %s=%q is not a boolean; use true or false", name, v))
-	}
-	return b, nil
-}
-
-func intQuery(c *echo.Context, name string, def int) (int, error) {
-	v := c.QueryParam(name)
-	if v == "" {
-		return def, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil {
-		return 0, unprocessable(fmt.Sprintf("Query parameter %s=%q is not an integer", name, v))
-	}
-	if n < 0 {
-		// Confluent clients send -1 for "no limit".
-		return def, nil
-	}
-	return n, nil
 }

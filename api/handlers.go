@@ -156,16 +156,16 @@ func (s *Server) schemaByGUID(c *echo.Context) error {
 
 // latestWithMetadata serves GET /subjects/{subject}/metadata?key=k&value=v,
 // which Confluent serializers call for use.latest.with.metadata. Repeated
-// key/value pairs must all match.
+// key/value pairs must all match; an unpaired key or value is ignored, as
+// Confluent does.
 func (s *Server) latestWithMetadata(c *echo.Context) error {
 	q := c.QueryParams()
 	keys, values := q["key"], q["value"]
-	if len(keys) != len(values) {
-		return unprocessable("Query parameters key and value must come in pairs")
-	}
+	// Confluent pairs the i-th key with the i-th value and ignores the
+	// surplus of the longer list.
 	props := map[string]string{}
-	for i, k := range keys {
-		props[k] = values[i]
+	for i := range min(len(keys), len(values)) {
+		props[keys[i]] = values[i]
 	}
 	deleted, err := boolQuery(c, "deleted")
 	if err != nil {
@@ -229,10 +229,10 @@ func (s *Server) listSchemas(c *echo.Context) error {
 	if f.LatestOnly, err = boolQuery(c, "latestOnly"); err != nil {
 		return err
 	}
-	if f.Offset, err = intQuery(c, "offset", 0); err != nil {
+	if f.Offset, err = offsetQuery(c, "offset"); err != nil {
 		return err
 	}
-	if f.Limit, err = intQuery(c, "limit", 0); err != nil {
+	if f.Limit, err = limitQuery(c, "limit", 0); err != nil {
 		return err
 	}
 	out, err := s.svc.RenderAll(s.svc.Schemas(f), c.QueryParam("format"))

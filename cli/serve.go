@@ -34,6 +34,7 @@ type serveFlags struct {
 	maxSchemaBytes       int
 	maxBodyBytes         int64
 	requestTimeout       time.Duration
+	changesMaxWait       time.Duration
 	shutdownTimeout      time.Duration
 	defaultCompatibility string
 	compactOnStart       bool
@@ -74,6 +75,7 @@ keep the state in a compacted Kafka topic shared by several instances.`,
 	fs.IntVar(&f.maxSchemaBytes, "max-schema-bytes", 1<<20, "largest schema accepted, in bytes")
 	fs.Int64Var(&f.maxBodyBytes, "max-body-bytes", 4<<20, "largest request body accepted, in bytes")
 	fs.DurationVar(&f.requestTimeout, "request-timeout", 30*time.Second, "how long a request may wait for the log")
+	fs.DurationVar(&f.changesMaxWait, "changes-max-wait", 30*time.Second, "longest wait of a GET /v1/changes long poll, whatever timeout it asks for")
 	fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long in-flight requests may take to finish on SIGTERM")
 	defConn := api.DefaultConnConfig()
 	fs.DurationVar(&f.conn.ReadHeaderTimeout, "read-header-timeout", defConn.ReadHeaderTimeout, "how long a client may take to send a request's headers")
@@ -194,6 +196,7 @@ func runServe(parent context.Context, f serveFlags) error {
 	srv := api.New(svc, api.Config{
 		MaxBodyBytes:   f.maxBodyBytes,
 		RequestTimeout: f.requestTimeout,
+		MaxChangesWait: f.changesMaxWait,
 		OpenAPI:        charter.OpenAPI(),
 		Logger:         logger,
 		Auth:           authCfg,

@@ -31,6 +31,16 @@ const (
 	OpTopicDeleted     Operation = "topic.deleted"
 )
 
+// Operations lists every operation, for callers that validate a filter.
+func Operations() []Operation {
+	return []Operation{
+		OpSchemaRegistered, OpSchemaDeleted, OpSubjectDeleted,
+		OpConfigChanged, OpConfigDeleted, OpModeChanged, OpModeDeleted,
+		OpTeamCreated, OpTeamUpdated, OpTeamDeleted,
+		OpTopicCreated, OpTopicUpdated, OpTopicDeleted,
+	}
+}
+
 // AuditEntry records one write: who made it, when, what it did and to
 // what. Every write appends its entry in the same batch as the change
 // itself, so the two are durable together, and every instance replays the

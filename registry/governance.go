@@ -51,6 +51,9 @@ const (
 	Retired    Lifecycle = "retired"
 )
 
+// Lifecycles lists every lifecycle, for callers that validate a filter.
+func Lifecycles() []Lifecycle { return []Lifecycle{Active, Deprecated, Retired} }
+
 // WritePolicy says who may change the contracts of a topic's subjects.
 type WritePolicy string
 

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/charter-registry/charter/compat"
@@ -390,19 +391,22 @@ func storeError(ctx context.Context, err error) error {
 	return &Error{Code: CodeStoreError, Message: "Error writing to the log: " + err.Error(), Err: err}
 }
 
-// ValidateSubject checks a subject name: not empty, at most 255 bytes,
-// valid UTF-8 and no control characters.
+// ValidateSubject checks a subject name: not empty, valid UTF-8, at most
+// 255 characters (counted as openapi.yaml's maxLength counts them) and
+// without control characters, where control means what Java's
+// Character.isISOControl means to Confluent: U+0000 to U+001F and U+007F
+// to U+009F.
 func ValidateSubject(subject string) error {
 	switch {
 	case subject == "":
 		return Errorf(CodeInvalidSubject, "Invalid subject: the name is empty")
-	case len(subject) > 255:
-		return Errorf(CodeInvalidSubject, "Invalid subject: the name is %d bytes long; the limit is 255", len(subject))
 	case !utf8.ValidString(subject):
 		return Errorf(CodeInvalidSubject, "Invalid subject: the name is not valid UTF-8")
+	case utf8.RuneCountInString(subject) > 255:
+		return Errorf(CodeInvalidSubject, "Invalid subject: the name is %d characters long; the limit is 255", utf8.RuneCountInString(subject))
 	}
 	for _, r := range subject {
-		if r < 0x20 || r == 0x7f {
+		if unicode.IsControl(r) {
 			return Errorf(CodeInvalidSubject, "Invalid subject %q: control characters are not allowed", subject)
 		}
 	}
