@@ -6,8 +6,6 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v5"
-
-	"github.com/charter-registry/charter/web"
 )
 
 // responseTypes are the media types every JSON route can answer with, with
@@ -94,13 +92,13 @@ func matchRange(rng, typ string) (wildcards int, ok bool) {
 // negotiateMiddleware chooses the media type of the response from the
 // Accept header, and answers 406 with Confluent's body (rest-utils maps
 // Jersey's NotAcceptableException to error_code 406 and its message) when
-// none of the registry's types is acceptable. Operations routes and the
-// catalogue serve their own types and are left alone.
+// none of the registry's types is acceptable. Operations routes, and routes
+// mounted beside the API such as the catalogue, serve their own types and
+// are left alone.
 func (s *Server) negotiateMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c *echo.Context) error {
 		switch p := c.Path(); {
-		case p == "", p == "/healthz", p == "/readyz", p == "/metrics", p == "/openapi.yaml",
-			p == web.Prefix, strings.HasPrefix(p, web.Prefix+"/"):
+		case !s.own[p], p == "/healthz", p == "/readyz", p == "/metrics", p == "/openapi.yaml":
 			return next(c)
 		}
 		mt, ok := negotiate(strings.Join(c.Request().Header.Values("Accept"), ","))

@@ -14,7 +14,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/charter-registry/charter/registry"
-	"github.com/charter-registry/charter/web"
 )
 
 // Config configures the HTTP API.
@@ -58,6 +57,13 @@ type Server struct {
 	metrics *metrics
 	creds   atomic.Pointer[Credentials]
 	conns   connStats
+	// own holds the paths of the routes the API registered itself, and
+	// ownSegments their first path segments ("subjects", "config", ...):
+	// the REST-only middleware (trailing slashes, content negotiation)
+	// leaves routes mounted beside the API, such as the catalogue, alone
+	// without knowing them.
+	own         map[string]bool
+	ownSegments map[string]bool
 }
 
 // New builds the API over svc.
@@ -90,11 +96,18 @@ func New(svc *registry.Service, cfg Config) *Server {
 		Router: echo.NewRouter(echo.RouterConfig{UnescapePathParamValues: true}),
 	})
 	s.echo.HTTPErrorHandler = s.handleError
-	s.echo.Pre(trimTrailingSlash)
+	s.echo.Pre(s.trimTrailingSlash)
 	s.echo.Use(s.requestIDMiddleware, s.observeMiddleware, s.authMiddleware, s.negotiateMiddleware, s.readyMiddleware, s.timeoutMiddleware)
 	// A write's change headers reach the registry through its context.
 	s.echo.Use(provenanceMiddleware)
 	s.routes()
+	s.own, s.ownSegments = map[string]bool{}, map[string]bool{}
+	for _, r := range s.echo.Router().Routes() {
+		s.own[r.Path] = true
+		if seg, _, _ := strings.Cut(strings.TrimPrefix(r.Path, "/"), "/"); seg != "" {
+			s.ownSegments[seg] = true
+		}
+	}
 	return s
 }
 
@@ -186,12 +199,14 @@ func (s *Server) routes() {
 // trimTrailingSlash lets every REST route be called with one trailing
 // slash (GET /config/, which python-schema-registry-client sends), as
 // Confluent's Jersey routes allow. It works on the escaped path, so a
-// subject whose name ends in an encoded slash (%2F) keeps it. The catalogue
-// under /ui keeps its own paths.
-func trimTrailingSlash(next echo.HandlerFunc) echo.HandlerFunc {
+// subject whose name ends in an encoded slash (%2F) keeps it. Paths outside
+// the API's own top-level segments (the catalogue's, for one) keep theirs.
+func (s *Server) trimTrailingSlash(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c *echo.Context) error {
 		u := c.Request().URL
-		if ep := u.EscapedPath(); len(ep) > 1 && strings.HasSuffix(ep, "/") && !strings.HasPrefix(ep, web.Prefix+"/") {
+		ep := u.EscapedPath()
+		seg, _, _ := strings.Cut(strings.TrimPrefix(ep, "/"), "/")
+		if len(ep) > 1 && strings.HasSuffix(ep, "/") && s.ownSegments[seg] {
 			u.Path = strings.TrimSuffix(u.Path, "/")
 			if u.RawPath != "" {
 				u.RawPath = strings.TrimSuffix(u.RawPath, "/")

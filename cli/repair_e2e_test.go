@@ -40,7 +40,7 @@ func serveRefused(t *testing.T, bin, dir string) string {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, "serve")
-	cmd.Env = append(os.Environ(), "CHARTER_ADDR="+registrytest.FreeAddr(t), "CHARTER_DATA_DIR="+dir, "CHARTER_LOG_LEVEL=warn")
+	cmd.Env = append(os.Environ(), "CHARTER_ADDR=127.0.0.1:0", "CHARTER_DATA_DIR="+dir, "CHARTER_LOG_LEVEL=warn")
 	out, err := cmd.CombinedOutput()
 	if err == nil || ctx.Err() != nil {
 		t.Fatalf("serve on a damaged log: %v (context %v), want a refusal; output:\n%s", err, ctx.Err(), out)
@@ -48,12 +48,12 @@ func serveRefused(t *testing.T, bin, dir string) string {
 	return string(out)
 }
 
-func stopServer(t *testing.T, cmd *exec.Cmd) {
+func stopServer(t *testing.T, srv *registrytest.Process) {
 	t.Helper()
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	if err := srv.Cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	if state, err := cmd.Process.Wait(); err != nil || !state.Success() {
+	if state, err := srv.Cmd.Process.Wait(); err != nil || !state.Success() {
 		t.Fatalf("server did not exit cleanly: %v %v", state, err)
 	}
 }
@@ -66,8 +66,8 @@ func TestTruncatedLogRefusesThenRepairKeepsIDs(t *testing.T) {
 	const n = 60
 	bin := registrytest.BuildBinary(t)
 	dir := t.TempDir()
-	addr := registrytest.FreeAddr(t)
-	cmd := startServer(t, bin, addr, dir)
+	cmd := startServer(t, bin, dir)
+	addr := cmd.Addr
 	maxID := 0
 	for i := range n {
 		status, id := registerEnum(t, addr, fmt.Sprintf("s%d", i), fmt.Sprintf("E%d", i))
@@ -120,8 +120,7 @@ func TestTruncatedLogRefusesThenRepairKeepsIDs(t *testing.T) {
 		}
 	}
 
-	addr2 := registrytest.FreeAddr(t)
-	startServer(t, bin, addr2, dir)
+	addr2 := startServer(t, bin, dir).Addr
 	status, id := registerEnum(t, addr2, "after-repair", "Fresh")
 	if status != 200 || id <= maxID {
 		t.Errorf("registration after repair: status %d id %d, want a fresh id above %d", status, id, maxID)
@@ -146,8 +145,8 @@ func TestTruncatedLogRefusesThenRepairKeepsIDs(t *testing.T) {
 func TestDeletedLogRefusesToStart(t *testing.T) {
 	bin := registrytest.BuildBinary(t)
 	dir := t.TempDir()
-	addr := registrytest.FreeAddr(t)
-	cmd := startServer(t, bin, addr, dir)
+	cmd := startServer(t, bin, dir)
+	addr := cmd.Addr
 	for i := range 3 {
 		if status, _ := registerEnum(t, addr, fmt.Sprintf("s%d", i), fmt.Sprintf("E%d", i)); status != 200 {
 			t.Fatalf("register: status %d", status)
