@@ -9,14 +9,13 @@ import (
 	"testing"
 	"time"
 
-	"go.uber.org/goleak"
-
+	"github.com/charter-registry/charter/internal/leaktest"
 	"github.com/charter-registry/charter/storage"
 	"github.com/charter-registry/charter/storage/file"
 )
 
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
+	leaktest.Main(m)
 }
 
 // jsonKey is a KeyFunc that ignores field order and whitespace, like the

@@ -15,6 +15,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 	"go.uber.org/goleak"
 
+	"github.com/charter-registry/charter/internal/leaktest"
 	"github.com/charter-registry/charter/storage"
 )
 
@@ -467,7 +468,7 @@ func TestFakeCloseEndsTailsWithoutLeaks(t *testing.T) {
 	if err := l.Close(); err != nil {
 		t.Errorf("second Close: %v", err)
 	}
-	goleak.VerifyNone(t, before)
+	goleak.VerifyNone(t, append(leaktest.Options(), before)...)
 }
 
 // TestFakeCloseDuringUnsettledAppend closes a Log while an Append that
@@ -494,7 +495,7 @@ func TestFakeCloseDuringUnsettledAppend(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("Close hung on an unsettled Append")
 	}
-	goleak.VerifyNone(t, before)
+	goleak.VerifyNone(t, append(leaktest.Options(), before)...)
 }
 
 func TestFakeFromBelowLogStartAndNegative(t *testing.T) {
