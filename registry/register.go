@@ -489,7 +489,9 @@ func (s *Service) Lookup(subject string, req RegisterRequest, deleted bool) (Sch
 		}
 		return st.view(subject, vs), nil
 	}
-	return Schema{}, Errorf(CodeSchemaNotFound, "Schema not found in subject '%s'", subject)
+	// Confluent's lookUpSchemaUnderSubject answers a miss in an existing
+	// subject with its bare "Schema not found" (Errors.SCHEMA_NOT_FOUND_MESSAGE).
+	return Schema{}, Errorf(CodeSchemaNotFound, "Schema not found")
 }
 
 // CompatibilityResult is the answer to a compatibility test.
