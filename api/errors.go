@@ -31,6 +31,13 @@ func (e *httpError) Error() string { return e.msg }
 
 func badRequest(msg string) error { return &httpError{http.StatusBadRequest, 400, msg} }
 
+// notFound is Confluent's answer when a path parameter does not convert to
+// its Java type (GET /schemas/ids/abc): Jersey raises a 404 whose message
+// rest-utils returns as is.
+func notFound() error {
+	return &httpError{http.StatusNotFound, http.StatusNotFound, "HTTP 404 Not Found"}
+}
+
 func unprocessable(msg string) error {
 	return &httpError{http.StatusUnprocessableEntity, 422, msg}
 }

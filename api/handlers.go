@@ -2,7 +2,6 @@ package api
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"strconv"
 
@@ -74,13 +73,15 @@ func (s *Server) schemaTypes(c *echo.Context) error {
 	return writeJSON(c, http.StatusOK, s.svc.Types())
 }
 
+// pathID reads the {id} path parameter as Confluent's Integer id: anything
+// that is not a 32-bit integer is 404 (no such route), and an integer that
+// names no schema, zero and negatives included, is 40403 from the registry.
 func pathID(c *echo.Context) (int, error) {
-	raw := c.Param("id")
-	id, err := strconv.Atoi(raw)
-	if err != nil || id <= 0 {
-		return 0, unprocessable(fmt.Sprintf("Invalid schema id %q: ids are positive integers", raw))
+	id, err := strconv.ParseInt(c.Param("id"), 10, 32)
+	if err != nil {
+		return 0, notFound()
 	}
-	return id, nil
+	return int(id), nil
 }
 
 func pathVersion(c *echo.Context) (int, error) {

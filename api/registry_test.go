@@ -105,8 +105,9 @@ func TestVerboseCompatibilityNamesRuleAndPath(t *testing.T) {
 	if r.status != 200 || !strings.Contains(string(r.body), `"is_compatible":true`) {
 		t.Fatalf("empty subject: %d %s", r.status, r.body)
 	}
-	// A numbered version of a missing subject is 40401.
-	if r = h.do("POST", "/compatibility/subjects/nothing-here/versions/1", map[string]any{"schema": recordV1}); r.status != 404 || r.errorCode(t) != 40401 {
+	// A numbered version of a missing subject is 40402: Confluent looks
+	// only the version up.
+	if r = h.do("POST", "/compatibility/subjects/nothing-here/versions/1", map[string]any{"schema": recordV1}); r.status != 404 || r.errorCode(t) != 40402 {
 		t.Fatalf("missing subject: %d %s", r.status, r.body)
 	}
 }

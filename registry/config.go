@@ -34,7 +34,7 @@ func validateConfig(c Config) (Config, error) {
 	if c.Compatibility != nil {
 		l, err := compat.ParseLevel(string(*c.Compatibility))
 		if err != nil {
-			return c, &Error{Code: CodeInvalidCompatibilityLevel, Message: "Invalid compatibility level. " + err.Error(), Err: err}
+			return c, &Error{Code: CodeInvalidCompatibilityLevel, Message: msgInvalidCompatibility, Err: err}
 		}
 		c.Compatibility = &l
 	}

@@ -17,7 +17,7 @@ func (st *State) checkWritable(subject string) error {
 
 func (st *State) checkNotReferenced(subject string, version int) error {
 	if ids := st.referencedBy(subject, version, true); len(ids) > 0 {
-		return Errorf(CodeReferenceExists, "One or more references exist to the schema {subject=%s, version=%d}: schema ids %v reference it; delete those first", subject, version, ids)
+		return errReferenceExists(subject, version)
 	}
 	return nil
 }
@@ -64,16 +64,18 @@ func (s *Service) DeleteVersion(ctx context.Context, subject string, version int
 			if version == Latest {
 				return nil, errSubjectNotFound(subject)
 			}
-			return nil, errVersionNotFound(subject, version)
+			return nil, errVersionNotFound(version)
 		}
 		out = vs.version
+		// Confluent refuses to soft-delete again before anything else
+		// (validateDeleteSchemaVersion), then checks references.
+		if !permanent && vs.deleted {
+			return nil, errVersionSoftDeleted(subject, vs.version)
+		}
 		if err := st.checkNotReferenced(subject, vs.version); err != nil {
 			return nil, err
 		}
 		if !permanent {
-			if vs.deleted {
-				return nil, Errorf(CodeVersionSoftDeleted, "Subject '%s' Version %d was soft deleted. Set permanent=true to delete permanently", subject, vs.version)
-			}
 			sc := st.ids[vs.id]
 			val := schemaValue{Subject: subject, Version: vs.version, ID: vs.id, References: sc.refs, Metadata: sc.metadata, RuleSet: sc.ruleSet, Schema: sc.text, Deleted: true, Timestamp: vs.timestamp}
 			if sc.typ != "AVRO" {
@@ -123,6 +125,12 @@ func (s *Service) DeleteSubject(ctx context.Context, subject string, permanent b
 		if ss == nil {
 			return nil, errSubjectNotFound(subject)
 		}
+		// Confluent's order (deleteSubjectOrForward): a subject already
+		// soft-deleted, then read-only mode, then references.
+		latest := ss.latest(false)
+		if !permanent && latest == nil {
+			return nil, errSubjectSoftDeleted(subject)
+		}
 		if err := st.checkWritable(subject); err != nil {
 			return nil, err
 		}
@@ -133,10 +141,6 @@ func (s *Service) DeleteSubject(ctx context.Context, subject string, permanent b
 			}
 		}
 		if !permanent {
-			latest := ss.latest(false)
-			if latest == nil {
-				return nil, Errorf(CodeSubjectSoftDeleted, "Subject '%s' was soft deleted. Set permanent=true to delete permanently", subject)
-			}
 			for _, v := range ss.sorted {
 				if !ss.versions[v].deleted {
 					out = append(out, v)

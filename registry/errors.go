@@ -124,9 +124,30 @@ func errSubjectNotFound(subject string) *Error {
 	return Errorf(CodeSubjectNotFound, "Subject '%s' not found.", subject)
 }
 
-func errVersionNotFound(subject string, version int) *Error {
-	return Errorf(CodeVersionNotFound, "Version %d not found for subject '%s'.", version, subject)
+// The messages below are Confluent's own (Errors.java and the Rest*Exception
+// classes of its rest/exceptions package), word for word: clients and
+// scripts match on them.
+
+func errVersionNotFound(version int) *Error {
+	return Errorf(CodeVersionNotFound, "Version %d not found.", version)
 }
+
+func errSubjectSoftDeleted(subject string) *Error {
+	return Errorf(CodeSubjectSoftDeleted, "Subject '%s' was soft deleted.Set permanent=true to delete permanently", subject)
+}
+
+func errVersionSoftDeleted(subject string, version int) *Error {
+	return Errorf(CodeVersionSoftDeleted, "Subject '%s' Version %d was soft deleted.Set permanent=true to delete permanently", subject, version)
+}
+
+// errReferenceExists names the referenced version by its SCHEMA key, as
+// Confluent prints a SchemaKey.
+func errReferenceExists(subject string, version int) *Error {
+	return Errorf(CodeReferenceExists, "One or more references exist to the schema {magic=1,keytype=SCHEMA,subject=%s,version=%d}.", subject, version)
+}
+
+// msgInvalidCompatibility is RestInvalidCompatibilityException's message.
+const msgInvalidCompatibility = "Invalid compatibility level. Valid values are none, backward, forward, full, backward_transitive, forward_transitive, and full_transitive"
 
 func errSchemaNotFound(id int) *Error {
 	return Errorf(CodeSchemaNotFound, "Schema %d not found", id)

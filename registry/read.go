@@ -158,7 +158,8 @@ func (s *Service) VersionsOfID(id int, deleted bool) ([]SubjectVersion, error) {
 	st.mu.RLock()
 	defer st.mu.RUnlock()
 	if st.ids[id] == nil {
-		return nil, errSchemaNotFound(id)
+		// Confluent's message here names no id (SchemasResource).
+		return nil, Errorf(CodeSchemaNotFound, "Schema not found")
 	}
 	out := []SubjectVersion{}
 	for _, name := range sortedKeys(st.subjects) {
@@ -291,7 +292,7 @@ func (st *State) findVersion(subject string, version int, deleted bool) (*versio
 	}
 	vs := ss.versions[version]
 	if vs == nil || (vs.deleted && !deleted) {
-		return nil, errVersionNotFound(subject, version)
+		return nil, errVersionNotFound(version)
 	}
 	return vs, nil
 }
@@ -350,7 +351,7 @@ func (s *Service) SchemaByGUID(guid string) (Schema, error) {
 	}
 	st.mu.RUnlock()
 	if id == 0 {
-		return Schema{}, Errorf(CodeSchemaNotFound, "Schema with guid %s not found", guid)
+		return Schema{}, Errorf(CodeSchemaNotFound, "Schema %s not found", guid)
 	}
 	return s.SchemaByID(id)
 }

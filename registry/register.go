@@ -531,12 +531,14 @@ func (s *Service) CheckCompatibility(subject string, version int, req RegisterRe
 				}
 			}
 		} else {
-			if ss == nil || !ss.hasLive() {
-				return CompatibilityResult{}, errSubjectNotFound(subject)
+			// Confluent looks only the version up, so a missing subject
+			// is a missing version too (CompatibilityResource).
+			var vs *versionState
+			if ss != nil {
+				vs = ss.versions[version]
 			}
-			vs := ss.versions[version]
 			if vs == nil || vs.deleted {
-				return CompatibilityResult{}, errVersionNotFound(subject, version)
+				return CompatibilityResult{}, errVersionNotFound(version)
 			}
 			prev, err = s.versionLocked(vs)
 		}

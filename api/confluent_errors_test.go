@@ -1,0 +1,80 @@
+package api_test
+
+import (
+	"testing"
+)
+
+// TestConfluentErrorTexts pins, for each error a peer registry's test
+// suite compares, Confluent's status, error code and exact message (from
+// its rest/exceptions/Errors.java and Rest*Exception classes, and from
+// Jersey/rest-utils for a path parameter that is not an integer). Clients
+// and scripts match on these strings.
+func TestConfluentErrorTexts(t *testing.T) {
+	h := newHarness(t)
+	h.register("orders-value", recordV1)
+	h.register("money-value", `{"type":"record","name":"Money","namespace":"acme","fields":[{"name":"units","type":"long"}]}`)
+	if r := h.do("POST", "/subjects/order-value/versions", map[string]any{
+		"schema":     `{"type":"record","name":"Order","namespace":"acme","fields":[{"name":"total","type":"Money"}]}`,
+		"references": []map[string]any{{"name": "acme.Money", "subject": "money-value", "version": 1}},
+	}); r.status != 200 {
+		t.Fatalf("register: %d %s", r.status, r.body)
+	}
+	h.register("gone-value", recordV1)
+	h.register("twice-value", recordV1)
+	h.register("twice-value", recordV2Default)
+
+	type step struct {
+		name         string
+		method, path string
+		body         any
+		status, code int
+		message      string
+	}
+	steps := []step{
+		{"version not found", "GET", "/subjects/orders-value/versions/15", nil, 404, 40402, "Version 15 not found."},
+		{"version not found, /schema", "GET", "/subjects/orders-value/versions/15/schema", nil, 404, 40402, "Version 15 not found."},
+		{"delete a missing version", "DELETE", "/subjects/orders-value/versions/15", nil, 404, 40402, "Version 15 not found."},
+		{"subject not found", "GET", "/subjects/nobody/versions/1", nil, 404, 40401, "Subject 'nobody' not found."},
+		{"compatibility with a version of a missing subject", "POST", "/compatibility/subjects/nobody/versions/1", map[string]any{"schema": recordV1}, 404, 40402, "Version 1 not found."},
+		{"compatibility with a missing version", "POST", "/compatibility/subjects/orders-value/versions/7", map[string]any{"schema": recordV1}, 404, 40402, "Version 7 not found."},
+		{"id that is not an integer", "GET", "/schemas/ids/abc", nil, 404, 404, "HTTP 404 Not Found"},
+		{"id beyond 32 bits", "GET", "/schemas/ids/4294967296", nil, 404, 404, "HTTP 404 Not Found"},
+		{"id that is not an integer, /schema", "GET", "/schemas/ids/abc/schema", nil, 404, 404, "HTTP 404 Not Found"},
+		{"id that is not an integer, /subjects", "GET", "/schemas/ids/1.5/subjects", nil, 404, 404, "HTTP 404 Not Found"},
+		{"id that is not an integer, /versions", "GET", "/schemas/ids/x/versions", nil, 404, 404, "HTTP 404 Not Found"},
+		{"id zero", "GET", "/schemas/ids/0", nil, 404, 40403, "Schema 0 not found"},
+		{"negative id", "GET", "/schemas/ids/-3", nil, 404, 40403, "Schema -3 not found"},
+		{"unknown id", "GET", "/schemas/ids/999", nil, 404, 40403, "Schema 999 not found"},
+		{"unknown id, /subjects", "GET", "/schemas/ids/999/subjects", nil, 404, 40403, "Schema not found"},
+		{"unknown id, /versions", "GET", "/schemas/ids/999/versions", nil, 404, 40403, "Schema not found"},
+		{"unknown guid", "GET", "/schemas/guids/00000000-0000-0000-0000-000000000000", nil, 404, 40403, "Schema 00000000-0000-0000-0000-000000000000 not found"},
+		{"invalid compatibility level", "PUT", "/config", map[string]any{"compatibility": "SOMETIMES"}, 422, 42203, "Invalid compatibility level. Valid values are none, backward, forward, full, backward_transitive, forward_transitive, and full_transitive"},
+		{"invalid subject compatibility level", "PUT", "/config/orders-value", map[string]any{"compatibility": "sideways"}, 422, 42203, "Invalid compatibility level. Valid values are none, backward, forward, full, backward_transitive, forward_transitive, and full_transitive"},
+		{"referenced version", "DELETE", "/subjects/money-value/versions/1", nil, 422, 42206, "One or more references exist to the schema {magic=1,keytype=SCHEMA,subject=money-value,version=1}."},
+		{"referenced subject", "DELETE", "/subjects/money-value", nil, 422, 42206, "One or more references exist to the schema {magic=1,keytype=SCHEMA,subject=money-value,version=1}."},
+		{"permanent delete of a live version", "DELETE", "/subjects/twice-value/versions/2?permanent=true", nil, 404, 40407, "Subject 'twice-value' Version 2 was not deleted first before being permanently deleted"},
+		{"permanent delete of a live subject", "DELETE", "/subjects/gone-value?permanent=true", nil, 404, 40405, "Subject 'gone-value' was not deleted first before being permanently deleted"},
+		{"soft delete version 1", "DELETE", "/subjects/twice-value/versions/1", nil, 200, 0, ""},
+		{"soft-deleted version deleted again", "DELETE", "/subjects/twice-value/versions/1", nil, 404, 40406, "Subject 'twice-value' Version 1 was soft deleted.Set permanent=true to delete permanently"},
+		{"soft delete subject", "DELETE", "/subjects/gone-value", nil, 200, 0, ""},
+		{"soft-deleted subject deleted again", "DELETE", "/subjects/gone-value", nil, 404, 40404, "Subject 'gone-value' was soft deleted.Set permanent=true to delete permanently"},
+	}
+	for _, s := range steps {
+		r := h.do(s.method, s.path, s.body)
+		if r.status != s.status {
+			t.Errorf("%s: %s %s: status %d, want %d: %s", s.name, s.method, s.path, r.status, s.status, r.body)
+			continue
+		}
+		if s.code == 0 {
+			continue
+		}
+		var e struct {
+			ErrorCode int    `json:"error_code"`
+			Message   string `json:"message"`
+		}
+		r.json(t, &e)
+		if e.ErrorCode != s.code || e.Message != s.message {
+			t.Errorf("%s: %s %s: error_code %d message %q, want %d %q", s.name, s.method, s.path, e.ErrorCode, e.Message, s.code, s.message)
+		}
+	}
+}
