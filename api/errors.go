@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v5"
 
+	"github.com/charter-registry/charter/lint"
 	"github.com/charter-registry/charter/registry"
 	"github.com/charter-registry/charter/storage"
 )
@@ -17,6 +18,9 @@ import (
 type errorBody struct {
 	ErrorCode int    `json:"error_code"`
 	Message   string `json:"message"`
+	// Lint lists the findings of a registration its subject's lint
+	// policy refused (error code 42250, charter's own).
+	Lint []lint.Finding `json:"lint,omitempty"`
 }
 
 // httpError is an error the API layer itself raises (bad JSON, wrong
@@ -69,11 +73,16 @@ func statusOf(code registry.Code) int {
 func errorResponse(err error) (int, errorBody) {
 	var re *registry.Error
 	if errors.As(err, &re) {
-		return statusOf(re.Code), errorBody{int(re.Code), re.Message}
+		body := errorBody{ErrorCode: int(re.Code), Message: re.Message}
+		var le *registry.LintError
+		if errors.As(err, &le) {
+			body.Lint = le.Findings
+		}
+		return statusOf(re.Code), body
 	}
 	var he *httpError
 	if errors.As(err, &he) {
-		return he.status, errorBody{he.code, he.msg}
+		return he.status, errorBody{ErrorCode: he.code, Message: he.msg}
 	}
 	var sc echo.HTTPStatusCoder
 	if errors.As(err, &sc) {
@@ -83,12 +92,12 @@ func errorResponse(err error) (int, errorBody) {
 		if errors.As(err, &ee) && ee.Message != "" {
 			msg = ee.Message
 		}
-		return code, errorBody{code, "HTTP " + fmt.Sprint(code) + " " + msg}
+		return code, errorBody{ErrorCode: code, Message: "HTTP " + fmt.Sprint(code) + " " + msg}
 	}
 	if errors.Is(err, storage.ErrUnavailable) {
-		return http.StatusServiceUnavailable, errorBody{int(registry.CodeStoreError), "The log is unavailable: " + err.Error()}
+		return http.StatusServiceUnavailable, errorBody{ErrorCode: int(registry.CodeStoreError), Message: "The log is unavailable: " + err.Error()}
 	}
-	return http.StatusInternalServerError, errorBody{50001, "Internal error: " + err.Error()}
+	return http.StatusInternalServerError, errorBody{ErrorCode: 50001, Message: "Internal error: " + err.Error()}
 }
 
 func (s *Server) handleError(c *echo.Context, err error) {

@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v5"
 
 	"github.com/charter-registry/charter/compat"
+	"github.com/charter-registry/charter/lint"
 	"github.com/charter-registry/charter/registry"
 )
 
@@ -285,11 +286,19 @@ func (s *Server) register(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out, err := s.svc.Register(c.Request().Context(), c.Param("subject"), req)
+	out, findings, err := s.svc.RegisterLinted(c.Request().Context(), c.Param("subject"), req)
 	if err != nil {
 		return err
 	}
-	return writeJSON(c, http.StatusOK, out)
+	return writeJSON(c, http.StatusOK, registerResponse{Schema: out, Lint: findings})
+}
+
+// registerResponse is the registered schema plus, under a warn lint
+// policy, the findings it was accepted with (charter's addition; clients
+// that do not know the field ignore it).
+type registerResponse struct {
+	registry.Schema
+	Lint []lint.Finding `json:"lint,omitempty"`
 }
 
 func (s *Server) listVersions(c *echo.Context) error {
@@ -380,6 +389,9 @@ type compatibilityResponse struct {
 	IsCompatible bool                `json:"is_compatible"`
 	Messages     *[]string           `json:"messages,omitempty"`
 	Violations   []violationResponse `json:"violations,omitempty"`
+	// Lint lists, with verbose=true, the schema's findings under the
+	// subject's lint policy (absent when the policy is off).
+	Lint *[]lint.Finding `json:"lint,omitempty"`
 }
 
 // violationResponse is the structured form of one verbose message, the same
@@ -421,6 +433,9 @@ func (s *Server) compatibility(c *echo.Context, version int) error {
 				OldVersion: v.OldVersion, Direction: v.Direction, Line: v.Line, Column: v.Column,
 			})
 		}
+		if res.Lint != nil {
+			out.Lint = &res.Lint
+		}
 	}
 	return writeJSON(c, http.StatusOK, out)
 }
@@ -438,19 +453,20 @@ func (s *Server) compatibilityVersion(c *echo.Context) error {
 // configUpdate is the body of PUT /config: Confluent names the level
 // "compatibility" here, although GET returns "compatibilityLevel".
 type configUpdate struct {
-	Compatibility       *compat.Level      `json:"compatibility,omitempty"`
-	CompatibilityLevel  *compat.Level      `json:"compatibilityLevel,omitempty"`
-	Normalize           *bool              `json:"normalize,omitempty"`
-	ValidateFields      *bool              `json:"validateFields,omitempty"`
-	ValidateNewSchemas  *bool              `json:"validateNewSchemas,omitempty"`
-	ValidateRules       *bool              `json:"validateRules,omitempty"`
-	Alias               *string            `json:"alias,omitempty"`
-	CompatibilityGroup  *string            `json:"compatibilityGroup,omitempty"`
-	CompatibilityPolicy *string            `json:"compatibilityPolicy,omitempty"`
-	DefaultMetadata     *registry.Metadata `json:"defaultMetadata,omitempty"`
-	OverrideMetadata    *registry.Metadata `json:"overrideMetadata,omitempty"`
-	DefaultRuleSet      *registry.RuleSet  `json:"defaultRuleSet,omitempty"`
-	OverrideRuleSet     *registry.RuleSet  `json:"overrideRuleSet,omitempty"`
+	Compatibility       *compat.Level        `json:"compatibility,omitempty"`
+	CompatibilityLevel  *compat.Level        `json:"compatibilityLevel,omitempty"`
+	Normalize           *bool                `json:"normalize,omitempty"`
+	ValidateFields      *bool                `json:"validateFields,omitempty"`
+	ValidateNewSchemas  *bool                `json:"validateNewSchemas,omitempty"`
+	ValidateRules       *bool                `json:"validateRules,omitempty"`
+	Alias               *string              `json:"alias,omitempty"`
+	CompatibilityGroup  *string              `json:"compatibilityGroup,omitempty"`
+	CompatibilityPolicy *string              `json:"compatibilityPolicy,omitempty"`
+	DefaultMetadata     *registry.Metadata   `json:"defaultMetadata,omitempty"`
+	OverrideMetadata    *registry.Metadata   `json:"overrideMetadata,omitempty"`
+	DefaultRuleSet      *registry.RuleSet    `json:"defaultRuleSet,omitempty"`
+	OverrideRuleSet     *registry.RuleSet    `json:"overrideRuleSet,omitempty"`
+	Lint                *registry.LintPolicy `json:"lint,omitempty"`
 }
 
 func (s *Server) getConfig(c *echo.Context) error {
@@ -477,7 +493,7 @@ func (s *Server) putConfig(c *echo.Context) error {
 		Compatibility: b.Compatibility, Normalize: b.Normalize, ValidateFields: b.ValidateFields, ValidateNewSchemas: b.ValidateNewSchemas,
 		Alias: b.Alias, CompatibilityGroup: b.CompatibilityGroup, CompatibilityPolicy: b.CompatibilityPolicy,
 		DefaultMetadata: b.DefaultMetadata, OverrideMetadata: b.OverrideMetadata,
-		DefaultRuleSet: b.DefaultRuleSet, OverrideRuleSet: b.OverrideRuleSet,
+		DefaultRuleSet: b.DefaultRuleSet, OverrideRuleSet: b.OverrideRuleSet, Lint: b.Lint,
 	}
 	merged, err := s.svc.SetConfig(c.Request().Context(), c.Param("subject"), u)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/charter-registry/charter/lint"
 	"github.com/charter-registry/charter/storage"
 )
 
@@ -73,6 +74,9 @@ type AuditEntry struct {
 	// replaced and set.
 	Before json.RawMessage `json:"before,omitempty"`
 	After  json.RawMessage `json:"after,omitempty"`
+	// Lint lists the findings a registration under a warn lint policy
+	// was accepted with.
+	Lint []lint.Finding `json:"lint,omitempty"`
 	// Reason and Link are the write's Provenance: why it was made and
 	// where it was decided, as the writer said.
 	Reason string `json:"reason,omitempty"`

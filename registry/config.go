@@ -45,6 +45,9 @@ func validateConfig(c Config) (Config, error) {
 		}
 		c.CompatibilityPolicy = &p
 	}
+	if err := validateLint(c.Lint); err != nil {
+		return c, err
+	}
 	if err := validateRuleSet(c.DefaultRuleSet); err != nil {
 		return c, err
 	}

@@ -10,7 +10,7 @@ import (
 type Code int
 
 // The error codes charter returns. They are Confluent's, plus 40101 and
-// 40301 for authentication and authorisation.
+// 40301 for authentication and authorisation and 42250 for a lint policy.
 const (
 	CodeUnauthorized               Code = 40101
 	CodeForbidden                  Code = 40301
@@ -38,10 +38,13 @@ const (
 	CodeInvalidRuleSet             Code = 42210
 	CodeContextNotEmpty            Code = 42211
 	CodeInvalidRequest             Code = 42212
-	CodeStoreError                 Code = 50001
-	CodeOperationTimeout           Code = 50002
-	CodeRequestForwardingFailed    Code = 50003
-	CodeUnavailable                Code = 50301
+	// CodeLintViolations is charter's own: a registration refused by the
+	// subject's lint policy (lint mode enforce).
+	CodeLintViolations          Code = 42250
+	CodeStoreError              Code = 50001
+	CodeOperationTimeout        Code = 50002
+	CodeRequestForwardingFailed Code = 50003
+	CodeUnavailable             Code = 50301
 )
 
 var codeNames = map[Code]string{
@@ -71,6 +74,7 @@ var codeNames = map[Code]string{
 	CodeInvalidRuleSet:             "INVALID_RULESET",
 	CodeContextNotEmpty:            "CONTEXT_NOT_EMPTY",
 	CodeInvalidRequest:             "INVALID_REQUEST",
+	CodeLintViolations:             "LINT_VIOLATIONS",
 	CodeStoreError:                 "STORE_ERROR",
 	CodeOperationTimeout:           "OPERATION_TIMEOUT",
 	CodeRequestForwardingFailed:    "REQUEST_FORWARDING_FAILED",

@@ -112,6 +112,8 @@ type Config struct {
 	OverrideMetadata    *Metadata     `json:"overrideMetadata,omitempty"`
 	DefaultRuleSet      *RuleSet      `json:"defaultRuleSet,omitempty"`
 	OverrideRuleSet     *RuleSet      `json:"overrideRuleSet,omitempty"`
+	// Lint is charter's lint policy for registrations (not Confluent's).
+	Lint *LintPolicy `json:"lint,omitempty"`
 }
 
 // merge returns c with every field that u sets replaced.
@@ -127,6 +129,7 @@ func (c Config) merge(u Config) Config {
 	c.OverrideMetadata = pick(c.OverrideMetadata, u.OverrideMetadata)
 	c.DefaultRuleSet = pick(c.DefaultRuleSet, u.DefaultRuleSet)
 	c.OverrideRuleSet = pick(c.OverrideRuleSet, u.OverrideRuleSet)
+	c.Lint = pick(c.Lint, u.Lint)
 	return c
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/charter-registry/charter/compat"
+	"github.com/charter-registry/charter/lint"
 	"github.com/charter-registry/charter/storage"
 )
 
@@ -319,14 +320,26 @@ func (st *State) options(subject string, cfg Config) compat.Options {
 // Register adds a schema to a subject, or returns the version that already
 // holds it.
 func (s *Service) Register(ctx context.Context, subject string, req RegisterRequest) (Schema, error) {
+	out, _, err := s.RegisterLinted(ctx, subject, req)
+	return out, err
+}
+
+// RegisterLinted is Register that also returns the lint findings of a
+// subject whose lint policy is warn: the schema was registered and the
+// findings are in its audit entry. Under enforce a schema with findings is
+// refused with CodeLintViolations (its Err is a *LintError). Findings are
+// nil when no lint ran: the policy is off, the subject is importing, or
+// the schema was already registered.
+func (s *Service) RegisterLinted(ctx context.Context, subject string, req RegisterRequest) (Schema, []lint.Finding, error) {
 	p, err := s.principal(ctx)
 	if err != nil {
-		return Schema{}, fmt.Errorf("register subject %q: %w", subject, err)
+		return Schema{}, nil, fmt.Errorf("register subject %q: %w", subject, err)
 	}
 	if err := s.checkRequest(subject, req); err != nil {
-		return Schema{}, err
+		return Schema{}, nil, err
 	}
 	var out Schema
+	var findings []lint.Finding
 	err = s.write(ctx, func() ([]storage.Record, error) {
 		st := s.state
 		st.mu.RLock()
@@ -378,6 +391,13 @@ func (s *Service) Register(ctx context.Context, subject string, req RegisterRequ
 				return nil, e
 			}
 		}
+		if mode != Import {
+			lm, fs := s.lintLocked(subject, cfg, c)
+			if lm == LintEnforce && len(fs) > 0 {
+				return nil, lintRefused(subject, fs)
+			}
+			findings = fs
+		}
 		id, err := st.allocateID(c, req.ID)
 		if err != nil {
 			return nil, err
@@ -401,12 +421,12 @@ func (s *Service) Register(ctx context.Context, subject string, req RegisterRequ
 			return nil, err
 		}
 		out = Schema{Subject: subject, Version: version, ID: id, SchemaType: val.SchemaType, References: c.refs, Metadata: c.metadata, RuleSet: c.ruleSet, Schema: c.text, GUID: c.identity.String(), Timestamp: val.Timestamp}
-		return s.withAudit([]storage.Record{r}, p, AuditEntry{Operation: OpSchemaRegistered, Subject: subject, Version: version, SchemaID: id, Topic: topic.Name, Team: topic.Owner})
+		return s.withAudit([]storage.Record{r}, p, AuditEntry{Operation: OpSchemaRegistered, Subject: subject, Version: version, SchemaID: id, Topic: topic.Name, Team: topic.Owner, Lint: findings})
 	})
 	if err != nil {
-		return Schema{}, fmt.Errorf("register subject %q: %w", subject, err)
+		return Schema{}, nil, fmt.Errorf("register subject %q: %w", subject, err)
 	}
-	return out, nil
+	return out, findings, nil
 }
 
 func (st *State) allocateID(c *candidate, requested int) (int, error) {
@@ -499,6 +519,10 @@ type CompatibilityResult struct {
 	Compatible bool
 	Level      compat.Level
 	Violations []compat.Violation
+	// Lint holds the schema's lint findings under the subject's lint
+	// policy, compared with its latest version; nil when the policy is
+	// off.
+	Lint []lint.Finding
 }
 
 // CheckCompatibility tests a schema against one version of subject, or
@@ -548,7 +572,8 @@ func (s *Service) CheckCompatibility(subject string, version int, req RegisterRe
 	}
 	level := *cfg.Compatibility
 	v := compat.Check(c.format, level, c.typ, c.parsed, prev, st.options(subject, cfg))
-	return CompatibilityResult{Compatible: len(v) == 0, Level: level, Violations: v}, nil
+	_, fs := s.lintLocked(subject, cfg, c)
+	return CompatibilityResult{Compatible: len(v) == 0, Level: level, Violations: v, Lint: fs}, nil
 }
 
 func (s *Service) versionLocked(vs *versionState) ([]compat.Version, error) {

@@ -1,0 +1,130 @@
+package registry
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/charter-registry/charter/lint"
+)
+
+// LintMode says what a registration does with lint findings.
+type LintMode string
+
+// The lint modes. Off (the default) lints nothing. Warn registers the
+// schema and returns the findings with it, and records them in the audit
+// entry. Enforce refuses a schema with findings (CodeLintViolations).
+const (
+	LintOff     LintMode = "off"
+	LintWarn    LintMode = "warn"
+	LintEnforce LintMode = "enforce"
+)
+
+// LintPolicy is a subject's (or the global) lint configuration: the mode
+// and the rule selection, as charter.yaml's lint section gives it. It is
+// part of Config, so it is stored and replayed with it. In JSON it is an
+// object, {"mode":"enforce","except":["HEURISTIC"]}, or just the mode.
+type LintPolicy struct {
+	Mode   LintMode `json:"mode"`
+	Use    []string `json:"use,omitempty"`
+	Except []string `json:"except,omitempty"`
+	// Event is delta or state, for the naming rules; empty infers it.
+	Event string `json:"event,omitempty"`
+}
+
+// UnmarshalJSON accepts the object form and the bare mode ("warn").
+func (p *LintPolicy) UnmarshalJSON(b []byte) error {
+	if b = bytes.TrimSpace(b); len(b) > 0 && b[0] == '"' {
+		var m string
+		if err := json.Unmarshal(b, &m); err != nil {
+			return err
+		}
+		*p = LintPolicy{Mode: LintMode(m)}
+		return nil
+	}
+	type plain LintPolicy
+	var v plain
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*p = LintPolicy(v)
+	return nil
+}
+
+func (p LintPolicy) config() lint.Config { return lint.Config{Use: p.Use, Except: p.Except} }
+
+// validateLint checks a policy and spells its mode in lower case.
+func validateLint(p *LintPolicy) error {
+	if p == nil {
+		return nil
+	}
+	switch m := LintMode(strings.ToLower(string(p.Mode))); m {
+	case LintOff, LintWarn, LintEnforce:
+		p.Mode = m
+	case "":
+		return Errorf(CodeInvalidRequest, "Invalid lint policy: give a mode, off, warn or enforce")
+	default:
+		return Errorf(CodeInvalidRequest, "Invalid lint mode %q: use off, warn or enforce", p.Mode)
+	}
+	if err := p.config().Validate(); err != nil {
+		return Errorf(CodeInvalidRequest, "Invalid lint policy: %s", strings.ReplaceAll(err.Error(), "\n", "; "))
+	}
+	if _, err := lint.ParseEvent(p.Event); err != nil {
+		return Errorf(CodeInvalidRequest, "Invalid lint policy: %s", err.Error())
+	}
+	return nil
+}
+
+// LintError carries the findings behind a CodeLintViolations error, for
+// callers that render them as a list.
+type LintError struct {
+	Subject  string
+	Findings []lint.Finding
+}
+
+func (e *LintError) Error() string {
+	return fmt.Sprintf("%d lint findings for subject %s", len(e.Findings), e.Subject)
+}
+
+func lintRefused(subject string, fs []lint.Finding) *Error {
+	msgs := make([]string, len(fs))
+	for i, f := range fs {
+		msgs[i] = fmt.Sprintf("{rule:'%s', path:'%s', line:%d, column:%d, message:'%s'}", f.Rule, f.Path, f.Line, f.Column, f.Message)
+	}
+	return &Error{
+		Code:    CodeLintViolations,
+		Message: fmt.Sprintf("Schema being registered violates the lint policy (enforce) of subject \"%s\", details: [%s]", subject, strings.Join(msgs, ", ")),
+		Err:     &LintError{Subject: subject, Findings: fs},
+	}
+}
+
+// lintLocked lints a candidate under the subject's policy, compared with
+// the subject's latest live version. It returns the mode and the
+// findings; LintOff and nil when the subject has no policy in force.
+func (s *Service) lintLocked(subject string, cfg Config, c *candidate) (LintMode, []lint.Finding) {
+	p := cfg.Lint
+	if p == nil || p.Mode == LintOff || p.Mode == "" {
+		return LintOff, nil
+	}
+	event, _ := lint.ParseEvent(p.Event)
+	in := lint.Input{Schema: c.parsed, Type: c.typ, Subject: subject, Event: event, Format: c.format}
+	if ss := s.state.subjects[subject]; ss != nil {
+		for i := len(ss.sorted) - 1; i >= 0; i-- {
+			vs := ss.versions[ss.sorted[i]]
+			sc := s.state.ids[vs.id]
+			if vs.deleted || sc == nil || sc.typ != c.typ {
+				continue
+			}
+			if prev, err := s.parsedLocked(sc); err == nil {
+				in.Previous, in.PreviousSubject = prev, subject
+			}
+			break
+		}
+	}
+	fs := lint.Run(in, p.config().Rules())
+	if fs == nil {
+		fs = []lint.Finding{}
+	}
+	return p.Mode, fs
+}
