@@ -10,7 +10,7 @@ import (
 
 func (st *State) checkWritable(subject string) error {
 	if m := st.effectiveMode(subject); m == ReadOnly || m == ReadOnlyOverride {
-		return Errorf(CodeOperationNotPermitted, "Subject '%s' is in read-only mode", subject)
+		return errReadOnlyMode(subject)
 	}
 	return nil
 }

@@ -353,10 +353,10 @@ func (s *Service) RegisterLinted(ctx context.Context, subject string, req Regist
 			return nil, Errorf(CodeOperationNotPermitted, "Subject '%s' belongs to topic '%s', which is retired: it accepts no new schemas%s", subject, topic.Name, successorHint(topic))
 		}
 		if mode == ReadOnly || mode == ReadOnlyOverride {
-			return nil, Errorf(CodeOperationNotPermitted, "Subject '%s' is in read-only mode", subject)
+			return nil, errReadOnlyMode(subject)
 		}
 		if (req.ID != 0 || req.Version != 0) && mode != Import {
-			return nil, Errorf(CodeOperationNotPermitted, "Subject '%s' is not in import mode: an explicit id or version is accepted only in IMPORT mode", subject)
+			return nil, errNotImportMode(subject)
 		}
 		cfg := st.effectiveConfig(subject, s.cfg.DefaultCompatibility)
 		md, rs := st.inherit(subject, cfg, req.Metadata, req.RuleSet)

@@ -137,6 +137,7 @@ def test_lookup_of_an_unregistered_schema_fails(new_client, topic):
     with pytest.raises(SchemaRegistryError) as info:
         ser({"id": "a", "amount": 1.0, "note": ""}, value_ctx(topic))
     assert (info.value.http_status_code, info.value.error_code) == (404, 40403)
+    assert info.value.error_message == "Schema not found"
 
 
 def test_use_latest_with_metadata(client, new_client, topic):

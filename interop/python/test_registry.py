@@ -72,6 +72,8 @@ def test_readonly_mode_refuses_registration(client, new_client, topic):
     with pytest.raises(SchemaRegistryError) as info:
         new_client().register_schema(subject, Schema(RECORD_V2, "AVRO"))
     assert registry_error(info) == (422, 42205)
+    # Confluent's text: the subject, then its context (empty: the default).
+    assert info.value.error_message == f"Subject {subject} in context  is in read-only mode"
 
     # A serializer that auto-registers gets the same refusal.
     ser = AvroSerializer(new_client(), RECORD_V2)

@@ -34,11 +34,15 @@ function schemaId(payload) {
 }
 
 // rejectsWith asserts that promise fails with the registry's HTTP status and
-// error code.
-async function rejectsWith(promise, status, errorCode) {
+// error code and, when message is given, the registry's exact message (which
+// the client's RestError reports as "<message>; Error code: <code>").
+async function rejectsWith(promise, status, errorCode, message) {
   await assert.rejects(promise, (err) => {
     assert.ok(err instanceof RestError, `want a RestError, got ${err && err.stack}`);
     assert.deepEqual({ status: err.status, errorCode: err.errorCode }, { status, errorCode }, err.message);
+    if (message !== undefined) {
+      assert.equal(err.message, `${message}; Error code: ${errorCode}`);
+    }
     return true;
   });
 }

@@ -130,5 +130,5 @@ test('use latest with metadata', async (t) => {
 test('looking up an unregistered schema fails with 40403', async (t) => {
   const subject = `${topicFor(t)}-value`;
   await newClient().register(subject, avro(ORDER_V1));
-  await rejectsWith(newClient().getId(subject, avro(ORDER_V2)), 404, 40403);
+  await rejectsWith(newClient().getId(subject, avro(ORDER_V2)), 404, 40403, 'Schema not found');
 });

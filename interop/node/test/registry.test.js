@@ -54,7 +54,8 @@ test('READONLY mode refuses registration', async (t) => {
   await newClient().register(subject, avro(RECORD_V1));
   assert.deepEqual(await rest('PUT', `/mode/${subject}`, { mode: 'READONLY' }), { status: 200, body: { mode: 'READONLY' } });
 
-  await rejectsWith(newClient().register(subject, avro(RECORD_V2)), 422, 42205);
+  // Confluent's text: the subject, then its context (empty: the default).
+  await rejectsWith(newClient().register(subject, avro(RECORD_V2)), 422, 42205, `Subject ${subject} in context  is in read-only mode`);
   // A serializer that auto-registers gets the same refusal.
   const ser = new AvroSerializer(newClient(), SerdeType.VALUE, { autoRegisterSchemas: true });
   await rejectsWith(ser.serialize(topic, { a: 'x', b: 1 }), 422, 42205);

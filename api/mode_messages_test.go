@@ -1,0 +1,42 @@
+package api_test
+
+import "testing"
+
+// TestModeRefusalsSayConfluentsText pins the statuses, codes and exact texts
+// Confluent's registry answers when a subject's mode refuses a write
+// (AbstractSchemaRegistry.checkRegisterMode and the delete paths): the
+// subject unquoted, then its context, empty for the default one.
+func TestModeRefusalsSayConfluentsText(t *testing.T) {
+	h := newHarness(t)
+	h.register("s", recordV1)
+	h.register(":.staging:orders", recordV1)
+	for _, subject := range []string{"s", ":.staging:orders"} {
+		if r := h.do("PUT", "/mode/"+subject, map[string]any{"mode": "READONLY"}); r.status != 200 {
+			t.Fatalf("PUT /mode/%s: %d %s", subject, r.status, r.body)
+		}
+	}
+	cases := []struct {
+		name, method, path string
+		body               any
+		want               string
+	}{
+		{"register in READONLY", "POST", "/subjects/s/versions", map[string]any{"schema": recordV2Default},
+			`{"error_code":42205,"message":"Subject s in context  is in read-only mode"}`},
+		{"delete a version in READONLY", "DELETE", "/subjects/s/versions/1", nil,
+			`{"error_code":42205,"message":"Subject s in context  is in read-only mode"}`},
+		{"delete a subject in READONLY", "DELETE", "/subjects/s", nil,
+			`{"error_code":42205,"message":"Subject s in context  is in read-only mode"}`},
+		{"register in READONLY, in a context", "POST", "/subjects/:.staging:orders/versions", map[string]any{"schema": recordV2Default},
+			`{"error_code":42205,"message":"Subject :.staging:orders in context :.staging: is in read-only mode"}`},
+		{"an explicit id outside IMPORT", "POST", "/subjects/fresh/versions", map[string]any{"schema": recordV1, "id": 7},
+			`{"error_code":42205,"message":"Subject fresh in context  is not in import mode"}`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := h.do(c.method, c.path, c.body)
+			if r.status != 422 || string(r.body) != c.want {
+				t.Fatalf("%s %s = %d %s, want 422 %s", c.method, c.path, r.status, r.body, c.want)
+			}
+		})
+	}
+}
