@@ -27,6 +27,8 @@ func TestBadInputGetsClearErrors(t *testing.T) {
 		{"syntax error position", "POST", "/subjects/s/versions", "", "{\n  \"schema\": ,\n}", 400, 400, "line 2"},
 		{"trailing data", "POST", "/subjects/s/versions", "", `{"schema":"\"int\""} {}`, 400, 400, "after the JSON object"},
 		{"empty body", "POST", "/subjects/s/versions", "", ``, 400, 400, "empty"},
+		{"null body", "PUT", "/v1/catalog/topics/orders", "", `null`, 422, 422, "Wrong type for the body: got JSON null, want an object"},
+		{"null config body", "PUT", "/config", "", " null\n", 422, 422, "Wrong type for the body: got JSON null, want an object"},
 		{"wrong type", "POST", "/subjects/s/versions", "", `{"schema":42}`, 422, 422, "schema"},
 		{"wrong nested type", "POST", "/subjects/s/versions", "", `{"schema":"\"int\"","references":[{"name":"a","subject":"b","version":"one"}]}`, 422, 422, "version"},
 		{"no schema field", "POST", "/subjects/s/versions", "", `{}`, 422, 42201, "schema"},

@@ -38,6 +38,11 @@ func decodeJSON(body []byte, v any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return badRequest("The request body is empty; send a JSON object")
 	}
+	if bytes.Equal(bytes.TrimSpace(body), []byte("null")) {
+		// Decoding null into a struct would leave it untouched and take the
+		// request for an empty object.
+		return unprocessable("Wrong type for the body: got JSON null, want an object")
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(v); err != nil {
 		var se *json.SyntaxError
