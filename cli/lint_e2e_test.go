@@ -2,22 +2,31 @@ package cli_test
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
 
-const lintConfig = `lint:
-  except: [FIELD_DOC_MISSING, RECORD_DOC_MISSING]
-  ignore: [legacy]
-schemas:
-  - path: schemas/signup.avsc
-    subject: signups-value
-    event: delta
-  - path: schemas/orders.avsc
-    subject: orders-value
-  - path: legacy/*.avsc
-    subject: "{name}-value"
-`
+// readmeLintConfig is the charter.yaml of the README's "Linting event
+// design" section, which this test runs literally.
+func readmeLintConfig(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, sec, ok := strings.Cut(string(b), "### Linting event design")
+	if !ok {
+		t.Fatal("README has no Linting event design section")
+	}
+	_, block, ok := strings.Cut(sec, "```yaml\n")
+	if !ok {
+		t.Fatal("no yaml block in the README's lint section")
+	}
+	block, _, _ = strings.Cut(block, "```")
+	return block
+}
 
 const lintSignup = `{
   "type": "record",
@@ -58,6 +67,7 @@ func parseLintJSON(t *testing.T, out string) []lintAnnotation {
 // second commit adds, with charter.yaml's lint section and an event kind.
 func TestLintFilesAndAgainstGit(t *testing.T) {
 	repo := newGitRepo(t)
+	lintConfig := readmeLintConfig(t)
 	writeFile(t, repo.dir, "charter.yaml", lintConfig)
 	writeFile(t, repo.dir, "schemas/signup.avsc", lintSignup)
 	writeFile(t, repo.dir, "schemas/orders.avsc", lintOrders)
