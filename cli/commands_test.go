@@ -98,6 +98,11 @@ func TestDiffFiles(t *testing.T) {
 			if strings.HasSuffix(c.file, ".proto") {
 				args = append(args, "-I", "testdata/e2e/3/proto")
 			}
+			if strings.HasSuffix(c.file, ".avsc") {
+				// charter.yaml gives orders.avsc FULL; a file diff judges
+				// at BACKWARD unless told.
+				args = append(args, "--level", "FULL")
+			}
 			r := charterRun(t, args...)
 			if r.code != 0 || !strings.Contains(r.stdout, "breaking") {
 				t.Fatalf("%s", r)
@@ -124,6 +129,16 @@ func TestDiffFiles(t *testing.T) {
 	}
 	if r := charterRun(t, "diff", "nope.avsc", "testdata/e2e/1/avro/orders.avsc"); r.code != 2 {
 		t.Errorf("missing file: %s", r)
+	}
+	// At BACKWARD, the forward break of removing a field without a default
+	// is listed, but passes.
+	r := charterRun(t, "diff", "testdata/e2e/1/avro/orders.avsc", "testdata/e2e/3/avro/orders.avsc")
+	if r.code != 0 || strings.Contains(r.stdout, "breaking") || !strings.Contains(r.stdout, "(breaks FORWARD, which BACKWARD does not check)") ||
+		!strings.Contains(r.stdout, "FIELD_ADDED_WITH_DEFAULT") {
+		t.Errorf("avro at BACKWARD: %s", r)
+	}
+	if r := charterRun(t, "diff", "testdata/e2e/1/avro/orders.avsc", "testdata/e2e/3/avro/orders.avsc", "--level", "SIDEWAYS"); r.code != 2 {
+		t.Errorf("bad level: %s", r)
 	}
 	if r := charterRun(t, "diff", "a"); r.code != 2 {
 		t.Errorf("one argument: %s", r)

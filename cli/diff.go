@@ -22,6 +22,7 @@ type diffFlags struct {
 	schemaType  string
 	importPaths []string
 	lenient     bool
+	level       string
 	registry    registryFlags
 }
 
@@ -34,17 +35,21 @@ func newDiffCommand() *cobra.Command {
 or between two schema files, with the rule id of each and whether it keeps
 compatibility.
 
-Each change is marked:
-  compatible         new readers can read old data, and nothing found breaks
-                     old readers
-  breaking           new readers cannot read old data (breaks BACKWARD)
-  breaking-forward   old readers cannot read new data (breaks FORWARD only)
+Each change is marked at the compatibility level in force (--level; by
+default the subject's configured level, or BACKWARD for files):
+  compatible         the level allows it (a change that breaks a direction
+                     the level does not check says so in its message)
+  breaking           new readers cannot read old data (breaks BACKWARD,
+                     FULL and their transitive forms)
+  breaking-forward   old readers cannot read new data (breaks FORWARD,
+                     FULL and their transitive forms)
 
 With files, the format follows the extension (.avsc, .proto, .json) unless
 --type says otherwise, and imports and $refs are resolved from the files'
 directories and --import-path. V1 and V2 are version numbers or "latest".
-Avro's resolution rules name incompatibilities only, so for Avro only
-breaking changes are listed.
+Every change is listed, compatible ones too: for Avro, a field added with
+a default, a field removed, a doc or alias change, an enum symbol added or
+a type promotion, each with its rule id (FIELD_ADDED_WITH_DEFAULT, ...).
 The exit status is 0 whatever the changes are; use charter check to gate.`,
 		Example: `  charter diff orders-value 3 latest --registry http://localhost:8081
   charter diff old/orders.avsc schemas/orders.avsc
@@ -60,6 +65,7 @@ The exit status is 0 whatever the changes are; use charter check to gate.`,
 	fs.StringVar(&f.schemaType, "type", "", "format of both files: AVRO, PROTOBUF or JSON (default: from the extension)")
 	fs.StringSliceVarP(&f.importPaths, "import-path", "I", nil, "directory, relative to the current one, where Protobuf imports and Avro types are found (repeatable)")
 	fs.BoolVar(&f.lenient, "lenient", false, "use Confluent's LENIENT policy for JSON Schema (ignore closed/open content model changes)")
+	fs.StringVar(&f.level, "level", "", "compatibility level to judge each change at (default: the subject's configured level; BACKWARD for files)")
 	f.registry.bind(fs)
 	return cmd
 }
@@ -79,7 +85,17 @@ func runDiff(cmd *cobra.Command, f diffFlags, args []string) error {
 	}
 	var a, b side
 	var err error
+	var level compat.Level
+	if f.level != "" {
+		if level, err = compat.ParseLevel(f.level); err != nil {
+			return usageErr("--level: %v", err)
+		}
+	}
+	opts := compat.Options{Lenient: f.lenient}
 	if len(args) == 2 {
+		if level == "" {
+			level = compat.Backward
+		}
 		if a, err = fileSide(ctx, args[0], f); err != nil {
 			return err
 		}
@@ -92,6 +108,14 @@ func runDiff(cmd *cobra.Command, f diffFlags, args []string) error {
 			return err
 		}
 		reg := check.NewRegistry(c)
+		if level == "" {
+			lvl, o, err := reg.Level(ctx, args[0])
+			if err != nil {
+				return err
+			}
+			level = lvl
+			opts.Lenient = opts.Lenient || o.Lenient
+		}
 		for i, v := range args[1:] {
 			s, err := reg.Fetch(ctx, args[0], v)
 			if err != nil {
@@ -125,8 +149,8 @@ func runDiff(cmd *cobra.Command, f diffFlags, args []string) error {
 	if err != nil {
 		return withCode(ExitViolations, fmt.Errorf("%s does not parse: %s", b.label, compat.AsParseError(err).Message))
 	}
-	changes := check.Diff(fm, pa, a.text, pb, b.text, compat.Options{Lenient: f.lenient})
-	return printDiff(cmd.OutOrStdout(), f.output, a.label, b.label, changes)
+	changes := check.Diff(fm, pa, a.text, pb, b.text, opts)
+	return printDiff(cmd.OutOrStdout(), f.output, a.label, b.label, level, changes)
 }
 
 // fileSide reads one schema file and resolves its references from the
@@ -173,28 +197,42 @@ func fileSide(ctx context.Context, name string, f diffFlags) (side, error) {
 	return side{label: name, typ: file.Type, text: file.Text, deps: p.Dependencies(file)}, nil
 }
 
-func printDiff(w io.Writer, output, from, to string, changes []check.Change) error {
+func printDiff(w io.Writer, output, from, to string, level compat.Level, changes []check.Change) error {
 	type row struct {
 		Status string `json:"status"`
+		// Unchecked names the direction a change breaks when the level
+		// does not check it, so it passes.
+		Unchecked string `json:"unchecked,omitempty"`
 		check.Change
 	}
 	rows := make([]row, 0, len(changes))
 	for _, c := range changes {
-		st := "compatible"
+		r := row{Status: "compatible", Change: c}
 		switch {
-		case !c.Compatible && c.Direction == "FORWARD":
-			st = "breaking-forward"
-		case !c.Compatible:
-			st = "breaking"
+		case c.Compatible:
+		case c.Direction == "FORWARD" && level.ChecksForward():
+			r.Status = "breaking-forward"
+		case c.Direction != "FORWARD" && level.ChecksBackward():
+			r.Status = "breaking"
+		case c.Direction == "FORWARD":
+			r.Unchecked = "FORWARD"
+		default:
+			r.Unchecked = "BACKWARD"
 		}
-		rows = append(rows, row{Status: st, Change: c})
+		rows = append(rows, r)
 	}
 	if output == "json" {
-		return writeJSON(w, map[string]any{"from": from, "to": to, "changes": rows})
+		return writeJSON(w, map[string]any{"from": from, "to": to, "level": level, "changes": rows})
 	}
 	if len(rows) == 0 {
 		_, err := fmt.Fprintf(w, "no semantic changes from %s to %s\n", from, to)
 		return err
+	}
+	fmt.Fprintf(w, "changes from %s to %s, at %s:\n", from, to, level)
+	for i := range rows {
+		if rows[i].Unchecked != "" {
+			rows[i].Message = fmt.Sprintf("(breaks %s, which %s does not check) %s", rows[i].Unchecked, level, rows[i].Message)
+		}
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "STATUS\tRULE\tPATH\tLINE\tMESSAGE")

@@ -37,6 +37,14 @@ func ParseLevel(s string) (Level, error) {
 // than only the latest.
 func (l Level) Transitive() bool { return strings.HasSuffix(string(l), "_TRANSITIVE") }
 
+// ChecksBackward reports whether the level asks new readers to read old
+// data (BACKWARD, FULL and their transitive forms).
+func (l Level) ChecksBackward() bool { return l.backward() }
+
+// ChecksForward reports whether the level asks old readers to read new
+// data (FORWARD, FULL and their transitive forms).
+func (l Level) ChecksForward() bool { return l.forward() }
+
 func (l Level) backward() bool {
 	return l == Backward || l == BackwardTransitive || l == Full || l == FullTransitive
 }

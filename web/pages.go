@@ -443,10 +443,14 @@ type diffData struct {
 	Changes []compat.Change
 	// Forward are the changes that break readers of From reading data
 	// written with To.
-	Forward   []compat.Change
-	Rows      []diffRow
-	Identical bool
-	Problem   string
+	Forward []compat.Change
+	// BackwardChecked and ForwardChecked say whether the level in force
+	// checks each direction, so each change is marked breaking or not at
+	// that level.
+	BackwardChecked, ForwardChecked bool
+	Rows                            []diffRow
+	Identical                       bool
+	Problem                         string
 }
 
 func (c *Catalogue) diff(ctx *echo.Context) error {
@@ -487,6 +491,11 @@ func (c *Catalogue) diff(ctx *echo.Context) error {
 		d.Level = *cfg.Compatibility
 	}
 	opts := compat.Options{Lenient: cfg.CompatibilityPolicy != nil && *cfg.CompatibilityPolicy == "LENIENT"}
+	inForce := d.Level
+	if inForce == "" {
+		inForce = compat.Backward
+	}
+	d.BackwardChecked, d.ForwardChecked = inForce.ChecksBackward(), inForce.ChecksForward()
 
 	pa, _, errPA := c.svc.SchemaOfID(a.ID)
 	pb, _, errPB := c.svc.SchemaOfID(b.ID)

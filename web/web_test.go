@@ -307,6 +307,31 @@ func TestDiffPage(t *testing.T) {
 	contains(t, body, "orders-value: v2 → v1")
 }
 
+// TestDiffPageListsCompatibleAvroChanges: an added field with a default is
+// named and marked compatible, and the forward break of an added enum
+// symbol is marked at the level in force (checked at FULL, not at
+// BACKWARD).
+func TestDiffPageListsCompatibleAvroChanges(t *testing.T) {
+	h := newHarness(t)
+	h.setLevel("orders-value", compat.Backward)
+	h.register("orders-value", compat.Avro, avroOrderV1)
+	h.register("orders-value", compat.Avro, avroOrderV2)
+	body := h.ok("/ui/diff?subject=orders-value&from=1&to=2")
+	contains(t, body, "<code>FIELD_ADDED_WITH_DEFAULT</code>", "order_total", `<span class="yes">compatible</span>`, "Verdict at BACKWARD")
+	lacks(t, body, "The compat engine reports no change here.")
+
+	const e1 = `{"type":"enum","name":"Status","symbols":["NEW","PAID"]}`
+	const e2 = `{"type":"enum","name":"Status","symbols":["NEW","PAID","SHIPPED"]}`
+	h.setLevel("status-value", compat.Backward)
+	h.register("status-value", compat.Avro, e1)
+	h.register("status-value", compat.Avro, e2)
+	body = h.ok("/ui/diff?subject=status-value&from=1&to=2")
+	contains(t, body, "<code>ENUM_SYMBOL_ADDED</code>", "<code>MISSING_ENUM_SYMBOLS</code>", "breaks forward, which BACKWARD does not check")
+	h.setLevel("status-value", compat.Full)
+	body = h.ok("/ui/diff?subject=status-value&from=1&to=2")
+	contains(t, body, "Verdict at FULL", `<tr class="bad"><td><code>MISSING_ENUM_SYMBOLS</code>`)
+}
+
 func TestDiffAcrossFormatsAndIdentical(t *testing.T) {
 	h := newHarness(t)
 	h.setLevel("mixed", compat.None)

@@ -77,25 +77,33 @@ func NewRegistry(c *remote.Client) *Registry {
 	return &Registry{Client: c, cache: map[string]remote.Schema{}}
 }
 
-// Previous implements Baseline.
-func (r *Registry) Previous(ctx context.Context, f *project.File) (Previous, error) {
-	cfg, err := r.Client.Config(ctx, f.Subject, true)
+// Level reads the level and options the registry has configured for
+// subject: its own config, else the global one, else BACKWARD.
+func (r *Registry) Level(ctx context.Context, subject string) (compat.Level, compat.Options, error) {
+	cfg, err := r.Client.Config(ctx, subject, true)
 	if remote.HasCode(err, remote.CodeSubjectCompatibilityNotSet) {
 		// Older registries ignore defaultToGlobal.
 		cfg, err = r.Client.Config(ctx, "", false)
 	}
 	if err != nil {
-		return Previous{}, fmt.Errorf("subject %s: read its compatibility level: %w", f.Subject, err)
+		return "", compat.Options{}, fmt.Errorf("subject %s: read its compatibility level: %w", subject, err)
 	}
-	out := Previous{Level: compat.Backward}
+	level := compat.Backward
 	if l := cfg.Level(); l != "" {
-		lvl, err := compat.ParseLevel(l)
-		if err != nil {
-			return Previous{}, fmt.Errorf("subject %s: the registry's level: %w", f.Subject, err)
+		if level, err = compat.ParseLevel(l); err != nil {
+			return "", compat.Options{}, fmt.Errorf("subject %s: the registry's level: %w", subject, err)
 		}
-		out.Level = lvl
 	}
-	out.Options.Lenient = strings.EqualFold(cfg.Policy(), "LENIENT")
+	return level, compat.Options{Lenient: strings.EqualFold(cfg.Policy(), "LENIENT")}, nil
+}
+
+// Previous implements Baseline.
+func (r *Registry) Previous(ctx context.Context, f *project.File) (Previous, error) {
+	level, opts, err := r.Level(ctx, f.Subject)
+	if err != nil {
+		return Previous{}, err
+	}
+	out := Previous{Level: level, Options: opts}
 	var numbers []string
 	if out.Level.Transitive() || out.Level == compat.None {
 		vs, err := r.Client.Versions(ctx, f.Subject, false)

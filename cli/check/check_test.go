@@ -220,15 +220,18 @@ func TestDiffListsBothDirections(t *testing.T) {
 	for _, c := range changes {
 		got = append(got, c.Direction+":"+c.Rule)
 	}
-	// int -> long reads old data (compatible, and Avro lists only
-	// incompatibilities); old readers break on the long and on the missing b.
-	want := "FORWARD:TYPE_MISMATCH,FORWARD:READER_FIELD_MISSING_DEFAULT_VALUE"
+	// int -> long reads old data and b's removal is skipped by new readers
+	// (both compatible); old readers break on the long and on the missing b.
+	want := "BACKWARD:TYPE_PROMOTED,BACKWARD:FIELD_REMOVED,FORWARD:TYPE_MISMATCH,FORWARD:READER_FIELD_MISSING_DEFAULT_VALUE"
 	if strings.Join(got, ",") != want {
 		t.Errorf("changes %v, want %s", got, want)
 	}
 	for _, c := range changes {
-		if c.Compatible || c.Line == 0 {
+		if c.Direction == "FORWARD" && (c.Compatible || c.Line == 0) {
 			t.Errorf("forward change without position or marked compatible: %+v", c)
+		}
+		if c.Direction == "BACKWARD" && !c.Compatible {
+			t.Errorf("backward change marked breaking: %+v", c)
 		}
 	}
 }

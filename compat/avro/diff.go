@@ -23,8 +23,11 @@ const (
 
 // Diff lists what stops update, as reader, from decoding data written with
 // original: Avro's schema resolution rules, checked the way Avro's Java
-// SchemaCompatibility checks them, which is what Confluent runs. Every
-// change returned is incompatible. Kind and Rule are Confluent's
+// SchemaCompatibility checks them, which is what Confluent runs. The
+// incompatible changes come first; then the compatible ones (a field added
+// with a default, a field removed, a doc or alias change, an enum symbol
+// added, a promotion), marked Compatible, with our own rule ids
+// (FIELD_ADDED_WITH_DEFAULT, ...) since Avro names none. Kind and Rule are Confluent's
 // SchemaIncompatibilityType, Path its JSON-pointer location in the reader
 // (/fields/1/type, /symbols, / for the root), Message Confluent's
 // description, in which "new" is update and "old" is original, and Line and
@@ -56,6 +59,12 @@ func (f *Format) Diff(original, update compat.Schema, _ compat.Options) []compat
 			Line:    line,
 			Column:  col,
 		})
+	}
+	// Then what changed without breaking, so that a diff lists every
+	// change; compat.Check keeps only the incompatible ones.
+	for _, n := range c.notes(r.avro, w.avro, nil, map[pair]bool{}) {
+		line, col := r.position(n.loc)
+		out = append(out, compat.Change{Kind: n.rule, Rule: n.rule, Path: pointer(n.loc), Message: n.msg, Line: line, Column: col, Compatible: true})
 	}
 	return out
 }
