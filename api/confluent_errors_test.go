@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"strconv"
 	"testing"
 )
 
@@ -76,5 +77,26 @@ func TestConfluentErrorTexts(t *testing.T) {
 		if e.ErrorCode != s.code || e.Message != s.message {
 			t.Errorf("%s: %s %s: error_code %d message %q, want %d %q", s.name, s.method, s.path, e.ErrorCode, e.Message, s.code, s.message)
 		}
+	}
+}
+
+// TestReRegisterAfterHardDeleteGivesTheOldID: Confluent keeps a schema's
+// content hash to id mapping through a soft and a hard delete of its
+// subject, so the same schema registered again comes back with its id.
+func TestReRegisterAfterHardDeleteGivesTheOldID(t *testing.T) {
+	h := newHarness(t)
+	id, _ := h.register("orders-value", recordV1)
+	h.register("other-value", recordV2NoDef)
+	for _, path := range []string{"/subjects/orders-value", "/subjects/orders-value?permanent=true"} {
+		if r := h.do("DELETE", path, nil); r.status != 200 {
+			t.Fatalf("DELETE %s: %d %s", path, r.status, r.body)
+		}
+	}
+	if r := h.do("GET", "/schemas/ids/"+strconv.Itoa(id), nil); r.status != 404 {
+		t.Fatalf("the hard-deleted id still serves: %d %s", r.status, r.body)
+	}
+	again, version := h.register("orders-value", recordV1)
+	if again != id || version != 1 {
+		t.Errorf("re-registered as id %d version %d, want id %d version 1", again, version, id)
 	}
 }

@@ -28,6 +28,33 @@ func (st *State) idFloor() (storage.Record, error) {
 	return record(Key{Type: KeyIDFloor}, idFloorValue{MaxID: st.maxID})
 }
 
+// schemaIDRecords returns a SCHEMA_ID record for every schema id whose
+// last versions are the ones being hard-deleted, so that the same schema
+// registered again gets its id back after compaction too.
+func (st *State) schemaIDRecords(removed []*versionState) ([]storage.Record, error) {
+	count := map[int]int{}
+	var order []int
+	for _, vs := range removed {
+		if count[vs.id] == 0 {
+			order = append(order, vs.id)
+		}
+		count[vs.id]++
+	}
+	var out []storage.Record
+	for _, id := range order {
+		sc := st.ids[id]
+		if sc == nil || sc.uses > count[id] {
+			continue
+		}
+		r, err := record(Key{Type: KeySchemaID, Subject: sc.identity.String()}, schemaIDValue{ID: id})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
 // DeleteVersion soft-deletes a version, or removes a soft-deleted version
 // for good when permanent is set. It returns the version number.
 func (s *Service) DeleteVersion(ctx context.Context, subject string, version int, permanent bool) (int, error) {
@@ -94,7 +121,11 @@ func (s *Service) DeleteVersion(ctx context.Context, subject string, version int
 		if err != nil {
 			return nil, err
 		}
-		return s.withAudit([]storage.Record{tombstone(schemaKey(subject, vs.version)), floor}, p, AuditEntry{Operation: OpSchemaDeleted, Subject: subject, Version: vs.version, SchemaID: vs.id, Topic: topic, Team: team, Permanent: true})
+		kept, err := st.schemaIDRecords([]*versionState{vs})
+		if err != nil {
+			return nil, err
+		}
+		return s.withAudit(append([]storage.Record{tombstone(schemaKey(subject, vs.version)), floor}, kept...), p, AuditEntry{Operation: OpSchemaDeleted, Subject: subject, Version: vs.version, SchemaID: vs.id, Topic: topic, Team: team, Permanent: true})
 	})
 	if err != nil {
 		return 0, fmt.Errorf("delete subject %q version %d: %w", subject, version, err)
@@ -156,16 +187,23 @@ func (s *Service) DeleteSubject(ctx context.Context, subject string, permanent b
 			return nil, Errorf(CodeSubjectNotSoftDeleted, "Subject '%s' was not deleted first before being permanently deleted", subject)
 		}
 		var recs []storage.Record
+		var removed []*versionState
 		for _, v := range ss.sorted {
 			out = append(out, v)
 			recs = append(recs, tombstone(schemaKey(subject, v)))
+			removed = append(removed, ss.versions[v])
 		}
 		recs = append(recs, tombstone(Key{Type: KeyDeleteSubject, Subject: subject}))
 		floor, err := st.idFloor()
 		if err != nil {
 			return nil, err
 		}
-		return s.withAudit(append(recs, floor), p, AuditEntry{Operation: OpSubjectDeleted, Subject: subject, Versions: slices.Clone(out), Topic: topic, Team: team, Permanent: true})
+		kept, err := st.schemaIDRecords(removed)
+		if err != nil {
+			return nil, err
+		}
+		recs = append(append(recs, floor), kept...)
+		return s.withAudit(recs, p, AuditEntry{Operation: OpSubjectDeleted, Subject: subject, Versions: slices.Clone(out), Topic: topic, Team: team, Permanent: true})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("delete subject %q: %w", subject, err)

@@ -305,7 +305,7 @@ func TestEveryWriteAppendsItsAuditEntryInTheSameBatch(t *testing.T) {
 			[]registry.KeyType{registry.KeySchema, registry.KeyAudit}},
 		{"hard delete version", func() error { return e(svc.DeleteVersion(as(payments), "orders-value", 1, true)) },
 			registry.AuditEntry{Operation: registry.OpSchemaDeleted, Subject: "orders-value", Version: 1, SchemaID: 1, Topic: "orders", Team: "payments", Principal: "pay-ci", Permanent: true},
-			[]registry.KeyType{registry.KeySchema, registry.KeyIDFloor, registry.KeyAudit}},
+			[]registry.KeyType{registry.KeySchema, registry.KeyIDFloor, registry.KeySchemaID, registry.KeyAudit}},
 		{"hand over topic", func() error {
 			return e(svc.UpdateTopic(as(payments), "orders", registry.TopicUpdate{Owner: ptr("shipping")}))
 		},

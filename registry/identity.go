@@ -29,6 +29,19 @@ func (id Identity) String() string {
 	return string(b[:])
 }
 
+// ParseIdentity reads an identity formatted by String.
+func ParseIdentity(guid string) (Identity, bool) {
+	var id Identity
+	if len(guid) != 36 || guid[8] != '-' || guid[13] != '-' || guid[18] != '-' || guid[23] != '-' {
+		return id, false
+	}
+	h := guid[0:8] + guid[9:13] + guid[14:18] + guid[19:23] + guid[24:]
+	if n, err := hex.Decode(id[:], []byte(h)); err != nil || n != len(id) {
+		return id, false
+	}
+	return id, true
+}
+
 // ComputeIdentity hashes a schema text with its references, metadata and
 // rule set. Nil metadata or rule set contribute nothing; empty strings count
 // as absent.

@@ -25,6 +25,11 @@ const (
 	// that a hard delete of the newest schema, followed by compaction, can
 	// never let that id be handed out again.
 	KeyIDFloor KeyType = "ID_FLOOR"
+	// KeySchemaID is charter's: keyed by a schema's guid, it remembers the id
+	// of a schema whose last version was hard-deleted, so that registering
+	// the same schema again gives back the same id, as Confluent does, even
+	// after compaction has dropped the schema's SCHEMA records.
+	KeySchemaID KeyType = "SCHEMA_ID"
 )
 
 // Key is a decoded record key. Raw keys from Confluent and from charter may
@@ -165,6 +170,11 @@ type clearSubjectValue struct {
 
 type idFloorValue struct {
 	MaxID int `json:"maxId"`
+}
+
+// schemaIDValue is the value of a SCHEMA_ID record.
+type schemaIDValue struct {
+	ID int `json:"id"`
 }
 
 func record(k Key, v any) (storage.Record, error) {

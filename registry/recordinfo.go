@@ -29,6 +29,14 @@ func RecordID(key, value []byte) (int64, bool) {
 			return 0, false
 		}
 		return int64(*v.ID), true
+	case KeySchemaID:
+		var v struct {
+			ID *int `json:"id"`
+		}
+		if json.Unmarshal(value, &v) != nil || v.ID == nil {
+			return 0, false
+		}
+		return int64(*v.ID), true
 	case KeyIDFloor:
 		var v struct {
 			MaxID *int `json:"maxId"`
@@ -73,7 +81,7 @@ func DescribeRecord(key, value []byte) string {
 	switch id, ok := RecordID(key, value); {
 	case value == nil:
 		b.WriteString(" (tombstone)")
-	case ok && k.Type == KeySchema:
+	case ok && (k.Type == KeySchema || k.Type == KeySchemaID):
 		fmt.Fprintf(&b, " id %d", id)
 	case ok:
 		fmt.Fprintf(&b, " maxId %d", id)

@@ -442,6 +442,11 @@ func (st *State) allocateID(c *candidate, requested int) (int, error) {
 	if id, ok := st.byIdentity[c.identity]; ok {
 		return id, nil
 	}
+	// A schema registered before and hard-deleted since gets its id back,
+	// as Confluent keeps its content-hash to id mapping.
+	if id, ok := st.retired[c.identity]; ok && st.ids[id] == nil {
+		return id, nil
+	}
 	return st.maxID + 1, nil
 }
 

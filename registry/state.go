@@ -1,10 +1,12 @@
 package registry
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -23,6 +25,10 @@ type State struct {
 	subjects   map[string]*subjectState
 	ids        map[int]*storedSchema
 	byIdentity map[Identity]int
+	// retired maps the identity of each schema that no version holds any
+	// more (hard-deleted) to its id, which registering the same schema again
+	// gives back.
+	retired    map[Identity]int
 	maxID      int
 	global     Config
 	configs    map[string]Config
@@ -79,6 +85,7 @@ func NewState() *State {
 		subjects:   map[string]*subjectState{},
 		ids:        map[int]*storedSchema{},
 		byIdentity: map[Identity]int{},
+		retired:    map[Identity]int{},
 		configs:    map[string]Config{},
 		modes:      map[string]Mode{},
 		ext:        map[KeyType]Extension{},
@@ -258,6 +265,22 @@ func (st *State) apply(k Key, value []byte, offset int64) error {
 			return fmt.Errorf("decode ID_FLOOR value: %w", err)
 		}
 		st.maxID = max(st.maxID, f.MaxID)
+	case KeySchemaID:
+		if value == nil {
+			return nil
+		}
+		var v schemaIDValue
+		if err := json.Unmarshal(value, &v); err != nil {
+			return fmt.Errorf("decode SCHEMA_ID value: %w", err)
+		}
+		ident, ok := ParseIdentity(k.Subject)
+		if !ok || v.ID <= 0 {
+			return fmt.Errorf("SCHEMA_ID record for %q with id %d: not a guid and a positive id", k.Subject, v.ID)
+		}
+		if _, live := st.byIdentity[ident]; !live && st.ids[v.ID] == nil {
+			st.retired[ident] = v.ID
+		}
+		st.maxID = max(st.maxID, v.ID)
 	case KeyNoop:
 	default:
 		if e, ok := st.ext[k.Type]; ok {
@@ -295,7 +318,7 @@ func (st *State) putVersion(v schemaValue, identity Identity) {
 	}
 	if old := ss.versions[v.Version]; old != nil {
 		if old.id != v.ID {
-			st.release(old.id)
+			st.release(old.id, false)
 			st.retain(v, identity)
 		}
 		old.id, old.deleted = v.ID, v.Deleted
@@ -322,12 +345,16 @@ func (st *State) retain(v schemaValue, identity Identity) {
 		if _, taken := st.byIdentity[s.identity]; !taken {
 			st.byIdentity[s.identity] = v.ID
 		}
+		delete(st.retired, s.identity)
 	}
 	s.uses++
 	st.maxID = max(st.maxID, v.ID)
 }
 
-func (st *State) release(id int) {
+// release drops one use of id. When a hard delete (retire) drops the last,
+// the schema's identity keeps the id for a later registration of the same
+// schema; the delete's SCHEMA_ID record says the same for after compaction.
+func (st *State) release(id int, retire bool) {
 	s := st.ids[id]
 	if s == nil {
 		return
@@ -339,6 +366,9 @@ func (st *State) release(id int) {
 	delete(st.ids, id)
 	if st.byIdentity[s.identity] == id {
 		delete(st.byIdentity, s.identity)
+		if retire {
+			st.retired[s.identity] = id
+		}
 	}
 }
 
@@ -354,7 +384,7 @@ func (st *State) removeVersion(subject string, version int) {
 	delete(ss.versions, version)
 	i := sort.SearchInts(ss.sorted, version)
 	ss.sorted = append(ss.sorted[:i], ss.sorted[i+1:]...)
-	st.release(vs.id)
+	st.release(vs.id, true)
 	if len(ss.versions) == 0 {
 		delete(st.subjects, subject)
 	}
@@ -398,6 +428,20 @@ func (st *State) Digest() string {
 		w(s.identity[:])
 	}
 	wi(st.maxID)
+	if len(st.retired) > 0 {
+		// Only when there is something: digests of states without
+		// hard-deleted schemas stay what they were before ids were kept.
+		ws("retired")
+		idents := make([]Identity, 0, len(st.retired))
+		for ident := range st.retired {
+			idents = append(idents, ident)
+		}
+		slices.SortFunc(idents, func(a, b Identity) int { return bytes.Compare(a[:], b[:]) })
+		for _, ident := range idents {
+			w(ident[:])
+			wi(st.retired[ident])
+		}
+	}
 	gc, _ := json.Marshal(st.global)
 	w(gc)
 	for _, k := range sortedKeys(st.configs) {
