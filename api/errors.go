@@ -126,13 +126,6 @@ func writeJSON(c *echo.Context, status int, v any) error {
 	return err
 }
 
-func writeText(c *echo.Context, status int, s string) error {
-	c.Response().Header().Set("Content-Type", "text/plain; charset=utf-8")
-	c.Response().WriteHeader(status)
-	_, err := c.Response().Write([]byte(s))
-	return err
-}
-
 const contentTypeV1 = "application/vnd.schemaregistry.v1+json"
 
 var acceptedContentTypes = []string{

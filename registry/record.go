@@ -164,10 +164,6 @@ type deleteSubjectValue struct {
 	Version int    `json:"version"`
 }
 
-type clearSubjectValue struct {
-	Subject string `json:"subject"`
-}
-
 type idFloorValue struct {
 	MaxID int `json:"maxId"`
 }

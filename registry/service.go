@@ -87,7 +87,6 @@ type Service struct {
 
 	ready     atomic.Bool
 	startEnd  atomic.Int64
-	runErr    atomic.Pointer[error]
 	lastError atomic.Pointer[string]
 }
 

@@ -1,7 +1,6 @@
 package kafka_test
 
 import (
-	"context"
 	"testing"
 
 	"github.com/charter-registry/charter/contracts/client"
@@ -13,13 +12,4 @@ import (
 func startRegistry(t testing.TB, opts ...client.Opt) *client.Client {
 	t.Helper()
 	return registrytest.Start(t).Client(t, opts...)
-}
-
-func register(t testing.TB, cl *client.Client, subject string, s client.Schema) *client.Schema {
-	t.Helper()
-	got, err := cl.Register(context.Background(), subject, s, false)
-	if err != nil {
-		t.Fatalf("register %s: %v", subject, err)
-	}
-	return got
 }

@@ -98,7 +98,7 @@ func BenchmarkAvroDeserialize(b *testing.B) {
 func benchMethod() *apipb.Method {
 	return &apipb.Method{Name: "CreateOrder", RequestTypeUrl: "type.googleapis.com/acme.v1.CreateOrderRequest",
 		ResponseTypeUrl: "type.googleapis.com/acme.v1.Order", ResponseStreaming: true,
-		Options: []*typepb.Option{{Name: "idempotency_level"}}, Syntax: typepb.Syntax_SYNTAX_PROTO3}
+		Options: []*typepb.Option{{Name: "idempotency_level"}}}
 }
 
 func protoBench(b *testing.B) (*client.Client, int, context.Context) {
