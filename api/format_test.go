@@ -207,3 +207,35 @@ func TestFormatResolvedInlinesAvroReferences(t *testing.T) {
 		t.Errorf("without format: %s, want the stored text %s", r.body, want)
 	}
 }
+
+// TestBase64DescriptorWithoutJSONNamesRegisters: Confluent accepts a
+// Protobuf schema sent as a base64 FileDescriptorProto whose fields have no
+// json_name; it is the same schema as its .proto text.
+func TestBase64DescriptorWithoutJSONNamesRegisters(t *testing.T) {
+	h := newHarness(t)
+	str, i64 := descriptorpb.FieldDescriptorProto_TYPE_STRING, descriptorpb.FieldDescriptorProto_TYPE_INT64
+	opt := descriptorpb.FieldDescriptorProto_LABEL_OPTIONAL
+	fdp := &descriptorpb.FileDescriptorProto{
+		Syntax: proto.String("proto3"), Package: proto.String("acme"),
+		MessageType: []*descriptorpb.DescriptorProto{{Name: proto.String("Money"), Field: []*descriptorpb.FieldDescriptorProto{
+			{Name: proto.String("units"), Number: proto.Int32(1), Type: &i64, Label: &opt},
+			{Name: proto.String("currency"), Number: proto.Int32(2), Type: &str, Label: &opt},
+		}}},
+	}
+	b, err := proto.Marshal(fdp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := h.do("POST", "/subjects/money-value/versions", map[string]any{"schemaType": "PROTOBUF", "schema": base64.StdEncoding.EncodeToString(b)})
+	if r.status != 200 {
+		t.Fatalf("register the descriptor: %d %s", r.status, r.body)
+	}
+	var first struct{ ID int }
+	r.json(t, &first)
+	r = h.do("POST", "/subjects/money-value/versions", map[string]any{"schemaType": "PROTOBUF", "schema": moneyProto})
+	var second struct{ ID int }
+	r.json(t, &second)
+	if r.status != 200 || second.ID != first.ID {
+		t.Errorf("the .proto text registered as %d %s, want the descriptor's id %d", r.status, r.body, first.ID)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io/fs"
 	"strings"
+	"unicode"
 
 	"github.com/bufbuild/protocompile"
 	"github.com/bufbuild/protocompile/linker"
@@ -210,6 +211,7 @@ func (f *Format) compile(main, text string, fdp *descriptorpb.FileDescriptorProt
 	if fdp != nil {
 		fdp = proto.Clone(fdp).(*descriptorpb.FileDescriptorProto)
 		fdp.Name = proto.String(main)
+		defaultJSONNames(fdp)
 		if depth := descriptorDepth(fdp.GetMessageType(), 1); depth > f.maxDepth {
 			return nil, &compat.ParseError{Message: fmt.Sprintf("schema nests messages %d levels deep, more than the limit of %d", depth, f.maxDepth)}
 		}
@@ -257,6 +259,50 @@ func (f *Format) compile(main, text string, fdp *descriptorpb.FileDescriptorProt
 		return nil, &compat.ParseError{Message: "print schema: " + err.Error()}
 	}
 	return s, nil
+}
+
+// defaultJSONNames gives every field of a descriptor proto that has no
+// json_name its default one, as protoc fills it in. A descriptor written
+// without them (Confluent accepts one) would otherwise have protocompile
+// read each missing name as a custom "" and refuse two such fields in one
+// message as conflicting.
+func defaultJSONNames(fdp *descriptorpb.FileDescriptorProto) {
+	fill := func(fields []*descriptorpb.FieldDescriptorProto) {
+		for _, f := range fields {
+			if f.JsonName == nil {
+				f.JsonName = proto.String(jsonCamelCase(f.GetName()))
+			}
+		}
+	}
+	var walk func([]*descriptorpb.DescriptorProto)
+	walk = func(msgs []*descriptorpb.DescriptorProto) {
+		for _, m := range msgs {
+			fill(m.Field)
+			fill(m.Extension)
+			walk(m.NestedType)
+		}
+	}
+	fill(fdp.Extension)
+	walk(fdp.MessageType)
+}
+
+// jsonCamelCase is protoc's default JSON name: underscores dropped, and the
+// letter after each upper-cased.
+func jsonCamelCase(name string) string {
+	var b strings.Builder
+	upper := false
+	for _, r := range name {
+		if r == '_' {
+			upper = true
+			continue
+		}
+		if upper {
+			r = unicode.ToUpper(r)
+			upper = false
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // toParseError turns a compiler error into a *compat.ParseError. Positions
