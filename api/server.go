@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/charter-registry/charter/registry"
+	"github.com/charter-registry/charter/registry/dek"
 )
 
 // Config configures the HTTP API.
@@ -35,6 +36,10 @@ type Config struct {
 	// MaxChangesWait bounds the long poll of GET /v1/changes; 30 s by
 	// default, and always below RequestTimeout.
 	MaxChangesWait time.Duration
+	// Keys is the DEK registry served under /dek-registry/v1. Attach it
+	// to the service before the service runs; nil attaches one with the
+	// defaults here, which sees only keys written after it was attached.
+	Keys *dek.Registry
 }
 
 // DefaultConfig returns 4 MiB bodies and a 30 s request timeout.
@@ -64,6 +69,7 @@ type Server struct {
 	// without knowing them.
 	own         map[string]bool
 	ownSegments map[string]bool
+	keys        *dek.Registry
 }
 
 // New builds the API over svc.
@@ -87,7 +93,10 @@ func New(svc *registry.Service, cfg Config) *Server {
 	if cfg.MaxChangesWait <= 0 {
 		cfg.MaxChangesWait = def.MaxChangesWait
 	}
-	s := &Server{cfg: cfg, svc: svc, logger: cfg.Logger}
+	if cfg.Keys == nil {
+		cfg.Keys = dek.Attach(svc, dek.Config{})
+	}
+	s := &Server{cfg: cfg, svc: svc, logger: cfg.Logger, keys: cfg.Keys}
 	s.creds.Store(cfg.Auth.Credentials)
 	s.metrics = newMetrics(cfg.Registerer, svc)
 	cfg.Registerer.MustRegister(s.conns.collectors()...)
@@ -194,6 +203,7 @@ func (s *Server) routes() {
 	s.catalogRoutes(e)
 	e.GET("/v1/audit", s.audit)
 	e.GET("/v1/changes", s.changes)
+	s.dekRoutes(e)
 }
 
 // trimTrailingSlash lets every REST route be called with one trailing

@@ -19,6 +19,7 @@ import (
 	"github.com/charter-registry/charter/api"
 	"github.com/charter-registry/charter/compat"
 	"github.com/charter-registry/charter/registry"
+	"github.com/charter-registry/charter/registry/dek"
 	"github.com/charter-registry/charter/storage"
 	"github.com/charter-registry/charter/storage/file"
 	"github.com/charter-registry/charter/storage/kafka"
@@ -193,7 +194,10 @@ func runServe(parent context.Context, f serveFlags) error {
 	if err != nil {
 		return err
 	}
+	// The DEK registry's records replay with the rest: attach it before Run.
+	keys := dek.Attach(svc, dek.Config{})
 	srv := api.New(svc, api.Config{
+		Keys:           keys,
 		MaxBodyBytes:   f.maxBodyBytes,
 		RequestTimeout: f.requestTimeout,
 		MaxChangesWait: f.changesMaxWait,

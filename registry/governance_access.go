@@ -55,6 +55,7 @@ const (
 	actDelete
 	actConfig
 	actMode
+	actKeys
 )
 
 func (a action) String() string {
@@ -65,6 +66,8 @@ func (a action) String() string {
 		return "delete"
 	case actConfig:
 		return "change the config of"
+	case actKeys:
+		return "read or change the encryption keys of"
 	default:
 		return "change the mode of"
 	}

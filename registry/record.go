@@ -94,7 +94,7 @@ func (k Key) Encode() []byte {
 			writeJSONString(&b, k.Subject)
 		}
 	}
-	if k.Type == KeySchema {
+	if k.Type == KeySchema || k.Version != 0 {
 		b.WriteString(`,"version":`)
 		b.WriteString(strconv.Itoa(k.Version))
 	}
@@ -114,6 +114,10 @@ func (k Key) Logical() string {
 		if k.Global {
 			return string(k.Type) + "\x01"
 		}
+	}
+	if k.Version != 0 {
+		// An extension's versioned key (a DEK version, say).
+		return string(k.Type) + "\x00" + k.Subject + "\x00" + strconv.Itoa(k.Version)
 	}
 	return string(k.Type) + "\x00" + k.Subject
 }

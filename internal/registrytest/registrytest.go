@@ -11,6 +11,7 @@ import (
 	"github.com/charter-registry/charter/api"
 	"github.com/charter-registry/charter/contracts/client"
 	"github.com/charter-registry/charter/registry"
+	"github.com/charter-registry/charter/registry/dek"
 	"github.com/charter-registry/charter/storage"
 	"github.com/charter-registry/charter/storage/memory"
 )
@@ -41,7 +42,12 @@ type options struct {
 	api          api.Config
 	mount        func(*api.Server, *registry.Service) error
 	readyTimeout time.Duration
+	keys         dek.Config
 }
+
+// WithKeys configures the DEK registry attached to the Service (its KMS
+// drivers, say).
+func WithKeys(c dek.Config) Opt { return func(o *options) { o.keys = c } }
 
 // WithLog runs the registry over l instead of a fresh memory log keyed by
 // registry.LogicalKey. The caller keeps ownership of l.
@@ -85,15 +91,17 @@ func newOptions(opts []Opt) options {
 func Run(t testing.TB, opts ...Opt) *registry.Service {
 	t.Helper()
 	o := newOptions(opts)
-	return run(t, o)
+	svc, _ := run(t, o)
+	return svc
 }
 
-func run(t testing.TB, o options) *registry.Service {
+func run(t testing.TB, o options) (*registry.Service, *dek.Registry) {
 	t.Helper()
 	svc, err := registry.NewService(registry.ServiceConfig{Log: o.log, Formats: charter.Formats(), Access: o.access, Now: o.now})
 	if err != nil {
 		t.Fatal(err)
 	}
+	keys := dek.Attach(svc, o.keys)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { _ = svc.Run(ctx); close(done) }()
@@ -103,7 +111,7 @@ func run(t testing.TB, o options) *registry.Service {
 	if err := svc.WaitReady(wctx); err != nil {
 		t.Fatal(err)
 	}
-	return svc
+	return svc, keys
 }
 
 // Start runs a Service as Run does and serves the HTTP API in front of it
@@ -111,7 +119,10 @@ func run(t testing.TB, o options) *registry.Service {
 func Start(t testing.TB, opts ...Opt) *Registry {
 	t.Helper()
 	o := newOptions(opts)
-	svc := run(t, o)
+	svc, keys := run(t, o)
+	if o.api.Keys == nil {
+		o.api.Keys = keys
+	}
 	a := api.New(svc, o.api)
 	if o.mount != nil {
 		if err := o.mount(a, svc); err != nil {

@@ -1,0 +1,68 @@
+package registry
+
+import (
+	"context"
+
+	"github.com/charter-registry/charter/storage"
+)
+
+// This file is the surface other domain packages (the DEK registry in
+// registry/dek) build on: they keep their own records in the same log,
+// applied through an Extension registered on State, and write them with
+// Write under the same rules as the registry's own writes.
+
+// Write appends the records build returns as one batch, with the same
+// guarantees as the registry's own writes: build runs alone (no other
+// write of this instance interleaves), on a state caught up with the log,
+// and Write returns only once the batch has been applied. On a shared Kafka
+// log a conflicting writer makes build run again. A build that returns no
+// records writes nothing.
+func (s *Service) Write(ctx context.Context, build func() ([]storage.Record, error)) error {
+	return s.write(ctx, build)
+}
+
+// Record encodes v as the value of key k.
+func Record(k Key, v any) (storage.Record, error) { return record(k, v) }
+
+// Tombstone is the record that deletes key k.
+func Tombstone(k Key) storage.Record { return tombstone(k) }
+
+// AuditRecord completes e (id, time, principal) and encodes it as an AUDIT
+// record, to append in the same batch as the change it describes.
+func (s *Service) AuditRecord(p Principal, e AuditEntry) (storage.Record, error) {
+	return s.auditRecord(p, e)
+}
+
+// Authenticate returns the request's principal; with authorization on, a
+// request without one is refused with 40101. With it off, a request
+// without one is the anonymous principal.
+func (s *Service) Authenticate(ctx context.Context) (Principal, error) {
+	return s.principal(ctx)
+}
+
+// AuthorizeAdmin lets only admins through when authorization is on; what
+// names the action for the 40301 message ("delete KEKs").
+func (s *Service) AuthorizeAdmin(ctx context.Context, what string) (Principal, error) {
+	p, err := s.principal(ctx)
+	if err != nil {
+		return Principal{}, err
+	}
+	return p, s.authorizeAdminLocked(p, what)
+}
+
+// AuthorizeSubjectKeys decides whether the request's principal may read or
+// change the encryption keys (DEKs) of subject: the same rule as changing
+// the subject itself (admins; the team owning the topic the subject is
+// bound to; for an unbound subject, the unowned-subject policy), except
+// that a shared write policy does not extend to keys, so a team that does
+// not own the subject can neither read nor create them.
+func (s *Service) AuthorizeSubjectKeys(ctx context.Context, subject string) (Principal, error) {
+	p, err := s.principal(ctx)
+	if err != nil {
+		return Principal{}, err
+	}
+	st := s.state
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	return p, s.authorizeSubjectLocked(p, subject, actKeys, false)
+}
