@@ -100,3 +100,24 @@ func TestReRegisterAfterHardDeleteGivesTheOldID(t *testing.T) {
 		t.Errorf("re-registered as id %d version %d, want id %d version 1", again, version, id)
 	}
 }
+
+// TestEmptyAvroUnionRegisters: Apache Avro's Java parser, and so Confluent,
+// accepts the empty union [] on its own and as a field type.
+func TestEmptyAvroUnionRegisters(t *testing.T) {
+	h := newHarness(t)
+	for subject, schema := range map[string]string{
+		"empty-value": `[]`,
+		"never-value": `{"type":"record","name":"Never","fields":[{"name":"v","type":[]}]}`,
+	} {
+		r := h.do("POST", "/subjects/"+subject+"/versions", map[string]any{"schema": schema})
+		if r.status != 200 {
+			t.Errorf("register %s: %d %s, want 200", schema, r.status, r.body)
+			continue
+		}
+		var got struct{ Schema string }
+		h.do("GET", "/subjects/"+subject+"/versions/1", nil).json(t, &got)
+		if got.Schema != schema {
+			t.Errorf("stored %s, want %s", got.Schema, schema)
+		}
+	}
+}

@@ -116,6 +116,12 @@ func TestDiffResolutionRules(t *testing.T) {
 		{"reader union lacks the writer type", rec(fld("u", `"int"`)), rec(fld("u", `["null","string"]`)), []wantChange{{MissingUnionBranch, "/fields/0/type"}}},
 		{"union narrowed to one type", rec(fld("u", `["null","string"]`)), rec(fld("u", `"string"`)), []wantChange{{TypeMismatch, "/fields/0/type/0"}}},
 		{"union branch promoted", `["null","int"]`, `["null","long"]`, nil},
+		// The empty union, which Avro's Java parser accepts: it has no datum
+		// to read, and no branch to read any datum into.
+		{"empty writer union", `[]`, `"int"`, nil},
+		{"empty union gains a branch", rec(fld("u", `[]`)), rec(fld("u", `["null"]`)), nil},
+		{"empty reader union", `"int"`, `[]`, []wantChange{{MissingUnionBranch, "/"}}},
+		{"union emptied", rec(fld("u", `["null"]`)), rec(fld("u", `[]`)), []wantChange{{MissingUnionBranch, "/fields/0/type/0"}}},
 		{"union branch record changed", `["null",` + rec(fld("a", `"int"`)) + `]`, `["null",` + rec(fld("a", `"int"`), fld("b", `"int"`)) + `]`, []wantChange{{MissingUnionBranch, "/1"}}},
 
 		// Arrays and maps.

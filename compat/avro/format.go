@@ -242,6 +242,9 @@ func checkDefault(hf *havro.Field, def *node) (msg string) {
 			msg = fmt.Sprint(r)
 		}
 	}()
+	if u, ok := deref(hf.Type()).(*havro.UnionSchema); ok && len(u.Types()) == 0 {
+		return "an empty union has no values, so no default fits it"
+	}
 	if _, err := havro.NewField(hf.Name(), hf.Type(), havro.WithDefault(def.value())); err != nil {
 		return fmt.Sprintf("%s is not a valid %s", appendValue(nil, def, &valueOpts{}), typeLabel(hf.Type()))
 	}

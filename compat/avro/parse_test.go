@@ -29,6 +29,8 @@ func TestParseAcceptsEveryTopLevelForm(t *testing.T) {
 		`"int"`,
 		`{"type":"string"}`,
 		`["null","string"]`,
+		`[]`, // the empty union, as Avro's Java parser accepts it
+		`{"type":"record","name":"Never","fields":[{"name":"v","type":[]}]}`,
 		`{"type":"array","items":"int"}`,
 		`{"type":"map","values":{"type":"array","items":"bytes"}}`,
 		`{"type":"enum","name":"E","symbols":["A"]}`,
@@ -78,7 +80,6 @@ func TestParseErrorsSayWhatToFixAndWhere(t *testing.T) {
 		{"field without type", `{"type":"record","name":"R","fields":[{"name":"a"}]}`, 1, 39, `needs a "type"`},
 		{"duplicate field", `{"type":"record","name":"R","fields":[{"name":"a","type":"int"},{"name":"a","type":"long"}]}`, 1, 65, `field "a" appears twice`},
 		{"duplicate type", `["null",{"type":"enum","name":"E","symbols":["A"]},{"type":"enum","name":"E","symbols":["B"]}]`, 1, 52, "defined twice"},
-		{"empty union", `{"type":"record","name":"R","fields":[{"name":"a","type":[]}]}`, 1, 58, "at least one type"},
 		{"nested union", `["null",["int"]]`, 1, 9, "another union"},
 		{"array without items", `{"type":"array"}`, 1, 1, `"items"`},
 		{"map without values", `{"type":"map"}`, 1, 1, `"values"`},
@@ -200,6 +201,7 @@ func TestParseDefaults(t *testing.T) {
 		{"null default on a string", `{"type":"record","name":"R","fields":[{"name":"s","type":"string","default":null}]}`, "s"},
 		{"string default on an int", `{"type":"record","name":"myrecord","fields":[{"type":"int","default":"foo","name":"f"}]}`, "f"},
 		{"union default not the first branch", "{\"type\":\"record\",\"name\":\"R\",\"fields\":[\n{\"name\":\"u\",\"type\":[\"null\",\"string\"],\"default\":\"null\"}]}", "u"},
+		{"any default on an empty union", `{"type":"record","name":"R","fields":[{"name":"e","type":[],"default":null}]}`, "e"},
 	}
 	for _, tc := range invalid {
 		t.Run(tc.name, func(t *testing.T) {

@@ -102,9 +102,8 @@ func (s *scanner) typ(n *node, ns string, depth int) error {
 		if err := s.deeper(n, depth); err != nil {
 			return err
 		}
-		if len(n.elems) == 0 {
-			return &posError{off: n.off, msg: "a union needs at least one type, like [\"null\",\"string\"]"}
-		}
+		// An empty union is valid: Avro's Java parser accepts [] (no datum
+		// can be written with it), and so does Confluent.
 		for _, e := range n.elems {
 			if e.kind == kindArray {
 				return &posError{off: e.off, msg: "a union cannot directly contain another union: list the types in one array"}
