@@ -40,3 +40,45 @@ func TestModeRefusalsSayConfluentsText(t *testing.T) {
 		})
 	}
 }
+
+// TestReadOnlySubjectAnswersASchemaItHolds pins Confluent's registerOrForward
+// order: a schema the subject already holds is answered (200, its id) before
+// the mode is looked at, so an auto-registering serializer keeps working on
+// a READONLY subject; a new schema is refused. With default or override
+// metadata or rules in the config the mode is checked first, as there.
+func TestReadOnlySubjectAnswersASchemaItHolds(t *testing.T) {
+	h := newHarness(t)
+	id, _ := h.register("s", recordV1)
+	h.register("t", recordV1)
+	if r := h.do("PUT", "/config/t", map[string]any{"defaultMetadata": map[string]any{"properties": map[string]string{"owner": "a"}}}); r.status != 200 {
+		t.Fatalf("PUT /config/t: %d %s", r.status, r.body)
+	}
+	for _, subject := range []string{"s", "t"} {
+		if r := h.do("PUT", "/mode/"+subject, map[string]any{"mode": "READONLY"}); r.status != 200 {
+			t.Fatalf("PUT /mode/%s: %d %s", subject, r.status, r.body)
+		}
+	}
+	var got struct{ ID, Version int }
+	for _, body := range []map[string]any{{"schema": recordV1}, {"schema": recordV1, "id": id}} {
+		r := h.do("POST", "/subjects/s/versions", body)
+		if r.status != 200 {
+			t.Fatalf("re-register %v in READONLY: %d %s, want 200", body, r.status, r.body)
+		}
+		if r.json(t, &got); got.ID != id || got.Version != 1 {
+			t.Fatalf("re-register %v in READONLY = %s, want id %d version 1", body, r.body, id)
+		}
+	}
+	refused := []struct {
+		path string
+		body map[string]any
+	}{
+		{"/subjects/s/versions", map[string]any{"schema": recordV2Default}},
+		{"/subjects/s/versions", map[string]any{"schema": recordV1, "id": id + 50}},
+		{"/subjects/t/versions", map[string]any{"schema": recordV1}},
+	}
+	for _, c := range refused {
+		if r := h.do("POST", c.path, c.body); r.status != 422 || r.errorCode(t) != 42205 {
+			t.Fatalf("POST %s %v in READONLY: %d %s, want 422 42205", c.path, c.body, r.status, r.body)
+		}
+	}
+}

@@ -352,31 +352,45 @@ func (s *Service) RegisterLinted(ctx context.Context, subject string, req Regist
 		if hasTopic && topic.Lifecycle == Retired {
 			return nil, Errorf(CodeOperationNotPermitted, "Subject '%s' belongs to topic '%s', which is retired: it accepts no new schemas%s", subject, topic.Name, successorHint(topic))
 		}
-		if mode == ReadOnly || mode == ReadOnlyOverride {
-			return nil, errReadOnlyMode(subject)
-		}
-		if (req.ID != 0 || req.Version != 0) && mode != Import {
-			return nil, errNotImportMode(subject)
+		checkMode := func() error {
+			if mode == ReadOnly || mode == ReadOnlyOverride {
+				return errReadOnlyMode(subject)
+			}
+			if (req.ID != 0 || req.Version != 0) && mode != Import {
+				return errNotImportMode(subject)
+			}
+			return nil
 		}
 		cfg := st.effectiveConfig(subject, s.cfg.DefaultCompatibility)
+		// Like Confluent's registerOrForward, a schema the subject already
+		// holds is answered before the mode is looked at, so a serializer
+		// that auto-registers keeps working against a READONLY subject;
+		// with default or override metadata or rules in the config the
+		// mode comes first, as there.
+		answerHeldFirst := !cfg.hasDefaultsOrOverrides()
+		if !answerHeldFirst {
+			if err := checkMode(); err != nil {
+				return nil, err
+			}
+		}
 		md, rs := st.inherit(subject, cfg, req.Metadata, req.RuleSet)
 		c, err := s.prepare(req, cfg.normalize(req.Normalize), cfg.validateNew(), md, rs)
 		if err != nil {
 			return nil, err
 		}
 		ss := st.subjects[subject]
-		if ss != nil {
-			for i := len(ss.sorted) - 1; i >= 0; i-- {
-				vs := ss.versions[ss.sorted[i]]
-				if vs.deleted || st.ids[vs.id] == nil || st.ids[vs.id].identity != c.identity {
-					continue
-				}
-				if (req.ID != 0 && req.ID != vs.id) || (req.Version != 0 && req.Version != vs.version) {
-					return nil, Errorf(CodeOperationNotPermitted, "Subject '%s' already holds this schema as version %d with id %d; it cannot be imported again with id %d version %d", subject, vs.version, vs.id, req.ID, req.Version)
-				}
-				out = st.view(subject, vs)
-				return nil, nil
+		held := st.holding(ss, c)
+		if held != nil && (req.ID == 0 || req.ID == held.id) && (req.Version == 0 || req.Version == held.version) {
+			out = st.view(subject, held)
+			return nil, nil
+		}
+		if answerHeldFirst {
+			if err := checkMode(); err != nil {
+				return nil, err
 			}
+		}
+		if held != nil {
+			return nil, Errorf(CodeOperationNotPermitted, "Subject '%s' already holds this schema as version %d with id %d; it cannot be imported again with id %d version %d", subject, held.version, held.id, req.ID, req.Version)
 		}
 		if mode != Import && !req.Force {
 			prev, err := s.previousLocked(subject, cfg, c.metadata)
@@ -427,6 +441,21 @@ func (s *Service) RegisterLinted(ctx context.Context, subject string, req Regist
 		return Schema{}, nil, fmt.Errorf("register subject %q: %w", subject, err)
 	}
 	return out, findings, nil
+}
+
+// holding returns the latest live version of ss that holds c (the same
+// schema, references, metadata and rules), or nil.
+func (st *State) holding(ss *subjectState, c *candidate) *versionState {
+	if ss == nil {
+		return nil
+	}
+	for i := len(ss.sorted) - 1; i >= 0; i-- {
+		vs := ss.versions[ss.sorted[i]]
+		if !vs.deleted && st.ids[vs.id] != nil && st.ids[vs.id].identity == c.identity {
+			return vs
+		}
+	}
+	return nil
 }
 
 func (st *State) allocateID(c *candidate, requested int) (int, error) {
@@ -604,6 +633,12 @@ func sameGroup(cfg Config, a, b *Metadata) bool {
 		return m.Properties[*cfg.CompatibilityGroup]
 	}
 	return prop(a) == prop(b)
+}
+
+// hasDefaultsOrOverrides reports whether c sets default or override
+// metadata or rules (Confluent's Config.hasDefaultsOrOverrides).
+func (c Config) hasDefaultsOrOverrides() bool {
+	return c.DefaultMetadata != nil || c.OverrideMetadata != nil || c.DefaultRuleSet != nil || c.OverrideRuleSet != nil
 }
 
 func (c Config) normalize(requested bool) bool {
