@@ -4,7 +4,6 @@ deserializer fetches with GET /subjects/{s}/versions/{v}?format=serialized)."""
 
 import base64
 
-import pytest
 from confluent_kafka.schema_registry import Schema, SchemaReference
 from confluent_kafka.schema_registry.protobuf import ProtobufDeserializer, ProtobufSerializer
 from confluent_kafka.serialization import MessageField, SerializationContext
@@ -52,19 +51,10 @@ TEXT_CLASSES = protos.classes(
 TextOrder = TEXT_CLASSES["charter.interop.text.Order"]
 
 
-# Until issue 11's "binary descriptors" item lands: charter refuses a base64
-# FileDescriptorProto whose message has two or more fields without json_name
-# (the descriptors Python builds carry none). strict: the test fails the
-# run as soon as charter accepts it, so this marker cannot outlive the fix.
-BINARY_DESCRIPTOR_GAP = pytest.mark.xfail(
-    strict=True, reason="issue 11: base64 FileDescriptorProto without json_name refused")
-
-
 def value_ctx(topic):
     return SerializationContext(topic, MessageField.VALUE)
 
 
-@BINARY_DESCRIPTOR_GAP
 def test_round_trip_with_an_imported_file(client, new_client, topic):
     ser = ProtobufSerializer(Order, client, {"use.deprecated.format": False})
     order = Order(id="o-1", total=Money(currency="EUR", units=1250), tags=["a", "b"])
@@ -117,7 +107,6 @@ def test_serialized_format_of_a_text_schema(client, topic):
     assert [(f.name, f.number) for f in fd.message_type[0].field] == [("currency", 1), ("units", 2)]
 
 
-@BINARY_DESCRIPTOR_GAP
 def test_round_trip_single_file(client, new_client, topic):
     ser = ProtobufSerializer(Money, client, {"use.deprecated.format": False})
     money = Money(currency="JPY", units=500)
