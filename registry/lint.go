@@ -128,3 +128,45 @@ func (s *Service) lintLocked(subject string, cfg Config, c *candidate) (LintMode
 	}
 	return p.Mode, fs
 }
+
+// LintLatest lints a subject's latest live version, compared with the
+// live version before it, with the rules its lint policy selects (every
+// rule when it has no policy, or it is off), for the catalogue. A subject
+// without a live version has nothing to lint: SUBJECT_NOT_FOUND.
+func (s *Service) LintLatest(subject string) ([]lint.Finding, error) {
+	st := s.state
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	ss := st.subjects[subject]
+	if ss == nil || !ss.hasLive() {
+		return nil, errSubjectNotFound(subject)
+	}
+	var live []*storedSchema
+	for i := len(ss.sorted) - 1; i >= 0 && len(live) < 2; i-- {
+		vs := ss.versions[ss.sorted[i]]
+		if sc := st.ids[vs.id]; !vs.deleted && sc != nil {
+			live = append(live, sc)
+		}
+	}
+	latest := live[0]
+	f, _, err := s.format(latest.typ)
+	if err != nil {
+		return nil, err
+	}
+	parsed, err := s.parsedLocked(latest)
+	if err != nil {
+		return nil, &Error{Code: CodeStoreError, Message: fmt.Sprintf("Stored schema %d of subject '%s' no longer parses: %v", latest.id, subject, err), Err: err}
+	}
+	p := LintPolicy{}
+	if cfg := st.effectiveConfig(subject, s.cfg.DefaultCompatibility); cfg.Lint != nil {
+		p = *cfg.Lint
+	}
+	event, _ := lint.ParseEvent(p.Event)
+	in := lint.Input{Schema: parsed, Type: latest.typ, Subject: subject, Event: event, Format: f}
+	if len(live) == 2 && live[1].typ == latest.typ {
+		if prev, err := s.parsedLocked(live[1]); err == nil {
+			in.Previous, in.PreviousSubject = prev, subject
+		}
+	}
+	return lint.Run(in, p.config().Rules()), nil
+}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/charter-registry/charter/compat"
 	"github.com/charter-registry/charter/confluent"
+	"github.com/charter-registry/charter/lint"
 	"github.com/charter-registry/charter/registry"
 )
 
@@ -225,6 +226,10 @@ type subjectData struct {
 	AllDeleted bool
 	DiffFrom   int
 	DiffTo     int
+	// Lint are the latest version's lint findings, with the subject's
+	// lint policy mode (off when it has none).
+	Lint     []lint.Finding
+	LintMode registry.LintMode
 }
 
 func (c *Catalogue) subject(ctx *echo.Context) error {
@@ -253,6 +258,11 @@ func (c *Catalogue) subject(ctx *echo.Context) error {
 	if m, err := c.svc.GetMode(name, true); err == nil {
 		d.Mode = m
 	}
+	d.LintMode = registry.LintOff
+	if d.Config.Lint != nil && d.Config.Lint.Mode != "" {
+		d.LintMode = d.Config.Lint.Mode
+	}
+	d.Lint, _ = c.svc.LintLatest(name)
 	var authors map[int]Authorship
 	if c.cfg.directory != nil {
 		authors = c.cfg.directory.Authors(name)
@@ -397,6 +407,11 @@ type teamData struct {
 	Team     *teamEntry
 	Topics   []*topicEntry
 	Subjects []*subjectEntry
+	// Findings counts each subject's lint findings (latest version).
+	Findings map[string]int
+	// Score is the percentage of the team's subjects without lint
+	// findings; Total is the findings of all of them.
+	Score, Total int
 }
 
 func (c *Catalogue) team(ctx *echo.Context) error {
@@ -415,10 +430,21 @@ func (c *Catalogue) team(ctx *echo.Context) error {
 			d.Topics = append(d.Topics, e)
 		}
 	}
+	d.Findings = map[string]int{}
+	clean := 0
 	for _, s := range te.Subjects {
 		if e := ix.bySubject[s]; e != nil {
 			d.Subjects = append(d.Subjects, e)
+			fs, _ := c.svc.LintLatest(s)
+			d.Findings[s] = len(fs)
+			d.Total += len(fs)
+			if len(fs) == 0 {
+				clean++
+			}
 		}
+	}
+	if len(d.Subjects) > 0 {
+		d.Score = clean * 100 / len(d.Subjects)
 	}
 	return c.render(ctx, http.StatusOK, "team", page{Title: name, Section: "teams", Data: d})
 }

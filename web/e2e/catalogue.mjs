@@ -174,6 +174,9 @@ async function run() {
   await page.goto(`${base}/ui/teams/logistics`);
   const team = await page.locator("main").innerText();
   check(team.includes("Shipping and stock.") && team.includes("shipments") && team.includes("shipments-value") && team.includes("inventory-2-value"), "the team page lists its topics and subjects, governed and by metadata", team);
+  const score = await page.locator("p.lint-score").getAttribute("data-score");
+  check(score !== null && /^\d+$/.test(score) && Number(score) <= 100, "the team page shows the team's event-design score", score);
+  check(await fits(), "the team page with its lint column fits a laptop-width window");
   await page.goto(`${base}/ui/topics/legacy-orders`);
   check((await text("dl.facts")).includes("succeeded by orders"), "a deprecated topic links to its successor");
   await shot("team");
@@ -183,6 +186,9 @@ async function run() {
   await shot("subject-protobuf");
   await page.goto(`${base}/ui/subjects/shipments-value`);
   check((await page.locator("#v1 .code").innerText()).includes("postcode"), "a JSON Schema subject shows its schema");
+  const lintSection = await page.locator("section#lint").innerText();
+  check(lintSection.includes("Event design") && (lintSection.includes("No lint findings.") || /[A-Z_]{6,}/.test(lintSection)), "a subject page shows its lint findings", lintSection);
+  check(await fits(), "the subject page with its lint findings fits a laptop-width window");
   await shot("subject-json");
 
   // A doc string holding <script> is shown as text, and never runs.
