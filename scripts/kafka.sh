@@ -126,11 +126,13 @@ tcp_open() {
 	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
-# metadata_ready sends a Kafka Metadata v4 request (no topics, no
-# auto-creation) and succeeds if the broker answers with itself as a live
-# broker and with an active controller. v4 is the oldest version that both
-# 3.9 and 4.x accept.
+# metadata_ready [PORT NODE BROKERS] sends a Kafka Metadata v4 request (no
+# topics, no auto-creation) to 127.0.0.1:PORT (default $PORT) and succeeds
+# if the broker answers with itself (node id NODE, default 1) among at
+# least BROKERS (default 1) live brokers and with an active controller. v4
+# is the oldest version that both 3.9 and 4.x accept.
 metadata_ready() {
+	local PORT="${1:-$PORT}" want_node="${2:-1}" want_brokers="${3:-1}"
 	local client="charter-ready"
 	local hexreq bytes
 	# header: api_key=3, api_version=4, correlation_id=0x63, client_id;
@@ -158,13 +160,13 @@ metadata_ready() {
 	local n off=8 k found=0
 	n="$(i32 $off)"
 	off=$((off + 4))
-	((n >= 1)) || return 1
+	((n >= want_brokers)) || return 1
 	for ((k = 0; k < n; k++)); do
 		local node hl port
 		node="$(i32 $off)"
 		hl="$(i16 $((off + 4)))"
 		port="$(i32 $((off + 6 + hl)))"
-		[[ "$port" == "$PORT" && "$node" == 1 ]] && found=1
+		[[ "$port" == "$PORT" && "$node" == "$want_node" ]] && found=1
 		off=$((off + 10 + hl))
 		local rl
 		rl="$(i16 $off)"
@@ -385,4 +387,7 @@ main() {
 	esac
 }
 
-main "$@"
+# scripts/kafka-cluster.sh sources this file for fetch and metadata_ready.
+if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
+	main "$@"
+fi

@@ -33,6 +33,13 @@ eval "$(bash scripts/kafka.sh env)"
 export CHARTER_KAFKA_BROKERS
 export CHARTER_KAFKA_SCRIPT="$repo/scripts/kafka.sh"
 
+echo "== starting a three-broker Kafka cluster (replication factor 3, min.insync.replicas=2)"
+bash scripts/kafka-cluster.sh up
+trap 'bash scripts/kafka-cluster.sh down || true; bash scripts/kafka.sh down || true' EXIT
+eval "$(bash scripts/kafka-cluster.sh env)"
+export CHARTER_KAFKA_CLUSTER_BROKERS
+export CHARTER_KAFKA_CLUSTER_SCRIPT="$repo/scripts/kafka-cluster.sh"
+
 echo "== main module tests"
 # -p 1: the packages share one broker, and some tests stop and restart it on
 # purpose; running packages one at a time keeps one package's broker bounce

@@ -63,9 +63,15 @@ func admin(t testing.TB) *kadm.Client {
 // highWatermark returns the end offset of partition 0 of topic.
 func highWatermark(t testing.TB, topic string) int64 {
 	t.Helper()
+	return highWatermarkOn(t, admin(t), topic)
+}
+
+// highWatermarkOn is highWatermark through adm.
+func highWatermarkOn(t testing.TB, adm *kadm.Client, topic string) int64 {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	offs, err := admin(t).ListEndOffsets(ctx, topic)
+	offs, err := adm.ListEndOffsets(ctx, topic)
 	if err == nil {
 		err = offs.Error()
 	}
@@ -93,6 +99,12 @@ type instance struct {
 // waiting for it to be ready. The process is killed when the test ends.
 func startInstance(t *testing.T, bin, topic, name string) *instance {
 	t.Helper()
+	return startInstanceOn(t, bin, topic, name, brokers(t), "--kafka-replication-factor", "1")
+}
+
+// startInstanceOn is startInstance on the given brokers, with extra flags.
+func startInstanceOn(t *testing.T, bin, topic, name string, seeds []string, flags ...string) *instance {
+	t.Helper()
 	in := &instance{
 		name:   name,
 		addr:   registrytest.FreeAddr(t),
@@ -106,14 +118,13 @@ func startInstance(t *testing.T, bin, topic, name string) *instance {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in.cmd = exec.Command(bin, "serve",
+	in.cmd = exec.Command(bin, append([]string{"serve",
 		"--addr", in.addr,
-		"--kafka-brokers", strings.Join(brokers(t), ","),
+		"--kafka-brokers", strings.Join(seeds, ","),
 		"--kafka-topic", topic,
-		"--kafka-replication-factor", "1",
 		"--request-timeout", "10s",
 		"--log-level", "info",
-	)
+	}, flags...)...)
 	// Flags say everything; no CHARTER_* variable of the test's own
 	// environment may change the instance's configuration.
 	for _, kv := range os.Environ() {
@@ -305,7 +316,13 @@ type digest struct {
 // current end, then requires byte-identical state digests.
 func converge(t *testing.T, topic string, ins ...*instance) string {
 	t.Helper()
-	end := highWatermark(t, topic)
+	return convergeOn(t, admin(t), topic, ins...)
+}
+
+// convergeOn is converge with the topic's end read through adm.
+func convergeOn(t *testing.T, adm *kadm.Client, topic string, ins ...*instance) string {
+	t.Helper()
+	end := highWatermarkOn(t, adm, topic)
 	deadline := time.Now().Add(90 * time.Second)
 	var ds []digest
 	for {
