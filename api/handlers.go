@@ -1,13 +1,13 @@
 package api
 
 import (
-	"encoding/json"
 	"net/http"
 	"strconv"
 
 	"github.com/labstack/echo/v5"
 
 	"github.com/charter-registry/charter/compat"
+	"github.com/charter-registry/charter/confluent"
 	"github.com/charter-registry/charter/lint"
 	"github.com/charter-registry/charter/registry"
 )
@@ -17,18 +17,18 @@ import (
 // (subject, guid, tag propagation) are declared so that their types are
 // still checked; any other field is ignored, as Confluent ignores it.
 type registerBody struct {
-	Schema              *string              `json:"schema"`
-	SchemaType          string               `json:"schemaType,omitempty"`
-	References          []registry.Reference `json:"references,omitempty"`
-	Metadata            *registry.Metadata   `json:"metadata,omitempty"`
-	RuleSet             *registry.RuleSet    `json:"ruleSet,omitempty"`
-	ID                  int                  `json:"id,omitempty"`
-	Version             int                  `json:"version,omitempty"`
-	Subject             string               `json:"subject,omitempty"`
-	GUID                string               `json:"guid,omitempty"`
-	SchemaTagsToAdd     json.RawMessage      `json:"schemaTagsToAdd,omitempty"`
-	SchemaTagsToRemove  json.RawMessage      `json:"schemaTagsToRemove,omitempty"`
-	PropagateSchemaTags *bool                `json:"propagateSchemaTags,omitempty"`
+	Schema              *string                `json:"schema"`
+	SchemaType          string                 `json:"schemaType,omitempty"`
+	References          []registry.Reference   `json:"references,omitempty"`
+	Metadata            *registry.Metadata     `json:"metadata,omitempty"`
+	RuleSet             *registry.RuleSet      `json:"ruleSet,omitempty"`
+	ID                  int                    `json:"id,omitempty"`
+	Version             int                    `json:"version,omitempty"`
+	Subject             string                 `json:"subject,omitempty"`
+	GUID                string                 `json:"guid,omitempty"`
+	SchemaTagsToAdd     []confluent.SchemaTags `json:"schemaTagsToAdd,omitempty"`
+	SchemaTagsToRemove  []confluent.SchemaTags `json:"schemaTagsToRemove,omitempty"`
+	PropagateSchemaTags *bool                  `json:"propagateSchemaTags,omitempty"`
 }
 
 func (s *Server) registerRequest(c *echo.Context) (registry.RegisterRequest, error) {
@@ -63,6 +63,9 @@ func (s *Server) registerRequest(c *echo.Context) (registry.RegisterRequest, err
 		Version:    b.Version,
 		Normalize:  normalize,
 		Force:      force,
+
+		TagsToAdd:    b.SchemaTagsToAdd,
+		TagsToRemove: b.SchemaTagsToRemove,
 	}, nil
 }
 

@@ -176,6 +176,7 @@ func (s *Server) routes() {
 	e.DELETE("/subjects/:subject/versions/:version", s.deleteVersion)
 	e.GET("/subjects/:subject/versions/:version/schema", s.getVersionText)
 	e.GET("/subjects/:subject/versions/:version/referencedby", s.referencedBy)
+	e.POST("/subjects/:subject/versions/:version/tags", s.tagVersion)
 	e.GET("/subjects/:subject/metadata", s.latestWithMetadata)
 
 	e.POST("/compatibility/subjects/:subject/versions", s.compatibilityAll)

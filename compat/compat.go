@@ -131,3 +131,27 @@ func Render(s Schema, name string) (text string, ok bool, err error) {
 	}
 	return r.Render(name)
 }
+
+// EntityTags names one entity of a schema and tags for it: Confluent's
+// SchemaTags. Path is Confluent's entityPath (for Avro the record's full
+// name, then the field's name: "com.acme.Order.ssn"); Type is "sr_record"
+// or "sr_field".
+type EntityTags struct {
+	Path string
+	Type string
+	Tags []string
+}
+
+// The entity types of EntityTags.
+const (
+	EntityRecord = "sr_record"
+	EntityField  = "sr_field"
+)
+
+// Tagger is a Format that can add tags to and remove tags from a schema's
+// inline tags (Avro's and JSON Schema's "confluent:tags"), as Confluent's
+// schemaTagsToAdd and schemaTagsToRemove do. For each entity, tags are
+// added first, then removed; an entity left without tags loses the key.
+type Tagger interface {
+	Tag(text string, add, remove []EntityTags) (string, error)
+}

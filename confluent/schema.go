@@ -82,3 +82,17 @@ func TypeOrAvro(t compat.Type) compat.Type {
 	}
 	return t
 }
+
+// SchemaEntity names a record or a field of a schema (Confluent's
+// SchemaEntity): EntityType is "sr_record" or "sr_field".
+type SchemaEntity struct {
+	EntityPath string `json:"entityPath"`
+	EntityType string `json:"entityType"`
+}
+
+// SchemaTags are tags for one entity (Confluent's SchemaTags), as sent in
+// schemaTagsToAdd, schemaTagsToRemove, tagsToAdd and tagsToRemove.
+type SchemaTags struct {
+	SchemaEntity SchemaEntity `json:"schemaEntity"`
+	Tags         []string     `json:"tags"`
+}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/charter-registry/charter/compat"
+	"github.com/charter-registry/charter/confluent"
 	"github.com/charter-registry/charter/lint"
 	"github.com/charter-registry/charter/storage"
 )
@@ -25,6 +26,9 @@ type RegisterRequest struct {
 	Normalize bool
 	// Force registers without the compatibility check.
 	Force bool
+	// TagsToAdd and TagsToRemove edit the schema's inline tags before it
+	// is registered (Confluent's schemaTagsToAdd and schemaTagsToRemove).
+	TagsToAdd, TagsToRemove []confluent.SchemaTags
 }
 
 // candidate is a parsed request, ready to compare and store.
@@ -335,6 +339,9 @@ func (s *Service) RegisterLinted(ctx context.Context, subject string, req Regist
 	if err != nil {
 		return Schema{}, nil, fmt.Errorf("register subject %q: %w", subject, err)
 	}
+	if req, err = s.applyTags(req); err != nil {
+		return Schema{}, nil, err
+	}
 	if err := s.checkRequest(subject, req); err != nil {
 		return Schema{}, nil, err
 	}
@@ -517,6 +524,10 @@ func ViolationMessages(level compat.Level, v []compat.Violation) []string {
 
 // Lookup finds the version of subject that holds the schema.
 func (s *Service) Lookup(subject string, req RegisterRequest, deleted bool) (Schema, error) {
+	req, err := s.applyTags(req)
+	if err != nil {
+		return Schema{}, err
+	}
 	if err := s.checkRequest(subject, req); err != nil {
 		return Schema{}, err
 	}
@@ -562,6 +573,10 @@ type CompatibilityResult struct {
 // CheckCompatibility tests a schema against one version of subject, or
 // against the versions the subject's level selects when version is 0.
 func (s *Service) CheckCompatibility(subject string, version int, req RegisterRequest) (CompatibilityResult, error) {
+	req, err := s.applyTags(req)
+	if err != nil {
+		return CompatibilityResult{}, err
+	}
 	if err := s.checkRequest(subject, req); err != nil {
 		return CompatibilityResult{}, err
 	}
