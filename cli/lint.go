@@ -125,7 +125,7 @@ func runLint(cmd *cobra.Command, f lintFlags, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := annotation.Print(out, format, set, annotation.Options{Color: color}); err != nil {
+	if err := annotation.Print(out, format, set, annotation.Options{Color: color, Lint: true}); err != nil {
 		return err
 	}
 	if n := len(set.Annotations); n > 0 {
@@ -189,12 +189,21 @@ func lintFiles(cmd *cobra.Command, f lintFlags, args []string) (annotation.Set, 
 			return annotation.Set{}, fmt.Errorf("read %s: %w", f.against, err)
 		}
 	}
-	var set annotation.Set
+	set := annotation.Set{Info: map[string]annotation.FileInfo{}}
 	for _, file := range files {
-		set.Files = append(set.Files, file.Path)
 		if file.Subject == "" {
 			continue
 		}
+		entry := project.Entry{}
+		if file.Entry >= 0 {
+			entry = cfg.Schemas[file.Entry]
+		}
+		rules := cfg.LintConfig(entry).For(file.Path, file.Subject)
+		if len(rules) == 0 {
+			continue // ignored: not linted, not listed
+		}
+		set.Files = append(set.Files, file.Path)
+		set.Info[file.Path] = annotation.FileInfo{Subject: file.Subject, Against: f.against}
 		fm := formatOf(file.Type)
 		s, perr := parseFile(fm, file.Type, file.Text, cur.Dependencies(file))
 		if perr != nil {
@@ -202,12 +211,7 @@ func lintFiles(cmd *cobra.Command, f lintFlags, args []string) (annotation.Set, 
 				Rule: check.RuleInvalidSchema, Subject: file.Subject, Message: fmt.Sprintf("%s schema does not parse: %s", file.Type, perr.Message)})
 			continue
 		}
-		entry := project.Entry{}
-		if file.Entry >= 0 {
-			entry = cfg.Schemas[file.Entry]
-		}
 		event, _ := lint.ParseEvent(entry.Event)
-		rules := cfg.LintConfig(entry).For(file.Path, file.Subject)
 		in := lint.Input{Schema: s, Type: file.Type, Subject: file.Subject, Event: event, Format: fm}
 		known := map[string]int{}
 		if old != nil {
@@ -281,9 +285,13 @@ func lintRegistry(cmd *cobra.Command, f lintFlags, subjects []string) (annotatio
 		}
 	}
 	reg := check.NewRegistry(c)
-	var set annotation.Set
+	set := annotation.Set{Info: map[string]annotation.FileInfo{}}
 	for _, subject := range subjects {
+		if len(cfg.For(subject)) == 0 {
+			continue // ignored by charter.yaml
+		}
 		set.Files = append(set.Files, subject)
+		set.Info[subject] = annotation.FileInfo{Subject: subject, Against: c.URL()}
 		anns, err := lintSubject(ctx, reg, cfg, subject)
 		if err != nil {
 			return set, err

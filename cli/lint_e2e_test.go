@@ -102,8 +102,15 @@ func TestLintFilesAndAgainstGit(t *testing.T) {
 		t.Errorf("github-actions: %s", gh)
 	}
 
+	md := charterRun(t, "lint", "--config", repo.config(), "--against", "git:HEAD~1", "--format", "markdown")
+	for _, want := range []string{"### charter lint\n", "**1 of 2 schema files fail the lint.**", "| `schemas/signup.avsc` | signups-value | - | **findings** | `ENUM_MIXED_MEANINGS` (line 7): (heuristic) symbol VIA_MOBILE_APP", "| `schemas/orders.avsc` | orders-value | - | clean | - |"} {
+		if md.code != 100 || !strings.Contains(md.stdout, want) {
+			t.Errorf("markdown lacks %q: %s", want, md)
+		}
+	}
+
 	// Nothing new against the same commit.
-	if r := charterRun(t, "lint", "--config", repo.config(), "--against", "git:HEAD"); r.code != 0 || !strings.Contains(r.stderr, "3 schema files linted, no problems") {
+	if r := charterRun(t, "lint", "--config", repo.config(), "--against", "git:HEAD"); r.code != 0 || !strings.Contains(r.stderr, "2 schema files linted, no problems") {
 		t.Errorf("lint against HEAD: %s", r)
 	}
 	// A wrong rule id in charter.yaml is a usage error.

@@ -52,6 +52,32 @@ type Options struct {
 	// Color adds ANSI colours to Text output. Set it only when writing to a
 	// terminal.
 	Color bool
+	// Lint says the set holds lint findings (charter lint) rather than
+	// compatibility problems: the Markdown and JUnit reports are titled
+	// "charter lint" and call a file "clean" or "findings".
+	Lint bool
+}
+
+// title is the report's name, and verdict relabels a file's verdict, for
+// the command that made the set.
+func (o Options) title() string {
+	if o.Lint {
+		return "charter lint"
+	}
+	return "charter check"
+}
+
+func (o Options) verdict(v string) string {
+	if !o.Lint {
+		return v
+	}
+	switch v {
+	case VerdictBreaking:
+		return "findings"
+	case VerdictInvalid:
+		return v
+	}
+	return "clean"
 }
 
 // Print writes set to w in format f.
@@ -64,9 +90,9 @@ func Print(w io.Writer, f Format, set Set, opts Options) error {
 	case GitHubActions:
 		return printGitHub(w, set)
 	case JUnit:
-		return printJUnit(w, set)
+		return printJUnit(w, set, opts)
 	case Markdown:
-		return printMarkdown(w, set)
+		return printMarkdown(w, set, opts)
 	case GitLabCodeQuality:
 		return printGitLab(w, set)
 	}
@@ -219,9 +245,9 @@ type junitFailure struct {
 // printJUnit writes a JUnit XML report: one test suite per file, one
 // failing test case per annotation, and one passing case for a file with
 // no annotations, so CI dashboards count checked files too.
-func printJUnit(w io.Writer, set Set) error {
+func printJUnit(w io.Writer, set Set, opts Options) error {
 	files, groups := set.byFile()
-	out := junitSuites{Name: "charter check"}
+	out := junitSuites{Name: opts.title()}
 	for _, f := range files {
 		s := junitSuite{Name: f}
 		anns := groups[f]
@@ -232,9 +258,9 @@ func printJUnit(w io.Writer, set Set) error {
 			}
 		}
 		if failing == 0 {
-			c := junitCase{Name: "compatible", ClassName: f}
+			c := junitCase{Name: opts.verdict("compatible"), ClassName: f}
 			for _, a := range anns {
-				c.Name = set.Verdict(f, anns)
+				c.Name = opts.verdict(set.Verdict(f, anns))
 				c.SystemOut += a.Location() + ": " + a.Rule + ": " + oneLine(a.Message) + "\n"
 			}
 			s.Cases = append(s.Cases, c)

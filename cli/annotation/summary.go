@@ -12,7 +12,7 @@ import (
 // printMarkdown writes a summary for a pull-request comment: a headline,
 // then one table row per checked file with its subject, level, verdict and
 // every annotation on it.
-func printMarkdown(w io.Writer, set Set) error {
+func printMarkdown(w io.Writer, set Set, opts Options) error {
 	files, groups := set.byFile()
 	var b strings.Builder
 	breaking := 0
@@ -21,10 +21,10 @@ func printMarkdown(w io.Writer, set Set) error {
 			breaking++
 		}
 	}
-	b.WriteString("### charter check\n\n")
+	b.WriteString("### " + opts.title() + "\n\n")
 	switch {
 	case breaking > 0:
-		fmt.Fprintf(&b, "**%d of %d schema files fail the check.**\n\n", breaking, len(files))
+		fmt.Fprintf(&b, "**%d of %d schema files fail the %s.**\n\n", breaking, len(files), strings.TrimPrefix(opts.title(), "charter "))
 	case len(files) == 1:
 		b.WriteString("The schema file passes.\n\n")
 	default:
@@ -54,8 +54,9 @@ func printMarkdown(w io.Writer, set Set) error {
 			}
 			changes = append(changes, c)
 		}
-		verdict := set.Verdict(f, anns)
-		if verdict == VerdictBreaking || verdict == VerdictInvalid {
+		v := set.Verdict(f, anns)
+		verdict := opts.verdict(v)
+		if v == VerdictBreaking || v == VerdictInvalid {
 			verdict = "**" + verdict + "**"
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", cell("`"+f+"`"), cell(subject), cell(level), verdict, cell(strings.Join(changes, "\n")))
