@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 
 	"github.com/spf13/cobra"
 
@@ -14,6 +15,7 @@ type configFlags struct {
 	output   string
 	set      string
 	unset    bool
+	change   changeFlags
 	registry registryFlags
 }
 
@@ -43,6 +45,7 @@ FULL, FULL_TRANSITIVE.`,
 	fs.StringVar(&f.output, "output", "text", "output: text or json")
 	fs.StringVar(&f.set, "set", "", "set the level")
 	fs.BoolVar(&f.unset, "unset", false, "remove the subject's own config, so the global level applies")
+	f.change.bind(fs, "the level is set or unset")
 	f.registry.bind(fs)
 	return cmd
 }
@@ -66,7 +69,11 @@ func runConfig(cmd *cobra.Command, f configFlags, args []string) error {
 		}
 		f.set = string(l)
 	}
-	c, err := f.registry.client()
+	ch, err := f.change.resolve(os.Getenv)
+	if err != nil {
+		return err
+	}
+	c, err := f.registry.client(ch.opt())
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"os"
 
 	"github.com/spf13/cobra"
 
@@ -10,6 +11,7 @@ import (
 
 type importFlags struct {
 	verbose  bool
+	change   changeFlags
 	registry registryFlags
 }
 
@@ -40,7 +42,11 @@ under an exported id, import stops there and leaves the target in IMPORT mode.`,
 			if err != nil {
 				return withCode(ExitUsage, err)
 			}
-			c, err := f.registry.client()
+			ch, err := f.change.resolve(os.Getenv)
+			if err != nil {
+				return err
+			}
+			c, err := f.registry.client(ch.opt())
 			if err != nil {
 				return err
 			}
@@ -62,6 +68,7 @@ under an exported id, import stops there and leaves the target in IMPORT mode.`,
 	}
 	flagUsageErrors(cmd)
 	cmd.Flags().BoolVarP(&f.verbose, "verbose", "v", false, "print each version as it is imported")
+	f.change.bind(cmd.Flags(), "the registry is imported into")
 	f.registry.bind(cmd.Flags())
 	return cmd
 }

@@ -3,17 +3,64 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"os"
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/charter-registry/charter/cli/remote"
 )
 
-// change is the provenance charter register sends with its writes.
+// change is the provenance a command sends with its writes.
 type change struct {
 	reason string
 	link   string
 }
+
+// changeFlags are --reason and --link, which every command that writes to
+// a registry takes, with their variables.
+type changeFlags struct {
+	reason string
+	link   string
+}
+
+func (f *changeFlags) bind(fs *pflag.FlagSet, what string) {
+	fs.StringVar(&f.reason, "reason", "", "why "+what+", stored in the audit entry of each write (default in GitHub Actions: the pull request, commit and run)")
+	fs.StringVar(&f.link, "link", "", "URL of where the change was decided, e.g. the pull request, stored in each audit entry (default in GitHub Actions: the pull request's URL, else the run's)")
+	withEnv(fs, "reason", "CHARTER_CHANGE_REASON")
+	withEnv(fs, "link", "CHARTER_CHANGE_LINK")
+}
+
+// resolve completes the flags from a GitHub Actions run's environment
+// where they are unset, and checks the link.
+func (f *changeFlags) resolve(getenv func(string) string) (change, error) {
+	ch := change{reason: f.reason, link: f.link}
+	gh, inActions, err := githubChange(getenv)
+	if err != nil {
+		return change{}, err
+	}
+	if inActions {
+		if ch.reason == "" {
+			ch.reason = gh.reason
+		}
+		if ch.link == "" {
+			ch.link = gh.link
+		}
+	}
+	ch.reason = oneLineReason(ch.reason)
+	if ch.link != "" {
+		if u, err := url.Parse(ch.link); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+			return change{}, usageErr("--link %q: give an absolute http:// or https:// URL without credentials", ch.link)
+		}
+	}
+	return ch, nil
+}
+
+// opt is the client option that sends the change with every write.
+func (c change) opt() remote.Opt { return remote.Change(c.reason, c.link) }
 
 // maxReason matches the registry's limit on a change reason, in bytes.
 const maxReason = 1024

@@ -3,7 +3,6 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,8 +18,7 @@ type registerFlags struct {
 	config    string
 	output    string
 	normalize bool
-	reason    string
-	link      string
+	change    changeFlags
 	registry  registryFlags
 }
 
@@ -57,10 +55,7 @@ Prints the subject, version and id of each file.`,
 	fs.StringVar(&f.config, "config", "", "path of charter.yaml (default: found in the current directory or a parent)")
 	fs.StringVar(&f.output, "output", "text", "output: text or json")
 	fs.BoolVar(&f.normalize, "normalize", false, "ask the registry to normalize each schema before storing it")
-	fs.StringVar(&f.reason, "reason", "", "why these schemas are registered, stored in each registration's audit entry (default in GitHub Actions: the pull request, commit and run)")
-	fs.StringVar(&f.link, "link", "", "URL of where the change was decided, e.g. the pull request, stored in each audit entry (default in GitHub Actions: the pull request's URL, else the run's)")
-	withEnv(fs, "reason", "CHARTER_CHANGE_REASON")
-	withEnv(fs, "link", "CHARTER_CHANGE_LINK")
+	f.change.bind(fs, "these schemas are registered")
 	f.registry.bind(fs)
 	return cmd
 }
@@ -78,26 +73,11 @@ func runRegister(cmd *cobra.Command, f registerFlags, args []string) error {
 	if err := checkOutput(f.output); err != nil {
 		return err
 	}
-	ch := change{reason: f.reason, link: f.link}
-	gh, inActions, err := githubChange(os.Getenv)
+	ch, err := f.change.resolve(os.Getenv)
 	if err != nil {
 		return err
 	}
-	if inActions {
-		if ch.reason == "" {
-			ch.reason = gh.reason
-		}
-		if ch.link == "" {
-			ch.link = gh.link
-		}
-	}
-	ch.reason = oneLineReason(ch.reason)
-	if ch.link != "" {
-		if u, err := url.Parse(ch.link); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return usageErr("--link %q: give an absolute http:// or https:// URL", ch.link)
-		}
-	}
-	client, err := f.registry.client(remote.Change(ch.reason, ch.link))
+	client, err := f.registry.client(ch.opt())
 	if err != nil {
 		return err
 	}

@@ -51,3 +51,41 @@ func TestRegisterRecordsWhy(t *testing.T) {
 		t.Errorf("bad link: %s", r)
 	}
 }
+
+// TestEveryWritingCommandRecordsWhy: config and import take --reason and
+// --link too, so every write the CLI makes can say why.
+func TestEveryWritingCommandRecordsWhy(t *testing.T) {
+	t.Setenv("GITHUB_ACTIONS", "")
+	reg := startRegistry(t)
+	repo := newGitRepo(t)
+	repo.commit("1", "Avro, Protobuf and JSON schemas")
+	register(t, reg, repo)
+	r := charterRun(t, "config", "orders-value", "--set", "FULL", "--registry", reg.url, "--reason", "orders need FULL", "--link", "https://tickets.example.com/SCHEMA-2")
+	if r.code != 0 {
+		t.Fatalf("config --set: %s", r)
+	}
+	_, body := reg.get(t, "/v1/audit?operation=config.changed")
+	var got []struct{ Subject, Reason, Link string }
+	if err := json.Unmarshal([]byte(body), &got); err != nil || len(got) != 1 || got[0].Reason != "orders need FULL" || got[0].Link != "https://tickets.example.com/SCHEMA-2" {
+		t.Errorf("config audit: %s", body)
+	}
+	dir := t.TempDir() + "/dump"
+	if r := charterRun(t, "export", dir, "--registry", reg.url); r.code != 0 {
+		t.Fatalf("export: %s", r)
+	}
+	target := startRegistry(t)
+	if r := charterRun(t, "import", dir, "--registry", target.url, "--reason", "move to charter"); r.code != 0 {
+		t.Fatalf("import: %s", r)
+	}
+	_, body = target.get(t, "/v1/audit?operation=schema.registered")
+	var imported []struct{ Reason string }
+	if err := json.Unmarshal([]byte(body), &imported); err != nil || len(imported) == 0 {
+		t.Fatalf("import audit: %s", body)
+	}
+	for _, e := range imported {
+		if e.Reason != "move to charter" {
+			t.Errorf("an imported version without the reason: %s", body)
+			break
+		}
+	}
+}
