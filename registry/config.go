@@ -244,7 +244,9 @@ func (s *Service) DeleteMode(ctx context.Context, subject string) (Mode, error) 
 		}
 		m, ok := st.modes[subject]
 		if !ok {
-			return nil, Errorf(CodeSubjectModeNotSet, "Subject '%s' does not have subject-level mode configured", subject)
+			// Confluent's ModeResource answers a missing subject mode on
+			// delete with 40401, where GET says 40409.
+			return nil, errSubjectNotFound(subject)
 		}
 		out = m
 		e := AuditEntry{Operation: OpModeDeleted, Subject: subject, Before: rawJSON(modeValue{Mode: m})}

@@ -158,8 +158,13 @@ func ParseMode(s string) (Mode, error) {
 	switch m {
 	case ReadWrite, ReadOnly, ReadOnlyOverride, Import:
 		return m, nil
+	case "FORWARD":
+		// A Confluent mode for a registry that forwards writes to another;
+		// charter has none to forward to.
+		return "", Errorf(CodeInvalidMode, "Mode FORWARD is not supported: charter does not forward writes to another registry; use READWRITE, READONLY, READONLY_OVERRIDE or IMPORT")
 	}
-	return "", Errorf(CodeInvalidMode, "Invalid mode %q: use one of READWRITE, READONLY, READONLY_OVERRIDE, IMPORT", s)
+	// RestInvalidModeException's message, word for word.
+	return "", Errorf(CodeInvalidMode, "Invalid mode. Valid values are READWRITE, READONLY, IMPORT and FORWARD.")
 }
 
 // SubjectVersion names one version of one subject.

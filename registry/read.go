@@ -363,7 +363,7 @@ func (s *Service) LatestWithMetadata(subject string, props map[string]string, de
 	st.mu.RLock()
 	defer st.mu.RUnlock()
 	ss := st.subjects[subject]
-	if ss == nil {
+	if ss == nil || (!deleted && !ss.hasLive()) {
 		return Schema{}, errSubjectNotFound(subject)
 	}
 	for i := len(ss.sorted) - 1; i >= 0; i-- {
@@ -383,7 +383,8 @@ func (s *Service) LatestWithMetadata(subject string, props map[string]string, de
 			return st.view(subject, vs), nil
 		}
 	}
-	return Schema{}, Errorf(CodeVersionNotFound, "No version of subject '%s' has metadata %v", subject, props)
+	// Confluent's getLatestWithMetadata: a subject without a match is 40403.
+	return Schema{}, Errorf(CodeSchemaNotFound, "Schema not found")
 }
 
 // Contexts lists the schema contexts in use; "." is the default context.
