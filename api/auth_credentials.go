@@ -42,8 +42,13 @@ type Credentials struct {
 	byName map[string]*credential
 	byKey  map[[32]byte]*credential
 
+	// dummy is hashed against for names without a password.
+	dummy *passwordHash
+
 	// verified caches successful password checks, keyed by a SHA-256 of
-	// name and password, so PBKDF2 runs once per password, not per request.
+	// name and password, so PBKDF2 runs once per password, not per
+	// request. It holds at most maxVerified entries and belongs to these
+	// Credentials, so a reload (SIGHUP) starts it empty.
 	mu       sync.Mutex
 	verified map[[32]byte]bool
 }
@@ -135,6 +140,7 @@ func ParseCredentials(b []byte) (*Credentials, error) {
 		}
 		c.byName[p.Name] = cr
 	}
+	c.dummy = dummyPassword(c.byName)
 	return c, nil
 }
 
@@ -227,9 +233,10 @@ func (c *Credentials) byAPIKey(key string) (registry.Principal, bool) {
 	return cr.principal, true
 }
 
-// byBasic checks a name and a secret (one of the principal's API keys or
-// its password).
-func (c *Credentials) byBasic(name, secret string) (registry.Principal, bool) {
+// byBasicFast checks a name and a secret without the slow hash: against
+// the principal's API keys and the cache of passwords verified before. A
+// miss is not a failure; the caller goes on to checkPassword.
+func (c *Credentials) byBasicFast(name, secret string) (registry.Principal, bool) {
 	cr, ok := c.byName[name]
 	if !ok || secret == "" {
 		return registry.Principal{}, false
@@ -243,22 +250,70 @@ func (c *Credentials) byBasic(name, secret string) (registry.Principal, bool) {
 	if cr.password == nil {
 		return registry.Principal{}, false
 	}
-	ck := sha256.Sum256([]byte(name + "\x00" + secret))
+	ck := verifiedKey(name, secret)
 	c.mu.Lock()
 	hit := c.verified[ck]
 	c.mu.Unlock()
 	if hit {
 		return cr.principal, true
 	}
-	h, err := pbkdf2.Key(sha256.New, secret, cr.password.salt, cr.password.iterations, len(cr.password.hash))
-	if err != nil || subtle.ConstantTimeCompare(h, cr.password.hash) != 1 {
+	return registry.Principal{}, false
+}
+
+// checkPassword runs the slow hash for a name and a secret and caches a
+// match. It costs the same whether the name is unknown, has only API keys
+// or has a password: the first two are hashed against a dummy of the usual
+// work factor, so timing does not tell which names exist.
+func (c *Credentials) checkPassword(name, secret string) (registry.Principal, bool) {
+	cr, ok := c.byName[name]
+	ph := c.dummy
+	if ok && cr.password != nil {
+		ph = cr.password
+	}
+	h, err := pbkdf2.Key(sha256.New, secret, ph.salt, ph.iterations, len(ph.hash))
+	if err != nil || subtle.ConstantTimeCompare(h, ph.hash) != 1 || ph == c.dummy {
 		return registry.Principal{}, false
 	}
 	c.mu.Lock()
-	if len(c.verified) >= 4096 {
-		clear(c.verified)
+	if len(c.verified) >= maxVerified {
+		for k := range c.verified { // evict one, at random
+			delete(c.verified, k)
+			break
+		}
 	}
-	c.verified[ck] = true
+	c.verified[verifiedKey(name, secret)] = true
 	c.mu.Unlock()
 	return cr.principal, true
+}
+
+// maxVerified bounds the cache of verified passwords.
+const maxVerified = 4096
+
+// verifiedKey is the cache key of a verified password: a hash of name and
+// secret, so the cache holds no secret.
+func verifiedKey(name, secret string) [32]byte {
+	return sha256.Sum256([]byte(name + "\x00" + secret))
+}
+
+// dummyPassword is what checkPassword hashes against when the name has no
+// password: a random salt and hash (which no secret matches in practice,
+// and which checkPassword never accepts anyway) with the work factor most
+// of the file's passwords use, PasswordIterations if none has one.
+func dummyPassword(byName map[string]*credential) *passwordHash {
+	counts := map[int]int{}
+	iterations, best := PasswordIterations, 0
+	for _, cr := range byName {
+		if cr.password == nil {
+			continue
+		}
+		n := cr.password.iterations
+		counts[n]++
+		if counts[n] > best || (counts[n] == best && n > iterations) {
+			iterations, best = n, counts[n]
+		}
+	}
+	ph := &passwordHash{iterations: iterations, salt: make([]byte, 16), hash: make([]byte, 32)}
+	_, _ = rand.Read(ph.salt)
+	_, _ = rand.Read(ph.hash)
+	return ph
 }

@@ -43,12 +43,25 @@ func testCredentials(t testing.TB) *api.Credentials {
   - name: ship-ci
     teams: [shipping]
     keys: [%s]
-`, api.HashAPIKey(testKeys[asAdmin]), api.HashAPIKey(testKeys[asOwner]), api.HashAPIKey(testKeys[asOther]))
+    password: %s
+`, api.HashAPIKey(testKeys[asAdmin]), api.HashAPIKey(testKeys[asOwner]), api.HashAPIKey(testKeys[asOther]), testPasswordHash(t))
 	c, err := api.ParseCredentials([]byte(yaml))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// testPasswordHash is ship-ci's password, at a small work factor: wrong
+// passwords for names without one are hashed at the file's usual work
+// factor, so this keeps those checks quick too.
+func testPasswordHash(t testing.TB) string {
+	t.Helper()
+	h, err := api.HashPasswordIterations("ship-ci's passphrase", 10_000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
 }
 
 // authHarness is a server with authentication required.
@@ -63,6 +76,9 @@ type authHarness struct {
 type authOptions struct {
 	unowned       registry.UnownedPolicy
 	anonymousRead bool
+	// maxFailures raises the limit on failed password checks, for tests
+	// that send more wrong passwords than the default allows.
+	maxFailures int
 }
 
 func newAuthHarness(t testing.TB, o authOptions) *authHarness {
@@ -75,7 +91,7 @@ func newAuthHarness(t testing.TB, o authOptions) *authHarness {
 		registrytest.WithAPIConfig(api.Config{
 			OpenAPI:        charter.OpenAPI(),
 			RequestTimeout: 5 * time.Second,
-			Auth:           api.AuthConfig{Required: true, AnonymousRead: o.anonymousRead, Credentials: testCredentials(t)},
+			Auth:           api.AuthConfig{Required: true, AnonymousRead: o.anonymousRead, Credentials: testCredentials(t), MaxFailures: o.maxFailures},
 		}))
 	return &authHarness{t: t, srv: r, svc: r.Service, api: r.API, log: r.Log}
 }

@@ -216,7 +216,9 @@ func TestReadsNeedAuthenticationUnlessAnonymousReadIsOn(t *testing.T) {
 	badKey := "Bearer chk_not-a-key"
 	badBasic := basic("pay-ci", "wrong")
 	for _, anon := range []bool{false, true} {
-		h := newAuthHarness(t, authOptions{anonymousRead: anon})
+		// Every read is tried with a wrong password: more than the
+		// failure limit allows by default.
+		h := newAuthHarness(t, authOptions{anonymousRead: anon, maxFailures: 10 * len(reads)})
 		h.seedGovernance()
 		for _, rd := range reads {
 			var body any

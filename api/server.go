@@ -55,13 +55,14 @@ func DefaultConfig() Config {
 
 // Server is charter's HTTP API.
 type Server struct {
-	cfg     Config
-	svc     *registry.Service
-	echo    *echo.Echo
-	logger  *slog.Logger
-	metrics *metrics
-	creds   atomic.Pointer[Credentials]
-	conns   connStats
+	cfg       Config
+	svc       *registry.Service
+	echo      *echo.Echo
+	logger    *slog.Logger
+	metrics   *metrics
+	creds     atomic.Pointer[Credentials]
+	conns     connStats
+	passwords *passwordGate
 	// own holds the paths of the routes the API registered itself, and
 	// ownSegments their first path segments ("subjects", "config", ...):
 	// the REST-only middleware (trailing slashes, content negotiation)
@@ -100,6 +101,15 @@ func New(svc *registry.Service, cfg Config) *Server {
 	s.creds.Store(cfg.Auth.Credentials)
 	s.metrics = newMetrics(cfg.Registerer, svc)
 	cfg.Registerer.MustRegister(s.conns.collectors()...)
+	if cfg.Auth.MaxFailures <= 0 {
+		cfg.Auth.MaxFailures = DefaultAuthFailures
+	}
+	if cfg.Auth.FailureWindow <= 0 {
+		cfg.Auth.FailureWindow = DefaultAuthFailureWindow
+	}
+	s.cfg.Auth = cfg.Auth
+	s.passwords = newPasswordGate(cfg.Auth.MaxFailures, cfg.Auth.FailureWindow)
+	cfg.Registerer.MustRegister(s.passwords.collectors()...)
 	s.echo = echo.NewWithConfig(echo.Config{
 		Logger: cfg.Logger,
 		Router: echo.NewRouter(echo.RouterConfig{UnescapePathParamValues: true}),

@@ -37,12 +37,15 @@ func authSettings(f serveFlags) (registry.AccessConfig, api.AuthConfig, error) {
 	if f.authConfig == "" {
 		return registry.AccessConfig{}, api.AuthConfig{}, errors.New("--auth=required needs --auth-config: a YAML file of principals with hashed keys (see charter auth hash-key)")
 	}
+	if f.authMaxFailures < 1 || f.authFailureWindow <= 0 {
+		return registry.AccessConfig{}, api.AuthConfig{}, fmt.Errorf("--auth-max-failures %d and --auth-failure-window %s: both must be positive", f.authMaxFailures, f.authFailureWindow)
+	}
 	creds, err := api.LoadCredentials(f.authConfig)
 	if err != nil {
 		return registry.AccessConfig{}, api.AuthConfig{}, err
 	}
 	return registry.AccessConfig{Enforce: true, Unowned: unowned},
-		api.AuthConfig{Required: true, AnonymousRead: f.anonymousRead, Credentials: creds}, nil
+		api.AuthConfig{Required: true, AnonymousRead: f.anonymousRead, Credentials: creds, MaxFailures: f.authMaxFailures, FailureWindow: f.authFailureWindow}, nil
 }
 
 // reloadOnHangup re-reads the credentials file on every SIGHUP, so keys

@@ -46,11 +46,13 @@ type serveFlags struct {
 	kafkaReplication int
 	kafkaMinISR      int
 
-	auth          string
-	authConfig    string
-	anonymousRead bool
-	unowned       string
-	changesTopic  string
+	auth              string
+	authConfig        string
+	anonymousRead     bool
+	authMaxFailures   int
+	authFailureWindow time.Duration
+	unowned           string
+	changesTopic      string
 }
 
 func newServeCommand() *cobra.Command {
@@ -93,6 +95,8 @@ keep the state in a compacted Kafka topic shared by several instances.`,
 	fs.IntVar(&f.kafkaMinISR, "kafka-min-insync-replicas", 0, "min.insync.replicas for a new topic (0: broker default)")
 	fs.StringVar(&f.auth, "auth", "off", "authentication: off, or required (needs --auth-config); writes are then authorised by topic ownership")
 	fs.StringVar(&f.authConfig, "auth-config", "", "YAML file of principals, their teams and hashed API keys and passwords; re-read on SIGHUP")
+	fs.IntVar(&f.authMaxFailures, "auth-max-failures", api.DefaultAuthFailures, "with --auth=required, failed password checks allowed per principal name and per client address at once, and per --auth-failure-window; then 429")
+	fs.DurationVar(&f.authFailureWindow, "auth-failure-window", api.DefaultAuthFailureWindow, "the window of --auth-max-failures")
 	fs.BoolVar(&f.anonymousRead, "anonymous-read", false, "with --auth=required, let requests without credentials read")
 	fs.StringVar(&f.unowned, "unowned-subjects", "open", "with --auth=required, who may write subjects no topic binds: open (any principal) or admin-only")
 	fs.StringVar(&f.changesTopic, "changes-topic", "", "Kafka topic to publish change events to (Kafka storage only); created if absent")
