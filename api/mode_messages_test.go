@@ -82,3 +82,61 @@ func TestReadOnlySubjectAnswersASchemaItHolds(t *testing.T) {
 		}
 	}
 }
+
+// TestModeGuardsConfigAndImportAsConfluentDoes pins two more of Confluent's
+// mode rules: a READONLY scope refuses config writes (KafkaSchemaRegistry
+// updateConfig and deleteSubjectConfig; the global scope is named "null"
+// there), and IMPORT takes only registrations that bring their id
+// (checkRegisterMode).
+func TestModeGuardsConfigAndImportAsConfluentDoes(t *testing.T) {
+	h := newHarness(t)
+	h.register("s", recordV1)
+	if r := h.do("PUT", "/config/s", map[string]any{"compatibility": "FULL"}); r.status != 200 {
+		t.Fatalf("PUT /config/s: %d %s", r.status, r.body)
+	}
+	for _, m := range []struct{ path, mode string }{{"/mode/s", "READONLY"}, {"/mode/imp", "IMPORT"}} {
+		if r := h.do("PUT", m.path, map[string]any{"mode": m.mode}); r.status != 200 {
+			t.Fatalf("PUT %s: %d %s", m.path, r.status, r.body)
+		}
+	}
+	readOnly := `{"error_code":42205,"message":"Subject s in context  is in read-only mode"}`
+	cases := []struct {
+		name, method, path string
+		body               any
+		want               string
+	}{
+		{"set a READONLY subject's config", "PUT", "/config/s", map[string]any{"compatibility": "NONE"}, readOnly},
+		{"delete a READONLY subject's config", "DELETE", "/config/s", nil, readOnly},
+		{"register without an id in IMPORT", "POST", "/subjects/imp/versions", map[string]any{"schema": recordV1},
+			`{"error_code":42205,"message":"Subject imp in context  is not in read-write mode"}`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if r := h.do(c.method, c.path, c.body); r.status != 422 || string(r.body) != c.want {
+				t.Fatalf("%s %s = %d %s, want 422 %s", c.method, c.path, r.status, r.body, c.want)
+			}
+		})
+	}
+	// The refusals wrote nothing: the subject keeps its config.
+	if r := h.do("GET", "/config/s", nil); r.status != 200 || string(r.body) != `{"compatibilityLevel":"FULL"}` {
+		t.Fatalf("GET /config/s after the refusals: %d %s", r.status, r.body)
+	}
+	// With its id, IMPORT takes the schema.
+	if r := h.do("POST", "/subjects/imp/versions", map[string]any{"schema": recordV1, "id": 40}); r.status != 200 {
+		t.Fatalf("register with an id in IMPORT: %d %s", r.status, r.body)
+	}
+
+	if r := h.do("PUT", "/mode", map[string]any{"mode": "READONLY"}); r.status != 200 {
+		t.Fatalf("PUT /mode: %d %s", r.status, r.body)
+	}
+	global := `{"error_code":42205,"message":"Subject null in context  is in read-only mode"}`
+	for _, method := range []string{"PUT", "DELETE"} {
+		var body any
+		if method == "PUT" {
+			body = map[string]any{"compatibility": "NONE"}
+		}
+		if r := h.do(method, "/config", body); r.status != 422 || string(r.body) != global {
+			t.Fatalf("%s /config in global READONLY = %d %s, want 422 %s", method, r.status, r.body, global)
+		}
+	}
+}

@@ -78,6 +78,9 @@ func (s *Service) SetConfig(ctx context.Context, subject string, update Config) 
 		if err := s.authorizeSubjectLocked(p, subject, actConfig, st.effectiveMode(subject) == Import); err != nil {
 			return nil, err
 		}
+		if m := st.effectiveMode(subject); m == ReadOnly || m == ReadOnlyOverride {
+			return nil, errReadOnlyConfig(subject)
+		}
 		cur, had := st.global, true
 		if subject != "" {
 			cur, had = st.configs[subject]
@@ -119,6 +122,9 @@ func (s *Service) DeleteConfig(ctx context.Context, subject string) (Config, err
 		defer st.mu.RUnlock()
 		if err := s.authorizeSubjectLocked(p, subject, actConfig, st.effectiveMode(subject) == Import); err != nil {
 			return nil, err
+		}
+		if m := st.effectiveMode(subject); m == ReadOnly || m == ReadOnlyOverride {
+			return nil, errReadOnlyConfig(subject)
 		}
 		if subject == "" {
 			out = st.effectiveConfig("", s.cfg.DefaultCompatibility)

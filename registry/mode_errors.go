@@ -15,6 +15,19 @@ func errNotImportMode(subject string) *Error {
 	return Errorf(CodeOperationNotPermitted, "Subject %s in context %s is not in import mode", subject, messageContext(subject))
 }
 
+func errNotReadWriteMode(subject string) *Error {
+	return Errorf(CodeOperationNotPermitted, "Subject %s in context %s is not in read-write mode", subject, messageContext(subject))
+}
+
+// errReadOnlyConfig refuses a config write in a READONLY scope. Confluent
+// names the global scope "null" (its subject is a Java null there).
+func errReadOnlyConfig(subject string) *Error {
+	if subject == "" {
+		return Errorf(CodeOperationNotPermitted, "Subject null in context  is in read-only mode")
+	}
+	return errReadOnlyMode(subject)
+}
+
 // messageContext is the context of subject as Confluent prints it in these
 // messages: "" for the default context, ":.staging:" for
 // ":.staging:orders-value".

@@ -366,6 +366,10 @@ func (s *Service) RegisterLinted(ctx context.Context, subject string, req Regist
 			if (req.ID != 0 || req.Version != 0) && mode != Import {
 				return errNotImportMode(subject)
 			}
+			// IMPORT takes only schemas that bring their id.
+			if req.ID == 0 && mode == Import {
+				return errNotReadWriteMode(subject)
+			}
 			return nil
 		}
 		cfg := st.effectiveConfig(subject, s.cfg.DefaultCompatibility)

@@ -88,6 +88,11 @@ def test_readonly_mode_refuses_registration(client, new_client, topic):
     held = AvroSerializer(new_client(), RECORD_V1)({"a": "x"}, SerializationContext(topic, MessageField.VALUE))
     assert int.from_bytes(held[1:5], "big") == id1
 
+    # A READONLY subject's config is read-only too.
+    with pytest.raises(SchemaRegistryError) as info:
+        new_client().set_compatibility(subject, "NONE")
+    assert registry_error(info) == (422, 42205)
+
     assert client.update_mode(subject, "READWRITE") == "READWRITE"
     new_client().register_schema(subject, Schema(RECORD_V2, "AVRO"))
     assert new_client().get_versions(subject) == [1, 2]

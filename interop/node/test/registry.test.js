@@ -65,6 +65,9 @@ test('READONLY mode refuses registration', async (t) => {
   // Reads still work.
   assert.equal((await newClient().getLatestSchemaMetadata(subject)).version, 1);
 
+  // A READONLY subject's config is read-only too.
+  await rejectsWith(newClient().updateCompatibility(subject, Compatibility.NONE), 422, 42205, `Subject ${subject} in context  is in read-only mode`);
+
   assert.equal((await rest('PUT', `/mode/${subject}`, { mode: 'READWRITE' })).status, 200);
   await newClient().register(subject, avro(RECORD_V2));
   assert.deepEqual(await newClient().getAllVersions(subject), [1, 2]);
