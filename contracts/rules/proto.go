@@ -3,7 +3,9 @@ package rules
 import (
 	"fmt"
 	"math"
+	"sync"
 
+	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 
@@ -18,8 +20,8 @@ type protoFields struct {
 
 // ProtoFields returns the field walker for Protobuf messages, with the
 // metadata tags of md (may be nil). A field's full name is its Protobuf
-// full name (acme.v1.Order.id). Inline tags from confluent.field_meta are
-// not read; tag fields through the schema's metadata instead.
+// full name (acme.v1.Order.id). A field's tags are its inline
+// (confluent.field_meta).tags option and the metadata tags matching it.
 func ProtoFields(md *confluent.Metadata) Fields {
 	f := &protoFields{}
 	if md != nil {
@@ -51,7 +53,7 @@ func (p *protoFields) walk(m protoreflect.Message, fn FieldFunc, depth int) erro
 		}
 		full := string(fd.FullName())
 		f := &Field{FullName: full, Name: string(fd.Name()), Type: protoLabel(fd), Container: m.Interface(),
-			Tags: metadataTags(p.tags, full)}
+			Tags: mergeTags(inlineProtoTags(fd), metadataTags(p.tags, full))}
 		switch {
 		case fd.IsMap():
 			mp := m.Get(fd).Map()
@@ -213,4 +215,56 @@ func coerceProto(fd protoreflect.FieldDescriptor, v any) (protoreflect.Value, er
 		}
 	}
 	return bad()
+}
+
+// Confluent's field_meta option (confluent/meta.proto) and its tags field.
+const (
+	protoMetaField protowire.Number = 1088
+	protoTagsField protowire.Number = 3
+)
+
+var protoTagCache sync.Map // protoreflect.FieldDescriptor -> []string
+
+// inlineProtoTags reads (confluent.field_meta).tags from fd's options,
+// from their wire form, so that it works whether the option's extension
+// is known to the process or kept as unknown bytes.
+func inlineProtoTags(fd protoreflect.FieldDescriptor) []string {
+	if v, ok := protoTagCache.Load(fd); ok {
+		return v.([]string)
+	}
+	var tags []string
+	if opts, ok := fd.Options().(proto.Message); ok && opts != nil {
+		b, err := proto.MarshalOptions{Deterministic: true}.Marshal(opts)
+		if err == nil {
+			for _, meta := range wireBytes(b, protoMetaField) {
+				for _, t := range wireBytes(meta, protoTagsField) {
+					tags = append(tags, string(t))
+				}
+			}
+		}
+	}
+	protoTagCache.Store(fd, tags)
+	return tags
+}
+
+// wireBytes returns the length-delimited values of field num in b.
+func wireBytes(b []byte, num protowire.Number) [][]byte {
+	var out [][]byte
+	for len(b) > 0 {
+		n, typ, l := protowire.ConsumeTag(b)
+		if l < 0 {
+			return out
+		}
+		b = b[l:]
+		l = protowire.ConsumeFieldValue(n, typ, b)
+		if l < 0 {
+			return out
+		}
+		if n == num && typ == protowire.BytesType {
+			v, _ := protowire.ConsumeBytes(b[:l])
+			out = append(out, v)
+		}
+		b = b[l:]
+	}
+	return out
 }

@@ -158,13 +158,14 @@ type Engine struct {
 	dlqTopic      string
 	cel           *celEnv
 	jsonata       jsonataCache
+	executors     map[string]Executor
 	// celCache holds CEL rules compiled for migrations, by kind and source.
 	celCache sync.Map
 }
 
 // New returns an Engine with the options applied.
 func New(opts ...Opt) (*Engine, error) {
-	e := &Engine{disabled: map[string]bool{}, disabledTypes: map[string]bool{}, overrides: map[string][2]string{}}
+	e := &Engine{disabled: map[string]bool{}, disabledTypes: map[string]bool{}, overrides: map[string][2]string{}, executors: map[string]Executor{}}
 	for _, o := range opts {
 		o.apply(e)
 	}
@@ -184,6 +185,7 @@ type compiled struct {
 	read      bool
 	cel       *celRule
 	jsonata   *jsonataExpr
+	exec      Executor
 	transform bool
 	// skipWrite/skipRead: a TRANSFORM shadowed by an earlier (write) or
 	// later (read) transform with the same tags, which Confluent ignores.
@@ -233,7 +235,11 @@ func (e *Engine) Compile(s *confluent.Schema, fields Fields) (*Program, error) {
 		case TypeJSONata:
 			c.jsonata = e.jsonata.get(r.Expr)
 		default:
-			c.unsupported = fmt.Errorf("no rule executor for type %q", r.Type)
+			if x, ok := e.executors[r.Type]; ok {
+				c.exec = x
+			} else {
+				c.unsupported = fmt.Errorf("no rule executor for type %q", r.Type)
+			}
 		}
 		if c.transform && len(r.Tags) > 0 {
 			for j, o := range all {
@@ -303,7 +309,14 @@ func (p *Program) Run(ctx context.Context, mode Mode, msg any, info Info) (any, 
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		out, ok, err := p.runOne(c, msg)
+		var out any
+		var ok bool
+		var err error
+		if c.exec != nil {
+			out, ok, err = p.runExecutor(ctx, c, mode, info, msg)
+		} else {
+			out, ok, err = p.runOne(c, msg)
+		}
 		if err != nil || !ok {
 			cause := err
 			if cause == nil {
