@@ -35,6 +35,13 @@ func TestBypassAttemptsAreRefused(t *testing.T) {
 		{"encoded context", "POST", "/subjects/%3A.staging%3Aorders-value/versions", reg, 403},
 		{"default context", "POST", "/subjects/:.:orders-value/versions", reg, 403},
 		{"context and case", "POST", "/subjects/:.prod:ORDERS-VALUE/versions", reg, 403},
+		{"two contexts", "POST", "/subjects/:.ctx::.ctx2:orders-value/versions", reg, 403},
+		{"three contexts, one default, and case", "POST", "/subjects/:.a::.::.b:Orders-Value/versions", reg, 403},
+		{"encoded stacked contexts", "POST", "/subjects/%3A.a%3A%3A.b%3Aorders-value/versions", reg, 403},
+		{"contexts around a slash", "POST", "/subjects/:.a:%2F:.b:orders-value/versions", reg, 403},
+		{"config through stacked contexts", "PUT", "/config/:.a::.b:orders-value", map[string]any{"compatibility": "NONE"}, 403},
+		{"mode through stacked contexts", "PUT", "/mode/:.a::.b:orders-value", map[string]any{"mode": "READONLY"}, 403},
+		{"delete through stacked contexts", "DELETE", "/subjects/:.a::.b:orders-value", nil, 403},
 		{"upper case", "POST", "/subjects/ORDERS-VALUE/versions", reg, 403},
 		{"mixed case", "POST", "/subjects/Orders-Value/versions", reg, 403},
 		{"upper-case route", "POST", "/SUBJECTS/orders-value/versions", reg, 404},
@@ -72,6 +79,50 @@ func TestBypassAttemptsAreRefused(t *testing.T) {
 	// spelling of its own subject.
 	h.must(asOwner, "POST", "/subjects/:.staging:orders-value/versions", reg)
 	h.must(asOwner, "POST", "/subjects/Orders-Value/versions", reg)
+	h.must(asOwner, "POST", "/subjects/:.ctx::.ctx2:orders-value/versions", reg)
+}
+
+// TestContextConfigAndModeAreForAdminsOnly: a context's config and mode
+// (":.staging:", the default context ":.:") govern every subject in it, as
+// the global ones do, and a Confluent registry sharing the log obeys them;
+// no team owns a context, so only admins may change them.
+func TestContextConfigAndModeAreForAdminsOnly(t *testing.T) {
+	h := newAuthHarness(t, authOptions{unowned: registry.UnownedOpen})
+	h.seedGovernance()
+	writes := []struct {
+		method, path string
+		body         any
+	}{
+		{"PUT", "/config/:.staging:", map[string]any{"compatibility": "NONE"}},
+		{"PUT", "/config/:.:", map[string]any{"compatibility": "NONE"}},
+		{"PUT", "/config/:.a::.b:", map[string]any{"compatibility": "NONE"}},
+		{"PUT", "/config/%3A.staging%3A", map[string]any{"compatibility": "NONE"}},
+		{"PUT", "/mode/:.:", map[string]any{"mode": "READONLY"}},
+		{"PUT", "/mode/:.staging:", map[string]any{"mode": "READONLY"}},
+		{"PUT", "/mode/:.staging:/", map[string]any{"mode": "READONLY"}},
+	}
+	for _, who := range []string{asOwner, asOther} {
+		for _, w := range writes {
+			before := h.end()
+			r := h.call(who, w.method, w.path, w.body)
+			if r.status != http.StatusForbidden || r.errorCode(t) != int(registry.CodeForbidden) {
+				t.Errorf("%s %s as %s: %d %s, want 403/40301", w.method, w.path, who, r.status, r.body)
+			}
+			if h.end() != before {
+				t.Errorf("%s %s as %s wrote records", w.method, w.path, who)
+			}
+		}
+	}
+	for _, w := range writes {
+		h.must(asAdmin, w.method, w.path, w.body)
+	}
+	// Once set, deleting them is for admins as well.
+	for _, path := range []string{"/config/:.staging:", "/mode/:.:"} {
+		if r := h.call(asOwner, "DELETE", path, nil); r.status != http.StatusForbidden {
+			t.Errorf("DELETE %s as the owner: %d %s, want 403", path, r.status, r.body)
+		}
+		h.must(asAdmin, "DELETE", path, nil)
+	}
 }
 
 // TestImportModeWritesAreForAdminsOnly covers IMPORT mode: only admins may

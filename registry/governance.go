@@ -154,20 +154,28 @@ func (t Topic) Role(subject string) string {
 }
 
 // OwnerKey folds a subject name to the form ownership is looked up by, so
-// that a look-alike name cannot escape its owner: a Confluent context
-// prefix (":.staging:") is dropped, leading and trailing spaces, slashes
-// and dots (what path normalisation adds or removes) are trimmed, and
-// letters are lower-cased. "orders-value", ":.staging:orders-value",
-// "Orders-Value", "orders-value/" and "./orders-value" all belong to
-// whoever owns orders-value.
+// that a look-alike name cannot escape its owner: every Confluent context
+// prefix (":.staging:", however many are stacked) is dropped, leading and
+// trailing spaces, slashes and dots (what path normalisation adds or
+// removes) are trimmed, and letters are lower-cased. "orders-value",
+// ":.staging:orders-value", ":.a::.b:orders-value", "Orders-Value",
+// "orders-value/" and "./orders-value" all belong to whoever owns
+// orders-value. A name that is only contexts (":.staging:", ":.:") folds to
+// "": it names a context, which no team owns.
 func OwnerKey(subject string) string {
 	s := subject
-	if strings.HasPrefix(s, ":.") {
-		if i := strings.IndexByte(s[2:], ':'); i >= 0 {
-			s = s[2+i+1:]
+	for {
+		s = strings.Trim(s, " /.")
+		if !strings.HasPrefix(s, ":.") {
+			break
 		}
+		i := strings.IndexByte(s[2:], ':')
+		if i < 0 {
+			break
+		}
+		s = s[2+i+1:]
 	}
-	return strings.ToLower(strings.Trim(s, " /."))
+	return strings.ToLower(s)
 }
 
 // governance is the catalogue and the audit trail, applied from TEAM,

@@ -121,6 +121,11 @@ func (s *Service) authorizeSubjectLocked(p Principal, subject string, act action
 	if subject == "" {
 		return errForbidden("Only admins may change the global %s; %s is not an admin", map[bool]string{true: "config", false: "mode"}[act == actConfig], describe(p))
 	}
+	if OwnerKey(subject) == "" {
+		// A context (":.staging:", ":.:"), not a subject: its config and
+		// mode apply to every subject in it, as the global ones do.
+		return errForbidden("Only admins may %s context '%s'; %s is not an admin", act, subject, describe(p))
+	}
 	t, bound := s.gov.topicOf(subject)
 	if bound {
 		if p.InTeam(t.Owner) || (t.WritePolicy == Shared && act == actRegister) {

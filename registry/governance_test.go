@@ -543,7 +543,8 @@ func TestChangesLongPollAndResume(t *testing.T) {
 }
 
 func TestOwnerKeyFoldsLookAlikes(t *testing.T) {
-	for _, s := range []string{"orders-value", "ORDERS-VALUE", ":.staging:orders-value", ":.:orders-value", " orders-value/", "orders-value//", "./orders-value", "/orders-value.", ":.staging:/Orders-Value"} {
+	for _, s := range []string{"orders-value", "ORDERS-VALUE", ":.staging:orders-value", ":.:orders-value", " orders-value/", "orders-value//", "./orders-value", "/orders-value.", ":.staging:/Orders-Value",
+		":.ctx::.ctx2:orders-value", ":.a::.::.b:Orders-Value", ":.a:/:.b:orders-value", "./:.a:orders-value"} {
 		if got := registry.OwnerKey(s); got != "orders-value" {
 			t.Errorf("OwnerKey(%q) = %q", s, got)
 		}
@@ -551,6 +552,12 @@ func TestOwnerKeyFoldsLookAlikes(t *testing.T) {
 	for _, s := range []string{"orders.value", "orders/value", "orders-value2", ":.staging", ":.a:b:.c:orders-value"} {
 		if registry.OwnerKey(s) == "orders-value" {
 			t.Errorf("OwnerKey(%q) folds to orders-value", s)
+		}
+	}
+	// Names that are only contexts fold to nothing: no team owns them.
+	for _, s := range []string{":.staging:", ":.:", ":.a::.b:", ":.a:/"} {
+		if got := registry.OwnerKey(s); got != "" {
+			t.Errorf("OwnerKey(%q) = %q, want \"\"", s, got)
 		}
 	}
 }
