@@ -49,6 +49,10 @@ type Input struct {
 	// (ENUM_MIXED_MEANINGS, TOPIC_NAME_VERSIONED) compare with it.
 	Previous        compat.Schema
 	PreviousSubject string
+	// Topic and PreviousTopic name the topics of Subject and
+	// PreviousSubject when they are known (a registry's topic bindings);
+	// otherwise they follow from the subjects (TopicOf).
+	Topic, PreviousTopic string
 	// Format diffs Previous with Schema for TOPIC_NAME_VERSIONED; nil
 	// skips that rule.
 	Format compat.Format

@@ -32,7 +32,7 @@ func topicVersion(topic string) (base, sep string, n int) {
 
 func checkTopicVersioned(c *context) {
 	in := c.in
-	if in.Previous == nil || in.Format == nil || in.Subject == "" {
+	if in.Previous == nil || in.Format == nil || (in.Subject == "" && in.Topic == "") {
 		return
 	}
 	var breaking []compat.Change
@@ -44,8 +44,8 @@ func checkTopicVersioned(c *context) {
 	if len(breaking) == 0 {
 		return
 	}
-	prevTopic := TopicOf(cmpOr(in.PreviousSubject, in.Subject))
-	topic := TopicOf(in.Subject)
+	topic := cmpOr(in.Topic, TopicOf(in.Subject))
+	prevTopic := cmpOr(in.PreviousTopic, TopicOf(cmpOr(in.PreviousSubject, in.Subject)))
 	base, sep, n := topicVersion(prevTopic)
 	successor := fmt.Sprintf("%s%sv%d", base, sep, n+1)
 	p := c.rootPos()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/charter-registry/charter/compat"
 	"github.com/charter-registry/charter/lint"
 )
 
@@ -109,18 +110,10 @@ func (s *Service) lintLocked(subject string, cfg Config, c *candidate) (LintMode
 	}
 	event, _ := lint.ParseEvent(p.Event)
 	in := lint.Input{Schema: c.parsed, Type: c.typ, Subject: subject, Event: event, Format: c.format}
-	if ss := s.state.subjects[subject]; ss != nil {
-		for i := len(ss.sorted) - 1; i >= 0; i-- {
-			vs := ss.versions[ss.sorted[i]]
-			sc := s.state.ids[vs.id]
-			if vs.deleted || sc == nil || sc.typ != c.typ {
-				continue
-			}
-			if prev, err := s.parsedLocked(sc); err == nil {
-				in.Previous, in.PreviousSubject = prev, subject
-			}
-			break
-		}
+	if prev := s.latestOfTypeLocked(subject, c.typ); prev != nil {
+		in.Previous, in.PreviousSubject = prev, subject
+	} else {
+		s.predecessorLocked(&in)
 	}
 	fs := lint.Run(in, p.config().Rules())
 	if fs == nil {
@@ -167,6 +160,62 @@ func (s *Service) LintLatest(subject string) ([]lint.Finding, error) {
 		if prev, err := s.parsedLocked(live[1]); err == nil {
 			in.Previous, in.PreviousSubject = prev, subject
 		}
+	} else if len(live) == 1 {
+		s.predecessorLocked(&in)
 	}
 	return lint.Run(in, p.config().Rules()), nil
+}
+
+// latestOfTypeLocked is the subject's latest live version of type t,
+// parsed; nil when there is none.
+func (s *Service) latestOfTypeLocked(subject string, t compat.Type) compat.Schema {
+	ss := s.state.subjects[subject]
+	if ss == nil {
+		return nil
+	}
+	for i := len(ss.sorted) - 1; i >= 0; i-- {
+		vs := ss.versions[ss.sorted[i]]
+		sc := s.state.ids[vs.id]
+		if vs.deleted || sc == nil || sc.typ != t {
+			continue
+		}
+		if prev, err := s.parsedLocked(sc); err == nil {
+			return prev
+		}
+		return nil
+	}
+	return nil
+}
+
+// predecessorLocked compares a subject's first schema with the topic its
+// topic succeeds: when the subject is the key or value of a topic that
+// another topic names as its successor, the predecessor's key or value
+// schema is the previous version, so TOPIC_NAME_VERSIONED can judge a
+// breaking successor's name.
+func (s *Service) predecessorLocked(in *lint.Input) {
+	t, ok := s.gov.topicOf(in.Subject)
+	if !ok {
+		return
+	}
+	in.Topic = t.Name
+	for _, name := range sortedKeys(s.gov.topics) {
+		p := s.gov.topics[name]
+		if p.Successor != t.Name {
+			continue
+		}
+		prevSubject := ""
+		switch in.Subject {
+		case t.Bindings.Value:
+			prevSubject = p.Bindings.Value
+		case t.Bindings.Key:
+			prevSubject = p.Bindings.Key
+		}
+		if prevSubject == "" {
+			continue
+		}
+		if prev := s.latestOfTypeLocked(prevSubject, in.Type); prev != nil {
+			in.Previous, in.PreviousSubject, in.PreviousTopic = prev, prevSubject, p.Name
+			return
+		}
+	}
 }

@@ -72,3 +72,57 @@ func TestLintWarnRegistersAndReturnsFindings(t *testing.T) {
 		t.Fatalf("import mode: %v %v", fs, err)
 	}
 }
+
+// TestLintComparesAFirstSchemaWithThePredecessorTopic: a topic's first
+// value schema is compared with the value schema of the topic that names
+// it as successor, so a breaking successor must carry a versioned name.
+func TestLintComparesAFirstSchemaWithThePredecessorTopic(t *testing.T) {
+	ctx := context.Background()
+	r := start(t, t.TempDir(), false)
+	defer r.stop()
+	str := func(s string) *string { return &s }
+	if _, err := r.svc.CreateTeam(ctx, registry.Team{Name: "checkout"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"orders-next", "orders.v2", "orders"} {
+		u := registry.TopicUpdate{Owner: str("checkout")}
+		if name == "orders" {
+			u.Successor = str("orders-next")
+		}
+		if _, err := r.svc.CreateTopic(ctx, name, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old := `{"type":"record","name":"OrderPlaced","doc":"x","fields":[{"name":"order_id","type":"string","doc":"x"}]}`
+	breaking := `{"type":"record","name":"OrderPlaced","doc":"x","fields":[{"name":"order_id","type":"long","doc":"x"}]}`
+	if _, err := r.svc.Register(ctx, "orders-value", registry.RegisterRequest{Schema: old}); err != nil {
+		t.Fatal(err)
+	}
+	enforce := registry.Config{Lint: &registry.LintPolicy{Mode: registry.LintEnforce, Use: []string{"TOPIC_NAME_VERSIONED"}}}
+	for _, subject := range []string{"orders-next-value", "orders.v2-value"} {
+		if _, err := r.svc.SetConfig(ctx, subject, enforce); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, _, err := r.svc.RegisterLinted(ctx, "orders-next-value", registry.RegisterRequest{Schema: breaking})
+	var le *registry.LintError
+	if !errors.As(err, &le) || len(le.Findings) != 1 || le.Findings[0].Rule != "TOPIC_NAME_VERSIONED" {
+		t.Fatalf("breaking successor orders-next: %v", err)
+	}
+	// A compatible first schema on the successor passes.
+	if _, _, err := r.svc.RegisterLinted(ctx, "orders-next-value", registry.RegisterRequest{Schema: old}); err != nil {
+		t.Fatalf("compatible successor: %v", err)
+	}
+	// orders.v2 is not orders' successor, so nothing is compared.
+	if _, _, err := r.svc.RegisterLinted(ctx, "orders.v2-value", registry.RegisterRequest{Schema: breaking}); err != nil {
+		t.Fatalf("orders.v2: %v", err)
+	}
+	// Make orders.v2 the successor: now the breaking schema is welcome there.
+	if _, err := r.svc.UpdateTopic(ctx, "orders", registry.TopicUpdate{Successor: str("orders.v2")}); err != nil {
+		t.Fatal(err)
+	}
+	fs, err := r.svc.LintLatest("orders.v2-value")
+	if err != nil || len(fs) != 0 {
+		t.Errorf("orders.v2 as successor: %v %v", fs, err)
+	}
+}
