@@ -1,9 +1,17 @@
 """Avro through confluent-kafka's AvroSerializer and AvroDeserializer."""
 
 import json
+import uuid
 
 import pytest
-from confluent_kafka.schema_registry import Metadata, MetadataProperties, Schema, SchemaReference, SchemaRegistryError
+from confluent_kafka.schema_registry import (
+    Metadata,
+    MetadataProperties,
+    Schema,
+    SchemaReference,
+    SchemaRegistryError,
+    header_schema_id_serializer,
+)
 from confluent_kafka.schema_registry.avro import AvroDeserializer, AvroSerializer
 from confluent_kafka.serialization import MessageField, SerializationContext
 
@@ -106,6 +114,14 @@ def test_referenced_schema_is_listed_as_referenced_by(client, topic):
     payment_id = client.register_schema(f"{topic}-value", Schema(PAYMENT, "AVRO", [ref]))
     assert client.get_referenced_by(money_subject, 1) == [payment_id]
 
+    # A referenced version cannot be deleted, with Confluent's text.
+    with pytest.raises(SchemaRegistryError) as info:
+        client.delete_version(money_subject, 1)
+    assert (info.value.http_status_code, info.value.error_code) == (422, 42206)
+    assert info.value.error_message == (
+        f"One or more references exist to the schema {{magic=1,keytype=SCHEMA,subject={money_subject},version=1}}."
+    )
+
 
 def test_use_latest_version(client, new_client, topic):
     subject = f"{topic}-value"
@@ -165,3 +181,25 @@ def test_use_latest_with_metadata(client, new_client, topic):
     assert schema_id(v2_payload) == v2
     reader = AvroDeserializer(new_client(), conf={"use.latest.with.metadata": {"app.major": "1"}})
     assert reader(v2_payload, value_ctx(topic)) == {"id": "b", "amount": 2.0}
+
+
+def test_schema_guid_in_a_header(client, new_client, topic):
+    # Confluent Platform 8's header format: the payload is the bare Avro
+    # body and the schema's GUID travels in the __value_schema_id header
+    # (the magic byte 1, then the 16 bytes of the UUID). The default
+    # deserializer reads it and fetches GET /schemas/guids/{guid}.
+    headers = []
+    ser = AvroSerializer(client, ORDER_V1, conf={"schema.id.serializer": header_schema_id_serializer})
+    payload = ser({"id": "h-1", "amount": 4.5}, SerializationContext(topic, MessageField.VALUE, headers))
+
+    registered = new_client().get_latest_version(f"{topic}-value")
+    # No prefix: a string of 3 bytes with its length byte, then an 8-byte double.
+    assert len(payload) == 12
+    assert [name for name, _ in headers] == ["__value_schema_id"]
+    value = headers[0][1]
+    assert value[0] == 1
+    assert uuid.UUID(bytes=bytes(value[1:17])) == uuid.UUID(registered.guid)
+
+    deser = AvroDeserializer(new_client())
+    got = deser(payload, SerializationContext(topic, MessageField.VALUE, headers))
+    assert got == {"id": "h-1", "amount": 4.5}

@@ -4,7 +4,7 @@
 
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
-const { AvroSerializer, AvroDeserializer, SerdeType } = require('@confluentinc/schemaregistry');
+const { AvroSerializer, AvroDeserializer, SerdeType, HeaderSchemaIdSerializer } = require('@confluentinc/schemaregistry');
 const { newClient, topicFor, schemaId, rejectsWith, plain } = require('../lib/charter');
 
 const ORDER_V1 = JSON.stringify({
@@ -72,6 +72,9 @@ test('named-type reference to another subject', async (t) => {
 
   const latest = await newClient().getLatestSchemaMetadata(`${topic}-value`);
   assert.deepEqual(latest.references, [ref]);
+  // A referenced version cannot be deleted, with Confluent's text.
+  await rejectsWith(newClient().deleteSubjectVersion(moneySubject, 1, false), 422, 42206,
+    `One or more references exist to the schema {magic=1,keytype=SCHEMA,subject=${moneySubject},version=1}.`);
 
   const record = { id: 'p-1', total: { currency: 'EUR', units: 1250 } };
   const ser = new AvroSerializer(newClient(), SerdeType.VALUE, { useLatestVersion: true });
@@ -131,4 +134,27 @@ test('looking up an unregistered schema fails with 40403', async (t) => {
   const subject = `${topicFor(t)}-value`;
   await newClient().register(subject, avro(ORDER_V1));
   await rejectsWith(newClient().getId(subject, avro(ORDER_V2)), 404, 40403, 'Schema not found');
+});
+
+test('schema GUID in a header', async (t) => {
+  // Confluent Platform 8's header format: the payload is the bare Avro body
+  // and the schema's GUID travels in the __value_schema_id header (the magic
+  // byte 1, then the 16 bytes of the UUID). The default deserializer reads
+  // it and fetches GET /schemas/guids/{guid}.
+  const topic = topicFor(t);
+  const subject = `${topic}-value`;
+  const registered = await newClient().registerFullResponse(subject, avro(ORDER_V1));
+  const ser = new AvroSerializer(newClient(), SerdeType.VALUE, { useLatestVersion: true, schemaIdSerializer: HeaderSchemaIdSerializer });
+  const headers = {};
+  const payload = await ser.serialize(topic, { id: 'h-1', amount: 4.5 }, headers);
+
+  // No prefix: a string of 3 bytes with its length byte, then an 8-byte double.
+  assert.equal(payload.length, 12);
+  assert.deepEqual(Object.keys(headers), ['__value_schema_id']);
+  const value = headers.__value_schema_id;
+  assert.equal(value[0], 1);
+  assert.equal(value.subarray(1, 17).toString('hex'), registered.guid.replaceAll('-', ''));
+
+  const deser = new AvroDeserializer(newClient(), SerdeType.VALUE, {});
+  assert.deepEqual(plain(await deser.deserialize(topic, payload, headers)), { id: 'h-1', amount: 4.5 });
 });
