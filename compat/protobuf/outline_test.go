@@ -1,0 +1,55 @@
+package protobuf
+
+import (
+	"testing"
+)
+
+func TestOutline(t *testing.T) {
+	text := `syntax = "proto3";
+package shop;
+import "confluent/meta.proto";
+import "google/protobuf/timestamp.proto";
+import "google/protobuf/wrappers.proto";
+
+// Placed.
+message OrderPlaced {
+  // Who.
+  string email = 1 [(confluent.field_meta).tags = "PII"];
+  google.protobuf.Timestamp at = 2; // When.
+  optional string note = 3;
+  google.protobuf.StringValue coupon = 4;
+  Status status = 5;
+  message Line { int64 qty = 1; }
+  map<string, string> labels = 6;
+}
+enum Status {
+  STATUS_UNSPECIFIED = 0;
+  STATUS_NEW = 1;
+}
+`
+	s, err := New().Parse(text, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := s.(*Schema).Outline()
+	if len(o.Records) != 2 || len(o.Enums) != 1 || o.Root.Name != "shop.OrderPlaced" {
+		t.Fatalf("outline %+v", o)
+	}
+	r := o.Records[0]
+	if !r.Top || r.Doc.Text != "Placed." || r.Line != 8 || r.Column != 1 || o.Records[1].Top {
+		t.Errorf("records %+v %+v", r, o.Records[1])
+	}
+	f := r.Fields
+	if f[0].Doc.Text != "Who." || len(f[0].Tags) != 1 || f[0].Tags[0] != "PII" || f[0].Line != 10 || f[0].Column != 3 || f[0].Path != "#/shop.OrderPlaced/1" {
+		t.Errorf("email %+v", f[0])
+	}
+	if f[1].Type.Logical != "google.protobuf.Timestamp" || f[1].Doc.Text != "When." {
+		t.Errorf("at %+v", f[1])
+	}
+	if !f[2].Type.Nullable || !f[3].Type.Nullable || f[3].Type.Kind != "string" || f[4].Type.Kind != "enum" || f[5].Type.Kind != "map" {
+		t.Errorf("types %+v %+v %+v %+v", f[2].Type, f[3].Type, f[4].Type, f[5].Type)
+	}
+	if e := o.Enums[0]; e.Default != "STATUS_UNSPECIFIED" || e.Symbols[1].Line != 20 {
+		t.Errorf("enum %+v", e)
+	}
+}
