@@ -21,7 +21,9 @@ const (
 // Outline describes the messages and enums the file declares, with their
 // comments, (confluent.field_meta).tags and positions, for design checks.
 // Paths are #/ and the full name, with the field number for a field
-// (#/acme.Order/3). Top-level messages are Top; map entries are left out.
+// (#/acme.Order/3). Top-level messages are Top unless another message of
+// the file uses them as a field type (then they are parts of an event, not
+// events); map entries are left out.
 func (s *Schema) Outline() *compat.Outline {
 	o := &pbOutliner{locs: s.file.SourceLocations(), out: &compat.Outline{}}
 	msgs := s.file.Messages()
@@ -32,6 +34,32 @@ func (s *Schema) Outline() *compat.Outline {
 	}
 	o.messages(msgs, true)
 	o.enums(s.file.Enums())
+	// A top-level message that another message of the file uses as a
+	// field type is a part, not an event of its own.
+	used := map[string]bool{}
+	for _, r := range o.out.Records {
+		for _, f := range r.Fields {
+			if f.Type.Kind == "record" {
+				used[f.Type.Name] = true
+			}
+		}
+	}
+	tops := 0
+	for _, r := range o.out.Records {
+		if r.Top && used[r.FullName] {
+			r.Top = false
+		}
+		if r.Top {
+			tops++
+		}
+	}
+	if tops == 0 && len(o.out.Records) > 0 && msgs.Len() > 0 {
+		for _, r := range o.out.Records {
+			if r.FullName == string(msgs.Get(0).FullName()) {
+				r.Top = true
+			}
+		}
+	}
 	return o.out
 }
 

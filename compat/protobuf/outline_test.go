@@ -53,3 +53,24 @@ enum Status {
 		t.Errorf("enum %+v", e)
 	}
 }
+
+func TestOutlineTopsAreMessagesNoOtherUses(t *testing.T) {
+	s, err := New().Parse(`syntax = "proto3";
+package shop;
+message Money { int64 cents = 1; }
+message OrderPlaced { Money total = 1; }
+message OrderShipped { string order_id = 1; }
+`, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tops []string
+	for _, r := range s.(*Schema).Outline().Records {
+		if r.Top {
+			tops = append(tops, r.Name)
+		}
+	}
+	if len(tops) != 2 || tops[0] != "OrderPlaced" || tops[1] != "OrderShipped" {
+		t.Errorf("tops %v", tops)
+	}
+}
