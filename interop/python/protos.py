@@ -50,3 +50,19 @@ def classes(*files):
             full = f"{fd.package}.{m.name}"
             out[full] = message_factory.GetMessageClass(pool.FindMessageTypeByName(full))
     return out
+
+
+def event_file(name, package):
+    """A file importing google/protobuf/timestamp.proto, a well-known type
+    that the serializer does not register (skip.known.types) and charter
+    resolves by itself."""
+    from google.protobuf import timestamp_pb2
+
+    fd = descriptor_pb2.FileDescriptorProto(name=name, package=package, syntax="proto3",
+                                            dependency=["google/protobuf/timestamp.proto"])
+    fd.message_type.add(name="Event", field=[
+        _field("id", 1, F.TYPE_STRING),
+        _field("at", 2, F.TYPE_MESSAGE, type_name=".google.protobuf.Timestamp"),
+    ])
+    ts = descriptor_pb2.FileDescriptorProto.FromString(timestamp_pb2.DESCRIPTOR.serialized_pb)
+    return ts, fd

@@ -114,3 +114,23 @@ def test_round_trip_single_file(client, new_client, topic):
     assert schema_id(payload) == new_client().get_latest_version(f"{topic}-value").schema_id
     deser = ProtobufDeserializer(Money, {"use.deprecated.format": False}, schema_registry_client=new_client())
     assert deser(payload, value_ctx(topic)) == money
+
+
+EVENT_CLASSES = protos.classes(*protos.event_file("charter/interop/py_event.proto", "charter.interop.pyevent"))
+Event = EVENT_CLASSES["charter.interop.pyevent.Event"]
+
+
+def test_well_known_import_needs_no_reference(client, new_client, topic):
+    ser = ProtobufSerializer(Event, client, {"use.deprecated.format": False})
+    event = Event(id="e-1")
+    event.at.seconds = 1_700_000_000
+    event.at.nanos = 5
+    payload = ser(event, value_ctx(topic))
+
+    latest = new_client().get_latest_version(f"{topic}-value")
+    assert schema_id(payload) == latest.schema_id
+    assert latest.schema.references == []
+
+    deser = ProtobufDeserializer(Event, {"use.deprecated.format": False}, schema_registry_client=new_client())
+    got = deser(payload, value_ctx(topic))
+    assert (got.id, got.at.seconds, got.at.nanos) == ("e-1", 1_700_000_000, 5)

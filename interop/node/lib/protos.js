@@ -8,6 +8,7 @@
 const { create, createFileRegistry, createMutableRegistry } = require('@bufbuild/protobuf');
 const {
   FileDescriptorProtoSchema, FileDescriptorSetSchema, FieldDescriptorProto_Type: Type, FieldDescriptorProto_Label: Label,
+  file_google_protobuf_timestamp: timestampFile,
 } = require('@bufbuild/protobuf/wkt');
 
 function field(name, number, type, typeName, repeated = false) {
@@ -49,4 +50,20 @@ function messages(pkg, moneyName, orderName) {
   return { registry: createMutableRegistry(Money, Order), Money, Order };
 }
 
-module.exports = { messages };
+// eventMessages builds a file importing google/protobuf/timestamp.proto, a
+// well-known type the serializer does not register and charter resolves by
+// itself, and returns its Event descriptor with a registry.
+function eventMessages(pkg, name) {
+  const event = create(FileDescriptorProtoSchema, {
+    name, package: pkg, syntax: 'proto3', dependency: ['google/protobuf/timestamp.proto'],
+    messageType: [{
+      name: 'Event',
+      field: [field('id', 1, Type.STRING), field('at', 2, Type.MESSAGE, '.google.protobuf.Timestamp')],
+    }],
+  });
+  const files = createFileRegistry(create(FileDescriptorSetSchema, { file: [timestampFile.proto, event] }));
+  const Event = files.getMessage(`${pkg}.Event`);
+  return { registry: createMutableRegistry(Event), Event };
+}
+
+module.exports = { messages, eventMessages };

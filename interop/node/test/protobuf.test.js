@@ -10,7 +10,7 @@ const { create, fromBinary } = require('@bufbuild/protobuf');
 const { FileDescriptorProtoSchema } = require('@bufbuild/protobuf/wkt');
 const { ProtobufSerializer, ProtobufDeserializer, SerdeType } = require('@confluentinc/schemaregistry');
 const { newClient, topicFor, schemaId } = require('../lib/charter');
-const { messages } = require('../lib/protos');
+const { messages, eventMessages } = require('../lib/protos');
 
 // The serializer registers money.proto under a subject named after the file.
 const MONEY_FILE = 'charter/interop/js_money.proto';
@@ -101,4 +101,18 @@ test('a text schema read in the serialized format', async (t) => {
   assert.equal(fd.package, 'charter.interop.jstext');
   assert.deepEqual(fd.messageType.map((m) => m.name), ['Money']);
   assert.deepEqual(fd.messageType[0].field.map((f) => [f.name, f.number]), [['currency', 1], ['units', 2]]);
+});
+
+test('a well-known import needs no reference', async (t) => {
+  const topic = topicFor(t);
+  const ev = eventMessages('charter.interop.jsevent', 'charter/interop/js_event.proto');
+  const ser = new ProtobufSerializer(newClient(), SerdeType.VALUE, { autoRegisterSchemas: true, registry: ev.registry });
+  const payload = await ser.serialize(topic, create(ev.Event, { id: 'e-1', at: { seconds: 1700000000n, nanos: 5 } }));
+
+  const latest = await newClient().getLatestSchemaMetadata(`${topic}-value`);
+  assert.equal(schemaId(payload), latest.id);
+  assert.equal(latest.references, undefined);
+
+  const got = await new ProtobufDeserializer(newClient(), SerdeType.VALUE, {}).deserialize(topic, payload);
+  assert.deepEqual({ id: got.id, seconds: got.at.seconds, nanos: got.at.nanos }, { id: 'e-1', seconds: 1700000000n, nanos: 5 });
 });
