@@ -69,6 +69,9 @@ What each file is compared with:
 A file that does not parse is reported as an INVALID_SCHEMA annotation on
 that file. A file whose subject has nothing to compare with (not registered,
 or not at the git revision) passes with a NEW_SUBJECT note, in every format.
+Changes that break nothing (a field added with a default, say) are listed as
+notes too, with their rule ids, so a review sees every change; notes never
+fail the check.
 
 Exit status:
   0    no violations

@@ -16,7 +16,7 @@ type ghAnnotation struct {
 	line, col       int
 }
 
-var ghCommand = regexp.MustCompile(`^::error file=([^,]+)(?:,line=(\d+))?(?:,col=(\d+))?,title=([^:]+)::(.*)$`)
+var ghCommand = regexp.MustCompile(`^::(error|notice) file=([^,]+)(?:,line=(\d+))?(?:,col=(\d+))?,title=([^:]+)::(.*)$`)
 
 func parseGitHub(t *testing.T, out string) []ghAnnotation {
 	t.Helper()
@@ -29,9 +29,12 @@ func parseGitHub(t *testing.T, out string) []ghAnnotation {
 		if m == nil {
 			t.Fatalf("not a workflow command: %q", l)
 		}
-		line, _ := strconv.Atoi(m[2])
-		col, _ := strconv.Atoi(m[3])
-		anns = append(anns, ghAnnotation{file: m[1], line: line, col: col, rule: m[4], msg: m[5]})
+		if m[1] == "notice" {
+			continue // a compatible change or a new subject: not a failure
+		}
+		line, _ := strconv.Atoi(m[3])
+		col, _ := strconv.Atoi(m[4])
+		anns = append(anns, ghAnnotation{file: m[2], line: line, col: col, rule: m[5], msg: m[6]})
 	}
 	sort.Slice(anns, func(i, j int) bool { return anns[i].file < anns[j].file })
 	return anns
@@ -87,6 +90,12 @@ func TestCheckAgainstGit(t *testing.T) {
 	}
 	if !strings.Contains(r.stderr, "6 schema files checked against git:HEAD~1, no problems") {
 		t.Errorf("summary: %s", r)
+	}
+	// Every change is listed, the compatible ones as notes.
+	r = charterRun(t, "check", "--config", repo.config(), "--against", "git:HEAD~1", "--format", "github-actions")
+	if r.code != 0 || !strings.Contains(r.stdout, "::notice file=avro/orders.avsc,line=") || !strings.Contains(r.stdout, "title=FIELD_ADDED_WITH_DEFAULT::compatible change: ") ||
+		!strings.Contains(r.stdout, "title=FIELD_ADDED::compatible change: ") || strings.Contains(r.stdout, "::error") {
+		t.Errorf("compatible changes as notes: %s", r)
 	}
 
 	repo.commit("3", "a breaking change to each")

@@ -93,6 +93,14 @@ func TestRegistryFlow(t *testing.T) {
 	}
 	assertBreaking(t, r.stdout)
 	golden(t, "check-registry.github-actions.txt", strings.ReplaceAll(r.stdout, reg.url, "REGISTRY"))
+	// The pull-request summary and GitLab's report, from the same check.
+	for format, name := range map[string]string{"markdown": "check-registry.markdown.md", "gitlab-code-quality": "check-registry.gitlab-code-quality.json"} {
+		r := charterRun(t, "check", "--config", repo.config(), "--registry", reg.url, "--format", format)
+		if r.code != 100 {
+			t.Fatalf("check --format %s on the breaking commit: want exit 100, %s", format, r)
+		}
+		golden(t, name, strings.ReplaceAll(r.stdout, reg.url, "REGISTRY"))
+	}
 	// The registry agrees: registering the breaking commit is refused.
 	if r := charterRun(t, "register", "--config", repo.config(), "--registry", reg.url); r.code == 0 || !strings.Contains(errString(r.err), "incompatible") {
 		t.Errorf("register of the breaking commit: %s", r)

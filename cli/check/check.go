@@ -113,7 +113,32 @@ func (c *Checker) checkFile(ctx context.Context, p *project.Project, f *project.
 		parsed[v.Version] = s
 	}
 	violations := compat.Check(fm, prev.Level, f.Type, next, versions, prev.Options)
-	return c.annotate(fm, f, next, prev, violations, texts, parsed), nil
+	out := c.annotate(fm, f, next, prev, violations, texts, parsed)
+	if len(versions) > 0 {
+		out = append(out, compatibleChanges(fm, f, next, prev, versions[len(versions)-1], texts)...)
+	}
+	return out, nil
+}
+
+// compatibleChanges are the changes from the latest earlier version that
+// break nothing, as notes (SeverityInfo), so that a review sees every
+// change and not only the breaking ones.
+func compatibleChanges(fm compat.Format, f *project.File, next compat.Schema, prev Previous, latest compat.Version, texts map[int]Version) []annotation.Annotation {
+	against := "version " + strconv.Itoa(latest.Version)
+	if v, ok := texts[latest.Version]; ok && v.Label != "" {
+		against = v.Label
+	}
+	var out []annotation.Annotation
+	for _, ch := range fm.Diff(latest.Schema, next, prev.Options) {
+		if !ch.Compatible {
+			continue
+		}
+		out = append(out, annotation.Annotation{
+			File: f.Path, Line: ch.Line, Column: ch.Column, Rule: ch.Rule, Severity: annotation.SeverityInfo,
+			Message: "compatible change: " + ch.Message, Subject: f.Subject, Level: string(prev.Level), Path: ch.Path, Against: against,
+		})
+	}
+	return out
 }
 
 // annotate turns violations into annotations on f: FORWARD ones are moved
