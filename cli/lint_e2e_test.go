@@ -120,6 +120,18 @@ func TestLintFilesAndAgainstGit(t *testing.T) {
 	}
 }
 
+func TestLintListRules(t *testing.T) {
+	r := charterRun(t, "lint", "--list-rules")
+	if r.code != 0 {
+		t.Fatalf("%s", r)
+	}
+	for _, want := range []string{"ID ", "EVENT_NAME_PAST_TENSE", "ENUM_MIXED_MEANINGS", "DEFAULT,EVOLUTION,HEURISTIC", "KEY_NULLABLE", "PII_UNTAGGED", "TOPIC_NAME_VERSIONED"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("--list-rules lacks %q:\n%s", want, r.stdout)
+		}
+	}
+}
+
 // TestLintRegistry lints the subjects a registry holds.
 func TestLintRegistry(t *testing.T) {
 	reg := startRegistry(t)
