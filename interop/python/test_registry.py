@@ -169,3 +169,28 @@ def test_compatibility(client, new_client, topic):
     assert client.set_compatibility(subject, "NONE") == {"compatibility": "NONE"}
     assert new_client().get_compatibility(subject) == "NONE"
     new_client().register_schema(subject, Schema(RECORD_BREAKING, "AVRO"))
+
+
+def test_reads_by_id_and_listings(client, new_client, topic):
+    first, second = f"{topic}-a", f"{topic}-b"
+    # A record no other test registers, so its id names these two subjects only.
+    record = json.dumps({"type": "record", "name": "R" + topic.rsplit("-", 1)[1], "fields": [{"name": "a", "type": "string"}]})
+    schema_id_ = client.register_schema(first, Schema(record, "AVRO"))
+    assert client.register_schema(second, Schema(record, "AVRO")) == schema_id_
+
+    reader = new_client()
+    assert sorted(reader.get_schema_types()) == ["AVRO", "JSON", "PROTOBUF"]
+    assert sorted(reader.get_subjects_by_schema_id(schema_id_)) == [first, second]
+    assert sorted((v.subject, v.version) for v in reader.get_schema_versions(schema_id_)) == [(first, 1), (second, 1)]
+    assert json.loads(reader.get_schema(schema_id_, subject_name=first).schema_str) == json.loads(record)
+    assert "." in reader.get_contexts()
+    assert reader.get_version(first, "latest").schema_id == schema_id_
+    assert reader.get_subjects(subject_prefix=topic) == [first, second]
+
+    # A lookup finds a soft-deleted version only when asked to.
+    reader.delete_version(second, 1)
+    with pytest.raises(SchemaRegistryError) as info:
+        new_client().lookup_schema(second, Schema(record, "AVRO"))
+    assert registry_error(info) == (404, 40401)
+    found = new_client().lookup_schema(second, Schema(record, "AVRO"), deleted=True)
+    assert (found.schema_id, found.version) == (schema_id_, 1)

@@ -48,6 +48,18 @@ test('normalize', async (t) => {
   assert.deepEqual(await newClient().getAllVersions(subject), [1]);
 });
 
+test('normalize set in the subject config', async (t) => {
+  const subject = `${topicFor(t)}-value`;
+  const set = await newClient().updateConfig(subject, { normalize: true });
+  assert.equal(set.normalize, true);
+  assert.equal((await newClient().getConfig(subject)).normalize, true);
+  // Neither call asks for normalize: the config does.
+  const id = await newClient().register(subject, proto(PROTO_DECLARED), false);
+  assert.equal(await newClient().getId(subject, proto(PROTO_SORTED), false), id);
+  assert.equal(await newClient().register(subject, proto(PROTO_SORTED), false), id);
+  assert.deepEqual(await newClient().getAllVersions(subject), [1]);
+});
+
 test('READONLY mode refuses registration', async (t) => {
   const topic = topicFor(t);
   const subject = `${topic}-value`;
