@@ -116,8 +116,9 @@ func TestContextConfigAndModeAreForAdminsOnly(t *testing.T) {
 	for _, w := range writes {
 		h.must(asAdmin, w.method, w.path, w.body)
 	}
-	// Once set, deleting them is for admins as well.
-	for _, path := range []string{"/config/:.staging:", "/mode/:.:"} {
+	// Once set, deleting them is for admins as well. The context's
+	// READONLY mode goes first: a read-only scope refuses config writes.
+	for _, path := range []string{"/mode/:.staging:", "/config/:.staging:", "/mode/:.:"} {
 		if r := h.call(asOwner, "DELETE", path, nil); r.status != http.StatusForbidden {
 			t.Errorf("DELETE %s as the owner: %d %s, want 403", path, r.status, r.body)
 		}
