@@ -4,7 +4,7 @@ normalize, modes, soft and permanent deletes, compatibility."""
 import json
 
 import pytest
-from confluent_kafka.schema_registry import Schema, SchemaRegistryError
+from confluent_kafka.schema_registry import Metadata, MetadataProperties, Schema, SchemaRegistryError, ServerConfig
 from confluent_kafka.schema_registry.avro import AvroSerializer
 from confluent_kafka.serialization import MessageField, SerializationContext
 
@@ -194,3 +194,28 @@ def test_reads_by_id_and_listings(client, new_client, topic):
     assert registry_error(info) == (404, 40401)
     found = new_client().lookup_schema(second, Schema(record, "AVRO"), deleted=True)
     assert (found.schema_id, found.version) == (schema_id_, 1)
+
+
+def test_compatibility_against_all_versions(client, topic):
+    subject = f"{topic}-value"
+    client.set_compatibility(subject, "NONE")
+    client.register_schema(subject, Schema(RECORD_V1, "AVRO"))
+    client.register_schema(subject, Schema(RECORD_BREAKING, "AVRO"))
+    client.set_compatibility(subject, "BACKWARD_TRANSITIVE")
+    # V2 (a and b with a default) reads V1 data but not RECORD_BREAKING's c.
+    assert client.test_compatibility(subject, Schema(RECORD_V2, "AVRO"), version=1) is True
+    assert client.test_compatibility_all_versions(subject, Schema(RECORD_V2, "AVRO")) is True
+    assert client.test_compatibility_all_versions(subject, Schema(RECORD_V1, "AVRO")) is True
+    dropped = json.dumps({"type": "record", "name": "R", "fields": [{"name": "z", "type": "string"}]})
+    assert client.test_compatibility_all_versions(subject, Schema(dropped, "AVRO")) is False
+
+
+def test_default_and_override_metadata_from_the_config(client, new_client, topic):
+    subject = f"{topic}-value"
+    client.set_config(subject, ServerConfig(
+        default_metadata=Metadata(tags=None, properties=MetadataProperties({"owner": "team-a"}), sensitive=None),
+        override_metadata=Metadata(tags=None, properties=MetadataProperties({"domain": "orders"}), sensitive=None),
+    ))
+    client.register_schema(subject, Schema(RECORD_V1, "AVRO"))
+    got = new_client().get_latest_version(subject).schema.metadata.properties.properties
+    assert got == {"owner": "team-a", "domain": "orders"}
