@@ -42,6 +42,13 @@ func notFound() error {
 	return &httpError{http.StatusNotFound, http.StatusNotFound, "HTTP 404 Not Found"}
 }
 
+// notAcceptable is Confluent's answer to an Accept header that allows none
+// of its media types: Jersey's NotAcceptableException, whose message
+// rest-utils returns with the status as the error code.
+func notAcceptable() error {
+	return &httpError{http.StatusNotAcceptable, http.StatusNotAcceptable, "HTTP 406 Not Acceptable"}
+}
+
 func unprocessable(msg string) error {
 	return &httpError{http.StatusUnprocessableEntity, 422, msg}
 }

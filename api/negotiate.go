@@ -1,7 +1,6 @@
 package api
 
 import (
-	"net/http"
 	"strconv"
 	"strings"
 
@@ -103,7 +102,7 @@ func (s *Server) negotiateMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		mt, ok := negotiate(strings.Join(c.Request().Header.Values("Accept"), ","))
 		if !ok {
-			return &httpError{http.StatusNotAcceptable, http.StatusNotAcceptable, "HTTP 406 Not Acceptable"}
+			return notAcceptable()
 		}
 		c.Set(responseTypeKey, mt)
 		return next(c)
