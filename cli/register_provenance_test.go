@@ -15,8 +15,8 @@ func TestRegisterRecordsWhy(t *testing.T) {
 	repo := newGitRepo(t)
 	repo.commit("1", "Avro, Protobuf and JSON schemas")
 	r := charterRun(t, "register", "--config", repo.config(), "--registry", reg.url,
-		"--reason", "first schemas", "--link", "https://tickets.example.com/SCHEMA-1")
-	if r.code != 0 || !strings.Contains(r.stderr, `recorded with reason "first schemas"`) {
+		"--reason", "first schemas — première", "--link", "https://tickets.example.com/SCHEMA-1")
+	if r.code != 0 || !strings.Contains(r.stderr, `recorded with reason "first schemas — première"`) {
 		t.Fatalf("register: %s", r)
 	}
 	audit := func() []struct{ Subject, Reason, Link string } {
@@ -32,7 +32,7 @@ func TestRegisterRecordsWhy(t *testing.T) {
 		t.Fatalf("want 6 registrations, got %+v", got)
 	}
 	for _, e := range got {
-		if e.Reason != "first schemas" || e.Link != "https://tickets.example.com/SCHEMA-1" {
+		if e.Reason != "first schemas — première" || e.Link != "https://tickets.example.com/SCHEMA-1" {
 			t.Errorf("%s: %+v", e.Subject, e)
 		}
 	}
