@@ -293,3 +293,52 @@ func TestProtobufFieldEncryption(t *testing.T) {
 		t.Errorf("decrypted: %s", js)
 	}
 }
+
+// TestPayloadEncryption: an ENCRYPT_PAYLOAD encoding rule encrypts the
+// whole payload after the header (after the message indexes for
+// Protobuf); a reader without the executor refuses it.
+func TestPayloadEncryption(t *testing.T) {
+	ctx := context.Background()
+	reg := registrytest.Start(t)
+	cl := reg.Client(t)
+	rule := encryptRule("payload", nil)
+	rule.Type, rule.Tags = "ENCRYPT_PAYLOAD", nil
+	_, err := cl.Register(ctx, "pay-value", client.Schema{Schema: avroCustomer, RuleSet: &confluent.RuleSet{EncodingRules: []confluent.Rule{rule}}}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := encrypt.New(cl, encrypt.Config(map[string]string{"secret": secret}))
+	ser, err := serde.NewSerializer(cl, compat.Avro, serde.PayloadRules(x.Payload()), serde.UseLatest())
+	if err != nil {
+		t.Fatal(err)
+	}
+	de, err := serde.NewDeserializer(cl, compat.Avro, serde.PayloadRules(x.Payload()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := map[string]any{"id": "visible-if-clear", "ssn": "123-45-6789", "card": []byte("x"), "age": 3}
+	b, err := ser.Serialize(ctx, "pay", rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(b, []byte("visible-if-clear")) || bytes.Contains(b, []byte("123-45-6789")) {
+		t.Fatalf("payload not encrypted: %q", b)
+	}
+	if b[0] != 0 || len(b) < 5+12+16 {
+		t.Fatalf("not a header and an AES-GCM ciphertext: % x", b)
+	}
+	got, err := de.Deserialize(ctx, "pay", b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if field(t, got, "id") != "visible-if-clear" || field(t, got, "ssn") != "123-45-6789" {
+		t.Errorf("decrypted: %v", got)
+	}
+	plain, err := serde.NewDeserializer(cl, compat.Avro)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := plain.Deserialize(ctx, "pay", b); err == nil || !strings.Contains(err.Error(), "no rule executor for encoding rule type \"ENCRYPT_PAYLOAD\"") {
+		t.Errorf("a reader without the executor: %v", err)
+	}
+}

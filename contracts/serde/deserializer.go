@@ -117,6 +117,11 @@ func (d *Deserializer) deserialize(ctx context.Context, topic string, data []byt
 		return nil, classify(topic, id, err)
 	}
 	decodeErr := func(err error) error { return &Error{Kind: KindDecode, Topic: topic, SchemaID: id, Err: err} }
+	if len(encodingRules(p, rules.Read)) > 0 {
+		if body, err = d.decodePayload(ctx, topic, p, body); err != nil {
+			return nil, err
+		}
+	}
 	if d.readsLatest() {
 		m, subject, err := d.migrationFor(ctx, topic, p)
 		if err != nil {
@@ -303,4 +308,22 @@ func (d *Deserializer) subject(topic, record string) string {
 	}
 	d.subjects.Store(&next)
 	return s
+}
+
+// decodePayload undoes the schema's encoding rules (payload encryption)
+// before the value is decoded.
+func (d *Deserializer) decodePayload(ctx context.Context, topic string, p *parsed, body []byte) ([]byte, error) {
+	clear, rest, err := splitPayload(d.format, body)
+	if err != nil {
+		return nil, &Error{Kind: KindDecode, Topic: topic, SchemaID: p.id, Err: err}
+	}
+	record := ""
+	if d.format == compat.Avro {
+		record = avroTypeName(p.avro)
+	}
+	dec, err := runPayloadRules(ctx, &d.cfg.common, p, rules.Read, rules.Info{Subject: d.subject(topic, record), Topic: topic}, rest)
+	if err != nil {
+		return nil, &Error{Kind: KindRule, Topic: topic, SchemaID: p.id, Err: err}
+	}
+	return append(append(make([]byte, 0, len(clear)+len(dec)), clear...), dec...), nil
 }

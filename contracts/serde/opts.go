@@ -33,6 +33,8 @@ type common struct {
 	// metadata properties) as the schema to write with, or to read into.
 	useLatest   bool
 	useMetadata map[string]string
+	// payload runs encoding rules by type.
+	payload map[string]PayloadTransformer
 }
 
 type serializerConfig struct {

@@ -113,14 +113,35 @@ func (s *Serializer) Serialize(ctx context.Context, topic string, v any) ([]byte
 	if err != nil {
 		return nil, err
 	}
+	var out []byte
 	if t.p.rules.Has(rules.Write) {
-		return s.serializeWithRules(ctx, topic, t, v)
+		out, err = s.serializeWithRules(ctx, topic, t, v)
+	} else if out, err = s.encode(t, v); err != nil {
+		err = s.encodeError(topic, t, v, err)
 	}
-	out, err := s.encode(t, v)
 	if err != nil {
-		return nil, s.encodeError(topic, t, v, err)
+		return nil, err
 	}
-	return out, nil
+	return s.encodePayload(ctx, topic, t, out)
+}
+
+// encodePayload runs the schema's encoding rules (payload encryption) on
+// the encoded value, leaving the header and any message indexes clear.
+func (s *Serializer) encodePayload(ctx context.Context, topic string, t *target, out []byte) ([]byte, error) {
+	if len(encodingRules(t.p, rules.Write)) == 0 {
+		return out, nil
+	}
+	clear, rest, err := splitPayload(s.format, out[HeaderSize:])
+	if err != nil {
+		return nil, &Error{Kind: KindDecode, Topic: topic, SchemaID: t.p.id, Err: err}
+	}
+	enc, err := runPayloadRules(ctx, &s.cfg.common, t.p, rules.Write, rules.Info{Subject: t.subject, Topic: topic}, rest)
+	if err != nil {
+		return nil, &Error{Kind: KindRule, Topic: topic, SchemaID: t.p.id, Err: err, Payload: out}
+	}
+	res := make([]byte, 0, HeaderSize+len(clear)+len(enc))
+	res = append(append(append(res, out[:HeaderSize]...), clear...), enc...)
+	return res, nil
 }
 
 // encode writes header and value with no rules involved.
