@@ -8,7 +8,7 @@ import (
 	"github.com/charter-registry/charter/compat"
 )
 
-func checkRecordDoc(c *context) {
+func checkRecordDoc(c *pass) {
 	for _, r := range c.outline.Records {
 		if docText(r.Doc) != "" {
 			continue
@@ -21,7 +21,7 @@ func checkRecordDoc(c *context) {
 	}
 }
 
-func checkFieldDoc(c *context) {
+func checkFieldDoc(c *pass) {
 	for _, r := range c.outline.Records {
 		for _, f := range r.Fields {
 			if docText(f.Doc) != "" {
@@ -32,7 +32,7 @@ func checkFieldDoc(c *context) {
 	}
 }
 
-func (c *context) recordWord() string {
+func (c *pass) recordWord() string {
 	switch c.in.Type {
 	case compat.Protobuf:
 		return "message"
@@ -42,7 +42,7 @@ func (c *context) recordWord() string {
 	return "record"
 }
 
-func (c *context) docHint(what string) string {
+func (c *pass) docHint(what string) string {
 	switch c.in.Type {
 	case compat.Protobuf:
 		return "add a comment above it that says " + what
@@ -62,7 +62,7 @@ func sentinel(sym, enum string) bool {
 	return false
 }
 
-func checkEnumDefault(c *context) {
+func checkEnumDefault(c *pass) {
 	for _, e := range c.outline.Enums {
 		if !e.HasDefaultNotion || len(e.Symbols) == 0 {
 			continue
@@ -134,7 +134,7 @@ func mixedSymbols(e *compat.Enum) []compat.Symbol {
 	return prep
 }
 
-func checkEnumMixed(c *context) {
+func checkEnumMixed(c *pass) {
 	for _, e := range c.outline.Enums {
 		odd := mixedSymbols(e)
 		if len(odd) == 0 {
@@ -184,7 +184,7 @@ func typeName(t compat.TypeRef) string {
 // envelopePairs are the word pairs of a before/after envelope.
 var envelopePairs = [][2]string{{"before", "after"}, {"old", "new"}, {"previous", "current"}, {"prev", "curr"}}
 
-func checkEnvelope(c *context) {
+func checkEnvelope(c *pass) {
 	for _, r := range c.outline.Records {
 		byWords := map[string]*compat.Field{}
 		for _, f := range r.Fields {
@@ -238,7 +238,7 @@ func isMetadataField(f *compat.Field) bool {
 	return false
 }
 
-func checkURIOnly(c *context) {
+func checkURIOnly(c *pass) {
 	for _, r := range c.tops() {
 		var uris []*compat.Field
 		payload := false
@@ -258,7 +258,7 @@ func checkURIOnly(c *context) {
 	}
 }
 
-func checkSingleType(c *context) {
+func checkSingleType(c *pass) {
 	root := c.outline.Root
 	if root.Kind != "union" {
 		return
@@ -276,7 +276,7 @@ func checkSingleType(c *context) {
 		"the schema is a union of %d event types (%s): give each type a stream of its own, or one record whose fields cover them, so consumers know what they read", len(names), strings.Join(names, ", "))
 }
 
-func (c *context) keyRecord() *compat.Record {
+func (c *pass) keyRecord() *compat.Record {
 	if c.outline.Root.Kind != "record" {
 		return nil
 	}
@@ -288,7 +288,7 @@ func (c *context) keyRecord() *compat.Record {
 	return nil
 }
 
-func checkKeyID(c *context) {
+func checkKeyID(c *pass) {
 	if !c.key {
 		return
 	}
@@ -318,7 +318,7 @@ func checkKeyID(c *context) {
 	}
 }
 
-func checkKeyNullable(c *context) {
+func checkKeyNullable(c *pass) {
 	if !c.key {
 		return
 	}
@@ -342,7 +342,7 @@ var durationWords = map[string]bool{
 	"run": true, "up": true, "down": true, "wait": true, "response": true, "lead": true,
 	"cycle": true, "processing": true, "elapsed": true, "execution": true, "travel": true,
 	"idle": true, "over": true, "life": true, "dwell": true, "hold": true, "cook": true,
-	"prep": true, "transit": true, "handling": true, "delivery": false, "spent": true,
+	"prep": true, "transit": true, "handling": true, "spent": true,
 }
 
 func isTimeName(ws []string) bool {
@@ -369,7 +369,7 @@ var logicalTimes = map[string]bool{
 	"date": true, "time-millis": true, "time-micros": true, "date-time": true, "time": true,
 }
 
-func checkTimestamp(c *context) {
+func checkTimestamp(c *pass) {
 	for _, r := range c.outline.Records {
 		for _, f := range r.Fields {
 			t := f.Type
@@ -386,7 +386,7 @@ func checkTimestamp(c *context) {
 	}
 }
 
-func (c *context) timeHint(kind string) string {
+func (c *pass) timeHint(kind string) string {
 	switch c.in.Type {
 	case compat.Protobuf:
 		return "use google.protobuf.Timestamp (or google.type.Date for a day)"
@@ -401,7 +401,7 @@ func (c *context) timeHint(kind string) string {
 
 var moneyWords = map[string]bool{"amount": true, "price": true, "cost": true, "total": true, "balance": true, "fee": true, "tax": true, "subtotal": true}
 
-func checkNarrowest(c *context) {
+func checkNarrowest(c *pass) {
 	for _, r := range c.outline.Records {
 		for _, f := range r.Fields {
 			ws := words(f.Name)
@@ -422,7 +422,7 @@ func checkNarrowest(c *context) {
 	}
 }
 
-func (c *context) decimalHint() string {
+func (c *pass) decimalHint() string {
 	switch c.in.Type {
 	case compat.Protobuf:
 		return "use confluent.type.Decimal, or an integer of minor units (amount_cents)"
@@ -454,7 +454,7 @@ func isPIIName(ws []string) bool {
 	return false
 }
 
-func checkPII(c *context) {
+func checkPII(c *pass) {
 	for _, r := range c.outline.Records {
 		for _, f := range r.Fields {
 			switch f.Type.Kind {
@@ -473,14 +473,14 @@ func checkPII(c *context) {
 	}
 }
 
-func (c *context) piiHint() string {
+func (c *pass) piiHint() string {
 	if c.in.Type == compat.Protobuf {
 		return "add [(confluent.field_meta).tags = \"PII\"] (import \"confluent/meta.proto\")"
 	}
 	return "add \"confluent:tags\": [\"PII\"] to the field"
 }
 
-func (c *context) rootPos() compat.Pos {
+func (c *pass) rootPos() compat.Pos {
 	p := compat.Pos{Path: "/", Line: c.outline.RootLine, Column: c.outline.RootColumn}
 	switch c.in.Type {
 	case compat.JSON:

@@ -78,7 +78,7 @@ func Run(in Input, rules []Rule) []Finding {
 	if !ok {
 		return nil
 	}
-	c := &context{in: in, outline: ol.Outline()}
+	c := &pass{in: in, outline: ol.Outline()}
 	if in.Previous != nil {
 		if po, ok := in.Previous.(compat.Outliner); ok {
 			c.previous = po.Outline()
@@ -99,8 +99,8 @@ func Run(in Input, rules []Rule) []Finding {
 	return slices.Compact(out)
 }
 
-// context is what a handler sees.
-type context struct {
+// pass is one run of the rules over one Input: what a handler sees.
+type pass struct {
 	in       Input
 	outline  *compat.Outline
 	previous *compat.Outline
@@ -116,7 +116,7 @@ type found struct {
 	scope []compat.Doc
 }
 
-func (c *context) report(p compat.Pos, scope []compat.Doc, format string, args ...any) {
+func (c *pass) report(p compat.Pos, scope []compat.Doc, format string, args ...any) {
 	msg := fmt.Sprintf(format, args...)
 	if c.rule.Heuristic {
 		msg = "(heuristic) " + msg
@@ -160,7 +160,7 @@ func docText(d compat.Doc) string {
 // RuleIgnoreReasonMissing reports a suppression that gives no reason.
 const RuleIgnoreReasonMissing = "LINT_IGNORE_REASON_MISSING"
 
-func (c *context) suppress() []Finding {
+func (c *pass) suppress() []Finding {
 	var out []Finding
 	for _, f := range c.found {
 		silenced := false
@@ -199,7 +199,7 @@ func (c *context) suppress() []Finding {
 
 // rootDoc is the documentation of the schema's top record, whose
 // suppressions cover the whole schema.
-func (c *context) rootDoc() []compat.Doc {
+func (c *pass) rootDoc() []compat.Doc {
 	for _, r := range c.outline.Records {
 		if r.Top {
 			return []compat.Doc{r.Doc}
@@ -208,12 +208,12 @@ func (c *context) rootDoc() []compat.Doc {
 	return nil
 }
 
-func (c *context) scope(docs ...compat.Doc) []compat.Doc {
+func (c *pass) scope(docs ...compat.Doc) []compat.Doc {
 	return append(docs, c.rootDoc()...)
 }
 
 // tops are the records the stream's records are instances of.
-func (c *context) tops() []*compat.Record {
+func (c *pass) tops() []*compat.Record {
 	var out []*compat.Record
 	for _, r := range c.outline.Records {
 		if r.Top {

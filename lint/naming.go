@@ -9,7 +9,7 @@ import (
 
 // eventName returns the top records that carry a name written in the
 // schema; untitled JSON Schema objects have none to judge.
-func (c *context) namedTops() []*compat.Record {
+func (c *pass) namedTops() []*compat.Record {
 	var out []*compat.Record
 	if c.key {
 		return nil
@@ -22,7 +22,7 @@ func (c *context) namedTops() []*compat.Record {
 	return out
 }
 
-func checkPastTense(c *context) {
+func checkPastTense(c *pass) {
 	if c.in.Event == State {
 		return
 	}
@@ -60,7 +60,7 @@ func checkPastTense(c *context) {
 var changeVerbs = map[string]bool{
 	"updated": true, "changed": true, "modified": true, "upserted": true, "saved": true,
 	"snapshotted": true, "synced": true, "refreshed": true, "update": true, "upsert": true,
-	"snapshot": true, "state": false,
+	"snapshot": true,
 }
 
 // stateLike reports whether a record named ws looks like an entity's whole
@@ -83,7 +83,7 @@ func stateLike(ws []string, r *compat.Record) bool {
 	return false
 }
 
-func checkStateNoun(c *context) {
+func checkStateNoun(c *pass) {
 	if c.in.Event == Delta {
 		return
 	}
@@ -110,7 +110,7 @@ func checkStateNoun(c *context) {
 // clauses join conditions in a name.
 var clauses = map[string]bool{"then": true, "after": true, "before": true, "unless": true, "because": true, "once": true}
 
-func checkConsumerSpecific(c *context) {
+func checkConsumerSpecific(c *pass) {
 	for _, r := range c.namedTops() {
 		ws := words(r.Name)
 		hit := ""
@@ -180,7 +180,7 @@ func camel(name string) string {
 	return ws[0] + pascal(ws[1:])
 }
 
-func checkFieldCase(c *context) {
+func checkFieldCase(c *pass) {
 	var fields []*compat.Field
 	var scopes [][]compat.Doc
 	for _, r := range c.outline.Records {

@@ -41,7 +41,7 @@ type Rule struct {
 	// Heuristic rules guess from names; their messages begin
 	// "(heuristic)".
 	Heuristic bool `json:"heuristic,omitempty"`
-	check     func(*context)
+	check     func(*pass)
 }
 
 // AppliesTo reports whether the rule checks schemas of type t.
@@ -52,7 +52,7 @@ func (r Rule) InCategory(c Category) bool { return slices.Contains(r.Categories,
 
 var allFormats = []compat.Type{compat.Avro, compat.Protobuf, compat.JSON}
 
-func rule(id string, cat Category, heuristic bool, formats []compat.Type, purpose string, check func(*context)) Rule {
+func rule(id string, cat Category, heuristic bool, formats []compat.Type, purpose string, check func(*pass)) Rule {
 	cats := []Category{CategoryDefault, cat}
 	if heuristic {
 		cats = append(cats, CategoryHeuristic)

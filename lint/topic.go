@@ -30,7 +30,7 @@ func topicVersion(topic string) (base, sep string, n int) {
 	return topic, ".", 1
 }
 
-func checkTopicVersioned(c *context) {
+func checkTopicVersioned(c *pass) {
 	in := c.in
 	if in.Previous == nil || in.Format == nil || (in.Subject == "" && in.Topic == "") {
 		return

@@ -64,7 +64,7 @@ var irregularPast = map[string]bool{
 	"felt": true, "lent": true, "meant": true, "overdrawn": true, "shown": true, "known": true,
 	"grown": true, "thrown": true, "drawn": true, "flown": true, "worn": true, "torn": true,
 	"sworn": true, "reset": true, "set": true, "put": true, "cut": true, "quit": true,
-	"hit": true, "let": true, "cast": true, "bid": true, "spread": true, "won't": false,
+	"hit": true, "let": true, "cast": true, "bid": true, "spread": true,
 }
 
 // edNouns end in -ed but are not past tenses.
@@ -72,7 +72,7 @@ var edNouns = map[string]bool{
 	"bed": true, "seed": true, "speed": true, "feed": true, "need": true, "red": true,
 	"shed": true, "breed": true, "reed": true, "weed": true, "embed": true, "creed": true,
 	"greed": true, "deed": true, "steed": true, "bled": true, "sled": true, "shred": true,
-	"led": false, "hundred": true, "kindred": true, "sacred": true, "naked": true,
+	"hundred": true, "kindred": true, "sacred": true, "naked": true,
 	"wicked": true, "ragged": true, "rugged": true, "crooked": true, "wed": true, "sped": true,
 }
 
