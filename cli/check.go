@@ -196,7 +196,24 @@ func runCheck(cmd *cobra.Command, f checkFlags, args []string) error {
 	if n := set.Failures(); n > 0 {
 		return &exitError{code: ExitViolations, err: fmt.Errorf("%s in %d schema files checked against %s", plural(n, "problem"), len(set.Files), against)}
 	}
-	fmt.Fprintf(errw, "charter check: %s checked against %s, no problems\n", plural(len(set.Files), "schema file"), against)
+	notes := ""
+	newSubjects, compatible := 0, 0
+	for _, a := range set.Annotations {
+		if a.Rule == annotation.RuleNewSubject {
+			newSubjects++
+		} else {
+			compatible++
+		}
+	}
+	switch {
+	case newSubjects > 0 && compatible > 0:
+		notes = fmt.Sprintf(" (%s, %s)", plural(newSubjects, "new subject"), plural(compatible, "compatible change"))
+	case newSubjects > 0:
+		notes = " (" + plural(newSubjects, "new subject") + ")"
+	case compatible > 0:
+		notes = " (" + plural(compatible, "compatible change") + ")"
+	}
+	fmt.Fprintf(errw, "charter check: %s checked against %s, no problems%s\n", plural(len(set.Files), "schema file"), against, notes)
 	return nil
 }
 

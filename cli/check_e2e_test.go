@@ -263,7 +263,7 @@ func TestNewSubjectsAreReported(t *testing.T) {
 	repo := newGitRepo(t)
 	repo.commit("1", "Avro, Protobuf and JSON schemas")
 	r := charterRun(t, "check", "--config", repo.config(), "--registry", reg.url, "--format", "json")
-	if r.code != 0 {
+	if r.code != 0 || !strings.Contains(r.stderr, "no problems (6 new subjects)") {
 		t.Fatalf("an empty registry: %s", r)
 	}
 	var anns []struct{ File, Rule, Severity, Subject string }
