@@ -164,23 +164,20 @@ func (s *Service) dependenciesLocked(refs []Reference, depth int, seen map[strin
 	return out, nil
 }
 
-// parsedLocked parses a stored schema once, with its references as they
-// are now.
+// parsedLocked returns a stored schema parsed with its references as they
+// are now, from the bounded cache of parsed forms.
 func (s *Service) parsedLocked(sc *storedSchema) (compat.Schema, error) {
-	sc.parseOnce.Do(func() {
+	return s.parsed.get(sc, func() (compat.Schema, error) {
 		f, _, err := s.format(sc.typ)
 		if err != nil {
-			sc.parseErr = err
-			return
+			return nil, err
 		}
 		deps, err := s.dependenciesLocked(sc.refs, 0, map[string]bool{})
 		if err != nil {
-			sc.parseErr = err
-			return
+			return nil, err
 		}
-		sc.parsed, sc.parseErr = f.Parse(sc.text, deps)
+		return f.Parse(sc.text, deps)
 	})
-	return sc.parsed, sc.parseErr
 }
 
 // effective returns the subject's config merged over the global one.
@@ -289,17 +286,22 @@ func mergeRuleSet(base, over *RuleSet) *RuleSet {
 	}
 }
 
-// previousLocked returns a subject's live versions, oldest first, parsed.
-// With a compatibilityGroup configured, only versions whose metadata
+// previousLocked returns, parsed and oldest first, the live versions of a
+// subject that a check at cfg's level looks at: every one for a transitive
+// level, the newest for the others, none for NONE. Parsing only those keeps
+// the cost of a write from growing with the number of versions a subject
+// has. With a compatibilityGroup configured, only versions whose metadata
 // property of that name equals the new schema's take part.
 func (s *Service) previousLocked(subject string, cfg Config, md *Metadata) ([]compat.Version, error) {
 	st := s.state
 	ss := st.subjects[subject]
-	if ss == nil {
+	if ss == nil || cfg.Compatibility == nil || *cfg.Compatibility == compat.None {
 		return nil, nil
 	}
+	all := cfg.Compatibility.Transitive()
 	var out []compat.Version
-	for _, v := range ss.sorted {
+	for i := len(ss.sorted) - 1; i >= 0; i-- {
+		v := ss.sorted[i]
 		vs := ss.versions[v]
 		if vs.deleted {
 			continue
@@ -313,7 +315,11 @@ func (s *Service) previousLocked(subject string, cfg Config, md *Metadata) ([]co
 			return nil, &Error{Code: CodeStoreError, Message: fmt.Sprintf("Stored schema %d (subject '%s' version %d) no longer parses: %v", sc.id, subject, v, err), Err: err}
 		}
 		out = append(out, compat.Version{Version: v, Type: sc.typ, Schema: p})
+		if !all {
+			break
+		}
 	}
+	slices.Reverse(out)
 	return out, nil
 }
 

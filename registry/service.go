@@ -36,6 +36,11 @@ type ServiceConfig struct {
 	// Access turns authorization of writes on and sets its policy. It is
 	// off by default.
 	Access AccessConfig
+	// ParsedCacheEntries bounds how many parsed schemas are kept for
+	// compatibility checks and format-specific reads
+	// (DefaultParsedCacheEntries by default). Others are parsed again
+	// when needed.
+	ParsedCacheEntries int
 }
 
 // DefaultServiceConfig returns the defaults: 1 MiB schemas, BACKWARD.
@@ -47,6 +52,7 @@ func DefaultServiceConfig() ServiceConfig {
 		MaxReferenceDepth:    32,
 		Now:                  time.Now,
 		Access:               AccessConfig{Unowned: UnownedOpen},
+		ParsedCacheEntries:   DefaultParsedCacheEntries,
 	}
 }
 
@@ -57,6 +63,9 @@ func (c ServiceConfig) Validate() error {
 	}
 	if len(c.Formats) == 0 {
 		return errors.New("registry: no schema formats configured")
+	}
+	if c.ParsedCacheEntries < 0 {
+		return errors.New("registry: negative parsed-schema cache size")
 	}
 	if c.MaxSchemaBytes <= 0 {
 		return fmt.Errorf("registry: max schema size must be positive, got %d", c.MaxSchemaBytes)
@@ -79,6 +88,7 @@ type Service struct {
 	state   *State
 	formats map[compat.Type]compat.Format
 	gov     *governance
+	parsed  *parseCache
 
 	wmu sync.Mutex
 
@@ -111,6 +121,9 @@ func NewService(cfg ServiceConfig) (*Service, error) {
 	if cfg.Access.Unowned == "" {
 		cfg.Access.Unowned = def.Access.Unowned
 	}
+	if cfg.ParsedCacheEntries == 0 {
+		cfg.ParsedCacheEntries = def.ParsedCacheEntries
+	}
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -122,6 +135,7 @@ func NewService(cfg ServiceConfig) (*Service, error) {
 		formats: map[compat.Type]compat.Format{},
 		notify:  make(chan struct{}),
 		gov:     newGovernance(),
+		parsed:  newParseCache(cfg.ParsedCacheEntries),
 	}
 	s.state.Register(KeyTeam, teamRecords{s.gov})
 	s.state.Register(KeyTopic, topicRecords{s.gov})

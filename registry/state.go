@@ -61,9 +61,11 @@ type versionState struct {
 	timestamp int64
 }
 
-// storedSchema is one schema id's content. Parsing happens on first use:
-// replay only decodes records, so a restart does not pay for parsing every
-// schema.
+// storedSchema is one schema id's content, shared by every subject version
+// that holds the schema. Parsing happens on first use, and the parsed form
+// lives in the Service's bounded parseCache, not here: replay only decodes
+// records, so a restart does not pay for parsing every schema, and memory
+// does not grow with every schema a compatibility check ever parsed.
 type storedSchema struct {
 	id       int
 	typ      compat.Type
@@ -73,10 +75,6 @@ type storedSchema struct {
 	ruleSet  *RuleSet
 	identity Identity
 	uses     int
-
-	parseOnce sync.Once
-	parsed    compat.Schema
-	parseErr  error
 }
 
 // NewState returns an empty state.

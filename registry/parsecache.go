@@ -1,0 +1,74 @@
+package registry
+
+import (
+	"container/list"
+	"sync"
+
+	"github.com/charter-registry/charter/compat"
+)
+
+// DefaultParsedCacheEntries is how many parsed schemas a Service keeps by
+// default.
+const DefaultParsedCacheEntries = 1024
+
+// parseCache keeps the parsed forms of the schemas used most recently, at
+// most max of them. A parsed form is many times the size of its text (an
+// Avro schema's tree and hamba's model are about 30 times), so keeping
+// every parsed form made memory grow with every schema ever checked
+// against. One entry serves every subject that holds the schema: entries
+// are per stored schema (per id), never per subject version. A schema
+// evicted is parsed again on its next use, which costs a parse and nothing
+// else: its text is always kept.
+type parseCache struct {
+	max int
+
+	mu      sync.Mutex
+	entries map[*storedSchema]*list.Element
+	lru     list.List // of *parseEntry, most recent first
+}
+
+// parseEntry parses once; entries evicted while a parse runs finish it for
+// whoever waits.
+type parseEntry struct {
+	sc     *storedSchema
+	once   sync.Once
+	parsed compat.Schema
+	err    error
+}
+
+func newParseCache(max int) *parseCache {
+	return &parseCache{max: max, entries: map[*storedSchema]*list.Element{}}
+}
+
+// entry returns sc's entry, creating it and evicting the least recently
+// used beyond max.
+func (c *parseCache) entry(sc *storedSchema) *parseEntry {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, ok := c.entries[sc]; ok {
+		c.lru.MoveToFront(el)
+		return el.Value.(*parseEntry)
+	}
+	e := &parseEntry{sc: sc}
+	c.entries[sc] = c.lru.PushFront(e)
+	for c.lru.Len() > c.max {
+		old := c.lru.Back()
+		c.lru.Remove(old)
+		delete(c.entries, old.Value.(*parseEntry).sc)
+	}
+	return e
+}
+
+// get returns sc's parsed form, calling parse at most once per entry.
+func (c *parseCache) get(sc *storedSchema, parse func() (compat.Schema, error)) (compat.Schema, error) {
+	e := c.entry(sc)
+	e.once.Do(func() { e.parsed, e.err = parse() })
+	return e.parsed, e.err
+}
+
+// len returns the number of entries.
+func (c *parseCache) len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.lru.Len()
+}

@@ -1,0 +1,49 @@
+package registry
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/charter-registry/charter/compat"
+)
+
+type fakeSchema struct{ compat.Schema }
+
+func TestParseCacheBoundsAndReparses(t *testing.T) {
+	c := newParseCache(2)
+	parses := map[*storedSchema]int{}
+	get := func(sc *storedSchema) {
+		t.Helper()
+		p, err := c.get(sc, func() (compat.Schema, error) {
+			parses[sc]++
+			return fakeSchema{}, nil
+		})
+		if p == nil || err != nil {
+			t.Fatalf("get: %v %v", p, err)
+		}
+	}
+	a, b, d := &storedSchema{id: 1}, &storedSchema{id: 2}, &storedSchema{id: 3}
+	get(a)
+	get(b)
+	get(a) // a is the most recent now
+	get(d) // evicts b
+	if c.len() != 2 {
+		t.Errorf("%d entries, want at most 2", c.len())
+	}
+	get(a)
+	get(b) // parsed again
+	if got := fmt.Sprint(parses[a], parses[b], parses[d]); got != "1 2 1" {
+		t.Errorf("parses of a, b, d = %s, want 1 2 1", got)
+	}
+	// An error is cached like a result.
+	e := &storedSchema{id: 4}
+	for range 2 {
+		_, err := c.get(e, func() (compat.Schema, error) { parses[e]++; return nil, fmt.Errorf("bad") })
+		if err == nil {
+			t.Fatal("no error")
+		}
+	}
+	if parses[e] != 1 {
+		t.Errorf("a failed parse ran %d times", parses[e])
+	}
+}
