@@ -17,9 +17,10 @@ var openAPI []byte
 // OpenAPI returns the REST contract served at /openapi.yaml.
 func OpenAPI() []byte { return openAPI }
 
-// Formats returns every schema format charter serves.
-func Formats() []compat.Format {
-	return []compat.Format{avroFormat{avro.New()}, protobuf.New(), jsonschema.New()}
+// Formats returns every schema format charter serves; json configures
+// the JSON Schema format (jsonschema.LenientPatterns, for example).
+func Formats(json ...jsonschema.Opt) []compat.Format {
+	return []compat.Format{avroFormat{avro.New()}, protobuf.New(), jsonschema.New(json...)}
 }
 
 // avroFormat offers Avro's default-validating parse for subjects that set

@@ -18,6 +18,7 @@ import (
 	"github.com/charter-registry/charter"
 	"github.com/charter-registry/charter/api"
 	"github.com/charter-registry/charter/compat"
+	"github.com/charter-registry/charter/compat/jsonschema"
 	"github.com/charter-registry/charter/registry"
 	"github.com/charter-registry/charter/registry/dek"
 	"github.com/charter-registry/charter/storage"
@@ -39,6 +40,7 @@ type serveFlags struct {
 	shutdownTimeout      time.Duration
 	defaultCompatibility string
 	compactOnStart       bool
+	lenientJSONPatterns  bool
 	conn                 api.ConnConfig
 
 	kafka            kafkaConnFlags
@@ -88,6 +90,7 @@ keep the state in a compacted Kafka topic shared by several instances.`,
 	fs.IntVar(&f.conn.MaxHeaderBytes, "max-header-bytes", defConn.MaxHeaderBytes, "largest request line and headers accepted, in bytes (431 beyond)")
 	fs.IntVar(&f.conn.MaxConnections, "max-connections", defConn.MaxConnections, "connections open at once; more are answered 503 and closed (0: no cap)")
 	fs.StringVar(&f.defaultCompatibility, "default-compatibility", "BACKWARD", "compatibility level when no config sets one")
+	fs.BoolVar(&f.lenientJSONPatterns, "json-schema-lenient-patterns", false, "accept JSON schemas whose pattern or patternProperties regular expressions RE2 cannot compile (lookaround, backreferences), as Confluent does; charter then does not enforce them")
 	fs.BoolVar(&f.compactOnStart, "compact-on-start", true, "compact the file log before serving")
 	f.kafka.bind(fs, "Kafka seed brokers (host:port, comma-separated); selects Kafka storage")
 	fs.StringVar(&f.kafkaTopic, "kafka-topic", "_schemas", "compacted topic that holds the registry's log")
@@ -187,9 +190,14 @@ func runServe(parent context.Context, f serveFlags) error {
 		return err
 	}
 	defer log.Close()
+	var jsonOpts []jsonschema.Opt
+	if f.lenientJSONPatterns {
+		jsonOpts = append(jsonOpts, jsonschema.LenientPatterns())
+	}
+	formats := charter.Formats(jsonOpts...)
 	svc, err := registry.NewService(registry.ServiceConfig{
 		Log:                  log,
-		Formats:              Formats(),
+		Formats:              formats,
 		Logger:               logger,
 		MaxSchemaBytes:       f.maxSchemaBytes,
 		DefaultCompatibility: level,
@@ -209,7 +217,7 @@ func runServe(parent context.Context, f serveFlags) error {
 		Logger:         logger,
 		Auth:           authCfg,
 	})
-	catalogue, err := web.Mount(srv.Echo(), svc, web.WithFormats(Formats()...), web.WithLogger(logger))
+	catalogue, err := web.Mount(srv.Echo(), svc, web.WithFormats(formats...), web.WithLogger(logger))
 	if err != nil {
 		return err
 	}

@@ -105,6 +105,16 @@ type Stricter interface {
 	Strict() Format
 }
 
+// NewSchemaChecker is a Format that refuses, when a schema is registered,
+// things it can parse but that clients may fail on, such as JSON Schema
+// patterns Go's RE2 cannot compile. Unlike Stricter it applies to every
+// registration; the registry never runs it on schemas it reads back from
+// the log, so schemas stored before (or by Confluent) still load. The error
+// is a *ParseError.
+type NewSchemaChecker interface {
+	CheckNew(Schema) error
+}
+
 // Renderer is a Schema with renderings other than its canonical form,
 // chosen by name through the format query parameter of Confluent's API:
 // Protobuf's "serialized" (a base64 FileDescriptorProto) and

@@ -89,12 +89,7 @@ func (s *Service) prepare(req RegisterRequest, normalize, strict bool, md *Metad
 	}
 	parsed, err := parser.Parse(req.Schema, deps)
 	if err != nil {
-		pe := compat.AsParseError(err)
-		msg := "Invalid schema: " + pe.Message
-		if pe.Line > 0 && !strings.Contains(pe.Message, fmt.Sprintf("%d:%d", pe.Line, pe.Column)) {
-			msg = fmt.Sprintf("Invalid schema at line %d, column %d: %s", pe.Line, pe.Column, pe.Message)
-		}
-		return nil, &Error{Code: CodeInvalidSchema, Message: msg, Err: err}
+		return nil, &Error{Code: CodeInvalidSchema, Message: invalidSchemaMessage(compat.AsParseError(err)), Err: err}
 	}
 	c := &candidate{typ: typ, format: f, parsed: parsed, refs: refs, metadata: md, ruleSet: rs}
 	if normalize {
@@ -104,6 +99,28 @@ func (s *Service) prepare(req RegisterRequest, normalize, strict bool, md *Metad
 	}
 	c.identity = ComputeIdentity(c.text, c.refs, c.metadata, c.ruleSet)
 	return c, nil
+}
+
+// checkNew runs the format's registration checks (compat.NewSchemaChecker)
+// on a schema about to become a new version.
+func checkNew(c *candidate) error {
+	chk, ok := c.format.(compat.NewSchemaChecker)
+	if !ok {
+		return nil
+	}
+	if err := chk.CheckNew(c.parsed); err != nil {
+		return &Error{Code: CodeInvalidSchema, Message: invalidSchemaMessage(compat.AsParseError(err)), Err: err}
+	}
+	return nil
+}
+
+// invalidSchemaMessage is the 42201 message for a parse error, with its
+// position when it has one.
+func invalidSchemaMessage(pe *compat.ParseError) string {
+	if pe.Line > 0 && !strings.Contains(pe.Message, fmt.Sprintf("%d:%d", pe.Line, pe.Column)) {
+		return fmt.Sprintf("Invalid schema at line %d, column %d: %s", pe.Line, pe.Column, pe.Message)
+	}
+	return "Invalid schema: " + pe.Message
 }
 
 // pinReferences resolves "latest" (-1) reference versions to numbers.
@@ -408,6 +425,13 @@ func (s *Service) RegisterLinted(ctx context.Context, subject string, req Regist
 		}
 		if held != nil {
 			return nil, Errorf(CodeOperationNotPermitted, "Subject '%s' already holds this schema as version %d with id %d; it cannot be imported again with id %d version %d", subject, held.version, held.id, req.ID, req.Version)
+		}
+		// IMPORT mode copies what another registry accepted; everything
+		// else registered here gets the format's registration checks.
+		if mode != Import {
+			if err := checkNew(c); err != nil {
+				return nil, err
+			}
 		}
 		if mode != Import && !req.Force {
 			prev, err := s.previousLocked(subject, cfg, c.metadata)

@@ -31,10 +31,11 @@ type Format struct {
 }
 
 type config struct {
-	maxBytes       int
-	maxDepth       int
-	diffSteps      int
-	strictPatterns bool
+	maxBytes        int
+	maxDepth        int
+	diffSteps       int
+	strictPatterns  bool
+	lenientPatterns bool
 }
 
 // Opt configures a Format.
@@ -76,12 +77,22 @@ func DiffSteps(n int) Opt {
 	})
 }
 
-// StrictPatterns rejects schemas whose "pattern" or "patternProperties"
-// regular expressions Go's RE2 engine cannot compile (lookaround,
-// backreferences). By default such schemas are accepted, as Confluent
-// accepts them, and Validate does not enforce those patterns.
+// StrictPatterns makes Parse itself reject schemas whose "pattern" or
+// "patternProperties" regular expressions Go's RE2 engine cannot compile
+// (lookaround, backreferences), wherever they are parsed. By default Parse
+// accepts them (Validate does not enforce those patterns) and only CheckNew,
+// at registration, refuses them.
 func StrictPatterns() Opt {
 	return optFunc(func(c *config) { c.strictPatterns = true })
+}
+
+// LenientPatterns makes CheckNew accept schemas whose patterns RE2 cannot
+// compile, as Confluent does; Validate then does not enforce those
+// patterns. By default the registry refuses them when they are registered
+// (see CheckNew), while Parse always accepts them so that schemas stored
+// before, or by Confluent, still load.
+func LenientPatterns() Opt {
+	return optFunc(func(c *config) { c.lenientPatterns = true })
 }
 
 // New returns a JSON Schema Format.

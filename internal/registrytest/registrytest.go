@@ -9,6 +9,7 @@ import (
 
 	"github.com/charter-registry/charter"
 	"github.com/charter-registry/charter/api"
+	"github.com/charter-registry/charter/compat"
 	"github.com/charter-registry/charter/contracts/client"
 	"github.com/charter-registry/charter/registry"
 	"github.com/charter-registry/charter/registry/dek"
@@ -43,7 +44,11 @@ type options struct {
 	mount        func(*api.Server, *registry.Service) error
 	readyTimeout time.Duration
 	keys         dek.Config
+	formats      []compat.Format
 }
+
+// WithFormats serves these schema formats instead of charter.Formats().
+func WithFormats(f ...compat.Format) Opt { return func(o *options) { o.formats = f } }
 
 // WithKeys configures the DEK registry attached to the Service (its KMS
 // drivers, say).
@@ -97,7 +102,11 @@ func Run(t testing.TB, opts ...Opt) *registry.Service {
 
 func run(t testing.TB, o options) (*registry.Service, *dek.Registry) {
 	t.Helper()
-	svc, err := registry.NewService(registry.ServiceConfig{Log: o.log, Formats: charter.Formats(), Access: o.access, Now: o.now})
+	formats := o.formats
+	if formats == nil {
+		formats = charter.Formats()
+	}
+	svc, err := registry.NewService(registry.ServiceConfig{Log: o.log, Formats: formats, Access: o.access, Now: o.now})
 	if err != nil {
 		t.Fatal(err)
 	}
