@@ -146,3 +146,34 @@ func TestSetConfigRenamesTheLevel(t *testing.T) {
 		t.Errorf("%+v", got)
 	}
 }
+
+// TestChangeGoesWithWritesOnly: the change reason and link are sent with
+// every write and never with a read.
+func TestChangeGoesWithWritesOnly(t *testing.T) {
+	type got struct{ method, reason, link string }
+	var log []got
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		log = append(log, got{r.Method, r.Header.Get("X-Charter-Change-Reason"), r.Header.Get("X-Charter-Change-Link")})
+		if r.Method == http.MethodGet {
+			_, _ = w.Write([]byte(`[]`))
+			return
+		}
+		_, _ = w.Write([]byte(`{"id":1}`))
+	}))
+	t.Cleanup(srv.Close)
+	c, err := New(srv.URL, Change("why", "https://example.com/pr/1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := c.Subjects(ctx, "", false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Register(ctx, "s", RegisterRequest{Schema: `"int"`}, false); err != nil {
+		t.Fatal(err)
+	}
+	if len(log) < 2 || log[0] != (got{"GET", "", ""}) || log[len(log)-1].method != "POST" ||
+		log[len(log)-1].reason != "why" || log[len(log)-1].link != "https://example.com/pr/1" {
+		t.Errorf("requests: %+v", log)
+	}
+}
