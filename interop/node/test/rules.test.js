@@ -50,10 +50,11 @@ test('CEL condition on an Avro schema', async (t) => {
   assert.deepEqual(plain(await deser.deserialize(topic, ok)), { id: 'o-1', amount: 12.5 });
 });
 
-// READ conditions are shown on JSON Schema: this client's CEL executor does
-// not see the fields of the class instances its Avro deserializer decodes
-// into, so a READ condition on an Avro record never fails (a client matter;
-// the Python client enforces the same rule on Avro).
+// READ conditions are shown on JSON Schema: with this client, a READ
+// condition on a field of a decoded Avro record (an instance of an avsc
+// class) never evaluates to false, while a literal `false` does fail; the
+// records the server returns carry the rule as registered, so this is the
+// client's matter (the Python client enforces the same READ rule on Avro).
 test('CEL conditions on write and read of a JSON schema', async (t) => {
   const topic = topicFor(t);
   const ruleSet = {
