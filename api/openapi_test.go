@@ -19,6 +19,7 @@ import (
 
 	"github.com/charter-registry/charter"
 	"github.com/charter-registry/charter/api"
+	"github.com/charter-registry/charter/lint"
 	"github.com/charter-registry/charter/registry"
 	"github.com/charter-registry/charter/storage/memory"
 )
@@ -388,5 +389,28 @@ func TestOpenAPIServed(t *testing.T) {
 	}
 	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil || body.ErrorCode == nil || *body.ErrorCode != 404 || body.Message == "" {
 		t.Errorf("GET /openapi.yaml without a document: body %s, want error_code 404", rec.Body)
+	}
+}
+
+// TestOpenAPILintSelectorsAreTheRules: the spec enumerates every lint
+// category and rule id a lint policy may name, and nothing else.
+func TestOpenAPILintSelectorsAreTheRules(t *testing.T) {
+	_, doc := readSpec(t)
+	sel := doc["components"].(map[string]any)["schemas"].(map[string]any)["LintSelector"].(map[string]any)
+	var got []string
+	for _, v := range sel["enum"].([]any) {
+		got = append(got, v.(string))
+	}
+	var want []string
+	for _, c := range lint.Categories() {
+		want = append(want, string(c))
+	}
+	for _, r := range lint.Rules() {
+		want = append(want, r.ID)
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("openapi.yaml LintSelector enum =\n  %v\nwant the lint categories and rules\n  %v", got, want)
 	}
 }

@@ -4,10 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/mail"
-	"net/url"
 	"slices"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // charter's governance keytypes. Their keys use the Confluent layout, with
@@ -336,11 +336,12 @@ func validateTopicName(name string) error {
 	return nil
 }
 
-// validateText checks a free-text field: bounded and free of control
-// characters other than newlines and tabs.
+// validateText checks a free-text field: at most limit characters (as
+// openapi.yaml's maxLength counts them) and free of control characters
+// other than newlines and tabs.
 func validateText(field, s string, limit int) error {
-	if len(s) > limit {
-		return Errorf(CodeInvalidRequest, "Invalid %s: %d bytes; the limit is %d", field, len(s), limit)
+	if n := utf8.RuneCountInString(s); n > limit {
+		return Errorf(CodeInvalidRequest, "Invalid %s: %d characters; the limit is %d", field, n, limit)
 	}
 	for _, r := range s {
 		if (r < 0x20 && r != '\n' && r != '\t') || r == 0x7f {
@@ -350,23 +351,17 @@ func validateText(field, s string, limit int) error {
 	return nil
 }
 
-// validateURL accepts absolute http, https and mailto URLs only, so that a
-// catalogue page can render them as links safely.
+// validateURL accepts absolute http, https and mailto URLs in the link
+// grammar (links.go) only, so that a catalogue page can render them as
+// links safely.
 func validateURL(field, raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil || raw == "" || len(raw) > 2048 {
-		return Errorf(CodeInvalidRequest, "Invalid %s %q: not a URL", field, raw)
+	switch {
+	case raw == "" || len(raw) > 2048:
+		return Errorf(CodeInvalidRequest, "Invalid %s %q: give a URL of 1 to 2048 characters", field, raw)
+	case httpLink.MatchString(raw) || mailtoLink.MatchString(raw):
+		return nil
 	}
-	switch strings.ToLower(u.Scheme) {
-	case "http", "https":
-		if u.Host == "" {
-			return Errorf(CodeInvalidRequest, "Invalid %s %q: the URL has no host", field, raw)
-		}
-	case "mailto":
-	default:
-		return Errorf(CodeInvalidRequest, "Invalid %s %q: use an http, https or mailto URL", field, raw)
-	}
-	return nil
+	return Errorf(CodeInvalidRequest, "Invalid %s %q: use an http, https or mailto URL with a host name and %s", field, raw, linkHint)
 }
 
 // cleanList validates a list of short names (tags, services), drops
@@ -374,12 +369,14 @@ func validateURL(field, raw string) error {
 func cleanList(field string, in []string) ([]string, error) {
 	var out []string
 	for _, s := range in {
+		// The limit applies to the entry as sent, as openapi.yaml's
+		// maxLength does; the stored entry is trimmed.
+		if err := validateText(field, s, 128); err != nil {
+			return nil, err
+		}
 		s = strings.TrimSpace(s)
 		if s == "" {
 			return nil, Errorf(CodeInvalidRequest, "Invalid %s: empty entry", field)
-		}
-		if err := validateText(field, s, 128); err != nil {
-			return nil, err
 		}
 		if !slices.Contains(out, s) {
 			out = append(out, s)

@@ -2,7 +2,6 @@ package registry
 
 import (
 	"context"
-	"net/url"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -19,28 +18,28 @@ type Provenance struct {
 
 // Limits on a provenance, so that the audit trail stays a trail.
 const (
-	MaxReasonBytes = 1024
-	MaxLinkBytes   = 2048
+	MaxReasonLength = 1024
+	MaxLinkLength   = 2048
 )
 
 // Validate refuses a reason that is too long or holds control characters,
 // and a link that is not an absolute http(s) URL.
 func (p Provenance) Validate() error {
-	if len(p.Reason) > MaxReasonBytes {
-		return Errorf(CodeInvalidRequest, "The change reason is %d bytes long; at most %d are allowed", len(p.Reason), MaxReasonBytes)
-	}
 	if !utf8.ValidString(p.Reason) || strings.IndexFunc(p.Reason, unicode.IsControl) >= 0 {
 		return Errorf(CodeInvalidRequest, "The change reason must be UTF-8 text without control characters")
+	}
+	// Characters, as openapi.yaml's maxLength counts them.
+	if n := utf8.RuneCountInString(p.Reason); n > MaxReasonLength {
+		return Errorf(CodeInvalidRequest, "The change reason is %d characters long; at most %d are allowed", n, MaxReasonLength)
 	}
 	if p.Link == "" {
 		return nil
 	}
-	if len(p.Link) > MaxLinkBytes {
-		return Errorf(CodeInvalidRequest, "The change link is %d bytes long; at most %d are allowed", len(p.Link), MaxLinkBytes)
+	if len(p.Link) > MaxLinkLength {
+		return Errorf(CodeInvalidRequest, "The change link is %d bytes long; at most %d are allowed", len(p.Link), MaxLinkLength)
 	}
-	u, err := url.Parse(p.Link)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
-		return Errorf(CodeInvalidRequest, "The change link '%s' is not an absolute http or https URL without credentials", p.Link)
+	if !httpLink.MatchString(p.Link) {
+		return Errorf(CodeInvalidRequest, "The change link '%s' is not an absolute http or https URL with a host name, without credentials and with %s", p.Link, linkHint)
 	}
 	return nil
 }

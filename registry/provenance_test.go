@@ -69,8 +69,8 @@ func TestBadProvenanceRefusesTheWrite(t *testing.T) {
 		{Link: "ftp://example.com/x"},
 		{Link: "https://user:pw@example.com/pr/1"},
 		{Reason: "two\nlines"},
-		{Reason: strings.Repeat("x", registry.MaxReasonBytes+1)},
-		{Link: "https://example.com/" + strings.Repeat("x", registry.MaxLinkBytes)},
+		{Reason: strings.Repeat("x", registry.MaxReasonLength+1)},
+		{Link: "https://example.com/" + strings.Repeat("x", registry.MaxLinkLength)},
 	} {
 		ctx := registry.WithProvenance(context.Background(), p)
 		_, err := r.svc.Register(ctx, "s", registry.RegisterRequest{Schema: `"int"`})
