@@ -184,7 +184,10 @@ type governance struct {
 	teams     map[string]Team
 	topics    map[string]Topic
 	bySubject map[string]string // OwnerKey(subject) → topic
-	audit     []AuditEntry      // in log order
+	// predecessors maps a topic to the topics that name it as their
+	// successor.
+	predecessors map[string]map[string]bool
+	audit        []AuditEntry // in log order
 	auditIDs  map[string]bool
 }
 
@@ -194,7 +197,14 @@ func newGovernance() *governance {
 		topics:    map[string]Topic{},
 		bySubject: map[string]string{},
 		auditIDs:  map[string]bool{},
+
+		predecessors: map[string]map[string]bool{},
 	}
+}
+
+// predecessorsOf lists, sorted, the topics that name topic as successor.
+func (g *governance) predecessorsOf(topic string) []string {
+	return sortedKeys(g.predecessors[topic])
 }
 
 // topicOf returns the topic subject is bound to.
@@ -213,6 +223,12 @@ func (g *governance) putTopic(t Topic) {
 	for _, s := range t.Subjects() {
 		g.bySubject[OwnerKey(s)] = t.Name
 	}
+	if t.Successor != "" {
+		if g.predecessors[t.Successor] == nil {
+			g.predecessors[t.Successor] = map[string]bool{}
+		}
+		g.predecessors[t.Successor][t.Name] = true
+	}
 }
 
 func (g *governance) dropTopic(name string) {
@@ -223,6 +239,12 @@ func (g *governance) dropTopic(name string) {
 	for _, s := range old.Subjects() {
 		if g.bySubject[OwnerKey(s)] == name {
 			delete(g.bySubject, OwnerKey(s))
+		}
+	}
+	if preds := g.predecessors[old.Successor]; preds != nil {
+		delete(preds, name)
+		if len(preds) == 0 {
+			delete(g.predecessors, old.Successor)
 		}
 	}
 	delete(g.topics, name)

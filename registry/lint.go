@@ -125,13 +125,16 @@ func (s *Service) lintLocked(subject string, cfg Config, c *candidate) (LintMode
 // LintLatest lints a subject's latest live version, compared with the
 // live version before it, with the rules its lint policy selects (every
 // rule when it has no policy, or it is off), for the catalogue. A subject
-// without a live version has nothing to lint: SUBJECT_NOT_FOUND.
+// without a live version has nothing to lint: SUBJECT_NOT_FOUND. Answers
+// are cached per subject until its versions, policy or predecessor
+// change; the returned slice must not be modified.
 func (s *Service) LintLatest(subject string) ([]lint.Finding, error) {
 	st := s.state
 	st.mu.RLock()
 	defer st.mu.RUnlock()
 	ss := st.subjects[subject]
 	if ss == nil || !ss.hasLive() {
+		s.lintCache.Delete(subject)
 		return nil, errSubjectNotFound(subject)
 	}
 	var live []*storedSchema
@@ -156,14 +159,37 @@ func (s *Service) LintLatest(subject string) ([]lint.Finding, error) {
 	}
 	event, _ := lint.ParseEvent(p.Event)
 	in := lint.Input{Schema: parsed, Type: latest.typ, Subject: subject, Event: event, Format: f}
+	prevID := 0
 	if len(live) == 2 && live[1].typ == latest.typ {
 		if prev, err := s.parsedLocked(live[1]); err == nil {
 			in.Previous, in.PreviousSubject = prev, subject
+			prevID = live[1].id
 		}
 	} else if len(live) == 1 {
 		s.predecessorLocked(&in)
+		if in.PreviousSubject != "" {
+			if pss := st.subjects[in.PreviousSubject]; pss != nil {
+				if vs := pss.latest(false); vs != nil {
+					prevID = vs.id
+				}
+			}
+		}
 	}
-	return lint.Run(in, p.config().Rules()), nil
+	policy, _ := json.Marshal(p)
+	key := fmt.Sprintf("%d\x00%d\x00%s\x00%s\x00%s\x00%s", latest.id, prevID, in.PreviousSubject, in.Topic, in.PreviousTopic, policy)
+	if e, ok := s.lintCache.Load(subject); ok && e.(lintCacheEntry).key == key {
+		return e.(lintCacheEntry).findings, nil
+	}
+	fs := lint.Run(in, p.config().Rules())
+	s.lintCache.Store(subject, lintCacheEntry{key: key, findings: fs})
+	return fs, nil
+}
+
+// lintCacheEntry is one subject's cached LintLatest answer and what it
+// was computed from. The findings are shared: callers do not modify them.
+type lintCacheEntry struct {
+	key      string
+	findings []lint.Finding
 }
 
 // latestOfTypeLocked is the subject's latest live version of type t,
@@ -198,11 +224,8 @@ func (s *Service) predecessorLocked(in *lint.Input) {
 		return
 	}
 	in.Topic = t.Name
-	for _, name := range sortedKeys(s.gov.topics) {
+	for _, name := range s.gov.predecessorsOf(t.Name) {
 		p := s.gov.topics[name]
-		if p.Successor != t.Name {
-			continue
-		}
 		prevSubject := ""
 		switch in.Subject {
 		case t.Bindings.Value:

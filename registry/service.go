@@ -98,6 +98,11 @@ type Service struct {
 	ready     atomic.Bool
 	startEnd  atomic.Int64
 	lastError atomic.Pointer[string]
+
+	// lintCache keeps LintLatest's answer per subject (a lintCacheEntry),
+	// valid while the versions, policy and predecessor it was computed
+	// from are unchanged.
+	lintCache sync.Map
 }
 
 // NewService builds a Service. Call Run to start applying the log.
