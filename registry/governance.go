@@ -188,7 +188,7 @@ type governance struct {
 	// successor.
 	predecessors map[string]map[string]bool
 	audit        []AuditEntry // in log order
-	auditIDs  map[string]bool
+	auditIDs     map[string]bool
 }
 
 func newGovernance() *governance {
