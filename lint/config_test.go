@@ -20,7 +20,7 @@ func TestConfigSelectsByIDAndCategory(t *testing.T) {
 		t.Errorf("empty use: %v", got)
 	}
 	got := ids(Config{Use: []string{"KEYS", "FIELD_DOC_MISSING"}}.Rules())
-	if !slices.Equal(got, []string{"FIELD_DOC_MISSING", "KEY_NOT_ID", "KEY_NULLABLE"}) {
+	if !slices.Equal(got, []string{"FIELD_DOC_MISSING", "KEY_NOT_ID", "KEY_NULLABLE", "STATE_EVENT_ID_MISSING"}) {
 		t.Errorf("use KEYS + one rule: %v", got)
 	}
 	for _, r := range (Config{Except: []string{"HEURISTIC"}}).Rules() {

@@ -490,3 +490,31 @@ func (c *pass) rootPos() compat.Pos {
 	}
 	return p
 }
+
+func checkStateID(c *pass) {
+	if c.in.Event != State || c.key {
+		return
+	}
+	for _, r := range c.tops() {
+		if slices.ContainsFunc(r.Fields, func(f *compat.Field) bool { return isIDName(f.Name) }) {
+			continue
+		}
+		id := "id"
+		if ws := words(r.Name); len(ws) > 0 {
+			id = strings.Join(append(ws, "id"), "_")
+			if c.in.Type != compat.Protobuf && styleOf(firstField(r)) == styleCamel {
+				id = camel(id)
+			}
+		}
+		c.report(r.Pos, c.scope(r.Doc), "the state event %q carries no id field: add the entity's id (%s), the same value as the key, so consumers that store or join it need not read the key", r.Name, id)
+	}
+}
+
+func firstField(r *compat.Record) string {
+	for _, f := range r.Fields {
+		if s := styleOf(f.Name); s == styleCamel || s == styleSnake {
+			return f.Name
+		}
+	}
+	return ""
+}

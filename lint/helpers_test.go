@@ -41,13 +41,16 @@ func parseFile(t *testing.T, path string) (compat.Format, compat.Schema) {
 }
 
 // inputFor builds the Input for a fixture: a *.key.* file is a key
-// schema, and a file of the same name under ../previous is the earlier
-// version.
+// schema, a *.state.* file a declared state event, and a file of the same
+// name under ../previous is the earlier version.
 func inputFor(t *testing.T, path, subject string) Input {
 	t.Helper()
 	f, s := parseFile(t, path)
 	in := Input{Schema: s, Type: f.Type(), Subject: subject, Format: f}
 	in.Key = strings.Contains(filepath.Base(path), ".key.")
+	if strings.Contains(filepath.Base(path), ".state.") {
+		in.Event = State
+	}
 	prev := filepath.Join(filepath.Dir(filepath.Dir(path)), "previous", filepath.Base(path))
 	if _, err := os.Stat(prev); err == nil {
 		_, ps := parseFile(t, prev)
