@@ -83,6 +83,9 @@ func printRepair(w io.Writer, rep *file.RepairReport) {
 	}
 	if len(rep.Dropped) == 0 {
 		fmt.Fprintf(w, "nothing to repair: %d records, the next offset is %d, highest id %d\n", rep.Kept, rep.End, rep.MaxID)
+		if rep.RewroteCheckpoint {
+			fmt.Fprintln(w, "wrote a new checkpoint for the log as it is")
+		}
 		return
 	}
 	lost := int64(0)

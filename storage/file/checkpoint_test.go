@@ -289,3 +289,20 @@ func TestRepairNeedsTheLock(t *testing.T) {
 		t.Errorf("repair of an open log: %v, want ErrLocked", err)
 	}
 }
+
+func TestRepairReplacesADamagedCheckpoint(t *testing.T) {
+	dir := t.TempDir()
+	writeIDs(t, dir, 4)
+	flipByte(t, checkpointPath(dir), 30)
+	rep, err := file.Repair(context.Background(), dir, testFloor, file.WithIDFunc(testID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.CheckpointErr == nil || !rep.RewroteCheckpoint || len(rep.Dropped) != 0 || rep.MaxID != 4 {
+		t.Errorf("report %+v", rep)
+	}
+	l := open(t, dir, file.WithIDFunc(testID))
+	if cp := l.Checkpoint(); cp.End != 4 || cp.MaxID != 4 {
+		t.Errorf("checkpoint after repair = %+v", cp)
+	}
+}

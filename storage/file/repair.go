@@ -26,6 +26,9 @@ type RepairReport struct {
 	CheckpointErr error
 	// Missing is true when the data file did not exist.
 	Missing bool
+	// RewroteCheckpoint is true when the log needed no repair but its
+	// unreadable checkpoint was replaced by one that describes it.
+	RewroteCheckpoint bool
 	// Dropped lists every damaged or missing stretch of the log, in order.
 	// Empty when nothing needed repair; Repair then changes nothing.
 	Dropped []Dropped
@@ -152,6 +155,14 @@ func repair(ctx context.Context, dir string, cfg config, floor func(int64) stora
 	}
 	if len(rep.Dropped) == 0 {
 		rep.End = end
+		if rep.CheckpointErr != nil {
+			// The log is whole but its checkpoint is not: Open would
+			// refuse it, so write one that describes the log.
+			if err := writeCheckpoint(dir, Checkpoint{End: end, Size: size, MaxID: rep.MaxID}); err != nil {
+				return nil, err
+			}
+			rep.RewroteCheckpoint = true
+		}
 		return rep, nil
 	}
 
