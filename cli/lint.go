@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -61,7 +62,9 @@ record's covers its fields; the top record's covers the schema). One
 without a reason silences nothing and is reported.
 
 What is linted:
-  FILE...             the files charter.yaml maps (default: all of them)
+  FILE...             the files charter.yaml maps (default: all of them);
+                      without a charter.yaml, the files named, each alone
+                      with every rule
   --against git:REF   the same, reporting only problems the files did not
                       already have at REF; rules about changes
                       (ENUM_MIXED_MEANINGS, TOPIC_NAME_VERSIONED) compare
@@ -173,6 +176,9 @@ func lintFiles(cmd *cobra.Command, f lintFlags, args []string) (annotation.Set, 
 			return annotation.Set{}, usageErr("--against %q: use git:REF, for example git:origin/main or git:HEAD~1", f.against)
 		}
 		ref = r
+	}
+	if f.config == "" && ref == "" && len(args) > 0 && findConfigQuietly() == "" {
+		return lintLoose(args)
 	}
 	cfgPath, cur, err := loadProject(cmd, f.config)
 	if err != nil {
@@ -341,4 +347,37 @@ func findConfigQuietly() string {
 		return ""
 	}
 	return p
+}
+
+// lintLoose lints files named on the command line when there is no
+// charter.yaml: each alone, its format from its extension, with every
+// rule. References to other files do not resolve, so a file that needs
+// them is reported as not parsing.
+func lintLoose(args []string) (annotation.Set, error) {
+	set := annotation.Set{Info: map[string]annotation.FileInfo{}}
+	rules := lint.Rules()
+	for _, name := range args {
+		typ, ok := project.TypeOf(name)
+		if !ok {
+			return set, usageErr("%s: cannot tell the format from the extension (.avsc, .proto, .json); without charter.yaml only such files can be linted", name)
+		}
+		b, err := os.ReadFile(name)
+		if err != nil {
+			return set, err
+		}
+		file := filepath.ToSlash(name)
+		set.Files = append(set.Files, file)
+		fm := formatOf(typ)
+		s, perr := parseFile(fm, typ, string(b), nil)
+		if perr != nil {
+			set.Annotations = append(set.Annotations, annotation.Annotation{File: file, Line: perr.Line, Column: perr.Column,
+				Rule: check.RuleInvalidSchema, Message: fmt.Sprintf("%s schema does not parse: %s", typ, perr.Message)})
+			continue
+		}
+		for _, x := range lint.Run(lint.Input{Schema: s, Type: typ, Format: fm}, rules) {
+			set.Annotations = append(set.Annotations, annotation.Annotation{File: file, Line: x.Line, Column: x.Column, Rule: x.Rule, Message: x.Message, Path: x.Path})
+		}
+	}
+	set.Sort()
+	return set, nil
 }

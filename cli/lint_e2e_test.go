@@ -157,3 +157,24 @@ func TestLintRegistry(t *testing.T) {
 		t.Errorf("annotations %+v", anns)
 	}
 }
+
+// TestLintFilesWithoutConfig lints files named on the command line when
+// there is no charter.yaml.
+func TestLintFilesWithoutConfig(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	writeFile(t, dir, "ship.avsc", `{"type":"record","name":"ShipOrder","doc":"x","fields":[{"name":"order_id","type":"string","doc":"x"}]}`)
+	writeFile(t, dir, "broken.avsc", `{"type":"record","name":"X","fields":[{"name":"a","type":"Missing"}]}`)
+	r := charterRun(t, "lint", "--format", "json", "ship.avsc", "broken.avsc")
+	if r.code != 100 {
+		t.Fatalf("%s", r)
+	}
+	anns := parseLintJSON(t, r.stdout)
+	if len(anns) != 2 || anns[0].File != "broken.avsc" || anns[0].Rule != "INVALID_SCHEMA" ||
+		anns[1] != (lintAnnotation{File: "ship.avsc", Rule: "EVENT_NAME_PAST_TENSE", Path: "/", Line: 1, Column: 25}) {
+		t.Errorf("annotations %+v", anns)
+	}
+	if r := charterRun(t, "lint", "notes.txt"); r.code != 2 {
+		t.Errorf("a file of no known format: %s", r)
+	}
+}
