@@ -65,6 +65,9 @@ type index struct {
 	// built is how long the build took; builtAt is when it finished.
 	built   time.Duration
 	builtAt time.Time
+	// large is set when the build was slow on a registry with many
+	// subjects; such an index is rebuilt in the background.
+	large bool
 }
 
 // buildIndex reads the registry (and directory, when there is one) at
@@ -197,6 +200,10 @@ func buildIndex(svc *registry.Service, dir Directory, pos int64, prev *index) *i
 	sort.Slice(ix.teams, func(i, j int) bool { return ix.teams[i].Name < ix.teams[j].Name })
 	ix.builtAt = time.Now()
 	ix.built = ix.builtAt.Sub(start)
+	// Both conditions: on a loaded machine even a small index can take
+	// longer than largeBuild, and a small registry must show every write
+	// at once.
+	ix.large = ix.built > largeBuild && len(ix.subjects) >= largeSubjects
 	return ix
 }
 

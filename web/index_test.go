@@ -18,7 +18,7 @@ func TestLargeIndexRebuildsInTheBackground(t *testing.T) {
 	first := h.cat.index()
 	// Pretend the build was slow, as it is with many thousands of subjects.
 	slow := *first
-	slow.built, slow.builtAt = time.Hour, time.Now()
+	slow.built, slow.builtAt, slow.large = time.Hour, time.Now(), true
 	h.cat.idx.Store(&slow)
 	h.register("payments-value", compat.Protobuf, protoPayment)
 	if got := h.cat.index(); got != &slow {

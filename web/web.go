@@ -191,7 +191,8 @@ func WantsHTML(r *http.Request) bool {
 
 // index returns the search index. On a small registry it is rebuilt on
 // the request that finds the state has moved, so every page sees every
-// write at once. An index that took more than largeBuild to build is
+// write at once. An index of at least largeSubjects subjects that took
+// more than largeBuild to build is
 // rebuilt in the background instead, one build at a time and no sooner
 // than four build times (at most a second) after the last, while
 // requests go on being served the previous one: pages on a large registry
@@ -203,7 +204,7 @@ func (c *Catalogue) index() *index {
 	if ix != nil && ix.pos == pos {
 		return ix
 	}
-	if ix != nil && ix.built > largeBuild {
+	if ix != nil && ix.large {
 		if time.Since(ix.builtAt) >= min(4*ix.built, maxRebuildWait) && c.building.CompareAndSwap(false, true) {
 			c.builds.Add(1)
 			go func() {
@@ -238,6 +239,7 @@ func (c *Catalogue) rebuild() *index {
 // rest).
 const (
 	largeBuild     = 5 * time.Millisecond
+	largeSubjects  = 500
 	maxRebuildWait = time.Second
 )
 
