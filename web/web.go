@@ -192,12 +192,11 @@ func WantsHTML(r *http.Request) bool {
 // index returns the search index. On a small registry it is rebuilt on
 // the request that finds the state has moved, so every page sees every
 // write at once. An index of at least largeSubjects subjects that took
-// more than largeBuild to build is
-// rebuilt in the background instead, one build at a time and no sooner
-// than four build times (at most a second) after the last, while
-// requests go on being served the previous one: pages on a large registry
-// never wait for a rebuild, and a stream of writes costs at most about a
-// fifth of one core.
+// more than largeBuild to build is rebuilt in the background instead, one
+// build at a time and no sooner than four build times (at most a second)
+// after the last, while requests go on being served the previous one:
+// pages on a large registry never wait for a rebuild, and a stream of
+// writes costs at most about a fifth of one core.
 func (c *Catalogue) index() *index {
 	pos := c.svc.State().Position()
 	ix := c.idx.Load()
