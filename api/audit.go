@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v5"
 
 	"github.com/charter-registry/charter/registry"
+	"github.com/charter-registry/charter/registry/dek"
 )
 
 func (s *Server) audit(c *echo.Context) error {
@@ -16,7 +17,7 @@ func (s *Server) audit(c *echo.Context) error {
 		Principal: c.QueryParam("principal"),
 	}
 	var err error
-	if f.Operation, err = enumQuery(c, "operation", registry.Operations()); err != nil {
+	if f.Operation, err = enumQuery(c, "operation", append(registry.Operations(), dek.Operations()...)); err != nil {
 		return err
 	}
 	if f.From, err = timeQuery(c, "from"); err != nil {

@@ -21,6 +21,7 @@ import (
 	"github.com/charter-registry/charter/api"
 	"github.com/charter-registry/charter/lint"
 	"github.com/charter-registry/charter/registry"
+	"github.com/charter-registry/charter/registry/dek"
 	"github.com/charter-registry/charter/storage/memory"
 )
 
@@ -411,6 +412,26 @@ func TestOpenAPILintSelectorsAreTheRules(t *testing.T) {
 	slices.Sort(got)
 	slices.Sort(want)
 	if !slices.Equal(got, want) {
-		t.Errorf("openapi.yaml LintSelector enum =\n  %v\nwant the lint categories and rules\n  %v", got, want)
+		t.Errorf("openapi.yaml LintSelector enum =\n  %v\nwant the lint categories and rules (add a new rule id there)\n  %v", got, want)
+	}
+}
+
+// TestOpenAPIOperationsAreTheAuditedOnes: the spec's Operation enum, which
+// the operation filter of /v1/audit is checked against, names exactly the
+// operations the registry and the DEK registry audit.
+func TestOpenAPIOperationsAreTheAuditedOnes(t *testing.T) {
+	_, doc := readSpec(t)
+	op := doc["components"].(map[string]any)["schemas"].(map[string]any)["Operation"].(map[string]any)
+	var got, want []string
+	for _, v := range op["enum"].([]any) {
+		got = append(got, v.(string))
+	}
+	for _, o := range append(registry.Operations(), dek.Operations()...) {
+		want = append(want, string(o))
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("openapi.yaml Operation enum =\n  %v\nwant registry.Operations and dek.Operations\n  %v", got, want)
 	}
 }

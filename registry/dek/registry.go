@@ -3,7 +3,7 @@ package dek
 import (
 	"context"
 	"encoding/base64"
-	"fmt"
+	"encoding/json"
 	"sort"
 	"strings"
 	"sync"
@@ -67,6 +67,12 @@ const (
 	OpDekDeleted   registry.Operation = "dek.deleted"
 	OpDekUndeleted registry.Operation = "dek.undeleted"
 )
+
+// Operations lists the operations of the DEK registry's audit entries,
+// for callers that validate a filter beside registry.Operations.
+func Operations() []registry.Operation {
+	return []registry.Operation{OpKekCreated, OpKekUpdated, OpKekDeleted, OpKekUndeleted, OpDekCreated, OpDekDeleted, OpDekUndeleted}
+}
 
 // LatestVersion asks for a subject's newest DEK version.
 const LatestVersion = -1
@@ -817,12 +823,27 @@ func (r *Registry) withAudit(p registry.Principal, e registry.AuditEntry, recs .
 }
 
 // kekAudit is what an audit entry shows of a KEK: no kmsProps, which may
-// hold credentials.
+// hold credentials. It is marshalled, not formatted: Go's %q quoting is not
+// JSON, and a name with an astral or control character made the audit
+// record fail to encode (a 500 that schemathesis found).
 func kekAudit(k kekValue) []byte {
-	return []byte(fmt.Sprintf(`{"name":%q,"kmsType":%q,"kmsKeyId":%q,"shared":%t,"deleted":%t}`, k.Name, k.KmsType, k.KmsKeyID, k.Shared, k.Deleted))
+	b, _ := json.Marshal(struct {
+		Name     string `json:"name"`
+		KmsType  string `json:"kmsType"`
+		KmsKeyID string `json:"kmsKeyId"`
+		Shared   bool   `json:"shared"`
+		Deleted  bool   `json:"deleted"`
+	}{k.Name, k.KmsType, k.KmsKeyID, k.Shared, k.Deleted})
+	return b
 }
 
 // dekAudit is what an audit entry shows of a DEK: no key material.
 func dekAudit(d dekValue) []byte {
-	return []byte(fmt.Sprintf(`{"kekName":%q,"subject":%q,"algorithm":%q,"version":%d}`, d.KekName, d.Subject, string(d.Algorithm), d.Version))
+	b, _ := json.Marshal(struct {
+		KekName   string `json:"kekName"`
+		Subject   string `json:"subject"`
+		Algorithm string `json:"algorithm"`
+		Version   int    `json:"version"`
+	}{d.KekName, d.Subject, string(d.Algorithm), d.Version})
+	return b
 }
