@@ -76,9 +76,48 @@ func TestSchemaTagsOnRegister(t *testing.T) {
 	if r.status != 422 || r.errorCode(t) != 42201 {
 		t.Errorf("unknown entity type: %d %s", r.status, r.body)
 	}
-	r = h.do("POST", "/subjects/person-json/versions", map[string]any{"schemaType": "JSON", "schema": `{"type":"object","properties":{"ssn":{"type":"string"}}}`, "schemaTagsToAdd": []any{entityTags("object.ssn", "sr_field", "PII")}})
-	if r.status != 422 || r.errorCode(t) != 42201 || !strings.Contains(string(r.body), "cannot edit the tags of JSON schemas") {
-		t.Errorf("JSON Schema tags are refused, not ignored: %d %s", r.status, r.body)
+	r = h.do("POST", "/subjects/person-proto/versions", map[string]any{"schemaType": "PROTOBUF", "schema": "syntax = \"proto3\";\nmessage P { string ssn = 1; }\n", "schemaTagsToAdd": []any{entityTags("P.ssn", "sr_field", "PII")}})
+	if r.status != 422 || r.errorCode(t) != 42201 || !strings.Contains(string(r.body), "cannot edit the tags of PROTOBUF schemas") {
+		t.Errorf("Protobuf tag edits are refused, not ignored: %d %s", r.status, r.body)
+	}
+}
+
+// TestSchemaTagsOnJSONSchema: Confluent's JSON Schema paths ("object",
+// then a property; "definitions" and "$defs"; "array" for items).
+func TestSchemaTagsOnJSONSchema(t *testing.T) {
+	h := newHarness(t)
+	schema := `{"type":"object","properties":{"ssn":{"type":"string"},"address":{"type":"object","properties":{"street":{"type":"string"}}},"phones":{"type":"array","items":{"type":"object","properties":{"number":{"type":"string"}}}},"a.b":{"type":"string"}},"definitions":{"Card":{"type":"object","properties":{"pan":{"type":"string"}}}}}`
+	r := h.do("POST", "/subjects/person-json/versions", map[string]any{"schemaType": "JSON", "schema": schema, "schemaTagsToAdd": []any{
+		entityTags("object.ssn", "sr_field", "PII"),
+		entityTags("object.address.object.street", "sr_field", "ADDRESS"),
+		entityTags("object.phones.array.object.number", "sr_field", "PHONE"),
+		entityTags("object.a.b", "sr_field", "DOTTED"),
+		entityTags("object.definitions.Card.object.pan", "sr_field", "PCI"),
+		entityTags("object", "sr_record", "PERSON"),
+	}})
+	if r.status != 200 {
+		t.Fatalf("register: %d %s", r.status, r.body)
+	}
+	got := versionText(t, h, "person-json", "1")
+	for _, want := range []string{
+		`"ssn":{"type":"string","confluent:tags":["PII"]}`,
+		`"street":{"type":"string","confluent:tags":["ADDRESS"]}`,
+		`"number":{"type":"string","confluent:tags":["PHONE"]}`,
+		`"a.b":{"type":"string","confluent:tags":["DOTTED"]}`,
+		`"pan":{"type":"string","confluent:tags":["PCI"]}`,
+		`"confluent:tags":["PERSON"]}`,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("registered schema lacks %s:\n%s", want, got)
+		}
+	}
+	r = h.do("POST", "/subjects/person-json/versions", map[string]any{"schemaType": "JSON", "schema": schema, "schemaTagsToAdd": []any{entityTags("object.nope", "sr_field", "PII")}})
+	if r.status != 422 || r.errorCode(t) != 42201 || !strings.Contains(string(r.body), "No matching path 'object.nope' found in the schema") {
+		t.Errorf("unknown path: %d %s", r.status, r.body)
+	}
+	r = h.do("POST", "/subjects/person-json/versions", map[string]any{"schemaType": "JSON", "schema": schema, "schemaTagsToAdd": []any{entityTags("object.x.anyof.0.object.y", "sr_field", "PII")}})
+	if r.status != 422 || r.errorCode(t) != 42201 {
+		t.Errorf("composition paths are refused: %d %s", r.status, r.body)
 	}
 }
 

@@ -1,0 +1,152 @@
+package jsonschema
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/charter-registry/charter/compat"
+)
+
+// tagsKey is the keyword holding a JSON Schema's inline tags.
+const tagsKey = "confluent:tags"
+
+var _ compat.Tagger = (*Format)(nil)
+
+// Tag implements compat.Tagger with Confluent's JSON Schema entity paths:
+// dot-separated steps from the top, "object" then a property name (or
+// "definitions"/"$defs" and a definition name), "array" for items, "not"
+// for a negation; a property name may itself hold dots. The composition
+// steps anyof, allof and oneof, which Confluent resolves against its own
+// ordering of the subschemas, are refused rather than guessed.
+func (f *Format) Tag(text string, add, remove []compat.EntityTags) (string, error) {
+	root, err := parseJSON(text, f.cfg.maxDepth)
+	if err != nil {
+		return "", err
+	}
+	type entity struct{ path, typ string }
+	var order []entity
+	adds, removes := map[entity][]string{}, map[entity][]string{}
+	collect := func(list []compat.EntityTags, into map[entity][]string) error {
+		for _, et := range list {
+			if et.Type != compat.EntityRecord && et.Type != compat.EntityField {
+				return fmt.Errorf("unknown entity type %q of path '%s': use sr_record or sr_field", et.Type, et.Path)
+			}
+			e := entity{et.Path, et.Type}
+			if _, ok := adds[e]; !ok {
+				if _, ok := removes[e]; !ok {
+					order = append(order, e)
+				}
+			}
+			into[e] = append(into[e], et.Tags...)
+		}
+		return nil
+	}
+	if err := collect(add, adds); err != nil {
+		return "", err
+	}
+	if err := collect(remove, removes); err != nil {
+		return "", err
+	}
+	for _, e := range order {
+		ids := strings.Split(strings.TrimPrefix(e.path, "."), ".")
+		n, err := findEntity(root, e.typ, ids)
+		if err != nil {
+			return "", err
+		}
+		if n == nil || n.kind != jsonObject {
+			return "", fmt.Errorf("No matching path '%s' found in the schema", e.path)
+		}
+		var tags []string
+		if cur := n.get(tagsKey); cur != nil && cur.kind == jsonArray {
+			for _, t := range cur.arr {
+				if t.kind == jsonString && !slices.Contains(tags, t.str) {
+					tags = append(tags, t.str)
+				}
+			}
+		}
+		for _, t := range adds[e] {
+			if !slices.Contains(tags, t) {
+				tags = append(tags, t)
+			}
+		}
+		tags = slices.DeleteFunc(tags, func(t string) bool { return slices.Contains(removes[e], t) })
+		setTags(n, tags)
+	}
+	return root.compactString(false), nil
+}
+
+func setTags(n *value, tags []string) {
+	i := slices.IndexFunc(n.obj, func(m member) bool { return m.key == tagsKey })
+	if len(tags) == 0 {
+		if i >= 0 {
+			n.obj = slices.Delete(n.obj, i, i+1)
+		}
+		return
+	}
+	arr := &value{kind: jsonArray}
+	for _, t := range tags {
+		arr.arr = append(arr.arr, &value{kind: jsonString, str: t})
+	}
+	if i >= 0 {
+		n.obj[i].val = arr
+		return
+	}
+	n.obj = append(n.obj, member{key: tagsKey, val: arr})
+}
+
+// findEntity follows Confluent's JsonSchemaUtils.findMatchingEntity.
+func findEntity(n *value, typ string, ids []string) (*value, error) {
+	for {
+		if len(ids) == 0 || n == nil {
+			return nil, nil
+		}
+		step := ids[0]
+		ids = ids[1:]
+		switch step {
+		case "object":
+			if typ == compat.EntityRecord && len(ids) == 0 {
+				return n, nil
+			}
+			if len(ids) == 0 {
+				return nil, nil
+			}
+			container := n.get("properties")
+			switch ids[0] {
+			case "definitions", "$defs":
+				container = n.get(ids[0])
+				ids = ids[1:]
+			}
+			var found *value
+			found, ids = byDottedName(container, ids)
+			if found == nil || len(ids) == 0 {
+				return found, nil
+			}
+			n = found
+		case "array":
+			n = n.get("items")
+		case "not":
+			n = n.get("not")
+		case "anyof", "allof", "oneof":
+			return nil, fmt.Errorf("charter cannot find tag paths through %s yet; tag the schema text instead", step)
+		default:
+			return nil, nil
+		}
+	}
+}
+
+// byDottedName finds the member of obj named by the first words of ids,
+// joining words with dots until a member matches (a property name may
+// hold dots), and returns it with the words left.
+func byDottedName(obj *value, ids []string) (*value, []string) {
+	if obj == nil || len(ids) == 0 {
+		return nil, ids
+	}
+	name := ids[0]
+	ids = ids[1:]
+	for !obj.has(name) && len(ids) > 0 {
+		name += "." + ids[0]
+		ids = ids[1:]
+	}
+	return obj.get(name), ids
+}
