@@ -7,10 +7,12 @@ import pytest
 from confluent_kafka.schema_registry import Rule, RuleKind, RuleMode, RuleSet, Schema
 from confluent_kafka.schema_registry.avro import AvroDeserializer, AvroSerializer
 from confluent_kafka.schema_registry.json_schema import JSONSerializer
+from confluent_kafka.schema_registry.protobuf import ProtobufSerializer
 from confluent_kafka.schema_registry.rules.cel.cel_executor import CelExecutor
 from confluent_kafka.schema_registry.serde import RuleConditionError
 from confluent_kafka.serialization import MessageField, SerializationContext, SerializationError
 
+from test_protobuf import TEXT_CLASSES, TEXT_MONEY
 from wire import schema_id
 
 CelExecutor.register()
@@ -87,3 +89,17 @@ def test_cel_condition_on_a_json_schema(client, new_client, topic):
     with pytest.raises(SerializationError) as info:
         ser({"id": "x-1", "amount": 1}, value_ctx(topic))
     assert_rule_failed(info, "message.id.startsWith('o-')")
+
+
+def test_cel_condition_on_a_protobuf_schema(client, new_client, topic):
+    Money = TEXT_CLASSES["charter.interop.text.Money"]
+    subject = f"{topic}-value"
+    client.register_schema(subject, Schema(TEXT_MONEY, "PROTOBUF", rule_set=RuleSet(
+        migration_rules=None, domain_rules=[cel("unitsPositive", RuleMode.WRITE, "message.units > 0")])))
+    ser = ProtobufSerializer(Money, new_client(), {
+        "auto.register.schemas": False, "use.latest.version": True, "use.deprecated.format": False,
+    })
+    ser(Money(currency="EUR", units=5), value_ctx(topic))
+    with pytest.raises(SerializationError) as info:
+        ser(Money(currency="EUR", units=0), value_ctx(topic))
+    assert_rule_failed(info, "message.units > 0")

@@ -50,11 +50,12 @@ test('CEL condition on an Avro schema', async (t) => {
   assert.deepEqual(plain(await deser.deserialize(topic, ok)), { id: 'o-1', amount: 12.5 });
 });
 
-// READ conditions are shown on JSON Schema: with this client, a READ
-// condition on a field of a decoded Avro record (an instance of an avsc
-// class) never evaluates to false, while a literal `false` does fail; the
-// records the server returns carry the rule as registered, so this is the
-// client's matter (the Python client enforces the same READ rule on Avro).
+// READ conditions are shown on JSON Schema: with this client, a condition
+// on a field of a decoded Avro record (an instance of an avsc class) or of
+// a Protobuf message never evaluates to false (even `message.units > 0 &&
+// false` passes), while a literal `false` does fail; the server returns the
+// rule as registered, so this is the client's matter (the Python client
+// enforces the same rules on Avro records and Protobuf messages).
 test('CEL conditions on write and read of a JSON schema', async (t) => {
   const topic = topicFor(t);
   const ruleSet = {
