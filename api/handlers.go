@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 
@@ -46,6 +47,14 @@ func (s *Server) registerRequest(c *echo.Context) (registry.RegisterRequest, err
 	force, err := boolQuery(c, "force")
 	if err != nil {
 		return registry.RegisterRequest{}, err
+	}
+	// Confluent's id and version are Java ints: a larger number is refused
+	// as its JSON mapping refuses it, never wrapped or truncated.
+	if b.ID > registry.MaxID {
+		return registry.RegisterRequest{}, unprocessable(fmt.Sprintf("Invalid id %d: schema ids are integers from 1 to %d", b.ID, registry.MaxID))
+	}
+	if b.Version > registry.MaxVersion {
+		return registry.RegisterRequest{}, unprocessable(fmt.Sprintf("Invalid version %d: versions are integers from 1 to %d", b.Version, registry.MaxVersion))
 	}
 	if b.ID < 0 {
 		b.ID = 0

@@ -3,6 +3,7 @@ package registry
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -461,6 +462,12 @@ func (s *Service) RegisterLinted(ctx context.Context, subject string, req Regist
 		if ss != nil && len(ss.sorted) > 0 {
 			version = ss.sorted[len(ss.sorted)-1] + 1
 		}
+		if req.Version < 0 || req.Version > MaxVersion {
+			return nil, Errorf(CodeInvalidVersion, "The specified version '%d' is not a valid version id. Allowed values are between [1, 2^31-1] and the string \"latest\"", req.Version)
+		}
+		if req.Version == 0 && version > MaxVersion {
+			return nil, Errorf(CodeOperationNotPermitted, "Subject '%s' has version %d, the highest a version can be; it takes no new version", subject, version-1)
+		}
 		if req.Version != 0 {
 			if ss != nil && ss.versions[req.Version] != nil {
 				return nil, Errorf(CodeOperationNotPermitted, "Subject '%s' version %d already exists with id %d; importing it again with another schema is not permitted", subject, req.Version, ss.versions[req.Version].id)
@@ -501,8 +508,8 @@ func (st *State) holding(ss *subjectState, c *candidate) *versionState {
 
 func (st *State) allocateID(c *candidate, requested int) (int, error) {
 	if requested != 0 {
-		if requested < 0 {
-			return 0, Errorf(CodeInvalidSchema, "Invalid schema id %d: ids are positive", requested)
+		if requested < 0 || requested > MaxID {
+			return 0, Errorf(CodeInvalidSchema, "Invalid schema id %d: ids are integers from 1 to %d", requested, MaxID)
 		}
 		if sc := st.ids[requested]; sc != nil && sc.identity != c.identity {
 			return 0, Errorf(CodeOperationNotPermitted, "Overwrite new schema with id %d is not permitted: that id already names a different schema", requested)
@@ -517,8 +524,18 @@ func (st *State) allocateID(c *candidate, requested int) (int, error) {
 	if id, ok := st.retired[c.identity]; ok && st.ids[id] == nil {
 		return id, nil
 	}
+	if st.maxID >= MaxID {
+		return 0, Errorf(CodeOperationNotPermitted, "No schema id is left: the registry has allocated id %d, the highest a 4-byte id can hold", st.maxID)
+	}
 	return st.maxID + 1, nil
 }
+
+// MaxID is the highest schema id, and MaxVersion the highest version:
+// Confluent's are Java ints, and the wire format carries a 4-byte id.
+const (
+	MaxID      = math.MaxInt32
+	MaxVersion = math.MaxInt32
+)
 
 func incompatible(subject string, level compat.Level, v []compat.Violation) *Error {
 	msgs := ViolationMessages(level, v)
