@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/mail"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -107,6 +108,9 @@ type Topic struct {
 	Producers   []string    `json:"producers,omitempty"`
 	Consumers   []string    `json:"consumers,omitempty"`
 	WritePolicy WritePolicy `json:"writePolicy"`
+	// Lint is the lint policy of the topic's subjects that have none in
+	// their own config.
+	Lint *LintPolicy `json:"lint,omitempty"`
 }
 
 // TopicUpdate creates or changes a topic; nil fields are left as they are
@@ -122,6 +126,8 @@ type TopicUpdate struct {
 	Producers   *[]string       `json:"producers,omitempty"`
 	Consumers   *[]string       `json:"consumers,omitempty"`
 	WritePolicy *WritePolicy    `json:"writePolicy,omitempty"`
+	// Lint sets the topic's lint policy; {"mode":"off"} turns it off.
+	Lint *LintPolicy `json:"lint,omitempty"`
 }
 
 // Subjects lists the topic's bound subjects: key, value, then the others.
@@ -487,6 +493,13 @@ func (g *governance) applyTopicUpdate(t Topic, u TopicUpdate) (Topic, error) {
 	if u.WritePolicy != nil {
 		t.WritePolicy = WritePolicy(strings.ToLower(string(*u.WritePolicy)))
 	}
+	if u.Lint != nil {
+		p := *u.Lint
+		if err := validateLint(&p); err != nil {
+			return Topic{}, err
+		}
+		t.Lint = &p
+	}
 	return t, g.checkTopic(t)
 }
 
@@ -588,6 +601,7 @@ func changedFields(a, b Topic) []string {
 	add("producers", !slices.Equal(a.Producers, b.Producers))
 	add("consumers", !slices.Equal(a.Consumers, b.Consumers))
 	add("writePolicy", a.WritePolicy != b.WritePolicy)
+	add("lint", !reflect.DeepEqual(a.Lint, b.Lint))
 	return out
 }
 

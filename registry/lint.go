@@ -100,11 +100,11 @@ func lintRefused(subject string, fs []lint.Finding) *Error {
 	}
 }
 
-// lintLocked lints a candidate under the subject's policy, compared with
-// the subject's latest live version. It returns the mode and the
+// lintLocked lints a candidate under the subject's policy (see
+// LintPolicy), compared with the subject's latest live version. It returns the mode and the
 // findings; LintOff and nil when the subject has no policy in force.
-func (s *Service) lintLocked(subject string, cfg Config, c *candidate) (LintMode, []lint.Finding) {
-	p := cfg.Lint
+func (s *Service) lintLocked(subject string, c *candidate) (LintMode, []lint.Finding) {
+	p := s.lintPolicyLocked(subject)
 	if p == nil || p.Mode == LintOff || p.Mode == "" {
 		return LintOff, nil
 	}
@@ -154,8 +154,8 @@ func (s *Service) LintLatest(subject string) ([]lint.Finding, error) {
 		return nil, &Error{Code: CodeStoreError, Message: fmt.Sprintf("Stored schema %d of subject '%s' no longer parses: %v", latest.id, subject, err), Err: err}
 	}
 	p := LintPolicy{}
-	if cfg := st.effectiveConfig(subject, s.cfg.DefaultCompatibility); cfg.Lint != nil {
-		p = *cfg.Lint
+	if lp := s.lintPolicyLocked(subject); lp != nil {
+		p = *lp
 	}
 	event, _ := lint.ParseEvent(p.Event)
 	in := lint.Input{Schema: parsed, Type: latest.typ, Subject: subject, Event: event, Format: f}
@@ -241,4 +241,30 @@ func (s *Service) predecessorLocked(in *lint.Input) {
 			return
 		}
 	}
+}
+
+// lintPolicyLocked is the lint policy in force for subject: its own
+// config's, else its topic's, else the global config's; nil when none
+// sets one.
+func (s *Service) lintPolicyLocked(subject string) *LintPolicy {
+	if c, ok := s.state.configs[subject]; ok && c.Lint != nil {
+		return c.Lint
+	}
+	if t, ok := s.gov.topicOf(subject); ok && t.Lint != nil {
+		return t.Lint
+	}
+	return s.state.global.Lint
+}
+
+// LintPolicy returns the lint policy in force for subject: its own
+// config's, else its topic's, else the global config's. The zero policy
+// (mode "") means none is set, which lints nothing at registration.
+func (s *Service) LintPolicy(subject string) LintPolicy {
+	st := s.state
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	if p := s.lintPolicyLocked(subject); p != nil {
+		return *p
+	}
+	return LintPolicy{}
 }

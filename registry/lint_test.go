@@ -126,3 +126,49 @@ func TestLintComparesAFirstSchemaWithThePredecessorTopic(t *testing.T) {
 		t.Errorf("orders.v2 as successor: %v %v", fs, err)
 	}
 }
+
+// TestTopicLintPolicy: a topic's lint policy applies to its subjects that
+// set none of their own, and a subject's own policy wins over it; the
+// topic's audit entry names the change.
+func TestTopicLintPolicy(t *testing.T) {
+	ctx := context.Background()
+	r := start(t, t.TempDir(), false)
+	defer r.stop()
+	str := func(s string) *string { return &s }
+	if _, err := r.svc.CreateTeam(ctx, registry.Team{Name: "shipping"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.svc.CreateTopic(ctx, "parcels", registry.TopicUpdate{Owner: str("shipping"), Lint: &registry.LintPolicy{Mode: "ENFORCE", Use: []string{"NAMING"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if p := r.svc.LintPolicy("parcels-value"); p.Mode != registry.LintEnforce {
+		t.Fatalf("policy of a bound subject: %+v", p)
+	}
+	_, _, err := r.svc.RegisterLinted(ctx, "parcels-value", registry.RegisterRequest{Schema: commandNamed})
+	if !errors.Is(err, &registry.Error{Code: registry.CodeLintViolations}) {
+		t.Fatalf("topic policy enforce: %v", err)
+	}
+	// An unbound subject is not under the topic's policy.
+	if _, fs, err := r.svc.RegisterLinted(ctx, "other-value", registry.RegisterRequest{Schema: commandNamed}); err != nil || fs != nil {
+		t.Fatalf("unbound subject: %v %v", fs, err)
+	}
+	if _, err := r.svc.SetConfig(ctx, "parcels-value", registry.Config{Lint: &registry.LintPolicy{Mode: registry.LintWarn}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, fs, err := r.svc.RegisterLinted(ctx, "parcels-value", registry.RegisterRequest{Schema: commandNamed}); err != nil || len(fs) != 1 {
+		t.Fatalf("the subject's own warn over the topic's enforce: %v %v", fs, err)
+	}
+	if _, err := r.svc.UpdateTopic(ctx, "parcels", registry.TopicUpdate{Lint: &registry.LintPolicy{Mode: "loud"}}); !errors.Is(err, &registry.Error{Code: registry.CodeInvalidRequest}) {
+		t.Errorf("bad topic policy: %v", err)
+	}
+	if _, err := r.svc.UpdateTopic(ctx, "parcels", registry.TopicUpdate{Lint: &registry.LintPolicy{Mode: registry.LintOff}}); err != nil {
+		t.Fatal(err)
+	}
+	audit := r.svc.Audit(registry.AuditFilter{Topic: "parcels", Operation: registry.OpTopicUpdated})
+	if len(audit) != 1 || len(audit[0].Changed) != 1 || audit[0].Changed[0] != "lint" {
+		t.Fatalf("audit %+v", audit)
+	}
+	if p := r.svc.LintPolicy("parcels-key"); p.Mode != registry.LintOff {
+		t.Errorf("after turning the topic's policy off: %+v", p)
+	}
+}

@@ -448,7 +448,7 @@ func (s *Service) RegisterLinted(ctx context.Context, subject string, req Regist
 			}
 		}
 		if mode != Import {
-			lm, fs := s.lintLocked(subject, cfg, c)
+			lm, fs := s.lintLocked(subject, c)
 			if lm == LintEnforce && len(fs) > 0 {
 				return nil, lintRefused(subject, fs)
 			}
@@ -672,7 +672,7 @@ func (s *Service) CheckCompatibility(subject string, version int, req RegisterRe
 	}
 	level := *cfg.Compatibility
 	v := compat.Check(c.format, level, c.typ, c.parsed, prev, st.options(subject, cfg))
-	_, fs := s.lintLocked(subject, cfg, c)
+	_, fs := s.lintLocked(subject, c)
 	return CompatibilityResult{Compatible: len(v) == 0, Level: level, Violations: v, Lint: fs}, nil
 }
 

@@ -28,7 +28,7 @@ func TestSubjectPageShowsLintFindings(t *testing.T) {
 		t.Fatal(err)
 	}
 	body = h.ok("/ui/subjects/ship-value")
-	contains(t, body, `Event design <span class="count">1</span>`, "under the subject's lint policy (warn)", "<code>TIMESTAMP_WITHOUT_LOGICAL_TYPE</code>")
+	contains(t, body, `Event design <span class="count">1</span>`, "under its lint policy (warn: the subject's, its topic's or the global one)", "<code>TIMESTAMP_WITHOUT_LOGICAL_TYPE</code>")
 	if strings.Contains(body, "EVENT_NAME_PAST_TENSE") {
 		t.Errorf("a rule the policy does not use is shown")
 	}

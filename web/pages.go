@@ -259,8 +259,8 @@ func (c *Catalogue) subject(ctx *echo.Context) error {
 		d.Mode = m
 	}
 	d.LintMode = registry.LintOff
-	if d.Config.Lint != nil && d.Config.Lint.Mode != "" {
-		d.LintMode = d.Config.Lint.Mode
+	if p := c.svc.LintPolicy(name); p.Mode != "" {
+		d.LintMode = p.Mode
 	}
 	d.Lint, _ = c.svc.LintLatest(name)
 	var authors map[int]Authorship
