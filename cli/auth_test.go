@@ -25,7 +25,7 @@ import (
 func authServer(t *testing.T, bin, authFile string) *registrytest.Process {
 	t.Helper()
 	cmd := exec.Command(bin, "serve", "--storage", "memory")
-	cmd.Env = append(os.Environ(), "CHARTER_AUTH=required", "CHARTER_AUTH_CONFIG="+authFile, "CHARTER_UNOWNED_SUBJECTS=admin-only")
+	cmd.Env = registrytest.Environ("CHARTER_AUTH=required", "CHARTER_AUTH_CONFIG="+authFile, "CHARTER_UNOWNED_SUBJECTS=admin-only")
 	return registrytest.Serve(t, cmd, os.Kill)
 }
 
@@ -149,7 +149,7 @@ func TestServePublishesChangesToKafka(t *testing.T) {
 	t.Cleanup(c.Close)
 	bin := registrytest.BuildBinary(t)
 	cmd := exec.Command(bin, "serve", "--changes-topic", "charter-changes")
-	cmd.Env = append(os.Environ(), "CHARTER_KAFKA_BROKERS="+strings.Join(c.ListenAddrs(), ","), "CHARTER_KAFKA_TOPIC=_charter_changes_test")
+	cmd.Env = registrytest.Environ("CHARTER_KAFKA_BROKERS="+strings.Join(c.ListenAddrs(), ","), "CHARTER_KAFKA_TOPIC=_charter_changes_test")
 	addr := registrytest.Serve(t, cmd, syscall.SIGTERM).Addr
 	schema := `{"schema":"{\"type\":\"record\",\"name\":\"Order\",\"fields\":[{\"name\":\"id\",\"type\":\"string\"}]}"}`
 	if got, body := call(t, addr, "", "POST", "/subjects/orders-value/versions", schema); got != 200 {

@@ -27,7 +27,7 @@ func TestServeRefusesJSONPatternsUnlessLenient(t *testing.T) {
 		{[]string{"CHARTER_JSON_SCHEMA_LENIENT_PATTERNS=true"}, 200, `"id":1`},
 	} {
 		cmd := exec.Command(bin, "serve", "--storage", "memory")
-		cmd.Env = append(os.Environ(), tc.env...)
+		cmd.Env = registrytest.Environ(tc.env...)
 		p := registrytest.Serve(t, cmd, os.Kill)
 		res, err := http.Post("http://"+p.Addr+"/subjects/s-value/versions", "application/vnd.schemaregistry.v1+json", strings.NewReader(body))
 		if err != nil {

@@ -40,7 +40,7 @@ func serveRefused(t *testing.T, bin, dir string) string {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, "serve")
-	cmd.Env = append(fileLogEnv(), "CHARTER_ADDR=127.0.0.1:0", "CHARTER_DATA_DIR="+dir, "CHARTER_LOG_LEVEL=warn")
+	cmd.Env = registrytest.Environ("CHARTER_ADDR=127.0.0.1:0", "CHARTER_DATA_DIR="+dir, "CHARTER_LOG_LEVEL=warn")
 	out, err := cmd.CombinedOutput()
 	if err == nil || ctx.Err() != nil {
 		t.Fatalf("serve on a damaged log: %v (context %v), want a refusal; output:\n%s", err, ctx.Err(), out)
@@ -105,7 +105,7 @@ func TestTruncatedLogRefusesThenRepairKeepsIDs(t *testing.T) {
 	last, _ := strconv.Atoi(m[1])
 
 	repair := exec.Command(bin, "repair", "--data-dir", dir)
-	repair.Env = fileLogEnv()
+	repair.Env = registrytest.Environ()
 	rep, err := repair.CombinedOutput()
 	if err != nil {
 		t.Fatalf("charter repair: %v\n%s", err, rep)

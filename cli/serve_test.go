@@ -20,21 +20,8 @@ func startServer(t *testing.T, bin, dir string) *registrytest.Process {
 	t.Helper()
 	cmd := exec.Command(bin, "serve")
 	// Configuration comes from the environment, as in a container.
-	cmd.Env = append(fileLogEnv(), "CHARTER_DATA_DIR="+dir)
+	cmd.Env = registrytest.Environ("CHARTER_DATA_DIR=" + dir)
 	return registrytest.Serve(t, cmd, os.Kill)
-}
-
-// fileLogEnv is the test's environment without its CHARTER_* variables:
-// with CHARTER_KAFKA_BROKERS set (as scripts/test.sh sets it) a server
-// would store in Kafka instead of the file log under test.
-func fileLogEnv() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "CHARTER_") {
-			env = append(env, kv)
-		}
-	}
-	return env
 }
 
 // TestSIGTERMFinishesInFlightWrites starts the real binary, keeps writers

@@ -14,6 +14,21 @@ import (
 	"time"
 )
 
+// Environ returns the test's environment without its CHARTER_* variables,
+// followed by kv. A charter process a test starts gets its configuration
+// from the test alone: with CHARTER_KAFKA_BROKERS exported (as
+// scripts/test.sh exports it for the Kafka tests) a server meant for a
+// file log would otherwise store in Kafka.
+func Environ(kv ...string) []string {
+	var env []string
+	for _, e := range os.Environ() {
+		if !strings.HasPrefix(e, "CHARTER_") {
+			env = append(env, e)
+		}
+	}
+	return append(env, kv...)
+}
+
 // Process is a `charter serve` started by Serve.
 type Process struct {
 	Cmd *exec.Cmd
@@ -27,8 +42,9 @@ type Process struct {
 	logged chan struct{} // closed and replaced on every new log line
 }
 
-// Serve starts cmd, a `charter serve` command, listening on a port the
-// kernel picks (CHARTER_ADDR=127.0.0.1:0 is appended to its environment,
+// Serve starts cmd, a `charter serve` command (with Environ() when it
+// has no environment of its own), listening on a port the kernel picks
+// (CHARTER_ADDR=127.0.0.1:0 is appended to its environment,
 // with the info log level that names the bound address), and returns once
 // the server has reported its address and answers /readyz with 200. No
 // port is guessed, so nothing else can take it between a check and the
@@ -37,7 +53,7 @@ type Process struct {
 func Serve(t testing.TB, cmd *exec.Cmd, stop os.Signal) *Process {
 	t.Helper()
 	if cmd.Env == nil {
-		cmd.Env = os.Environ()
+		cmd.Env = Environ()
 	}
 	cmd.Env = append(cmd.Env, "CHARTER_ADDR=127.0.0.1:0", "CHARTER_LOG_LEVEL=info")
 	p := &Process{Cmd: cmd, logged: make(chan struct{})}
