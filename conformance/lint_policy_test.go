@@ -34,7 +34,8 @@ func rulesOf(fs []lintFinding) []string {
 // client under each lint mode a subject's config can set: off (the
 // default) registers anything, warn registers and reports the findings in
 // the response and the audit, enforce refuses with 422/42250 and lists
-// them; a verbose compatibility test returns them beside its messages.
+// them; a verbose compatibility test returns them beside its messages; a
+// topic's policy covers its subjects.
 func TestLintPolicyOverHTTP(t *testing.T) {
 	srv := startRegistry(t)
 	cl := newFranzClient(t, srv)
@@ -146,6 +147,17 @@ func TestLintPolicyOverHTTP(t *testing.T) {
 	srv.call(t, "POST", "/compatibility/subjects/off-value/versions/latest?verbose=true", map[string]string{"schema": shipOrder}, 200, &res)
 	if res.Lint != nil {
 		t.Errorf("verbose compatibility, lint off: %+v", res)
+	}
+
+	// A topic's policy covers its subjects that have none of their own.
+	srv.call(t, "POST", "/v1/catalog/teams", map[string]any{"name": "shipping"}, 200, nil)
+	srv.call(t, "POST", "/v1/catalog/topics", map[string]any{"name": "parcels", "owner": "shipping", "lint": map[string]any{"mode": "enforce", "use": []string{"NAMING"}}}, 200, nil)
+	_, err = cl.CreateSchema(ctx, "parcels-value", sr.Schema{Schema: shipOrder})
+	if !errors.As(err, &re) || re.StatusCode != 422 || re.ErrorCode != 42250 {
+		t.Fatalf("topic policy enforce: want 422 with error_code 42250, got %v", err)
+	}
+	if ss := mustCreate(t, ctx, cl, "parcels-value", sr.Schema{Schema: orderShipped}); ss.Version != 1 {
+		t.Errorf("topic policy, clean schema: %+v", ss)
 	}
 
 	// A bad policy is refused.
