@@ -30,6 +30,18 @@ type subjectEntry struct {
 
 	lower       string
 	lowerFields []string
+	// tagged are the fields of the latest schema that carry inline tags,
+	// for search by tag.
+	tagged []taggedField
+}
+
+// taggedField is one field with its tags, as the subject page's field
+// table and search by tag show it.
+type taggedField struct {
+	Record string
+	Name   string
+	Tags   []string
+	lower  []string
 }
 
 // topicEntry is a topic with the lower-cased name search compares.
@@ -107,7 +119,7 @@ func buildIndex(svc *registry.Service, dir Directory, pos int64, prev *index) *i
 		typ := confluent.TypeOrAvro(s.SchemaType)
 		e := &subjectEntry{Name: s.Subject, Type: typ, Version: s.Version, ID: s.ID, lower: strings.ToLower(s.Subject)}
 		fn := ix.fieldsOf(svc, s.ID, oldFields)
-		e.Fields, e.lowerFields = fn.names, fn.lower
+		e.Fields, e.lowerFields, e.tagged = fn.names, fn.lower, fn.tagged
 		if team, contact := ownerOf(s.Metadata); team != "" {
 			owners[s.Subject] = team
 			if contact != "" && contacts[team] == "" {
@@ -239,9 +251,33 @@ func (ix *index) addTeam(t Team) *teamEntry {
 	return te
 }
 
-// fieldNames are a schema's field names as listed and lower-cased.
+// fieldNames are a schema's field names as listed and lower-cased, and
+// its tagged fields.
 type fieldNames struct {
 	names, lower []string
+	tagged       []taggedField
+}
+
+// taggedFields lists the fields of an outlined schema that carry tags.
+func taggedFields(parsed compat.Schema) []taggedField {
+	ol, ok := parsed.(compat.Outliner)
+	if !ok {
+		return nil
+	}
+	var out []taggedField
+	for _, r := range ol.Outline().Records {
+		for _, f := range r.Fields {
+			if len(f.Tags) == 0 {
+				continue
+			}
+			tf := taggedField{Record: r.FullName, Name: f.Name, Tags: f.Tags}
+			for _, t := range f.Tags {
+				tf.lower = append(tf.lower, strings.ToLower(t))
+			}
+			out = append(out, tf)
+		}
+	}
+	return out
 }
 
 // fieldsOf returns the field names of schema id, from the previous
@@ -256,6 +292,7 @@ func (ix *index) fieldsOf(svc *registry.Service, id int, old map[int]fieldNames)
 			if fl, isLister := parsed.(fieldLister); isLister {
 				f.names = fl.FieldNames()
 			}
+			f.tagged = taggedFields(parsed)
 		}
 		f.lower = make([]string, len(f.names))
 		for i, n := range f.names {

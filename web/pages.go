@@ -228,7 +228,9 @@ type subjectData struct {
 	DiffTo     int
 	// Lint are the latest version's lint findings, with the subject's
 	// lint policy mode (off when it has none).
-	Lint     []lint.Finding
+	Lint []lint.Finding
+	// Tagged are the latest version's fields that carry inline tags.
+	Tagged   []taggedField
 	LintMode registry.LintMode
 }
 
@@ -263,6 +265,9 @@ func (c *Catalogue) subject(ctx *echo.Context) error {
 		d.LintMode = p.Mode
 	}
 	d.Lint, _ = c.svc.LintLatest(name)
+	if e := ix.bySubject[name]; e != nil {
+		d.Tagged = e.tagged
+	}
 	var authors map[int]Authorship
 	if c.cfg.directory != nil {
 		authors = c.cfg.directory.Authors(name)

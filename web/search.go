@@ -136,6 +136,23 @@ func (ix *index) search(query string) results {
 				hit.More++
 			}
 		}
+		// A field carrying a tag the query names (PII, say) matches too.
+		for _, tf := range s.tagged {
+			for i, t := range tf.lower {
+				r := rank(t, q)
+				if r < 0 || r > 1 {
+					continue
+				}
+				if top < 0 || r < top {
+					top = r
+				}
+				if len(hit.Matches) < fieldMatchLimit {
+					hit.Matches = append(hit.Matches, tf.Name+" ["+tf.Tags[i]+"]")
+				} else {
+					hit.More++
+				}
+			}
+		}
 		if top >= 0 {
 			hit.Subject = s
 			fields = append(fields, scored[fieldHit]{hit, top, s.Name})
