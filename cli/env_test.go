@@ -164,7 +164,7 @@ func registryCommands(repo *gitRepo, exported string) []registryCommand {
 			// Only the key rules, which a value subject passes.
 			dir := t.TempDir()
 			writeFile(t, dir, "charter.yaml", "lint: {use: [KEYS]}\nschemas: [{path: x.avsc, subject: x-value}]\n")
-			return []string{"lint", "--config", filepath.Join(dir, "charter.yaml"), "orders-value"}
+			return []string{"lint", "--subjects", "--config", filepath.Join(dir, "charter.yaml"), "orders-value"}
 		}},
 	}
 }

@@ -26,6 +26,7 @@ type lintFlags struct {
 	format    string
 	color     string
 	listRules bool
+	subjects  bool
 	registry  registryFlags
 }
 
@@ -69,10 +70,12 @@ What is linted:
                       already have at REF; rules about changes
                       (ENUM_MIXED_MEANINGS, TOPIC_NAME_VERSIONED) compare
                       each file with its version at REF
-  --registry URL      the latest version of each SUBJECT (default: every
+  --registry URL, or --subjects with CHARTER_REGISTRY_URL
+                      the latest version of each SUBJECT (default: every
                       subject) in the registry, compared with the version
                       before it; charter.yaml's lint section applies when
-                      one is found
+                      one is found. A registry URL in the environment alone
+                      does not switch charter lint from files to subjects.
 
 Exit status: 0 no findings, 100 findings (or unparsable schemas), 1 an
 error reading files, running git or reaching the registry, 2 a wrong flag,
@@ -84,7 +87,7 @@ argument or charter.yaml. Output formats are those of charter check.`,
   charter lint
 
   # what a registry holds
-  CHARTER_REGISTRY_URL=https://registry.example.com charter lint orders-value`,
+  CHARTER_REGISTRY_URL=https://registry.example.com charter lint --subjects orders-value`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runLint(cmd, f, args)
 		},
@@ -96,6 +99,7 @@ argument or charter.yaml. Output formats are those of charter check.`,
 	fs.StringVar(&f.format, "format", "text", "output format: "+annotation.FormatNames())
 	fs.StringVar(&f.color, "color", "auto", "colour text output: auto (only on a terminal), always or never")
 	fs.BoolVar(&f.listRules, "list-rules", false, "list the rules and categories, then exit")
+	fs.BoolVar(&f.subjects, "subjects", false, "lint the registry's subjects (the SUBJECTs named, or all) instead of files; implied by --registry")
 	f.registry.bind(fs)
 	return cmd
 }
@@ -113,12 +117,13 @@ func runLint(cmd *cobra.Command, f lintFlags, args []string) error {
 	if err != nil {
 		return err
 	}
-	if f.against != "" && f.registry.url != "" && cmd.Flags().Changed("registry") {
-		return usageErr("give either --against or --registry, not both")
+	registryMode := f.subjects || cmd.Flags().Changed("registry")
+	if f.against != "" && registryMode {
+		return usageErr("give either --against (files) or --registry/--subjects (a registry's subjects), not both")
 	}
 	var set annotation.Set
 	what := ""
-	if f.against == "" && f.registry.url != "" {
+	if registryMode {
 		set, err = lintRegistry(cmd, f, args)
 		what = "subject"
 	} else {

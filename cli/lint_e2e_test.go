@@ -148,7 +148,11 @@ func TestLintRegistry(t *testing.T) {
 		t.Fatalf("register: %d %s", code, b)
 	}
 	t.Setenv("CHARTER_REGISTRY_URL", reg.url)
-	r := charterRun(t, "lint", "--format", "json", "orders-key")
+	// The environment alone does not make charter lint read the registry.
+	if r := charterRun(t, "lint", "orders-key"); r.code != 2 {
+		t.Errorf("without --subjects: %s", r)
+	}
+	r := charterRun(t, "lint", "--subjects", "--format", "json", "orders-key")
 	if r.code != 100 {
 		t.Fatalf("lint orders-key: %s", r)
 	}
