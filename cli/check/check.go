@@ -13,6 +13,12 @@ import (
 // RuleInvalidSchema is the rule id of a file that does not parse.
 const RuleInvalidSchema = "INVALID_SCHEMA"
 
+// RuleReferenceNotMapped is the rule id of a file that refers to another
+// file charter.yaml maps to no subject: it parses here, but charter
+// register could not register it with its reference, so the check fails
+// before the merge does.
+const RuleReferenceNotMapped = "REFERENCE_NOT_MAPPED"
+
 // Checker checks files.
 type Checker struct {
 	// Formats parse and diff each schema type (charter.Formats()).
@@ -76,8 +82,15 @@ func (c *Checker) checkFile(ctx context.Context, p *project.Project, f *project.
 		return []annotation.Annotation{{File: f.Path, Line: pe.Line, Column: pe.Column, Rule: RuleInvalidSchema, Subject: f.Subject,
 			Message: fmt.Sprintf("%s schema does not parse: %s", f.Type, pe.Message)}}, nil
 	}
-	if c.Baseline == nil {
-		return nil, nil
+	var unmapped []annotation.Annotation
+	for _, d := range p.Closure(f) {
+		if d.Subject == "" {
+			unmapped = append(unmapped, annotation.Annotation{File: f.Path, Rule: RuleReferenceNotMapped, Subject: f.Subject,
+				Message: fmt.Sprintf("%s refers to %s, which charter.yaml does not map to a subject; add an entry for it so that charter register can register it as a reference", f.Path, d.Path)})
+		}
+	}
+	if len(unmapped) > 0 || c.Baseline == nil {
+		return unmapped, nil
 	}
 	prev, err := c.Baseline.Previous(ctx, f)
 	if err != nil {

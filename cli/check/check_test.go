@@ -242,3 +242,35 @@ func TestDiffListsBothDirections(t *testing.T) {
 		}
 	}
 }
+
+// A file importing one that charter.yaml maps to no subject fails the
+// check, with or without a baseline, since charter register would refuse
+// it at the merge.
+func TestCheckerRefusesAReferenceCharterYamlDoesNotMap(t *testing.T) {
+	files := map[string]string{
+		"proto/lib/money.proto": "syntax = \"proto3\";\npackage lib;\nmessage Money { int64 cents = 1; }\n",
+		"proto/app.proto":       "syntax = \"proto3\";\npackage app;\nimport \"lib/money.proto\";\nmessage Order { lib.Money total = 1; }\n",
+	}
+	unmapped := load(t, files, "importPaths: [proto]\nschemas:\n  - {path: proto/app.proto, subject: app-value}\n")
+	mapped := load(t, files, "importPaths: [proto]\nschemas:\n  - {path: proto/app.proto, subject: app-value}\n  - {path: proto/lib/money.proto, subject: money}\n")
+	for _, baseline := range []Baseline{nil, fixed{level: compat.Backward}} {
+		ch := &Checker{Formats: charter.Formats(), Baseline: baseline}
+		set, err := ch.Check(context.Background(), unmapped, unmapped.Files)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(set.Annotations) != 1 || set.Annotations[0].Rule != RuleReferenceNotMapped || set.Annotations[0].File != "proto/app.proto" ||
+			!strings.Contains(set.Annotations[0].Message, "proto/lib/money.proto") {
+			t.Errorf("baseline %v: %+v, want one %s on proto/app.proto naming proto/lib/money.proto", baseline, set.Annotations, RuleReferenceNotMapped)
+		}
+		set, err = ch.Check(context.Background(), mapped, mapped.Files)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range set.Annotations {
+			if a.Rule == RuleReferenceNotMapped {
+				t.Errorf("baseline %v: a mapped reference reported: %+v", baseline, a)
+			}
+		}
+	}
+}
