@@ -27,6 +27,7 @@ func TestBadInputGetsClearErrors(t *testing.T) {
 		{"syntax error position", "POST", "/subjects/s/versions", "", "{\n  \"schema\": ,\n}", 400, 400, "line 2"},
 		{"trailing data", "POST", "/subjects/s/versions", "", `{"schema":"\"int\""} {}`, 400, 400, "after the JSON object"},
 		{"empty body", "POST", "/subjects/s/versions", "", ``, 400, 400, "empty"},
+		{"fractional integer", "PUT", "/config", "", `{"defaultRuleSet":{"enableAt":1.5}}`, 422, 422, "Wrong type for defaultRuleSet.enableAt: got JSON number 1.5, want"},
 		{"null body", "PUT", "/v1/catalog/topics/orders", "", `null`, 422, 422, "Wrong type for the body: got JSON null, want an object"},
 		{"null config body", "PUT", "/config", "", " null\n", 422, 422, "Wrong type for the body: got JSON null, want an object"},
 		{"wrong type", "POST", "/subjects/s/versions", "", `{"schema":42}`, 422, 422, "schema"},
@@ -134,5 +135,27 @@ func TestSubjectLimitCountsCharacters(t *testing.T) {
 	h.do("GET", "/subjects", nil).json(t, &got)
 	if len(got) != 1 || got[0] != subject {
 		t.Fatalf("subjects = %q, want the 255-character name", got)
+	}
+}
+
+// TestIntegralNumbersAreIntegers: 3.0 and 3e0 are the integer 3 to JSON
+// Schema and to Confluent's Jackson, so they are to charter.
+func TestIntegralNumbersAreIntegers(t *testing.T) {
+	h := newHarness(t)
+	r := h.do("PUT", "/config/orders-value", `{"defaultRuleSet":{"enableAt":-79251.0},"compatibility":"NONE"}`)
+	if r.status != 200 {
+		t.Fatalf("enableAt -79251.0: %d %s", r.status, r.body)
+	}
+	var got struct {
+		DefaultRuleSet struct{ EnableAt int64 } `json:"defaultRuleSet"`
+	}
+	h.do("GET", "/config/orders-value", nil).json(t, &got)
+	if got.DefaultRuleSet.EnableAt != -79251 {
+		t.Errorf("enableAt = %d, want -79251", got.DefaultRuleSet.EnableAt)
+	}
+	if r := h.do("POST", "/subjects/s/versions", `{"schema":"\"int\"","version":1e0,"id":2.0}`); r.status != 422 || r.errorCode(t) != 42205 {
+		// id and version are IMPORT-mode only: decoded as 2 and 1 they are
+		// refused for the mode, not for their type.
+		t.Errorf("version 1e0, id 2.0: %d %s, want 422 42205", r.status, r.body)
 	}
 }

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/big"
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v5"
 )
@@ -52,6 +54,14 @@ func decodeJSON(body []byte, v any) error {
 			line, col := position(body, se.Offset)
 			return badRequest(fmt.Sprintf("Malformed JSON at line %d, column %d: %v", line, col, se))
 		case errors.As(err, &te):
+			// JSON Schema and Jackson take 3.0 for the integer 3; Go does
+			// not, so such a body is read again with its integral numbers
+			// written as integers.
+			if strings.HasPrefix(te.Value, "number") {
+				if again, ok := integralNumbers(body); ok {
+					return decodeJSON(again, v)
+				}
+			}
 			field := te.Field
 			if field == "" {
 				field = "the body"
@@ -93,4 +103,47 @@ func position(b []byte, off int64) (line, col int) {
 		}
 	}
 	return line, col
+}
+
+// integralNumbers rewrites the numbers of a JSON document that have an
+// integral value but a fraction or exponent (3.0, 1e3) as plain integers.
+// It reports false when there are none, or the body is not JSON.
+func integralNumbers(body []byte) ([]byte, bool) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var doc any
+	if err := dec.Decode(&doc); err != nil {
+		return nil, false
+	}
+	changed := false
+	var walk func(any) any
+	walk = func(x any) any {
+		switch t := x.(type) {
+		case map[string]any:
+			for k, e := range t {
+				t[k] = walk(e)
+			}
+		case []any:
+			for i, e := range t {
+				t[i] = walk(e)
+			}
+		case json.Number:
+			if !strings.ContainsAny(string(t), ".eE") {
+				return t
+			}
+			f, _, err := big.ParseFloat(string(t), 10, 1024, big.ToNearestEven)
+			if err == nil && f.IsInt() {
+				i, _ := f.Int(nil)
+				changed = true
+				return json.Number(i.String())
+			}
+		}
+		return x
+	}
+	doc = walk(doc)
+	if !changed {
+		return nil, false
+	}
+	out, err := json.Marshal(doc)
+	return out, err == nil
 }
