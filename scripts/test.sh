@@ -46,6 +46,11 @@ echo "== main module tests"
 # out of another package's assertions.
 go test -p 1 -count=1 -timeout 25m ./...
 
+echo "== schemathesis: openapi.yaml against a live charter serve, every check"
+# Pinned schemathesis from PyPI into a gitignored venv; any finding fails
+# the suite. About 26,000 requests, two to three minutes.
+bash scripts/schemathesis.sh
+
 echo "== installing the interop clients (confluent-kafka from PyPI, @confluentinc/schemaregistry from npm)"
 bash scripts/interop-setup.sh
 
