@@ -73,6 +73,8 @@ type Finding struct {
 // Run applies rules to in and returns the findings no inline suppression
 // silences, sorted by position. A suppression without a reason does not
 // silence anything and is itself reported (LINT_IGNORE_REASON_MISSING).
+// A schema whose format offers no compat.Outline cannot be judged and
+// gives no findings; every format in compat/ offers one.
 func Run(in Input, rules []Rule) []Finding {
 	ol, ok := in.Schema.(compat.Outliner)
 	if !ok {

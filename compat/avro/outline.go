@@ -6,6 +6,9 @@ import (
 	"github.com/charter-registry/charter/compat"
 )
 
+// Schema describes itself for design checks.
+var _ compat.Outliner = (*Schema)(nil)
+
 // Outline describes the records and enums this text declares, with their
 // docs, "confluent:tags" and positions, for design checks. Paths are JSON
 // pointers into the text (/fields/2/type). Names defined in a dependency

@@ -7,6 +7,9 @@ import (
 	"github.com/charter-registry/charter/compat"
 )
 
+// Schema describes itself for design checks.
+var _ compat.Outliner = (*Schema)(nil)
+
 // Outline describes the objects and enums the schema text declares, with
 // their descriptions, "$comment"s, "confluent:tags" and positions, for
 // design checks. An object is named by its "title", else by the property

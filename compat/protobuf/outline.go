@@ -18,6 +18,9 @@ const (
 	tagsField protowire.Number = 3
 )
 
+// Schema describes itself for design checks.
+var _ compat.Outliner = (*Schema)(nil)
+
 // Outline describes the messages and enums the file declares, with their
 // comments, (confluent.field_meta).tags and positions, for design checks.
 // Paths are #/ and the full name, with the field number for a field
