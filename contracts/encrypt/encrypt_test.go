@@ -342,3 +342,32 @@ func TestPayloadEncryption(t *testing.T) {
 		t.Errorf("a reader without the executor: %v", err)
 	}
 }
+
+// TestNullableTaggedFields: a tagged field of a union with null is
+// encrypted when set and left null when not.
+func TestNullableTaggedFields(t *testing.T) {
+	ctx := context.Background()
+	reg := registrytest.Start(t)
+	cl := reg.Client(t)
+	schema := `{"type":"record","name":"Contact","fields":[{"name":"email","type":["null","string"],"default":null,"confluent:tags":["PII"]}]}`
+	if _, err := cl.Register(ctx, "contact-value", client.Schema{Schema: schema, RuleSet: &confluent.RuleSet{DomainRules: []confluent.Rule{encryptRule("nullable", nil)}}}, false); err != nil {
+		t.Fatal(err)
+	}
+	p := serdes(t, cl, compat.Avro)
+	for _, v := range []any{"bob@example.com", nil} {
+		b, err := p.ser.Serialize(ctx, "contact", map[string]any{"email": v})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(b, []byte("bob@example.com")) {
+			t.Fatalf("plaintext on the wire: %q", b)
+		}
+		got, err := p.de.Deserialize(ctx, "contact", b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if field(t, got, "email") != v {
+			t.Errorf("email %v: decrypted %v", v, got)
+		}
+	}
+}
