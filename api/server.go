@@ -115,7 +115,7 @@ func New(svc *registry.Service, cfg Config) *Server {
 		Router: echo.NewRouter(echo.RouterConfig{UnescapePathParamValues: true}),
 	})
 	s.echo.HTTPErrorHandler = s.handleError
-	s.echo.Pre(s.trimTrailingSlash)
+	s.echo.Pre(s.trimTrailingSlash, s.resolveAliases)
 	s.echo.Use(s.requestIDMiddleware, s.observeMiddleware, s.authMiddleware, s.negotiateMiddleware, s.readyMiddleware, s.timeoutMiddleware)
 	// A write's change headers reach the registry through its context.
 	s.echo.Use(provenanceMiddleware)

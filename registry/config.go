@@ -264,3 +264,43 @@ func (s *Service) DeleteMode(ctx context.Context, subject string) (Mode, error) 
 	}
 	return out, nil
 }
+
+// ResolveAlias returns the subject that subject stands for: the alias in
+// subject's own config (not the global one), or subject itself. As in
+// Confluent, resolution is one level (an alias of an alias is not
+// followed), and an alias without a context takes the context of the
+// subject that declares it (":.staging:zz" with alias "orders-value"
+// stands for ":.staging:orders-value").
+func (s *Service) ResolveAlias(subject string) string {
+	if subject == "" {
+		return subject
+	}
+	st := s.state
+	st.mu.RLock()
+	c, ok := st.configs[subject]
+	st.mu.RUnlock()
+	if !ok || c.Alias == nil || *c.Alias == "" {
+		return subject
+	}
+	alias := *c.Alias
+	if strings.HasPrefix(alias, ":.") {
+		return alias
+	}
+	if ctx, ok := subjectContext(subject); ok && ctx != "." {
+		return ":" + ctx + ":" + alias
+	}
+	return alias
+}
+
+// subjectContext returns the context of a qualified subject
+// (":.staging:orders" is in ".staging"), false for an unqualified one.
+func subjectContext(subject string) (string, bool) {
+	if !strings.HasPrefix(subject, ":.") {
+		return "", false
+	}
+	i := strings.IndexByte(subject[1:], ':')
+	if i < 0 {
+		return "", false
+	}
+	return subject[1 : 1+i], true
+}
