@@ -182,3 +182,36 @@ func TestLintFilesWithoutConfig(t *testing.T) {
 		t.Errorf("a file of no known format: %s", r)
 	}
 }
+
+// TestReadmeLintPolicyCurl sends the README's lint-policy request (its
+// curl command's path and body, as written) to a live registry, then
+// registers a schema the policy refuses.
+func TestReadmeLintPolicyCurl(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, sec, _ := strings.Cut(string(b), "### Linting event design")
+	_, cmd, ok := strings.Cut(sec, "curl -X PUT")
+	if !ok {
+		t.Fatal("no curl -X PUT in the README's lint section")
+	}
+	cmd, _, _ = strings.Cut(cmd, "\n```")
+	_, data, _ := strings.Cut(cmd, "--data '")
+	data, _, _ = strings.Cut(data, "'")
+	_, path, ok := strings.Cut(cmd, "http://localhost:8081")
+	if !ok || data == "" {
+		t.Fatalf("cannot read the curl command: %q", cmd)
+	}
+	path = strings.TrimSpace(path)
+	reg := startRegistry(t)
+	if code, body := reg.send(t, "PUT", path, data); code != 200 || !strings.Contains(body, `"mode":"enforce"`) {
+		t.Fatalf("PUT %s %s: %d %s", path, data, code, body)
+	}
+	subject := strings.TrimPrefix(path, "/config/")
+	bad, _ := json.Marshal(map[string]string{"schema": `{"type":"record","name":"ShipOrder","fields":[{"name":"order_id","type":"string"}]}`})
+	code, body := reg.send(t, "POST", "/subjects/"+subject+"/versions", string(bad))
+	if code != 422 || !strings.Contains(body, `"error_code":42250`) || !strings.Contains(body, "EVENT_NAME_PAST_TENSE") {
+		t.Errorf("register under the README's policy: %d %s", code, body)
+	}
+}
