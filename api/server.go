@@ -115,6 +115,18 @@ func New(svc *registry.Service, cfg Config) *Server {
 		Router: echo.NewRouter(echo.RouterConfig{UnescapePathParamValues: true}),
 	})
 	s.echo.HTTPErrorHandler = s.handleError
+	// Every GET route answers HEAD too, as Jersey's do for Confluent: the
+	// same handler, status and headers, without the body (writeJSON and
+	// net/http drop it). Routes added later (the catalogue's) get theirs.
+	s.echo.OnAddRoute = func(r echo.Route) error {
+		if r.Method != http.MethodGet {
+			return nil
+		}
+		head := r
+		head.Method, head.Name = http.MethodHead, ""
+		_, err := s.echo.Router().Add(head)
+		return err
+	}
 	s.echo.Pre(s.trimTrailingSlash, s.resolveAliases)
 	s.echo.Use(s.requestIDMiddleware, s.observeMiddleware, s.authMiddleware, s.negotiateMiddleware, s.readyMiddleware, s.timeoutMiddleware)
 	// A write's change headers reach the registry through its context.
