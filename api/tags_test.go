@@ -77,8 +77,15 @@ func TestSchemaTagsOnRegister(t *testing.T) {
 		t.Errorf("unknown entity type: %d %s", r.status, r.body)
 	}
 	r = h.do("POST", "/subjects/person-proto/versions", map[string]any{"schemaType": "PROTOBUF", "schema": "syntax = \"proto3\";\nmessage P { string ssn = 1; }\n", "schemaTagsToAdd": []any{entityTags("P.ssn", "sr_field", "PII")}})
-	if r.status != 422 || r.errorCode(t) != 42201 || !strings.Contains(string(r.body), "cannot edit the tags of PROTOBUF schemas") {
-		t.Errorf("Protobuf tag edits are refused, not ignored: %d %s", r.status, r.body)
+	if r.status != 200 {
+		t.Fatalf("Protobuf tags: %d %s", r.status, r.body)
+	}
+	if got := versionText(t, h, "person-proto", "1"); !strings.Contains(got, `string ssn = 1 [(confluent.field_meta) = { tags: [ "PII" ] }];`) || !strings.Contains(got, `import "confluent/meta.proto";`) {
+		t.Errorf("Protobuf schema registered with tags:\n%s", got)
+	}
+	r = h.do("POST", "/subjects/person-proto/versions", map[string]any{"schemaType": "PROTOBUF", "schema": "syntax = \"proto3\";\nmessage P { string ssn = 1; }\n", "schemaTagsToAdd": []any{entityTags("Q.ssn", "sr_field", "PII")}})
+	if r.status != 422 || r.errorCode(t) != 42201 || !strings.Contains(string(r.body), "No matching Message with name 'Q' found in the schema") {
+		t.Errorf("unknown Protobuf message: %d %s", r.status, r.body)
 	}
 }
 

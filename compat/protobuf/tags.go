@@ -1,0 +1,233 @@
+package protobuf
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"google.golang.org/protobuf/encoding/protowire"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/descriptorpb"
+
+	"github.com/charter-registry/charter/compat"
+)
+
+var _ compat.Tagger = (*Format)(nil)
+
+// metaImport is the file that declares Confluent's field_meta and
+// message_meta options.
+const metaImport = "confluent/meta.proto"
+
+// Tag implements compat.Tagger with Confluent's Protobuf entity paths:
+// message names from the top level down (no package), then the field for
+// sr_field (a oneof's name may stand between); the tags live in the
+// (confluent.field_meta) and (confluent.message_meta) options, whose other
+// members (doc, params) are kept. The file gains the import of
+// confluent/meta.proto when it needs it. Only a schema without references
+// can be edited.
+func (f *Format) Tag(text string, add, remove []compat.EntityTags) (string, error) {
+	s, err := f.parse(text, nil)
+	if err != nil {
+		return "", fmt.Errorf("the schema does not parse on its own (the tags of a Protobuf schema with references cannot be edited yet): %v", err)
+	}
+	if !importsMeta(s) {
+		canon, err := printFile(s.file, true)
+		if err != nil {
+			return "", err
+		}
+		if s, err = f.parse(withMetaImport(canon), nil); err != nil {
+			return "", err
+		}
+	}
+	fdp := fileProto(s.file)
+	type entity struct{ path, typ string }
+	var order []entity
+	adds, removes := map[entity][]string{}, map[entity][]string{}
+	collect := func(list []compat.EntityTags, into map[entity][]string) error {
+		for _, et := range list {
+			if et.Type != compat.EntityRecord && et.Type != compat.EntityField {
+				return fmt.Errorf("unknown entity type %q of path '%s': use sr_record or sr_field", et.Type, et.Path)
+			}
+			e := entity{strings.TrimPrefix(et.Path, "."), et.Type}
+			if _, ok := adds[e]; !ok {
+				if _, ok := removes[e]; !ok {
+					order = append(order, e)
+				}
+			}
+			into[e] = append(into[e], et.Tags...)
+		}
+		return nil
+	}
+	if err := collect(add, adds); err != nil {
+		return "", err
+	}
+	if err := collect(remove, removes); err != nil {
+		return "", err
+	}
+	for _, e := range order {
+		ids := strings.Split(e.path, ".")
+		if e.typ == compat.EntityRecord {
+			m, err := findTagMessage(fdp.MessageType, ids)
+			if err != nil {
+				return "", err
+			}
+			if m.Options == nil {
+				m.Options = &descriptorpb.MessageOptions{}
+			}
+			if err := editMeta(m.Options, adds[e], removes[e]); err != nil {
+				return "", err
+			}
+			continue
+		}
+		fd, err := findTagField(fdp.MessageType, ids)
+		if err != nil {
+			return "", err
+		}
+		if fd.Options == nil {
+			fd.Options = &descriptorpb.FieldOptions{}
+		}
+		if err := editMeta(fd.Options, adds[e], removes[e]); err != nil {
+			return "", err
+		}
+	}
+	linked, err := relink(s.file, fdp)
+	if err != nil {
+		return "", err
+	}
+	return printFile(linked, true)
+}
+
+func importsMeta(s *Schema) bool {
+	imps := s.file.Imports()
+	for i := 0; i < imps.Len(); i++ {
+		if imps.Get(i).Path() == metaImport {
+			return true
+		}
+	}
+	return false
+}
+
+// withMetaImport adds the import of confluent/meta.proto to a canonical
+// text, after its package (else its syntax) statement.
+func withMetaImport(canon string) string {
+	lines := strings.Split(canon, "\n")
+	at := -1
+	for i, l := range lines {
+		t := strings.TrimSpace(l)
+		if strings.HasPrefix(t, "package ") || (at < 0 && (strings.HasPrefix(t, "syntax ") || strings.HasPrefix(t, "edition "))) {
+			at = i
+		}
+	}
+	imp := `import "` + metaImport + `";`
+	return strings.Join(slices.Insert(lines, at+1, "", imp), "\n")
+}
+
+// findMessage follows message names down from the top level, as
+// Confluent's findMatchingElement does.
+func findTagMessage(top []*descriptorpb.DescriptorProto, ids []string) (*descriptorpb.DescriptorProto, error) {
+	var m *descriptorpb.DescriptorProto
+	msgs := top
+	for _, id := range ids {
+		i := slices.IndexFunc(msgs, func(d *descriptorpb.DescriptorProto) bool { return d.GetName() == id })
+		if i < 0 {
+			return nil, fmt.Errorf("No matching Message with name '%s' found in the schema", id)
+		}
+		m = msgs[i]
+		msgs = m.NestedType
+	}
+	if m == nil {
+		return nil, fmt.Errorf("No matching Message with name '' found in the schema")
+	}
+	return m, nil
+}
+
+// findField finds the field at the end of ids; a oneof's name may stand
+// before the field's (its fields are the message's own).
+func findTagField(top []*descriptorpb.DescriptorProto, ids []string) (*descriptorpb.FieldDescriptorProto, error) {
+	name := ids[len(ids)-1]
+	msgPath := ids[:len(ids)-1]
+	if len(msgPath) == 0 {
+		return nil, fmt.Errorf("No matching Field with name '%s' found in the schema", name)
+	}
+	m, err := findTagMessage(top, msgPath)
+	if err != nil && len(msgPath) > 1 {
+		// The last step may name a oneof of the message before it.
+		if parent, perr := findTagMessage(top, msgPath[:len(msgPath)-1]); perr == nil &&
+			slices.ContainsFunc(parent.OneofDecl, func(o *descriptorpb.OneofDescriptorProto) bool { return o.GetName() == msgPath[len(msgPath)-1] }) {
+			m, err = parent, nil
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, fd := range m.Field {
+		if fd.GetName() == name {
+			return fd, nil
+		}
+	}
+	return nil, fmt.Errorf("No matching Field with name '%s' found in the schema", name)
+}
+
+// editMeta adds and removes tags in the Confluent meta option (field 1088)
+// of opts, keeping its other members and every other option.
+func editMeta(opts proto.Message, add, remove []string) error {
+	b, err := proto.MarshalOptions{Deterministic: true}.Marshal(opts)
+	if err != nil {
+		return err
+	}
+	var others, metaRest []byte
+	var tags []string
+	for len(b) > 0 {
+		num, typ, n := protowire.ConsumeTag(b)
+		if n < 0 {
+			return protowire.ParseError(n)
+		}
+		m := protowire.ConsumeFieldValue(num, typ, b[n:])
+		if m < 0 {
+			return protowire.ParseError(m)
+		}
+		field := b[:n+m]
+		if num == metaField && typ == protowire.BytesType {
+			v, _ := protowire.ConsumeBytes(b[n : n+m])
+			for len(v) > 0 {
+				inum, ityp, in := protowire.ConsumeTag(v)
+				if in < 0 {
+					return protowire.ParseError(in)
+				}
+				im := protowire.ConsumeFieldValue(inum, ityp, v[in:])
+				if im < 0 {
+					return protowire.ParseError(im)
+				}
+				if inum == tagsField && ityp == protowire.BytesType {
+					t, _ := protowire.ConsumeBytes(v[in : in+im])
+					if !slices.Contains(tags, string(t)) {
+						tags = append(tags, string(t))
+					}
+				} else {
+					metaRest = append(metaRest, v[:in+im]...)
+				}
+				v = v[in+im:]
+			}
+		} else {
+			others = append(others, field...)
+		}
+		b = b[n+m:]
+	}
+	for _, t := range add {
+		if !slices.Contains(tags, t) {
+			tags = append(tags, t)
+		}
+	}
+	tags = slices.DeleteFunc(tags, func(t string) bool { return slices.Contains(remove, t) })
+	meta := metaRest
+	for _, t := range tags {
+		meta = protowire.AppendTag(meta, tagsField, protowire.BytesType)
+		meta = protowire.AppendString(meta, t)
+	}
+	if len(meta) > 0 {
+		others = protowire.AppendTag(others, metaField, protowire.BytesType)
+		others = protowire.AppendBytes(others, meta)
+	}
+	proto.Reset(opts)
+	return proto.Unmarshal(others, opts)
+}
