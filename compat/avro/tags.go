@@ -54,6 +54,7 @@ func (f *Format) Tag(text string, add, remove []compat.EntityTags) (string, erro
 	for _, e := range order {
 		n := findEntity(root, named[e], e.typ)
 		if n == nil {
+			//lint:ignore ST1005 Confluent's exact text, which clients match on
 			return "", fmt.Errorf("No matching path '%s' found in the schema", named[e])
 		}
 		var tags []string

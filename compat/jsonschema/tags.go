@@ -55,6 +55,7 @@ func (f *Format) Tag(text string, add, remove []compat.EntityTags) (string, erro
 			return "", err
 		}
 		if n == nil || n.kind != jsonObject {
+			//lint:ignore ST1005 Confluent's exact text, which clients match on
 			return "", fmt.Errorf("No matching path '%s' found in the schema", e.path)
 		}
 		var tags []string

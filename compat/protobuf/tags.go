@@ -130,12 +130,14 @@ func findTagMessage(top []*descriptorpb.DescriptorProto, ids []string) (*descrip
 	for _, id := range ids {
 		i := slices.IndexFunc(msgs, func(d *descriptorpb.DescriptorProto) bool { return d.GetName() == id })
 		if i < 0 {
+			//lint:ignore ST1005 Confluent's exact text, which clients match on
 			return nil, fmt.Errorf("No matching Message with name '%s' found in the schema", id)
 		}
 		m = msgs[i]
 		msgs = m.NestedType
 	}
 	if m == nil {
+		//lint:ignore ST1005 Confluent's exact text, which clients match on
 		return nil, fmt.Errorf("No matching Message with name '' found in the schema")
 	}
 	return m, nil
@@ -147,6 +149,7 @@ func findTagField(top []*descriptorpb.DescriptorProto, ids []string) (*descripto
 	name := ids[len(ids)-1]
 	msgPath := ids[:len(ids)-1]
 	if len(msgPath) == 0 {
+		//lint:ignore ST1005 Confluent's exact text, which clients match on
 		return nil, fmt.Errorf("No matching Field with name '%s' found in the schema", name)
 	}
 	m, err := findTagMessage(top, msgPath)
@@ -165,6 +168,7 @@ func findTagField(top []*descriptorpb.DescriptorProto, ids []string) (*descripto
 			return fd, nil
 		}
 	}
+	//lint:ignore ST1005 Confluent's exact text, which clients match on
 	return nil, fmt.Errorf("No matching Field with name '%s' found in the schema", name)
 }
 

@@ -233,7 +233,7 @@ func inlineProtoTags(fd protoreflect.FieldDescriptor) []string {
 		return v.([]string)
 	}
 	var tags []string
-	if opts, ok := fd.Options().(proto.Message); ok && opts != nil {
+	if opts := fd.Options(); opts != nil {
 		b, err := proto.MarshalOptions{Deterministic: true}.Marshal(opts)
 		if err == nil {
 			for _, meta := range wireBytes(b, protoMetaField) {

@@ -60,13 +60,8 @@ func admin(t testing.TB) *kadm.Client {
 	return kadm.NewClient(cl)
 }
 
-// highWatermark returns the end offset of partition 0 of topic.
-func highWatermark(t testing.TB, topic string) int64 {
-	t.Helper()
-	return highWatermarkOn(t, admin(t), topic)
-}
-
-// highWatermarkOn is highWatermark through adm.
+// highWatermarkOn returns the end offset of partition 0 of topic, asked
+// through adm.
 func highWatermarkOn(t testing.TB, adm *kadm.Client, topic string) int64 {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
