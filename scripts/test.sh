@@ -22,6 +22,12 @@ if [ -n "$unformatted" ]; then
 fi
 go vet ./...
 
+echo "== staticcheck"
+# Pinned; go run fetches it from the module proxy once and caches it.
+staticcheck="honnef.co/go/tools/cmd/staticcheck@v0.8.2"
+go run "$staticcheck" ./...
+(cd conformance && CGO_ENABLED=1 go run "$staticcheck" ./...)
+
 echo "== Chromium and playwright-core for the catalogue's browser test"
 eval "$(bash scripts/browser-setup.sh)"
 export CHARTER_BROWSER
