@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/labstack/echo/v5"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -82,14 +83,22 @@ func (c ConnConfig) Validate(requestTimeout time.Duration) error {
 // HTTPServer returns an http.Server that serves s with c's timeouts and
 // header limit. Serve it on a listener from (*Server).Listener to apply the
 // connection cap as well.
+//
+// The header limit is enforced by the API, which answers a request whose
+// request line and headers exceed c.MaxHeaderBytes with 431 and a
+// Confluent-style error body (error code 431). net/http itself is given
+// twice the limit, so that such requests reach the API; beyond that
+// (twice the limit plus net/http's 4 KiB of slack) net/http still refuses
+// them itself, with its plain-text 431, without reading them into memory.
 func (s *Server) HTTPServer(c ConnConfig) *http.Server {
+	s.maxHeaderBytes.Store(int64(c.MaxHeaderBytes))
 	return &http.Server{
 		Handler:           s.Handler(),
 		ReadHeaderTimeout: c.ReadHeaderTimeout,
 		ReadTimeout:       c.ReadTimeout,
 		WriteTimeout:      c.WriteTimeout,
 		IdleTimeout:       c.IdleTimeout,
-		MaxHeaderBytes:    c.MaxHeaderBytes,
+		MaxHeaderBytes:    2 * c.MaxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),
 		ConnState:         s.conns.track,
 	}
@@ -204,4 +213,36 @@ func (c *limitedConn) Close() error {
 // least 1.
 func retryAfter(d time.Duration) string {
 	return strconv.Itoa(max(1, int((d+time.Second-1)/time.Second)))
+}
+
+// headerLimitMiddleware answers 431 when the request line and headers are
+// larger than the limit HTTPServer was given (none before it is called).
+func (s *Server) headerLimitMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c *echo.Context) error {
+		limit := s.maxHeaderBytes.Load()
+		if limit <= 0 {
+			return next(c)
+		}
+		if n := headerBytes(c.Request()); int64(n) > limit {
+			return &httpError{http.StatusRequestHeaderFieldsTooLarge, http.StatusRequestHeaderFieldsTooLarge,
+				fmt.Sprintf("Request header fields too large: the request line and headers are %d bytes, over the limit of %d bytes", n, limit)}
+		}
+		return next(c)
+	}
+}
+
+// headerBytes is the size of r's request line and headers as sent, less
+// any whitespace net/http trimmed: "GET /x HTTP/1.1\r\n", one
+// "Name: value\r\n" per value (Host included) and the blank line.
+func headerBytes(r *http.Request) int {
+	n := len(r.Method) + 1 + len(r.RequestURI) + 1 + len(r.Proto) + 2
+	if r.Host != "" {
+		n += len("Host: ") + len(r.Host) + 2
+	}
+	for k, vs := range r.Header {
+		for _, v := range vs {
+			n += len(k) + 2 + len(v) + 2
+		}
+	}
+	return n + 2
 }

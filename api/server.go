@@ -71,6 +71,8 @@ type Server struct {
 	own         map[string]bool
 	ownSegments map[string]bool
 	keys        *dek.Registry
+	// maxHeaderBytes is the header limit HTTPServer enforces (0: none).
+	maxHeaderBytes atomic.Int64
 }
 
 // New builds the API over svc.
@@ -128,7 +130,7 @@ func New(svc *registry.Service, cfg Config) *Server {
 		return err
 	}
 	s.echo.Pre(s.trimTrailingSlash, s.resolveAliases)
-	s.echo.Use(s.requestIDMiddleware, s.observeMiddleware, s.authMiddleware, s.negotiateMiddleware, s.readyMiddleware, s.timeoutMiddleware)
+	s.echo.Use(s.requestIDMiddleware, s.observeMiddleware, s.headerLimitMiddleware, s.authMiddleware, s.negotiateMiddleware, s.readyMiddleware, s.timeoutMiddleware)
 	// A write's change headers reach the registry through its context.
 	s.echo.Use(provenanceMiddleware)
 	s.routes()
