@@ -72,6 +72,8 @@ func TestCheckerRules(t *testing.T) {
 			fixed{level: compat.Full, old: map[string]string{"p": "syntax = \"proto3\";\nmessage M {\n  int32 a = 1;\n}\n"}}, []string{"FIELD_WIRE_COMPATIBLE_TYPE"}, 3},
 		{"JSON narrowing", "j.json", "{\"properties\": {\n\"a\": {\"type\": \"integer\"}}}",
 			fixed{level: compat.Backward, old: map[string]string{"j": `{"properties": {"a": {"type": "number"}}}`}}, []string{"TYPE_NARROWED"}, 2},
+		{"JSON required added is at its entry", "j.json", "{\"type\": \"object\",\n\"properties\": {\"a\": {\"type\": \"string\"}},\n\"required\": [\n  \"a\"]}",
+			fixed{level: compat.Backward, old: map[string]string{"j": `{"type": "object", "properties": {"a": {"type": "string"}}}`}}, []string{"REQUIRED_ATTRIBUTE_ADDED"}, 4},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -19,6 +19,7 @@ type difference struct {
 	path string
 	upd  *node
 	attr string // keyword under upd the change is about, if any
+	item string // the string in attr's array it is about ("required"), if any
 }
 
 // diffCtx is Confluent's diff Context: the path being compared, the
@@ -82,6 +83,13 @@ func (c *diffCtx) add(kind string) {
 
 func (c *diffCtx) addAt(attr, kind string) {
 	c.diffs = append(c.diffs, difference{kind: kind, path: c.pathString(attr), upd: c.upd, attr: attr})
+}
+
+// addRequired records a change to whether property name is required: it
+// is located at name's entry in the update's required array, or at the
+// array when name is not there.
+func (c *diffCtx) addRequired(name, kind string) {
+	c.diffs = append(c.diffs, difference{kind: kind, path: c.pathString(name), upd: c.upd, attr: "required", item: name})
 }
 
 func (c *diffCtx) addAll(ds []difference) { c.diffs = append(c.diffs, ds...) }

@@ -25,12 +25,12 @@ func (c *diffCtx) compareRequired(o, u *node) {
 		was, is := o.isRequired(p.name), u.isRequired(p.name)
 		switch {
 		case was && !is:
-			c.addAt(p.name, requiredAttributeRemoved)
+			c.addRequired(p.name, requiredAttributeRemoved)
 		case !was && is:
 			if us.def != nil {
-				c.addAt(p.name, requiredAttributeWithDefaultAdded)
+				c.addRequired(p.name, requiredAttributeWithDefaultAdded)
 			} else {
-				c.addAt(p.name, requiredAttributeAdded)
+				c.addRequired(p.name, requiredAttributeAdded)
 			}
 		}
 	}

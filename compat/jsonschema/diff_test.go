@@ -166,6 +166,30 @@ func TestChangePositions(t *testing.T) {
 	}
 }
 
+// A change to whether a property is required is located at the
+// property's entry in the update's required array, or at the array when
+// the entry is gone, never at the document's start.
+func TestRequiredChangePositions(t *testing.T) {
+	f := New()
+	props := `"properties": {"id": {"type": "string"}, "n": {"type": "integer"}}`
+	o := mustParse(t, f, `{"type":"object",`+props+`,"required":["n"]}`)
+	u := mustParse(t, f, "{\n  \"type\": \"object\",\n  "+props+",\n  \"required\": [\n    \"id\"\n  ]\n}")
+	d := f.Diff(o, u, compat.Options{})
+	got := map[string][2]int{}
+	for _, c := range d {
+		got[c.Kind+" "+c.Path] = [2]int{c.Line, c.Column}
+	}
+	want := map[string][2]int{
+		"REQUIRED_ATTRIBUTE_ADDED #/required/id":  {5, 5}, // "id" in the array
+		"REQUIRED_ATTRIBUTE_REMOVED #/required/n": {4, 3}, // the required key
+	}
+	for k, lc := range want {
+		if got[k] != lc {
+			t.Errorf("%s at %v, want %v (all: %+v)", k, got[k], lc, d)
+		}
+	}
+}
+
 func TestDiffOfForeignSchema(t *testing.T) {
 	f := New()
 	s := mustParse(t, f, `{}`)

@@ -279,8 +279,9 @@ func (f *Format) Diff(original, update compat.Schema, opts compat.Options) []com
 	return out
 }
 
-// offset places a finding in the update's text: the keyword it is about
-// when the update node has it, else the update node itself; -1 when the
+// offset places a finding in the update's text: the string entry of the
+// keyword's array it is about (a name in required), else the keyword it is
+// about when the update node has it, else the update node itself; -1 when the
 // finding is not in the update's own text (it is in a dependency).
 func (s *Schema) offset(d difference) int {
 	n := d.upd
@@ -289,9 +290,17 @@ func (s *Schema) offset(d difference) int {
 	}
 	if d.attr != "" && n.raw.kind == jsonObject {
 		for _, m := range n.raw.obj {
-			if m.key == d.attr {
-				return m.off
+			if m.key != d.attr {
+				continue
 			}
+			if d.item != "" && m.val != nil && m.val.kind == jsonArray {
+				for _, el := range m.val.arr {
+					if el != nil && el.kind == jsonString && el.str == d.item {
+						return el.off
+					}
+				}
+			}
+			return m.off
 		}
 	}
 	return n.raw.off
