@@ -78,7 +78,7 @@ func Load(ctx context.Context, cfg *Config, src Source) (*Project, error) {
 		listed[dir] = l
 		return l, err
 	}
-	claimed := map[string]bool{}
+	claimed := map[string]int{} // file -> the entry that maps it
 	bySubject := map[string]string{}
 	for i, e := range cfg.Schemas {
 		var names []string
@@ -97,7 +97,12 @@ func Load(ctx context.Context, cfg *Config, src Source) (*Project, error) {
 		}
 		matched := 0
 		for _, n := range names {
-			if claimed[n] {
+			if by, ok := claimed[n]; ok {
+				if !hasMeta(e.Path) {
+					// A glob leaves to earlier entries the files they map;
+					// an entry naming the file itself would be ignored.
+					return nil, fmt.Errorf("schemas[%d] (path %s): the file is already mapped by schemas[%d] (subject %q); a file maps to one subject, so remove one of the two entries", i, e.Path, by, p.files[n].Subject)
+				}
 				continue // an earlier entry maps it
 			}
 			text, ok, err := p.read(ctx, n)
@@ -120,7 +125,7 @@ func Load(ctx context.Context, cfg *Config, src Source) (*Project, error) {
 				return nil, fmt.Errorf("schemas[%d]: %s and %s both map to subject %q in %s; a subject holds one schema, so give each file its own subject (for example \"{name}-value\")", i, prev, n, subject, src.Describe())
 			}
 			bySubject[subject] = n
-			claimed[n] = true
+			claimed[n] = i
 			matched++
 			f := &File{Path: n, Subject: subject, Topic: e.Topic, Type: typ, Level: cfg.Level(e), Text: text, Entry: i}
 			p.files[n] = f

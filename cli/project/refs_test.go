@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/charter-registry/charter/compat"
@@ -154,6 +155,34 @@ func TestLoadRefusesTwoFilesForOneSubject(t *testing.T) {
 	}
 	if _, err := Load(context.Background(), cfg, Dir(dir)); err == nil {
 		t.Error("two files mapped to x-value were accepted")
+	}
+}
+
+// An entry naming a file an earlier entry maps is a mistake (the file
+// would keep the first subject): it is refused, naming that entry. A glob
+// that also matches it leaves it to the earlier entry, as before.
+func TestLoadRefusesAFileMappedTwice(t *testing.T) {
+	dir := writeTree(t, map[string]string{"schemas/orders.avsc": "{}", "schemas/users.avsc": "{}"})
+	cfg, err := ParseConfig([]byte("schemas:\n  - {path: schemas/orders.avsc, subject: orders-value}\n  - {path: \"schemas/*.avsc\", subject: \"{name}-value\"}\n  - {path: schemas/orders.avsc, subject: orders2-value}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Load(context.Background(), cfg, Dir(dir))
+	want := `schemas[2] (path schemas/orders.avsc): the file is already mapped by schemas[0] (subject "orders-value")`
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("Load: %v, want an error containing %s", err, want)
+	}
+
+	cfg, err = ParseConfig([]byte("schemas:\n  - {path: schemas/orders.avsc, subject: orders-value}\n  - {path: \"schemas/*.avsc\", subject: \"{name}-value\"}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := Load(context.Background(), cfg, Dir(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := p.File("schemas/orders.avsc"); f == nil || f.Subject != "orders-value" {
+		t.Errorf("orders.avsc: %+v, want the first entry's subject", f)
 	}
 }
 
