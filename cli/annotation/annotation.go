@@ -35,6 +35,7 @@ type Annotation struct {
 	Against string `json:"against,omitempty"`
 	// Severity is empty (or SeverityError) for a problem that fails the
 	// check, SeverityInfo for a note that does not, such as a new subject.
+	// The JSON output always carries it: "error" or "info".
 	Severity Severity `json:"severity,omitempty"`
 }
 

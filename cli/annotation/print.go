@@ -158,11 +158,15 @@ func oneLine(s string) string {
 }
 
 // printJSON writes the annotations as one JSON array, [] when there are
-// none, so that tools can always parse the output.
+// none, so that tools can always parse the output. Every entry has its
+// severity, "error" or "info".
 func printJSON(w io.Writer, set Set) error {
-	list := set.Annotations
-	if list == nil {
-		list = []Annotation{}
+	list := make([]Annotation, len(set.Annotations))
+	for i, a := range set.Annotations {
+		if a.Severity == "" {
+			a.Severity = SeverityError
+		}
+		list[i] = a
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

@@ -148,8 +148,17 @@ func TestJSONAndJUnitParse(t *testing.T) {
 	if err := json.Unmarshal(j.Bytes(), &back); err != nil {
 		t.Fatal(err)
 	}
-	if len(back) != len(sample().Annotations) || back[0] != sample().Annotations[0] {
+	// Every entry carries its severity; the zero value comes back as
+	// "error", which it means.
+	want := sample().Annotations[0]
+	want.Severity = SeverityError
+	if len(back) != len(sample().Annotations) || back[0] != want {
 		t.Errorf("JSON does not round-trip: %+v", back)
+	}
+	for _, a := range back {
+		if a.Severity != SeverityError && a.Severity != SeverityInfo {
+			t.Errorf("JSON entry without a severity: %+v", a)
+		}
 	}
 	if err := Print(&x, JUnit, sample(), Options{}); err != nil {
 		t.Fatal(err)
