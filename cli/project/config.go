@@ -9,6 +9,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -74,12 +75,33 @@ func ParseConfig(data []byte) (*Config, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, errors.New("the file is empty: it needs at least a schemas list")
 		}
-		return nil, err
+		return nil, decodeError(err)
 	}
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
 	return &c, nil
+}
+
+// unknownField is how yaml.v3 reports a key KnownFields refuses.
+var unknownField = regexp.MustCompile(`^line (\d+): field (.+) not found in type \S+$`)
+
+// decodeError rewords yaml.v3's unmarshal errors in charter.yaml's terms:
+// "line 3: field schemaz not found in type project.Config" becomes
+// `line 3: unknown key "schemaz" in charter.yaml`.
+func decodeError(err error) error {
+	var te *yaml.TypeError
+	if !errors.As(err, &te) {
+		return err
+	}
+	msgs := make([]string, len(te.Errors))
+	for i, m := range te.Errors {
+		if g := unknownField.FindStringSubmatch(m); g != nil {
+			m = fmt.Sprintf("line %s: unknown key %q in charter.yaml", g[1], g[2])
+		}
+		msgs[i] = m
+	}
+	return errors.New(strings.Join(msgs, "; "))
 }
 
 // LoadConfig reads and validates the charter.yaml at path.

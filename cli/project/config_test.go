@@ -51,7 +51,8 @@ func TestParseConfigRejects(t *testing.T) {
 	cases := map[string]struct{ yaml, want string }{
 		"empty file":           {"", "empty"},
 		"no schemas":           {"compatibility: FULL\n", "the list is empty"},
-		"misspelt key":         {"schemas:\n  - path: a.avsc\n    subjet: a\n", "subjet"},
+		"misspelt key":         {"schemas:\n  - path: a.avsc\n    subjet: a\n", `line 3: unknown key "subjet" in charter.yaml`},
+		"unknown top key":      {"compatibility: FULL\nschemaz:\n  - {path: a.avsc, subject: a}\n", `line 2: unknown key "schemaz" in charter.yaml`},
 		"unknown level":        {"compatibility: SIDEWAYS\nschemas:\n  - {path: a.avsc, subject: a}\n", "invalid compatibility level"},
 		"entry level":          {"schemas:\n  - {path: a.avsc, subject: a, compatibility: x}\n", "schemas[0]: compatibility"},
 		"no subject nor topic": {"schemas:\n  - path: a.avsc\n", "give a subject"},
