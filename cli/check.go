@@ -194,7 +194,7 @@ func runCheck(cmd *cobra.Command, f checkFlags, args []string) error {
 		return err
 	}
 	if n := set.Failures(); n > 0 {
-		return &exitError{code: ExitViolations, err: fmt.Errorf("%s in %d schema files checked against %s", plural(n, "problem"), len(set.Files), against)}
+		return &exitError{code: ExitViolations, err: fmt.Errorf("%s in %s checked against %s", plural(n, "problem"), plural(len(set.Files), "schema file"), against)}
 	}
 	notes := ""
 	newSubjects, compatible := 0, 0

@@ -121,6 +121,12 @@ func TestCheckAgainstGit(t *testing.T) {
 		})
 	}
 
+	// The summary counts in the singular when there is one.
+	r = charterRun(t, "check", "--config", repo.config(), "--against", "git:HEAD~1", "--format", "json", filepath.Join(filepath.Dir(repo.config()), "avro", "orders.avsc"))
+	if r.code != 100 || !regexp.MustCompile(`^1 problem in 1 schema file checked against git:HEAD~1$`).MatchString(errString(r.err)) {
+		t.Errorf("one file's summary: %s", r)
+	}
+
 	// The JSON output carries subject and level for each annotation.
 	r = charterRun(t, "check", "--config", repo.config(), "--against", "git:HEAD~1", "--format", "json")
 	var anns []struct {
