@@ -96,6 +96,8 @@ func TestCatalogOverHTTP(t *testing.T) {
 		{"GET", "/v1/catalog/teams/nobody", nil, 404, 40410},
 		{"GET", "/v1/catalog/topics/nothing", nil, 404, 40410},
 		{"PUT", "/v1/catalog/topics/nothing", map[string]any{"description": "x"}, 404, 40410},
+		{"PUT", "/v1/catalog/topics/orders", map[string]any{"name": "renamed"}, 422, 42212},
+		{"PUT", "/v1/catalog/teams/payments", map[string]any{"name": "renamed", "description": "x"}, 422, 42212},
 		{"POST", "/v1/catalog/topics", map[string]any{"name": "t1", "owner": "payments", "lifecycle": "zombie"}, 422, 42212},
 		{"POST", "/v1/catalog/topics", map[string]any{"name": "t2", "owner": "payments", "writePolicy": "anyone"}, 422, 42212},
 		{"POST", "/v1/catalog/topics", map[string]any{"name": "t3"}, 422, 42212},
@@ -112,6 +114,24 @@ func TestCatalogOverHTTP(t *testing.T) {
 		if r.status != c.status || r.errorCode(t) != c.code {
 			t.Errorf("%s %s: %d %s, want %d/%d", c.method, c.path, r.status, r.body, c.status, c.code)
 		}
+	}
+
+	// A rename is refused with a message saying so; the name of the path
+	// itself is accepted, and nothing was half-applied.
+	r = h.do("PUT", "/v1/catalog/topics/orders", map[string]any{"name": "renamed", "description": "not applied"})
+	if !strings.Contains(string(r.body), `Topic name \"renamed\" differs from 'orders' in the path: a topic cannot be renamed`) {
+		t.Errorf("rename message: %s", r.body)
+	}
+	if r := h.do("PUT", "/v1/catalog/topics/orders", map[string]any{"name": "orders", "description": "kept"}); r.status != 200 {
+		t.Errorf("PUT with the topic's own name: %d %s", r.status, r.body)
+	}
+	var after struct{ Name, Description string }
+	h.do("GET", "/v1/catalog/topics/orders", nil).json(t, &after)
+	if after.Name != "orders" || after.Description != "kept" {
+		t.Errorf("topic after a refused rename: %+v", after)
+	}
+	if r := h.do("GET", "/v1/catalog/topics/renamed", nil); r.status != 404 {
+		t.Errorf("renamed topic exists: %d %s", r.status, r.body)
 	}
 }
 

@@ -38,6 +38,8 @@ type Contact struct {
 
 // TeamUpdate changes a team; nil fields are left as they are.
 type TeamUpdate struct {
+	// Name, when given, must be the team's own: teams are not renamed.
+	Name        *string    `json:"name,omitempty"`
 	Description *string    `json:"description,omitempty"`
 	Contacts    *[]Contact `json:"contacts,omitempty"`
 }
@@ -116,6 +118,8 @@ type Topic struct {
 // TopicUpdate creates or changes a topic; nil fields are left as they are
 // (or take their defaults on creation).
 type TopicUpdate struct {
+	// Name, when given, must be the topic's own: topics are not renamed.
+	Name        *string         `json:"name,omitempty"`
 	Description *string         `json:"description,omitempty"`
 	Owner       *string         `json:"owner,omitempty"`
 	Tags        *[]string       `json:"tags,omitempty"`

@@ -104,6 +104,9 @@ func (s *Service) UpdateTeam(ctx context.Context, name string, u TeamUpdate) (Te
 		if !ok {
 			return nil, errTeamNotFound(name)
 		}
+		if u.Name != nil && *u.Name != name {
+			return nil, Errorf(CodeInvalidRequest, "Team name %q differs from '%s' in the path: a team cannot be renamed; create the new team, move its topics to it and delete this one", *u.Name, name)
+		}
 		next := cur
 		var changed []string
 		if u.Description != nil && *u.Description != cur.Description {
@@ -347,6 +350,9 @@ func (s *Service) UpdateTopic(ctx context.Context, name string, u TopicUpdate) (
 		cur, err := s.ownedTopicLocked(p, name, "change topics that do not exist")
 		if err != nil {
 			return nil, err
+		}
+		if u.Name != nil && *u.Name != name {
+			return nil, Errorf(CodeInvalidRequest, "Topic name %q differs from '%s' in the path: a topic cannot be renamed; create the new topic, bind its subjects and delete this one", *u.Name, name)
 		}
 		next, err := s.gov.applyTopicUpdate(cur, u)
 		if err != nil {
