@@ -1,6 +1,8 @@
 package dek
 
 import (
+	"maps"
+
 	"github.com/charter-registry/charter/contracts/encryption"
 )
 
@@ -89,7 +91,7 @@ func (k kekValue) entity() Kek {
 // equivalent is Confluent's isEquivalent: equal but for deletion and time.
 func (k kekValue) equivalent(o kekValue) bool {
 	return k.Shared == o.Shared && k.Name == o.Name && k.KmsType == o.KmsType && k.KmsKeyID == o.KmsKeyID &&
-		mapsEqual(k.KmsProps, o.KmsProps) && strPtrEqual(k.Doc, o.Doc)
+		maps.Equal(k.KmsProps, o.KmsProps) && strPtrEqual(k.Doc, o.Doc)
 }
 
 // dekValue is a DEK record's value, in the layout of Confluent's
@@ -123,18 +125,6 @@ type dekID struct {
 	subject string
 	alg     encryption.Format
 	version int
-}
-
-func mapsEqual(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if w, ok := b[k]; !ok || w != v {
-			return false
-		}
-	}
-	return true
 }
 
 func strPtrEqual(a, b *string) bool {

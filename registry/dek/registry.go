@@ -346,20 +346,7 @@ func (r *Registry) UpdateKek(ctx context.Context, name string, u UpdateKek, test
 // one. A KEK with live DEKs (any DEK, for a permanent delete) is refused
 // with 42272. Admins only.
 func (r *Registry) DeleteKek(ctx context.Context, name string, permanent bool) error {
-	if err := CheckName(name); err != nil {
-		return err
-	}
-	p, err := r.svc.AuthorizeAdmin(ctx, "delete KEKs")
-	if err != nil {
-		return err
-	}
-	return r.svc.Write(ctx, func() ([]storage.Record, error) {
-		r.mu.RLock()
-		defer r.mu.RUnlock()
-		old, ok := r.keks[name]
-		if !ok {
-			return nil, errKeyNotFound(name)
-		}
+	return r.writeKek(ctx, name, "delete KEKs", func(p registry.Principal, old kekValue) ([]storage.Record, error) {
 		for _, d := range r.deks {
 			if d.KekName == name && (permanent || !d.Deleted) {
 				return nil, errReferenceExists(name)
@@ -388,20 +375,7 @@ func (r *Registry) DeleteKek(ctx context.Context, name string, permanent bool) e
 
 // UndeleteKek restores a soft-deleted KEK. Admins only.
 func (r *Registry) UndeleteKek(ctx context.Context, name string) error {
-	if err := CheckName(name); err != nil {
-		return err
-	}
-	p, err := r.svc.AuthorizeAdmin(ctx, "undelete KEKs")
-	if err != nil {
-		return err
-	}
-	return r.svc.Write(ctx, func() ([]storage.Record, error) {
-		r.mu.RLock()
-		defer r.mu.RUnlock()
-		old, ok := r.keks[name]
-		if !ok {
-			return nil, errKeyNotFound(name)
-		}
+	return r.writeKek(ctx, name, "undelete KEKs", func(p registry.Principal, old kekValue) ([]storage.Record, error) {
 		if !old.Deleted {
 			return nil, nil
 		}
@@ -413,6 +387,28 @@ func (r *Registry) UndeleteKek(ctx context.Context, name string) error {
 			return nil, err
 		}
 		return r.withAudit(p, registry.AuditEntry{Operation: OpKekUndeleted, After: kekAudit(nk)}, rec)
+	})
+}
+
+// writeKek is the shared frame of the KEK deletes and undeletes: it checks
+// name, authorizes an admin for action and, in a write holding the read
+// lock, finds KEK name (soft-deleted or not), which apply turns into records.
+func (r *Registry) writeKek(ctx context.Context, name, action string, apply func(p registry.Principal, old kekValue) ([]storage.Record, error)) error {
+	if err := CheckName(name); err != nil {
+		return err
+	}
+	p, err := r.svc.AuthorizeAdmin(ctx, action)
+	if err != nil {
+		return err
+	}
+	return r.svc.Write(ctx, func() ([]storage.Record, error) {
+		r.mu.RLock()
+		defer r.mu.RUnlock()
+		old, ok := r.keks[name]
+		if !ok {
+			return nil, errKeyNotFound(name)
+		}
+		return apply(p, old)
 	})
 }
 
@@ -635,8 +631,13 @@ func (r *Registry) DeleteDekVersion(ctx context.Context, name, subject string, v
 	return r.deleteDeks(ctx, name, subject, version, alg, permanent)
 }
 
-// deleteDeks deletes one version, or all of them for version 0.
-func (r *Registry) deleteDeks(ctx context.Context, name, subject string, version int, alg encryption.Format, permanent bool) error {
+// writeDeks is the shared frame of the DEK deletes and undeletes: it checks
+// name and subject, authorizes the caller for the subject's keys and, in a
+// write holding the read lock, finds KEK name and the DEKs the call acts on
+// (every version for version 0, else that one, LatestVersion for the
+// newest; soft-deleted ones included), which apply turns into records.
+func (r *Registry) writeDeks(ctx context.Context, name, subject string, version int, alg encryption.Format,
+	apply func(p registry.Principal, k kekValue, alg encryption.Format, targets []dekValue) ([]storage.Record, error)) error {
 	if err := CheckName(name); err != nil {
 		return err
 	}
@@ -651,22 +652,38 @@ func (r *Registry) deleteDeks(ctx context.Context, name, subject string, version
 	return r.svc.Write(ctx, func() ([]storage.Record, error) {
 		r.mu.RLock()
 		defer r.mu.RUnlock()
-		if _, ok := r.keks[name]; !ok {
+		k, ok := r.keks[name]
+		if !ok {
 			return nil, errKeyNotFound(name)
 		}
-		var targets []dekValue
-		if version == 0 {
-			if _, ok := r.dekLocked(name, subject, LatestVersion, alg, true); !ok {
-				return nil, errKeyNotFound(subject)
-			}
-			targets = r.versionsLocked(name, subject, alg, true)
-		} else {
-			d, ok := r.dekLocked(name, subject, version, alg, true)
-			if !ok {
-				return nil, errKeyNotFound(subject)
-			}
-			targets = []dekValue{d}
+		targets, err := r.targetsLocked(name, subject, version, alg)
+		if err != nil {
+			return nil, err
 		}
+		return apply(p, k, alg, targets)
+	})
+}
+
+// targetsLocked returns the DEKs of kek/subject/alg a call for version acts
+// on: all of them, oldest first, for version 0, else that version; when
+// there is none it is errKeyNotFound for the subject.
+func (r *Registry) targetsLocked(kek, subject string, version int, alg encryption.Format) ([]dekValue, error) {
+	if version == 0 {
+		if _, ok := r.dekLocked(kek, subject, LatestVersion, alg, true); !ok {
+			return nil, errKeyNotFound(subject)
+		}
+		return r.versionsLocked(kek, subject, alg, true), nil
+	}
+	d, ok := r.dekLocked(kek, subject, version, alg, true)
+	if !ok {
+		return nil, errKeyNotFound(subject)
+	}
+	return []dekValue{d}, nil
+}
+
+// deleteDeks deletes one version, or all of them for version 0.
+func (r *Registry) deleteDeks(ctx context.Context, name, subject string, version int, alg encryption.Format, permanent bool) error {
+	return r.writeDeks(ctx, name, subject, version, alg, func(p registry.Principal, _ kekValue, alg encryption.Format, targets []dekValue) ([]storage.Record, error) {
 		var recs []storage.Record
 		var versions []int
 		for _, d := range targets {
@@ -710,37 +727,7 @@ func (r *Registry) UndeleteDekVersion(ctx context.Context, name, subject string,
 }
 
 func (r *Registry) undeleteDeks(ctx context.Context, name, subject string, version int, alg encryption.Format) error {
-	if err := CheckName(name); err != nil {
-		return err
-	}
-	if err := CheckSubject(subject); err != nil {
-		return err
-	}
-	p, err := r.svc.AuthorizeSubjectKeys(ctx, subject)
-	if err != nil {
-		return err
-	}
-	alg = algOrDefault(alg)
-	return r.svc.Write(ctx, func() ([]storage.Record, error) {
-		r.mu.RLock()
-		defer r.mu.RUnlock()
-		k, ok := r.keks[name]
-		if !ok {
-			return nil, errKeyNotFound(name)
-		}
-		var targets []dekValue
-		if version == 0 {
-			if _, ok := r.dekLocked(name, subject, LatestVersion, alg, true); !ok {
-				return nil, errKeyNotFound(subject)
-			}
-			targets = r.versionsLocked(name, subject, alg, true)
-		} else {
-			d, ok := r.dekLocked(name, subject, version, alg, true)
-			if !ok {
-				return nil, errKeyNotFound(subject)
-			}
-			targets = []dekValue{d}
-		}
+	return r.writeDeks(ctx, name, subject, version, alg, func(p registry.Principal, k kekValue, alg encryption.Format, targets []dekValue) ([]storage.Record, error) {
 		if k.Deleted {
 			return nil, errSoftDeleted(name)
 		}
