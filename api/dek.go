@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 
@@ -55,6 +56,17 @@ func algorithmQuery(c *echo.Context) (encryption.Format, error) {
 		return "", dek.ErrInvalidKey("algorithm")
 	}
 	return f, nil
+}
+
+// dekReadQuery reads the ?deleted= and ?algorithm= of the DEK reads.
+func dekReadQuery(c *echo.Context) (deleted bool, alg encryption.Format, err error) {
+	if deleted, err = boolQuery(c, "deleted"); err != nil {
+		return false, "", err
+	}
+	if alg, err = algorithmQuery(c); err != nil {
+		return false, "", err
+	}
+	return deleted, alg, nil
 }
 
 func (s *Server) kekNames(c *echo.Context) error {
@@ -177,11 +189,7 @@ func (s *Server) dekSubjects(c *echo.Context) error {
 }
 
 func (s *Server) dekVersions(c *echo.Context) error {
-	deleted, err := boolQuery(c, "deleted")
-	if err != nil {
-		return err
-	}
-	alg, err := algorithmQuery(c)
+	deleted, alg, err := dekReadQuery(c)
 	if err != nil {
 		return err
 	}
@@ -197,11 +205,7 @@ func (s *Server) dekVersions(c *echo.Context) error {
 }
 
 func (s *Server) readDek(c *echo.Context, version int) error {
-	deleted, err := boolQuery(c, "deleted")
-	if err != nil {
-		return err
-	}
-	alg, err := algorithmQuery(c)
+	deleted, alg, err := dekReadQuery(c)
 	if err != nil {
 		return err
 	}
@@ -256,14 +260,9 @@ func (s *Server) deleteDek(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	alg, err := algorithmQuery(c)
-	if err != nil {
-		return err
-	}
-	if err := s.keys.DeleteDek(c.Request().Context(), c.Param("name"), c.Param("subject"), alg, permanent); err != nil {
-		return err
-	}
-	return c.NoContent(http.StatusNoContent)
+	return changeDeks(c, func(ctx context.Context, name, subject string, alg encryption.Format) error {
+		return s.keys.DeleteDek(ctx, name, subject, alg, permanent)
+	})
 }
 
 func (s *Server) deleteDekVersion(c *echo.Context) error {
@@ -275,37 +274,32 @@ func (s *Server) deleteDekVersion(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	alg, err := algorithmQuery(c)
-	if err != nil {
-		return err
-	}
-	if err := s.keys.DeleteDekVersion(c.Request().Context(), c.Param("name"), c.Param("subject"), v, alg, permanent); err != nil {
-		return err
-	}
-	return c.NoContent(http.StatusNoContent)
+	return changeDeks(c, func(ctx context.Context, name, subject string, alg encryption.Format) error {
+		return s.keys.DeleteDekVersion(ctx, name, subject, v, alg, permanent)
+	})
 }
 
-func (s *Server) undeleteDek(c *echo.Context) error {
-	alg, err := algorithmQuery(c)
-	if err != nil {
-		return err
-	}
-	if err := s.keys.UndeleteDek(c.Request().Context(), c.Param("name"), c.Param("subject"), alg); err != nil {
-		return err
-	}
-	return c.NoContent(http.StatusNoContent)
-}
+func (s *Server) undeleteDek(c *echo.Context) error { return changeDeks(c, s.keys.UndeleteDek) }
 
 func (s *Server) undeleteDekVersion(c *echo.Context) error {
 	v, err := pathVersion(c)
 	if err != nil {
 		return err
 	}
+	return changeDeks(c, func(ctx context.Context, name, subject string, alg encryption.Format) error {
+		return s.keys.UndeleteDekVersion(ctx, name, subject, v, alg)
+	})
+}
+
+// changeDeks is the shared tail of the DEK deletes and undeletes: it reads
+// ?algorithm=, runs the registry call for the path's KEK and subject, and
+// answers 204.
+func changeDeks(c *echo.Context, call func(ctx context.Context, name, subject string, alg encryption.Format) error) error {
 	alg, err := algorithmQuery(c)
 	if err != nil {
 		return err
 	}
-	if err := s.keys.UndeleteDekVersion(c.Request().Context(), c.Param("name"), c.Param("subject"), v, alg); err != nil {
+	if err := call(c.Request().Context(), c.Param("name"), c.Param("subject"), alg); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
