@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"encoding/base64"
 	"testing"
 )
 
@@ -145,4 +146,49 @@ func TestSubjectAliasContext(t *testing.T) {
 	if v.Subject != "c/d" {
 		t.Fatalf("subject = %q, want c/d", v.Subject)
 	}
+}
+
+// The DEK routes resolve the subject after "deks" too, as Confluent's
+// AliasFilter does (charter has no aliasForDeks, so the alias is used).
+func TestSubjectAliasOnDekRoutes(t *testing.T) {
+	h := newHarness(t)
+	wantDekOK(t, h, "POST", "", map[string]any{"name": "k", "kmsType": "local-kms", "kmsKeyId": "local-kms://k"}, 200, nil)
+	if r := h.do("PUT", "/config/zz", map[string]any{"alias": "orders-value"}); r.status != 200 {
+		t.Fatalf("put alias: %d %s", r.status, r.body)
+	}
+	wrapped := base64.StdEncoding.EncodeToString([]byte("wrapped-by-the-client"))
+	var d map[string]any
+	wantDekOK(t, h, "POST", "/k/deks/zz", map[string]any{"encryptedKeyMaterial": wrapped}, 200, &d)
+	if d["subject"] != "orders-value" {
+		t.Errorf("DEK created through the alias: %v, want subject orders-value", d)
+	}
+	d = nil
+	wantDekOK(t, h, "GET", "/k/deks/orders-value", nil, 200, &d)
+	if d["subject"] != "orders-value" {
+		t.Errorf("DEK of the target: %v", d)
+	}
+	d = nil
+	wantDekOK(t, h, "GET", "/k/deks/zz/versions/1", nil, 200, &d)
+	if d["subject"] != "orders-value" {
+		t.Errorf("DEK read through the alias: %v", d)
+	}
+}
+
+// An alias gives no more rights than its target: the registry authorises
+// the target subject, so a principal that may not write orders-value may
+// not write it through an alias it set up on a subject nobody owns.
+func TestSubjectAliasIsAuthorisedAsItsTarget(t *testing.T) {
+	h := newAuthHarness(t, authOptions{})
+	h.seedGovernance()
+	body := map[string]any{"schema": recordV2Default}
+	direct := h.call(asOther, "POST", "/subjects/orders-value/versions", body)
+	if direct.status != 403 {
+		t.Fatalf("other writing orders-value directly: %d %s, want 403", direct.status, direct.body)
+	}
+	h.must(asOther, "PUT", "/config/zz", map[string]any{"alias": "orders-value"})
+	r := h.call(asOther, "POST", "/subjects/zz/versions", body)
+	if r.status != direct.status || r.errorCode(t) != direct.errorCode(t) {
+		t.Errorf("other writing orders-value through an alias: %d %s, want what the direct write gets: %d %s", r.status, r.body, direct.status, direct.body)
+	}
+	h.must(asOwner, "POST", "/subjects/zz/versions", body)
 }
