@@ -235,3 +235,15 @@ func TestNewSubjectIsANoteEverywhere(t *testing.T) {
 		}
 	}
 }
+
+// A report on one failing file says so in the singular.
+func TestMarkdownOneFailingFile(t *testing.T) {
+	var b bytes.Buffer
+	set := Set{Files: []string{"a.avsc"}, Annotations: []Annotation{{File: "a.avsc", Rule: "INVALID_SCHEMA", Message: "broken"}}}
+	if err := Print(&b, Markdown, set, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "**The schema file fails the check.**") || strings.Contains(b.String(), "1 of 1") {
+		t.Errorf("one failing file:\n%s", b.String())
+	}
+}

@@ -23,6 +23,8 @@ func printMarkdown(w io.Writer, set Set, opts Options) error {
 	}
 	b.WriteString("### " + opts.title() + "\n\n")
 	switch {
+	case breaking > 0 && len(files) == 1:
+		fmt.Fprintf(&b, "**The schema file fails the %s.**\n\n", strings.TrimPrefix(opts.title(), "charter "))
 	case breaking > 0:
 		fmt.Fprintf(&b, "**%d of %d schema files fail the %s.**\n\n", breaking, len(files), strings.TrimPrefix(opts.title(), "charter "))
 	case len(files) == 1:
