@@ -27,51 +27,25 @@ func (f *Format) Tag(text string, add, remove []compat.EntityTags) (string, erro
 	// Entities are told apart by their path without a leading dot, as
 	// Confluent's SchemaEntity compares them; each keeps the path it was
 	// first named by, for the walk and the error.
-	type entity struct{ path, typ string }
-	var order []entity
-	named := map[entity]string{}
-	adds, removes := map[entity][]string{}, map[entity][]string{}
-	collect := func(list []compat.EntityTags, into map[entity][]string) error {
-		for _, et := range list {
-			if et.Type != compat.EntityRecord && et.Type != compat.EntityField {
-				return fmt.Errorf("unknown entity type %q of path '%s': use sr_record or sr_field", et.Type, et.Path)
-			}
-			e := entity{strings.TrimPrefix(et.Path, "."), et.Type}
-			if _, seen := named[e]; !seen {
-				named[e] = et.Path
-				order = append(order, e)
-			}
-			into[e] = append(into[e], et.Tags...)
-		}
-		return nil
-	}
-	if err := collect(add, adds); err != nil {
+	edits, err := compat.GroupTagEdits(add, remove, func(path string) string { return strings.TrimPrefix(path, ".") })
+	if err != nil {
 		return "", err
 	}
-	if err := collect(remove, removes); err != nil {
-		return "", err
-	}
-	for _, e := range order {
-		n := findEntity(root, named[e], e.typ)
+	for _, e := range edits {
+		n := findEntity(root, e.Path, e.Type)
 		if n == nil {
 			//lint:ignore ST1005 Confluent's exact text, which clients match on
-			return "", fmt.Errorf("No matching path '%s' found in the schema", named[e])
+			return "", fmt.Errorf("No matching path '%s' found in the schema", e.Path)
 		}
-		var tags []string
-		if cur := n.get(tagsKey); cur != nil && cur.kind == kindArray {
-			for _, t := range cur.elems {
-				if t.kind == kindString && !slices.Contains(tags, t.str) {
-					tags = append(tags, t.str)
+		var cur []string
+		if arr := n.get(tagsKey); arr != nil && arr.kind == kindArray {
+			for _, t := range arr.elems {
+				if t.kind == kindString {
+					cur = append(cur, t.str)
 				}
 			}
 		}
-		for _, t := range adds[e] {
-			if !slices.Contains(tags, t) {
-				tags = append(tags, t)
-			}
-		}
-		tags = slices.DeleteFunc(tags, func(t string) bool { return slices.Contains(removes[e], t) })
-		setTags(n, tags)
+		setTags(n, e.Apply(cur))
 	}
 	return string(appendValue(nil, root, &valueOpts{rawNumbers: true})), nil
 }

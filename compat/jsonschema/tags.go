@@ -24,55 +24,29 @@ func (f *Format) Tag(text string, add, remove []compat.EntityTags) (string, erro
 	if err != nil {
 		return "", err
 	}
-	type entity struct{ path, typ string }
-	var order []entity
-	adds, removes := map[entity][]string{}, map[entity][]string{}
-	collect := func(list []compat.EntityTags, into map[entity][]string) error {
-		for _, et := range list {
-			if et.Type != compat.EntityRecord && et.Type != compat.EntityField {
-				return fmt.Errorf("unknown entity type %q of path '%s': use sr_record or sr_field", et.Type, et.Path)
-			}
-			e := entity{et.Path, et.Type}
-			if _, ok := adds[e]; !ok {
-				if _, ok := removes[e]; !ok {
-					order = append(order, e)
-				}
-			}
-			into[e] = append(into[e], et.Tags...)
-		}
-		return nil
-	}
-	if err := collect(add, adds); err != nil {
+	edits, err := compat.GroupTagEdits(add, remove, func(path string) string { return path })
+	if err != nil {
 		return "", err
 	}
-	if err := collect(remove, removes); err != nil {
-		return "", err
-	}
-	for _, e := range order {
-		ids := strings.Split(strings.TrimPrefix(e.path, "."), ".")
-		n, err := findEntity(root, e.typ, ids)
+	for _, e := range edits {
+		ids := strings.Split(strings.TrimPrefix(e.Path, "."), ".")
+		n, err := findEntity(root, e.Type, ids)
 		if err != nil {
 			return "", err
 		}
 		if n == nil || n.kind != jsonObject {
 			//lint:ignore ST1005 Confluent's exact text, which clients match on
-			return "", fmt.Errorf("No matching path '%s' found in the schema", e.path)
+			return "", fmt.Errorf("No matching path '%s' found in the schema", e.Path)
 		}
-		var tags []string
-		if cur := n.get(tagsKey); cur != nil && cur.kind == jsonArray {
-			for _, t := range cur.arr {
-				if t.kind == jsonString && !slices.Contains(tags, t.str) {
-					tags = append(tags, t.str)
+		var cur []string
+		if arr := n.get(tagsKey); arr != nil && arr.kind == jsonArray {
+			for _, t := range arr.arr {
+				if t.kind == jsonString {
+					cur = append(cur, t.str)
 				}
 			}
 		}
-		for _, t := range adds[e] {
-			if !slices.Contains(tags, t) {
-				tags = append(tags, t)
-			}
-		}
-		tags = slices.DeleteFunc(tags, func(t string) bool { return slices.Contains(removes[e], t) })
-		setTags(n, tags)
+		setTags(n, e.Apply(cur))
 	}
 	return root.compactString(false), nil
 }

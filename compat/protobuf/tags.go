@@ -40,33 +40,13 @@ func (f *Format) Tag(text string, add, remove []compat.EntityTags) (string, erro
 		}
 	}
 	fdp := fileProto(s.file)
-	type entity struct{ path, typ string }
-	var order []entity
-	adds, removes := map[entity][]string{}, map[entity][]string{}
-	collect := func(list []compat.EntityTags, into map[entity][]string) error {
-		for _, et := range list {
-			if et.Type != compat.EntityRecord && et.Type != compat.EntityField {
-				return fmt.Errorf("unknown entity type %q of path '%s': use sr_record or sr_field", et.Type, et.Path)
-			}
-			e := entity{strings.TrimPrefix(et.Path, "."), et.Type}
-			if _, ok := adds[e]; !ok {
-				if _, ok := removes[e]; !ok {
-					order = append(order, e)
-				}
-			}
-			into[e] = append(into[e], et.Tags...)
-		}
-		return nil
-	}
-	if err := collect(add, adds); err != nil {
+	edits, err := compat.GroupTagEdits(add, remove, func(path string) string { return strings.TrimPrefix(path, ".") })
+	if err != nil {
 		return "", err
 	}
-	if err := collect(remove, removes); err != nil {
-		return "", err
-	}
-	for _, e := range order {
-		ids := strings.Split(e.path, ".")
-		if e.typ == compat.EntityRecord {
+	for _, e := range edits {
+		ids := strings.Split(strings.TrimPrefix(e.Path, "."), ".")
+		if e.Type == compat.EntityRecord {
 			m, err := findTagMessage(fdp.MessageType, ids)
 			if err != nil {
 				return "", err
@@ -74,7 +54,7 @@ func (f *Format) Tag(text string, add, remove []compat.EntityTags) (string, erro
 			if m.Options == nil {
 				m.Options = &descriptorpb.MessageOptions{}
 			}
-			if err := editMeta(m.Options, adds[e], removes[e]); err != nil {
+			if err := editMeta(m.Options, e); err != nil {
 				return "", err
 			}
 			continue
@@ -86,7 +66,7 @@ func (f *Format) Tag(text string, add, remove []compat.EntityTags) (string, erro
 		if fd.Options == nil {
 			fd.Options = &descriptorpb.FieldOptions{}
 		}
-		if err := editMeta(fd.Options, adds[e], removes[e]); err != nil {
+		if err := editMeta(fd.Options, e); err != nil {
 			return "", err
 		}
 	}
@@ -172,9 +152,9 @@ func findTagField(top []*descriptorpb.DescriptorProto, ids []string) (*descripto
 	return nil, fmt.Errorf("No matching Field with name '%s' found in the schema", name)
 }
 
-// editMeta adds and removes tags in the Confluent meta option (field 1088)
-// of opts, keeping its other members and every other option.
-func editMeta(opts proto.Message, add, remove []string) error {
+// editMeta applies an entity's tag edit to the Confluent meta option (field
+// 1088) of opts, keeping its other members and every other option.
+func editMeta(opts proto.Message, edit *compat.TagEdit) error {
 	b, err := proto.MarshalOptions{Deterministic: true}.Marshal(opts)
 	if err != nil {
 		return err
@@ -204,9 +184,7 @@ func editMeta(opts proto.Message, add, remove []string) error {
 				}
 				if inum == tagsField && ityp == protowire.BytesType {
 					t, _ := protowire.ConsumeBytes(v[in : in+im])
-					if !slices.Contains(tags, string(t)) {
-						tags = append(tags, string(t))
-					}
+					tags = append(tags, string(t))
 				} else {
 					metaRest = append(metaRest, v[:in+im]...)
 				}
@@ -217,14 +195,8 @@ func editMeta(opts proto.Message, add, remove []string) error {
 		}
 		b = b[n+m:]
 	}
-	for _, t := range add {
-		if !slices.Contains(tags, t) {
-			tags = append(tags, t)
-		}
-	}
-	tags = slices.DeleteFunc(tags, func(t string) bool { return slices.Contains(remove, t) })
 	meta := metaRest
-	for _, t := range tags {
+	for _, t := range edit.Apply(tags) {
 		meta = protowire.AppendTag(meta, tagsField, protowire.BytesType)
 		meta = protowire.AppendString(meta, t)
 	}
