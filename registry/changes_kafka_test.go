@@ -10,6 +10,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/charter-registry/charter/internal/registrytest"
 	"github.com/charter-registry/charter/registry"
 	"github.com/charter-registry/charter/storage/kafka"
 )
@@ -62,7 +63,7 @@ func runPublisher(t *testing.T, svc *registry.Service, brokers []string, topic s
 }
 
 func TestKafkaPublisherPublishesEveryChangeOnceAcrossRestarts(t *testing.T) {
-	for name, brokers := range kafkaClusters(t) {
+	for name, brokers := range registrytest.KafkaClusters(t) {
 		t.Run(name, func(t *testing.T) {
 			topic := fmt.Sprintf("charter-changes-%d", time.Now().UnixNano())
 			svc := runService(t, memLog(), registry.AccessConfig{})

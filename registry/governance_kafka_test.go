@@ -1,67 +1,14 @@
 package registry_test
 
 import (
-	"context"
 	"fmt"
-	"os"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kfake"
-
+	"github.com/charter-registry/charter/internal/registrytest"
 	"github.com/charter-registry/charter/registry"
-	"github.com/charter-registry/charter/storage/kafka"
 )
-
-// kafkaClusters returns the clusters the Kafka tests run against: always
-// an in-process kfake cluster, and the real brokers named by
-// CHARTER_KAFKA_BROKERS when it is set (CI sets it).
-func kafkaClusters(t *testing.T) map[string][]string {
-	t.Helper()
-	c, err := kfake.NewCluster(kfake.NumBrokers(1))
-	if err != nil {
-		t.Fatalf("kfake: %v", err)
-	}
-	t.Cleanup(c.Close)
-	out := map[string][]string{"kfake": c.ListenAddrs()}
-	if env := os.Getenv("CHARTER_KAFKA_BROKERS"); env != "" {
-		out["broker"] = strings.Split(env, ",")
-	}
-	return out
-}
-
-func openKafka(t *testing.T, brokers []string, topic string) *kafka.Log {
-	t.Helper()
-	cfg := kafka.DefaultConfig()
-	cfg.Brokers = brokers
-	cfg.Topic = topic
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	l, err := kafka.Open(ctx, cfg, nil)
-	if err != nil {
-		t.Fatalf("kafka.Open: %v", err)
-	}
-	t.Cleanup(func() { _ = l.Close() })
-	return l
-}
-
-// waitPosition waits until svc has applied the log up to pos.
-func waitPosition(t *testing.T, svc *registry.Service, pos int64) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		if applied, _ := svc.Progress(); applied >= pos {
-			return
-		}
-		if time.Now().After(deadline) {
-			applied, _ := svc.Progress()
-			t.Fatalf("instance stuck at position %d, want %d", applied, pos)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
 
 // TestGovernanceReachesASecondInstanceOnKafka writes ownership and audit
 // through one instance and checks that a second instance on the same
@@ -69,15 +16,15 @@ func waitPosition(t *testing.T, svc *registry.Service, pos int64) {
 // same ownership, and that a third instance started afterwards replays
 // it all.
 func TestGovernanceReachesASecondInstanceOnKafka(t *testing.T) {
-	for name, brokers := range kafkaClusters(t) {
+	for name, brokers := range registrytest.KafkaClusters(t) {
 		t.Run(name, func(t *testing.T) {
 			topic := fmt.Sprintf("charter-governance-%d", time.Now().UnixNano())
-			a, _ := startOn(t, openKafka(t, brokers, topic))
-			b, _ := startOn(t, openKafka(t, brokers, topic))
+			a, _ := startOn(t, registrytest.OpenKafka(t, brokers, topic))
+			b, _ := startOn(t, registrytest.OpenKafka(t, brokers, topic))
 
 			governanceHistory(t, a)
 			pos, _ := a.Progress()
-			waitPosition(t, b, pos)
+			registrytest.WaitApplied(t, b, pos)
 			want := governed(t, a)
 			sameGoverned(t, "second instance", governed(t, b), want)
 			checkEnforced(t, b)
@@ -86,7 +33,7 @@ func TestGovernanceReachesASecondInstanceOnKafka(t *testing.T) {
 			_, err := b.UpdateTopic(as(payments), "parcels", registry.TopicUpdate{Owner: ptr("shipping")})
 			wantCode(t, "hand parcels back through b", err, 0)
 			pos, _ = b.Progress()
-			waitPosition(t, a, pos)
+			registrytest.WaitApplied(t, a, pos)
 			if o, _ := a.SubjectOwnership("parcels-value"); o.Team != "shipping" {
 				t.Errorf("a sees parcels-value owned by %q, want shipping", o.Team)
 			}
@@ -94,9 +41,9 @@ func TestGovernanceReachesASecondInstanceOnKafka(t *testing.T) {
 			wantCode(t, "shipping writes through a after the hand-back", err, 0)
 
 			pos, _ = a.Progress()
-			c, _ := startOn(t, openKafka(t, brokers, topic))
-			waitPosition(t, c, pos)
-			waitPosition(t, b, pos)
+			c, _ := startOn(t, registrytest.OpenKafka(t, brokers, topic))
+			registrytest.WaitApplied(t, c, pos)
+			registrytest.WaitApplied(t, b, pos)
 			sameGoverned(t, "third instance, replayed", governed(t, c), governed(t, a))
 			sameGoverned(t, "second instance, tailed", governed(t, b), governed(t, a))
 		})
@@ -108,11 +55,11 @@ func TestGovernanceReachesASecondInstanceOnKafka(t *testing.T) {
 // succeeds once, each is audited exactly once, and both instances end with
 // the same state.
 func TestConcurrentGovernanceWritesOnTwoInstances(t *testing.T) {
-	for name, brokers := range kafkaClusters(t) {
+	for name, brokers := range registrytest.KafkaClusters(t) {
 		t.Run(name, func(t *testing.T) {
 			topic := fmt.Sprintf("charter-governance-concurrent-%d", time.Now().UnixNano())
-			a, _ := startOn(t, openKafka(t, brokers, topic))
-			b, _ := startOn(t, openKafka(t, brokers, topic))
+			a, _ := startOn(t, registrytest.OpenKafka(t, brokers, topic))
+			b, _ := startOn(t, registrytest.OpenKafka(t, brokers, topic))
 			_, err := a.CreateTeam(as(admin), registry.Team{Name: "payments"})
 			wantCode(t, "team", err, 0)
 			const perInstance = 15
@@ -140,8 +87,8 @@ func TestConcurrentGovernanceWritesOnTwoInstances(t *testing.T) {
 			}
 			pa, _ := a.Progress()
 			pb, _ := b.Progress()
-			waitPosition(t, a, max(pa, pb))
-			waitPosition(t, b, max(pa, pb))
+			registrytest.WaitApplied(t, a, max(pa, pb))
+			registrytest.WaitApplied(t, b, max(pa, pb))
 			ga, gb := governed(t, a), governed(t, b)
 			sameGoverned(t, "two writers", gb, ga)
 			if len(ga.Topics) != 2*perInstance || len(ga.Audit) != 1+4*perInstance {

@@ -6,20 +6,17 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kfake"
-
 	"github.com/charter-registry/charter"
 	"github.com/charter-registry/charter/contracts/encryption"
+	"github.com/charter-registry/charter/internal/registrytest"
 	"github.com/charter-registry/charter/registry"
 	"github.com/charter-registry/charter/registry/dek"
 	"github.com/charter-registry/charter/storage"
 	"github.com/charter-registry/charter/storage/file"
-	"github.com/charter-registry/charter/storage/kafka"
 )
 
 var (
@@ -276,23 +273,13 @@ func TestKeysSurviveRestartAndCompaction(t *testing.T) {
 // instances sharing one topic; each sees every key, and a duplicate create
 // on another instance conflicts.
 func TestKeysOnThreeInstancesOfOneKafkaTopic(t *testing.T) {
-	clusters := map[string][]string{}
-	c, err := kfake.NewCluster(kfake.NumBrokers(1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.Close)
-	clusters["kfake"] = c.ListenAddrs()
-	if env := os.Getenv("CHARTER_KAFKA_BROKERS"); env != "" {
-		clusters["broker"] = strings.Split(env, ",")
-	}
-	for name, brokers := range clusters {
+	for name, brokers := range registrytest.KafkaClusters(t) {
 		t.Run(name, func(t *testing.T) {
 			topic := fmt.Sprintf("_schemas_dek_%d", time.Now().UnixNano())
 			var svcs []*registry.Service
 			var regs []*dek.Registry
 			for range 3 {
-				s, k, _ := start(t, openKafka(t, brokers, topic), registry.AccessConfig{})
+				s, k, _ := start(t, registrytest.OpenKafka(t, brokers, topic), registry.AccessConfig{})
 				svcs, regs = append(svcs, s), append(regs, k)
 			}
 			ctx := as(admin)
@@ -313,7 +300,7 @@ func TestKeysOnThreeInstancesOfOneKafkaTopic(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, s := range svcs {
-				waitPosition(t, s, end)
+				registrytest.WaitApplied(t, s, end)
 			}
 			want := snapshot(t, svcs[0], regs[0])
 			if len(want.Deks) != 2 {
@@ -323,41 +310,6 @@ func TestKeysOnThreeInstancesOfOneKafkaTopic(t *testing.T) {
 				same(t, fmt.Sprintf("instance %d", i), snapshot(t, svcs[i], regs[i]), want)
 			}
 		})
-	}
-}
-
-func openKafka(t *testing.T, brokers []string, topic string) *kafka.Log {
-	t.Helper()
-	cfg := kafka.DefaultConfig()
-	cfg.Brokers = brokers
-	cfg.Topic = topic
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	l, err := kafka.Open(ctx, cfg, nil)
-	if err != nil {
-		t.Fatalf("kafka.Open: %v", err)
-	}
-	t.Cleanup(func() { _ = l.Close() })
-	return l
-}
-
-// waitPosition waits until svc has applied the log up to pos: the
-// instances tail independently, so this is a wait for an event, with a
-// generous bound, not a timing assumption.
-func waitPosition(t *testing.T, svc *registry.Service, pos int64) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	for {
-		if applied, _ := svc.Progress(); applied >= pos {
-			return
-		}
-		select {
-		case <-ctx.Done():
-			applied, _ := svc.Progress()
-			t.Fatalf("instance stuck at position %d, want %d", applied, pos)
-		case <-time.After(10 * time.Millisecond):
-		}
 	}
 }
 
