@@ -22,6 +22,10 @@ if [ -n "$unformatted" ]; then
 fi
 go vet ./...
 
+echo "== go.mod and go.sum tidy in both modules"
+go mod tidy -diff
+(cd conformance && go mod tidy -diff)
+
 echo "== staticcheck"
 # Pinned; go run fetches it from the module proxy once and caches it.
 staticcheck="honnef.co/go/tools/cmd/staticcheck@v0.8.2"
