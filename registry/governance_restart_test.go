@@ -4,9 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"testing"
-	"time"
 
-	"github.com/charter-registry/charter"
+	"github.com/charter-registry/charter/internal/registrytest"
 	"github.com/charter-registry/charter/registry"
 	"github.com/charter-registry/charter/storage"
 	"github.com/charter-registry/charter/storage/file"
@@ -40,27 +39,8 @@ func governed(t *testing.T, svc *registry.Service) governedSnapshot {
 // is called.
 func startOn(t *testing.T, log storage.Log) (*registry.Service, func()) {
 	t.Helper()
-	svc, err := registry.NewService(registry.ServiceConfig{Log: log, Formats: charter.Formats(), Access: registry.AccessConfig{Enforce: true, Unowned: registry.UnownedAdminOnly}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { _ = svc.Run(ctx); close(done) }()
-	wctx, wcancel := context.WithTimeout(ctx, 30*time.Second)
-	defer wcancel()
-	if err := svc.WaitReady(wctx); err != nil {
-		t.Fatal(err)
-	}
-	stopped := false
-	stop := func() {
-		if !stopped {
-			stopped = true
-			cancel()
-			<-done
-		}
-	}
-	t.Cleanup(stop)
+	svc, _, stop := registrytest.RunStoppable(t, registrytest.WithLog(log),
+		registrytest.WithAccess(registry.AccessConfig{Enforce: true, Unowned: registry.UnownedAdminOnly}))
 	return svc, stop
 }
 

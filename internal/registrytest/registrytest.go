@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -96,11 +97,20 @@ func newOptions(opts []Opt) options {
 func Run(t testing.TB, opts ...Opt) *registry.Service {
 	t.Helper()
 	o := newOptions(opts)
-	svc, _ := run(t, o)
+	svc, _, _ := run(t, o)
 	return svc
 }
 
-func run(t testing.TB, o options) (*registry.Service, *dek.Registry) {
+// RunStoppable is Run for tests that stop a Service and start another
+// over the same log: it also returns the DEK registry attached to the
+// Service and a stop function that ends the Service and waits for it. Stop
+// also runs when t ends; a second call does nothing.
+func RunStoppable(t testing.TB, opts ...Opt) (*registry.Service, *dek.Registry, func()) {
+	t.Helper()
+	return run(t, newOptions(opts))
+}
+
+func run(t testing.TB, o options) (*registry.Service, *dek.Registry, func()) {
 	t.Helper()
 	formats := o.formats
 	if formats == nil {
@@ -114,13 +124,14 @@ func run(t testing.TB, o options) (*registry.Service, *dek.Registry) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { _ = svc.Run(ctx); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
+	stop := sync.OnceFunc(func() { cancel(); <-done })
+	t.Cleanup(stop)
 	wctx, wcancel := context.WithTimeout(ctx, o.readyTimeout)
 	defer wcancel()
 	if err := svc.WaitReady(wctx); err != nil {
 		t.Fatal(err)
 	}
-	return svc, keys
+	return svc, keys, stop
 }
 
 // Start runs a Service as Run does and serves the HTTP API in front of it
@@ -128,7 +139,7 @@ func run(t testing.TB, o options) (*registry.Service, *dek.Registry) {
 func Start(t testing.TB, opts ...Opt) *Registry {
 	t.Helper()
 	o := newOptions(opts)
-	svc, keys := run(t, o)
+	svc, keys, _ := run(t, o)
 	if o.api.Keys == nil {
 		o.api.Keys = keys
 	}

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/charter-registry/charter"
 	"github.com/charter-registry/charter/contracts/encryption"
 	"github.com/charter-registry/charter/internal/registrytest"
 	"github.com/charter-registry/charter/registry"
@@ -33,29 +32,7 @@ func ptr[T any](v T) *T { return &v }
 // test ends or stop is called.
 func start(t *testing.T, log storage.Log, access registry.AccessConfig) (*registry.Service, *dek.Registry, func()) {
 	t.Helper()
-	svc, err := registry.NewService(registry.ServiceConfig{Log: log, Formats: charter.Formats(), Access: access})
-	if err != nil {
-		t.Fatal(err)
-	}
-	keys := dek.Attach(svc, dek.Config{})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { _ = svc.Run(ctx); close(done) }()
-	wctx, wcancel := context.WithTimeout(ctx, 60*time.Second)
-	defer wcancel()
-	if err := svc.WaitReady(wctx); err != nil {
-		t.Fatal(err)
-	}
-	stopped := false
-	stop := func() {
-		if !stopped {
-			stopped = true
-			cancel()
-			<-done
-		}
-	}
-	t.Cleanup(stop)
-	return svc, keys, stop
+	return registrytest.RunStoppable(t, registrytest.WithLog(log), registrytest.WithAccess(access), registrytest.WithReadyTimeout(time.Minute))
 }
 
 func wantCode(t *testing.T, what string, err error, code registry.Code) {
