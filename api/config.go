@@ -1,0 +1,118 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v5"
+
+	"github.com/charter-registry/charter/compat"
+	"github.com/charter-registry/charter/registry"
+)
+
+// configUpdate is the body of PUT /config: Confluent names the level
+// "compatibility" here, although GET returns "compatibilityLevel".
+type configUpdate struct {
+	Compatibility       *compat.Level        `json:"compatibility,omitempty"`
+	CompatibilityLevel  *compat.Level        `json:"compatibilityLevel,omitempty"`
+	Normalize           *bool                `json:"normalize,omitempty"`
+	ValidateFields      *bool                `json:"validateFields,omitempty"`
+	ValidateNewSchemas  *bool                `json:"validateNewSchemas,omitempty"`
+	ValidateRules       *bool                `json:"validateRules,omitempty"`
+	Alias               *string              `json:"alias,omitempty"`
+	CompatibilityGroup  *string              `json:"compatibilityGroup,omitempty"`
+	CompatibilityPolicy *string              `json:"compatibilityPolicy,omitempty"`
+	DefaultMetadata     *registry.Metadata   `json:"defaultMetadata,omitempty"`
+	OverrideMetadata    *registry.Metadata   `json:"overrideMetadata,omitempty"`
+	DefaultRuleSet      *registry.RuleSet    `json:"defaultRuleSet,omitempty"`
+	OverrideRuleSet     *registry.RuleSet    `json:"overrideRuleSet,omitempty"`
+	Lint                *registry.LintPolicy `json:"lint,omitempty"`
+}
+
+func (s *Server) getConfig(c *echo.Context) error {
+	def, err := boolQuery(c, "defaultToGlobal")
+	if err != nil {
+		return err
+	}
+	out, err := s.svc.GetConfig(c.Param("subject"), def)
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, out)
+}
+
+func (s *Server) putConfig(c *echo.Context) error {
+	var b configUpdate
+	if err := s.decodeBody(c, &b); err != nil {
+		return err
+	}
+	if b.Compatibility == nil {
+		b.Compatibility = b.CompatibilityLevel
+	}
+	u := registry.Config{
+		Compatibility: b.Compatibility, Normalize: b.Normalize, ValidateFields: b.ValidateFields, ValidateNewSchemas: b.ValidateNewSchemas,
+		Alias: b.Alias, CompatibilityGroup: b.CompatibilityGroup, CompatibilityPolicy: b.CompatibilityPolicy,
+		DefaultMetadata: b.DefaultMetadata, OverrideMetadata: b.OverrideMetadata,
+		DefaultRuleSet: b.DefaultRuleSet, OverrideRuleSet: b.OverrideRuleSet, Lint: b.Lint,
+	}
+	merged, err := s.svc.SetConfig(c.Request().Context(), c.Param("subject"), u)
+	if err != nil {
+		return err
+	}
+	b.Compatibility, b.CompatibilityLevel = merged.Compatibility, nil
+	if b.CompatibilityPolicy != nil {
+		b.CompatibilityPolicy = merged.CompatibilityPolicy
+	}
+	return writeJSON(c, http.StatusOK, b)
+}
+
+func (s *Server) deleteConfig(c *echo.Context) error {
+	out, err := s.svc.DeleteConfig(c.Request().Context(), c.Param("subject"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, out)
+}
+
+type modeBody struct {
+	Mode registry.Mode `json:"mode"`
+}
+
+func (s *Server) getMode(c *echo.Context) error {
+	def, err := boolQuery(c, "defaultToGlobal")
+	if err != nil {
+		return err
+	}
+	m, err := s.svc.GetMode(c.Param("subject"), def)
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, modeBody{m})
+}
+
+func (s *Server) putMode(c *echo.Context) error {
+	var b modeBody
+	if err := s.decodeBody(c, &b); err != nil {
+		return err
+	}
+	force, err := boolQuery(c, "force")
+	if err != nil {
+		return err
+	}
+	m, err := s.svc.SetMode(c.Request().Context(), c.Param("subject"), b.Mode, force)
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, modeBody{m})
+}
+
+func (s *Server) deleteMode(c *echo.Context) error {
+	m, err := s.svc.DeleteMode(c.Request().Context(), c.Param("subject"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, modeBody{m})
+}
+
+func (s *Server) contexts(c *echo.Context) error {
+	return writeJSON(c, http.StatusOK, s.svc.Contexts())
+}

@@ -1,0 +1,153 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v5"
+
+	"github.com/charter-registry/charter/registry"
+)
+
+func (s *Server) schemaTypes(c *echo.Context) error {
+	return writeJSON(c, http.StatusOK, s.svc.Types())
+}
+
+// pathID reads the {id} path parameter as Confluent's Integer id: anything
+// that is not a 32-bit integer is 404 (no such route), and an integer that
+// names no schema, zero and negatives included, is 40403 from the registry.
+func pathID(c *echo.Context) (int, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 32)
+	if err != nil {
+		return 0, notFound()
+	}
+	return int(id), nil
+}
+
+// render applies the format query parameter (Confluent's rendering of a
+// schema, such as Protobuf's format=serialized) to sc.
+func (s *Server) render(c *echo.Context, sc registry.Schema) (registry.Schema, error) {
+	return s.svc.Render(sc, c.QueryParam("format"))
+}
+
+func (s *Server) schemaByID(c *echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	sc, err := s.svc.SchemaByID(id)
+	if err != nil {
+		return err
+	}
+	if sc, err = s.render(c, sc); err != nil {
+		return err
+	}
+	out := struct {
+		registry.Schema
+		MaxID int `json:"maxId,omitempty"`
+	}{Schema: sc}
+	fetchMax, err := boolQuery(c, "fetchMaxId")
+	if err != nil {
+		return err
+	}
+	if fetchMax {
+		out.MaxID = s.svc.MaxID()
+	}
+	return writeJSON(c, http.StatusOK, out)
+}
+
+func (s *Server) schemaTextByID(c *echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	sc, err := s.svc.SchemaByID(id)
+	if err != nil {
+		return err
+	}
+	if sc, err = s.render(c, sc); err != nil {
+		return err
+	}
+	return writeRawSchema(c, sc.Schema)
+}
+
+// writeRawSchema serves a schema text as Confluent does on /schema routes:
+// the text itself as the body.
+func writeRawSchema(c *echo.Context, text string) error {
+	c.Response().Header().Set("Content-Type", responseType(c))
+	c.Response().WriteHeader(http.StatusOK)
+	_, err := c.Response().Write([]byte(text))
+	return err
+}
+
+func (s *Server) schemaByGUID(c *echo.Context) error {
+	out, err := s.svc.SchemaByGUID(c.Param("guid"))
+	if err != nil {
+		return err
+	}
+	if out, err = s.render(c, out); err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, out)
+}
+
+// idAndDeleted reads the {id} path parameter and the deleted query flag
+// that the /schemas/ids/{id}/... listings share.
+func idAndDeleted(c *echo.Context) (int, bool, error) {
+	id, err := pathID(c)
+	if err != nil {
+		return 0, false, err
+	}
+	deleted, err := boolQuery(c, "deleted")
+	return id, deleted, err
+}
+
+func (s *Server) subjectsByID(c *echo.Context) error {
+	id, deleted, err := idAndDeleted(c)
+	if err != nil {
+		return err
+	}
+	out, err := s.svc.SubjectsOfID(id, deleted)
+	if err != nil {
+		return err
+	}
+	if out == nil {
+		out = []string{}
+	}
+	return writeJSON(c, http.StatusOK, out)
+}
+
+func (s *Server) versionsByID(c *echo.Context) error {
+	id, deleted, err := idAndDeleted(c)
+	if err != nil {
+		return err
+	}
+	out, err := s.svc.VersionsOfID(id, deleted)
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, out)
+}
+
+func (s *Server) listSchemas(c *echo.Context) error {
+	var f registry.SchemaFilter
+	var err error
+	f.SubjectPrefix = c.QueryParam("subjectPrefix")
+	if f.Deleted, err = boolQuery(c, "deleted"); err != nil {
+		return err
+	}
+	if f.LatestOnly, err = boolQuery(c, "latestOnly"); err != nil {
+		return err
+	}
+	if f.Offset, err = offsetQuery(c, "offset"); err != nil {
+		return err
+	}
+	if f.Limit, err = limitQuery(c, "limit", 0); err != nil {
+		return err
+	}
+	out, err := s.svc.RenderAll(s.svc.Schemas(f), c.QueryParam("format"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, out)
+}
