@@ -51,6 +51,11 @@ type Field struct {
 	// Tags are the data-contract tags on the field (Confluent's
 	// "confluent:tags", or the Protobuf option (confluent.field_meta).tags).
 	Tags []string
+	// Default is the field's default value as compact JSON (Avro and
+	// JSON Schema "default"; a proto2 [default = ...] in the text form
+	// protobuf's JSON mapping gives it), empty when the schema gives
+	// none. A proto3 field's implicit zero value is not a default here.
+	Default string
 }
 
 // Enum is an enumeration.
@@ -67,10 +72,14 @@ type Enum struct {
 	HasDefaultNotion bool
 }
 
-// Symbol is one enum symbol with its position.
+// Symbol is one enum symbol with its position and documentation: the
+// comment of a Protobuf enum value, the "description" (or "title") of a
+// JSON Schema "const" alternative. Avro has no place for a symbol's doc,
+// so its symbols have none.
 type Symbol struct {
 	Name string
 	Pos
+	Doc
 }
 
 // Pos locates a declaration: a path in the format's own terms and a

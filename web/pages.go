@@ -208,6 +208,7 @@ type versionView struct {
 	ReferencedBy []registry.SubjectVersion
 	Metadata     *metadataView
 	Rules        *rulesView
+	Fields       *fieldTable
 	Lines        []template.HTML
 }
 
@@ -297,6 +298,9 @@ func (c *Catalogue) subject(ctx *echo.Context) error {
 			v.References = append(v.References, refView{Reference: r, Missing: err != nil})
 		}
 		v.Lines = c.cache.get(s.ID, typ, s.Schema).lines
+		if parsed, _, err := c.svc.SchemaOfID(s.ID); err == nil {
+			v.Fields = buildFieldTable(parsed, s.Metadata, "v"+strconv.Itoa(n)+"-")
+		}
 		if !s.Deleted {
 			v.Previous = prevLive
 			prevLive = n
@@ -344,6 +348,7 @@ type schemaPanel struct {
 	Lines    []template.HTML
 	Metadata *metadataView
 	Rules    *rulesView
+	Fields   *fieldTable
 }
 
 type topicData struct {
@@ -372,6 +377,9 @@ func (c *Catalogue) panel(role, subject string) *schemaPanel {
 		Metadata: viewMetadata(s.Metadata), Rules: viewRules(s.RuleSet), Lines: c.cache.get(s.ID, typ, s.Schema).lines}
 	if len(nums) > 1 {
 		p.Previous = nums[len(nums)-2]
+	}
+	if parsed, _, err := c.svc.SchemaOfID(s.ID); err == nil {
+		p.Fields = buildFieldTable(parsed, s.Metadata, role+"-")
 	}
 	if cfg, err := c.svc.GetConfig(subject, true); err == nil && cfg.Compatibility != nil {
 		p.Level = *cfg.Compatibility

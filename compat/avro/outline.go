@@ -138,6 +138,10 @@ func (o *outliner) record(n *node, ns, path string, top bool) compat.TypeRef {
 			name, _ := f.text("name")
 			fp := path + "/fields/" + strconv.Itoa(i)
 			field := &compat.Field{Name: name, Pos: o.pos(f, fp), Doc: docOf(f), Tags: stringList(f.get("confluent:tags"))}
+			if d := f.get("default"); d != nil {
+				// The literal as written: 0.0 stays 0.0.
+				field.Default = string(appendValue(nil, d, &valueOpts{rawNumbers: true}))
+			}
 			if ft := f.get("type"); ft != nil {
 				field.Type = o.typ(ft, space, fp+"/type", false)
 			}

@@ -39,3 +39,23 @@ func TestOutline(t *testing.T) {
 		t.Errorf("enum %+v", e)
 	}
 }
+
+func TestOutlineDefaults(t *testing.T) {
+	text := `{"type": "record", "name": "Order", "fields": [
+  {"name": "total", "type": "double", "default": 0.0},
+  {"name": "note", "type": ["null", "string"], "default": null},
+  {"name": "labels", "type": {"type": "map", "values": "string"}, "default": {"b": "x", "a": "y"}},
+  {"name": "name", "type": "string", "default": ""},
+  {"name": "id", "type": "string"}
+ ]}`
+	s, err := New().Parse(text, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{`0.0`, `null`, `{"b":"x","a":"y"}`, `""`, ``}
+	for i, f := range s.(*Schema).Outline().Records[0].Fields {
+		if f.Default != want[i] {
+			t.Errorf("field %s default %q, want %q", f.Name, f.Default, want[i])
+		}
+	}
+}

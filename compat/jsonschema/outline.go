@@ -85,6 +85,10 @@ func (o *jsOutliner) typ(v *value, path, name string, top bool) compat.TypeRef {
 		return compat.TypeRef{Kind: "record", Name: target}
 	}
 	for _, kw := range []string{"oneOf", "anyOf"} {
+		if alts := v.get(kw); alts != nil && alts.kind == jsonArray && !v.has("properties") && allConst(alts) {
+			o.constEnum(v, alts, path+"/"+kw, name)
+			return compat.TypeRef{Kind: "enum", Name: enumName(v, name)}
+		}
 		if alts := v.get(kw); alts != nil && alts.kind == jsonArray && !v.has("properties") {
 			t := compat.TypeRef{Kind: "union"}
 			for i, a := range alts.arr {
@@ -164,6 +168,9 @@ func (o *jsOutliner) record(v *value, path, name string, top bool) {
 		f := &compat.Field{Name: m.key, Pos: compat.Pos{Path: fp, Line: line, Column: col}, Tags: jsStrings(m.val.get("confluent:tags"))}
 		if m.val.kind == jsonObject {
 			f.Doc = jsDoc(m.val)
+			if d := m.val.get("default"); d != nil {
+				f.Default = d.compactString(false)
+			}
 		}
 		f.Type = o.typ(m.val, fp, m.key, false)
 		r.Fields = append(r.Fields, f)
@@ -183,6 +190,45 @@ func (o *jsOutliner) enum(v *value, path, name string) {
 		if str, ok := s.stringOf(); ok {
 			e.Symbols = append(e.Symbols, compat.Symbol{Name: str, Pos: o.pos(s, path+"/enum/"+strconv.Itoa(i))})
 		}
+	}
+	o.out.Enums = append(o.out.Enums, e)
+}
+
+// allConst reports whether every alternative of a oneOf or anyOf is a
+// "const": the JSON Schema way of listing symbols that each have their
+// own description.
+func allConst(alts *value) bool {
+	if len(alts.arr) == 0 {
+		return false
+	}
+	for _, a := range alts.arr {
+		if _, ok := a.get("const").stringOf(); !ok {
+			return false
+		}
+	}
+	return true
+}
+
+func enumName(v *value, name string) string {
+	if title, ok := v.get("title").stringOf(); ok && title != "" {
+		return title
+	}
+	return name
+}
+
+// constEnum outlines a oneOf or anyOf of string consts as an enum whose
+// symbols carry each alternative's description (or title).
+func (o *jsOutliner) constEnum(v, alts *value, path, name string) {
+	if o.seen[v] {
+		return
+	}
+	o.seen[v] = true
+	full := enumName(v, name)
+	e := &compat.Enum{Name: full, FullName: full, Pos: o.pos(titleNode(v), path), Doc: jsDoc(v)}
+	for i, a := range alts.arr {
+		c := a.get("const")
+		str, _ := c.stringOf()
+		e.Symbols = append(e.Symbols, compat.Symbol{Name: str, Pos: o.pos(c, path+"/"+strconv.Itoa(i)+"/const"), Doc: jsDoc(a)})
 	}
 	o.out.Enums = append(o.out.Enums, e)
 }

@@ -39,3 +39,43 @@ func TestOutline(t *testing.T) {
 		t.Errorf("enum %+v", e)
 	}
 }
+
+func TestOutlineDefaultsAndSymbolDocs(t *testing.T) {
+	text := `{"title": "Order", "type": "object", "properties": {
+  "currency": {"type": "string", "default": "EUR"},
+  "limits": {"type": "object", "default": {"max": 10.50, "tags": ["a"]}},
+  "id": {"type": "string"},
+  "status": {"description": "Where the order is.", "oneOf": [
+    {"const": "NEW", "description": "Placed, not paid."},
+    {"const": "PAID", "title": "Paid in full."},
+    {"const": "GONE"}
+  ]}
+ }}`
+	s, err := New().Parse(text, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := s.(*Schema).Outline()
+	f := o.Records[0].Fields
+	if f[0].Default != `"EUR"` || f[1].Default != `{"max":10.50,"tags":["a"]}` || f[2].Default != "" {
+		t.Errorf("defaults %q %q %q", f[0].Default, f[1].Default, f[2].Default)
+	}
+	if f[3].Type.Kind != "enum" || f[3].Type.Name != "status" || f[3].Doc.Text != "Where the order is." {
+		t.Errorf("status field %+v", f[3])
+	}
+	if len(o.Enums) != 1 {
+		t.Fatalf("enums %+v", o.Enums)
+	}
+	e := o.Enums[0]
+	got := [][2]string{}
+	for _, s := range e.Symbols {
+		got = append(got, [2]string{s.Name, s.Doc.Text})
+	}
+	want := [][2]string{{"NEW", "Placed, not paid."}, {"PAID", "Paid in full."}, {"GONE", ""}}
+	if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] || got[2] != want[2] {
+		t.Errorf("symbols %v, want %v", got, want)
+	}
+	if e.Symbols[1].Path != "#/properties/status/oneOf/1/const" || e.Symbols[1].Line != 7 {
+		t.Errorf("symbol position %+v", e.Symbols[1].Pos)
+	}
+}

@@ -1,6 +1,8 @@
 package protobuf
 
 import (
+	"encoding/json"
+	"math"
 	"strconv"
 	"strings"
 
@@ -109,11 +111,12 @@ func (o *pbOutliner) messages(msgs protoreflect.MessageDescriptors, top bool) {
 		for j := 0; j < fields.Len(); j++ {
 			fd := fields.Get(j)
 			r.Fields = append(r.Fields, &compat.Field{
-				Name: string(fd.Name()),
-				Pos:  o.pos(fd, "#/"+string(md.FullName())+"/"+strconv.Itoa(int(fd.Number()))),
-				Doc:  o.doc(fd),
-				Type: outlineType(fd),
-				Tags: metaTags(fd.Options()),
+				Name:    string(fd.Name()),
+				Pos:     o.pos(fd, "#/"+string(md.FullName())+"/"+strconv.Itoa(int(fd.Number()))),
+				Doc:     o.doc(fd),
+				Type:    outlineType(fd),
+				Tags:    metaTags(fd.Options()),
+				Default: defaultOf(fd),
 			})
 		}
 		o.out.Records = append(o.out.Records, r)
@@ -129,13 +132,50 @@ func (o *pbOutliner) enums(enums protoreflect.EnumDescriptors) {
 		vals := ed.Values()
 		for j := 0; j < vals.Len(); j++ {
 			v := vals.Get(j)
-			e.Symbols = append(e.Symbols, compat.Symbol{Name: string(v.Name()), Pos: o.pos(v, "#/"+string(ed.FullName())+"/"+string(v.Name()))})
+			e.Symbols = append(e.Symbols, compat.Symbol{Name: string(v.Name()), Pos: o.pos(v, "#/"+string(ed.FullName())+"/"+string(v.Name())), Doc: o.doc(v)})
 			if v.Number() == 0 && e.Default == "" {
 				e.Default = string(v.Name())
 			}
 		}
 		o.out.Enums = append(o.out.Enums, e)
 	}
+}
+
+// defaultOf is a proto2 field's explicit [default = ...] as JSON: a
+// number or boolean as written, a string or bytes (base64, as protobuf's
+// JSON mapping writes them) or an enum value's name quoted. Empty for a
+// field without one, which includes every proto3 field.
+func defaultOf(fd protoreflect.FieldDescriptor) string {
+	if !fd.HasDefault() {
+		return ""
+	}
+	v := fd.Default()
+	switch fd.Kind() {
+	case protoreflect.EnumKind:
+		if ev := fd.DefaultEnumValue(); ev != nil {
+			return strconv.Quote(string(ev.Name()))
+		}
+		return strconv.Itoa(int(v.Enum()))
+	case protoreflect.StringKind:
+		b, _ := json.Marshal(v.String())
+		return string(b)
+	case protoreflect.BytesKind:
+		b, _ := json.Marshal(v.Bytes())
+		return string(b)
+	case protoreflect.FloatKind, protoreflect.DoubleKind:
+		// JSON has no literal for these; the JSON mapping quotes them.
+		switch f := v.Float(); {
+		case math.IsNaN(f):
+			return `"NaN"`
+		case math.IsInf(f, 1):
+			return `"Infinity"`
+		case math.IsInf(f, -1):
+			return `"-Infinity"`
+		default:
+			return strconv.FormatFloat(f, 'g', -1, 64)
+		}
+	}
+	return v.String()
 }
 
 // wrappers are the well-known types that make a scalar nullable.

@@ -74,3 +74,50 @@ message OrderShipped { string order_id = 1; }
 		t.Errorf("tops %v", tops)
 	}
 }
+
+func TestOutlineDefaultsAndSymbolDocs(t *testing.T) {
+	text := `syntax = "proto2";
+package shop;
+
+message Order {
+  optional string currency = 1 [default = "EUR"];
+  optional int32 qty = 2 [default = 1];
+  optional double rate = 3 [default = inf];
+  optional Status status = 4 [default = STATUS_NEW];
+  optional bytes blob = 5 [default = "ab"];
+  optional string id = 6;
+}
+enum Status {
+  // Not known yet.
+  STATUS_UNSPECIFIED = 0;
+  STATUS_NEW = 1; // Placed, not paid.
+}
+`
+	s, err := New().Parse(text, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := s.(*Schema).Outline()
+	want := []string{`"EUR"`, `1`, `"Infinity"`, `"STATUS_NEW"`, `"YWI="`, ``}
+	for i, f := range o.Records[0].Fields {
+		if f.Default != want[i] {
+			t.Errorf("field %s default %q, want %q", f.Name, f.Default, want[i])
+		}
+	}
+	syms := o.Enums[0].Symbols
+	if syms[0].Doc.Text != "Not known yet." || syms[1].Doc.Text != "Placed, not paid." {
+		t.Errorf("symbol docs %q %q", syms[0].Doc.Text, syms[1].Doc.Text)
+	}
+}
+
+func TestOutlineProto3HasNoDefaults(t *testing.T) {
+	s, err := New().Parse("syntax = \"proto3\";\nmessage M { string a = 1; optional int32 b = 2; }\n", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range s.(*Schema).Outline().Records[0].Fields {
+		if f.Default != "" {
+			t.Errorf("proto3 field %s has default %q", f.Name, f.Default)
+		}
+	}
+}

@@ -1,0 +1,208 @@
+package web
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/charter-registry/charter/compat"
+	"github.com/charter-registry/charter/registry"
+)
+
+// fieldTable is what one schema version declares, laid out for reading:
+// every record with its fields and every enum with its symbols, from the
+// format's compat.Outline, so the three formats look alike.
+type fieldTable struct {
+	Records []recordRows
+	Enums   []enumRows
+}
+
+type recordRows struct {
+	Name string
+	Doc  string
+	Top  bool
+	Rows []fieldRow
+}
+
+type fieldRow struct {
+	Name    string
+	Type    string
+	Default string
+	Doc     string
+	Tags    []string
+	// Enum is the full name of the field's enum type, which the table
+	// links to its symbols.
+	Enum string
+}
+
+type enumRows struct {
+	Name     string
+	Anchor   string
+	Doc      string
+	Default  string
+	Symbols  []symbolRow
+	Fallback bool
+}
+
+type symbolRow struct {
+	Name string
+	Doc  string
+}
+
+// Empty reports whether the schema declares nothing to tabulate (a key
+// schema that is a bare "string", say).
+func (t *fieldTable) Empty() bool { return t == nil || len(t.Records)+len(t.Enums) == 0 }
+
+// buildFieldTable lays out parsed's outline. Tags are the field's inline
+// tags plus those the version's metadata assigns to its path
+// (Record.field, with Confluent's * and ** wildcards).
+// Enum anchors start with prefix, so that each version's tables on one
+// page have ids of their own.
+func buildFieldTable(parsed compat.Schema, md *registry.Metadata, prefix string) *fieldTable {
+	ol, ok := parsed.(compat.Outliner)
+	if !ok {
+		return nil
+	}
+	o := ol.Outline()
+	t := &fieldTable{}
+	enums := map[string]bool{}
+	for _, e := range o.Enums {
+		enums[e.FullName] = true
+		er := enumRows{Name: e.FullName, Anchor: prefix + anchor(e.FullName), Doc: e.Doc.Text, Default: e.Default, Fallback: e.HasDefaultNotion}
+		for _, s := range e.Symbols {
+			er.Symbols = append(er.Symbols, symbolRow{Name: s.Name, Doc: s.Doc.Text})
+		}
+		t.Enums = append(t.Enums, er)
+	}
+	for _, r := range o.Records {
+		rr := recordRows{Name: r.FullName, Doc: r.Doc.Text, Top: r.Top}
+		for _, f := range r.Fields {
+			row := fieldRow{Name: f.Name, Type: typeLabel(f.Type), Default: f.Default, Doc: f.Doc.Text, Tags: fieldTags(f, r, md)}
+			if f.Type.Kind == "enum" && enums[f.Type.Name] {
+				row.Enum = prefix + anchor(f.Type.Name)
+			}
+			rr.Rows = append(rr.Rows, row)
+		}
+		t.Records = append(t.Records, rr)
+	}
+	return t
+}
+
+// anchor is a fragment id for an enum's table; names are dotted
+// identifiers in Avro and Protobuf, anything in JSON Schema.
+func anchor(name string) string {
+	var b strings.Builder
+	b.WriteString("enum-")
+	for _, r := range name {
+		if r == '.' || r == '-' || r == '_' || (r >= '0' && r <= '9') || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	return b.String()
+}
+
+// typeLabel writes a field's type the way a reader of any format follows
+// it: the named type or the kind, its logical meaning, and whether it may
+// be null.
+func typeLabel(t compat.TypeRef) string {
+	var s string
+	switch {
+	case t.Kind == "union":
+		parts := make([]string, len(t.Branches))
+		for i, b := range t.Branches {
+			parts[i] = typeLabel(b)
+		}
+		s = strings.Join(parts, " | ")
+	case t.Name != "" && t.Kind != "decimal":
+		s = t.Name
+		if t.Kind == "enum" {
+			s = "enum " + s
+		}
+	default:
+		s = t.Kind
+	}
+	if t.Logical != "" && t.Logical != t.Name {
+		s += " (" + t.Logical + ")"
+	}
+	if t.Nullable {
+		s += ", nullable"
+	}
+	return s
+}
+
+// fieldTags are the field's inline tags, then any the metadata assigns to
+// its path that it does not already carry.
+func fieldTags(f *compat.Field, r *compat.Record, md *registry.Metadata) []string {
+	tags := append([]string(nil), f.Tags...)
+	if md == nil || len(md.Tags) == 0 {
+		return tags
+	}
+	paths := []string{r.FullName + "." + f.Name}
+	if r.Name != r.FullName {
+		paths = append(paths, r.Name+"."+f.Name)
+	}
+	for _, k := range sortedKeys(md.Tags) {
+		hit := false
+		for _, p := range paths {
+			if pathMatch(k, p) {
+				hit = true
+			}
+		}
+		if !hit {
+			continue
+		}
+		for _, tag := range md.Tags[k] {
+			if !slices.Contains(tags, tag) {
+				tags = append(tags, tag)
+			}
+		}
+	}
+	return tags
+}
+
+// pathMatch matches a metadata tag path against a field path: "*" stands
+// for any text within one dotted segment, "**" for any text across
+// segments, as in Confluent's data-contract tag paths. It runs in
+// len(pattern) × len(path) steps whatever the pattern, since anyone who may
+// register a schema writes its metadata.
+func pathMatch(pattern, path string) bool {
+	// tokens: 0 literal byte, 1 "*", 2 "**".
+	type token struct {
+		kind int
+		b    byte
+	}
+	var toks []token
+	for i := 0; i < len(pattern); i++ {
+		switch {
+		case strings.HasPrefix(pattern[i:], "**"):
+			toks = append(toks, token{kind: 2})
+			i++
+		case pattern[i] == '*':
+			toks = append(toks, token{kind: 1})
+		default:
+			toks = append(toks, token{b: pattern[i]})
+		}
+	}
+	// next[j] reports whether toks[k+1:] matches path[j:], built from the
+	// last token back.
+	next := make([]bool, len(path)+1)
+	next[len(path)] = true
+	cur := make([]bool, len(path)+1)
+	for k := len(toks) - 1; k >= 0; k-- {
+		t := toks[k]
+		cur[len(path)] = t.kind != 0 && next[len(path)]
+		for j := len(path) - 1; j >= 0; j-- {
+			switch t.kind {
+			case 0:
+				cur[j] = path[j] == t.b && next[j+1]
+			case 1:
+				cur[j] = next[j] || (path[j] != '.' && cur[j+1])
+			default:
+				cur[j] = next[j] || cur[j+1]
+			}
+		}
+		next, cur = cur, next
+	}
+	return next[0]
+}
