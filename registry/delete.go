@@ -22,16 +22,25 @@ func (st *State) checkNotReferenced(subject string, version int) error {
 	return nil
 }
 
-// idFloor returns an ID_FLOOR record for the current highest id, written
-// with every hard delete so compaction never lowers the id high-water mark.
-func (st *State) idFloor() (storage.Record, error) {
-	return record(Key{Type: KeyIDFloor}, idFloorValue{MaxID: st.maxID})
+// idFloor returns an ID_FLOOR record for the current highest id of the
+// subject's context, written with every hard delete so compaction never
+// lowers the id high-water mark. The default context's key names no
+// context, as before ids were scoped; another's names it in the subject
+// field, so compaction keeps one floor per context.
+func (st *State) idFloor(subject string) (storage.Record, error) {
+	ctx := contextOf(subject)
+	k := Key{Type: KeyIDFloor, Global: true}
+	if ctx != DefaultContext {
+		k = Key{Type: KeyIDFloor, Subject: ctx}
+	}
+	return record(k, idFloorValue{MaxID: st.space(ctx).maxID})
 }
 
 // schemaIDRecords returns a SCHEMA_ID record for every schema id whose
 // last versions are the ones being hard-deleted, so that the same schema
 // registered again gets its id back after compaction too.
-func (st *State) schemaIDRecords(removed []*versionState) ([]storage.Record, error) {
+func (st *State) schemaIDRecords(subject string, removed []*versionState) ([]storage.Record, error) {
+	ctx := contextOf(subject)
 	count := map[int]int{}
 	var order []int
 	for _, vs := range removed {
@@ -42,11 +51,11 @@ func (st *State) schemaIDRecords(removed []*versionState) ([]storage.Record, err
 	}
 	var out []storage.Record
 	for _, id := range order {
-		sc := st.ids[id]
+		sc := st.space(ctx).ids[id]
 		if sc == nil || sc.uses > count[id] {
 			continue
 		}
-		r, err := record(Key{Type: KeySchemaID, Subject: sc.identity.String()}, schemaIDValue{ID: id})
+		r, err := record(Key{Type: KeySchemaID, Subject: schemaIDSubject(ctx, sc.identity)}, schemaIDValue{ID: id})
 		if err != nil {
 			return nil, err
 		}
@@ -103,7 +112,7 @@ func (s *Service) DeleteVersion(ctx context.Context, subject string, version int
 			return nil, err
 		}
 		if !permanent {
-			sc := st.ids[vs.id]
+			sc := vs.schema
 			val := schemaValue{Subject: subject, Version: vs.version, ID: vs.id, References: sc.refs, Metadata: sc.metadata, RuleSet: sc.ruleSet, Schema: sc.text, Deleted: true, Timestamp: vs.timestamp}
 			if sc.typ != "AVRO" {
 				val.SchemaType = sc.typ
@@ -117,11 +126,11 @@ func (s *Service) DeleteVersion(ctx context.Context, subject string, version int
 		if !vs.deleted {
 			return nil, Errorf(CodeVersionNotSoftDeleted, "Subject '%s' Version %d was not deleted first before being permanently deleted", subject, vs.version)
 		}
-		floor, err := st.idFloor()
+		floor, err := st.idFloor(subject)
 		if err != nil {
 			return nil, err
 		}
-		kept, err := st.schemaIDRecords([]*versionState{vs})
+		kept, err := st.schemaIDRecords(subject, []*versionState{vs})
 		if err != nil {
 			return nil, err
 		}
@@ -194,11 +203,11 @@ func (s *Service) DeleteSubject(ctx context.Context, subject string, permanent b
 			removed = append(removed, ss.versions[v])
 		}
 		recs = append(recs, tombstone(Key{Type: KeyDeleteSubject, Subject: subject}))
-		floor, err := st.idFloor()
+		floor, err := st.idFloor(subject)
 		if err != nil {
 			return nil, err
 		}
-		kept, err := st.schemaIDRecords(removed)
+		kept, err := st.schemaIDRecords(subject, removed)
 		if err != nil {
 			return nil, err
 		}

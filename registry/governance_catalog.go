@@ -447,7 +447,7 @@ func (s *Service) SubjectOwnership(subject string) (Ownership, error) {
 	}
 	if ss != nil {
 		if vs := ss.latest(false); vs != nil {
-			if sc := st.ids[vs.id]; sc != nil && sc.metadata != nil {
+			if sc := vs.schema; sc != nil && sc.metadata != nil {
 				o.OwnerHint = sc.metadata.Properties["owner"]
 				o.OwnerEmailHint = sc.metadata.Properties["owner_email"]
 			}

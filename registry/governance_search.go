@@ -94,10 +94,10 @@ func (s *Service) Search(q string, limit int) []SearchHit {
 	}
 	for _, name := range subjects {
 		vs := st.subjects[name].latest(false)
-		if vs == nil || st.ids[vs.id] == nil {
+		if vs == nil || vs.schema == nil {
 			continue
 		}
-		parsed, err := s.parsedLocked(st.ids[vs.id])
+		parsed, err := s.parsedLocked(vs.schema)
 		fn, ok := parsed.(fieldNamer)
 		if err != nil || !ok {
 			continue

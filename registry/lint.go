@@ -140,7 +140,7 @@ func (s *Service) LintLatest(subject string) ([]lint.Finding, error) {
 	var live []*storedSchema
 	for i := len(ss.sorted) - 1; i >= 0 && len(live) < 2; i-- {
 		vs := ss.versions[ss.sorted[i]]
-		if sc := st.ids[vs.id]; !vs.deleted && sc != nil {
+		if sc := vs.schema; !vs.deleted && sc != nil {
 			live = append(live, sc)
 		}
 	}
@@ -201,7 +201,7 @@ func (s *Service) latestOfTypeLocked(subject string, t compat.Type) compat.Schem
 	}
 	for i := len(ss.sorted) - 1; i >= 0; i-- {
 		vs := ss.versions[ss.sorted[i]]
-		sc := s.state.ids[vs.id]
+		sc := vs.schema
 		if vs.deleted || sc == nil || sc.typ != t {
 			continue
 		}

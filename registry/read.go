@@ -27,7 +27,7 @@ func ParseVersion(s string) (int, error) {
 }
 
 func (st *State) view(subject string, vs *versionState) Schema {
-	s := st.ids[vs.id]
+	s := vs.schema
 	out := Schema{Subject: subject, Version: vs.version, ID: vs.id, Deleted: vs.deleted, Timestamp: vs.timestamp}
 	if s != nil {
 		out.Schema = s.text
@@ -55,13 +55,20 @@ func (ss *subjectState) latest(deleted bool) *versionState {
 
 func (ss *subjectState) hasLive() bool { return ss.latest(false) != nil }
 
-// SchemaByID returns the schema with the given id (subject and version are
-// left empty: an id may be registered under many subjects).
+// SchemaByID returns the schema with the given id in the default context
+// (subject and version are left empty: an id may be registered under many
+// subjects).
 func (s *Service) SchemaByID(id int) (Schema, error) {
+	return s.SchemaByIDIn(DefaultContext, id)
+}
+
+// SchemaByIDIn is SchemaByID in context ctx ("." is the default): ids are
+// scoped per context.
+func (s *Service) SchemaByIDIn(ctx string, id int) (Schema, error) {
 	st := s.state
 	st.mu.RLock()
 	defer st.mu.RUnlock()
-	sc := st.ids[id]
+	sc := st.space(ctx).ids[id]
 	if sc == nil {
 		return Schema{}, errSchemaNotFound(id)
 	}
@@ -72,13 +79,18 @@ func (s *Service) SchemaByID(id int) (Schema, error) {
 	return out, nil
 }
 
-// SchemaOfID returns the parsed schema with the given id, for format-specific
-// renderings such as Protobuf's serialized form.
+// SchemaOfID returns the parsed schema with the given id in the default
+// context, for format-specific renderings such as Protobuf's serialized form.
 func (s *Service) SchemaOfID(id int) (compat.Schema, compat.Type, error) {
+	return s.SchemaOfIDIn(DefaultContext, id)
+}
+
+// SchemaOfIDIn is SchemaOfID in context ctx.
+func (s *Service) SchemaOfIDIn(ctx string, id int) (compat.Schema, compat.Type, error) {
 	st := s.state
 	st.mu.RLock()
 	defer st.mu.RUnlock()
-	sc := st.ids[id]
+	sc := st.space(ctx).ids[id]
 	if sc == nil {
 		return nil, "", errSchemaNotFound(id)
 	}
@@ -96,12 +108,18 @@ func (s *Service) SchemaOfID(id int) (compat.Schema, compat.Type, error) {
 // query parameter names, such as Protobuf's "serialized". An empty or
 // unknown name leaves the stored text, as Confluent does; the format
 // plug-in decides which names it knows (compat.Render). The guid stays that
-// of the stored text.
+// of the stored text. The id is looked up in the context of sc's subject
+// (the default context when sc names none).
 func (s *Service) Render(sc Schema, format string) (Schema, error) {
+	return s.RenderIn(contextOf(sc.Subject), sc, format)
+}
+
+// RenderIn is Render with sc's id looked up in context ctx.
+func (s *Service) RenderIn(ctx string, sc Schema, format string) (Schema, error) {
 	if strings.TrimSpace(format) == "" {
 		return sc, nil
 	}
-	p, _, err := s.SchemaOfID(sc.ID)
+	p, _, err := s.SchemaOfIDIn(ctx, sc.ID)
 	if err != nil {
 		return Schema{}, err
 	}
@@ -130,16 +148,25 @@ func (s *Service) RenderAll(scs []Schema, format string) ([]Schema, error) {
 	return scs, nil
 }
 
-// MaxID returns the highest id ever allocated.
-func (s *Service) MaxID() int {
+// MaxID returns the highest id ever allocated in the default context.
+func (s *Service) MaxID() int { return s.MaxIDIn(DefaultContext) }
+
+// MaxIDIn returns the highest id ever allocated in context ctx.
+func (s *Service) MaxIDIn(ctx string) int {
 	s.state.mu.RLock()
 	defer s.state.mu.RUnlock()
-	return s.state.maxID
+	return s.state.space(ctx).maxID
 }
 
-// SubjectsOfID lists the subjects that hold the schema id.
+// SubjectsOfID lists the subjects of the default context that hold the
+// schema id.
 func (s *Service) SubjectsOfID(id int, deleted bool) ([]string, error) {
-	vs, err := s.VersionsOfID(id, deleted)
+	return s.SubjectsOfIDIn(DefaultContext, id, deleted)
+}
+
+// SubjectsOfIDIn lists the subjects of context ctx that hold the schema id.
+func (s *Service) SubjectsOfIDIn(ctx string, id int, deleted bool) ([]string, error) {
+	vs, err := s.VersionsOfIDIn(ctx, id, deleted)
 	if err != nil {
 		return nil, err
 	}
@@ -152,17 +179,27 @@ func (s *Service) SubjectsOfID(id int, deleted bool) ([]string, error) {
 	return out, nil
 }
 
-// VersionsOfID lists the subject versions that hold the schema id.
+// VersionsOfID lists the subject versions of the default context that hold
+// the schema id.
 func (s *Service) VersionsOfID(id int, deleted bool) ([]SubjectVersion, error) {
+	return s.VersionsOfIDIn(DefaultContext, id, deleted)
+}
+
+// VersionsOfIDIn lists the subject versions of context ctx that hold the
+// schema id.
+func (s *Service) VersionsOfIDIn(ctx string, id int, deleted bool) ([]SubjectVersion, error) {
 	st := s.state
 	st.mu.RLock()
 	defer st.mu.RUnlock()
-	if st.ids[id] == nil {
+	if st.space(ctx).ids[id] == nil {
 		// Confluent's message here names no id (SchemasResource).
 		return nil, Errorf(CodeSchemaNotFound, "Schema not found")
 	}
 	out := []SubjectVersion{}
 	for _, name := range sortedKeys(st.subjects) {
+		if contextOf(name) != ctx {
+			continue
+		}
 		ss := st.subjects[name]
 		for _, v := range ss.sorted {
 			vs := ss.versions[v]
@@ -318,7 +355,7 @@ func (st *State) referencedBy(subject string, version int, includeDeleted bool) 
 			if seen[vs.id] || (vs.deleted && !includeDeleted) {
 				continue
 			}
-			sc := st.ids[vs.id]
+			sc := vs.schema
 			if sc == nil {
 				continue
 			}
@@ -338,22 +375,26 @@ func (st *State) referencedBy(subject string, version int, includeDeleted bool) 
 	return out
 }
 
-// SchemaByGUID returns the schema whose identity formats as guid.
+// SchemaByGUID returns the schema of the default context whose identity
+// formats as guid.
 func (s *Service) SchemaByGUID(guid string) (Schema, error) {
+	return s.SchemaByGUIDIn(DefaultContext, guid)
+}
+
+// SchemaByGUIDIn returns the schema of context ctx whose identity formats
+// as guid.
+func (s *Service) SchemaByGUIDIn(ctx, guid string) (Schema, error) {
 	st := s.state
 	st.mu.RLock()
 	var id int
-	for ident, i := range st.byIdentity {
-		if ident.String() == guid {
-			id = i
-			break
-		}
+	if ident, ok := ParseIdentity(guid); ok && ident.String() == guid {
+		id = st.space(ctx).byIdentity[ident]
 	}
 	st.mu.RUnlock()
 	if id == 0 {
 		return Schema{}, Errorf(CodeSchemaNotFound, "Schema %s not found", guid)
 	}
-	return s.SchemaByID(id)
+	return s.SchemaByIDIn(ctx, id)
 }
 
 // LatestWithMetadata returns the newest live version of subject whose
@@ -368,7 +409,7 @@ func (s *Service) LatestWithMetadata(subject string, props map[string]string, de
 	}
 	for i := len(ss.sorted) - 1; i >= 0; i-- {
 		vs := ss.versions[ss.sorted[i]]
-		sc := st.ids[vs.id]
+		sc := vs.schema
 		if sc == nil || (vs.deleted && !deleted) {
 			continue
 		}

@@ -84,8 +84,10 @@ func (k Key) Encode() []byte {
 	var b bytes.Buffer
 	b.WriteString(`{"keytype":`)
 	writeJSONString(&b, string(k.Type))
-	switch k.Type {
-	case KeyNoop, KeyIDFloor:
+	switch {
+	case k.Type == KeyNoop:
+	case k.Type == KeyIDFloor && (k.Global || k.Subject == ""):
+		// The default context's floor names no context.
 	default:
 		b.WriteString(`,"subject":`)
 		if k.Global {

@@ -164,7 +164,7 @@ func (s *Service) dependenciesLocked(refs []Reference, depth int, seen map[strin
 		if vs == nil {
 			return nil, Errorf(CodeInvalidSchema, "Invalid schema: reference %q names subject '%s' version %d, which does not exist", r.Name, r.Subject, r.Version)
 		}
-		sc := st.ids[vs.id]
+		sc := vs.schema
 		if sc == nil {
 			return nil, Errorf(CodeInvalidSchema, "Invalid schema: reference %q names a schema that was deleted", r.Name)
 		}
@@ -228,7 +228,7 @@ func (st *State) inherit(subject string, cfg Config, md *Metadata, rs *RuleSet) 
 	var prev *storedSchema
 	if ss := st.subjects[subject]; ss != nil {
 		if vs := ss.latest(false); vs != nil {
-			prev = st.ids[vs.id]
+			prev = vs.schema
 		}
 	}
 	if md == nil && prev != nil {
@@ -324,7 +324,7 @@ func (s *Service) previousLocked(subject string, cfg Config, md *Metadata) ([]co
 		if vs.deleted {
 			continue
 		}
-		sc := st.ids[vs.id]
+		sc := vs.schema
 		if sc == nil || !sameGroup(cfg, md, sc.metadata) {
 			continue
 		}
@@ -454,7 +454,7 @@ func (s *Service) RegisterLinted(ctx context.Context, subject string, req Regist
 			}
 			findings = fs
 		}
-		id, err := st.allocateID(c, req.ID)
+		id, err := st.allocateID(subject, c, req.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -499,35 +499,38 @@ func (st *State) holding(ss *subjectState, c *candidate) *versionState {
 	}
 	for i := len(ss.sorted) - 1; i >= 0; i-- {
 		vs := ss.versions[ss.sorted[i]]
-		if !vs.deleted && st.ids[vs.id] != nil && st.ids[vs.id].identity == c.identity {
+		if !vs.deleted && vs.schema != nil && vs.schema.identity == c.identity {
 			return vs
 		}
 	}
 	return nil
 }
 
-func (st *State) allocateID(c *candidate, requested int) (int, error) {
+// allocateID picks the id a new version of subject gets, in the subject's
+// context.
+func (st *State) allocateID(subject string, c *candidate, requested int) (int, error) {
+	sp := st.space(contextOf(subject))
 	if requested != 0 {
 		if requested < 0 || requested > MaxID {
 			return 0, Errorf(CodeInvalidSchema, "Invalid schema id %d: ids are integers from 1 to %d", requested, MaxID)
 		}
-		if sc := st.ids[requested]; sc != nil && sc.identity != c.identity {
+		if sc := sp.ids[requested]; sc != nil && sc.identity != c.identity {
 			return 0, Errorf(CodeOperationNotPermitted, "Overwrite new schema with id %d is not permitted: that id already names a different schema", requested)
 		}
 		return requested, nil
 	}
-	if id, ok := st.byIdentity[c.identity]; ok {
+	if id, ok := sp.byIdentity[c.identity]; ok {
 		return id, nil
 	}
 	// A schema registered before and hard-deleted since gets its id back,
 	// as Confluent keeps its content-hash to id mapping.
-	if id, ok := st.retired[c.identity]; ok && st.ids[id] == nil {
+	if id, ok := sp.retired[c.identity]; ok && sp.ids[id] == nil {
 		return id, nil
 	}
-	if st.maxID >= MaxID {
-		return 0, Errorf(CodeOperationNotPermitted, "No schema id is left: the registry has allocated id %d, the highest a 4-byte id can hold", st.maxID)
+	if sp.maxID >= MaxID {
+		return 0, Errorf(CodeOperationNotPermitted, "No schema id is left: the registry has allocated id %d, the highest a 4-byte id can hold", sp.maxID)
 	}
-	return st.maxID + 1, nil
+	return sp.maxID + 1, nil
 }
 
 // MaxID is the highest schema id, and MaxVersion the highest version:
@@ -596,7 +599,7 @@ func (s *Service) Lookup(subject string, req RegisterRequest, deleted bool) (Sch
 	}
 	for i := len(ss.sorted) - 1; i >= 0; i-- {
 		vs := ss.versions[ss.sorted[i]]
-		sc := st.ids[vs.id]
+		sc := vs.schema
 		if sc == nil || (vs.deleted && !deleted) || sc.text != c.text || !slices.Equal(sc.refs, c.refs) {
 			continue
 		}
@@ -677,7 +680,7 @@ func (s *Service) CheckCompatibility(subject string, version int, req RegisterRe
 }
 
 func (s *Service) versionLocked(vs *versionState) ([]compat.Version, error) {
-	sc := s.state.ids[vs.id]
+	sc := vs.schema
 	if sc == nil {
 		return nil, nil
 	}

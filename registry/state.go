@@ -21,15 +21,13 @@ import (
 // always gives the same State. It is safe for concurrent use: Apply takes a
 // write lock, every reader a read lock.
 type State struct {
-	mu         sync.RWMutex
-	subjects   map[string]*subjectState
-	ids        map[int]*storedSchema
-	byIdentity map[Identity]int
-	// retired maps the identity of each schema that no version holds any
-	// more (hard-deleted) to its id, which registering the same schema again
-	// gives back.
-	retired    map[Identity]int
-	maxID      int
+	mu sync.RWMutex
+	// subjects holds every subject of every context by its full name
+	// (":.ctx:name" for a subject of context ".ctx").
+	subjects map[string]*subjectState
+	// spaces holds each context's schema ids; "." (the default context)
+	// is always there.
+	spaces     map[string]*idSpace
 	global     Config
 	configs    map[string]Config
 	globalMode Mode
@@ -49,6 +47,65 @@ type Extension interface {
 	Digest(w func([]byte))
 }
 
+// idSpace is one context's schema ids, as in Confluent Schema Registry:
+// ids, the identity to id map, retired identities and the highest id are
+// scoped per context, so the same schema registered in two contexts gets
+// its id in each independently, and an id is looked up within a context.
+type idSpace struct {
+	ids        map[int]*storedSchema
+	byIdentity map[Identity]int
+	// retired maps the identity of each schema that no version holds any
+	// more (hard-deleted) to its id, which registering the same schema again
+	// gives back.
+	retired map[Identity]int
+	maxID   int
+}
+
+func newIDSpace() *idSpace {
+	return &idSpace{ids: map[int]*storedSchema{}, byIdentity: map[Identity]int{}, retired: map[Identity]int{}}
+}
+
+// emptySpace answers lookups in a context that holds nothing; it is never
+// written to.
+var emptySpace = newIDSpace()
+
+// DefaultContext is the context of every subject that names none.
+const DefaultContext = "."
+
+// contextOf returns the context a subject belongs to, as Confluent's
+// QualifiedSubject reads it: ":.ctx:name" (and ":.ctx" alone) is in
+// ".ctx", ":.:name" and every unqualified name in the default context.
+func contextOf(subject string) string {
+	if !strings.HasPrefix(subject, ":.") {
+		return DefaultContext
+	}
+	rest := subject[2:]
+	if i := strings.IndexByte(rest, ':'); i >= 0 {
+		return subject[1 : 2+i]
+	}
+	return subject[1:]
+}
+
+// space returns the id space of context ctx, empty when the context holds
+// nothing yet. Call it under the lock, and never write to what it returns
+// for a context that does not exist; writers use spaceOf.
+func (st *State) space(ctx string) *idSpace {
+	if sp := st.spaces[ctx]; sp != nil {
+		return sp
+	}
+	return emptySpace
+}
+
+// spaceOf returns the id space of ctx, creating it.
+func (st *State) spaceOf(ctx string) *idSpace {
+	sp := st.spaces[ctx]
+	if sp == nil {
+		sp = newIDSpace()
+		st.spaces[ctx] = sp
+	}
+	return sp
+}
+
 type subjectState struct {
 	versions map[int]*versionState
 	sorted   []int
@@ -59,6 +116,8 @@ type versionState struct {
 	id        int
 	deleted   bool
 	timestamp int64
+	// schema is the content id names in the subject's context.
+	schema *storedSchema
 }
 
 // storedSchema is one schema id's content, shared by every subject version
@@ -80,13 +139,11 @@ type storedSchema struct {
 // NewState returns an empty state.
 func NewState() *State {
 	return &State{
-		subjects:   map[string]*subjectState{},
-		ids:        map[int]*storedSchema{},
-		byIdentity: map[Identity]int{},
-		retired:    map[Identity]int{},
-		configs:    map[string]Config{},
-		modes:      map[string]Mode{},
-		ext:        map[KeyType]Extension{},
+		subjects: map[string]*subjectState{},
+		spaces:   map[string]*idSpace{DefaultContext: newIDSpace()},
+		configs:  map[string]Config{},
+		modes:    map[string]Mode{},
+		ext:      map[KeyType]Extension{},
 	}
 }
 
@@ -262,7 +319,11 @@ func (st *State) apply(k Key, value []byte, offset int64) error {
 		if err := json.Unmarshal(value, &f); err != nil {
 			return fmt.Errorf("decode ID_FLOOR value: %w", err)
 		}
-		st.maxID = max(st.maxID, f.MaxID)
+		sp := st.spaceOf(DefaultContext)
+		if !k.Global && k.Subject != "" {
+			sp = st.spaceOf(k.Subject)
+		}
+		sp.maxID = max(sp.maxID, f.MaxID)
 	case KeySchemaID:
 		if value == nil {
 			return nil
@@ -271,14 +332,16 @@ func (st *State) apply(k Key, value []byte, offset int64) error {
 		if err := json.Unmarshal(value, &v); err != nil {
 			return fmt.Errorf("decode SCHEMA_ID value: %w", err)
 		}
-		ident, ok := ParseIdentity(k.Subject)
+		ctx, guid := splitSchemaIDSubject(k.Subject)
+		ident, ok := ParseIdentity(guid)
 		if !ok || v.ID <= 0 {
 			return fmt.Errorf("SCHEMA_ID record for %q with id %d: not a guid and a positive id", k.Subject, v.ID)
 		}
-		if _, live := st.byIdentity[ident]; !live && st.ids[v.ID] == nil {
-			st.retired[ident] = v.ID
+		sp := st.spaceOf(ctx)
+		if _, live := sp.byIdentity[ident]; !live && sp.ids[v.ID] == nil {
+			sp.retired[ident] = v.ID
 		}
-		st.maxID = max(st.maxID, v.ID)
+		sp.maxID = max(sp.maxID, v.ID)
 	case KeyNoop:
 	default:
 		if e, ok := st.ext[k.Type]; ok {
@@ -309,6 +372,7 @@ func (st *State) applySchema(k Key, v schemaValue, identity Identity) error {
 }
 
 func (st *State) putVersion(v schemaValue, identity Identity) {
+	sp := st.spaceOf(contextOf(v.Subject))
 	ss := st.subjects[v.Subject]
 	if ss == nil {
 		ss = &subjectState{versions: map[int]*versionState{}}
@@ -316,8 +380,8 @@ func (st *State) putVersion(v schemaValue, identity Identity) {
 	}
 	if old := ss.versions[v.Version]; old != nil {
 		if old.id != v.ID {
-			st.release(old.id, false)
-			st.retain(v, identity)
+			sp.release(old.id, false)
+			old.schema = sp.retain(v, identity)
 		}
 		old.id, old.deleted = v.ID, v.Deleted
 		if v.Timestamp != 0 {
@@ -325,35 +389,36 @@ func (st *State) putVersion(v schemaValue, identity Identity) {
 		}
 		return
 	}
-	st.retain(v, identity)
-	ss.versions[v.Version] = &versionState{version: v.Version, id: v.ID, deleted: v.Deleted, timestamp: v.Timestamp}
+	sc := sp.retain(v, identity)
+	ss.versions[v.Version] = &versionState{version: v.Version, id: v.ID, deleted: v.Deleted, timestamp: v.Timestamp, schema: sc}
 	i := sort.SearchInts(ss.sorted, v.Version)
 	ss.sorted = append(ss.sorted, 0)
 	copy(ss.sorted[i+1:], ss.sorted[i:])
 	ss.sorted[i] = v.Version
 }
 
-func (st *State) retain(v schemaValue, identity Identity) {
-	s := st.ids[v.ID]
+func (sp *idSpace) retain(v schemaValue, identity Identity) *storedSchema {
+	s := sp.ids[v.ID]
 	if s == nil {
 		typ := confluent.TypeOrAvro(v.SchemaType)
 		s = &storedSchema{id: v.ID, typ: typ, text: v.Schema, refs: v.References, metadata: v.Metadata, ruleSet: v.RuleSet}
 		s.identity = identity
-		st.ids[v.ID] = s
-		if _, taken := st.byIdentity[s.identity]; !taken {
-			st.byIdentity[s.identity] = v.ID
+		sp.ids[v.ID] = s
+		if _, taken := sp.byIdentity[s.identity]; !taken {
+			sp.byIdentity[s.identity] = v.ID
 		}
-		delete(st.retired, s.identity)
+		delete(sp.retired, s.identity)
 	}
 	s.uses++
-	st.maxID = max(st.maxID, v.ID)
+	sp.maxID = max(sp.maxID, v.ID)
+	return s
 }
 
 // release drops one use of id. When a hard delete (retire) drops the last,
 // the schema's identity keeps the id for a later registration of the same
 // schema; the delete's SCHEMA_ID record says the same for after compaction.
-func (st *State) release(id int, retire bool) {
-	s := st.ids[id]
+func (sp *idSpace) release(id int, retire bool) {
+	s := sp.ids[id]
 	if s == nil {
 		return
 	}
@@ -361,11 +426,11 @@ func (st *State) release(id int, retire bool) {
 	if s.uses > 0 {
 		return
 	}
-	delete(st.ids, id)
-	if st.byIdentity[s.identity] == id {
-		delete(st.byIdentity, s.identity)
+	delete(sp.ids, id)
+	if sp.byIdentity[s.identity] == id {
+		delete(sp.byIdentity, s.identity)
 		if retire {
-			st.retired[s.identity] = id
+			sp.retired[s.identity] = id
 		}
 	}
 }
@@ -382,10 +447,28 @@ func (st *State) removeVersion(subject string, version int) {
 	delete(ss.versions, version)
 	i := sort.SearchInts(ss.sorted, version)
 	ss.sorted = append(ss.sorted[:i], ss.sorted[i+1:]...)
-	st.release(vs.id, true)
+	st.spaceOf(contextOf(subject)).release(vs.id, true)
 	if len(ss.versions) == 0 {
 		delete(st.subjects, subject)
 	}
+}
+
+// splitSchemaIDSubject reads a SCHEMA_ID key's subject: a bare guid in the
+// default context, ":.ctx:guid" in another.
+func splitSchemaIDSubject(s string) (ctx, guid string) {
+	ctx = contextOf(s)
+	if ctx == DefaultContext && !strings.HasPrefix(s, ":.:") {
+		return ctx, s
+	}
+	return ctx, s[len(ctx)+2:]
+}
+
+// schemaIDSubject is the subject of the SCHEMA_ID key for ident in ctx.
+func schemaIDSubject(ctx string, ident Identity) string {
+	if ctx == DefaultContext {
+		return ident.String()
+	}
+	return ":" + ctx + ":" + ident.String()
 }
 
 // Digest returns a SHA-256 over the whole state in a canonical order:
@@ -414,31 +497,16 @@ func (st *State) Digest() string {
 			ws(fmt.Sprint(vs.deleted))
 		}
 	}
-	ids := make([]int, 0, len(st.ids))
-	for id := range st.ids {
-		ids = append(ids, id)
-	}
-	sort.Ints(ids)
-	for _, id := range ids {
-		s := st.ids[id]
-		wi(id)
-		ws(string(s.typ))
-		w(s.identity[:])
-	}
-	wi(st.maxID)
-	if len(st.retired) > 0 {
-		// Only when there is something: digests of states without
-		// hard-deleted schemas stay what they were before ids were kept.
-		ws("retired")
-		idents := make([]Identity, 0, len(st.retired))
-		for ident := range st.retired {
-			idents = append(idents, ident)
+	st.spaces[DefaultContext].digest(w)
+	// Other contexts only when there are any: digests of states with the
+	// default context alone stay what they were before ids were scoped.
+	for _, name := range sortedKeys(st.spaces) {
+		if name == DefaultContext {
+			continue
 		}
-		slices.SortFunc(idents, func(a, b Identity) int { return bytes.Compare(a[:], b[:]) })
-		for _, ident := range idents {
-			w(ident[:])
-			wi(st.retired[ident])
-		}
+		ws("context")
+		ws(name)
+		st.spaces[name].digest(w)
 	}
 	gc, _ := json.Marshal(st.global)
 	w(gc)
@@ -457,6 +525,37 @@ func (st *State) Digest() string {
 		st.ext[KeyType(kt)].Digest(w)
 	}
 	return fmt.Sprintf("%x", h.Sum(nil))
+}
+
+func (sp *idSpace) digest(w func([]byte)) {
+	ws := func(s string) { w([]byte(s)) }
+	wi := func(i int) { ws(fmt.Sprint(i)) }
+	ids := make([]int, 0, len(sp.ids))
+	for id := range sp.ids {
+		ids = append(ids, id)
+	}
+	sort.Ints(ids)
+	for _, id := range ids {
+		s := sp.ids[id]
+		wi(id)
+		ws(string(s.typ))
+		w(s.identity[:])
+	}
+	wi(sp.maxID)
+	if len(sp.retired) > 0 {
+		// Only when there is something: digests of states without
+		// hard-deleted schemas stay what they were before ids were kept.
+		ws("retired")
+		idents := make([]Identity, 0, len(sp.retired))
+		for ident := range sp.retired {
+			idents = append(idents, ident)
+		}
+		slices.SortFunc(idents, func(a, b Identity) int { return bytes.Compare(a[:], b[:]) })
+		for _, ident := range idents {
+			w(ident[:])
+			wi(sp.retired[ident])
+		}
+	}
 }
 
 func extByName(m map[KeyType]Extension) map[string]Extension {
@@ -485,7 +584,10 @@ func (st *State) Counts() (subjects, schemas, versions int) {
 			subjects++
 		}
 	}
-	return subjects, len(st.ids), versions
+	for _, sp := range st.spaces {
+		schemas += len(sp.ids)
+	}
+	return subjects, schemas, versions
 }
 
 // Skipped returns how many records could not be decoded.
