@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -137,5 +138,70 @@ func TestRootRedirectsBrowsersToTheCatalogue(t *testing.T) {
 	}
 	if res := get("", true); res.StatusCode != http.StatusOK || res.Header.Get("Location") != "" {
 		t.Errorf("API GET /: %d Location %q, want 200 without a redirect", res.StatusCode, res.Header.Get("Location"))
+	}
+}
+
+// TestBrowsersGetASignInPage: with auth on, a browser that opens a
+// catalogue page without credentials (or with refused ones) gets an HTML
+// page that says how to sign in, still 401 with the Basic challenge so it
+// prompts; API clients and the catalogue's assets keep the API's JSON.
+func TestBrowsersGetASignInPage(t *testing.T) {
+	hs := newAuthServer(t, false)
+	get := func(path, accept, user, pass string) (*http.Response, string) {
+		t.Helper()
+		req, err := http.NewRequest(http.MethodGet, hs.URL+path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if accept != "" {
+			req.Header.Set("Accept", accept)
+		}
+		if user != "" {
+			req.SetBasicAuth(user, pass)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, err := io.ReadAll(res.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res, string(b)
+	}
+	const browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+	for _, path := range []string{"/ui/", "/ui", "/ui/subjects/orders-value", "/ui/search?q=%3Cscript%3E"} {
+		res, body := get(path, browser, "", "")
+		if res.StatusCode != http.StatusUnauthorized || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
+			t.Errorf("%s from a browser: %d %s, want a 401 HTML page", path, res.StatusCode, res.Header.Get("Content-Type"))
+		}
+		if !strings.Contains(res.Header.Get("WWW-Authenticate"), "Basic") {
+			t.Errorf("%s: WWW-Authenticate %q lost", path, res.Header.Get("WWW-Authenticate"))
+		}
+		if !strings.Contains(body, "<h1>Sign in to the charter catalogue</h1>") || !strings.Contains(body, "API key") {
+			t.Errorf("%s: the page does not say how to sign in:\n%s", path, body)
+		}
+		if strings.Contains(body, "<script>") {
+			t.Errorf("%s: the retry link is not escaped:\n%s", path, body)
+		}
+		if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") || !strings.Contains(csp, "style-src 'sha256-") {
+			t.Errorf("%s: Content-Security-Policy %q", path, csp)
+		}
+	}
+	res, body := get("/ui/subjects/orders-value", browser, "reader", "wrong")
+	if res.StatusCode != http.StatusUnauthorized || !strings.Contains(body, `role="alert"`) || !strings.Contains(body, "were not accepted") {
+		t.Errorf("refused credentials: %d\n%s", res.StatusCode, body)
+	}
+	// An API client asking for the catalogue, and a browser's stylesheet
+	// fetch, get the API's JSON error.
+	for _, c := range []struct{ path, accept string }{{"/ui/", ""}, {"/ui/", "application/json"}, {"/ui/static/app.css", "text/css,*/*;q=0.1"}, {"/subjects", browser}} {
+		res, body := get(c.path, c.accept, "", "")
+		if res.StatusCode != http.StatusUnauthorized || !strings.Contains(body, `"error_code":40101`) {
+			t.Errorf("%s Accept %q: %d %s, want the API's JSON 401", c.path, c.accept, res.StatusCode, body)
+		}
+	}
+	if res, _ := get("/ui/", browser, "reader", catalogueKey); res.StatusCode != http.StatusOK {
+		t.Errorf("signed in: %d", res.StatusCode)
 	}
 }

@@ -145,9 +145,11 @@ func Mount(e *echo.Echo, svc *registry.Service, opts ...Option) (*Catalogue, err
 // Register adds the catalogue's routes to e: GET /ui (a redirect to /ui/)
 // and GET /ui/... pages and assets. It also sends browsers that open GET /
 // to the catalogue, before routing, so that the API's own GET / keeps
-// answering JSON to API clients and the API knows nothing of the catalogue.
+// answering JSON to API clients and the API knows nothing of the catalogue,
+// and answers a browser the API's authentication turned away from a
+// catalogue page with a sign-in page (see signIn).
 func (c *Catalogue) Register(e *echo.Echo) {
-	e.Pre(redirectBrowsers)
+	e.Pre(redirectBrowsers, signIn)
 	e.GET(Prefix, func(ctx *echo.Context) error {
 		return ctx.Redirect(http.StatusMovedPermanently, Prefix+"/")
 	}, c.cfg.middleware...)

@@ -177,9 +177,10 @@ async function run() {
   const score = await page.locator("p.lint-score").getAttribute("data-score");
   check(score !== null && /^\d+$/.test(score) && Number(score) <= 100, "the team page shows the team's event-design score", score);
   check(await fits(), "the team page with its lint column fits a laptop-width window");
+  await shot("team");
   await page.goto(`${base}/ui/topics/legacy-orders`);
   check((await text("dl.facts")).includes("succeeded by orders"), "a deprecated topic links to its successor");
-  await shot("team");
+  await shot("topic-deprecated");
   await page.goto(`${base}/ui/subjects/payments-value`);
   check((await page.locator("#v1 .code").innerText()).includes("payment_ref"), "a Protobuf subject shows its schema");
   check(await page.locator("#v1 .code span.kd, #v1 .code span.k, #v1 .code span.kt").count() > 2, "Protobuf is highlighted");
@@ -229,7 +230,22 @@ async function run() {
     const denied = await anon.request.get(`${authURL}/ui/`);
     check(denied.status() === 401 && /Basic/.test(denied.headers()["www-authenticate"] ?? ""),
       "the challenge is 401 with WWW-Authenticate: Basic", `${denied.status()} ${denied.headers()["www-authenticate"]}`);
+    check((denied.headers()["content-type"] ?? "").includes("json"), "a client that does not ask for HTML gets the API's JSON answer", denied.headers()["content-type"]);
+    const page401 = await anon.request.get(`${authURL}/ui/`, { headers: { Accept: "text/html" } });
+    check(page401.status() === 401 && (await page401.text()).includes("Sign in to the charter catalogue") && /Basic/.test(page401.headers()["www-authenticate"] ?? ""),
+      "a browser's request gets a 401 sign-in page that keeps the challenge", page401.status());
     await anon.close();
+    // Refused credentials: the browser gives up prompting and shows the
+    // page the 401 carries, which says how to sign in.
+    const wrong = await browser.newContext({ viewport, httpCredentials: { username: "reader", password: "wrong" } });
+    const pw = await wrong.newPage();
+    const res401 = await pw.goto(`${authURL}/ui/`);
+    check(res401.status() === 401, "refused credentials answer 401", res401.status());
+    check((await text("h1", pw)) === "Sign in to the charter catalogue", "the browser shows the sign-in page", await text("h1", pw));
+    check((await text("[role=alert]", pw)).includes("not accepted"), "the page says the credentials were refused");
+    await shot("sign-in", pw);
+    if (readmeDir) await readmeShot(pw, path.join(readmeDir, "catalogue-sign-in.png"), 500);
+    await wrong.close();
     const signed = await browser.newContext({
       viewport,
       httpCredentials: { username: process.env.CATALOGUE_AUTH_USER, password: process.env.CATALOGUE_AUTH_PASSWORD },
