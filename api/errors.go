@@ -9,15 +9,15 @@ import (
 
 	"github.com/labstack/echo/v5"
 
+	"github.com/charter-registry/charter/confluent"
 	"github.com/charter-registry/charter/lint"
 	"github.com/charter-registry/charter/registry"
 	"github.com/charter-registry/charter/storage"
 )
 
-// errorBody is Confluent's error response.
+// errorBody is Confluent's error response (confluent.ErrorResponse).
 type errorBody struct {
-	ErrorCode int    `json:"error_code"`
-	Message   string `json:"message"`
+	confluent.ErrorResponse
 	// Lint lists the findings of a registration its subject's lint
 	// policy refused (error code 42250, charter's own).
 	Lint []lint.Finding `json:"lint,omitempty"`
@@ -55,11 +55,11 @@ func unprocessable(msg string) error {
 
 // statusOf maps a registry error code to its HTTP status. This is the one
 // place where domain errors meet HTTP.
-func statusOf(code registry.Code) int {
-	switch c := int(code); {
-	case c == int(registry.CodeSchemaTooLarge):
+func statusOf(c confluent.Code) int {
+	switch {
+	case c == confluent.CodeSchemaTooLarge:
 		return http.StatusUnprocessableEntity
-	case c == int(registry.CodeUnavailable):
+	case c == confluent.CodeUnavailable:
 		return http.StatusServiceUnavailable
 	case c >= 40100 && c < 40200:
 		return http.StatusUnauthorized
@@ -80,7 +80,7 @@ func statusOf(code registry.Code) int {
 func errorResponse(err error) (int, errorBody) {
 	var re *registry.Error
 	if errors.As(err, &re) {
-		body := errorBody{ErrorCode: int(re.Code), Message: re.Message}
+		body := errorOf(re.Code, re.Message)
 		var le *registry.LintError
 		if errors.As(err, &le) {
 			body.Lint = le.Findings
@@ -89,7 +89,7 @@ func errorResponse(err error) (int, errorBody) {
 	}
 	var he *httpError
 	if errors.As(err, &he) {
-		return he.status, errorBody{ErrorCode: he.code, Message: he.msg}
+		return he.status, errorOf(confluent.Code(he.code), he.msg)
 	}
 	var sc echo.HTTPStatusCoder
 	if errors.As(err, &sc) {
@@ -99,12 +99,16 @@ func errorResponse(err error) (int, errorBody) {
 		if errors.As(err, &ee) && ee.Message != "" {
 			msg = ee.Message
 		}
-		return code, errorBody{ErrorCode: code, Message: "HTTP " + fmt.Sprint(code) + " " + msg}
+		return code, errorOf(confluent.Code(code), "HTTP "+fmt.Sprint(code)+" "+msg)
 	}
 	if errors.Is(err, storage.ErrUnavailable) {
-		return http.StatusServiceUnavailable, errorBody{ErrorCode: int(registry.CodeStoreError), Message: "The log is unavailable: " + err.Error()}
+		return http.StatusServiceUnavailable, errorOf(confluent.CodeStoreError, "The log is unavailable: "+err.Error())
 	}
-	return http.StatusInternalServerError, errorBody{ErrorCode: 50001, Message: "Internal error: " + err.Error()}
+	return http.StatusInternalServerError, errorOf(confluent.CodeStoreError, "Internal error: "+err.Error())
+}
+
+func errorOf(code confluent.Code, msg string) errorBody {
+	return errorBody{ErrorResponse: confluent.ErrorResponse{ErrorCode: code, Message: msg}}
 }
 
 func (s *Server) handleError(c *echo.Context, err error) {

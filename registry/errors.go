@@ -3,91 +3,51 @@ package registry
 import (
 	"fmt"
 	"log/slog"
+
+	"github.com/charter-registry/charter/confluent"
 )
 
-// Code is a Confluent Schema Registry error code. The API layer maps each
-// code to one HTTP status; the registry itself knows nothing about HTTP.
-type Code int
+// Code is a Confluent Schema Registry error code, confluent.Code. The API
+// layer maps each code to one HTTP status; the registry itself knows
+// nothing about HTTP.
+type Code = confluent.Code
 
-// The error codes charter returns. They are Confluent's, plus 40101 and
-// 40301 for authentication and authorisation and 42250 for a lint policy.
+// The error codes charter returns, from package confluent: Confluent's,
+// plus 40101 and 40301 for authentication and authorisation and 42250 for
+// a lint policy.
 const (
-	CodeUnauthorized               Code = 40101
-	CodeForbidden                  Code = 40301
-	CodeSubjectNotFound            Code = 40401
-	CodeVersionNotFound            Code = 40402
-	CodeSchemaNotFound             Code = 40403
-	CodeSubjectSoftDeleted         Code = 40404
-	CodeSubjectNotSoftDeleted      Code = 40405
-	CodeVersionSoftDeleted         Code = 40406
-	CodeVersionNotSoftDeleted      Code = 40407
-	CodeSubjectCompatibilityNotSet Code = 40408
-	CodeSubjectModeNotSet          Code = 40409
-	CodeNotFound                   Code = 40410
-	CodeIncompatibleSchema         Code = 40901
-	CodeConflict                   Code = 40902
-	CodeInvalidSchema              Code = 42201
-	CodeInvalidVersion             Code = 42202
-	CodeInvalidCompatibilityLevel  Code = 42203
-	CodeInvalidMode                Code = 42204
-	CodeOperationNotPermitted      Code = 42205
-	CodeReferenceExists            Code = 42206
-	CodeIDDoesNotMatch             Code = 42207
-	CodeInvalidSubject             Code = 42208
-	CodeSchemaTooLarge             Code = 42209
-	CodeInvalidRuleSet             Code = 42210
-	CodeContextNotEmpty            Code = 42211
-	CodeInvalidRequest             Code = 42212
-	// CodeLintViolations is charter's own: a registration refused by the
-	// subject's lint policy (lint mode enforce).
-	CodeLintViolations          Code = 42250
-	CodeStoreError              Code = 50001
-	CodeOperationTimeout        Code = 50002
-	CodeRequestForwardingFailed Code = 50003
-	CodeUnavailable             Code = 50301
+	CodeUnauthorized               = confluent.CodeUnauthorized
+	CodeForbidden                  = confluent.CodeForbidden
+	CodeSubjectNotFound            = confluent.CodeSubjectNotFound
+	CodeVersionNotFound            = confluent.CodeVersionNotFound
+	CodeSchemaNotFound             = confluent.CodeSchemaNotFound
+	CodeSubjectSoftDeleted         = confluent.CodeSubjectSoftDeleted
+	CodeSubjectNotSoftDeleted      = confluent.CodeSubjectNotSoftDeleted
+	CodeVersionSoftDeleted         = confluent.CodeVersionSoftDeleted
+	CodeVersionNotSoftDeleted      = confluent.CodeVersionNotSoftDeleted
+	CodeSubjectCompatibilityNotSet = confluent.CodeSubjectCompatibilityNotSet
+	CodeSubjectModeNotSet          = confluent.CodeSubjectModeNotSet
+	CodeNotFound                   = confluent.CodeNotFound
+	CodeIncompatibleSchema         = confluent.CodeIncompatibleSchema
+	CodeConflict                   = confluent.CodeConflict
+	CodeInvalidSchema              = confluent.CodeInvalidSchema
+	CodeInvalidVersion             = confluent.CodeInvalidVersion
+	CodeInvalidCompatibilityLevel  = confluent.CodeInvalidCompatibilityLevel
+	CodeInvalidMode                = confluent.CodeInvalidMode
+	CodeOperationNotPermitted      = confluent.CodeOperationNotPermitted
+	CodeReferenceExists            = confluent.CodeReferenceExists
+	CodeIDDoesNotMatch             = confluent.CodeIDDoesNotMatch
+	CodeInvalidSubject             = confluent.CodeInvalidSubject
+	CodeSchemaTooLarge             = confluent.CodeSchemaTooLarge
+	CodeInvalidRuleSet             = confluent.CodeInvalidRuleSet
+	CodeContextNotEmpty            = confluent.CodeContextNotEmpty
+	CodeInvalidRequest             = confluent.CodeInvalidRequest
+	CodeLintViolations             = confluent.CodeLintViolations
+	CodeStoreError                 = confluent.CodeStoreError
+	CodeOperationTimeout           = confluent.CodeOperationTimeout
+	CodeRequestForwardingFailed    = confluent.CodeRequestForwardingFailed
+	CodeUnavailable                = confluent.CodeUnavailable
 )
-
-var codeNames = map[Code]string{
-	CodeUnauthorized:               "UNAUTHORIZED",
-	CodeForbidden:                  "FORBIDDEN",
-	CodeSubjectNotFound:            "SUBJECT_NOT_FOUND",
-	CodeVersionNotFound:            "VERSION_NOT_FOUND",
-	CodeSchemaNotFound:             "SCHEMA_NOT_FOUND",
-	CodeSubjectSoftDeleted:         "SUBJECT_SOFT_DELETED",
-	CodeSubjectNotSoftDeleted:      "SUBJECT_NOT_SOFT_DELETED",
-	CodeVersionSoftDeleted:         "SCHEMA_VERSION_SOFT_DELETED",
-	CodeVersionNotSoftDeleted:      "SCHEMA_VERSION_NOT_SOFT_DELETED",
-	CodeSubjectCompatibilityNotSet: "SUBJECT_LEVEL_COMPATIBILITY_NOT_CONFIGURED",
-	CodeSubjectModeNotSet:          "SUBJECT_LEVEL_MODE_NOT_CONFIGURED",
-	CodeNotFound:                   "NOT_FOUND",
-	CodeIncompatibleSchema:         "INCOMPATIBLE_SCHEMA",
-	CodeConflict:                   "CONFLICT",
-	CodeInvalidSchema:              "INVALID_SCHEMA",
-	CodeInvalidVersion:             "INVALID_VERSION",
-	CodeInvalidCompatibilityLevel:  "INVALID_COMPATIBILITY_LEVEL",
-	CodeInvalidMode:                "INVALID_MODE",
-	CodeOperationNotPermitted:      "OPERATION_NOT_PERMITTED",
-	CodeReferenceExists:            "REFERENCE_EXISTS",
-	CodeIDDoesNotMatch:             "ID_DOES_NOT_MATCH",
-	CodeInvalidSubject:             "INVALID_SUBJECT",
-	CodeSchemaTooLarge:             "SCHEMA_TOO_LARGE",
-	CodeInvalidRuleSet:             "INVALID_RULESET",
-	CodeContextNotEmpty:            "CONTEXT_NOT_EMPTY",
-	CodeInvalidRequest:             "INVALID_REQUEST",
-	CodeLintViolations:             "LINT_VIOLATIONS",
-	CodeStoreError:                 "STORE_ERROR",
-	CodeOperationTimeout:           "OPERATION_TIMEOUT",
-	CodeRequestForwardingFailed:    "REQUEST_FORWARDING_FAILED",
-	CodeUnavailable:                "UNAVAILABLE",
-}
-
-// Name returns the code's symbolic name, such as SUBJECT_NOT_FOUND.
-func (c Code) Name() string {
-	if n, ok := codeNames[c]; ok {
-		return n
-	}
-	return "UNKNOWN"
-}
 
 // Error is a registry failure with a Confluent error code and a message
 // that tells the caller what to fix.

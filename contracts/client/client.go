@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"sync/atomic"
 	"time"
+
+	"github.com/charter-registry/charter/confluent"
 )
 
 // maxResponseBytes bounds how much of a registry answer is read.
@@ -118,6 +120,14 @@ func (c *Client) once(ctx context.Context, method, url string, payload []byte, o
 	if c.cfg.userAgent != "" {
 		req.Header.Set("User-Agent", c.cfg.userAgent)
 	}
+	if method != http.MethodGet && method != http.MethodHead {
+		if c.cfg.reason != "" {
+			req.Header.Set("X-Charter-Change-Reason", c.cfg.reason)
+		}
+		if c.cfg.link != "" {
+			req.Header.Set("X-Charter-Change-Link", c.cfg.link)
+		}
+	}
 	switch {
 	case c.cfg.basic:
 		req.SetBasicAuth(c.cfg.user, c.cfg.pass)
@@ -135,12 +145,8 @@ func (c *Client) once(ctx context.Context, method, url string, payload []byte, o
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		re := &ResponseError{Method: method, URL: url, StatusCode: resp.StatusCode, ErrorCode: resp.StatusCode, Message: string(raw), Raw: raw}
-		var body struct {
-			ErrorCode int    `json:"error_code"`
-			Message   string `json:"message"`
-		}
-		if json.Unmarshal(raw, &body) == nil && (body.ErrorCode != 0 || body.Message != "") {
-			re.ErrorCode, re.Message = body.ErrorCode, body.Message
+		if body, ok := confluent.DecodeError(raw); ok {
+			re.ErrorCode, re.Message = int(body.ErrorCode), body.Message
 		}
 		return resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests, re
 	}

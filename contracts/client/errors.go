@@ -4,15 +4,18 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+
+	"github.com/charter-registry/charter/confluent"
 )
 
-// Confluent error codes the serializers act on.
+// Confluent error codes the serializers act on, as the ints Code
+// returns; package confluent names every code.
 const (
-	CodeSubjectNotFound = 40401
-	CodeVersionNotFound = 40402
-	CodeSchemaNotFound  = 40403
-	CodeInvalidSchema   = 42201
-	CodeIncompatible    = 40901
+	CodeSubjectNotFound = int(confluent.CodeSubjectNotFound)
+	CodeVersionNotFound = int(confluent.CodeVersionNotFound)
+	CodeSchemaNotFound  = int(confluent.CodeSchemaNotFound)
+	CodeInvalidSchema   = int(confluent.CodeInvalidSchema)
+	CodeIncompatible    = int(confluent.CodeIncompatibleSchema)
 )
 
 // ErrNotFound is matched by errors.Is for every *ResponseError with a 404

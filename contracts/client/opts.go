@@ -28,6 +28,8 @@ type config struct {
 	backoffMax time.Duration
 	latestTTL  time.Duration
 	userAgent  string
+	// reason and link go with every write (Change).
+	reason, link string
 }
 
 func defaultConfig() config {
@@ -120,4 +122,13 @@ func LatestTTL(d time.Duration) Opt {
 // UserAgent sets the User-Agent header of requests.
 func UserAgent(ua string) Opt {
 	return optFunc(func(c *config) { c.userAgent = ua })
+}
+
+// Change sends a change reason and link with every write, as the
+// X-Charter-Change-Reason and X-Charter-Change-Link headers, which charter
+// stores in each write's audit entry. Use it for a client that makes the
+// writes of one change, such as the registrations of one merge. Empty
+// values send nothing, and reads never carry them.
+func Change(reason, link string) Opt {
+	return optFunc(func(c *config) { c.reason, c.link = reason, link })
 }

@@ -3,21 +3,23 @@ package dek
 import (
 	"errors"
 
+	"github.com/charter-registry/charter/confluent"
 	"github.com/charter-registry/charter/contracts/encryption"
 	"github.com/charter-registry/charter/registry"
 )
 
-// Confluent's DEK registry error codes (DekRegistryErrors).
+// Confluent's DEK registry error codes (DekRegistryErrors), from package
+// confluent.
 const (
-	CodeKeyNotFound            registry.Code = 40470
-	CodeKeyNotSoftDeleted      registry.Code = 40471
-	CodeKeySoftDeleted         registry.Code = 40472
-	CodeDekGenerationForbidden registry.Code = 40370
-	CodeAlreadyExists          registry.Code = 40971
-	CodeTooManyKeys            registry.Code = 40972
-	CodeInvalidKey             registry.Code = 42271
-	CodeReferenceExists        registry.Code = 42272
-	CodeDekGeneration          registry.Code = 50070
+	CodeKeyNotFound            = confluent.CodeKeyNotFound
+	CodeKeyNotSoftDeleted      = confluent.CodeKeyNotSoftDeleted
+	CodeKeySoftDeleted         = confluent.CodeKeySoftDeleted
+	CodeDekGenerationForbidden = confluent.CodeDekGenerationForbidden
+	CodeAlreadyExists          = confluent.CodeKeyAlreadyExists
+	CodeTooManyKeys            = confluent.CodeTooManyKeys
+	CodeInvalidKey             = confluent.CodeInvalidKey
+	CodeReferenceExists        = confluent.CodeKeyReferenceExists
+	CodeDekGeneration          = confluent.CodeDekGeneration
 )
 
 func errKeyNotFound(name string) error {
