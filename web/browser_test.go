@@ -121,26 +121,26 @@ func seed(t *testing.T, base string) {
 		"schema": `{"type":"record","name":"Customer","namespace":"shop","doc":"A buyer. <script>alert('doc')</script>","fields":[{"name":"customer_email","type":"string"},{"name":"loyalty_tier","type":"string","default":"none"}]}`,
 	})
 	ref := []map[string]any{{"name": "shop.Customer", "subject": "customer", "version": 1}}
-	contract := map[string]any{"tags": map[string][]string{"customer.customer_email": {"PII"}}, "sensitive": []string{"customer.customer_email"}}
+	contract := map[string]any{"tags": map[string][]string{"customer.customer_email": {"PII"}, "shop.Order.order_id": {"KEY"}}, "sensitive": []string{"customer.customer_email"}}
 	rules := map[string]any{"domainRules": []map[string]any{{
 		"name": "totalNotNegative", "kind": "CONDITION", "mode": "WRITE", "type": "CEL",
 		"expr": "message.order_total >= 0.0", "onFailure": "DLQ", "doc": "An order never has a negative total.",
 	}}}
 	for _, text := range []string{
 		`{"type":"record","name":"Order","namespace":"shop","doc":"One order placed in the shop.","fields":[{"name":"order_id","type":"string"},{"name":"customer","type":"shop.Customer"},{"name":"coupon_code","type":"string"}]}`,
-		`{"type":"record","name":"Order","namespace":"shop","doc":"One order placed in the shop.","fields":[{"name":"order_id","type":"string"},{"name":"customer","type":"shop.Customer"},{"name":"order_total","type":"double","default":0.0},{"name":"currency","type":{"type":"enum","name":"Currency","symbols":["EUR","USD","GBP"]},"default":"EUR"}]}`,
+		`{"type":"record","name":"Order","namespace":"shop","doc":"One order placed in the shop.","fields":[{"name":"order_id","type":"string","doc":"Unique per shop."},{"name":"customer","type":"shop.Customer"},{"name":"order_total","type":"double","default":0.0,"doc":"Gross, in the order's currency."},{"name":"currency","type":{"type":"enum","name":"Currency","doc":"ISO 4217 codes the shop sells in.","symbols":["EUR","USD","GBP"],"default":"EUR"},"default":"EUR"}]}`,
 	} {
 		do(http.MethodPost, "/subjects/orders-value/versions", map[string]any{"schema": text, "references": ref, "metadata": contract, "ruleSet": rules})
 	}
 	do(http.MethodPost, "/subjects/orders-key/versions", map[string]any{"schema": `"string"`})
 	do(http.MethodPost, "/subjects/payments-value/versions", map[string]any{
 		"schemaType": "PROTOBUF",
-		"schema":     "syntax = \"proto3\";\npackage pay;\n\n// A settled card payment.\nmessage Payment {\n  string payment_ref = 1;\n  int64 amount_cents = 2;\n  string currency = 3;\n}\n",
+		"schema":     "syntax = \"proto3\";\npackage pay;\nimport \"confluent/meta.proto\";\n\n// A settled card payment.\nmessage Payment {\n  // The acquirer's reference.\n  string payment_ref = 1;\n  int64 amount_cents = 2;\n  string currency = 3;\n  // The card holder's name as printed.\n  string holder = 4 [(confluent.field_meta).tags = \"PII\"];\n  Method method = 5;\n}\n\n// How the buyer paid.\nenum Method {\n  // Not known: an old client.\n  METHOD_UNSPECIFIED = 0;\n  // A debit or credit card.\n  METHOD_CARD = 1;\n  // A bank transfer, settled a day later.\n  METHOD_TRANSFER = 2;\n}\n",
 		"metadata":   owner("Payments", "payments@example.com"),
 	})
 	do(http.MethodPost, "/subjects/shipments-value/versions", map[string]any{
 		"schemaType": "JSON",
-		"schema":     `{"$schema":"http://json-schema.org/draft-07/schema#","title":"Shipment","type":"object","properties":{"shipment_id":{"type":"string"},"address":{"type":"object","properties":{"postcode":{"type":"string"},"country":{"type":"string"}}}},"required":["shipment_id"]}`,
+		"schema":     `{"$schema":"http://json-schema.org/draft-07/schema#","title":"Shipment","type":"object","properties":{"shipment_id":{"type":"string"},"address":{"type":"object","properties":{"postcode":{"type":"string","confluent:tags":["PII"]},"country":{"type":"string","default":"NL"}}},"speed":{"description":"How fast the carrier delivers.","oneOf":[{"const":"standard","description":"Within three working days."},{"const":"express","description":"The next working day."}]}},"required":["shipment_id"]}`,
 		"metadata":   owner("logistics", "logistics@example.com"),
 	})
 	for i := 0; i < 3; i++ {

@@ -358,6 +358,7 @@ type topicData struct {
 	Others     []*schemaPanel
 	// Unregistered lists bound subjects with no live version yet.
 	Unregistered []string
+	Lineage      *lineageView
 }
 
 func (c *Catalogue) panel(role, subject string) *schemaPanel {
@@ -397,7 +398,7 @@ func (c *Catalogue) topic(ctx *echo.Context) error {
 	if te == nil {
 		return c.notFound(ctx, "There is no topic "+strconv.Quote(name)+".")
 	}
-	d := topicData{Topic: te, Team: ix.byTeam[te.Team], Key: c.panel("key", te.KeySubject), Value: c.panel("value", te.ValueSubject)}
+	d := topicData{Topic: te, Team: ix.byTeam[te.Team], Key: c.panel("key", te.KeySubject), Value: c.panel("value", te.ValueSubject), Lineage: ix.topicLineage(te)}
 	for _, pair := range []struct {
 		subject string
 		p       *schemaPanel
@@ -425,6 +426,7 @@ type teamData struct {
 	// Score is the percentage of the team's subjects without lint
 	// findings; Total is the findings of all of them.
 	Score, Total int
+	Lineage      *lineageView
 }
 
 func (c *Catalogue) team(ctx *echo.Context) error {
@@ -437,7 +439,7 @@ func (c *Catalogue) team(ctx *echo.Context) error {
 	if te == nil {
 		return c.notFound(ctx, "There is no team "+strconv.Quote(name)+".")
 	}
-	d := teamData{Team: te}
+	d := teamData{Team: te, Lineage: ix.teamLineage(te)}
 	for _, t := range te.Topics {
 		if e := ix.byTopic[t]; e != nil {
 			d.Topics = append(d.Topics, e)

@@ -130,6 +130,24 @@ async function run() {
   check(await fits(), "the subject page fits a laptop-width window");
   await shot("subject");
 
+  // The field table of v2: each field's type, default, doc and tags, then
+  // the enum's symbols.
+  const row = async (name) => (await page.locator(`#v2 table.fields-table tr:has(th code:text-is("${name}"))`).innerText()).replace(/\s+/g, " ").trim();
+  check((await text("#v2 table.fields-table caption")).includes("shop.Order"), "v2 has a field table for its record", await text("#v2 table.fields-table caption"));
+  const total = await row("order_total");
+  check(total.includes("double") && total.includes("0.0") && total.includes("Gross, in the order's currency."), "a field's type, default and doc are shown", total);
+  check((await row("order_id")).includes("KEY"), "a tag the metadata assigns to the field's path is shown", await row("order_id"));
+  await page.locator("#v2 div.fields").screenshot({ path: path.join(outDir, "fields.png") });
+  const currency = page.locator('#v2 table.fields-table tr:has(th code:text-is("currency")) td.type a');
+  check((await currency.innerText()) === "enum shop.Currency", "an enum-typed field links to its symbols");
+  await currency.click();
+  check(page.url().endsWith("#v2-enum-shop.Currency"), "following it goes to the enum's table", page.url());
+  const symbols = await page.locator("#v2-enum-shop\\.Currency tbody th").allInnerTexts();
+  check(symbols.join(",") === "EUR,USD,GBP", "the enum's symbols are listed in order", symbols.join(","));
+  check((await text("#v2-enum-shop\\.Currency caption")).includes("ISO 4217 codes") && (await text("#v2-enum-shop\\.Currency caption")).includes("default EUR"),
+    "the enum's doc and default symbol are shown", await text("#v2-enum-shop\\.Currency caption"));
+  check(await fits(), "the subject page with its field tables fits a laptop-width window");
+
   // Open the topic, then the diff from it.
   await Promise.all([page.waitForURL(/\/ui\/topics\/orders$/), page.locator('dl.facts a[href="/ui/topics/orders"]').click()]);
   check((await text("h1")).includes("orders"), "the subject links to its topic", await text("h1"));
@@ -144,7 +162,21 @@ async function run() {
   check((await page.locator("#value li.rule").innerText()).includes("on failure: DLQ"), "the rules are shown readably");
   check(facts.includes("BACKWARD"), "the topic shows the compatibility level");
   check(await fits(), "the topic page fits a laptop-width window");
+
+  // The lineage diagram: server-rendered SVG with text labels.
+  const svg = page.locator("svg#lineage-topic");
+  check(await svg.isVisible(), "the topic page draws its lineage");
+  check((await page.locator("svg#lineage-topic > title").textContent()) === "Lineage of topic orders", "the diagram has a title");
+  const boxes = await page.locator("svg#lineage-topic g.node text").allTextContents();
+  check(["checkout-api", "orders", "analytics", "billing", "warehouse"].every((n) => boxes.includes(n)), "the diagram labels producers, the topic and consumers", boxes.join(", "));
+  check(await page.locator("svg#lineage-topic path.edge").count() === 4, "one arrow per producer and consumer");
+  const producerBox = await page.locator('svg#lineage-topic g.node.producer rect').first().boundingBox();
+  const topicBox = await page.locator('svg#lineage-topic g.node.topic rect').first().boundingBox();
+  const consumerBox = await page.locator('svg#lineage-topic g.node.consumer rect').first().boundingBox();
+  check(producerBox.x < topicBox.x && topicBox.x < consumerBox.x, "producers, topic and consumers read left to right");
+  check((await text("#lineage figcaption")).includes("Topic orders is produced by checkout-api and consumed by billing, warehouse and analytics."), "the diagram is said in words too", await text("#lineage figcaption"));
   await shot("topic");
+  await page.locator("#lineage").screenshot({ path: path.join(outDir, "lineage-topic.png") });
   if (readmeDir) {
     await mkdir(readmeDir, { recursive: true });
     await readmeShot(page, path.join(readmeDir, "catalogue-topic.png"), 1150);
@@ -177,16 +209,40 @@ async function run() {
   const score = await page.locator("p.lint-score").getAttribute("data-score");
   check(score !== null && /^\d+$/.test(score) && Number(score) <= 100, "the team page shows the team's event-design score", score);
   check(await fits(), "the team page with its lint column fits a laptop-width window");
+  const teamBoxes = await page.locator("svg#lineage-team g.node text").allTextContents();
+  check(["dispatch", "shipments", "notifications"].every((n) => teamBoxes.includes(n)) && !teamBoxes.includes("orders"),
+    "the team page draws the lineage of the team's topics only", teamBoxes.join(", "));
   await shot("team");
+  await page.goto(`${base}/ui/teams/checkout`);
+  await page.locator("svg#lineage-team").waitFor();
+  await page.locator("#lineage").screenshot({ path: path.join(outDir, "lineage-team.png") });
+  if (readmeDir) {
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.locator("#lineage").screenshot({ path: path.join(readmeDir, "catalogue-lineage.png") });
+    await page.setViewportSize(viewport);
+  }
+  // A box in the diagram is a link: the topic's opens its page.
+  await Promise.all([page.waitForURL(/\/ui\/topics\/legacy-orders$/), page.locator('svg#lineage-team a[href="/ui/topics/legacy-orders"]').click()]);
+  check((await text("h1")).includes("legacy-orders"), "a topic box in the team's diagram opens the topic");
   await page.goto(`${base}/ui/topics/legacy-orders`);
   check((await text("dl.facts")).includes("succeeded by orders"), "a deprecated topic links to its successor");
   await shot("topic-deprecated");
   await page.goto(`${base}/ui/subjects/payments-value`);
   check((await page.locator("#v1 .code").innerText()).includes("payment_ref"), "a Protobuf subject shows its schema");
   check(await page.locator("#v1 .code span.kd, #v1 .code span.k, #v1 .code span.kt").count() > 2, "Protobuf is highlighted");
+  check((await text('#v1 table.fields-table tr:has(th code:text-is("holder"))')).includes("PII"), "a Protobuf field's (confluent.field_meta).tags are shown");
+  check((await text('#v1 table.enum-table tr:has(th code:text-is("METHOD_TRANSFER"))')).includes("settled a day later"), "a Protobuf enum value's comment is its doc");
+  if (readmeDir) {
+    await mkdir(readmeDir, { recursive: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.locator("#v1 div.fields").screenshot({ path: path.join(readmeDir, "catalogue-fields.png") });
+    await page.setViewportSize(viewport);
+  }
   await shot("subject-protobuf");
   await page.goto(`${base}/ui/subjects/shipments-value`);
   check((await page.locator("#v1 .code").innerText()).includes("postcode"), "a JSON Schema subject shows its schema");
+  check((await text('#v1 table.enum-table tr:has(th code:text-is("express"))')).includes("The next working day."), "a JSON Schema const alternative's description is its symbol's doc");
+  check((await text('#v1 table.fields-table tr:has(th code:text-is("country"))')).includes('"NL"'), "a JSON Schema default is shown");
   const lintSection = await page.locator("section#lint").innerText();
   check(lintSection.includes("Event design") && (lintSection.includes("No lint findings.") || /[A-Z_]{6,}/.test(lintSection)), "a subject page shows its lint findings", lintSection);
   check(await fits(), "the subject page with its lint findings fits a laptop-width window");
