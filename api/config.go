@@ -112,7 +112,3 @@ func (s *Server) deleteMode(c *echo.Context) error {
 	}
 	return writeJSON(c, http.StatusOK, modeBody{m})
 }
-
-func (s *Server) contexts(c *echo.Context) error {
-	return writeJSON(c, http.StatusOK, s.svc.Contexts())
-}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v5"
 
+	"github.com/charter-registry/charter/confluent"
 	"github.com/charter-registry/charter/registry"
 )
 
@@ -35,13 +36,14 @@ func (s *Server) schemaByID(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	sc, err := s.svc.SchemaByID(id)
+	sc, err := s.schemaForID(c, id)
 	if err != nil {
 		return err
 	}
 	if sc, err = s.render(c, sc); err != nil {
 		return err
 	}
+	sc = qualifiedReferences(c, sc)
 	out := struct {
 		registry.Schema
 		MaxID int `json:"maxId,omitempty"`
@@ -51,7 +53,7 @@ func (s *Server) schemaByID(c *echo.Context) error {
 		return err
 	}
 	if fetchMax {
-		out.MaxID = s.svc.MaxID()
+		out.MaxID = s.svc.MaxIDIn(confluent.ContextOf(sc.Subject))
 	}
 	return writeJSON(c, http.StatusOK, out)
 }
@@ -61,7 +63,7 @@ func (s *Server) schemaTextByID(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	sc, err := s.svc.SchemaByID(id)
+	sc, err := s.schemaForID(c, id)
 	if err != nil {
 		return err
 	}
@@ -107,7 +109,7 @@ func (s *Server) subjectsByID(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out, err := s.svc.SubjectsOfID(id, deleted)
+	out, err := s.svc.SubjectsOfIDIn(s.idContext(c, id), id, deleted)
 	if err != nil {
 		return err
 	}
@@ -122,7 +124,7 @@ func (s *Server) versionsByID(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out, err := s.svc.VersionsOfID(id, deleted)
+	out, err := s.svc.VersionsOfIDIn(s.idContext(c, id), id, deleted)
 	if err != nil {
 		return err
 	}

@@ -129,7 +129,7 @@ func New(svc *registry.Service, cfg Config) *Server {
 		_, err := s.echo.Router().Add(head)
 		return err
 	}
-	s.echo.Pre(s.trimTrailingSlash, s.resolveAliases)
+	s.echo.Pre(s.trimTrailingSlash, s.contextPaths, s.resolveAliases)
 	s.echo.Use(s.requestIDMiddleware, s.observeMiddleware, s.headerLimitMiddleware, s.authMiddleware, s.negotiateMiddleware, s.readyMiddleware, s.timeoutMiddleware)
 	// A write's change headers reach the registry through its context.
 	s.echo.Use(provenanceMiddleware)
@@ -221,6 +221,7 @@ func (s *Server) routes() {
 	e.DELETE("/mode/:subject", s.deleteMode)
 
 	e.GET("/contexts", s.contexts)
+	e.DELETE("/contexts/:context", s.deleteContext)
 	e.GET("/v1/metadata/id", s.metadataID)
 	e.GET("/v1/metadata/digest", s.stateDigest)
 

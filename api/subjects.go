@@ -123,7 +123,12 @@ func (s *Server) listSubjects(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(c, http.StatusOK, s.svc.Subjects(c.QueryParam("subjectPrefix"), deleted, deletedOnly))
+	// Confluent lists every context unless asked for a prefix.
+	prefix, ok := queryValue(c, "subjectPrefix")
+	if !ok {
+		prefix = confluent.Wildcard
+	}
+	return writeJSON(c, http.StatusOK, s.svc.Subjects(prefix, deleted, deletedOnly))
 }
 
 func (s *Server) lookup(c *echo.Context) error {
@@ -198,7 +203,7 @@ func (s *Server) getVersion(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(c, http.StatusOK, out)
+	return writeJSON(c, http.StatusOK, qualifiedReferences(c, out))
 }
 
 func (s *Server) getVersionText(c *echo.Context) error {

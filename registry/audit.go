@@ -36,7 +36,7 @@ const (
 func Operations() []Operation {
 	return []Operation{
 		OpSchemaRegistered, OpSchemaDeleted, OpSubjectDeleted,
-		OpConfigChanged, OpConfigDeleted, OpModeChanged, OpModeDeleted,
+		OpConfigChanged, OpConfigDeleted, OpModeChanged, OpModeDeleted, OpContextDeleted,
 		OpTeamCreated, OpTeamUpdated, OpTeamDeleted,
 		OpTopicCreated, OpTopicUpdated, OpTopicDeleted,
 	}

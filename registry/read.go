@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/charter-registry/charter/compat"
+	"github.com/charter-registry/charter/confluent"
 )
 
 // Latest is the version number that stands for "latest" (-1 in Confluent's API).
@@ -213,6 +214,8 @@ func (s *Service) VersionsOfIDIn(ctx string, id int, deleted bool) ([]SubjectVer
 
 // SchemaFilter selects schemas for Schemas.
 type SchemaFilter struct {
+	// SubjectPrefix selects subjects as confluent.MatchPrefix does: ""
+	// is the default context, ":*:" every context.
 	SubjectPrefix string
 	Deleted       bool
 	LatestOnly    bool
@@ -227,8 +230,8 @@ func (s *Service) Schemas(f SchemaFilter) []Schema {
 	defer st.mu.RUnlock()
 	out := []Schema{}
 	skip := f.Offset
-	for _, name := range sortedKeys(st.subjects) {
-		if !strings.HasPrefix(name, f.SubjectPrefix) {
+	for _, name := range sortedSubjects(st.subjects) {
+		if !confluent.MatchPrefix(f.SubjectPrefix, name) {
 			continue
 		}
 		ss := st.subjects[name]
@@ -258,15 +261,17 @@ func (s *Service) Schemas(f SchemaFilter) []Schema {
 	return out
 }
 
-// Subjects lists subject names. deleted includes subjects whose versions
-// are all soft-deleted; deletedOnly lists only those.
+// Subjects lists subject names matching prefix as Confluent reads a
+// subjectPrefix (confluent.MatchPrefix: ":*:" for every context, "" for
+// the default one), the default context first. deleted includes subjects
+// whose versions are all soft-deleted; deletedOnly lists only those.
 func (s *Service) Subjects(prefix string, deleted, deletedOnly bool) []string {
 	st := s.state
 	st.mu.RLock()
 	defer st.mu.RUnlock()
 	out := []string{}
-	for _, name := range sortedKeys(st.subjects) {
-		if !strings.HasPrefix(name, prefix) {
+	for _, name := range sortedSubjects(st.subjects) {
+		if !confluent.MatchPrefix(prefix, name) {
 			continue
 		}
 		live := st.subjects[name].hasLive()
@@ -426,20 +431,4 @@ func (s *Service) LatestWithMetadata(subject string, props map[string]string, de
 	}
 	// Confluent's getLatestWithMetadata: a subject without a match is 40403.
 	return Schema{}, Errorf(CodeSchemaNotFound, "Schema not found")
-}
-
-// Contexts lists the schema contexts in use; "." is the default context.
-func (s *Service) Contexts() []string {
-	st := s.state
-	st.mu.RLock()
-	defer st.mu.RUnlock()
-	set := map[string]bool{".": true}
-	for name := range st.subjects {
-		if hasContextPrefix(name) {
-			if i := strings.Index(name[1:], ":"); i > 0 {
-				set[name[1:i+1]] = true
-			}
-		}
-	}
-	return sortedKeys(set)
 }

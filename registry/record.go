@@ -30,6 +30,11 @@ const (
 	// the same schema again gives back the same id, as Confluent does, even
 	// after compaction has dropped the schema's SCHEMA records.
 	KeySchemaID KeyType = "SCHEMA_ID"
+	// KeyContext is Confluent's: a context exists from the first
+	// registration in it until DELETE /contexts/{context}. Its key names the
+	// context in a field of its own ({"keytype":"CONTEXT","tenant":"default",
+	// "context":".ctx","magic":0}); Key.Subject holds it.
+	KeyContext KeyType = "CONTEXT"
 )
 
 // Key is a decoded record key. Raw keys from Confluent and from charter may
@@ -49,6 +54,7 @@ type wireKey struct {
 	Subject *string `json:"subject,omitempty"`
 	Version *int    `json:"version,omitempty"`
 	Magic   int     `json:"magic"`
+	Context *string `json:"context,omitempty"`
 }
 
 // DecodeKey parses a raw record key.
@@ -76,6 +82,9 @@ func decodeKeySlow(raw []byte) (Key, error) {
 	if w.Version != nil {
 		k.Version = *w.Version
 	}
+	if k.Type == KeyContext && w.Context != nil {
+		k.Subject, k.Global = *w.Context, false
+	}
 	return k, nil
 }
 
@@ -86,6 +95,9 @@ func (k Key) Encode() []byte {
 	writeJSONString(&b, string(k.Type))
 	switch {
 	case k.Type == KeyNoop:
+	case k.Type == KeyContext:
+		b.WriteString(`,"tenant":"default","context":`)
+		writeJSONString(&b, k.Subject)
 	case k.Type == KeyIDFloor && (k.Global || k.Subject == ""):
 		// The default context's floor names no context.
 	default:

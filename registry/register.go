@@ -483,7 +483,7 @@ func (s *Service) RegisterLinted(ctx context.Context, subject string, req Regist
 			return nil, err
 		}
 		out = Schema{Subject: subject, Version: version, ID: id, SchemaType: val.SchemaType, References: c.refs, Metadata: c.metadata, RuleSet: c.ruleSet, Schema: c.text, GUID: c.identity.String(), Timestamp: val.Timestamp}
-		return s.withAudit([]storage.Record{r}, p, AuditEntry{Operation: OpSchemaRegistered, Subject: subject, Version: version, SchemaID: id, Topic: topic.Name, Team: topic.Owner, Lint: findings})
+		return s.withAudit(append(st.contextRecordLocked(subject), r), p, AuditEntry{Operation: OpSchemaRegistered, Subject: subject, Version: version, SchemaID: id, Topic: topic.Name, Team: topic.Owner, Lint: findings})
 	})
 	if err != nil {
 		return Schema{}, nil, fmt.Errorf("register subject %q: %w", subject, err)

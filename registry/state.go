@@ -32,6 +32,9 @@ type State struct {
 	configs    map[string]Config
 	globalMode Mode
 	modes      map[string]Mode
+	// contexts holds the contexts CONTEXT records created (never ".");
+	// see contexts.go.
+	contexts map[string]bool
 	// position is the offset after the last record applied.
 	position int64
 	// skipped counts records that could not be decoded.
@@ -143,6 +146,7 @@ func NewState() *State {
 		spaces:   map[string]*idSpace{DefaultContext: newIDSpace()},
 		configs:  map[string]Config{},
 		modes:    map[string]Mode{},
+		contexts: map[string]bool{},
 		ext:      map[KeyType]Extension{},
 	}
 }
@@ -342,6 +346,8 @@ func (st *State) apply(k Key, value []byte, offset int64) error {
 			sp.retired[ident] = v.ID
 		}
 		sp.maxID = max(sp.maxID, v.ID)
+	case KeyContext:
+		st.applyContext(k, value)
 	case KeyNoop:
 	default:
 		if e, ok := st.ext[k.Type]; ok {
@@ -520,6 +526,7 @@ func (st *State) Digest() string {
 		ws(k)
 		ws(string(st.modes[k]))
 	}
+	st.digestContexts(ws)
 	for _, kt := range sortedKeys(extByName(st.ext)) {
 		ws(kt)
 		st.ext[KeyType(kt)].Digest(w)

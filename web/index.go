@@ -101,7 +101,7 @@ func buildIndex(svc *registry.Service, dir Directory, pos int64, prev *index) *i
 
 	owners := map[string]string{}   // subject -> team from metadata
 	contacts := map[string]string{} // team -> contact from metadata
-	all := svc.Schemas(registry.SchemaFilter{Deleted: true})
+	all := svc.Schemas(registry.SchemaFilter{SubjectPrefix: confluent.Wildcard, Deleted: true})
 	for i, s := range all {
 		holder := registry.SubjectVersion{Subject: s.Subject, Version: s.Version}
 		for _, r := range s.References {

@@ -1,0 +1,214 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/labstack/echo/v5"
+
+	"github.com/charter-registry/charter/confluent"
+	"github.com/charter-registry/charter/registry"
+)
+
+// contextPaths gives every route a context-scoped twin under
+// /contexts/{context}/..., before routing, as Confluent's ContextFilter
+// does, so a client whose base URL is http://registry/contexts/.staging
+// works in context ".staging" without knowing it:
+//   - the subject after "subjects" or "deks", and the subject of
+//     /config/{subject} and /mode/{subject}, is qualified with the context
+//     unless it names one of its own (/contexts/.staging/subjects/orders
+//     is /subjects/:.staging:orders);
+//   - /config and /mode alone become the context's config and mode
+//     (/config/:.staging:);
+//   - /schemas/ids/... takes the context as its subject query parameter,
+//     and /schemas and /subjects as their subjectPrefix, unless the
+//     request qualifies them itself;
+//   - /contexts/{context} alone is that context (DELETE), and
+//     /contexts/{context}/contexts the list of contexts.
+//
+// A context name with a colon in it is refused with 400, as there.
+func (s *Server) contextPaths(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c *echo.Context) error {
+		u := c.Request().URL
+		ep := u.EscapedPath()
+		if !strings.HasPrefix(ep, "/contexts/") {
+			return next(c)
+		}
+		raw, query, err := rewriteContextPath(ep, u.Query())
+		if err != nil {
+			return err
+		}
+		p, err := url.PathUnescape(raw)
+		if err != nil {
+			return next(c)
+		}
+		u.Path, u.RawPath = p, raw
+		if query != nil {
+			u.RawQuery = query.Encode()
+		}
+		return next(c)
+	}
+}
+
+// rewriteContextPath maps an escaped /contexts/{context}/... path to the
+// route it stands for, with the query it needs (nil when unchanged).
+func rewriteContextPath(ep string, q url.Values) (string, url.Values, error) {
+	segs := strings.Split(strings.TrimPrefix(ep, "/"), "/")
+	ctx := confluent.DefaultContext
+	// Leading /contexts/{context} pairs; the last one wins, as in Confluent.
+	for len(segs) >= 2 && segs[0] == "contexts" {
+		name, err := url.PathUnescape(segs[1])
+		if err != nil {
+			return "", nil, badRequest("Invalid context name in the path")
+		}
+		if ctx, err = confluent.ParseContext(name); err != nil {
+			var ce *confluent.ContextNameError
+			if errors.As(err, &ce) {
+				return "", nil, badRequest(ce.Error())
+			}
+			return "", nil, badRequest(err.Error())
+		}
+		segs = segs[2:]
+	}
+	prefix := confluent.ContextPrefix(ctx)
+	if len(segs) == 1 && segs[0] == "contexts" {
+		return "/contexts", nil, nil
+	}
+	if len(segs) == 0 || (len(segs) == 1 && segs[0] == "") {
+		if prefix == "" {
+			return "/", nil, nil
+		}
+		return "/contexts/" + url.PathEscape(prefix), nil, nil
+	}
+	qualify := func(name string) string {
+		if hasOwnContext(name) {
+			return name
+		}
+		return prefix + name
+	}
+	rootConfig := segs[0] == "config" || segs[0] == "mode"
+	subjectNext, sawSubject := false, false
+	for i, seg := range segs {
+		if subjectNext {
+			name, err := url.PathUnescape(seg)
+			if err == nil {
+				segs[i] = url.PathEscape(qualify(name))
+			}
+			subjectNext, sawSubject = false, true
+			continue
+		}
+		if seg == "subjects" || seg == "deks" || (i == 0 && rootConfig) {
+			subjectNext = true
+		}
+	}
+	if rootConfig && !sawSubject && prefix != "" {
+		segs = append(segs[:1], url.PathEscape(prefix))
+	}
+	out := "/" + strings.Join(segs, "/")
+	route := strings.Join(segs, "/")
+	switch {
+	case strings.HasPrefix(route, "schemas/ids"):
+		subject := q.Get("subject")
+		if hasOwnContext(subject) {
+			return out, nil, nil
+		}
+		q.Set("subject", prefix+subject)
+		return out, q, nil
+	case route == "schemas" || route == "subjects":
+		prefixes := q["subjectPrefix"]
+		if len(prefixes) == 0 {
+			prefixes = []string{""}
+		}
+		for i, p := range prefixes {
+			prefixes[i] = qualify(p)
+		}
+		q["subjectPrefix"] = prefixes
+		return out, q, nil
+	}
+	return out, nil, nil
+}
+
+// hasOwnContext reports whether a subject or prefix names its context
+// itself (":.ctx:" or the wildcard ":*:").
+func hasOwnContext(s string) bool {
+	return strings.HasPrefix(s, ":.") || strings.HasPrefix(s, confluent.Wildcard)
+}
+
+// contexts answers GET /contexts: the contexts, the default one first,
+// filtered by contextPrefix and paged by offset and limit as Confluent's
+// ContextsResource does.
+func (s *Server) contexts(c *echo.Context) error {
+	offset, limit, err := pageQuery(c)
+	if err != nil {
+		return err
+	}
+	all := s.svc.Contexts()
+	out := []string{}
+	prefix := c.QueryParam("contextPrefix")
+	for _, ctx := range all {
+		if strings.HasPrefix(ctx, prefix) {
+			out = append(out, ctx)
+		}
+	}
+	out = out[min(offset, len(out)):]
+	if limit > 0 && limit < len(out) {
+		out = out[:limit]
+	}
+	return writeJSON(c, http.StatusOK, out)
+}
+
+// deleteContext answers DELETE /contexts/{context}: 204 once it is gone,
+// 42211 while a subject of it holds a version.
+func (s *Server) deleteContext(c *echo.Context) error {
+	if err := s.svc.DeleteContext(c.Request().Context(), c.Param("context")); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// schemaForID reads the schema of id for GET /schemas/ids/{id}: with a
+// subject query parameter the id is looked up in that subject's context
+// and the answer names the subject and version holding it, as Confluent's
+// does; without one, in the default context, naming neither.
+func (s *Server) schemaForID(c *echo.Context, id int) (registry.Schema, error) {
+	subject, ok := queryValue(c, "subject")
+	if !ok {
+		return s.svc.SchemaByID(id)
+	}
+	return s.svc.SchemaByIDFor(id, subject)
+}
+
+// idContext is the context the /schemas/ids/{id}/subjects and /versions
+// listings read: the one the subject query parameter finds id in, the
+// default context without it.
+func (s *Server) idContext(c *echo.Context, id int) string {
+	subject, ok := queryValue(c, "subject")
+	if !ok {
+		return confluent.DefaultContext
+	}
+	return s.svc.IDContext(id, subject)
+}
+
+// qualifiedReferences applies referenceFormat=qualified: the references
+// of a schema read through a subject of a non-default context are given
+// with their context (":.staging:customer" for "customer"), as Confluent
+// does; any other value, and a schema of the default context, keeps them
+// as stored.
+func qualifiedReferences(c *echo.Context, sc registry.Schema) registry.Schema {
+	if c.QueryParam("referenceFormat") != "qualified" || len(sc.References) == 0 {
+		return sc
+	}
+	ctx := confluent.ContextOf(sc.Subject)
+	if ctx == confluent.DefaultContext {
+		return sc
+	}
+	refs := make([]registry.Reference, len(sc.References))
+	for i, r := range sc.References {
+		r.Subject = confluent.InContext(ctx, r.Subject)
+		refs[i] = r
+	}
+	sc.References = refs
+	return sc
+}

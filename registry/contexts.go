@@ -1,0 +1,249 @@
+package registry
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+
+	"github.com/charter-registry/charter/confluent"
+	"github.com/charter-registry/charter/storage"
+)
+
+// Schema contexts, as Confluent keeps them. A context comes into being with
+// the first registration of a subject in it, which writes a CONTEXT record
+// in the same batch, and stays (listed by GET /contexts, searched by the
+// unqualified lookups that fall back to other contexts) until DELETE
+// /contexts/{context} tombstones that record, which is allowed only once
+// no subject of the context holds a version, soft-deleted ones included.
+// The default context "." has no record and always exists.
+
+// OpContextDeleted is the audit operation of DELETE /contexts/{context};
+// the entry's subject is the context's prefix (":.staging:").
+const OpContextDeleted Operation = "context.deleted"
+
+// contextKey is the key of context ctx's CONTEXT record.
+func contextKey(ctx string) Key { return Key{Type: KeyContext, Subject: ctx} }
+
+// contextValue is the value of a CONTEXT record, in Confluent's layout.
+type contextValue struct {
+	Tenant  string `json:"tenant"`
+	Context string `json:"context"`
+}
+
+// applyContext applies a CONTEXT record; it runs under the write lock.
+func (st *State) applyContext(k Key, value []byte) {
+	if k.Subject == "" || k.Subject == DefaultContext {
+		return
+	}
+	if value == nil {
+		delete(st.contexts, k.Subject)
+		return
+	}
+	st.contexts[k.Subject] = true
+}
+
+// digestContexts feeds the contexts into the state digest; a state without
+// any (every state before contexts were recorded) digests as before.
+func (st *State) digestContexts(ws func(string)) {
+	if len(st.contexts) == 0 {
+		return
+	}
+	ws("contexts")
+	for _, c := range sortedKeys(st.contexts) {
+		ws(c)
+	}
+}
+
+// contextsLocked lists the contexts in Confluent's order, the default
+// context first: those with a CONTEXT record, and those of subjects that
+// hold versions (a log written before charter recorded contexts has
+// subjects but no records).
+func (st *State) contextsLocked() []string {
+	set := map[string]bool{}
+	for c := range st.contexts {
+		set[c] = true
+	}
+	for name, ss := range st.subjects {
+		if len(ss.versions) > 0 {
+			if c := confluent.ContextOf(name); c != DefaultContext {
+				set[c] = true
+			}
+		}
+	}
+	out := make([]string, 0, len(set)+1)
+	for c := range set {
+		out = append(out, c)
+	}
+	sort.Strings(out)
+	return append([]string{DefaultContext}, out...)
+}
+
+// Contexts lists the schema contexts; "." (the default) comes first.
+func (s *Service) Contexts() []string {
+	st := s.state
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	return st.contextsLocked()
+}
+
+// contextRecordLocked returns the CONTEXT record a registration under
+// subject must write with its schema, or nothing when subject is in the
+// default context or its context already exists.
+func (st *State) contextRecordLocked(subject string) []storage.Record {
+	c := confluent.ContextOf(subject)
+	if c == DefaultContext || st.contexts[c] {
+		return nil
+	}
+	r, err := record(contextKey(c), contextValue{Tenant: "default", Context: c})
+	if err != nil {
+		return nil
+	}
+	return []storage.Record{r}
+}
+
+// DeleteContext removes context ctx (".staging"), as Confluent's DELETE
+// /contexts/{context} does: only an admin may, and only while no subject
+// of the context holds a version, soft-deleted ones included (42211
+// otherwise). Deleting a context that does not exist succeeds and writes
+// nothing. The default context cannot be deleted.
+func (s *Service) DeleteContext(ctx context.Context, name string) error {
+	p, err := s.principal(ctx)
+	if err != nil {
+		return fmt.Errorf("delete context: %w", err)
+	}
+	name, err = confluent.ParseContext(name)
+	if err != nil {
+		return Errorf(CodeInvalidRequest, "%s", err.Error())
+	}
+	prefix := confluent.ContextPrefix(name)
+	if name == DefaultContext {
+		return Errorf(CodeOperationNotPermitted, "The default context '.' cannot be deleted")
+	}
+	err = s.write(ctx, func() ([]storage.Record, error) {
+		st := s.state
+		st.mu.RLock()
+		defer st.mu.RUnlock()
+		if err := s.authorizeAdminLocked(p, "delete contexts"); err != nil {
+			return nil, err
+		}
+		for subject, ss := range st.subjects {
+			if len(ss.versions) > 0 && confluent.ContextOf(subject) == name {
+				return nil, Errorf(CodeContextNotEmpty, "The specified context '%s' is not empty.", prefix)
+			}
+		}
+		if !st.contexts[name] {
+			return nil, nil
+		}
+		return s.withAudit([]storage.Record{tombstone(contextKey(name))}, p, AuditEntry{Operation: OpContextDeleted, Subject: prefix})
+	})
+	if err != nil {
+		return fmt.Errorf("delete context %q: %w", name, err)
+	}
+	return nil
+}
+
+// idHolderLocked finds the subject version that id stands for when a
+// reader names subject, as Confluent's lookup by id with a subject does
+// (getSchemaKeyUsingContexts):
+//   - a qualified subject (":.ctx:name") or a context alone (":.ctx:",
+//     and "" for the default one) is looked up in that context only: the
+//     subject's version holding id, or for a context any subject holding
+//     it;
+//   - an unqualified name is tried in the default context, then as
+//     ":.ctx:name" in every other context, then any subject of the default
+//     context holding id.
+//
+// Soft-deleted versions count, as there. Of several candidates it takes
+// the newest version, and for a context the first subject by name.
+func (st *State) idHolderLocked(id int, subject string) (string, *versionState) {
+	q := confluent.ParseSubject(subject)
+	if q.Name == "" || !q.IsDefault() {
+		return st.holderInLocked(id, q)
+	}
+	if name, vs := st.holderInLocked(id, q); vs != nil {
+		return name, vs
+	}
+	for _, c := range st.contextsLocked()[1:] {
+		if name, vs := st.holderInLocked(id, confluent.Subject{Context: c, Name: q.Name}); vs != nil {
+			return name, vs
+		}
+	}
+	return st.holderInLocked(id, confluent.Subject{Context: DefaultContext})
+}
+
+// holderInLocked finds a version holding id in q's context: of q's
+// subject, or of any subject when q names only the context.
+func (st *State) holderInLocked(id int, q confluent.Subject) (string, *versionState) {
+	if st.space(q.Context).ids[id] == nil {
+		return "", nil
+	}
+	if !q.IsContext() {
+		name := q.String()
+		return name, st.subjects[name].newestWith(id)
+	}
+	var best string
+	var bestVS *versionState
+	for name, ss := range st.subjects {
+		if confluent.ContextOf(name) != q.Context || (bestVS != nil && name >= best) {
+			continue
+		}
+		if vs := ss.newestWith(id); vs != nil {
+			best, bestVS = name, vs
+		}
+	}
+	return best, bestVS
+}
+
+// newestWith returns the newest version of ss holding id, nil if none.
+func (ss *subjectState) newestWith(id int) *versionState {
+	if ss == nil {
+		return nil
+	}
+	for i := len(ss.sorted) - 1; i >= 0; i-- {
+		if vs := ss.versions[ss.sorted[i]]; vs.id == id {
+			return vs
+		}
+	}
+	return nil
+}
+
+// SchemaByIDFor returns the schema id stands for when the reader names
+// subject (GET /schemas/ids/{id}?subject=): found as idHolderLocked
+// describes, with the subject and version that hold it, 40403 when none
+// does.
+func (s *Service) SchemaByIDFor(id int, subject string) (Schema, error) {
+	st := s.state
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	name, vs := st.idHolderLocked(id, subject)
+	if vs == nil {
+		return Schema{}, errSchemaNotFound(id)
+	}
+	return st.view(name, vs), nil
+}
+
+// IDContext returns the context in which the reader of id who names
+// subject finds it (the default context when nothing holds it), for the
+// listings of /schemas/ids/{id}/subjects and /versions.
+func (s *Service) IDContext(id int, subject string) string {
+	st := s.state
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	name, vs := st.idHolderLocked(id, subject)
+	if vs == nil {
+		return confluent.ContextOf(subject)
+	}
+	return confluent.ContextOf(name)
+}
+
+// sortedSubjects returns the subject names in Confluent's listing order:
+// by context, the default one first, then by name.
+func sortedSubjects(m map[string]*subjectState) []string {
+	out := make([]string, 0, len(m))
+	for name := range m {
+		out = append(out, name)
+	}
+	slices.SortFunc(out, confluent.CompareSubjects)
+	return out
+}
