@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/charter-registry/charter/compat"
+	"github.com/charter-registry/charter/internal/jsontext"
 )
 
 // relocate finds where in the newer text a change belongs that a format
@@ -49,6 +50,23 @@ func pointerSegments(p string) []string {
 	return segs
 }
 
+// maxJSONDepth bounds nesting so that hostile input cannot exhaust the
+// stack.
+const maxJSONDepth = 512
+
+// parseJSONPositions parses text into a tree with offsets; nil when text
+// is not valid JSON.
+func parseJSONPositions(text string) *jnode {
+	n, err := jsontext.Parse(text, jsontext.Options{MaxDepth: maxJSONDepth})
+	if err != nil {
+		return nil
+	}
+	return n
+}
+
+// jnode is a JSON value with the byte offset where it starts.
+type jnode = jsontext.Value
+
 func followJSON(typ compat.Type, oldText, newText, p string) (int, int) {
 	oldRoot, newRoot := parseJSONPositions(oldText), parseJSONPositions(newText)
 	if oldRoot == nil || newRoot == nil {
@@ -62,15 +80,15 @@ func followJSON(typ compat.Type, oldText, newText, p string) (int, int) {
 	prevKey := ""
 	for _, seg := range pointerSegments(p) {
 		var on, nn *jnode
-		switch o.kind {
-		case '{':
-			on, nn = o.get(seg), n.get(seg)
-		case '[':
-			on = o.index(seg)
+		switch o.Kind {
+		case jsontext.Object:
+			on, nn = o.Get(seg), n.Get(seg)
+		case jsontext.Array:
+			on = index(o, seg)
 			if typ == compat.Avro && prevKey == "fields" {
 				nn = fieldByName(n, on)
 			} else {
-				nn = n.index(seg)
+				nn = index(n, seg)
 			}
 		}
 		if on == nil || nn == nil {
@@ -81,18 +99,31 @@ func followJSON(typ compat.Type, oldText, newText, p string) (int, int) {
 		}
 		o, n, at, prevKey = on, nn, nn, seg
 	}
-	return lineCol(newText, at.off)
+	return jsontext.LineCol(newText, at.Off)
+}
+
+// index returns the array element a pointer segment names, read as
+// strconv.Atoi reads it.
+func index(n *jnode, s string) *jnode {
+	if n == nil || n.Kind != jsontext.Array {
+		return nil
+	}
+	i, err := strconv.Atoi(s)
+	if err != nil || i < 0 || i >= len(n.Elems) {
+		return nil
+	}
+	return n.Elems[i]
 }
 
 // fieldByName finds, in the new record's field list, the field with the
 // old field's name.
 func fieldByName(fields, old *jnode) *jnode {
-	name := old.get("name")
-	if fields == nil || fields.kind != '[' || name == nil {
+	name := old.Get("name")
+	if fields == nil || fields.Kind != jsontext.Array || name == nil {
 		return nil
 	}
-	for _, f := range fields.elems {
-		if nm := f.get("name"); nm != nil && nm.str == name.str {
+	for _, f := range fields.Elems {
+		if nm := f.Get("name"); nm != nil && nm.Str == name.Str {
 			return f
 		}
 	}
@@ -102,10 +133,10 @@ func fieldByName(fields, old *jnode) *jnode {
 // avroDeref follows a type given by name to the definition of that name
 // in the same text, so that paths through named types can be walked.
 func avroDeref(root, n *jnode) *jnode {
-	if n == nil || n.kind != '"' || avroPrimitive(n.str) {
+	if n == nil || n.Kind != jsontext.String || avroPrimitive(n.Str) {
 		return n
 	}
-	if def := findNamed(root, n.str, 0); def != nil {
+	if def := findNamed(root, n.Str, 0); def != nil {
 		return def
 	}
 	return n
@@ -125,26 +156,26 @@ func findNamed(n *jnode, name string, depth int) *jnode {
 	if n == nil || depth > maxJSONDepth {
 		return nil
 	}
-	switch n.kind {
-	case '{':
-		if nm := n.get("name"); nm != nil && nm.kind == '"' {
-			if t := n.get("type"); t != nil && t.kind == '"' && (t.str == "record" || t.str == "error" || t.str == "enum" || t.str == "fixed") {
-				full := nm.str
-				if ns := n.get("namespace"); ns != nil && ns.str != "" && !strings.Contains(full, ".") {
-					full = ns.str + "." + full
+	switch n.Kind {
+	case jsontext.Object:
+		if nm := n.Get("name"); nm != nil && nm.Kind == jsontext.String {
+			if t := n.Get("type"); t != nil && t.Kind == jsontext.String && (t.Str == "record" || t.Str == "error" || t.Str == "enum" || t.Str == "fixed") {
+				full := nm.Str
+				if ns := n.Get("namespace"); ns != nil && ns.Str != "" && !strings.Contains(full, ".") {
+					full = ns.Str + "." + full
 				}
 				if full == name || lastDot(full) == lastDot(name) && !strings.Contains(name, ".") {
 					return n
 				}
 			}
 		}
-		for _, v := range n.vals {
-			if d := findNamed(v, name, depth+1); d != nil {
+		for _, m := range n.Members {
+			if d := findNamed(m.Value, name, depth+1); d != nil {
 				return d
 			}
 		}
-	case '[':
-		for _, e := range n.elems {
+	case jsontext.Array:
+		for _, e := range n.Elems {
 			if d := findNamed(e, name, depth+1); d != nil {
 				return d
 			}
@@ -178,7 +209,7 @@ func protoMessage(text, p string) (int, int) {
 			continue
 		}
 		if loc := re.FindStringIndex(text); loc != nil {
-			return lineCol(text, loc[0])
+			return jsontext.LineCol(text, loc[0])
 		}
 	}
 	return 0, 0

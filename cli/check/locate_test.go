@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/charter-registry/charter/compat"
+	"github.com/charter-registry/charter/internal/jsontext"
 )
 
 func TestParseJSONPositions(t *testing.T) {
@@ -13,14 +14,14 @@ func TestParseJSONPositions(t *testing.T) {
 	if n == nil {
 		t.Fatal("valid JSON refused")
 	}
-	b := n.get("a").index("1").get("b")
-	if b == nil || b.str != `x"y` {
+	b := index(n.Get("a"), "1").Get("b")
+	if b == nil || b.Str != `x"y` {
 		t.Fatalf("escaped string: %+v", b)
 	}
-	if l, c := lineCol(text, b.off); l != 2 || c != 18 {
+	if l, c := jsontext.LineCol(text, b.Off); l != 2 || c != 18 {
 		t.Errorf("position of b: %d:%d", l, c)
 	}
-	if e := n.get("é"); e == nil || e.kind != 'v' {
+	if e := n.Get("é"); e == nil || e.Kind != jsontext.Bool {
 		t.Errorf("non-ASCII key: %+v", e)
 	}
 	for _, bad := range []string{"", "{", `{"a" 1}`, "[1,]x", `{"a":1,}`, "\"\x01\"", "[1 2]"} {
@@ -98,17 +99,17 @@ func FuzzParseJSONPositions(f *testing.F) {
 		if json.Unmarshal([]byte(text), &v) == nil {
 			switch v.(type) {
 			case map[string]any:
-				if n.kind != '{' {
-					t.Fatalf("object parsed as %c", n.kind)
+				if n.Kind != jsontext.Object {
+					t.Fatalf("object parsed as kind %d", n.Kind)
 				}
 			case []any:
-				if n.kind != '[' {
-					t.Fatalf("array parsed as %c", n.kind)
+				if n.Kind != jsontext.Array {
+					t.Fatalf("array parsed as kind %d", n.Kind)
 				}
 			}
 		}
-		if n.off < 0 || n.off > len(text) {
-			t.Fatalf("offset %d out of range", n.off)
+		if n.Off < 0 || n.Off > len(text) {
+			t.Fatalf("offset %d out of range", n.Off)
 		}
 		_ = followPath(n, "/a/0/b")
 	})
@@ -117,11 +118,11 @@ func FuzzParseJSONPositions(f *testing.F) {
 // followPath walks a pointer through a parsed tree, as relocate does.
 func followPath(n *jnode, p string) *jnode {
 	for _, s := range pointerSegments(p) {
-		switch n.kind {
-		case '{':
-			n = n.get(s)
-		case '[':
-			n = n.index(s)
+		switch n.Kind {
+		case jsontext.Object:
+			n = n.Get(s)
+		case jsontext.Array:
+			n = index(n, s)
 		default:
 			return n
 		}

@@ -3,6 +3,8 @@ package avro
 import (
 	"slices"
 	"strings"
+
+	"github.com/charter-registry/charter/internal/jsontext"
 )
 
 // The canonical form is what Confluent's AvroSchema.canonicalString()
@@ -92,23 +94,23 @@ func (w *canonicalWriter) key(k string) {
 }
 
 func (w *canonicalWriter) typ(n *node, ns string) {
-	switch n.kind {
-	case kindString:
-		if primitives[n.str] {
-			w.str(n.str)
+	switch n.Kind {
+	case jsontext.String:
+		if primitives[n.Str] {
+			w.str(n.Str)
 			return
 		}
-		w.reference(fullName(ns, n.str), ns)
-	case kindArray:
+		w.reference(fullName(ns, n.Str), ns)
+	case jsontext.Array:
 		w.b = append(w.b, '[')
-		for i, e := range n.elems {
+		for i, e := range n.Elems {
 			if i > 0 {
 				w.b = append(w.b, ',')
 			}
 			w.typ(e, ns)
 		}
 		w.b = append(w.b, ']')
-	case kindObject:
+	case jsontext.Object:
 		w.object(n, ns)
 	default:
 		// The scan refuses these; print the value rather than fail.
@@ -122,15 +124,15 @@ func (w *canonicalWriter) object(n *node, ns string) { w.definition(n, ns, ns) }
 // defNS, at a place of the output whose enclosing namespace is outNS. The
 // two differ only for a referenced type written in full (writeResolved).
 func (w *canonicalWriter) definition(n *node, defNS, outNS string) {
-	t, _ := n.text("type")
+	t, _ := n.Get("type").Text()
 	switch t {
 	case "record", "error":
 		full, space, _ := definedName(n, defNS)
 		w.define(full)
 		w.named(n, t, full, space, outNS)
-		if fields := n.get("fields"); fields != nil && fields.kind == kindArray {
+		if fields := n.Get("fields"); fields != nil && fields.Kind == jsontext.Array {
 			w.b = append(w.b, `,"fields":[`...)
-			for i, f := range fields.elems {
+			for i, f := range fields.Elems {
 				if i > 0 {
 					w.b = append(w.b, ',')
 				}
@@ -146,12 +148,12 @@ func (w *canonicalWriter) definition(n *node, defNS, outNS string) {
 		w.define(full)
 		w.named(n, t, full, space, outNS)
 		w.b = append(w.b, `,"symbols":`...)
-		if s := n.get("symbols"); s != nil {
+		if s := n.Get("symbols"); s != nil {
 			w.b = appendValue(w.b, s, &w.vo)
 		} else {
 			w.b = append(w.b, "[]"...)
 		}
-		if d, ok := n.text("default"); ok {
+		if d, ok := n.Get("default").Text(); ok {
 			w.key("default")
 			w.str(d)
 		}
@@ -162,7 +164,7 @@ func (w *canonicalWriter) definition(n *node, defNS, outNS string) {
 		full, space, _ := definedName(n, defNS)
 		w.define(full)
 		w.named(n, t, full, space, outNS)
-		if s := n.get("size"); s != nil {
+		if s := n.Get("size"); s != nil {
 			w.key("size")
 			w.b = appendValue(w.b, s, &w.vo)
 		}
@@ -177,7 +179,7 @@ func (w *canonicalWriter) definition(n *node, defNS, outNS string) {
 		w.b = append(w.b, `{"type":`...)
 		w.str(t)
 		w.key(child)
-		if c := n.get(child); c != nil {
+		if c := n.Get(child); c != nil {
 			w.typ(c, defNS)
 		} else {
 			w.b = append(w.b, "null"...)
@@ -223,39 +225,39 @@ func (w *canonicalWriter) named(n *node, t, full, space, enclosing string) {
 		w.key("namespace")
 		w.str("")
 	}
-	if doc, ok := n.text("doc"); ok && !(w.norm && doc == "") {
+	if doc, ok := n.Get("doc").Text(); ok && !(w.norm && doc == "") {
 		w.key("doc")
 		w.str(doc)
 	}
 }
 
 func (w *canonicalWriter) field(f *node, space string) {
-	if f.kind != kindObject {
+	if f.Kind != jsontext.Object {
 		w.b = appendValue(w.b, f, &w.vo)
 		return
 	}
-	name, _ := f.text("name")
+	name, _ := f.Get("name").Text()
 	w.b = append(w.b, `{"name":`...)
 	w.str(name)
 	w.key("type")
-	if t := f.get("type"); t != nil {
+	if t := f.Get("type"); t != nil {
 		w.typ(t, space)
 	} else {
 		w.b = append(w.b, "null"...)
 	}
-	if doc, ok := f.text("doc"); ok {
+	if doc, ok := f.Get("doc").Text(); ok {
 		w.key("doc")
 		w.str(doc)
 	}
-	if d := f.get("default"); d != nil {
+	if d := f.Get("default"); d != nil {
 		w.key("default")
 		w.b = appendValue(w.b, d, &w.vo)
 	}
-	if o, ok := f.text("order"); ok && o != "ascending" {
+	if o, ok := f.Get("order").Text(); ok && o != "ascending" {
 		w.key("order")
 		w.str(o)
 	}
-	if a := stringList(f.get("aliases")); len(a) > 0 {
+	if a := stringList(f.Get("aliases")); len(a) > 0 {
 		if w.norm {
 			slices.Sort(a)
 		}
@@ -268,7 +270,7 @@ func (w *canonicalWriter) field(f *node, space string) {
 
 // aliases writes a named type's aliases relative to its own namespace.
 func (w *canonicalWriter) aliases(n *node, space string) {
-	raw := stringList(n.get("aliases"))
+	raw := stringList(n.Get("aliases"))
 	if len(raw) == 0 {
 		return
 	}
@@ -302,21 +304,21 @@ func (w *canonicalWriter) list(items []string) {
 
 // stringList returns the distinct strings of a JSON array, in order.
 func stringList(n *node) []string {
-	if n == nil || n.kind != kindArray {
+	if n == nil || n.Kind != jsontext.Array {
 		return nil
 	}
-	out := make([]string, 0, len(n.elems))
-	for _, e := range n.elems {
-		if e.kind == kindString && !slices.Contains(out, e.str) {
-			out = append(out, e.str)
+	out := make([]string, 0, len(n.Elems))
+	for _, e := range n.Elems {
+		if e.Kind == jsontext.String && !slices.Contains(out, e.Str) {
+			out = append(out, e.Str)
 		}
 	}
 	return out
 }
 
 func (w *canonicalWriter) hasProps(n *node, reserved map[string]bool) bool {
-	for _, k := range n.keys {
-		if !reserved[k] {
+	for _, m := range n.Members {
+		if !reserved[m.Key] {
 			return true
 		}
 	}
@@ -326,18 +328,18 @@ func (w *canonicalWriter) hasProps(n *node, reserved map[string]bool) bool {
 // props writes the custom properties of n: every key the type does not
 // reserve.
 func (w *canonicalWriter) props(n *node, reserved map[string]bool) {
-	idx := make([]int, 0, len(n.keys))
-	for i, k := range n.keys {
-		if !reserved[k] {
+	idx := make([]int, 0, len(n.Members))
+	for i, m := range n.Members {
+		if !reserved[m.Key] {
 			idx = append(idx, i)
 		}
 	}
 	if w.norm {
-		slices.SortFunc(idx, func(a, b int) int { return comparePropKeys(n.keys[a], n.keys[b]) })
+		slices.SortFunc(idx, func(a, b int) int { return comparePropKeys(n.Members[a].Key, n.Members[b].Key) })
 	}
 	for _, i := range idx {
-		w.key(n.keys[i])
-		w.b = appendValue(w.b, n.vals[i], &w.vo)
+		w.key(n.Members[i].Key)
+		w.b = appendValue(w.b, n.Members[i].Value, &w.vo)
 	}
 }
 

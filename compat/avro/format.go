@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/charter-registry/charter/compat"
+	"github.com/charter-registry/charter/internal/jsontext"
 	havro "github.com/hamba/avro/v2"
 )
 
@@ -206,10 +207,10 @@ func (f *Format) retryDefaults(st *parseState, tree *node, sc *scanner, cause er
 			if hf.Name() != d.field {
 				continue
 			}
-			if msg := checkDefault(hf, d.node.get("default")); msg != "" {
+			if msg := checkDefault(hf, d.node.Get("default")); msg != "" {
 				bad[d.node] = true
 				if first == nil {
-					first = &posError{off: d.node.get("default").off, msg: fmt.Sprintf("invalid default for field %q of record %q: %s", d.field, d.record, msg)}
+					first = &posError{off: d.node.Get("default").Off, msg: fmt.Sprintf("invalid default for field %q of record %q: %s", d.field, d.record, msg)}
 				}
 			}
 		}
@@ -245,7 +246,7 @@ func checkDefault(hf *havro.Field, def *node) (msg string) {
 	if u, ok := deref(hf.Type()).(*havro.UnionSchema); ok && len(u.Types()) == 0 {
 		return "an empty union has no values, so no default fits it"
 	}
-	if _, err := havro.NewField(hf.Name(), hf.Type(), havro.WithDefault(def.value())); err != nil {
+	if _, err := havro.NewField(hf.Name(), hf.Type(), havro.WithDefault(goValue(def))); err != nil {
 		return fmt.Sprintf("%s is not a valid %s", appendValue(nil, def, &valueOpts{}), typeLabel(hf.Type()))
 	}
 	return ""
@@ -264,25 +265,25 @@ func typeLabel(s havro.Schema) string {
 
 // value converts n to the Go value encoding/json-like decoders produce,
 // which is what hamba expects for defaults.
-func (n *node) value() any {
-	switch n.kind {
-	case kindBool:
-		return n.str == "true"
-	case kindNumber:
-		f, _ := strconv.ParseFloat(n.str, 64)
+func goValue(n *node) any {
+	switch n.Kind {
+	case jsontext.Bool:
+		return n.Str == "true"
+	case jsontext.Number:
+		f, _ := strconv.ParseFloat(n.Str, 64)
 		return f
-	case kindString:
-		return n.str
-	case kindArray:
-		out := make([]any, len(n.elems))
-		for i, e := range n.elems {
-			out[i] = e.value()
+	case jsontext.String:
+		return n.Str
+	case jsontext.Array:
+		out := make([]any, len(n.Elems))
+		for i, e := range n.Elems {
+			out[i] = goValue(e)
 		}
 		return out
-	case kindObject:
-		out := make(map[string]any, len(n.keys))
-		for i, k := range n.keys {
-			out[k] = n.vals[i].value()
+	case jsontext.Object:
+		out := make(map[string]any, len(n.Members))
+		for _, m := range n.Members {
+			out[m.Key] = goValue(m.Value)
 		}
 		return out
 	default:

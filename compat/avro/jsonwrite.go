@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/charter-registry/charter/internal/jsontext"
 )
 
 // The writers below print JSON the way Jackson does inside Avro's Java
@@ -126,21 +128,21 @@ func shadowsHambaKey(k string) bool {
 
 // appendValue appends n as compact JSON.
 func appendValue(b []byte, n *node, o *valueOpts) []byte {
-	switch n.kind {
-	case kindNull:
+	switch n.Kind {
+	case jsontext.Null:
 		return append(b, "null"...)
-	case kindBool:
-		return append(b, n.str...)
-	case kindNumber:
+	case jsontext.Bool:
+		return append(b, n.Str...)
+	case jsontext.Number:
 		if o.rawNumbers {
-			return append(b, n.str...)
+			return append(b, n.Str...)
 		}
-		return appendNumber(b, n.str)
-	case kindString:
-		return appendString(b, n.str)
-	case kindArray:
+		return appendNumber(b, n.Str)
+	case jsontext.String:
+		return appendString(b, n.Str)
+	case jsontext.Array:
 		b = append(b, '[')
-		for i, e := range n.elems {
+		for i, e := range n.Elems {
 			if i > 0 {
 				b = append(b, ',')
 			}
@@ -151,19 +153,20 @@ func appendValue(b []byte, n *node, o *valueOpts) []byte {
 		b = append(b, '{')
 		first := true
 		for _, i := range keyOrder(n, o.sortKeys) {
-			if n.keys[i] == "default" && o.dropDefault[n] {
+			m := &n.Members[i]
+			if m.Key == "default" && o.dropDefault[n] {
 				continue
 			}
-			if o.schema[n] && shadowsHambaKey(n.keys[i]) {
+			if o.schema[n] && shadowsHambaKey(m.Key) {
 				continue
 			}
 			if !first {
 				b = append(b, ',')
 			}
 			first = false
-			b = appendString(b, n.keys[i])
+			b = appendString(b, m.Key)
 			b = append(b, ':')
-			b = appendValue(b, n.vals[i], o)
+			b = appendValue(b, m.Value, o)
 		}
 		return append(b, '}')
 	}
@@ -171,12 +174,12 @@ func appendValue(b []byte, n *node, o *valueOpts) []byte {
 
 // keyOrder returns the indexes of an object's keys in print order.
 func keyOrder(n *node, sorted bool) []int {
-	idx := make([]int, len(n.keys))
+	idx := make([]int, len(n.Members))
 	for i := range idx {
 		idx[i] = i
 	}
 	if sorted {
-		slices.SortFunc(idx, func(a, c int) int { return strings.Compare(n.keys[a], n.keys[c]) })
+		slices.SortFunc(idx, func(a, c int) int { return strings.Compare(n.Members[a].Key, n.Members[c].Key) })
 	}
 	return idx
 }

@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"github.com/charter-registry/charter/compat"
+	"github.com/charter-registry/charter/internal/jsontext"
 )
 
 // Schema describes itself for design checks.
@@ -16,7 +17,7 @@ var _ compat.Outliner = (*Schema)(nil)
 func (s *Schema) Outline() *compat.Outline {
 	o := &outliner{s: s, out: &compat.Outline{}, seen: map[*node]bool{}}
 	o.out.Root = o.typ(s.tree, "", "", true)
-	o.out.RootLine, o.out.RootColumn = lineCol(s.text, s.tree.off)
+	o.out.RootLine, o.out.RootColumn = lineCol(s.text, s.tree.Off)
 	return o.out
 }
 
@@ -27,7 +28,7 @@ type outliner struct {
 }
 
 func (o *outliner) pos(n *node, path string) compat.Pos {
-	line, col := lineCol(o.s.text, n.off)
+	line, col := lineCol(o.s.text, n.Off)
 	if path == "" {
 		path = "/"
 	}
@@ -35,7 +36,7 @@ func (o *outliner) pos(n *node, path string) compat.Pos {
 }
 
 func docOf(n *node) compat.Doc {
-	d, _ := n.text("doc")
+	d, _ := n.Get("doc").Text()
 	var notes []string
 	if d != "" {
 		notes = []string{d}
@@ -44,12 +45,12 @@ func docOf(n *node) compat.Doc {
 }
 
 func (o *outliner) typ(n *node, ns, path string, top bool) compat.TypeRef {
-	switch n.kind {
-	case kindString:
-		return o.named(n.str, ns)
-	case kindArray:
+	switch n.Kind {
+	case jsontext.String:
+		return o.named(n.Str, ns)
+	case jsontext.Array:
 		t := compat.TypeRef{Kind: "union"}
-		for i, e := range n.elems {
+		for i, e := range n.Elems {
 			b := o.typ(e, ns, path+"/"+strconv.Itoa(i), top)
 			if b.Kind == "null" {
 				t.Nullable = true
@@ -63,12 +64,12 @@ func (o *outliner) typ(n *node, ns, path string, top bool) compat.TypeRef {
 			return b
 		}
 		return t
-	case kindObject:
+	case jsontext.Object:
 	default:
 		return compat.TypeRef{Kind: "any"}
 	}
-	t, _ := n.text("type")
-	logical, _ := n.text("logicalType")
+	t, _ := n.Get("type").Text()
+	logical, _ := n.Get("logicalType").Text()
 	switch t {
 	case "record", "error":
 		return o.record(n, ns, path, top)
@@ -81,12 +82,12 @@ func (o *outliner) typ(n *node, ns, path string, top bool) compat.TypeRef {
 		}
 		return compat.TypeRef{Kind: "fixed", Name: full, Logical: logical}
 	case "array":
-		if items := n.get("items"); items != nil {
+		if items := n.Get("items"); items != nil {
 			o.typ(items, ns, path+"/items", false)
 		}
 		return compat.TypeRef{Kind: "array"}
 	case "map":
-		if values := n.get("values"); values != nil {
+		if values := n.Get("values"); values != nil {
 			o.typ(values, ns, path+"/values", false)
 		}
 		return compat.TypeRef{Kind: "map"}
@@ -111,12 +112,12 @@ func (o *outliner) named(name, ns string) compat.TypeRef {
 	if def == nil {
 		return compat.TypeRef{Kind: "record", Name: full}
 	}
-	t, _ := def.text("type")
+	t, _ := def.Get("type").Text()
 	switch t {
 	case "enum":
 		return compat.TypeRef{Kind: "enum", Name: full}
 	case "fixed":
-		if l, _ := def.text("logicalType"); l == "decimal" {
+		if l, _ := def.Get("logicalType").Text(); l == "decimal" {
 			return compat.TypeRef{Kind: "decimal", Name: full, Logical: l}
 		}
 		return compat.TypeRef{Kind: "fixed", Name: full}
@@ -133,16 +134,16 @@ func (o *outliner) record(n *node, ns, path string, top bool) compat.TypeRef {
 	_, simple := splitName(full)
 	r := &compat.Record{Name: simple, FullName: full, Top: top, Named: true, Pos: o.pos(nameNode(n), path), Doc: docOf(n)}
 	o.out.Records = append(o.out.Records, r)
-	if fields := n.get("fields"); fields != nil {
-		for i, f := range fields.elems {
-			name, _ := f.text("name")
+	if fields := n.Get("fields"); fields != nil {
+		for i, f := range fields.Elems {
+			name, _ := f.Get("name").Text()
 			fp := path + "/fields/" + strconv.Itoa(i)
-			field := &compat.Field{Name: name, Pos: o.pos(f, fp), Doc: docOf(f), Tags: stringList(f.get("confluent:tags"))}
-			if d := f.get("default"); d != nil {
+			field := &compat.Field{Name: name, Pos: o.pos(f, fp), Doc: docOf(f), Tags: stringList(f.Get("confluent:tags"))}
+			if d := f.Get("default"); d != nil {
 				// The literal as written: 0.0 stays 0.0.
 				field.Default = string(appendValue(nil, d, &valueOpts{rawNumbers: true}))
 			}
-			if ft := f.get("type"); ft != nil {
+			if ft := f.Get("type"); ft != nil {
 				field.Type = o.typ(ft, space, fp+"/type", false)
 			}
 			r.Fields = append(r.Fields, field)
@@ -159,10 +160,10 @@ func (o *outliner) enum(n *node, ns, path string) compat.TypeRef {
 	o.seen[n] = true
 	_, simple := splitName(full)
 	e := &compat.Enum{Name: simple, FullName: full, Pos: o.pos(nameNode(n), path), Doc: docOf(n), HasDefaultNotion: true}
-	e.Default, _ = n.text("default")
-	if syms := n.get("symbols"); syms != nil {
-		for i, sym := range syms.elems {
-			e.Symbols = append(e.Symbols, compat.Symbol{Name: sym.str, Pos: o.pos(sym, path+"/symbols/"+strconv.Itoa(i))})
+	e.Default, _ = n.Get("default").Text()
+	if syms := n.Get("symbols"); syms != nil {
+		for i, sym := range syms.Elems {
+			e.Symbols = append(e.Symbols, compat.Symbol{Name: sym.Str, Pos: o.pos(sym, path+"/symbols/"+strconv.Itoa(i))})
 		}
 	}
 	o.out.Enums = append(o.out.Enums, e)
@@ -171,7 +172,7 @@ func (o *outliner) enum(n *node, ns, path string) compat.TypeRef {
 
 // nameNode is where a named type is best pointed at: its "name".
 func nameNode(n *node) *node {
-	if v := n.get("name"); v != nil {
+	if v := n.Get("name"); v != nil {
 		return v
 	}
 	return n

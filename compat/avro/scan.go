@@ -3,6 +3,8 @@ package avro
 import (
 	"fmt"
 	"strings"
+
+	"github.com/charter-registry/charter/internal/jsontext"
 )
 
 // The scan walks a schema's JSON tree before hamba sees it. It finds the
@@ -75,18 +77,18 @@ func qualify(full, ns string) string {
 // definedName resolves the full name and namespace of a named type's
 // definition inside namespace ns.
 func definedName(n *node, ns string) (full, space string, err error) {
-	name, ok := n.text("name")
+	name, ok := n.Get("name").Text()
 	if !ok || name == "" {
-		t, _ := n.text("type")
-		return "", "", &posError{off: n.off, msg: fmt.Sprintf("a %s needs a non-empty \"name\" string", t)}
+		t, _ := n.Get("type").Text()
+		return "", "", &posError{off: n.Off, msg: fmt.Sprintf("a %s needs a non-empty \"name\" string", t)}
 	}
 	space = ns
-	if v := n.get("namespace"); v != nil {
+	if v := n.Get("namespace"); v != nil {
 		switch {
-		case v.kind == kindString && v.str != "":
-			space = v.str
-		case v.kind != kindString && v.kind != kindNull:
-			return "", "", &posError{off: v.off, msg: "\"namespace\" must be a string"}
+		case v.Kind == jsontext.String && v.Str != "":
+			space = v.Str
+		case v.Kind != jsontext.String && v.Kind != jsontext.Null:
+			return "", "", &posError{off: v.Off, msg: "\"namespace\" must be a string"}
 		}
 	}
 	full = fullName(space, name)
@@ -95,37 +97,37 @@ func definedName(n *node, ns string) (full, space string, err error) {
 }
 
 func (s *scanner) typ(n *node, ns string, depth int) error {
-	switch n.kind {
-	case kindString:
-		return s.ref(n, n.str, ns)
-	case kindArray:
+	switch n.Kind {
+	case jsontext.String:
+		return s.ref(n, n.Str, ns)
+	case jsontext.Array:
 		if err := s.deeper(n, depth); err != nil {
 			return err
 		}
 		// An empty union is valid: Avro's Java parser accepts [] (no datum
 		// can be written with it), and so does Confluent.
-		for _, e := range n.elems {
-			if e.kind == kindArray {
-				return &posError{off: e.off, msg: "a union cannot directly contain another union: list the types in one array"}
+		for _, e := range n.Elems {
+			if e.Kind == jsontext.Array {
+				return &posError{off: e.Off, msg: "a union cannot directly contain another union: list the types in one array"}
 			}
 			if err := s.typ(e, ns, depth+1); err != nil {
 				return err
 			}
 		}
 		return nil
-	case kindObject:
+	case jsontext.Object:
 		if err := s.deeper(n, depth); err != nil {
 			return err
 		}
 		return s.object(n, ns, depth+1)
 	default:
-		return &posError{off: n.off, msg: "a type must be a type name such as \"string\", a JSON object with a \"type\", or a union array"}
+		return &posError{off: n.Off, msg: "a type must be a type name such as \"string\", a JSON object with a \"type\", or a union array"}
 	}
 }
 
 func (s *scanner) deeper(n *node, depth int) error {
 	if depth+1 > s.maxDepth {
-		return &posError{off: n.off, msg: fmt.Sprintf("the schema nests types deeper than %d levels: flatten it or raise the nesting limit", s.maxDepth)}
+		return &posError{off: n.Off, msg: fmt.Sprintf("the schema nests types deeper than %d levels: flatten it or raise the nesting limit", s.maxDepth)}
 	}
 	return nil
 }
@@ -140,25 +142,25 @@ func (s *scanner) ref(n *node, name, ns string) error {
 	}
 	switch name {
 	case "record", "error", "enum", "fixed", "array", "map":
-		return &posError{off: n.off, msg: fmt.Sprintf("%q is a complex type: write it as an object, like {\"type\":%q,...}", name, name)}
+		return &posError{off: n.Off, msg: fmt.Sprintf("%q is a complex type: write it as an object, like {\"type\":%q,...}", name, name)}
 	}
 	msg := fmt.Sprintf("unknown type %q", name)
 	if full != name {
 		msg += fmt.Sprintf(" (looked up as %q)", full)
 	}
-	return &posError{off: n.off, msg: msg + ": define it before this use, or add a reference to the schema that defines it"}
+	return &posError{off: n.Off, msg: msg + ": define it before this use, or add a reference to the schema that defines it"}
 }
 
 func (s *scanner) object(n *node, ns string, depth int) error {
 	s.objects[n] = true
-	tv := n.get("type")
+	tv := n.Get("type")
 	if tv == nil {
-		return &posError{off: n.off, msg: "missing \"type\": every schema object needs one, like {\"type\":\"record\",...}"}
+		return &posError{off: n.Off, msg: "missing \"type\": every schema object needs one, like {\"type\":\"record\",...}"}
 	}
-	if tv.kind != kindString {
-		return &posError{off: tv.off, msg: "\"type\" must be a string naming the type; write a union as a bare JSON array, not inside \"type\""}
+	if tv.Kind != jsontext.String {
+		return &posError{off: tv.Off, msg: "\"type\" must be a string naming the type; write a union as a bare JSON array, not inside \"type\""}
 	}
-	switch t := tv.str; t {
+	switch t := tv.Str; t {
 	case "null", "boolean", "int", "long", "float", "double", "bytes", "string":
 		return nil
 	case "record", "error":
@@ -171,10 +173,10 @@ func (s *scanner) object(n *node, ns string, depth int) error {
 		if _, _, err := s.define(n, ns); err != nil {
 			return err
 		}
-		if syms := n.get("symbols"); syms != nil && syms.kind == kindArray {
-			for _, sym := range syms.elems {
-				if sym.kind == kindString && !validName(sym.str) {
-					return &posError{off: sym.off, msg: fmt.Sprintf("enum symbol %q is not a valid Avro name: start with a letter or _ and use only letters, digits and _", sym.str)}
+		if syms := n.Get("symbols"); syms != nil && syms.Kind == jsontext.Array {
+			for _, sym := range syms.Elems {
+				if sym.Kind == jsontext.String && !validName(sym.Str) {
+					return &posError{off: sym.Off, msg: fmt.Sprintf("enum symbol %q is not a valid Avro name: start with a letter or _ and use only letters, digits and _", sym.Str)}
 				}
 			}
 		}
@@ -183,15 +185,15 @@ func (s *scanner) object(n *node, ns string, depth int) error {
 		_, _, err := s.define(n, ns)
 		return err
 	case "array":
-		items := n.get("items")
+		items := n.Get("items")
 		if items == nil {
-			return &posError{off: n.off, msg: "an array needs \"items\", like {\"type\":\"array\",\"items\":\"string\"}"}
+			return &posError{off: n.Off, msg: "an array needs \"items\", like {\"type\":\"array\",\"items\":\"string\"}"}
 		}
 		return s.typ(items, ns, depth)
 	case "map":
-		values := n.get("values")
+		values := n.Get("values")
 		if values == nil {
-			return &posError{off: n.off, msg: "a map needs \"values\", like {\"type\":\"map\",\"values\":\"string\"}"}
+			return &posError{off: n.Off, msg: "a map needs \"values\", like {\"type\":\"map\",\"values\":\"string\"}"}
 		}
 		return s.typ(values, ns, depth)
 	default:
@@ -208,14 +210,14 @@ func (s *scanner) define(n *node, ns string) (full, space string, err error) {
 	}
 	for part := range strings.SplitSeq(full, ".") {
 		if !validName(part) {
-			return "", "", &posError{off: n.get("name").off, msg: fmt.Sprintf("%q is not a valid Avro name: each dot-separated part must start with a letter or _ and hold only letters, digits and _", full)}
+			return "", "", &posError{off: n.Get("name").Off, msg: fmt.Sprintf("%q is not a valid Avro name: each dot-separated part must start with a letter or _ and hold only letters, digits and _", full)}
 		}
 	}
 	if primitives[full] {
-		return "", "", &posError{off: n.off, msg: fmt.Sprintf("a named type cannot be called %q: that is a primitive type", full)}
+		return "", "", &posError{off: n.Off, msg: fmt.Sprintf("a named type cannot be called %q: that is a primitive type", full)}
 	}
 	if s.known[full] {
-		return "", "", &posError{off: n.off, msg: fmt.Sprintf("type %q is defined twice: define it once, then refer to it by name", full)}
+		return "", "", &posError{off: n.Off, msg: fmt.Sprintf("type %q is defined twice: define it once, then refer to it by name", full)}
 	}
 	s.known[full] = true
 	s.defs[full] = n
@@ -223,35 +225,35 @@ func (s *scanner) define(n *node, ns string) (full, space string, err error) {
 }
 
 func (s *scanner) fields(n *node, full, space string, depth int) error {
-	fields := n.get("fields")
-	if fields == nil || fields.kind != kindArray {
-		return &posError{off: n.off, msg: fmt.Sprintf("record %q needs a \"fields\" array (it may be empty)", full)}
+	fields := n.Get("fields")
+	if fields == nil || fields.Kind != jsontext.Array {
+		return &posError{off: n.Off, msg: fmt.Sprintf("record %q needs a \"fields\" array (it may be empty)", full)}
 	}
-	seen := make(map[string]bool, len(fields.elems))
-	for _, f := range fields.elems {
-		if f.kind != kindObject {
-			return &posError{off: f.off, msg: "each field must be a JSON object with a \"name\" and a \"type\""}
+	seen := make(map[string]bool, len(fields.Elems))
+	for _, f := range fields.Elems {
+		if f.Kind != jsontext.Object {
+			return &posError{off: f.Off, msg: "each field must be a JSON object with a \"name\" and a \"type\""}
 		}
-		name, ok := f.text("name")
+		name, ok := f.Get("name").Text()
 		if !ok {
-			return &posError{off: f.off, msg: "a field needs a \"name\" string"}
+			return &posError{off: f.Off, msg: "a field needs a \"name\" string"}
 		}
 		if !validName(name) {
-			return &posError{off: f.get("name").off, msg: fmt.Sprintf("field name %q is not a valid Avro name: start with a letter or _ and use only letters, digits and _", name)}
+			return &posError{off: f.Get("name").Off, msg: fmt.Sprintf("field name %q is not a valid Avro name: start with a letter or _ and use only letters, digits and _", name)}
 		}
 		if seen[name] {
-			return &posError{off: f.off, msg: fmt.Sprintf("field %q appears twice in record %q", name, full)}
+			return &posError{off: f.Off, msg: fmt.Sprintf("field %q appears twice in record %q", name, full)}
 		}
 		seen[name] = true
 		s.objects[f] = true
-		ft := f.get("type")
+		ft := f.Get("type")
 		if ft == nil {
-			return &posError{off: f.off, msg: fmt.Sprintf("field %q needs a \"type\"", name)}
+			return &posError{off: f.Off, msg: fmt.Sprintf("field %q needs a \"type\"", name)}
 		}
 		if err := s.typ(ft, space, depth); err != nil {
 			return err
 		}
-		if f.get("default") != nil {
+		if f.Get("default") != nil {
 			s.defaults = append(s.defaults, fieldDefault{record: full, field: name, node: f})
 		}
 	}

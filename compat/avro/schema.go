@@ -7,6 +7,7 @@ import (
 	havro "github.com/hamba/avro/v2"
 
 	"github.com/charter-registry/charter/compat"
+	"github.com/charter-registry/charter/internal/jsontext"
 )
 
 var _ compat.Renderer = (*Schema)(nil)
@@ -117,19 +118,19 @@ func (s *Schema) position(loc []string) (line, col int) {
 		if n == nil {
 			break
 		}
-		if t, _ := n.text("type"); t == "record" || t == "error" || t == "enum" || t == "fixed" {
+		if t, _ := n.Get("type").Text(); t == "record" || t == "error" || t == "enum" || t == "fixed" {
 			if _, space, err := definedName(n, ns); err == nil {
 				ns = space
 			}
 		}
 		var next *node
-		switch n.kind {
-		case kindArray:
-			if i, err := strconv.Atoi(tok); err == nil && i >= 0 && i < len(n.elems) {
-				next = n.elems[i]
+		switch n.Kind {
+		case jsontext.Array:
+			if i, err := strconv.Atoi(tok); err == nil && i >= 0 && i < len(n.Elems) {
+				next = n.Elems[i]
 			}
-		case kindObject:
-			next = n.get(tok)
+		case jsontext.Object:
+			next = n.Get(tok)
 		}
 		if next == nil {
 			break
@@ -144,17 +145,17 @@ func (s *Schema) position(loc []string) (line, col int) {
 	if n == nil {
 		return 0, 0
 	}
-	return lineCol(s.text, n.off)
+	return lineCol(s.text, n.Off)
 }
 
 // resolve follows a reference by name to its definition in this text.
 func (s *Schema) resolve(n *node, ns string) (*node, string) {
 	name := ""
 	switch {
-	case n.kind == kindString:
-		name = n.str
-	case n.kind == kindObject:
-		if t, ok := n.text("type"); ok && n.get("name") == nil && !primitives[t] {
+	case n.Kind == jsontext.String:
+		name = n.Str
+	case n.Kind == jsontext.Object:
+		if t, ok := n.Get("type").Text(); ok && n.Get("name") == nil && !primitives[t] {
 			switch t {
 			case "array", "map", "record", "error", "enum", "fixed":
 			default:

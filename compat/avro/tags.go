@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/charter-registry/charter/compat"
+	"github.com/charter-registry/charter/internal/jsontext"
 )
 
 // tagsKey is the property holding an Avro record's or field's inline tags.
@@ -38,10 +39,10 @@ func (f *Format) Tag(text string, add, remove []compat.EntityTags) (string, erro
 			return "", fmt.Errorf("No matching path '%s' found in the schema", e.Path)
 		}
 		var cur []string
-		if arr := n.get(tagsKey); arr != nil && arr.kind == kindArray {
-			for _, t := range arr.elems {
-				if t.kind == kindString {
-					cur = append(cur, t.str)
+		if arr := n.Get(tagsKey); arr != nil && arr.Kind == jsontext.Array {
+			for _, t := range arr.Elems {
+				if t.Kind == jsontext.String {
+					cur = append(cur, t.Str)
 				}
 			}
 		}
@@ -52,24 +53,22 @@ func (f *Format) Tag(text string, add, remove []compat.EntityTags) (string, erro
 
 // setTags replaces (or, with no tags, removes) an object's inline tags.
 func setTags(n *node, tags []string) {
-	i := slices.Index(n.keys, tagsKey)
+	i := slices.IndexFunc(n.Members, func(m jsontext.Member) bool { return m.Key == tagsKey })
 	if len(tags) == 0 {
 		if i >= 0 {
-			n.keys = slices.Delete(n.keys, i, i+1)
-			n.vals = slices.Delete(n.vals, i, i+1)
+			n.Members = slices.Delete(n.Members, i, i+1)
 		}
 		return
 	}
-	arr := &node{kind: kindArray}
+	arr := &node{Kind: jsontext.Array}
 	for _, t := range tags {
-		arr.elems = append(arr.elems, &node{kind: kindString, str: t})
+		arr.Elems = append(arr.Elems, &node{Kind: jsontext.String, Str: t})
 	}
 	if i >= 0 {
-		n.vals[i] = arr
+		n.Members[i].Value = arr
 		return
 	}
-	n.keys = append(n.keys, tagsKey)
-	n.vals = append(n.vals, arr)
+	n.Members = append(n.Members, jsontext.Member{Key: tagsKey, Value: arr})
 }
 
 // findEntity walks the schema breadth first as Confluent's
@@ -86,8 +85,8 @@ func findEntity(root *node, path, typ string) *node {
 		ns, record, field = strings.Join(ids[:len(ids)-2], "."), ids[len(ids)-2], ids[len(ids)-1]
 	}
 	topNS := ""
-	if root.kind == kindObject {
-		topNS, _ = root.text("namespace")
+	if root.Kind == jsontext.Object {
+		topNS, _ = root.Get("namespace").Text()
 	}
 	queue := []*node{root}
 	for len(queue) > 0 {
@@ -96,27 +95,27 @@ func findEntity(root *node, path, typ string) *node {
 		if cur == nil {
 			continue
 		}
-		t := cur.get("type")
-		if cur.kind != kindObject || t == nil {
+		t := cur.Get("type")
+		if cur.Kind != jsontext.Object || t == nil {
 			// A union (or a name): visit its elements.
-			queue = append(queue, cur.elems...)
+			queue = append(queue, cur.Elems...)
 			continue
 		}
 		kind := ""
-		if t.kind == kindString {
-			kind = t.str
+		if t.Kind == jsontext.String {
+			kind = t.Str
 		}
 		switch kind {
 		case "record":
-			name, _ := cur.text("name")
-			fields := cur.get("fields")
+			name, _ := cur.Get("name").Text()
+			fields := cur.Get("fields")
 			if (ns == "" || ns == topNS) && record == name {
 				if typ == compat.EntityRecord {
 					return cur
 				}
 				if fields != nil {
-					for _, f := range fields.elems {
-						if fn, _ := f.text("name"); fn == field {
+					for _, f := range fields.Elems {
+						if fn, _ := f.Get("name").Text(); fn == field {
 							return f
 						}
 					}
@@ -124,12 +123,12 @@ func findEntity(root *node, path, typ string) *node {
 				return nil
 			}
 			if fields != nil {
-				queue = append(queue, fields.elems...)
+				queue = append(queue, fields.Elems...)
 			}
 		case "array":
-			queue = append(queue, cur.get("items"))
+			queue = append(queue, cur.Get("items"))
 		case "map":
-			queue = append(queue, cur.get("values"))
+			queue = append(queue, cur.Get("values"))
 		default:
 			queue = append(queue, t)
 		}

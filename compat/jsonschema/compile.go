@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/charter-registry/charter/internal/jsontext"
 	js "github.com/santhosh-tekuri/jsonschema/v6"
 )
 
@@ -82,7 +83,7 @@ func (f *Format) compile(main *document, deps []*document) (*compiled, error) {
 		if _, dup := out.docs[url]; dup || url == "" {
 			return
 		}
-		if err := c.AddResource(url, d.root.toAny()); err == nil {
+		if err := c.AddResource(url, d.root.Any()); err == nil {
 			out.docs[url] = d
 		}
 	}
@@ -122,10 +123,10 @@ func (f *Format) compile(main *document, deps []*document) (*compiled, error) {
 // "id") names, without fragment, or "".
 func idBase(root *value, retrieval string) string {
 	key := "$id"
-	if s, _ := root.get("$schema").stringOf(); strings.Contains(s, "draft-04") {
+	if s, _ := root.Get("$schema").Text(); strings.Contains(s, "draft-04") {
 		key = "id"
 	}
-	id, ok := root.get(key).stringOf()
+	id, ok := root.Get(key).Text()
 	if !ok || id == "" || strings.HasPrefix(id, "#") {
 		return ""
 	}
@@ -335,46 +336,23 @@ func splitLoc(loc string) (string, []string, bool) {
 	return url, toks, true
 }
 
-// lookup follows pointer tokens in v.
-func (v *value) lookup(toks []string) *value {
-	cur := v
-	for _, tok := range toks {
-		switch cur.kind {
-		case jsonObject:
-			cur = cur.get(tok)
-			if cur == nil {
-				return nil
-			}
-		case jsonArray:
-			i, ok := arrayIndex(tok)
-			if !ok || i >= len(cur.arr) {
-				return nil
-			}
-			cur = cur.arr[i]
-		default:
-			return nil
-		}
-	}
-	return cur
-}
-
 // findRef returns the pointer to the first "$ref" in v whose value
 // resolves (against mainURL) to url, for placing an unresolvable-ref error.
 func findRef(v *value, url string, path []string) ([]string, bool) {
-	switch v.kind {
-	case jsonObject:
-		for _, m := range v.obj {
-			if m.key == "$ref" {
-				if s, ok := m.val.stringOf(); ok && (s == url || resolveURL(mainURL, s) == url || strings.HasPrefix(s, url)) {
+	switch v.Kind {
+	case jsontext.Object:
+		for _, m := range v.Members {
+			if m.Key == "$ref" {
+				if s, ok := m.Value.Text(); ok && (s == url || resolveURL(mainURL, s) == url || strings.HasPrefix(s, url)) {
 					return append(path, "$ref"), true
 				}
 			}
-			if p, ok := findRef(m.val, url, append(path, m.key)); ok {
+			if p, ok := findRef(m.Value, url, append(path, m.Key)); ok {
 				return p, true
 			}
 		}
-	case jsonArray:
-		for i, el := range v.arr {
+	case jsontext.Array:
+		for i, el := range v.Elems {
 			if p, ok := findRef(el, url, append(path, fmt.Sprint(i))); ok {
 				return p, true
 			}

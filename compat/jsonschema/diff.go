@@ -3,6 +3,8 @@ package jsonschema
 import (
 	"math/big"
 	"strings"
+
+	"github.com/charter-registry/charter/internal/jsontext"
 )
 
 // diffState is shared by a comparison and all its sub-comparisons.
@@ -271,35 +273,35 @@ func valueKey(v *value) string {
 }
 
 func writeKey(sb *strings.Builder, v *value) {
-	switch v.kind {
-	case jsonNumber:
+	switch v.Kind {
+	case jsontext.Number:
 		if r := ratOf(v); r != nil {
 			sb.WriteString(r.RatString())
 		} else {
-			sb.WriteString(v.str)
+			sb.WriteString(v.Str)
 		}
-	case jsonArray:
+	case jsontext.Array:
 		sb.WriteByte('[')
-		for i, el := range v.arr {
+		for i, el := range v.Elems {
 			if i > 0 {
 				sb.WriteByte(',')
 			}
 			writeKey(sb, el)
 		}
 		sb.WriteByte(']')
-	case jsonObject:
+	case jsontext.Object:
 		sb.WriteByte('{')
-		for i, m := range sortedMembers(v.obj) {
+		for i, m := range sortedMembers(v.Members) {
 			if i > 0 {
 				sb.WriteByte(',')
 			}
-			writeString(sb, m.key)
+			writeString(sb, m.Key)
 			sb.WriteByte(':')
-			writeKey(sb, m.val)
+			writeKey(sb, m.Value)
 		}
 		sb.WriteByte('}')
 	default:
-		v.compact(sb, true)
+		compact(sb, v, true)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/charter-registry/charter/compat"
+	"github.com/charter-registry/charter/internal/jsontext"
 )
 
 // Defaults for the limits a Format enforces.
@@ -145,8 +146,8 @@ func (f *Format) parse(text string, deps []compat.Dependency) (*Schema, error) {
 		main:       main,
 		compiled:   c.schema,
 		model:      buildModel(c),
-		canonical:  main.root.compactString(false),
-		normalized: main.root.compactString(true),
+		canonical:  compactString(main.root, false),
+		normalized: compactString(main.root, true),
 		draft:      draftOr(c.drafts[mainURL+"#"], 7),
 	}
 	s.fields = fieldNames(s.model)
@@ -164,18 +165,18 @@ func (f *Format) read(text, name string) (*document, *compat.ParseError) {
 	}
 	root, err := parseJSON(text, f.cfg.maxDepth)
 	if err != nil {
-		var se *syntaxError
+		var se *jsontext.SyntaxError
 		pe := &compat.ParseError{Message: prefix + "invalid JSON: " + err.Error()}
 		if errors.As(err, &se) && name == "" {
-			pe.Line, pe.Column = lineCol(text, se.off)
+			pe.Line, pe.Column = jsontext.LineCol(text, se.Off)
 		}
 		if errors.As(err, &se) && name != "" {
-			l, c := lineCol(text, se.off)
+			l, c := jsontext.LineCol(text, se.Off)
 			pe.Message += fmt.Sprintf(" (line %d, column %d)", l, c)
 		}
 		return nil, pe
 	}
-	if root.kind != jsonObject && root.kind != jsonBool {
+	if root.Kind != jsontext.Object && root.Kind != jsontext.Bool {
 		return nil, &compat.ParseError{Line: 1, Column: 1, Message: prefix + "a JSON schema must be an object or a boolean"}
 	}
 	return &document{name: name, text: text, root: root, main: name == ""}, nil
@@ -193,18 +194,18 @@ func locate(err error, main *document) *compat.ParseError {
 	case l.doc != nil && !l.doc.main:
 		pe.Message = fmt.Sprintf("reference %q: %s", l.doc.name, l.msg)
 	case l.doc != nil:
-		if off, ok := main.root.offsetOf(l.pointer); ok || len(l.pointer) == 0 {
-			pe.Line, pe.Column = lineCol(main.text, off)
+		if off, ok := main.root.Offset(l.pointer); ok || len(l.pointer) == 0 {
+			pe.Line, pe.Column = jsontext.LineCol(main.text, off)
 		}
 	case l.refURL != "" && metaschemaURL(main.root) == l.refURL:
 		pe.Message = fmt.Sprintf("unsupported $schema %q: use the metaschema URL of draft-04, -06, -07, 2019-09 or 2020-12", l.refURL)
-		if off, ok := main.root.offsetOf([]string{"$schema"}); ok {
-			pe.Line, pe.Column = lineCol(main.text, off)
+		if off, ok := main.root.Offset([]string{"$schema"}); ok {
+			pe.Line, pe.Column = jsontext.LineCol(main.text, off)
 		}
 	case l.refURL != "":
 		if p, ok := findRef(main.root, l.refURL, nil); ok {
-			off, _ := main.root.offsetOf(p)
-			pe.Line, pe.Column = lineCol(main.text, off)
+			off, _ := main.root.Offset(p)
+			pe.Line, pe.Column = jsontext.LineCol(main.text, off)
 		}
 	}
 	return pe
@@ -212,7 +213,7 @@ func locate(err error, main *document) *compat.ParseError {
 
 // metaschemaURL is the root's "$schema" without fragment, or "".
 func metaschemaURL(root *value) string {
-	s, _ := root.get("$schema").stringOf()
+	s, _ := root.Get("$schema").Text()
 	u, _, _ := strings.Cut(s, "#")
 	return u
 }
@@ -267,7 +268,7 @@ func (f *Format) Diff(original, update compat.Schema, opts compat.Options) []com
 			Compatible: set[d.kind],
 		})
 	}
-	for i, lc := range positions(u.main.text, offs) {
+	for i, lc := range jsontext.Positions(u.main.text, offs) {
 		out[i].Line, out[i].Column = lc[0], lc[1]
 	}
 	if st.exhausted {
@@ -288,22 +289,22 @@ func (s *Schema) offset(d difference) int {
 	if n == nil || n.raw == nil || n.doc != s.main {
 		return -1
 	}
-	if d.attr != "" && n.raw.kind == jsonObject {
-		for _, m := range n.raw.obj {
-			if m.key != d.attr {
+	if d.attr != "" && n.raw.Kind == jsontext.Object {
+		for _, m := range n.raw.Members {
+			if m.Key != d.attr {
 				continue
 			}
-			if d.item != "" && m.val != nil && m.val.kind == jsonArray {
-				for _, el := range m.val.arr {
-					if el != nil && el.kind == jsonString && el.str == d.item {
-						return el.off
+			if d.item != "" && m.Value != nil && m.Value.Kind == jsontext.Array {
+				for _, el := range m.Value.Elems {
+					if el != nil && el.Kind == jsontext.String && el.Str == d.item {
+						return el.Off
 					}
 				}
 			}
-			return m.off
+			return m.Off
 		}
 	}
-	return n.raw.off
+	return n.raw.Off
 }
 
 var _ compat.Format = (*Format)(nil)

@@ -1,113 +1,55 @@
 package jsonschema
 
 import (
-	"encoding/json"
-	"slices"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/charter-registry/charter/internal/jsontext"
 )
 
-// Writing parsed values back out (the stored and normalized forms), and
-// finding places in the text (line and column for errors and changes).
+// The schema text is read with internal/jsontext, which keeps what a map
+// loses: key order and the byte offset of every value (for line and column
+// in errors and changes). It also enforces the nesting and number limits
+// before anything recursive looks at the document. This file writes parsed
+// values back out: the stored and normalized forms.
 
-// lineCol turns a byte offset into a 1-based line and column (in
-// characters).
-func lineCol(src string, off int) (line, col int) {
-	if off > len(src) {
-		off = len(src)
-	}
-	if off < 0 {
-		off = 0
-	}
-	line = 1 + strings.Count(src[:off], "\n")
-	lineStart := strings.LastIndexByte(src[:off], '\n') + 1
-	col = 1 + utf8.RuneCountInString(src[lineStart:off])
-	return line, col
-}
+// value is one JSON value of a schema text; member is one member of an
+// object.
+type (
+	value  = jsontext.Value
+	member = jsontext.Member
+)
 
-// positions turns many byte offsets into 1-based lines and columns in one
-// pass over src; a negative offset gives 0, 0.
-func positions(src string, offs []int) [][2]int {
-	out := make([][2]int, len(offs))
-	order := make([]int, 0, len(offs))
-	for i, off := range offs {
-		if off >= 0 {
-			order = append(order, i)
-		}
-	}
-	slices.SortFunc(order, func(a, b int) int { return offs[a] - offs[b] })
-	line, col, pos := 1, 1, 0
-	for _, i := range order {
-		target := min(offs[i], len(src))
-		for pos < target {
-			r, size := utf8.DecodeRuneInString(src[pos:])
-			if r == '\n' {
-				line++
-				col = 1
-			} else {
-				col++
-			}
-			pos += size
-		}
-		out[i] = [2]int{line, col}
-	}
-	return out
-}
+// maxNumberLen bounds number literals: digits beyond this are no schema's
+// business.
+const maxNumberLen = 512
 
-// toAny converts v to the encoding/json shape (with json.Number) that the
-// validator library takes.
-func (v *value) toAny() any {
-	switch v.kind {
-	case jsonBool:
-		return v.b
-	case jsonNumber:
-		return json.Number(v.str)
-	case jsonString:
-		return v.str
-	case jsonArray:
-		out := make([]any, len(v.arr))
-		for i, el := range v.arr {
-			out[i] = el.toAny()
-		}
-		return out
-	case jsonObject:
-		out := make(map[string]any, len(v.obj))
-		for _, m := range v.obj {
-			out[m.key] = m.val.toAny()
-		}
-		return out
-	default:
-		return nil
-	}
+// parseJSON parses exactly one JSON value from src. It fails with a
+// *jsontext.SyntaxError on bad syntax and on nesting deeper than maxDepth.
+func parseJSON(src string, maxDepth int) (*value, error) {
+	return jsontext.Parse(src, jsontext.Options{MaxDepth: maxDepth, MaxNumberLen: maxNumberLen})
 }
 
 // compact writes v without insignificant whitespace. With sorted, object
 // members are written in byte order of their keys.
-func (v *value) compact(sb *strings.Builder, sorted bool) {
-	switch v.kind {
-	case jsonNull:
+func compact(sb *strings.Builder, v *value, sorted bool) {
+	switch v.Kind {
+	case jsontext.Null:
 		sb.WriteString("null")
-	case jsonBool:
-		if v.b {
-			sb.WriteString("true")
-		} else {
-			sb.WriteString("false")
-		}
-	case jsonNumber:
-		sb.WriteString(v.str)
-	case jsonString:
-		writeString(sb, v.str)
-	case jsonArray:
+	case jsontext.Bool, jsontext.Number:
+		sb.WriteString(v.Str)
+	case jsontext.String:
+		writeString(sb, v.Str)
+	case jsontext.Array:
 		sb.WriteByte('[')
-		for i, el := range v.arr {
+		for i, el := range v.Elems {
 			if i > 0 {
 				sb.WriteByte(',')
 			}
-			el.compact(sb, sorted)
+			compact(sb, el, sorted)
 		}
 		sb.WriteByte(']')
-	case jsonObject:
-		members := v.obj
+	case jsontext.Object:
+		members := v.Members
 		if sorted && len(members) > 1 {
 			members = sortedMembers(members)
 		}
@@ -116,25 +58,20 @@ func (v *value) compact(sb *strings.Builder, sorted bool) {
 			if i > 0 {
 				sb.WriteByte(',')
 			}
-			writeString(sb, m.key)
+			writeString(sb, m.Key)
 			sb.WriteByte(':')
-			m.val.compact(sb, sorted)
+			compact(sb, m.Value, sorted)
 		}
 		sb.WriteByte('}')
 	}
 }
 
-func sortedMembers(ms []member) []member {
-	out := make([]member, len(ms))
-	copy(out, ms)
-	slices.SortStableFunc(out, func(a, b member) int { return strings.Compare(a.key, b.key) })
-	return out
-}
+func sortedMembers(ms []member) []member { return jsontext.SortedMembers(ms) }
 
 // compactString is v written compactly.
-func (v *value) compactString(sorted bool) string {
+func compactString(v *value, sorted bool) string {
 	var sb strings.Builder
-	v.compact(&sb, sorted)
+	compact(&sb, v, sorted)
 	return sb.String()
 }
 
@@ -172,51 +109,4 @@ func writeString(sb *strings.Builder, s string) {
 	}
 	sb.WriteString(s[start:])
 	sb.WriteByte('"')
-}
-
-// offsetOf returns the byte offset of the value at the JSON pointer tokens
-// (or of the member name when the last token names an object member), and
-// false when the pointer does not lead anywhere in v.
-func (v *value) offsetOf(tokens []string) (int, bool) {
-	cur := v
-	off := v.off
-	for _, tok := range tokens {
-		switch cur.kind {
-		case jsonObject:
-			found := false
-			for _, m := range cur.obj {
-				if m.key == tok {
-					cur, off, found = m.val, m.off, true
-					break
-				}
-			}
-			if !found {
-				return off, false
-			}
-		case jsonArray:
-			i, ok := arrayIndex(tok)
-			if !ok || i >= len(cur.arr) {
-				return off, false
-			}
-			cur = cur.arr[i]
-			off = cur.off
-		default:
-			return off, false
-		}
-	}
-	return off, true
-}
-
-func arrayIndex(tok string) (int, bool) {
-	if tok == "" || len(tok) > 9 || (len(tok) > 1 && tok[0] == '0') {
-		return 0, false
-	}
-	n := 0
-	for i := 0; i < len(tok); i++ {
-		if tok[i] < '0' || tok[i] > '9' {
-			return 0, false
-		}
-		n = n*10 + int(tok[i]-'0')
-	}
-	return n, true
 }

@@ -4,6 +4,8 @@ import (
 	"math/big"
 	"regexp"
 	"strconv"
+
+	"github.com/charter-registry/charter/internal/jsontext"
 )
 
 // The diff model mirrors the schema classes Confluent's diff works on
@@ -168,7 +170,7 @@ func buildModel(c *compiled) *node {
 	walk(root, func(n *node) {
 		for _, s := range n.subs {
 			if !s.part && s.raw != nil && s.canonical == "" {
-				s.canonical = s.raw.compactString(true)
+				s.canonical = compactString(s.raw, true)
 			}
 		}
 	})
@@ -225,7 +227,7 @@ func (b *builder) resolve(loc string) *node {
 	if !ok || d == nil {
 		return nil
 	}
-	v := d.root.lookup(toks)
+	v := d.root.Lookup(toks)
 	if v == nil {
 		return nil
 	}
@@ -239,15 +241,15 @@ func (b *builder) build(v *value, loc string, doc *document, draft int) *node {
 	n := &node{raw: v, doc: doc}
 	b.memo[loc] = n
 	draft = draftOr(b.c.drafts[loc], draft)
-	switch v.kind {
-	case jsonBool:
-		if v.b {
+	switch v.Kind {
+	case jsontext.Bool:
+		if v.True() {
 			n.kind = kTrue
 		} else {
 			n.kind = kFalse
 		}
 		return n
-	case jsonObject:
+	case jsontext.Object:
 	default:
 		n.kind = kEmpty // not a schema; the metaschema check rejects these
 		return n
@@ -267,18 +269,18 @@ func annotate(n *node, v *value, draft int) {
 		if draft == 4 {
 			idKey = "id"
 		}
-		if s, ok := v.get(idKey).stringOf(); ok {
+		if s, ok := v.Get(idKey).Text(); ok {
 			n.id = &s
 		}
 	}
-	if s, ok := v.get("title").stringOf(); ok {
+	if s, ok := v.Get("title").Text(); ok {
 		n.title = &s
 	}
-	if s, ok := v.get("description").stringOf(); ok {
+	if s, ok := v.Get("description").Text(); ok {
 		n.description = &s
 	}
-	n.def = v.get("default")
-	if s, ok := v.get("connect.type").stringOf(); ok {
+	n.def = v.Get("default")
+	if s, ok := v.Get("connect.type").Text(); ok {
 		n.connectType = s
 	}
 }
@@ -316,7 +318,7 @@ const (
 // siblings; otherwise enum, combinators, not, const and the type each give
 // a schema, and keywords no type consumed give schemas of their own.
 func (b *builder) legacy(n *node, v *value, loc string, doc *document, draft int) {
-	if v.has("$ref") {
+	if v.Has("$ref") {
 		n.kind = kRef
 		n.refLoc = b.c.refs[loc]
 		b.pending = append(b.pending, n)
@@ -324,40 +326,40 @@ func (b *builder) legacy(n *node, v *value, loc string, doc *document, draft int
 	}
 	var parts []*node
 	used := 0
-	if e := v.get("enum"); e != nil && e.kind == jsonArray {
+	if e := v.Get("enum"); e != nil && e.Kind == jsontext.Array {
 		p := newPart(kEnum, v, doc)
-		p.values = e.arr
+		p.values = e.Elems
 		parts = append(parts, p)
 	}
 	for _, kw := range combinators {
-		if a := v.get(kw); a != nil && a.kind == jsonArray {
+		if a := v.Get(kw); a != nil && a.Kind == jsontext.Array {
 			p := newPart(kCombined, v, doc)
 			p.criterion = kw
 			p.subs = b.buildList(a, childLoc(loc, kw), doc, draft)
 			parts = append(parts, p)
 		}
 	}
-	if x := v.get("not"); x != nil {
+	if x := v.Get("not"); x != nil {
 		p := newPart(kNot, v, doc)
 		p.not = b.build(x, childLoc(loc, "not"), doc, draft)
 		parts = append(parts, p)
 	}
-	if x := v.get("const"); x != nil && draft != 4 {
+	if x := v.Get("const"); x != nil && draft != 4 {
 		p := newPart(kConst, v, doc)
 		p.values = []*value{x}
 		parts = append(parts, p)
 	}
-	if t := v.get("type"); t != nil {
-		switch t.kind {
-		case jsonString:
-			if p := b.typed(t.str, v, loc, doc, draft, &used); p != nil {
+	if t := v.Get("type"); t != nil {
+		switch t.Kind {
+		case jsontext.String:
+			if p := b.typed(t.Str, v, loc, doc, draft, &used); p != nil {
 				parts = append(parts, p)
 			}
-		case jsonArray:
+		case jsontext.Array:
 			p := newPart(kCombined, v, doc)
 			p.criterion = critAny
-			for _, el := range t.arr {
-				if s, ok := el.stringOf(); ok {
+			for _, el := range t.Elems {
+				if s, ok := el.Text(); ok {
 					if q := b.typed(s, v, loc, doc, draft, &used); q != nil {
 						p.subs = append(p.subs, q)
 					}
@@ -390,7 +392,7 @@ func (b *builder) legacy(n *node, v *value, loc string, doc *document, draft int
 
 func hasAny(v *value, keys []string) bool {
 	for _, k := range keys {
-		if v.has(k) {
+		if v.Has(k) {
 			return true
 		}
 	}
@@ -398,8 +400,8 @@ func hasAny(v *value, keys []string) bool {
 }
 
 func (b *builder) buildList(a *value, loc string, doc *document, draft int) []*node {
-	out := make([]*node, 0, len(a.arr))
-	for i, el := range a.arr {
+	out := make([]*node, 0, len(a.Elems))
+	for i, el := range a.Elems {
 		out = append(out, b.build(el, childLoc(loc, strconv.Itoa(i)), doc, draft))
 	}
 	return out
@@ -432,10 +434,10 @@ func (b *builder) typed(t string, v *value, loc string, doc *document, draft int
 }
 
 func ratOf(v *value) *big.Rat {
-	if v == nil || v.kind != jsonNumber {
+	if v == nil || v.Kind != jsontext.Number {
 		return nil
 	}
-	r, ok := new(big.Rat).SetString(v.str)
+	r, ok := new(big.Rat).SetString(v.Str)
 	if !ok {
 		return nil
 	}
@@ -444,9 +446,9 @@ func ratOf(v *value) *big.Rat {
 
 func stringPart(v *value, doc *document) *node {
 	p := newPart(kString, v, doc)
-	p.minLength = ratOf(v.get("minLength"))
-	p.maxLength = ratOf(v.get("maxLength"))
-	if s, ok := v.get("pattern").stringOf(); ok {
+	p.minLength = ratOf(v.Get("minLength"))
+	p.maxLength = ratOf(v.Get("maxLength"))
+	if s, ok := v.Get("pattern").Text(); ok {
 		p.pattern = &s
 	}
 	return p
@@ -457,30 +459,30 @@ func stringPart(v *value, doc *document) *node {
 // Confluent's diff does not look at them.
 func numberPart(v *value, doc *document) *node {
 	p := newPart(kNumber, v, doc)
-	p.minimum = ratOf(v.get("minimum"))
-	p.maximum = ratOf(v.get("maximum"))
-	p.exclMinimum = ratOf(v.get("exclusiveMinimum"))
-	p.exclMaximum = ratOf(v.get("exclusiveMaximum"))
-	p.multipleOf = ratOf(v.get("multipleOf"))
+	p.minimum = ratOf(v.Get("minimum"))
+	p.maximum = ratOf(v.Get("maximum"))
+	p.exclMinimum = ratOf(v.Get("exclusiveMinimum"))
+	p.exclMaximum = ratOf(v.Get("exclusiveMaximum"))
+	p.multipleOf = ratOf(v.Get("multipleOf"))
 	return p
 }
 
 func (b *builder) legacyArray(v *value, loc string, doc *document, draft int) *node {
 	p := newPart(kArray, v, doc)
-	p.minItems = ratOf(v.get("minItems"))
-	p.maxItems = ratOf(v.get("maxItems"))
-	if u := v.get("uniqueItems"); u != nil && u.kind == jsonBool {
-		p.uniqueItems = u.b
+	p.minItems = ratOf(v.Get("minItems"))
+	p.maxItems = ratOf(v.Get("maxItems"))
+	if u := v.Get("uniqueItems"); u != nil && u.Kind == jsontext.Bool {
+		p.uniqueItems = u.True()
 	}
-	if a := v.get("additionalItems"); a != nil {
-		if a.kind == jsonBool {
-			p.noAdditionalItems = !a.b
+	if a := v.Get("additionalItems"); a != nil {
+		if a.Kind == jsontext.Bool {
+			p.noAdditionalItems = !a.True()
 		} else {
 			p.additionalItems = b.build(a, childLoc(loc, "additionalItems"), doc, draft)
 		}
 	}
-	if it := v.get("items"); it != nil {
-		if it.kind == jsonArray {
+	if it := v.Get("items"); it != nil {
+		if it.Kind == jsontext.Array {
 			p.itemSchemas = b.buildList(it, childLoc(loc, "items"), doc, draft)
 		} else {
 			p.allItems = b.build(it, childLoc(loc, "items"), doc, draft)
@@ -491,32 +493,32 @@ func (b *builder) legacyArray(v *value, loc string, doc *document, draft int) *n
 
 func (b *builder) legacyObject(v *value, loc string, doc *document, draft int) *node {
 	p := newPart(kObject, v, doc)
-	p.minProps = ratOf(v.get("minProperties"))
-	p.maxProps = ratOf(v.get("maxProperties"))
-	if ps := v.get("properties"); ps != nil && ps.kind == jsonObject {
+	p.minProps = ratOf(v.Get("minProperties"))
+	p.maxProps = ratOf(v.Get("maxProperties"))
+	if ps := v.Get("properties"); ps != nil && ps.Kind == jsontext.Object {
 		pl := childLoc(loc, "properties")
-		for _, m := range ps.obj {
-			p.addProp(m.key, b.build(m.val, childLoc(pl, m.key), doc, draft))
+		for _, m := range ps.Members {
+			p.addProp(m.Key, b.build(m.Value, childLoc(pl, m.Key), doc, draft))
 		}
 	}
-	if a := v.get("additionalProperties"); a != nil {
-		if a.kind == jsonBool {
-			p.noAdditionalProps = !a.b
+	if a := v.Get("additionalProperties"); a != nil {
+		if a.Kind == jsontext.Bool {
+			p.noAdditionalProps = !a.True()
 		} else {
 			p.additionalProps = b.build(a, childLoc(loc, "additionalProperties"), doc, draft)
 		}
 	}
-	p.required = stringList(v.get("required"))
+	p.required = stringList(v.Get("required"))
 	b.patternProps(p, v, loc, doc, draft)
-	if ds := v.get("dependencies"); ds != nil && ds.kind == jsonObject {
+	if ds := v.Get("dependencies"); ds != nil && ds.Kind == jsontext.Object {
 		dl := childLoc(loc, "dependencies")
-		for _, m := range ds.obj {
-			if m.val.kind == jsonArray {
-				if req := stringList(m.val); len(req) > 0 {
-					p.propDeps = append(p.propDeps, propDep{m.key, req})
+		for _, m := range ds.Members {
+			if m.Value.Kind == jsontext.Array {
+				if req := stringList(m.Value); len(req) > 0 {
+					p.propDeps = append(p.propDeps, propDep{m.Key, req})
 				}
 			} else {
-				p.schemaDeps = append(p.schemaDeps, schemaDep{m.key, b.build(m.val, childLoc(dl, m.key), doc, draft)})
+				p.schemaDeps = append(p.schemaDeps, schemaDep{m.Key, b.build(m.Value, childLoc(dl, m.Key), doc, draft)})
 			}
 		}
 	}
@@ -524,24 +526,24 @@ func (b *builder) legacyObject(v *value, loc string, doc *document, draft int) *
 }
 
 func (b *builder) patternProps(p *node, v *value, loc string, doc *document, draft int) {
-	pp := v.get("patternProperties")
-	if pp == nil || pp.kind != jsonObject {
+	pp := v.Get("patternProperties")
+	if pp == nil || pp.Kind != jsontext.Object {
 		return
 	}
 	pl := childLoc(loc, "patternProperties")
-	for _, m := range pp.obj {
-		re, err := regexp.Compile(m.key)
+	for _, m := range pp.Members {
+		re, err := regexp.Compile(m.Key)
 		if err != nil {
 			re = nil
 		}
-		p.patternProps = append(p.patternProps, patternProp{m.key, re, b.build(m.val, childLoc(pl, m.key), doc, draft)})
+		p.patternProps = append(p.patternProps, patternProp{m.Key, re, b.build(m.Value, childLoc(pl, m.Key), doc, draft)})
 	}
 }
 
 func (b *builder) conditional(v *value, loc string, doc *document, draft int) *node {
 	p := newPart(kConditional, v, doc)
 	for _, kw := range []string{"if", "then", "else"} {
-		if x := v.get(kw); x != nil {
+		if x := v.Get(kw); x != nil {
 			p.cond = append(p.cond, b.build(x, childLoc(loc, kw), doc, draft))
 		}
 	}
@@ -565,12 +567,12 @@ func (p *node) addProp(name string, s *node) {
 }
 
 func stringList(v *value) []string {
-	if v == nil || v.kind != jsonArray {
+	if v == nil || v.Kind != jsontext.Array {
 		return nil
 	}
-	out := make([]string, 0, len(v.arr))
-	for _, el := range v.arr {
-		if s, ok := el.stringOf(); ok {
+	out := make([]string, 0, len(v.Elems))
+	for _, el := range v.Elems {
+		if s, ok := el.Text(); ok {
 			out = append(out, s)
 		}
 	}

@@ -1,6 +1,10 @@
 package jsonschema
 
-import "math/big"
+import (
+	"math/big"
+
+	"github.com/charter-registry/charter/internal/jsontext"
+)
 
 // modern builds n for drafts 2019-09 and 2020-12 the way Confluent
 // translates them for its diff: every keyword gives a partial schema, in
@@ -26,27 +30,27 @@ func (b *builder) modern(n *node, v *value, loc string, doc *document, draft int
 		parts = append(parts, p)
 	}
 	prefixCount := 0
-	if pi := v.get("prefixItems"); pi != nil && pi.kind == jsonArray && draft >= 2020 {
-		prefixCount = len(pi.arr)
+	if pi := v.Get("prefixItems"); pi != nil && pi.Kind == jsontext.Array && draft >= 2020 {
+		prefixCount = len(pi.Elems)
 	}
 	condDone := false
-	for _, m := range v.obj {
-		x := m.val
-		switch m.key {
+	for _, m := range v.Members {
+		x := m.Value
+		switch m.Key {
 		case "$ref":
 			p := newPart(kRef, v, doc)
 			p.refLoc = b.c.refs[loc]
 			b.pending = append(b.pending, p)
 			add(p)
 		case "type":
-			switch x.kind {
-			case jsonString:
-				add(modernTyped(x.str, v, doc))
-			case jsonArray:
+			switch x.Kind {
+			case jsontext.String:
+				add(modernTyped(x.Str, v, doc))
+			case jsontext.Array:
 				p := newPart(kCombined, v, doc)
 				p.criterion = critAny
-				for _, el := range x.arr {
-					if s, ok := el.stringOf(); ok {
+				for _, el := range x.Elems {
+					if s, ok := el.Text(); ok {
 						if q := modernTyped(s, v, doc); q != nil {
 							p.subs = append(p.subs, q)
 						}
@@ -55,9 +59,9 @@ func (b *builder) modern(n *node, v *value, loc string, doc *document, draft int
 				add(p)
 			}
 		case "enum":
-			if x.kind == jsonArray {
+			if x.Kind == jsontext.Array {
 				p := newPart(kEnum, v, doc)
-				p.values = x.arr
+				p.values = x.Elems
 				add(p)
 			}
 		case "const":
@@ -65,8 +69,8 @@ func (b *builder) modern(n *node, v *value, loc string, doc *document, draft int
 			p.values = []*value{x}
 			add(p)
 		case critAll, critAny, critOne:
-			if x.kind == jsonArray {
-				add(b.modernCombined(m.key, x, childLoc(loc, m.key), v, doc, draft))
+			if x.Kind == jsontext.Array {
+				add(b.modernCombined(m.Key, x, childLoc(loc, m.Key), v, doc, draft))
 			}
 		case "not":
 			p := newPart(kNot, v, doc)
@@ -79,13 +83,13 @@ func (b *builder) modern(n *node, v *value, loc string, doc *document, draft int
 			}
 		case "minLength", "maxLength", "pattern":
 			p := newPart(kString, v, doc)
-			switch m.key {
+			switch m.Key {
 			case "minLength":
 				p.minLength = ratOf(x)
 			case "maxLength":
 				p.maxLength = ratOf(x)
 			default:
-				if s, ok := x.stringOf(); ok {
+				if s, ok := x.Text(); ok {
 					p.pattern = &s
 				}
 			}
@@ -93,7 +97,7 @@ func (b *builder) modern(n *node, v *value, loc string, doc *document, draft int
 		case "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf":
 			p := newPart(kNumber, v, doc)
 			r := ratOf(x)
-			switch m.key {
+			switch m.Key {
 			case "minimum":
 				p.minimum = r
 			case "maximum":
@@ -107,9 +111,9 @@ func (b *builder) modern(n *node, v *value, loc string, doc *document, draft int
 			}
 			add(p)
 		default:
-			if p := b.modernObjectKeyword(m.key, x, v, loc, doc, draft); p != nil {
+			if p := b.modernObjectKeyword(m.Key, x, v, loc, doc, draft); p != nil {
 				add(p)
-			} else if p := b.modernArrayKeyword(m.key, x, v, loc, doc, draft, prefixCount); p != nil {
+			} else if p := b.modernArrayKeyword(m.Key, x, v, loc, doc, draft, prefixCount); p != nil {
 				add(p)
 			}
 		}
@@ -162,15 +166,15 @@ func (b *builder) modernObjectKeyword(key string, x, v *value, loc string, doc *
 	p := newPart(kObject, v, doc)
 	switch key {
 	case "properties":
-		if x.kind != jsonObject || len(x.obj) == 0 {
+		if x.Kind != jsontext.Object || len(x.Members) == 0 {
 			return nil
 		}
 		pl := childLoc(loc, "properties")
-		for _, m := range x.obj {
-			p.addProp(m.key, b.build(m.val, childLoc(pl, m.key), doc, draft))
+		for _, m := range x.Members {
+			p.addProp(m.Key, b.build(m.Value, childLoc(pl, m.Key), doc, draft))
 		}
 	case "patternProperties":
-		if x.kind != jsonObject || len(x.obj) == 0 {
+		if x.Kind != jsontext.Object || len(x.Members) == 0 {
 			return nil
 		}
 		b.patternProps(p, v, loc, doc, draft)
@@ -186,18 +190,18 @@ func (b *builder) modernObjectKeyword(key string, x, v *value, loc string, doc *
 	case "required":
 		p.required = stringList(x)
 	case "dependentRequired":
-		if x.kind == jsonObject {
-			for _, m := range x.obj {
-				if req := stringList(m.val); len(req) > 0 {
-					p.propDeps = append(p.propDeps, propDep{m.key, req})
+		if x.Kind == jsontext.Object {
+			for _, m := range x.Members {
+				if req := stringList(m.Value); len(req) > 0 {
+					p.propDeps = append(p.propDeps, propDep{m.Key, req})
 				}
 			}
 		}
 	case "dependentSchemas":
-		if x.kind == jsonObject {
+		if x.Kind == jsontext.Object {
 			dl := childLoc(loc, key)
-			for _, m := range x.obj {
-				p.schemaDeps = append(p.schemaDeps, schemaDep{m.key, b.build(m.val, childLoc(dl, m.key), doc, draft)})
+			for _, m := range x.Members {
+				p.schemaDeps = append(p.schemaDeps, schemaDep{m.Key, b.build(m.Value, childLoc(dl, m.Key), doc, draft)})
 			}
 		}
 	case "propertyNames":
@@ -217,7 +221,7 @@ func (b *builder) modernArrayKeyword(key string, x, v *value, loc string, doc *d
 	p := newPart(kArray, v, doc)
 	switch key {
 	case "items":
-		if x.kind == jsonArray { // 2019-09 tuple form
+		if x.Kind == jsontext.Array { // 2019-09 tuple form
 			p.itemSchemas = b.buildList(x, childLoc(loc, key), doc, draft)
 			break
 		}
@@ -235,13 +239,13 @@ func (b *builder) modernArrayKeyword(key string, x, v *value, loc string, doc *d
 		if draft >= 2020 {
 			return nil
 		}
-		if x.kind == jsonBool {
-			p.noAdditionalItems = !x.b
+		if x.Kind == jsontext.Bool {
+			p.noAdditionalItems = !x.True()
 		} else {
 			p.additionalItems = b.build(x, childLoc(loc, key), doc, draft)
 		}
 	case "prefixItems":
-		if draft < 2020 || x.kind != jsonArray {
+		if draft < 2020 || x.Kind != jsontext.Array {
 			return nil
 		}
 		p.itemSchemas = b.buildList(x, childLoc(loc, key), doc, draft)
@@ -250,17 +254,17 @@ func (b *builder) modernArrayKeyword(key string, x, v *value, loc string, doc *d
 		}
 	case "contains":
 		// minContains defaults to 1 once "contains" is there.
-		p.minContains = ratOf(v.get("minContains"))
+		p.minContains = ratOf(v.Get("minContains"))
 		if p.minContains == nil {
 			p.minContains = big.NewRat(1, 1)
 		}
-		p.maxContains = ratOf(v.get("maxContains"))
+		p.maxContains = ratOf(v.Get("maxContains"))
 	case "minItems":
 		p.minItems = ratOf(x)
 	case "maxItems":
 		p.maxItems = ratOf(x)
 	case "uniqueItems":
-		p.uniqueItems = x.kind == jsonBool && x.b
+		p.uniqueItems = x.Kind == jsontext.Bool && x.True()
 	case "unevaluatedItems":
 		p.unevalItems = b.build(x, childLoc(loc, key), doc, draft)
 	default:

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/charter-registry/charter/compat"
+	"github.com/charter-registry/charter/internal/jsontext"
 )
 
 // Schema describes itself for design checks.
@@ -22,9 +23,9 @@ func (s *Schema) Outline() *compat.Outline {
 	p := o.pos(root, "#")
 	o.out.RootLine, o.out.RootColumn = p.Line, p.Column
 	for _, kw := range []string{"definitions", "$defs"} {
-		if defs := root.get(kw); defs != nil && defs.kind == jsonObject {
-			for _, m := range defs.obj {
-				o.typ(m.val, "#/"+kw+"/"+escapePointer(m.key), m.key, false)
+		if defs := root.Get(kw); defs != nil && defs.Kind == jsontext.Object {
+			for _, m := range defs.Members {
+				o.typ(m.Value, "#/"+kw+"/"+escapePointer(m.Key), m.Key, false)
 			}
 		}
 	}
@@ -42,17 +43,17 @@ func escapePointer(s string) string {
 }
 
 func (o *jsOutliner) pos(v *value, path string) compat.Pos {
-	line, col := lineCol(o.text, v.off)
+	line, col := jsontext.LineCol(o.text, v.Off)
 	return compat.Pos{Path: path, Line: line, Column: col}
 }
 
 func jsDoc(v *value) compat.Doc {
-	d, _ := v.get("description").stringOf()
+	d, _ := v.Get("description").Text()
 	if d == "" {
-		d, _ = v.get("title").stringOf()
+		d, _ = v.Get("title").Text()
 	}
 	var notes []string
-	if c, ok := v.get("$comment").stringOf(); ok && c != "" {
+	if c, ok := v.Get("$comment").Text(); ok && c != "" {
 		notes = append(notes, c)
 	}
 	return compat.Doc{Text: d, Notes: notes}
@@ -62,12 +63,12 @@ func jsStrings(v *value) []string {
 	if v == nil {
 		return nil
 	}
-	if s, ok := v.stringOf(); ok {
+	if s, ok := v.Text(); ok {
 		return []string{s}
 	}
 	var out []string
-	for _, e := range v.arr {
-		if s, ok := e.stringOf(); ok {
+	for _, e := range v.Elems {
+		if s, ok := e.Text(); ok {
 			out = append(out, s)
 		}
 	}
@@ -77,21 +78,21 @@ func jsStrings(v *value) []string {
 // typ describes the schema v at path; name is what holds it (a property
 // or definition name) for naming an untitled object or enum.
 func (o *jsOutliner) typ(v *value, path, name string, top bool) compat.TypeRef {
-	if v == nil || v.kind != jsonObject {
+	if v == nil || v.Kind != jsontext.Object {
 		return compat.TypeRef{Kind: "any"}
 	}
-	if ref, ok := v.get("$ref").stringOf(); ok {
+	if ref, ok := v.Get("$ref").Text(); ok {
 		target := ref[strings.LastIndexByte(ref, '/')+1:]
 		return compat.TypeRef{Kind: "record", Name: target}
 	}
 	for _, kw := range []string{"oneOf", "anyOf"} {
-		if alts := v.get(kw); alts != nil && alts.kind == jsonArray && !v.has("properties") && allConst(alts) {
+		if alts := v.Get(kw); alts != nil && alts.Kind == jsontext.Array && !v.Has("properties") && allConst(alts) {
 			o.constEnum(v, alts, path+"/"+kw, name)
 			return compat.TypeRef{Kind: "enum", Name: enumName(v, name)}
 		}
-		if alts := v.get(kw); alts != nil && alts.kind == jsonArray && !v.has("properties") {
+		if alts := v.Get(kw); alts != nil && alts.Kind == jsontext.Array && !v.Has("properties") {
 			t := compat.TypeRef{Kind: "union"}
-			for i, a := range alts.arr {
+			for i, a := range alts.Elems {
 				b := o.typ(a, path+"/"+kw+"/"+strconv.Itoa(i), name, top)
 				if b.Kind == "null" {
 					t.Nullable = true
@@ -107,7 +108,7 @@ func (o *jsOutliner) typ(v *value, path, name string, top bool) compat.TypeRef {
 			return t
 		}
 	}
-	types := jsStrings(v.get("type"))
+	types := jsStrings(v.Get("type"))
 	t := compat.TypeRef{}
 	for _, ty := range types {
 		if ty == "null" {
@@ -118,27 +119,27 @@ func (o *jsOutliner) typ(v *value, path, name string, top bool) compat.TypeRef {
 			t.Kind = ty
 		}
 	}
-	t.Logical, _ = v.get("format").stringOf()
+	t.Logical, _ = v.Get("format").Text()
 	switch t.Kind {
 	case "integer":
 		t.Kind = "long"
 	case "number":
 		t.Kind = "double"
 	}
-	if v.has("enum") {
+	if v.Has("enum") {
 		o.enum(v, path, name)
 		return compat.TypeRef{Kind: "enum", Name: name, Nullable: t.Nullable}
 	}
-	if t.Kind == "object" || (t.Kind == "" && v.has("properties")) {
+	if t.Kind == "object" || (t.Kind == "" && v.Has("properties")) {
 		o.record(v, path, name, top)
 		nameOf := name
-		if title, ok := v.get("title").stringOf(); ok && title != "" {
+		if title, ok := v.Get("title").Text(); ok && title != "" {
 			nameOf = title
 		}
 		return compat.TypeRef{Kind: "record", Name: nameOf, Nullable: t.Nullable}
 	}
 	if t.Kind == "array" {
-		if items := v.get("items"); items != nil {
+		if items := v.Get("items"); items != nil {
 			o.typ(items, path+"/items", name, false)
 		}
 	}
@@ -154,25 +155,25 @@ func (o *jsOutliner) record(v *value, path, name string, top bool) {
 	}
 	o.seen[v] = true
 	r := &compat.Record{Name: name, FullName: name, Top: top, Pos: o.pos(titleNode(v), path), Doc: jsDoc(v)}
-	if title, ok := v.get("title").stringOf(); ok && title != "" {
+	if title, ok := v.Get("title").Text(); ok && title != "" {
 		r.Name, r.FullName, r.Named = title, title, true
 	}
 	o.out.Records = append(o.out.Records, r)
-	props := v.get("properties")
-	if props == nil || props.kind != jsonObject {
+	props := v.Get("properties")
+	if props == nil || props.Kind != jsontext.Object {
 		return
 	}
-	for _, m := range props.obj {
-		fp := path + "/properties/" + escapePointer(m.key)
-		line, col := lineCol(o.text, m.off)
-		f := &compat.Field{Name: m.key, Pos: compat.Pos{Path: fp, Line: line, Column: col}, Tags: jsStrings(m.val.get("confluent:tags"))}
-		if m.val.kind == jsonObject {
-			f.Doc = jsDoc(m.val)
-			if d := m.val.get("default"); d != nil {
-				f.Default = d.compactString(false)
+	for _, m := range props.Members {
+		fp := path + "/properties/" + escapePointer(m.Key)
+		line, col := jsontext.LineCol(o.text, m.Off)
+		f := &compat.Field{Name: m.Key, Pos: compat.Pos{Path: fp, Line: line, Column: col}, Tags: jsStrings(m.Value.Get("confluent:tags"))}
+		if m.Value.Kind == jsontext.Object {
+			f.Doc = jsDoc(m.Value)
+			if d := m.Value.Get("default"); d != nil {
+				f.Default = compactString(d, false)
 			}
 		}
-		f.Type = o.typ(m.val, fp, m.key, false)
+		f.Type = o.typ(m.Value, fp, m.Key, false)
 		r.Fields = append(r.Fields, f)
 	}
 }
@@ -183,11 +184,11 @@ func (o *jsOutliner) enum(v *value, path, name string) {
 	}
 	o.seen[v] = true
 	e := &compat.Enum{Name: name, FullName: name, Pos: o.pos(titleNode(v), path), Doc: jsDoc(v)}
-	if title, ok := v.get("title").stringOf(); ok && title != "" {
+	if title, ok := v.Get("title").Text(); ok && title != "" {
 		e.Name, e.FullName = title, title
 	}
-	for i, s := range v.get("enum").arr {
-		if str, ok := s.stringOf(); ok {
+	for i, s := range v.Get("enum").Elems {
+		if str, ok := s.Text(); ok {
 			e.Symbols = append(e.Symbols, compat.Symbol{Name: str, Pos: o.pos(s, path+"/enum/"+strconv.Itoa(i))})
 		}
 	}
@@ -198,11 +199,11 @@ func (o *jsOutliner) enum(v *value, path, name string) {
 // "const": the JSON Schema way of listing symbols that each have their
 // own description.
 func allConst(alts *value) bool {
-	if len(alts.arr) == 0 {
+	if len(alts.Elems) == 0 {
 		return false
 	}
-	for _, a := range alts.arr {
-		if _, ok := a.get("const").stringOf(); !ok {
+	for _, a := range alts.Elems {
+		if _, ok := a.Get("const").Text(); !ok {
 			return false
 		}
 	}
@@ -210,7 +211,7 @@ func allConst(alts *value) bool {
 }
 
 func enumName(v *value, name string) string {
-	if title, ok := v.get("title").stringOf(); ok && title != "" {
+	if title, ok := v.Get("title").Text(); ok && title != "" {
 		return title
 	}
 	return name
@@ -225,9 +226,9 @@ func (o *jsOutliner) constEnum(v, alts *value, path, name string) {
 	o.seen[v] = true
 	full := enumName(v, name)
 	e := &compat.Enum{Name: full, FullName: full, Pos: o.pos(titleNode(v), path), Doc: jsDoc(v)}
-	for i, a := range alts.arr {
-		c := a.get("const")
-		str, _ := c.stringOf()
+	for i, a := range alts.Elems {
+		c := a.Get("const")
+		str, _ := c.Text()
 		e.Symbols = append(e.Symbols, compat.Symbol{Name: str, Pos: o.pos(c, path+"/"+strconv.Itoa(i)+"/const"), Doc: jsDoc(a)})
 	}
 	o.out.Enums = append(o.out.Enums, e)
@@ -236,7 +237,7 @@ func (o *jsOutliner) constEnum(v, alts *value, path, name string) {
 // titleNode is where an object is best pointed at: its "title" when it
 // has one.
 func titleNode(v *value) *value {
-	if t := v.get("title"); t != nil {
+	if t := v.Get("title"); t != nil {
 		return t
 	}
 	return v

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/charter-registry/charter/compat"
+	"github.com/charter-registry/charter/internal/jsontext"
 )
 
 // Keywords whose value is a schema, an array of schemas, or an object whose
@@ -39,33 +40,33 @@ func badPatterns(root *value) []badPattern {
 	var out []badPattern
 	var walk func(v *value, ptr string)
 	walk = func(v *value, ptr string) {
-		if v == nil || v.kind != jsonObject {
+		if v == nil || v.Kind != jsontext.Object {
 			return
 		}
-		if p, ok := v.get("pattern").stringOf(); ok {
+		if p, ok := v.Get("pattern").Text(); ok {
 			if _, err := regexp.Compile(p); err != nil {
-				off, _ := v.offsetOf([]string{"pattern"})
+				off, _ := v.Offset([]string{"pattern"})
 				out = append(out, badPattern{pointer: ptr + "/pattern", pattern: p, off: off, err: err})
 			}
 		}
-		if pp := v.get("patternProperties"); pp != nil && pp.kind == jsonObject {
-			for _, m := range pp.obj {
-				if _, err := regexp.Compile(m.key); err != nil {
-					out = append(out, badPattern{pointer: ptr + "/patternProperties/" + escapePointer(m.key), pattern: m.key, off: m.off, err: err})
+		if pp := v.Get("patternProperties"); pp != nil && pp.Kind == jsontext.Object {
+			for _, m := range pp.Members {
+				if _, err := regexp.Compile(m.Key); err != nil {
+					out = append(out, badPattern{pointer: ptr + "/patternProperties/" + escapePointer(m.Key), pattern: m.Key, off: m.Off, err: err})
 				}
 			}
 		}
-		for _, m := range v.obj {
+		for _, m := range v.Members {
 			switch {
-			case contains(schemaKeywords, m.key) && m.val.kind == jsonObject:
-				walk(m.val, ptr+"/"+escapePointer(m.key))
-			case contains(schemaArrayKeywords, m.key) && m.val.kind == jsonArray:
-				for i, x := range m.val.arr {
-					walk(x, ptr+"/"+escapePointer(m.key)+"/"+strconv.Itoa(i))
+			case contains(schemaKeywords, m.Key) && m.Value.Kind == jsontext.Object:
+				walk(m.Value, ptr+"/"+escapePointer(m.Key))
+			case contains(schemaArrayKeywords, m.Key) && m.Value.Kind == jsontext.Array:
+				for i, x := range m.Value.Elems {
+					walk(x, ptr+"/"+escapePointer(m.Key)+"/"+strconv.Itoa(i))
 				}
-			case contains(schemaMapKeywords, m.key) && m.val.kind == jsonObject:
-				for _, x := range m.val.obj {
-					walk(x.val, ptr+"/"+escapePointer(m.key)+"/"+escapePointer(x.key))
+			case contains(schemaMapKeywords, m.Key) && m.Value.Kind == jsontext.Object:
+				for _, x := range m.Value.Members {
+					walk(x.Value, ptr+"/"+escapePointer(m.Key)+"/"+escapePointer(x.Key))
 				}
 			}
 		}
@@ -104,7 +105,7 @@ func (f *Format) CheckNew(s compat.Schema) error {
 	if len(bad) > 1 {
 		msg += fmt.Sprintf(" (and %d more: %s)", len(bad)-1, pointers(bad[1:]))
 	}
-	line, col := lineCol(sch.main.text, b.off)
+	line, col := jsontext.LineCol(sch.main.text, b.off)
 	return &compat.ParseError{Line: line, Column: col, Message: msg}
 }
 

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/charter-registry/charter/compat"
+	"github.com/charter-registry/charter/internal/jsontext"
 )
 
 // tagsKey is the keyword holding a JSON Schema's inline tags.
@@ -34,40 +35,40 @@ func (f *Format) Tag(text string, add, remove []compat.EntityTags) (string, erro
 		if err != nil {
 			return "", err
 		}
-		if n == nil || n.kind != jsonObject {
+		if n == nil || n.Kind != jsontext.Object {
 			//lint:ignore ST1005 Confluent's exact text, which clients match on
 			return "", fmt.Errorf("No matching path '%s' found in the schema", e.Path)
 		}
 		var cur []string
-		if arr := n.get(tagsKey); arr != nil && arr.kind == jsonArray {
-			for _, t := range arr.arr {
-				if t.kind == jsonString {
-					cur = append(cur, t.str)
+		if arr := n.Get(tagsKey); arr != nil && arr.Kind == jsontext.Array {
+			for _, t := range arr.Elems {
+				if t.Kind == jsontext.String {
+					cur = append(cur, t.Str)
 				}
 			}
 		}
 		setTags(n, e.Apply(cur))
 	}
-	return root.compactString(false), nil
+	return compactString(root, false), nil
 }
 
 func setTags(n *value, tags []string) {
-	i := slices.IndexFunc(n.obj, func(m member) bool { return m.key == tagsKey })
+	i := slices.IndexFunc(n.Members, func(m member) bool { return m.Key == tagsKey })
 	if len(tags) == 0 {
 		if i >= 0 {
-			n.obj = slices.Delete(n.obj, i, i+1)
+			n.Members = slices.Delete(n.Members, i, i+1)
 		}
 		return
 	}
-	arr := &value{kind: jsonArray}
+	arr := &value{Kind: jsontext.Array}
 	for _, t := range tags {
-		arr.arr = append(arr.arr, &value{kind: jsonString, str: t})
+		arr.Elems = append(arr.Elems, &value{Kind: jsontext.String, Str: t})
 	}
 	if i >= 0 {
-		n.obj[i].val = arr
+		n.Members[i].Value = arr
 		return
 	}
-	n.obj = append(n.obj, member{key: tagsKey, val: arr})
+	n.Members = append(n.Members, member{Key: tagsKey, Value: arr})
 }
 
 // findEntity follows Confluent's JsonSchemaUtils.findMatchingEntity.
@@ -86,10 +87,10 @@ func findEntity(n *value, typ string, ids []string) (*value, error) {
 			if len(ids) == 0 {
 				return nil, nil
 			}
-			container := n.get("properties")
+			container := n.Get("properties")
 			switch ids[0] {
 			case "definitions", "$defs":
-				container = n.get(ids[0])
+				container = n.Get(ids[0])
 				ids = ids[1:]
 			}
 			var found *value
@@ -99,9 +100,9 @@ func findEntity(n *value, typ string, ids []string) (*value, error) {
 			}
 			n = found
 		case "array":
-			n = n.get("items")
+			n = n.Get("items")
 		case "not":
-			n = n.get("not")
+			n = n.Get("not")
 		case "anyof", "allof", "oneof":
 			return nil, fmt.Errorf("charter cannot find tag paths through %s yet; tag the schema text instead", step)
 		default:
@@ -119,9 +120,9 @@ func byDottedName(obj *value, ids []string) (*value, []string) {
 	}
 	name := ids[0]
 	ids = ids[1:]
-	for !obj.has(name) && len(ids) > 0 {
+	for !obj.Has(name) && len(ids) > 0 {
 		name += "." + ids[0]
 		ids = ids[1:]
 	}
-	return obj.get(name), ids
+	return obj.Get(name), ids
 }

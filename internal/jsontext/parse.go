@@ -1,4 +1,4 @@
-package jsonschema
+package jsontext
 
 import (
 	"fmt"
@@ -7,88 +7,38 @@ import (
 	"unicode/utf8"
 )
 
-// The schema text is parsed by hand rather than with encoding/json because
-// the diff and the stored form need what a map loses: key order and the byte
-// offset of every value (for line and column in errors and changes). The
-// parser also enforces the nesting and size limits before anything recursive
-// looks at the document.
-
-type valueKind uint8
-
-const (
-	jsonNull valueKind = iota
-	jsonBool
-	jsonNumber
-	jsonString
-	jsonArray
-	jsonObject
-)
-
-// value is one parsed JSON value. Numbers keep their literal text.
-type value struct {
-	kind valueKind
-	b    bool
-	str  string // string content, or the literal of a number
-	arr  []*value
-	obj  []member // in document order, keys unique
-	off  int      // byte offset of the value's first character
+// Options limit what Parse accepts. The zero value accepts any JSON text.
+type Options struct {
+	// MaxDepth refuses arrays and objects nested deeper than this, before
+	// descending into them; 0 means no limit.
+	MaxDepth int
+	// MaxNumberLen refuses number literals longer than this many bytes and
+	// exponents of more than four digits (leading zeros aside), which exact
+	// arithmetic on the number would make slow; 0 means no limit.
+	MaxNumberLen int
 }
 
-type member struct {
-	key string
-	off int // byte offset of the key's opening quote
-	val *value
+// SyntaxError is text that is not JSON, or exceeds a limit of Options. Off
+// is the byte offset of the offending byte.
+type SyntaxError struct {
+	Off int
+	Msg string
 }
 
-// get returns the member value for key, or nil.
-func (v *value) get(key string) *value {
-	if v == nil || v.kind != jsonObject {
-		return nil
-	}
-	for i := range v.obj {
-		if v.obj[i].key == key {
-			return v.obj[i].val
-		}
-	}
-	return nil
-}
+func (e *SyntaxError) Error() string { return e.Msg }
 
-// has reports whether the object v has key.
-func (v *value) has(key string) bool { return v.get(key) != nil }
-
-// stringOf returns the value's string and whether it is one.
-func (v *value) stringOf() (string, bool) {
-	if v == nil || v.kind != jsonString {
-		return "", false
-	}
-	return v.str, true
-}
-
-const maxNumberLen = 512 // digits beyond this are no schema's business
-
-type syntaxError struct {
-	off int
-	msg string
-}
-
-func (e *syntaxError) Error() string { return e.msg }
-
-type parser struct {
-	src      string
-	pos      int
-	depth    int
-	maxDepth int
-}
-
-// parseJSON parses exactly one JSON value from src. It fails with a
-// *syntaxError on bad syntax and on nesting deeper than maxDepth.
-func parseJSON(src string, maxDepth int) (*value, error) {
-	p := &parser{src: src, maxDepth: maxDepth}
-	if strings.HasPrefix(src, "\ufeff") {
+// Parse reads exactly one JSON value from text, surrounded by optional
+// whitespace and preceded by an optional byte order mark, which offsets
+// count. Strings are decoded as encoding/json decodes them: invalid UTF-8
+// and lone surrogates become U+FFFD. A string without escapes shares its
+// bytes with text. The error is a *SyntaxError.
+func Parse(text string, opts Options) (*Value, error) {
+	p := &parser{src: text, maxDepth: opts.MaxDepth, maxNumber: opts.MaxNumberLen}
+	if strings.HasPrefix(text, "\ufeff") {
 		p.pos = len("\ufeff")
 	}
 	p.skipSpace()
-	v, err := p.parseValue()
+	v, err := p.value()
 	if err != nil {
 		return nil, err
 	}
@@ -99,8 +49,16 @@ func parseJSON(src string, maxDepth int) (*value, error) {
 	return v, nil
 }
 
+type parser struct {
+	src       string
+	pos       int
+	depth     int
+	maxDepth  int
+	maxNumber int
+}
+
 func (p *parser) errorf(format string, args ...any) error {
-	return &syntaxError{off: p.pos, msg: fmt.Sprintf(format, args...)}
+	return &SyntaxError{Off: p.pos, Msg: fmt.Sprintf(format, args...)}
 }
 
 func (p *parser) describe() string {
@@ -122,33 +80,33 @@ func (p *parser) skipSpace() {
 	}
 }
 
-func (p *parser) parseValue() (*value, error) {
+func (p *parser) value() (*Value, error) {
 	if p.pos >= len(p.src) {
 		return nil, p.errorf("unexpected end of input, expected a value")
 	}
 	start := p.pos
 	switch c := p.src[p.pos]; {
 	case c == '{':
-		return p.parseObject()
+		return p.object()
 	case c == '[':
-		return p.parseArray()
+		return p.array()
 	case c == '"':
-		s, err := p.parseString()
+		s, err := p.str()
 		if err != nil {
 			return nil, err
 		}
-		return &value{kind: jsonString, str: s, off: start}, nil
+		return &Value{Kind: String, Str: s, Off: start}, nil
 	case c == '-' || (c >= '0' && c <= '9'):
-		return p.parseNumber()
+		return p.number()
 	case strings.HasPrefix(p.src[p.pos:], "true"):
 		p.pos += 4
-		return &value{kind: jsonBool, b: true, off: start}, nil
+		return &Value{Kind: Bool, Str: "true", Off: start}, nil
 	case strings.HasPrefix(p.src[p.pos:], "false"):
 		p.pos += 5
-		return &value{kind: jsonBool, off: start}, nil
+		return &Value{Kind: Bool, Str: "false", Off: start}, nil
 	case strings.HasPrefix(p.src[p.pos:], "null"):
 		p.pos += 4
-		return &value{kind: jsonNull, off: start}, nil
+		return &Value{Kind: Null, Off: start}, nil
 	default:
 		return nil, p.errorf("unexpected %s, expected a value", p.describe())
 	}
@@ -156,17 +114,22 @@ func (p *parser) parseValue() (*value, error) {
 
 func (p *parser) enter() error {
 	p.depth++
-	if p.depth > p.maxDepth {
+	if p.maxDepth > 0 && p.depth > p.maxDepth {
 		return p.errorf("nesting is deeper than %d levels", p.maxDepth)
 	}
 	return nil
 }
 
-func (p *parser) parseObject() (*value, error) {
+// indexAfter is the member count beyond which duplicate keys are found
+// through a map instead of a scan, so that a hostile object with many
+// members costs linear time.
+const indexAfter = 16
+
+func (p *parser) object() (*Value, error) {
 	if err := p.enter(); err != nil {
 		return nil, err
 	}
-	v := &value{kind: jsonObject, off: p.pos}
+	v := &Value{Kind: Object, Off: p.pos}
 	p.pos++ // {
 	p.skipSpace()
 	if p.pos < len(p.src) && p.src[p.pos] == '}' {
@@ -174,13 +137,14 @@ func (p *parser) parseObject() (*value, error) {
 		p.depth--
 		return v, nil
 	}
+	var index map[string]int
 	for {
 		p.skipSpace()
 		if p.pos >= len(p.src) || p.src[p.pos] != '"' {
 			return nil, p.errorf("unexpected %s, expected a member name in quotes", p.describe())
 		}
 		koff := p.pos
-		key, err := p.parseString()
+		key, err := p.str()
 		if err != nil {
 			return nil, err
 		}
@@ -190,22 +154,23 @@ func (p *parser) parseObject() (*value, error) {
 		}
 		p.pos++
 		p.skipSpace()
-		val, err := p.parseValue()
+		val, err := p.value()
 		if err != nil {
 			return nil, err
 		}
-		// A repeated key keeps its first position and its last value, which
-		// is what Jackson and encoding/json make of it.
-		dup := false
-		for i := range v.obj {
-			if v.obj[i].key == key {
-				v.obj[i].val = val
-				dup = true
-				break
+		if i := v.member(key, index); i >= 0 {
+			v.Members[i].Value = val
+		} else {
+			v.Members = append(v.Members, Member{Key: key, Off: koff, Value: val})
+			switch {
+			case index != nil:
+				index[key] = len(v.Members) - 1
+			case len(v.Members) > indexAfter:
+				index = make(map[string]int, 2*len(v.Members))
+				for j, m := range v.Members {
+					index[m.Key] = j
+				}
 			}
-		}
-		if !dup {
-			v.obj = append(v.obj, member{key: key, off: koff, val: val})
 		}
 		p.skipSpace()
 		if p.pos >= len(p.src) {
@@ -224,11 +189,27 @@ func (p *parser) parseObject() (*value, error) {
 	}
 }
 
-func (p *parser) parseArray() (*value, error) {
+// member returns the position of key among v's members, or -1.
+func (v *Value) member(key string, index map[string]int) int {
+	if index != nil {
+		if i, ok := index[key]; ok {
+			return i
+		}
+		return -1
+	}
+	for i := range v.Members {
+		if v.Members[i].Key == key {
+			return i
+		}
+	}
+	return -1
+}
+
+func (p *parser) array() (*Value, error) {
 	if err := p.enter(); err != nil {
 		return nil, err
 	}
-	v := &value{kind: jsonArray, off: p.pos}
+	v := &Value{Kind: Array, Off: p.pos}
 	p.pos++ // [
 	p.skipSpace()
 	if p.pos < len(p.src) && p.src[p.pos] == ']' {
@@ -238,11 +219,11 @@ func (p *parser) parseArray() (*value, error) {
 	}
 	for {
 		p.skipSpace()
-		el, err := p.parseValue()
+		el, err := p.value()
 		if err != nil {
 			return nil, err
 		}
-		v.arr = append(v.arr, el)
+		v.Elems = append(v.Elems, el)
 		p.skipSpace()
 		if p.pos >= len(p.src) {
 			return nil, p.errorf("unexpected end of input, expected ',' or ']'")
@@ -260,7 +241,10 @@ func (p *parser) parseArray() (*value, error) {
 	}
 }
 
-func (p *parser) parseNumber() (*value, error) {
+// maxExponentDigits bounds exponents when numbers are limited.
+const maxExponentDigits = 4
+
+func (p *parser) number() (*Value, error) {
 	start := p.pos
 	digits := func() int {
 		n := 0
@@ -293,23 +277,20 @@ func (p *parser) parseNumber() (*value, error) {
 		if digits() == 0 {
 			return nil, p.errorf("invalid number: expected a digit in the exponent")
 		}
-		// Huge exponents would make exact arithmetic (big.Rat) on the
-		// number slow and large; no schema needs more than this.
-		if exp := strings.TrimLeft(p.src[expStart:p.pos], "0"); len(exp) > 4 {
+		if exp := strings.TrimLeft(p.src[expStart:p.pos], "0"); p.maxNumber > 0 && len(exp) > maxExponentDigits {
 			p.pos = start
 			return nil, p.errorf("number exponent is out of range")
 		}
 	}
-	if p.pos-start > maxNumberLen {
+	if p.maxNumber > 0 && p.pos-start > p.maxNumber {
 		p.pos = start
-		return nil, p.errorf("number literal is longer than %d characters", maxNumberLen)
+		return nil, p.errorf("number literal is longer than %d characters", p.maxNumber)
 	}
-	return &value{kind: jsonNumber, str: p.src[start:p.pos], off: start}, nil
+	return &Value{Kind: Number, Str: p.src[start:p.pos], Off: start}, nil
 }
 
-// parseString parses a quoted string at p.pos. Invalid UTF-8 and lone
-// surrogates become U+FFFD, as encoding/json does.
-func (p *parser) parseString() (string, error) {
+// str reads a quoted string at p.pos.
+func (p *parser) str() (string, error) {
 	p.pos++ // opening quote
 	start := p.pos
 	// Fast path: no escapes and valid UTF-8.
@@ -342,7 +323,7 @@ func (p *parser) parseString() (string, error) {
 		case c < 0x20:
 			return "", p.errorf("control character %q in a string must be escaped", rune(c))
 		case c == '\\':
-			if err := p.parseEscape(&sb); err != nil {
+			if err := p.escape(&sb); err != nil {
 				return "", err
 			}
 		case c < utf8.RuneSelf:
@@ -356,7 +337,7 @@ func (p *parser) parseString() (string, error) {
 	}
 }
 
-func (p *parser) parseEscape(sb *strings.Builder) error {
+func (p *parser) escape(sb *strings.Builder) error {
 	p.pos++ // backslash
 	if p.pos >= len(p.src) {
 		return p.errorf("unexpected end of input in a string escape")

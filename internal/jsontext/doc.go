@@ -1,0 +1,12 @@
+// Package jsontext reads JSON text into a tree that keeps what a map loses:
+// the order of object members and the byte offset of every value and member
+// name, so that formats can print a schema back in the order it was written
+// and say at which line and column something is. It is the one JSON reader
+// of the schema formats (compat/avro, compat/jsonschema) and of the tools
+// that point into schema texts (cli/check); it enforces nesting and number
+// limits before anything recursive looks at a document.
+//
+// It deliberately does not decode into Go values beyond Value.Any, and it
+// does not write JSON in any format's style: each format keeps its own
+// writer, because the stored forms differ in their escaping.
+package jsontext
