@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v5"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/charter-registry/charter/exporter"
 	"github.com/charter-registry/charter/registry"
 	"github.com/charter-registry/charter/registry/dek"
 )
@@ -40,6 +41,10 @@ type Config struct {
 	// to the service before the service runs; nil attaches one with the
 	// defaults here, which sees only keys written after it was attached.
 	Keys *dek.Registry
+	// Exporters is the schema linking served under /exporters. Attach it
+	// to the service before the service runs; nil attaches one with the
+	// defaults here, whose exporters run nowhere until its Run is called.
+	Exporters *exporter.Manager
 }
 
 // DefaultConfig returns 4 MiB bodies and a 30 s request timeout.
@@ -71,6 +76,7 @@ type Server struct {
 	own         map[string]bool
 	ownSegments map[string]bool
 	keys        *dek.Registry
+	exporters   *exporter.Manager
 	// maxHeaderBytes is the header limit HTTPServer enforces (0: none).
 	maxHeaderBytes atomic.Int64
 }
@@ -99,10 +105,19 @@ func New(svc *registry.Service, cfg Config) *Server {
 	if cfg.Keys == nil {
 		cfg.Keys = dek.Attach(svc, dek.Config{})
 	}
-	s := &Server{cfg: cfg, svc: svc, logger: cfg.Logger, keys: cfg.Keys}
+	if cfg.Exporters == nil {
+		m, err := exporter.Attach(svc, exporter.Config{ClusterID: cfg.ClusterID})
+		if err != nil {
+			// A cluster id that cannot name a context: AUTO uses the default.
+			m, _ = exporter.Attach(svc, exporter.Config{})
+		}
+		cfg.Exporters = m
+	}
+	s := &Server{cfg: cfg, svc: svc, logger: cfg.Logger, keys: cfg.Keys, exporters: cfg.Exporters}
 	s.creds.Store(cfg.Auth.Credentials)
 	s.metrics = newMetrics(cfg.Registerer, svc)
 	cfg.Registerer.MustRegister(s.conns.collectors()...)
+	cfg.Registerer.MustRegister(cfg.Exporters.Collectors()...)
 	if cfg.Auth.MaxFailures <= 0 {
 		cfg.Auth.MaxFailures = DefaultAuthFailures
 	}
@@ -230,6 +245,7 @@ func (s *Server) routes() {
 	e.GET("/v1/audit", s.audit)
 	e.GET("/v1/changes", s.changes)
 	s.dekRoutes(e)
+	s.exporterRoutes(e)
 }
 
 // trimTrailingSlash lets every REST route be called with one trailing

@@ -19,6 +19,7 @@ import (
 	"github.com/charter-registry/charter/api"
 	"github.com/charter-registry/charter/compat"
 	"github.com/charter-registry/charter/compat/jsonschema"
+	"github.com/charter-registry/charter/exporter"
 	"github.com/charter-registry/charter/registry"
 	"github.com/charter-registry/charter/registry/dek"
 	"github.com/charter-registry/charter/storage"
@@ -38,6 +39,8 @@ type serveFlags struct {
 	requestTimeout       time.Duration
 	changesMaxWait       time.Duration
 	shutdownTimeout      time.Duration
+	exporterLease        time.Duration
+	exporterPoll         time.Duration
 	defaultCompatibility string
 	compactOnStart       bool
 	lenientJSONPatterns  bool
@@ -102,6 +105,8 @@ keep the state in a compacted Kafka topic shared by several instances.`,
 	fs.DurationVar(&f.authFailureWindow, "auth-failure-window", api.DefaultAuthFailureWindow, "the window of --auth-max-failures")
 	fs.BoolVar(&f.anonymousRead, "anonymous-read", false, "with --auth=required, let requests without credentials read")
 	fs.StringVar(&f.unowned, "unowned-subjects", "open", "with --auth=required, who may write subjects no topic binds: open (any principal) or admin-only")
+	fs.DurationVar(&f.exporterLease, "exporter-lease", 15*time.Second, "how long the instance running the exporters may go without renewing its lease before another instance takes over")
+	fs.DurationVar(&f.exporterPoll, "exporter-poll", 10*time.Second, "longest an exporter waits before comparing source and destination again when no change was announced")
 	fs.StringVar(&f.changesTopic, "changes-topic", "", "Kafka topic to publish change events to (Kafka storage only); created if absent")
 	annotateEnv(fs)
 	return cmd
@@ -208,8 +213,13 @@ func runServe(parent context.Context, f serveFlags) error {
 	}
 	// The DEK registry's records replay with the rest: attach it before Run.
 	keys := dek.Attach(svc, dek.Config{})
+	exporters, err := exporter.Attach(svc, exporter.Config{LeaseTTL: f.exporterLease, Poll: f.exporterPoll, RequestTimeout: f.requestTimeout, Logger: logger})
+	if err != nil {
+		return err
+	}
 	srv := api.New(svc, api.Config{
 		Keys:           keys,
+		Exporters:      exporters,
 		MaxBodyBytes:   f.maxBodyBytes,
 		RequestTimeout: f.requestTimeout,
 		MaxChangesWait: f.changesMaxWait,
@@ -236,6 +246,17 @@ func runServe(parent context.Context, f serveFlags) error {
 	defer cancelRun()
 	runDone := make(chan error, 1)
 	go func() { runDone <- svc.Run(runCtx) }()
+	// The exporters stop before the log does: they give their lease up.
+	expCtx, stopExp := context.WithCancel(runCtx)
+	expDone := make(chan struct{})
+	go func() {
+		defer close(expDone)
+		if err := exporters.Run(expCtx); err != nil && expCtx.Err() == nil {
+			logger.Error("exporters stopped", slog.Any("error", err))
+		}
+	}()
+	stopExporters := func() { stopExp(); <-expDone }
+	defer stopExporters()
 	if f.changesTopic != "" {
 		stopPublisher, err := startPublisher(runCtx, svc, f, logger)
 		if err != nil {
@@ -265,6 +286,7 @@ func runServe(parent context.Context, f serveFlags) error {
 	sctx, cancel := context.WithTimeout(context.Background(), f.shutdownTimeout)
 	defer cancel()
 	err = hs.Shutdown(sctx)
+	stopExporters()
 	cancelRun()
 	<-runDone
 	if err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -12,6 +12,7 @@ import (
 	"github.com/charter-registry/charter/api"
 	"github.com/charter-registry/charter/compat"
 	"github.com/charter-registry/charter/contracts/client"
+	"github.com/charter-registry/charter/exporter"
 	"github.com/charter-registry/charter/registry"
 	"github.com/charter-registry/charter/registry/dek"
 	"github.com/charter-registry/charter/storage"
@@ -29,6 +30,9 @@ type Registry struct {
 	Log storage.Log
 	// API is the HTTP API in front of Service.
 	API *api.Server
+	// Exporters is the schema linking attached to Service; it runs its
+	// exporters only with WithExporters.
+	Exporters *exporter.Manager
 }
 
 // Handler returns the HTTP handler the server at URL serves.
@@ -46,7 +50,12 @@ type options struct {
 	readyTimeout time.Duration
 	keys         dek.Config
 	formats      []compat.Format
+	exporters    *exporter.Config
 }
+
+// WithExporters attaches the exporters' manager with c before the Service
+// runs and runs it (takes the lease, runs the exporters) until t ends.
+func WithExporters(c exporter.Config) Opt { return func(o *options) { o.exporters = &c } }
 
 // WithFormats serves these schema formats instead of charter.Formats().
 func WithFormats(f ...compat.Format) Opt { return func(o *options) { o.formats = f } }
@@ -97,8 +106,8 @@ func newOptions(opts []Opt) options {
 func Run(t testing.TB, opts ...Opt) *registry.Service {
 	t.Helper()
 	o := newOptions(opts)
-	svc, _, _ := run(t, o)
-	return svc
+	r := run(t, o)
+	return r.svc
 }
 
 // RunStoppable is Run for tests that stop a Service and start another
@@ -107,10 +116,18 @@ func Run(t testing.TB, opts ...Opt) *registry.Service {
 // also runs when t ends; a second call does nothing.
 func RunStoppable(t testing.TB, opts ...Opt) (*registry.Service, *dek.Registry, func()) {
 	t.Helper()
-	return run(t, newOptions(opts))
+	r := run(t, newOptions(opts))
+	return r.svc, r.keys, r.stop
 }
 
-func run(t testing.TB, o options) (*registry.Service, *dek.Registry, func()) {
+type running struct {
+	svc       *registry.Service
+	keys      *dek.Registry
+	exporters *exporter.Manager
+	stop      func()
+}
+
+func run(t testing.TB, o options) running {
 	t.Helper()
 	formats := o.formats
 	if formats == nil {
@@ -121,17 +138,32 @@ func run(t testing.TB, o options) (*registry.Service, *dek.Registry, func()) {
 		t.Fatal(err)
 	}
 	keys := dek.Attach(svc, o.keys)
+	var exp *exporter.Manager
+	if o.exporters != nil {
+		if exp, err = exporter.Attach(svc, *o.exporters); err != nil {
+			t.Fatal(err)
+		}
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { _ = svc.Run(ctx); close(done) }()
-	stop := sync.OnceFunc(func() { cancel(); <-done })
+	// The exporters stop first: they give their lease up through the
+	// Service.
+	ectx, ecancel := context.WithCancel(ctx)
+	expDone := make(chan struct{})
+	if exp != nil {
+		go func() { _ = exp.Run(ectx); close(expDone) }()
+	} else {
+		close(expDone)
+	}
+	stop := sync.OnceFunc(func() { ecancel(); <-expDone; cancel(); <-done })
 	t.Cleanup(stop)
 	wctx, wcancel := context.WithTimeout(ctx, o.readyTimeout)
 	defer wcancel()
 	if err := svc.WaitReady(wctx); err != nil {
 		t.Fatal(err)
 	}
-	return svc, keys, stop
+	return running{svc: svc, keys: keys, exporters: exp, stop: stop}
 }
 
 // Start runs a Service as Run does and serves the HTTP API in front of it
@@ -139,9 +171,13 @@ func run(t testing.TB, o options) (*registry.Service, *dek.Registry, func()) {
 func Start(t testing.TB, opts ...Opt) *Registry {
 	t.Helper()
 	o := newOptions(opts)
-	svc, keys, _ := run(t, o)
+	r := run(t, o)
+	svc := r.svc
 	if o.api.Keys == nil {
-		o.api.Keys = keys
+		o.api.Keys = r.keys
+	}
+	if o.api.Exporters == nil {
+		o.api.Exporters = r.exporters
 	}
 	a := api.New(svc, o.api)
 	if o.mount != nil {
@@ -151,7 +187,7 @@ func Start(t testing.TB, opts ...Opt) *Registry {
 	}
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(srv.Close)
-	return &Registry{URL: srv.URL, Service: svc, Log: o.log, API: a}
+	return &Registry{URL: srv.URL, Service: svc, Log: o.log, API: a, Exporters: o.api.Exporters}
 }
 
 // Replay runs a Service over l until it is ready and stops it again,

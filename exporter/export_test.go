@@ -1,0 +1,297 @@
+package exporter_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/charter-registry/charter/exporter"
+	"github.com/charter-registry/charter/internal/registrytest"
+	"github.com/charter-registry/charter/registry"
+)
+
+// fast makes the exporters react in test time: a short lease and poll.
+var fast = exporter.Config{LeaseTTL: 900 * time.Millisecond, Poll: 200 * time.Millisecond}
+
+func call(t *testing.T, method, url string, body any) (int, []byte) {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, url, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/vnd.schemaregistry.v1+json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
+
+func mustCall(t *testing.T, method, url string, body any) []byte {
+	t.Helper()
+	code, b := call(t, method, url, body)
+	if code >= 300 {
+		t.Fatalf("%s %s: %d %s", method, url, code, b)
+	}
+	return b
+}
+
+func register(t *testing.T, base, subject, schema string, refs ...registry.Reference) int {
+	t.Helper()
+	b := mustCall(t, http.MethodPost, base+"/subjects/"+subject+"/versions", map[string]any{"schema": schema, "references": refs})
+	var out struct{ ID int }
+	_ = json.Unmarshal(b, &out)
+	return out.ID
+}
+
+func record(name string, fields ...string) string {
+	fs := ""
+	for i, f := range fields {
+		if i > 0 {
+			fs += ","
+		}
+		fs += fmt.Sprintf(`{"name":%q,"type":"string","default":""}`, f)
+	}
+	return fmt.Sprintf(`{"type":"record","name":%q,"fields":[%s]}`, name, fs)
+}
+
+// picture is what a registry holds for the subjects of a mapping: every
+// version with its id, text, references and deleted flag, under the
+// destination's subject names.
+func picture(svc *registry.Service, rename func(string) string) map[string][]registry.Schema {
+	out := map[string][]registry.Schema{}
+	for _, sc := range svc.Schemas(registry.SchemaFilter{Deleted: true}) {
+		s := rename(sc.Subject)
+		if s == "" {
+			continue
+		}
+		sc.Subject = s
+		for i, r := range sc.References {
+			sc.References[i].Subject = rename(r.Subject)
+		}
+		sc.Timestamp = 0
+		out[s] = append(out[s], sc)
+	}
+	return out
+}
+
+// eventually polls cond until it holds; the deadline is a hang guard.
+func eventually(t *testing.T, what string, cond func() (bool, string)) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	last := ""
+	for time.Now().Before(deadline) {
+		ok, msg := cond()
+		if ok {
+			return
+		}
+		last = msg
+		time.Sleep(20 * time.Millisecond) // polling interval, not synchronisation
+	}
+	t.Fatalf("%s: not reached: %s", what, last)
+}
+
+func samePicture(src, dst *registry.Service, rename func(string) string) func() (bool, string) {
+	return func() (bool, string) {
+		want := picture(src, rename)
+		got := picture(dst, func(s string) string { return s })
+		if reflect.DeepEqual(want, got) {
+			return true, ""
+		}
+		return false, fmt.Sprintf("source %v\ndestination %v", want, got)
+	}
+}
+
+func TestExporterCopiesVersionsIDsDeletesAndConfigs(t *testing.T) {
+	src := registrytest.Start(t, registrytest.WithExporters(fast))
+	dst := registrytest.Start(t)
+	register(t, src.URL, "orders-value", record("Order", "a"))
+	register(t, src.URL, "orders-value", record("Order", "a", "b"))
+	register(t, src.URL, "customer-value", record("Customer", "n"))
+	register(t, src.URL, "skipped", record("Skipped", "s"))
+	mustCall(t, http.MethodPut, src.URL+"/config/orders-value", map[string]any{"compatibility": "FULL"})
+	mustCall(t, http.MethodDelete, src.URL+"/subjects/orders-value/versions/1", nil)
+
+	mustCall(t, http.MethodPost, src.URL+"/exporters", map[string]any{
+		"name": "dr", "contextType": "NONE", "subjects": []string{"orders-*", "customer-value"},
+		"subjectRenameFormat": "dr.${subject}", "config": map[string]string{"schema.registry.url": dst.URL},
+	})
+	rename := func(s string) string {
+		if s == "skipped" {
+			return ""
+		}
+		return "dr." + s
+	}
+	eventually(t, "first export", samePicture(src.Service, dst.Service, rename))
+	if got, err := dst.Service.GetConfig("dr.orders-value", false); err != nil || got.Compatibility == nil || *got.Compatibility != "FULL" {
+		t.Fatalf("destination config of dr.orders-value = %+v, %v; want FULL", got, err)
+	}
+	if m, _ := dst.Service.GetMode("dr.orders-value", false); m != registry.Import {
+		t.Errorf("destination mode of dr.orders-value = %s, want IMPORT", m)
+	}
+
+	// It keeps following: a new version, a subject hard-deleted on the
+	// source, a config removed.
+	register(t, src.URL, "orders-value", record("Order", "a", "b", "c"))
+	mustCall(t, http.MethodDelete, src.URL+"/subjects/customer-value", nil)
+	mustCall(t, http.MethodDelete, src.URL+"/subjects/customer-value?permanent=true", nil)
+	mustCall(t, http.MethodDelete, src.URL+"/config/orders-value", nil)
+	eventually(t, "follow-up export", samePicture(src.Service, dst.Service, rename))
+	eventually(t, "config removed", func() (bool, string) {
+		_, err := dst.Service.GetConfig("dr.orders-value", false)
+		return err != nil, fmt.Sprint(err)
+	})
+
+	var st exporter.Status
+	eventually(t, "status RUNNING", func() (bool, string) {
+		_ = json.Unmarshal(mustCall(t, http.MethodGet, src.URL+"/exporters/dr/status", nil), &st)
+		return st.State == exporter.StateRunning && st.Offset > 0, fmt.Sprintf("%+v", st)
+	})
+}
+
+func TestExporterStatusJSON(t *testing.T) {
+	src := registrytest.Start(t)
+	mustCall(t, http.MethodPost, src.URL+"/exporters", map[string]any{"name": "e1", "config": map[string]string{"schema.registry.url": "http://127.0.0.1:1"}})
+	var raw map[string]any
+	if err := json.Unmarshal(mustCall(t, http.MethodGet, src.URL+"/exporters/e1/status", nil), &raw); err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for k := range raw {
+		keys = append(keys, k)
+	}
+	want := map[string]bool{"name": true, "state": true, "offset": true, "ts": true, "trace": true}
+	if len(raw) != len(want) {
+		t.Fatalf("status keys %v, want name, state, offset, ts, trace", keys)
+	}
+	for k := range want {
+		if _, ok := raw[k]; !ok {
+			t.Fatalf("status lacks %s: %v", k, raw)
+		}
+	}
+	if raw["state"] != "STARTING" || raw["name"] != "e1" {
+		t.Errorf("status = %v, want e1 STARTING (no instance runs exporters here)", raw)
+	}
+}
+
+func TestExporterAPIErrors(t *testing.T) {
+	src := registrytest.Start(t, registrytest.WithExporters(exporter.Config{MaxExporters: 2, LeaseTTL: time.Hour}))
+	good := map[string]string{"schema.registry.url": "http://127.0.0.1:1"}
+	mustCall(t, http.MethodPost, src.URL+"/exporters", map[string]any{"name": "one", "config": good})
+	cases := []struct {
+		name   string
+		method string
+		path   string
+		body   any
+		status int
+		code   int
+		msg    string
+	}{
+		{"no name", "POST", "/exporters", map[string]any{"config": good}, 409, 40950, "Missing or invalid exporter name: the name is empty"},
+		{"bad name", "POST", "/exporters", map[string]any{"name": "a/b", "config": good}, 409, 40950, "Missing or invalid exporter name 'a/b': use letters, digits, '_', '-' and '.', starting with a letter, digit or '_'"},
+		{"no config", "POST", "/exporters", map[string]any{"name": "two"}, 409, 40951, "Missing or invalid exporter config: schema.registry.url is required"},
+		{"unknown key", "POST", "/exporters", map[string]any{"name": "two", "config": map[string]string{"schema.registry.url": "http://x", "color": "red"}}, 409, 40951,
+			"Missing or invalid exporter config: unknown key color; supported keys are basic.auth.credentials.source, basic.auth.user.info, bearer.auth.credentials.source, bearer.auth.token, schema.registry.ssl.ca.location, schema.registry.ssl.certificate.location, schema.registry.ssl.endpoint.identification.algorithm, schema.registry.ssl.key.location, schema.registry.url"},
+		{"keystore", "POST", "/exporters", map[string]any{"name": "two", "config": map[string]string{"schema.registry.url": "http://x", "schema.registry.ssl.truststore.location": "/t.jks"}}, 409, 40951,
+			"Missing or invalid exporter config: schema.registry.ssl.truststore.location is not supported: give PEM files with schema.registry.ssl.ca.location, schema.registry.ssl.certificate.location and schema.registry.ssl.key.location"},
+		{"not a url", "POST", "/exporters", map[string]any{"name": "two", "config": map[string]string{"schema.registry.url": "ftp://x"}}, 409, 40951, `Missing or invalid exporter config: schema.registry.url "ftp://x" is not an http(s) URL`},
+		{"bad rename", "POST", "/exporters", map[string]any{"name": "two", "subjectRenameFormat": "fixed", "config": good}, 409, 40952, "Invalid exporter subjects: subjectRenameFormat 'fixed' must contain ${subject} exactly once"},
+		{"empty subject", "POST", "/exporters", map[string]any{"name": "two", "subjects": []string{""}, "config": good}, 409, 40952, `Invalid exporter subjects: "" is not a subject name or pattern`},
+		{"bad context type", "POST", "/exporters", map[string]any{"name": "two", "contextType": "SOME", "config": good}, 422, 42212, "Exporter 'two': invalid contextType 'SOME': use AUTO, CUSTOM or NONE"},
+		{"custom without context", "POST", "/exporters", map[string]any{"name": "two", "contextType": "CUSTOM", "config": good}, 422, 42212, "Exporter 'two': contextType CUSTOM needs a context"},
+		{"context without custom", "POST", "/exporters", map[string]any{"name": "two", "context": "x", "config": good}, 422, 42212, "Exporter 'two': context is only for contextType CUSTOM, not AUTO"},
+		{"kek rename", "POST", "/exporters", map[string]any{"name": "two", "kekRenameFormat": "k_${kek}", "config": good}, 422, 42212, "Exporter 'two': kekRenameFormat is not supported: charter's exporters copy schemas, not encryption keys"},
+		{"exists", "POST", "/exporters", map[string]any{"name": "one", "config": good}, 409, 40960, "Exporter 'one' already exists"},
+		{"not found", "GET", "/exporters/nope", nil, 404, 40450, "Exporter 'nope' not found"},
+		{"status not found", "GET", "/exporters/nope/status", nil, 404, 40450, "Exporter 'nope' not found"},
+		{"pause not found", "PUT", "/exporters/nope/pause", nil, 404, 40450, "Exporter 'nope' not found"},
+		{"delete not found", "DELETE", "/exporters/nope", nil, 404, 40450, "Exporter 'nope' not found"},
+		{"update running", "PUT", "/exporters/one", map[string]any{"subjects": []string{"x"}}, 409, 40963, "Exporter 'one' not paused: pause it first"},
+		{"reset running", "PUT", "/exporters/one/reset", nil, 409, 40963, "Exporter 'one' not paused: pause it first"},
+		{"config running", "PUT", "/exporters/one/config", map[string]string{"schema.registry.url": "http://y"}, 409, 40963, "Exporter 'one' not paused: pause it first"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			status, b := call(t, c.method, src.URL+c.path, c.body)
+			var e struct {
+				Code int    `json:"error_code"`
+				Msg  string `json:"message"`
+			}
+			_ = json.Unmarshal(b, &e)
+			if status != c.status || e.Code != c.code || e.Msg != c.msg {
+				t.Errorf("%s %s = %d %d %q, want %d %d %q", c.method, c.path, status, e.Code, e.Msg, c.status, c.code, c.msg)
+			}
+		})
+	}
+	mustCall(t, http.MethodPost, src.URL+"/exporters", map[string]any{"name": "two", "config": good})
+	status, b := call(t, http.MethodPost, src.URL+"/exporters", map[string]any{"name": "three", "config": good})
+	if status != 409 || !bytes.Contains(b, []byte(`"error_code":40964`)) {
+		t.Errorf("third exporter over a limit of 2 = %d %s, want 409 40964", status, b)
+	}
+
+	// Paused, it takes updates; secrets are hidden and kept.
+	mustCall(t, http.MethodPut, src.URL+"/exporters/one/pause", nil)
+	mustCall(t, http.MethodPut, src.URL+"/exporters/one/config", map[string]string{"basic.auth.user.info": "u:secret"})
+	var cfg map[string]string
+	_ = json.Unmarshal(mustCall(t, http.MethodGet, src.URL+"/exporters/one/config", nil), &cfg)
+	if cfg["basic.auth.user.info"] != "[hidden]" || cfg["schema.registry.url"] != good["schema.registry.url"] {
+		t.Errorf("config = %v, want the URL and the user info hidden", cfg)
+	}
+	mustCall(t, http.MethodPut, src.URL+"/exporters/one", map[string]any{"subjects": []string{"a*"}, "config": cfg})
+	var def exporter.Exporter
+	_ = json.Unmarshal(mustCall(t, http.MethodGet, src.URL+"/exporters/one", nil), &def)
+	if !reflect.DeepEqual(def.Subjects, []string{"a*"}) || def.ContextType != exporter.ContextAuto || def.SubjectRenameFormat != "${subject}" {
+		t.Errorf("definition = %+v", def)
+	}
+	mustCall(t, http.MethodPut, src.URL+"/exporters/one/reset", nil)
+	var st exporter.Status
+	_ = json.Unmarshal(mustCall(t, http.MethodGet, src.URL+"/exporters/one/status", nil), &st)
+	if st.State != exporter.StatePaused || st.Offset != 0 {
+		t.Errorf("status after reset = %+v, want PAUSED at 0", st)
+	}
+	var names []string
+	_ = json.Unmarshal(mustCall(t, http.MethodGet, src.URL+"/exporters", nil), &names)
+	if !reflect.DeepEqual(names, []string{"one", "two"}) {
+		t.Errorf("GET /exporters = %v", names)
+	}
+	if code, _ := call(t, http.MethodDelete, src.URL+"/exporters/two", nil); code != http.StatusNoContent {
+		t.Errorf("DELETE = %d, want 204", code)
+	}
+}
+
+// An id the destination already gives another schema is a clash: the
+// exporter stops in ERROR and says why, rather than renumbering.
+func TestExporterReportsIDClash(t *testing.T) {
+	src := registrytest.Start(t, registrytest.WithExporters(fast))
+	dst := registrytest.Start(t)
+	register(t, dst.URL, "local-value", record("Local", "x"))
+	register(t, src.URL, "orders-value", record("Order", "a"))
+	mustCall(t, http.MethodPost, src.URL+"/exporters", map[string]any{
+		"name": "dr", "contextType": "NONE", "config": map[string]string{"schema.registry.url": dst.URL},
+	})
+	var st exporter.Status
+	eventually(t, "ERROR with the clash", func() (bool, string) {
+		_ = json.Unmarshal(mustCall(t, http.MethodGet, src.URL+"/exporters/dr/status", nil), &st)
+		return st.State == exporter.StateError && bytes.Contains([]byte(st.Trace), []byte("id 1")), fmt.Sprintf("%+v", st)
+	})
+	if _, err := dst.Service.Version("orders-value", 1, true); err == nil {
+		t.Error("the clashing version was written to the destination")
+	}
+}

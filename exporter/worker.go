@@ -1,0 +1,510 @@
+package exporter
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/charter-registry/charter/confluent"
+	"github.com/charter-registry/charter/registry"
+	"github.com/charter-registry/charter/storage"
+)
+
+// worker runs one exporter on the instance holding the lease.
+type worker struct {
+	m      *Manager
+	def    definition
+	cancel context.CancelFunc
+	done   chan struct{}
+	log    *slog.Logger
+
+	dst *dest
+	// have is what the destination holds, per destination subject, as
+	// far as this worker has read or written it; nil entries are unread.
+	have map[string]*image
+	// modeSet lists the destination subjects this worker put in IMPORT
+	// mode.
+	modeSet map[string]bool
+	// state, trace and offset are the last status written.
+	state  State
+	trace  string
+	offset int64
+}
+
+// image is one subject's versions and config, on either side.
+type image struct {
+	versions map[int]versionInfo
+	// config is the subject-level config as JSON; "" is none, and on the
+	// destination side unknown means not read yet.
+	config      string
+	configKnown bool
+}
+
+type versionInfo struct {
+	id      int
+	deleted bool
+}
+
+func (m *Manager) startWorker(parent context.Context, d definition) *worker {
+	ctx, cancel := context.WithCancel(parent)
+	w := &worker{m: m, def: d, cancel: cancel, done: make(chan struct{}),
+		log: m.cfg.Logger.With(slog.String("exporter", d.Name)), have: map[string]*image{}, modeSet: map[string]bool{}}
+	m.mu.RLock()
+	st := m.status[d.Name]
+	m.mu.RUnlock()
+	w.state, w.trace, w.offset = st.State, st.Trace, st.Offset
+	go func() {
+		defer close(w.done)
+		w.run(ctx)
+	}()
+	return w
+}
+
+func (w *worker) stop() {
+	w.cancel()
+	<-w.done
+	w.m.mu.Lock()
+	delete(w.m.live, w.def.Name)
+	w.m.mu.Unlock()
+}
+
+func (w *worker) run(ctx context.Context) {
+	if w.def.Paused {
+		if w.state != StatePaused {
+			_ = w.report(ctx, StatePaused, "", w.offset, 0)
+		}
+		<-ctx.Done()
+		return
+	}
+	if w.state != StateStarting && w.state != StateRunning {
+		if err := w.report(ctx, StateStarting, "", w.offset, 0); err != nil {
+			return
+		}
+	}
+	dst, err := newDest(w.def.Name, w.def.Config, w.m.cfg.RequestTimeout)
+	if err != nil {
+		w.fail(ctx, err)
+		<-ctx.Done()
+		return
+	}
+	defer dst.close()
+	w.dst = dst
+	backoff := time.Duration(0)
+	for {
+		pos, _ := w.m.svc.Progress()
+		err := w.pass(ctx, pos)
+		if ctx.Err() != nil || errors.Is(err, errFenced) {
+			return
+		}
+		if err != nil {
+			w.m.metrics.failed(w.def.Name)
+			w.log.Warn("export failed; retrying", slog.Any("error", err), slog.Duration("backoff", backoff))
+			w.fail(ctx, err)
+			// Read the destination again: the failure may have left it
+			// anywhere between before and after the step.
+			w.have = map[string]*image{}
+			w.modeSet = map[string]bool{}
+			backoff = min(max(2*backoff, 250*time.Millisecond), 30*time.Second)
+			if !sleep(ctx, backoff) {
+				return
+			}
+			continue
+		}
+		backoff = 0
+		// Wait for the next change, or compare again after Poll anyway.
+		wctx, cancel := context.WithTimeout(ctx, w.m.cfg.Poll)
+		_, _ = w.m.svc.Changes(wctx, registry.ChangeQuery{Since: pos, Limit: 1, Wait: w.m.cfg.Poll})
+		cancel()
+		if ctx.Err() != nil {
+			return
+		}
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+func (w *worker) fail(ctx context.Context, err error) {
+	_ = w.report(ctx, StateError, err.Error(), w.offset, w.lag())
+}
+
+func (w *worker) lag() int {
+	w.m.mu.RLock()
+	defer w.m.mu.RUnlock()
+	return w.m.live[w.def.Name]
+}
+
+func (w *worker) setLag(n int) {
+	w.m.mu.Lock()
+	w.m.live[w.def.Name] = n
+	w.m.mu.Unlock()
+}
+
+// report writes the exporter's status, fenced: only while this instance
+// holds the lease and the definition is the one the worker runs.
+func (w *worker) report(ctx context.Context, s State, trace string, offset int64, lag int) error {
+	name := w.def.Name
+	err := w.m.write(ctx, func() ([]storage.Record, error) {
+		d, ok := w.m.defs[name]
+		if !ok || d.Generation != w.def.Generation || w.m.lease.Owner != w.m.cfg.Instance {
+			return nil, errFenced
+		}
+		r, err := statusRecord(name, statusValue{State: s, Offset: offset, Ts: w.m.now(), Trace: trace, Lag: lag, Owner: w.m.cfg.Instance, Generation: d.Generation})
+		if err != nil {
+			return nil, err
+		}
+		return []storage.Record{r}, nil
+	})
+	if err == nil {
+		w.state, w.trace, w.offset = s, trace, offset
+	}
+	return err
+}
+
+// op is one step towards the destination.
+type op struct {
+	kind    string // "import", "delete", "purge", "config", "unconfig", "track", "untrack", "drop"
+	source  string
+	dest    string
+	version int
+	schema  registry.Schema
+	config  string
+}
+
+// pass brings the destination up to the source as it stands at pos.
+func (w *worker) pass(ctx context.Context, pos int64) error {
+	want, err := w.desired()
+	if err != nil {
+		return err
+	}
+	plan, err := w.plan(ctx, want)
+	if err != nil {
+		return err
+	}
+	pending := 0
+	for _, o := range plan {
+		if o.kind != "track" && o.kind != "untrack" {
+			pending++
+		}
+	}
+	w.setLag(pending)
+	if err := w.trackAll(ctx, plan); err != nil {
+		return err
+	}
+	done := 0
+	for _, o := range plan {
+		if err := w.apply(ctx, o); err != nil {
+			return fmt.Errorf("%s %s version %d: %w", o.kind, o.dest, o.version, err)
+		}
+		if o.kind != "track" && o.kind != "untrack" {
+			done++
+			w.m.metrics.exported(w.def.Name, o.kind)
+			w.setLag(pending - done)
+		}
+	}
+	if err := w.untrackAll(ctx, plan); err != nil {
+		return err
+	}
+	if done > 0 || w.state != StateRunning {
+		return w.report(ctx, StateRunning, "", pos, 0)
+	}
+	return nil
+}
+
+// desired reads the source: every matching subject with the subjects its
+// versions reference, each under its destination name.
+func (w *worker) desired() (map[string]*wanted, error) {
+	svc := w.m.svc
+	out := map[string]*wanted{}
+	var add func(src string) error
+	add = func(src string) error {
+		dst := w.def.target("."+w.m.cfg.ClusterID, src)
+		if _, ok := out[dst]; ok {
+			return nil
+		}
+		vs, err := svc.Versions(src, true, false)
+		if err != nil {
+			if errors.Is(err, &registry.Error{Code: registry.CodeSubjectNotFound}) {
+				return nil
+			}
+			return err
+		}
+		wt := &wanted{source: src, img: image{versions: map[int]versionInfo{}, configKnown: true}, schemas: map[int]registry.Schema{}}
+		out[dst] = wt
+		for _, v := range vs {
+			sc, err := svc.Version(src, v, true)
+			if err != nil {
+				if errors.Is(err, &registry.Error{Code: registry.CodeVersionNotFound}) {
+					continue
+				}
+				return err
+			}
+			wt.img.versions[v] = versionInfo{id: sc.ID, deleted: sc.Deleted}
+			wt.schemas[v] = sc
+			for _, r := range sc.References {
+				if err := add(r.Subject); err != nil {
+					return err
+				}
+			}
+		}
+		if cfg, err := svc.GetConfig(src, false); err == nil {
+			b, _ := json.Marshal(cfg)
+			wt.img.config = string(b)
+		}
+		return nil
+	}
+	for _, s := range svc.Subjects("", true, false) {
+		if w.def.matches(s) {
+			if err := add(s); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, nil
+}
+
+type wanted struct {
+	source  string
+	img     image
+	schemas map[int]registry.Schema
+}
+
+// load reads what the destination holds for subject d, once per worker
+// session (the worker keeps it current as it writes), and checks that
+// every version there carries the source's id.
+func (w *worker) load(ctx context.Context, d string) (*image, error) {
+	if img := w.have[d]; img != nil {
+		return img, nil
+	}
+	all, err := w.dst.versions(ctx, d, true)
+	if err != nil {
+		return nil, err
+	}
+	live, err := w.dst.versions(ctx, d, false)
+	if err != nil {
+		return nil, err
+	}
+	img := &image{versions: map[int]versionInfo{}}
+	for _, v := range all {
+		sc, err := w.dst.version(ctx, d, v)
+		if err != nil {
+			if codeOf(err) == 40402 {
+				continue
+			}
+			return nil, err
+		}
+		img.versions[v] = versionInfo{id: sc.ID, deleted: !slices.Contains(live, v)}
+	}
+	w.have[d] = img
+	return img, nil
+}
+
+// plan lists the steps that bring the destination to want, references
+// before the versions that use them.
+func (w *worker) plan(ctx context.Context, want map[string]*wanted) ([]op, error) {
+	var plan []op
+	w.m.mu.RLock()
+	tracked := make(map[string]string, len(w.m.tracked[w.def.Name]))
+	for k, v := range w.m.tracked[w.def.Name] {
+		tracked[k] = v
+	}
+	w.m.mu.RUnlock()
+	visited := map[string]bool{}
+	var visit func(d string) error
+	visit = func(d string) error {
+		if visited[d] {
+			return nil
+		}
+		visited[d] = true
+		wt := want[d]
+		for _, v := range sortedVersions(wt.img.versions) {
+			for _, r := range wt.schemas[v].References {
+				if err := visit(w.def.target("."+w.m.cfg.ClusterID, r.Subject)); err != nil {
+					return err
+				}
+			}
+		}
+		have, err := w.load(ctx, d)
+		if err != nil {
+			return err
+		}
+		if _, ok := tracked[d]; !ok {
+			plan = append(plan, op{kind: "track", source: wt.source, dest: d})
+		}
+		for _, v := range sortedVersions(wt.img.versions) {
+			sv := wt.img.versions[v]
+			dv, ok := have.versions[v]
+			switch {
+			case !ok:
+				plan = append(plan, op{kind: "import", source: wt.source, dest: d, version: v, schema: wt.schemas[v]})
+				if sv.deleted {
+					plan = append(plan, op{kind: "delete", dest: d, version: v})
+				}
+			case dv.id != sv.id:
+				return fmt.Errorf("id clash: destination subject %s version %d has id %d, the source's has id %d", d, v, dv.id, sv.id)
+			case sv.deleted && !dv.deleted:
+				plan = append(plan, op{kind: "delete", dest: d, version: v})
+			case !sv.deleted && dv.deleted:
+				return fmt.Errorf("destination subject %s version %d is soft-deleted, the source's is not; a version cannot be undeleted", d, v)
+			}
+		}
+		for _, v := range sortedVersions(have.versions) {
+			if _, ok := wt.img.versions[v]; !ok {
+				if !have.versions[v].deleted {
+					plan = append(plan, op{kind: "delete", dest: d, version: v})
+				}
+				plan = append(plan, op{kind: "purge", dest: d, version: v})
+			}
+		}
+		if !have.configKnown || have.config != wt.img.config {
+			if wt.img.config != "" {
+				plan = append(plan, op{kind: "config", dest: d, config: wt.img.config})
+			} else if have.config != "" || !have.configKnown {
+				plan = append(plan, op{kind: "unconfig", dest: d})
+			}
+		}
+		return nil
+	}
+	for _, d := range sortedKeys(want) {
+		if err := visit(d); err != nil {
+			return nil, err
+		}
+	}
+	// Subjects this exporter wrote that it no longer exports: hard-deleted
+	// on the source (delete them), or no longer matched (leave them).
+	for _, d := range sortedKeys(tracked) {
+		if _, ok := want[d]; ok {
+			continue
+		}
+		if _, err := w.m.svc.Versions(tracked[d], true, false); err != nil && errors.Is(err, &registry.Error{Code: registry.CodeSubjectNotFound}) {
+			have, err := w.load(ctx, d)
+			if err != nil {
+				return nil, err
+			}
+			for _, v := range sortedVersions(have.versions) {
+				if !have.versions[v].deleted {
+					plan = append(plan, op{kind: "delete", dest: d, version: v})
+				}
+				plan = append(plan, op{kind: "purge", dest: d, version: v})
+			}
+			plan = append(plan, op{kind: "unconfig", dest: d})
+		}
+		plan = append(plan, op{kind: "untrack", dest: d})
+	}
+	return plan, nil
+}
+
+func sortedVersions(m map[int]versionInfo) []int {
+	out := make([]int, 0, len(m))
+	for v := range m {
+		out = append(out, v)
+	}
+	sort.Ints(out)
+	return out
+}
+
+// trackAll records, before anything is written there, every destination
+// subject the plan starts writing.
+func (w *worker) trackAll(ctx context.Context, plan []op) error {
+	return w.fenced(ctx, func() ([]storage.Record, error) {
+		var recs []storage.Record
+		for _, o := range plan {
+			if o.kind == "track" {
+				r, err := registry.Record(subjectKey(w.def.Name, o.dest), subjectValue{Source: o.source})
+				if err != nil {
+					return nil, err
+				}
+				recs = append(recs, r)
+			}
+		}
+		return recs, nil
+	})
+}
+
+func (w *worker) untrackAll(ctx context.Context, plan []op) error {
+	return w.fenced(ctx, func() ([]storage.Record, error) {
+		var recs []storage.Record
+		for _, o := range plan {
+			if o.kind == "untrack" {
+				recs = append(recs, registry.Tombstone(subjectKey(w.def.Name, o.dest)))
+			}
+		}
+		return recs, nil
+	})
+}
+
+func (w *worker) fenced(ctx context.Context, build func() ([]storage.Record, error)) error {
+	return w.m.write(ctx, func() ([]storage.Record, error) {
+		d, ok := w.m.defs[w.def.Name]
+		if !ok || d.Generation != w.def.Generation || w.m.lease.Owner != w.m.cfg.Instance {
+			return nil, errFenced
+		}
+		return build()
+	})
+}
+
+// apply performs one step and records its effect in have.
+func (w *worker) apply(ctx context.Context, o op) error {
+	have := w.have[o.dest]
+	switch o.kind {
+	case "import":
+		if !w.modeSet[o.dest] {
+			if err := w.dst.setImportMode(ctx, o.dest); err != nil {
+				return fmt.Errorf("set IMPORT mode: %w", err)
+			}
+			w.modeSet[o.dest] = true
+		}
+		sc := o.schema
+		b := importBody{Schema: sc.Schema, SchemaType: string(sc.SchemaType), Metadata: sc.Metadata, RuleSet: sc.RuleSet, ID: sc.ID, Version: sc.Version}
+		for _, r := range sc.References {
+			b.References = append(b.References, confluent.Reference{Name: r.Name, Subject: w.def.target("."+w.m.cfg.ClusterID, r.Subject), Version: r.Version})
+		}
+		id, err := w.dst.register(ctx, o.dest, b)
+		if err != nil {
+			return err
+		}
+		if id != sc.ID {
+			return fmt.Errorf("id clash: the destination registered the schema under id %d, the source's id is %d", id, sc.ID)
+		}
+		have.versions[o.version] = versionInfo{id: id}
+	case "delete":
+		if err := w.dst.deleteVersion(ctx, o.dest, o.version, false); err != nil {
+			return err
+		}
+		if v, ok := have.versions[o.version]; ok {
+			v.deleted = true
+			have.versions[o.version] = v
+		}
+	case "purge":
+		if err := w.dst.deleteVersion(ctx, o.dest, o.version, true); err != nil {
+			return err
+		}
+		delete(have.versions, o.version)
+	case "config":
+		if err := w.dst.setConfig(ctx, o.dest, json.RawMessage(o.config)); err != nil {
+			return err
+		}
+		have.config, have.configKnown = o.config, true
+	case "unconfig":
+		if err := w.dst.deleteConfig(ctx, o.dest); err != nil {
+			return err
+		}
+		if have != nil {
+			have.config, have.configKnown = "", true
+		}
+	}
+	return nil
+}
