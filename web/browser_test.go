@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -77,8 +78,10 @@ func TestBrowser(t *testing.T) {
 // reference, and a second version whose diff the script opens.
 func seed(t *testing.T, base string) {
 	t.Helper()
+	var provenance map[string]string // headers of the next write
 	do := func(method, path string, body any) {
 		t.Helper()
+		defer func() { provenance = nil }()
 		b, err := json.Marshal(body)
 		if err != nil {
 			t.Fatal(err)
@@ -89,6 +92,9 @@ func seed(t *testing.T, base string) {
 		}
 		req.Header.Set("Content-Type", "application/vnd.schemaregistry.v1+json")
 		req.SetBasicAuth("alice", aliceKey)
+		for k, v := range provenance {
+			req.Header.Set(k, v)
+		}
 		res, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
@@ -130,6 +136,9 @@ func seed(t *testing.T, base string) {
 		`{"type":"record","name":"Order","namespace":"shop","doc":"One order placed in the shop.","fields":[{"name":"order_id","type":"string"},{"name":"customer","type":"shop.Customer"},{"name":"coupon_code","type":"string"}]}`,
 		`{"type":"record","name":"Order","namespace":"shop","doc":"One order placed in the shop.","fields":[{"name":"order_id","type":"string","doc":"Unique per shop."},{"name":"customer","type":"shop.Customer"},{"name":"order_total","type":"double","default":0.0,"doc":"Gross, in the order's currency."},{"name":"currency","type":{"type":"enum","name":"Currency","doc":"ISO 4217 codes the shop sells in.","symbols":["EUR","USD","GBP"],"default":"EUR"},"default":"EUR"}]}`,
 	} {
+		if strings.Contains(text, "order_total") {
+			provenance = map[string]string{"X-Charter-Change-Reason": "Orders carry their total and currency", "X-Charter-Change-Link": "https://git.example.com/shop/schemas/pull/42"}
+		}
 		do(http.MethodPost, "/subjects/orders-value/versions", map[string]any{"schema": text, "references": ref, "metadata": contract, "ruleSet": rules})
 	}
 	do(http.MethodPost, "/subjects/orders-key/versions", map[string]any{"schema": `"string"`})

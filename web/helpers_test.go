@@ -31,7 +31,16 @@ type harness struct {
 
 func newHarness(t testing.TB, opts ...Option) *harness {
 	t.Helper()
-	svc, err := registry.NewService(registry.ServiceConfig{Log: memory.New(memory.WithKeyFunc(registry.LogicalKey)), Formats: charter.Formats()})
+	return newHarnessWith(t, registry.ServiceConfig{}, opts...)
+}
+
+// newHarnessWith is newHarness over a service built from cfg (its log and
+// formats are filled in).
+func newHarnessWith(t testing.TB, cfg registry.ServiceConfig, opts ...Option) *harness {
+	t.Helper()
+	cfg.Log = memory.New(memory.WithKeyFunc(registry.LogicalKey))
+	cfg.Formats = charter.Formats()
+	svc, err := registry.NewService(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -163,6 +163,8 @@ func (c *Catalogue) Register(e *echo.Echo) {
 	g.GET("/topics/*", c.topic)
 	g.GET("/teams", c.teamList)
 	g.GET("/teams/*", c.team)
+	g.GET("/audit", c.audit)
+	g.GET("/audit/*", c.auditEntry)
 	g.GET("/static/:name", c.serveStatic)
 	g.RouteNotFound("/*", func(ctx *echo.Context) error { return c.notFound(ctx, "There is no such page.") })
 }

@@ -248,6 +248,32 @@ async function run() {
   check(await fits(), "the subject page with its lint findings fits a laptop-width window");
   await shot("subject-json");
 
+  // The audit page: every write, newest first, with filters; each entry
+  // links to the change and to its own page with the provenance.
+  await page.goto(`${base}/ui/audit`);
+  check((await text("h1")) === "Audit trail", "the audit page renders");
+  const auditRows = await page.locator("table.audit tbody tr").count();
+  check(auditRows >= 10, "the audit page lists the seeded writes", auditRows);
+  check((await text("table.audit tbody tr td:nth-child(2)")) === "alice", "entries name their principal");
+  await page.locator('form.audit-filters input[name="subject"]').fill("orders-value");
+  await page.locator('form.audit-filters select[name="operation"]').selectOption("schema.registered");
+  await Promise.all([page.waitForURL(/\/ui\/audit\?/), page.locator('form.audit-filters button[type="submit"]').click()]);
+  const changes = await page.locator("table.audit tbody td:nth-child(4)").allInnerTexts();
+  check(changes.join(",") === "orders-value v2,orders-value v1", "filtering by subject and operation lists that subject's registrations, newest first", changes.join(","));
+  const why = await text("table.audit tbody tr:first-child td.change");
+  check(why.includes("Orders carry their total and currency") && why.includes("pull/42"), "an entry shows its provenance", why);
+  check(await fits(), "the audit page fits a laptop-width window");
+  await shot("audit");
+  if (readmeDir) await readmeShot(page, path.join(readmeDir, "catalogue-audit.png"), 700);
+  await Promise.all([page.waitForURL(/\/ui\/audit\/\d+$/), page.locator("table.audit tbody tr:first-child td:last-child a").click()]);
+  const entryFacts = await text("dl.facts");
+  check(entryFacts.includes("alice") && entryFacts.includes("Orders carry their total and currency"), "the entry's page shows who and why", entryFacts);
+  await shot("audit-entry");
+  await Promise.all([page.waitForURL(/\/ui\/subjects\/orders-value#v2$/), page.locator('dl.facts a[href="/ui/subjects/orders-value#v2"]').click()]);
+  check(await page.locator("#v2 details").evaluate((d) => d.open), "the entry links to the version it registered");
+  await page.goto(`${base}/ui/audit?principal=nobody`);
+  check((await text("main")).includes("No audit entries match these filters."), "a filter that matches nothing says so");
+
   // A doc string holding <script> is shown as text, and never runs.
   await page.goto(`${base}/ui/subjects/customer`);
   check((await page.locator("#v1 .code").innerText()).includes("<script>alert('doc')</script>"), "a <script> in a doc string is shown as text");
