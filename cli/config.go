@@ -7,8 +7,10 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/charter-registry/charter/cli/remote"
+	"github.com/charter-registry/charter/cli/dump"
 	"github.com/charter-registry/charter/compat"
+	"github.com/charter-registry/charter/confluent"
+	"github.com/charter-registry/charter/contracts/client"
 )
 
 type configFlags struct {
@@ -79,23 +81,24 @@ func runConfig(cmd *cobra.Command, f configFlags, args []string) error {
 	}
 	switch {
 	case f.set != "":
-		if _, err := c.SetLevel(ctx, subject, f.set); err != nil {
+		if _, err := dump.SetLevel(ctx, c, subject, f.set); err != nil {
 			return err
 		}
 	case f.unset:
 		if subject == "" {
 			return usageErr("--unset needs a SUBJECT")
 		}
-		if err := c.DeleteConfig(ctx, subject); err != nil && !remote.HasCode(err, remote.CodeSubjectCompatibilityNotSet) {
+		if err := c.DeleteConfig(ctx, subject); err != nil && !client.HasCode(err, confluent.CodeSubjectCompatibilityNotSet) {
 			return err
 		}
 	}
-	cfg, err := c.Config(ctx, subject, false)
+	raw, err := c.Config(ctx, subject, false)
 	inherited := false
-	if subject != "" && remote.HasCode(err, remote.CodeSubjectCompatibilityNotSet, remote.CodeSubjectNotFound) {
+	if subject != "" && client.HasCode(err, confluent.CodeSubjectCompatibilityNotSet, confluent.CodeSubjectNotFound) {
 		inherited = true
-		cfg, err = c.Config(ctx, subject, true)
+		raw, err = c.Config(ctx, subject, true)
 	}
+	cfg := dump.Config(raw)
 	if err != nil {
 		return err
 	}

@@ -7,7 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/charter-registry/charter/cli/remote"
+	"github.com/charter-registry/charter/cli/dump"
+	"github.com/charter-registry/charter/confluent"
 )
 
 type getFlags struct {
@@ -66,7 +67,7 @@ func runGet(cmd *cobra.Command, f getFlags, args []string) error {
 	if err != nil {
 		return err
 	}
-	var s remote.Schema
+	var s *confluent.Schema
 	if f.id != 0 {
 		s, err = c.SchemaByID(cmd.Context(), f.id)
 	} else {
@@ -77,7 +78,11 @@ func runGet(cmd *cobra.Command, f getFlags, args []string) error {
 	}
 	w := cmd.OutOrStdout()
 	if f.output == "json" {
-		return writeJSON(w, s)
+		rec, err := dump.VersionOf(s)
+		if err != nil {
+			return err
+		}
+		return writeJSON(w, rec)
 	}
 	text := s.Schema
 	if !strings.HasSuffix(text, "\n") {

@@ -326,7 +326,7 @@ func lintSubject(ctx context.Context, reg *check.Registry, cfg lint.Config, subj
 	}
 	in := lint.Input{Schema: s, Type: latest.Type, Subject: subject, Format: fm}
 	against := ""
-	if versions, err := reg.Client.Versions(ctx, subject, false); err == nil {
+	if versions, err := reg.Client.Versions(ctx, subject); err == nil {
 		if i := slices.Index(versions, latest.Version); i > 0 {
 			if prev, err := reg.Fetch(ctx, subject, strconv.Itoa(versions[i-1])); err == nil && prev.Type == latest.Type {
 				if ps, perr := parseFile(fm, prev.Type, prev.Text, prev.Deps); perr == nil {

@@ -11,7 +11,7 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/charter-registry/charter/cli/remote"
+	"github.com/charter-registry/charter/contracts/client"
 )
 
 // change is the provenance a command sends with its writes.
@@ -60,7 +60,7 @@ func (f *changeFlags) resolve(getenv func(string) string) (change, error) {
 }
 
 // opt is the client option that sends the change with every write.
-func (c change) opt() remote.Opt { return remote.Change(c.reason, c.link) }
+func (c change) opt() client.Opt { return client.Change(c.reason, c.link) }
 
 // maxReason matches the registry's limit on a change reason, in bytes.
 const maxReason = 1024

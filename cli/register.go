@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -11,7 +12,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/charter-registry/charter/cli/project"
-	"github.com/charter-registry/charter/cli/remote"
+	"github.com/charter-registry/charter/compat"
+	"github.com/charter-registry/charter/confluent"
+	"github.com/charter-registry/charter/contracts/client"
 )
 
 type registerFlags struct {
@@ -77,7 +80,7 @@ func runRegister(cmd *cobra.Command, f registerFlags, args []string) error {
 	if err != nil {
 		return err
 	}
-	client, err := f.registry.client(ch.opt())
+	c, err := f.registry.client(ch.opt())
 	if err != nil {
 		return err
 	}
@@ -101,21 +104,21 @@ func runRegister(cmd *cobra.Command, f registerFlags, args []string) error {
 			want[d.Path] = true
 		}
 	}
-	done := map[string]remote.Schema{}
+	done := map[string]*confluent.Schema{}
 	var out []registered
 	for _, file := range p.Ordered() {
 		if !want[file.Path] {
 			continue
 		}
-		req := remote.RegisterRequest{Schema: file.Text}
-		if file.Type != "AVRO" {
-			req.SchemaType = string(file.Type)
+		req := confluent.Schema{Schema: file.Text}
+		if file.Type != compat.Avro {
+			req.SchemaType = file.Type
 		}
 		for _, r := range file.Refs {
 			dep := done[r.Path]
-			req.References = append(req.References, remote.Reference{Name: r.Name, Subject: dep.Subject, Version: dep.Version})
+			req.References = append(req.References, confluent.Reference{Name: r.Name, Subject: dep.Subject, Version: dep.Version})
 		}
-		s, err := client.Register(ctx, file.Subject, req, f.normalize)
+		s, err := register(ctx, c, file.Subject, req, f.normalize)
 		if err != nil {
 			return fmt.Errorf("register %s as %s: %w", file.Path, file.Subject, err)
 		}
@@ -177,4 +180,23 @@ func writeJSON(w interface{ Write([]byte) (int, error) }, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+// register registers s under subject. Some registries answer with the id
+// only; the version is then looked up.
+func register(ctx context.Context, c *client.Client, subject string, s confluent.Schema, normalize bool) (*confluent.Schema, error) {
+	got, err := c.Register(ctx, subject, s, normalize)
+	if err != nil || got.Version != 0 {
+		return got, err
+	}
+	found, err := c.Lookup(ctx, subject, s, normalize)
+	if err != nil {
+		return nil, err
+	}
+	out := *got
+	out.Version = found.Version
+	if out.ID == 0 {
+		out.ID = found.ID
+	}
+	return &out, nil
 }

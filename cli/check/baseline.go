@@ -6,9 +6,11 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/charter-registry/charter/cli/dump"
 	"github.com/charter-registry/charter/cli/project"
-	"github.com/charter-registry/charter/cli/remote"
 	"github.com/charter-registry/charter/compat"
+	"github.com/charter-registry/charter/confluent"
+	"github.com/charter-registry/charter/contracts/client"
 )
 
 // Baseline supplies what a file is compared with.
@@ -67,24 +69,26 @@ func (g Git) Previous(_ context.Context, f *project.File) (Previous, error) {
 // Registry compares each file with its subject's registered versions, at
 // the subject's configured level (its own config, else the global one).
 // Only the latest version is fetched unless the level is transitive.
+// Versions by number are cached by the client; "latest" is fetched again
+// unless the client caches it (client.LatestTTL).
 type Registry struct {
-	Client *remote.Client
-	cache  map[string]remote.Schema
+	Client *client.Client
 }
 
 // NewRegistry returns a Registry baseline over c.
-func NewRegistry(c *remote.Client) *Registry {
-	return &Registry{Client: c, cache: map[string]remote.Schema{}}
+func NewRegistry(c *client.Client) *Registry {
+	return &Registry{Client: c}
 }
 
 // Level reads the level and options the registry has configured for
 // subject: its own config, else the global one, else BACKWARD.
 func (r *Registry) Level(ctx context.Context, subject string) (compat.Level, compat.Options, error) {
-	cfg, err := r.Client.Config(ctx, subject, true)
-	if remote.HasCode(err, remote.CodeSubjectCompatibilityNotSet) {
+	raw, err := r.Client.Config(ctx, subject, true)
+	if client.HasCode(err, confluent.CodeSubjectCompatibilityNotSet) {
 		// Older registries ignore defaultToGlobal.
-		cfg, err = r.Client.Config(ctx, "", false)
+		raw, err = r.Client.Config(ctx, "", false)
 	}
+	cfg := dump.Config(raw)
 	if err != nil {
 		return "", compat.Options{}, fmt.Errorf("subject %s: read its compatibility level: %w", subject, err)
 	}
@@ -106,8 +110,8 @@ func (r *Registry) Previous(ctx context.Context, f *project.File) (Previous, err
 	out := Previous{Level: level, Options: opts}
 	var numbers []string
 	if out.Level.Transitive() || out.Level == compat.None {
-		vs, err := r.Client.Versions(ctx, f.Subject, false)
-		if remote.HasCode(err, remote.CodeSubjectNotFound) || (err == nil && len(vs) == 0) {
+		vs, err := r.Client.Versions(ctx, f.Subject)
+		if client.HasCode(err, confluent.CodeSubjectNotFound) || (err == nil && len(vs) == 0) {
 			out.New = true
 			return out, nil
 		}
@@ -126,7 +130,7 @@ func (r *Registry) Previous(ctx context.Context, f *project.File) (Previous, err
 	}
 	for _, n := range numbers {
 		v, err := r.Fetch(ctx, f.Subject, n)
-		if remote.HasCode(err, remote.CodeSubjectNotFound, remote.CodeVersionNotFound) && n == "latest" {
+		if client.HasCode(err, confluent.CodeSubjectNotFound, confluent.CodeVersionNotFound) && n == "latest" {
 			out.New = true
 			return out, nil
 		}
@@ -138,22 +142,20 @@ func (r *Registry) Previous(ctx context.Context, f *project.File) (Previous, err
 	return out, nil
 }
 
-func (r *Registry) version(ctx context.Context, subject, version string) (remote.Schema, error) {
-	key := subject + "\x00" + version
-	if s, ok := r.cache[key]; ok && version != "latest" {
-		return s, nil
+func (r *Registry) version(ctx context.Context, subject, version string) (*confluent.Schema, error) {
+	if version == "latest" {
+		return r.Client.Latest(ctx, subject)
 	}
-	s, err := r.Client.Version(ctx, subject, version, false)
+	n, err := strconv.Atoi(version)
 	if err != nil {
-		return remote.Schema{}, err
+		return nil, fmt.Errorf("version %q: use a number or latest", version)
 	}
-	r.cache[key] = s
-	return s, nil
+	return r.Client.SchemaByVersion(ctx, subject, n)
 }
 
 // deps fetches every schema refs reach, dependencies first, named as each
 // referrer names them.
-func (r *Registry) deps(ctx context.Context, refs []remote.Reference, seen map[string]bool) ([]compat.Dependency, error) {
+func (r *Registry) deps(ctx context.Context, refs []confluent.Reference, seen map[string]bool) ([]compat.Dependency, error) {
 	var out []compat.Dependency
 	for _, ref := range refs {
 		key := ref.Subject + "\x00" + strconv.Itoa(ref.Version)

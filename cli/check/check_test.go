@@ -12,8 +12,9 @@ import (
 	"github.com/charter-registry/charter"
 	"github.com/charter-registry/charter/cli/annotation"
 	"github.com/charter-registry/charter/cli/project"
-	"github.com/charter-registry/charter/cli/remote"
 	"github.com/charter-registry/charter/compat"
+	"github.com/charter-registry/charter/confluent"
+	"github.com/charter-registry/charter/contracts/client"
 )
 
 // fixed is a Baseline with one earlier version per subject.
@@ -122,7 +123,7 @@ func TestCheckerWarnsWhenTheOldVersionDoesNotParse(t *testing.T) {
 
 // fakeRegistry serves a subject's config and versions the way Confluent
 // does, and counts requests.
-func fakeRegistry(t *testing.T, level string, versions map[string][]remote.Schema) (*remote.Client, *[]string) {
+func fakeRegistry(t *testing.T, level string, versions map[string][]confluent.Schema) (*client.Client, *[]string) {
 	t.Helper()
 	var seen []string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -164,7 +165,7 @@ func fakeRegistry(t *testing.T, level string, versions map[string][]remote.Schem
 		}
 	}))
 	t.Cleanup(srv.Close)
-	c, err := remote.New(srv.URL)
+	c, err := client.New(client.URLs(srv.URL), client.Retries(0))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,8 +178,8 @@ func TestRegistryBaseline(t *testing.T) {
 	money := `{"type":"record","name":"Money","namespace":"acme","fields":[{"name":"c","type":"long"}]}`
 	v1 := `{"type":"record","name":"R","namespace":"acme","fields":[{"name":"m","type":"Money"},{"name":"x","type":"int"}]}`
 	v2 := `{"type":"record","name":"R","namespace":"acme","fields":[{"name":"m","type":"Money"},{"name":"x","type":"long"}]}`
-	refs := []remote.Reference{{Name: "acme.Money", Subject: "money", Version: 1}}
-	versions := map[string][]remote.Schema{
+	refs := []confluent.Reference{{Name: "acme.Money", Subject: "money", Version: 1}}
+	versions := map[string][]confluent.Schema{
 		"money": {{Version: 1, ID: 1, Schema: money}},
 		"r":     {{Version: 1, ID: 2, Schema: v1, References: refs}, {Version: 2, ID: 3, Schema: v2, References: refs}},
 	}

@@ -9,8 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-
-	"github.com/charter-registry/charter/cli/remote"
 )
 
 // FormatVersion is the version of the directory layout Write produces.
@@ -19,7 +17,7 @@ const FormatVersion = 1
 // Registry is everything an export holds.
 type Registry struct {
 	// Config and Mode are the global ones.
-	Config   remote.Config
+	Config   Config
 	Mode     string
 	Subjects []Subject
 }
@@ -27,18 +25,18 @@ type Registry struct {
 // Subject is one subject with every version, soft-deleted ones included,
 // and its own config and mode when it has them.
 type Subject struct {
-	Subject  string          `json:"subject"`
-	Config   remote.Config   `json:"config,omitempty"`
-	Mode     string          `json:"mode,omitempty"`
-	Versions []remote.Schema `json:"versions"`
+	Subject  string    `json:"subject"`
+	Config   Config    `json:"config,omitempty"`
+	Mode     string    `json:"mode,omitempty"`
+	Versions []Version `json:"versions"`
 }
 
 // index is registry.json.
 type index struct {
-	Format   int           `json:"format"`
-	Config   remote.Config `json:"config,omitempty"`
-	Mode     string        `json:"mode,omitempty"`
-	Subjects []indexEntry  `json:"subjects"`
+	Format   int          `json:"format"`
+	Config   Config       `json:"config,omitempty"`
+	Mode     string       `json:"mode,omitempty"`
+	Subjects []indexEntry `json:"subjects"`
 }
 
 type indexEntry struct {
@@ -155,7 +153,7 @@ func parseIndex(b []byte) (*index, error) {
 	if err := validConfig(idx.Config); err != nil {
 		return nil, fmt.Errorf("global config: %w", err)
 	}
-	idx.Config = remote.Config(compact(idx.Config))
+	idx.Config = Config(compact(idx.Config))
 	seen := map[string]bool{}
 	for i, e := range idx.Subjects {
 		if e.Subject == "" {
@@ -173,7 +171,7 @@ func parseIndex(b []byte) (*index, error) {
 	return &idx, nil
 }
 
-func validConfig(c remote.Config) error {
+func validConfig(c Config) error {
 	if len(c) == 0 || string(c) == "null" {
 		return nil
 	}
@@ -196,7 +194,7 @@ func ParseSubject(b []byte) (*Subject, error) {
 	if err := validConfig(s.Config); err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
-	s.Config = remote.Config(compact(s.Config))
+	s.Config = Config(compact(s.Config))
 	versions := map[int]bool{}
 	for i, v := range s.Versions {
 		if v.Version <= 0 || v.ID <= 0 {

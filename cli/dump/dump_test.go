@@ -1,6 +1,11 @@
 package dump
 
 import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -8,20 +13,21 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/charter-registry/charter/cli/remote"
+	"github.com/charter-registry/charter/confluent"
+	"github.com/charter-registry/charter/contracts/client"
 )
 
 func sample() Registry {
 	return Registry{
-		Config: remote.Config(`{"compatibilityLevel":"BACKWARD"}`),
+		Config: Config(`{"compatibilityLevel":"BACKWARD"}`),
 		Mode:   "READWRITE",
 		Subjects: []Subject{
-			{Subject: "orders-value", Config: remote.Config(`{"compatibilityLevel":"FULL"}`), Versions: []remote.Schema{
+			{Subject: "orders-value", Config: Config(`{"compatibilityLevel":"FULL"}`), Versions: []Version{
 				{Version: 1, ID: 3, Schema: `{"type":"string"}`, Deleted: true},
-				{Version: 2, ID: 4, Schema: `{"type":"long"}`, References: []remote.Reference{{Name: "x", Subject: "Orders-Value", Version: 1}}},
+				{Version: 2, ID: 4, Schema: `{"type":"long"}`, References: []confluent.Reference{{Name: "x", Subject: "Orders-Value", Version: 1}}},
 			}},
-			{Subject: "Orders-Value", Mode: "READONLY", Versions: []remote.Schema{{Version: 1, ID: 1, SchemaType: "JSON", Schema: `{}`, Metadata: []byte(`{"properties":{"owner":"team-a"}}`)}}},
-			{Subject: ":.ctx:a/b c", Versions: []remote.Schema{{Version: 1, ID: 2, Schema: `"int"`}}},
+			{Subject: "Orders-Value", Mode: "READONLY", Versions: []Version{{Version: 1, ID: 1, SchemaType: "JSON", Schema: `{}`, Metadata: []byte(`{"properties":{"owner":"team-a"}}`)}}},
+			{Subject: ":.ctx:a/b c", Versions: []Version{{Version: 1, ID: 2, Schema: `"int"`}}},
 		},
 	}
 }
@@ -120,7 +126,7 @@ func TestOrderPutsReferencesFirst(t *testing.T) {
 	if strings.Join(got, " ") != want {
 		t.Errorf("order %q, want %q", got, want)
 	}
-	r.Subjects[1].Versions[0].References = []remote.Reference{{Name: "y", Subject: "orders-value", Version: 2}}
+	r.Subjects[1].Versions[0].References = []confluent.Reference{{Name: "y", Subject: "orders-value", Version: 2}}
 	if _, err := order(r); err == nil || !strings.Contains(err.Error(), "cycle") {
 		t.Errorf("a reference cycle: %v", err)
 	}
@@ -151,4 +157,32 @@ func FuzzParseSubject(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestSetConfigRenamesTheLevel(t *testing.T) {
+	var body, method, path string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		body, method, path = string(b), r.Method, r.URL.EscapedPath()
+		_, _ = w.Write([]byte(`{"compatibility":"FULL"}`))
+	}))
+	t.Cleanup(srv.Close)
+	c, err := client.New(client.URLs(srv.URL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := SetConfig(context.Background(), c, "s", Config(`{"compatibilityLevel":"FULL","normalize":true}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sent map[string]any
+	if err := json.Unmarshal([]byte(body), &sent); err != nil {
+		t.Fatal(err)
+	}
+	if sent["compatibility"] != "FULL" || sent["compatibilityLevel"] != nil || sent["normalize"] != true {
+		t.Errorf("body %v", sent)
+	}
+	if out.Level() != "FULL" || method != "PUT" || path != "/config/s" {
+		t.Errorf("%s %s %s", out.Level(), method, path)
+	}
 }

@@ -7,17 +7,20 @@ import (
 	"slices"
 	"strconv"
 
-	"github.com/charter-registry/charter/cli/remote"
+	"github.com/charter-registry/charter/confluent"
+	"github.com/charter-registry/charter/contracts/client"
 )
 
 // Export reads every subject (soft-deleted ones too), every version with
 // its id, references, metadata and rule set, every config and every mode.
-func Export(ctx context.Context, c *remote.Client) (Registry, error) {
+func Export(ctx context.Context, c *client.Client) (Registry, error) {
 	var r Registry
 	var err error
-	if r.Config, err = c.Config(ctx, "", false); err != nil {
+	var cfg []byte
+	if cfg, err = c.Config(ctx, "", false); err != nil {
 		return r, fmt.Errorf("global config: %w", err)
 	}
+	r.Config = Config(cfg)
 	if r.Mode, err = c.Mode(ctx, "", false); err != nil {
 		return r, fmt.Errorf("global mode: %w", err)
 	}
@@ -36,20 +39,24 @@ func Export(ctx context.Context, c *remote.Client) (Registry, error) {
 	return r, nil
 }
 
-func exportSubject(ctx context.Context, c *remote.Client, name string) (Subject, error) {
-	s := Subject{Subject: name, Versions: []remote.Schema{}}
-	all, err := c.Versions(ctx, name, true)
+func exportSubject(ctx context.Context, c *client.Client, name string) (Subject, error) {
+	s := Subject{Subject: name, Versions: []Version{}}
+	all, err := c.AllVersions(ctx, name)
 	if err != nil {
 		return s, err
 	}
 	// A registry may not flag soft-deleted versions in the version itself;
 	// the difference between the two lists does.
-	live, err := c.Versions(ctx, name, false)
-	if err != nil && !remote.HasCode(err, remote.CodeSubjectNotFound) {
+	live, err := c.Versions(ctx, name)
+	if err != nil && !client.HasCode(err, confluent.CodeSubjectNotFound) {
 		return s, err
 	}
 	for _, v := range all {
-		sc, err := c.Version(ctx, name, strconv.Itoa(v), true)
+		got, err := c.Version(ctx, name, strconv.Itoa(v), true)
+		if err != nil {
+			return s, fmt.Errorf("version %d: %w", v, err)
+		}
+		sc, err := VersionOf(got)
 		if err != nil {
 			return s, fmt.Errorf("version %d: %w", v, err)
 		}
@@ -60,15 +67,15 @@ func exportSubject(ctx context.Context, c *remote.Client, name string) (Subject,
 	cfg, err := c.Config(ctx, name, false)
 	switch {
 	case err == nil:
-		s.Config = cfg
-	case !remote.HasCode(err, remote.CodeSubjectCompatibilityNotSet, remote.CodeSubjectNotFound):
+		s.Config = Config(cfg)
+	case !client.HasCode(err, confluent.CodeSubjectCompatibilityNotSet, confluent.CodeSubjectNotFound):
 		return s, fmt.Errorf("config: %w", err)
 	}
 	mode, err := c.Mode(ctx, name, false)
 	switch {
 	case err == nil:
 		s.Mode = mode
-	case !remote.HasCode(err, remote.CodeSubjectModeNotSet, remote.CodeSubjectNotFound):
+	case !client.HasCode(err, confluent.CodeSubjectModeNotSet, confluent.CodeSubjectNotFound):
 		return s, fmt.Errorf("mode: %w", err)
 	}
 	return s, nil
@@ -85,7 +92,7 @@ type Report struct {
 // item is one version to register, with its subject.
 type item struct {
 	subject string
-	schema  remote.Schema
+	schema  Version
 }
 
 func (it item) key() string { return it.subject + "\x00" + strconv.Itoa(it.schema.Version) }
@@ -145,7 +152,7 @@ func order(r Registry) ([]item, error) {
 // global mode to the exported one. Registering a version the target
 // already holds with the same id is a no-op, so a failed import can be
 // run again; until it succeeds the target stays in IMPORT mode.
-func Import(ctx context.Context, c *remote.Client, r Registry, progress func(subject string, version, id int)) (Report, error) {
+func Import(ctx context.Context, c *client.Client, r Registry, progress func(subject string, version, id int)) (Report, error) {
 	var rep Report
 	items, err := order(r)
 	if err != nil {
@@ -156,11 +163,11 @@ func Import(ctx context.Context, c *remote.Client, r Registry, progress func(sub
 	}
 	for _, it := range items {
 		v := it.schema
-		req := remote.RegisterRequest{
-			Schema: v.Schema, SchemaType: v.SchemaType, References: v.References,
-			Metadata: v.Metadata, RuleSet: v.RuleSet, ID: v.ID, Version: v.Version,
+		sc, err := v.schema()
+		if err != nil {
+			return rep, fmt.Errorf("subject %s version %d (id %d): %w", it.subject, v.Version, v.ID, err)
 		}
-		got, err := c.Register(ctx, it.subject, req, false)
+		got, err := importVersion(ctx, c, it.subject, sc)
 		if err != nil {
 			return rep, fmt.Errorf("subject %s version %d (id %d): %w; the target is left in IMPORT mode, run import again once fixed", it.subject, v.Version, v.ID, err)
 		}
@@ -185,7 +192,7 @@ func Import(ctx context.Context, c *remote.Client, r Registry, progress func(sub
 		rep.Deleted++
 	}
 	if len(r.Config) > 0 && string(r.Config) != "null" {
-		if _, err := c.SetConfig(ctx, "", r.Config); err != nil {
+		if _, err := SetConfig(ctx, c, "", r.Config); err != nil {
 			return rep, fmt.Errorf("global config: %w", err)
 		}
 		rep.Configs++
@@ -194,7 +201,7 @@ func Import(ctx context.Context, c *remote.Client, r Registry, progress func(sub
 		if len(s.Config) == 0 || string(s.Config) == "null" {
 			continue
 		}
-		if _, err := c.SetConfig(ctx, s.Subject, s.Config); err != nil {
+		if _, err := SetConfig(ctx, c, s.Subject, s.Config); err != nil {
 			return rep, fmt.Errorf("subject %s config: %w", s.Subject, err)
 		}
 		rep.Configs++
@@ -216,4 +223,23 @@ func Import(ctx context.Context, c *remote.Client, r Registry, progress func(sub
 		return rep, fmt.Errorf("set the target's global mode back to %s: %w", mode, err)
 	}
 	return rep, nil
+}
+
+// importVersion registers s with its id and version. Some registries
+// answer with the id only; the version is then looked up.
+func importVersion(ctx context.Context, c *client.Client, subject string, s confluent.Schema) (*confluent.Schema, error) {
+	got, err := c.Import(ctx, subject, s)
+	if err != nil || got.Version != 0 {
+		return got, err
+	}
+	s.ID, s.Version = 0, 0
+	found, err := c.Lookup(ctx, subject, s, false)
+	if err != nil {
+		return nil, err
+	}
+	got.Version = found.Version
+	if got.ID == 0 {
+		got.ID = found.ID
+	}
+	return got, nil
 }

@@ -41,6 +41,10 @@ func New(opts ...Opt) (*Client, error) {
 	return c, nil
 }
 
+// URL returns the first of the registry's base URLs (URLs), the one a
+// tool names when it reports what it talked to.
+func (c *Client) URL() string { return c.cfg.urls[0] }
+
 // LatestTTL is how long Latest and LatestWithMetadata answers are reused;
 // serializers re-resolve "latest" schemas at this pace.
 func (c *Client) LatestTTL() time.Duration { return c.cfg.latestTTL }

@@ -9,6 +9,13 @@
 // and 5xx answers; 4xx answers are returned at once as *ResponseError, which
 // keeps the registry's error_code and message.
 //
+// It also makes the calls of an operator or a migration tool, uncached:
+// subjects and versions with soft-deleted ones, versions as the registry
+// holds them now, registrations that keep their ids (IMPORT mode),
+// deletes, configs and modes. charter's command line talks to registries
+// through it; HasCode tells its failures apart by Confluent's codes
+// (package confluent).
+//
 // The client does no logging. The serializers in contracts/serde build on it;
 // parsing schemas is their job, not the client's.
 package client

@@ -66,3 +66,15 @@ func Code(err error) int {
 	}
 	return 0
 }
+
+// HasCode reports whether err carries one of the registry's error codes,
+// such as confluent.CodeSubjectNotFound.
+func HasCode(err error, codes ...confluent.Code) bool {
+	c := Code(err)
+	for _, want := range codes {
+		if c != 0 && c == int(want) {
+			return true
+		}
+	}
+	return false
+}
