@@ -149,7 +149,7 @@ func runDiff(cmd *cobra.Command, f diffFlags, args []string) error {
 	if err != nil {
 		return withCode(ExitViolations, fmt.Errorf("%s does not parse: %s", b.label, compat.AsParseError(err).Message))
 	}
-	changes := check.Diff(fm, pa, a.text, pb, b.text, opts)
+	changes := check.Diff(fm, pa, pb, opts)
 	return printDiff(cmd.OutOrStdout(), f.output, a.label, b.label, level, changes)
 }
 

@@ -142,6 +142,35 @@ func Render(s Schema, name string) (text string, ok bool, err error) {
 	return r.Render(name)
 }
 
+// Locator is a Schema that can say where a path of its format lands in
+// its own text, so that tools can annotate a line without knowing the
+// format: cli/check places a change that the FORWARD diff described in an
+// earlier version's terms.
+type Locator interface {
+	// Locate returns the 1-based line and column in this schema's text of
+	// the place that path names in from, a schema of the same format:
+	// this schema itself or an earlier version of it, whose indexes may
+	// differ (a path through Avro fields is followed by field name). It
+	// stops at the deepest part of the path that still exists here, so a
+	// removed field lands on its record; ok is false when nothing fits.
+	Locate(from Schema, path string) (line, col int, ok bool)
+}
+
+// PointerTokens splits a JSON pointer (with or without a leading #) into
+// its unescaped tokens, as Locate implementations read paths.
+func PointerTokens(p string) []string {
+	p = strings.TrimPrefix(p, "#")
+	p = strings.TrimPrefix(p, "/")
+	if p == "" {
+		return nil
+	}
+	segs := strings.Split(p, "/")
+	for i, s := range segs {
+		segs[i] = strings.NewReplacer("~1", "/", "~0", "~").Replace(s)
+	}
+	return segs
+}
+
 // EntityTags names one entity of a schema and tags for it: Confluent's
 // SchemaTags. Path is Confluent's entityPath (for Avro the record's full
 // name, then the field's name: "com.acme.Order.ssn"); Type is "sr_record"

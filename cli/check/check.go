@@ -178,8 +178,7 @@ func (c *Checker) annotate(fm compat.Format, f *project.File, next compat.Schema
 			if backward[key{v.Rule, v.Path, v.OldVersion}] {
 				continue
 			}
-			old, ok := texts[v.OldVersion]
-			if !ok {
+			if _, ok := texts[v.OldVersion]; !ok {
 				line, col = 0, 0
 			} else {
 				d, done := diffs[v.OldVersion]
@@ -187,7 +186,7 @@ func (c *Checker) annotate(fm compat.Format, f *project.File, next compat.Schema
 					d = fm.Diff(parsed[v.OldVersion], next, prev.Options)
 					diffs[v.OldVersion] = d
 				}
-				line, col = relocate(f.Type, old.Text, f.Text, v.Path, d)
+				line, col = relocate(parsed[v.OldVersion], next, v.Path, d)
 			}
 		}
 		against := ""
@@ -234,7 +233,7 @@ type Change struct {
 // Diff lists the changes from old to next: every change the BACKWARD diff
 // finds, compatible or not, then the incompatible changes that only the
 // FORWARD diff finds, placed in next's text where possible.
-func Diff(f compat.Format, old compat.Schema, oldText string, next compat.Schema, nextText string, opts compat.Options) []Change {
+func Diff(f compat.Format, old, next compat.Schema, opts compat.Options) []Change {
 	back := f.Diff(old, next, opts)
 	var out []Change
 	seen := map[[2]string]bool{}
@@ -247,7 +246,7 @@ func Diff(f compat.Format, old compat.Schema, oldText string, next compat.Schema
 			continue
 		}
 		seen[[2]string{c.Rule, c.Path}] = true
-		c.Line, c.Column = relocate(f.Type(), oldText, nextText, c.Path, back)
+		c.Line, c.Column = relocate(old, next, c.Path, back)
 		c.Message = "old readers cannot read new data (described from the old reader's side): " + c.Message
 		out = append(out, Change{Change: c, Direction: "FORWARD"})
 	}

@@ -225,7 +225,7 @@ func TestDiffListsBothDirections(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	changes := Diff(fm, o, oldText, n, newText, compat.Options{})
+	changes := Diff(fm, o, n, compat.Options{})
 	var got []string
 	for _, c := range changes {
 		got = append(got, c.Direction+":"+c.Rule)

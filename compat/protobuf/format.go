@@ -254,7 +254,7 @@ func (f *Format) compile(main, text string, fdp *descriptorpb.FileDescriptorProt
 	if depth := messageDepth(fd.Messages(), 1); depth > f.maxDepth {
 		return nil, &compat.ParseError{Message: fmt.Sprintf("schema nests messages %d levels deep, more than the limit of %d", depth, f.maxDepth)}
 	}
-	s := &Schema{file: fd, origins: origins(fd, main, deps, f.builtins)}
+	s := &Schema{file: fd, text: text, origins: origins(fd, main, deps, f.builtins)}
 	if s.canonical, err = printFile(fd, true); err != nil {
 		return nil, &compat.ParseError{Message: "print schema: " + err.Error()}
 	}

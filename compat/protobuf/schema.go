@@ -18,7 +18,10 @@ import (
 // Schema is a compiled Protobuf schema: one .proto file linked with its
 // imports.
 type Schema struct {
-	file      protoreflect.FileDescriptor
+	file protoreflect.FileDescriptor
+	// text is the .proto source, "" when the schema was given as a
+	// FileDescriptorProto.
+	text      string
 	origins   map[string]string
 	canonical string
 
