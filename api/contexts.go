@@ -1,7 +1,6 @@
 package api
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -33,18 +32,21 @@ func (s *Server) contextPaths(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c *echo.Context) error {
 		u := c.Request().URL
 		ep := u.EscapedPath()
-		if !strings.HasPrefix(ep, "/contexts/") {
+		scoped := strings.HasPrefix(ep, "/contexts/")
+		if !scoped && !strings.Contains(ep, ":") && !strings.Contains(ep, "%3A") && !strings.Contains(ep, "%3a") {
 			return next(c)
 		}
-		raw, query, err := rewriteContextPath(ep, u.Query())
+		raw, query, err := rewriteContextPath(ep, u.Query(), scoped)
 		if err != nil {
 			return err
 		}
-		p, err := url.PathUnescape(raw)
-		if err != nil {
-			return next(c)
+		if raw != ep {
+			p, err := url.PathUnescape(raw)
+			if err != nil {
+				return next(c)
+			}
+			u.Path, u.RawPath = p, raw
 		}
-		u.Path, u.RawPath = p, raw
 		if query != nil {
 			u.RawQuery = query.Encode()
 		}
@@ -52,35 +54,36 @@ func (s *Server) contextPaths(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// rewriteContextPath maps an escaped /contexts/{context}/... path to the
-// route it stands for, with the query it needs (nil when unchanged).
-func rewriteContextPath(ep string, q url.Values) (string, url.Values, error) {
+// rewriteContextPath maps an escaped path to the route it stands for,
+// with the query it needs (nil when unchanged). scoped paths start with
+// /contexts/{context}; every path has its subjects normalised as
+// Confluent normalises them (":.:orders" is "orders", ":.staging" is
+// ":.staging:", and /config/:.: is the top-level config).
+func rewriteContextPath(ep string, q url.Values, scoped bool) (string, url.Values, error) {
 	segs := strings.Split(strings.TrimPrefix(ep, "/"), "/")
 	ctx := confluent.DefaultContext
 	// Leading /contexts/{context} pairs; the last one wins, as in Confluent.
-	for len(segs) >= 2 && segs[0] == "contexts" {
+	for scoped && len(segs) >= 2 && segs[0] == "contexts" {
 		name, err := url.PathUnescape(segs[1])
 		if err != nil {
 			return "", nil, badRequest("Invalid context name in the path")
 		}
 		if ctx, err = confluent.ParseContext(name); err != nil {
-			var ce *confluent.ContextNameError
-			if errors.As(err, &ce) {
-				return "", nil, badRequest(ce.Error())
-			}
 			return "", nil, badRequest(err.Error())
 		}
 		segs = segs[2:]
 	}
 	prefix := confluent.ContextPrefix(ctx)
-	if len(segs) == 1 && segs[0] == "contexts" {
-		return "/contexts", nil, nil
-	}
-	if len(segs) == 0 || (len(segs) == 1 && segs[0] == "") {
-		if prefix == "" {
-			return "/", nil, nil
+	if scoped {
+		if len(segs) == 1 && segs[0] == "contexts" {
+			return "/contexts", nil, nil
 		}
-		return "/contexts/" + url.PathEscape(prefix), nil, nil
+		if len(segs) == 0 || (len(segs) == 1 && segs[0] == "") {
+			if prefix == "" {
+				return "/", nil, nil
+			}
+			return "/contexts/" + url.PathEscape(prefix), nil, nil
+		}
 	}
 	qualify := func(name string) string {
 		if hasOwnContext(name) {
@@ -88,25 +91,40 @@ func rewriteContextPath(ep string, q url.Values) (string, url.Values, error) {
 		}
 		return prefix + name
 	}
-	rootConfig := segs[0] == "config" || segs[0] == "mode"
+	rootConfig := len(segs) > 0 && (segs[0] == "config" || segs[0] == "mode")
 	subjectNext, sawSubject := false, false
+	drop := -1
 	for i, seg := range segs {
 		if subjectNext {
-			name, err := url.PathUnescape(seg)
-			if err == nil {
-				segs[i] = url.PathEscape(qualify(name))
-			}
 			subjectNext, sawSubject = false, true
+			name, err := url.PathUnescape(seg)
+			if err != nil {
+				continue
+			}
+			switch n := confluent.NormalizeSubject(qualify(name)); {
+			case n != "":
+				if n != name {
+					segs[i] = url.PathEscape(n)
+				}
+			case rootConfig && i == 1:
+				drop = i // /config/:.: is /config
+			}
 			continue
 		}
 		if seg == "subjects" || seg == "deks" || (i == 0 && rootConfig) {
 			subjectNext = true
 		}
 	}
-	if rootConfig && !sawSubject && prefix != "" {
+	if drop >= 0 {
+		segs = append(segs[:drop], segs[drop+1:]...)
+	}
+	if scoped && rootConfig && !sawSubject && prefix != "" {
 		segs = append(segs[:1], url.PathEscape(prefix))
 	}
 	out := "/" + strings.Join(segs, "/")
+	if !scoped {
+		return out, nil, nil
+	}
 	route := strings.Join(segs, "/")
 	switch {
 	case strings.HasPrefix(route, "schemas/ids"):

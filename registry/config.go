@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/charter-registry/charter/compat"
+	"github.com/charter-registry/charter/confluent"
 	"github.com/charter-registry/charter/storage"
 )
 
@@ -16,14 +17,19 @@ func (s *Service) GetConfig(subject string, defaultToGlobal bool) (Config, error
 	st := s.state
 	st.mu.RLock()
 	defer st.mu.RUnlock()
-	if subject == "" {
-		return st.effectiveConfig("", s.cfg.DefaultCompatibility), nil
-	}
-	if c, ok := st.configs[subject]; ok && !defaultToGlobal {
-		return c, nil
-	}
 	if defaultToGlobal {
 		return st.effectiveConfig(subject, s.cfg.DefaultCompatibility), nil
+	}
+	if subject == "" {
+		return withDefaultLevel(st.global, s.cfg.DefaultCompatibility), nil
+	}
+	if c, ok := st.configs[subject]; ok {
+		return c, nil
+	}
+	if confluent.ContextOf(subject) == GlobalContext {
+		// Confluent answers ".__GLOBAL" without a config of its own with
+		// the defaults, not 40408.
+		return withDefaultLevel(Config{}, s.cfg.DefaultCompatibility), nil
 	}
 	return Config{}, Errorf(CodeSubjectCompatibilityNotSet, "Subject '%s' does not have subject-level compatibility configured", subject)
 }
@@ -150,14 +156,20 @@ func (s *Service) GetMode(subject string, defaultToGlobal bool) (Mode, error) {
 	st := s.state
 	st.mu.RLock()
 	defer st.mu.RUnlock()
+	if defaultToGlobal {
+		return st.effectiveMode(subject), nil
+	}
 	if subject == "" {
-		return st.effectiveMode(""), nil
+		if st.globalMode != "" {
+			return st.globalMode, nil
+		}
+		return ReadWrite, nil
 	}
 	if m, ok := st.modes[subject]; ok {
 		return m, nil
 	}
-	if defaultToGlobal {
-		return st.effectiveMode(subject), nil
+	if confluent.ContextOf(subject) == GlobalContext {
+		return ReadWrite, nil
 	}
 	return "", Errorf(CodeSubjectModeNotSet, "Subject '%s' does not have subject-level mode configured", subject)
 }
@@ -186,18 +198,7 @@ func (s *Service) SetMode(ctx context.Context, subject string, mode Mode, force 
 			return nil, err
 		}
 		if m == Import && !force {
-			busy := false
-			if subject == "" {
-				for _, ss := range st.subjects {
-					if ss.hasLive() {
-						busy = true
-						break
-					}
-				}
-			} else if ss := st.subjects[subject]; ss != nil && ss.hasLive() {
-				busy = true
-			}
-			if busy {
+			if st.hasLiveSubjects(subject) {
 				return nil, Errorf(CodeOperationNotPermitted, "Cannot import since found existing subjects; set force=true to switch to IMPORT anyway")
 			}
 		}

@@ -3,9 +3,11 @@ package registry
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"slices"
 	"sort"
 
+	"github.com/charter-registry/charter/compat"
 	"github.com/charter-registry/charter/confluent"
 	"github.com/charter-registry/charter/storage"
 )
@@ -246,4 +248,97 @@ func sortedSubjects(m map[string]*subjectState) []string {
 	}
 	slices.SortFunc(out, confluent.CompareSubjects)
 	return out
+}
+
+// GlobalContext is the context whose config and mode (":.__GLOBAL:") apply
+// to every context that has none of its own, the default one included.
+const GlobalContext = confluent.GlobalContext
+
+// globalScope is the subject the ".__GLOBAL" config and mode are kept under.
+var globalScope = confluent.ContextPrefix(GlobalContext)
+
+// errInvalidSubjectName refuses a subject name Confluent reserves
+// ("__GLOBAL", "__EMPTY") or one in the ".__GLOBAL" context, which holds
+// only a config and a mode, in Confluent's words (its typo included).
+func errInvalidSubjectName(subject string) *Error {
+	return Errorf(CodeInvalidSubject, "The specified subject '%s' is not a valid.", subject)
+}
+
+func withDefaultLevel(c Config, def compat.Level) Config {
+	if c.Compatibility == nil {
+		l := def
+		c.Compatibility = &l
+	}
+	return c
+}
+
+// configInScope is the config that applies to subject, looked up as
+// Confluent does (InMemoryCache.config, getConfigInScope):
+//   - the subject's own config, laid over the top-level one;
+//   - else, for a subject of a non-default context, that context's config
+//     (":.ctx:"); for one of the default context (and for "", the top
+//     level), the top-level config;
+//   - else the ".__GLOBAL" config;
+//   - else the defaults.
+//
+// A subject of a non-default context therefore does not inherit the
+// top-level config (PUT /config): set ":.__GLOBAL:" for every context.
+// The compatibility level, when none of these sets it, is def.
+func (st *State) configInScope(subject string, def compat.Level) Config {
+	if subject != "" {
+		if sc, ok := st.configs[subject]; ok {
+			return withDefaultLevel(Config{}.merge(st.global).merge(sc), def)
+		}
+	}
+	if ctx := confluent.ContextOf(subject); subject != "" && ctx != DefaultContext {
+		if cc, ok := st.configs[confluent.ContextPrefix(ctx)]; ok {
+			return withDefaultLevel(cc, def)
+		}
+	} else if !reflect.DeepEqual(st.global, Config{}) {
+		return withDefaultLevel(st.global, def)
+	}
+	if gc, ok := st.configs[globalScope]; ok {
+		return withDefaultLevel(gc, def)
+	}
+	return withDefaultLevel(Config{}, def)
+}
+
+// modeInScope is the mode that applies to subject, looked up as
+// configInScope looks up configs: the subject's, its context's (or the
+// top level's for the default context), ".__GLOBAL"'s, READWRITE.
+func (st *State) modeInScope(subject string) Mode {
+	if subject != "" {
+		if m, ok := st.modes[subject]; ok {
+			return m
+		}
+	}
+	if ctx := confluent.ContextOf(subject); subject != "" && ctx != DefaultContext {
+		if m, ok := st.modes[confluent.ContextPrefix(ctx)]; ok {
+			return m
+		}
+	} else if st.globalMode != "" {
+		return st.globalMode
+	}
+	if m, ok := st.modes[globalScope]; ok {
+		return m
+	}
+	return ReadWrite
+}
+
+// hasLiveSubjects reports whether a live subject falls under scope, as
+// Confluent matches subjects to a config or mode scope before IMPORT:
+// every subject for the top level ("") and for ".__GLOBAL", the context's
+// subjects for a context (":.ctx:"), the subject itself otherwise.
+func (st *State) hasLiveSubjects(scope string) bool {
+	q := confluent.ParseSubject(scope)
+	if !q.IsContext() {
+		ss := st.subjects[scope]
+		return ss != nil && ss.hasLive()
+	}
+	for name, ss := range st.subjects {
+		if (scope == "" || q.IsGlobal() || confluent.ContextOf(name) == q.Context) && ss.hasLive() {
+			return true
+		}
+	}
+	return false
 }

@@ -48,6 +48,12 @@ func (s *Service) checkRequest(subject string, req RegisterRequest) error {
 	if err := ValidateSubject(subject); err != nil {
 		return err
 	}
+	if !confluent.ValidSubject(subject, false) {
+		return errInvalidSubjectName(subject)
+	}
+	if confluent.ParseSubject(subject).IsContext() {
+		return Errorf(CodeInvalidSubject, "Invalid subject %q: it names a context, not a subject in it", subject)
+	}
 	if len(req.Schema) > s.cfg.MaxSchemaBytes {
 		return Errorf(CodeSchemaTooLarge, "Schema is %d bytes; the limit is %d bytes", len(req.Schema), s.cfg.MaxSchemaBytes)
 	}
@@ -199,27 +205,13 @@ func (s *Service) parsedLocked(sc *storedSchema) (compat.Schema, error) {
 }
 
 // effective returns the subject's config merged over the global one.
+// effectiveConfig is the config in scope for subject (contexts.go).
 func (st *State) effectiveConfig(subject string, def compat.Level) Config {
-	c := Config{}.merge(st.global)
-	if sc, ok := st.configs[subject]; ok {
-		c = c.merge(sc)
-	}
-	if c.Compatibility == nil {
-		l := def
-		c.Compatibility = &l
-	}
-	return c
+	return st.configInScope(subject, def)
 }
 
-func (st *State) effectiveMode(subject string) Mode {
-	if m, ok := st.modes[subject]; ok {
-		return m
-	}
-	if st.globalMode != "" {
-		return st.globalMode
-	}
-	return ReadWrite
-}
+// effectiveMode is the mode in scope for subject (contexts.go).
+func (st *State) effectiveMode(subject string) Mode { return st.modeInScope(subject) }
 
 // inherit picks the metadata and rule set a new version gets: the request's,
 // else the previous version's, else the config default; then the config

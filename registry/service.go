@@ -428,6 +428,9 @@ func ValidateSubject(subject string) error {
 			return Errorf(CodeInvalidSubject, "Invalid subject %q: control characters are not allowed", subject)
 		}
 	}
+	if !confluent.ValidSubject(subject, true) {
+		return errInvalidSubjectName(subject)
+	}
 	return nil
 }
 
