@@ -13,6 +13,9 @@ import (
 type rendered struct {
 	text  []string
 	lines []template.HTML
+	// fields is the schema's field table, built on first use.
+	fieldsOnce sync.Once
+	fields     *fieldTable
 }
 
 // renderCache keeps the most recently shown schemas highlighted, by schema

@@ -52,12 +52,18 @@ type symbolRow struct {
 // schema that is a bare "string", say).
 func (t *fieldTable) Empty() bool { return t == nil || len(t.Records)+len(t.Enums) == 0 }
 
+// fieldsView is a field table placed on a page: Prefix starts its enum
+// anchors, so that each version's tables on one page have ids of their
+// own while the table itself is cached once per schema id.
+type fieldsView struct {
+	Prefix string
+	*fieldTable
+}
+
 // buildFieldTable lays out parsed's outline. Tags are the field's inline
 // tags plus those the version's metadata assigns to its path
 // (Record.field, with Confluent's * and ** wildcards).
-// Enum anchors start with prefix, so that each version's tables on one
-// page have ids of their own.
-func buildFieldTable(parsed compat.Schema, md *registry.Metadata, prefix string) *fieldTable {
+func buildFieldTable(parsed compat.Schema, md *registry.Metadata) *fieldTable {
 	ol, ok := parsed.(compat.Outliner)
 	if !ok {
 		return nil
@@ -67,7 +73,7 @@ func buildFieldTable(parsed compat.Schema, md *registry.Metadata, prefix string)
 	enums := map[string]bool{}
 	for _, e := range o.Enums {
 		enums[e.FullName] = true
-		er := enumRows{Name: e.FullName, Anchor: prefix + anchor(e.FullName), Doc: e.Doc.Text, Default: e.Default, Fallback: e.HasDefaultNotion}
+		er := enumRows{Name: e.FullName, Anchor: anchor(e.FullName), Doc: e.Doc.Text, Default: e.Default, Fallback: e.HasDefaultNotion}
 		for _, s := range e.Symbols {
 			er.Symbols = append(er.Symbols, symbolRow{Name: s.Name, Doc: s.Doc.Text})
 		}
@@ -78,7 +84,7 @@ func buildFieldTable(parsed compat.Schema, md *registry.Metadata, prefix string)
 		for _, f := range r.Fields {
 			row := fieldRow{Name: f.Name, Type: typeLabel(f.Type), Default: f.Default, Doc: f.Doc.Text, Tags: fieldTags(f, r, md)}
 			if f.Type.Kind == "enum" && enums[f.Type.Name] {
-				row.Enum = prefix + anchor(f.Type.Name)
+				row.Enum = anchor(f.Type.Name)
 			}
 			rr.Rows = append(rr.Rows, row)
 		}
@@ -205,4 +211,18 @@ func pathMatch(pattern, path string) bool {
 		next, cur = cur, next
 	}
 	return next[0]
+}
+
+// fields returns the field table of stored schema s, from the render cache
+// when it has it: a schema id's text and metadata never change, and
+// parsing a schema the registry's parse cache no longer holds is most of
+// the table's cost. It is nil when the schema does not parse.
+func (c *Catalogue) fields(s registry.Schema, typ compat.Type, prefix string) fieldsView {
+	r := c.cache.get(s.ID, typ, s.Schema)
+	r.fieldsOnce.Do(func() {
+		if parsed, _, err := c.svc.SchemaOfID(s.ID); err == nil {
+			r.fields = buildFieldTable(parsed, s.Metadata)
+		}
+	})
+	return fieldsView{Prefix: prefix, fieldTable: r.fields}
 }

@@ -208,7 +208,7 @@ type versionView struct {
 	ReferencedBy []registry.SubjectVersion
 	Metadata     *metadataView
 	Rules        *rulesView
-	Fields       *fieldTable
+	Fields       fieldsView
 	Lines        []template.HTML
 }
 
@@ -298,9 +298,7 @@ func (c *Catalogue) subject(ctx *echo.Context) error {
 			v.References = append(v.References, refView{Reference: r, Missing: err != nil})
 		}
 		v.Lines = c.cache.get(s.ID, typ, s.Schema).lines
-		if parsed, _, err := c.svc.SchemaOfID(s.ID); err == nil {
-			v.Fields = buildFieldTable(parsed, s.Metadata, "v"+strconv.Itoa(n)+"-")
-		}
+		v.Fields = c.fields(s, typ, "v"+strconv.Itoa(n)+"-")
 		if !s.Deleted {
 			v.Previous = prevLive
 			prevLive = n
@@ -348,7 +346,7 @@ type schemaPanel struct {
 	Lines    []template.HTML
 	Metadata *metadataView
 	Rules    *rulesView
-	Fields   *fieldTable
+	Fields   fieldsView
 }
 
 type topicData struct {
@@ -379,9 +377,7 @@ func (c *Catalogue) panel(role, subject string) *schemaPanel {
 	if len(nums) > 1 {
 		p.Previous = nums[len(nums)-2]
 	}
-	if parsed, _, err := c.svc.SchemaOfID(s.ID); err == nil {
-		p.Fields = buildFieldTable(parsed, s.Metadata, role+"-")
-	}
+	p.Fields = c.fields(s, typ, role+"-")
 	if cfg, err := c.svc.GetConfig(subject, true); err == nil && cfg.Compatibility != nil {
 		p.Level = *cfg.Compatibility
 	}
