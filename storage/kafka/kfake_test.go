@@ -40,7 +40,7 @@ func fakeConfig(c *kfake.Cluster) Config {
 	return cfg
 }
 
-func openFake(t *testing.T, cfg Config) *Log {
+func openFake(t testing.TB, cfg Config) *Log {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -169,47 +169,6 @@ func TestFakeOpenRefusesUnfitTopics(t *testing.T) {
 			}
 		})
 	}
-}
-
-func TestFakeAppendTailEnd(t *testing.T) {
-	c := newFake(t)
-	l := openFake(t, fakeConfig(c))
-
-	if end := mustEnd(t, l); end != 0 {
-		t.Fatalf("End of a new log = %d, want 0", end)
-	}
-	want := []storage.Record{
-		rec("a", "1"), rec("b", "2"), tombstone("a"), // one batch
-		{Key: []byte("empty"), Value: []byte{}}, // an empty value is not a tombstone
-		rec("c", "3"),
-	}
-	if first := mustAppend(t, l, want[:3]...); first != 0 {
-		t.Fatalf("first Append at %d, want 0", first)
-	}
-	if first := mustAppend(t, l, want[3]); first != 3 {
-		t.Fatalf("second Append at %d, want 3", first)
-	}
-	if first := mustAppend(t, l, want[4]); first != 4 {
-		t.Fatalf("third Append at %d, want 4", first)
-	}
-	if end := mustEnd(t, l); end != 5 {
-		t.Fatalf("End = %d, want 5", end)
-	}
-
-	col, _ := startTail(t, l, 0)
-	for i, w := range want {
-		checkRecord(t, col.next(t), int64(i), w)
-	}
-	// Tail waits for new records.
-	mustAppend(t, l, rec("d", "4"))
-	checkRecord(t, col.next(t), 5, rec("d", "4"))
-
-	// A Tail from the middle starts there; one past the end waits.
-	mid, _ := startTail(t, l, 3)
-	checkRecord(t, mid.next(t), 3, want[3])
-	ahead, _ := startTail(t, l, 8)
-	mustAppend(t, l, rec("e", "5"), rec("f", "6"), rec("g", "7"))
-	checkRecord(t, ahead.next(t), 8, rec("g", "7"))
 }
 
 // TestFakeAppendIsOneBatch checks, on the produce requests kfake receives,
@@ -408,26 +367,6 @@ func TestFakeTailAcrossRestart(t *testing.T) {
 	}
 }
 
-// TestFakeReopenExistingTopic closes a Log and opens another on the same
-// topic: the records are all there and appends continue after them.
-func TestFakeReopenExistingTopic(t *testing.T) {
-	c := newFake(t)
-	cfg := fakeConfig(c)
-	l := openFake(t, cfg)
-	mustAppend(t, l, rec("a", "1"), rec("b", "2"))
-	if err := l.Close(); err != nil {
-		t.Fatal(err)
-	}
-	l2 := openFake(t, cfg)
-	if first := mustAppend(t, l2, rec("c", "3")); first != 2 {
-		t.Fatalf("Append after reopen at %d, want 2", first)
-	}
-	col, _ := startTail(t, l2, 0)
-	for i, w := range []storage.Record{rec("a", "1"), rec("b", "2"), rec("c", "3")} {
-		checkRecord(t, col.next(t), int64(i), w)
-	}
-}
-
 // TestFakeCloseEndsTailsWithoutLeaks closes a Log with Tails waiting and
 // checks that they return storage.ErrClosed, that later calls fail with
 // it, and that no goroutine is left behind.
@@ -513,19 +452,4 @@ func TestFakeFromBelowLogStartAndNegative(t *testing.T) {
 	}
 	col, _ := startTail(t, l, 0)
 	checkRecord(t, col.next(t), 2, rec("c", "3"))
-}
-
-func TestFakeTailStopsOnCallbackError(t *testing.T) {
-	c := newFake(t)
-	l := openFake(t, fakeConfig(c))
-	mustAppend(t, l, rec("a", "1"), rec("b", "2"))
-	boom := errors.New("boom")
-	var seen []int64
-	err := l.Tail(context.Background(), 0, func(r storage.Record) error {
-		seen = append(seen, r.Offset)
-		return boom
-	})
-	if !errors.Is(err, boom) || len(seen) != 1 {
-		t.Fatalf("Tail returned %v after %v, want boom after one record", err, seen)
-	}
 }

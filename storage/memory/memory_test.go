@@ -9,15 +9,12 @@ import (
 	"testing"
 	"time"
 
-	"go.uber.org/goleak"
-
+	"github.com/charter-registry/charter/internal/leaktest"
 	"github.com/charter-registry/charter/storage"
 	"github.com/charter-registry/charter/storage/memory"
 )
 
-func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
-}
+func TestMain(m *testing.M) { leaktest.Main(m) }
 
 // jsonKey is a KeyFunc that ignores field order and whitespace.
 func jsonKey(key []byte) (string, error) {
@@ -78,116 +75,6 @@ func TestLog(t *testing.T) {
 		name string
 		run  func(t *testing.T, l *memory.Log)
 	}{
-		{"offsets are consecutive from zero across batches", func(t *testing.T, l *memory.Log) {
-			first, err := l.Append(ctx, rec("a", "1"), rec("b", "2"))
-			if err != nil || first != 0 {
-				t.Fatalf("first batch at %d, %v", first, err)
-			}
-			first, err = l.Append(ctx, rec("c", "3"))
-			if err != nil || first != 2 {
-				t.Fatalf("second batch at %d, %v", first, err)
-			}
-			got := collect(t, l, 0)
-			for i, r := range got {
-				if r.Offset != int64(i) {
-					t.Errorf("record %d has offset %d", i, r.Offset)
-				}
-			}
-			if end, _ := l.End(ctx); end != 3 {
-				t.Errorf("end = %d, want 3", end)
-			}
-		}},
-		{"tail from the middle skips earlier records", func(t *testing.T, l *memory.Log) {
-			mustAppend(t, l, rec("a", "1"), rec("b", "2"), rec("c", "3"))
-			got := collect(t, l, 1)
-			if len(got) != 2 || string(got[0].Key) != "b" {
-				t.Fatalf("got %v", got)
-			}
-		}},
-		{"tombstone stays distinct from empty value", func(t *testing.T, l *memory.Log) {
-			mustAppend(t, l, rec("a", "<nil>"), rec("b", ""))
-			got := collect(t, l, 0)
-			if got[0].Value != nil {
-				t.Errorf("tombstone came back as %q", got[0].Value)
-			}
-			if got[1].Value == nil {
-				t.Errorf("empty value came back as a tombstone")
-			}
-		}},
-		{"appended slices are copied", func(t *testing.T, l *memory.Log) {
-			k := []byte("a")
-			mustAppend(t, l, storage.Record{Key: k, Value: k})
-			k[0] = 'z'
-			if got := collect(t, l, 0); string(got[0].Key) != "a" {
-				t.Errorf("key changed to %q", got[0].Key)
-			}
-		}},
-		{"tail waits for new records", func(t *testing.T, l *memory.Log) {
-			done := make(chan []storage.Record)
-			first := make(chan struct{})
-			go func() {
-				var got []storage.Record
-				_ = l.Tail(ctx, 0, func(r storage.Record) error {
-					got = append(got, r)
-					if len(got) == 1 {
-						close(first)
-					}
-					if len(got) == 2 {
-						return errStop
-					}
-					return nil
-				})
-				done <- got
-			}()
-			mustAppend(t, l, rec("a", "1"))
-			<-first // the tail has read everything there is and now waits
-			mustAppend(t, l, rec("b", "2"))
-			if got := <-done; len(got) != 2 || got[1].Offset != 1 {
-				t.Errorf("got %v", got)
-			}
-		}},
-		{"tail returns when its context ends", func(t *testing.T, l *memory.Log) {
-			cctx, cancel := context.WithCancel(ctx)
-			errc := make(chan error)
-			go func() { errc <- l.Tail(cctx, 0, func(storage.Record) error { return nil }) }()
-			cancel()
-			if err := <-errc; !errors.Is(err, context.Canceled) {
-				t.Errorf("tail returned %v", err)
-			}
-		}},
-		{"close ends pending tails and later calls", func(t *testing.T, l *memory.Log) {
-			mustAppend(t, l, rec("a", "1"))
-			errc := make(chan error)
-			read := make(chan struct{}, 1)
-			go func() {
-				errc <- l.Tail(ctx, 0, func(storage.Record) error {
-					read <- struct{}{}
-					return nil
-				})
-			}()
-			<-read // the tail has read the one record and now waits for more
-			if err := l.Close(); err != nil {
-				t.Fatal(err)
-			}
-			if err := <-errc; !errors.Is(err, storage.ErrClosed) {
-				t.Errorf("tail returned %v", err)
-			}
-			if _, err := l.Append(ctx, rec("a", "1")); !errors.Is(err, storage.ErrClosed) {
-				t.Errorf("append after close: %v", err)
-			}
-			if _, err := l.End(ctx); !errors.Is(err, storage.ErrClosed) {
-				t.Errorf("end after close: %v", err)
-			}
-		}},
-		{"fn error stops the tail", func(t *testing.T, l *memory.Log) {
-			mustAppend(t, l, rec("a", "1"), rec("b", "2"))
-			boom := errors.New("boom")
-			n := 0
-			err := l.Tail(ctx, 0, func(storage.Record) error { n++; return boom })
-			if !errors.Is(err, boom) || n != 1 {
-				t.Errorf("err %v after %d calls", err, n)
-			}
-		}},
 		{"control records keep their flag and carry no data", func(t *testing.T, l *memory.Log) {
 			mustAppend(t, l, rec("a", "1"), storage.Record{Control: true, Key: []byte("x")})
 			got := collect(t, l, 0)
