@@ -2,22 +2,24 @@ package api
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/labstack/echo/v5"
 
+	"github.com/charter-registry/charter/governance"
 	"github.com/charter-registry/charter/registry"
 	"github.com/charter-registry/charter/registry/dek"
 )
 
 func (s *Server) audit(c *echo.Context) error {
-	f := registry.AuditFilter{
+	f := governance.AuditFilter{
 		Subject:   c.QueryParam("subject"),
 		Topic:     c.QueryParam("topic"),
 		Team:      c.QueryParam("team"),
 		Principal: c.QueryParam("principal"),
 	}
 	var err error
-	if f.Operation, err = enumQuery(c, "operation", append(registry.Operations(), dek.Operations()...)); err != nil {
+	if f.Operation, err = enumQuery(c, "operation", slices.Concat(registry.Operations(), governance.Operations(), dek.Operations())); err != nil {
 		return err
 	}
 	if f.From, err = timeQuery(c, "from"); err != nil {
@@ -32,5 +34,5 @@ func (s *Server) audit(c *echo.Context) error {
 	if f.Limit, err = limitQuery(c, "limit", 100); err != nil {
 		return err
 	}
-	return writeJSON(c, http.StatusOK, s.svc.Audit(f))
+	return writeJSON(c, http.StatusOK, s.gov.Audit(f))
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/charter-registry/charter/api"
+	"github.com/charter-registry/charter/governance"
 	"github.com/charter-registry/charter/registry"
 )
 
@@ -132,7 +133,7 @@ func checkDecision(t *testing.T, h *authHarness, r response, want int, before in
 	if after == before {
 		t.Fatalf("an allowed write appended nothing")
 	}
-	last := h.svc.Audit(registry.AuditFilter{Limit: 1})
+	last := gov(h.svc).Audit(governance.AuditFilter{Limit: 1})
 	if len(last) != 1 || last[0].Principal != principal {
 		t.Errorf("last audit entry %+v, want one by %s", last, principal)
 	}

@@ -5,7 +5,7 @@ import (
 
 	"github.com/labstack/echo/v5"
 
-	"github.com/charter-registry/charter/registry"
+	"github.com/charter-registry/charter/governance"
 )
 
 func (s *Server) catalogRoutes(e *echo.Echo) {
@@ -27,15 +27,15 @@ func (s *Server) catalogRoutes(e *echo.Echo) {
 }
 
 func (s *Server) listTeams(c *echo.Context) error {
-	return writeJSON(c, http.StatusOK, s.svc.Teams())
+	return writeJSON(c, http.StatusOK, s.gov.Teams())
 }
 
 func (s *Server) createTeam(c *echo.Context) error {
-	var t registry.Team
+	var t governance.Team
 	if err := s.decodeBody(c, &t); err != nil {
 		return err
 	}
-	out, err := s.svc.CreateTeam(c.Request().Context(), t)
+	out, err := s.gov.CreateTeam(c.Request().Context(), t)
 	if err != nil {
 		return err
 	}
@@ -43,7 +43,7 @@ func (s *Server) createTeam(c *echo.Context) error {
 }
 
 func (s *Server) getTeam(c *echo.Context) error {
-	out, err := s.svc.Team(c.Param("team"))
+	out, err := s.gov.Team(c.Param("team"))
 	if err != nil {
 		return err
 	}
@@ -51,11 +51,11 @@ func (s *Server) getTeam(c *echo.Context) error {
 }
 
 func (s *Server) updateTeam(c *echo.Context) error {
-	var u registry.TeamUpdate
+	var u governance.TeamUpdate
 	if err := s.decodeBody(c, &u); err != nil {
 		return err
 	}
-	out, err := s.svc.UpdateTeam(c.Request().Context(), c.Param("team"), u)
+	out, err := s.gov.UpdateTeam(c.Request().Context(), c.Param("team"), u)
 	if err != nil {
 		return err
 	}
@@ -63,7 +63,7 @@ func (s *Server) updateTeam(c *echo.Context) error {
 }
 
 func (s *Server) deleteTeam(c *echo.Context) error {
-	out, err := s.svc.DeleteTeam(c.Request().Context(), c.Param("team"))
+	out, err := s.gov.DeleteTeam(c.Request().Context(), c.Param("team"))
 	if err != nil {
 		return err
 	}
@@ -71,19 +71,19 @@ func (s *Server) deleteTeam(c *echo.Context) error {
 }
 
 func (s *Server) listTopics(c *echo.Context) error {
-	lifecycle, err := enumQuery(c, "lifecycle", registry.Lifecycles())
+	lifecycle, err := enumQuery(c, "lifecycle", governance.Lifecycles())
 	if err != nil {
 		return err
 	}
-	f := registry.TopicFilter{Owner: c.QueryParam("owner"), Lifecycle: lifecycle, Tag: c.QueryParam("tag")}
-	return writeJSON(c, http.StatusOK, s.svc.Topics(f))
+	f := governance.TopicFilter{Owner: c.QueryParam("owner"), Lifecycle: lifecycle, Tag: c.QueryParam("tag")}
+	return writeJSON(c, http.StatusOK, s.gov.Topics(f))
 }
 
 // topicCreate is the body of POST /v1/catalog/topics: the topic's name and
 // any of the fields of an update.
 type topicCreate struct {
 	Name string `json:"name"`
-	registry.TopicUpdate
+	governance.TopicUpdate
 }
 
 func (s *Server) createTopic(c *echo.Context) error {
@@ -91,7 +91,7 @@ func (s *Server) createTopic(c *echo.Context) error {
 	if err := s.decodeBody(c, &b); err != nil {
 		return err
 	}
-	out, err := s.svc.CreateTopic(c.Request().Context(), b.Name, b.TopicUpdate)
+	out, err := s.gov.CreateTopic(c.Request().Context(), b.Name, b.TopicUpdate)
 	if err != nil {
 		return err
 	}
@@ -99,7 +99,7 @@ func (s *Server) createTopic(c *echo.Context) error {
 }
 
 func (s *Server) getTopic(c *echo.Context) error {
-	out, err := s.svc.Topic(c.Param("topic"))
+	out, err := s.gov.Topic(c.Param("topic"))
 	if err != nil {
 		return err
 	}
@@ -107,11 +107,11 @@ func (s *Server) getTopic(c *echo.Context) error {
 }
 
 func (s *Server) updateTopic(c *echo.Context) error {
-	var u registry.TopicUpdate
+	var u governance.TopicUpdate
 	if err := s.decodeBody(c, &u); err != nil {
 		return err
 	}
-	out, err := s.svc.UpdateTopic(c.Request().Context(), c.Param("topic"), u)
+	out, err := s.gov.UpdateTopic(c.Request().Context(), c.Param("topic"), u)
 	if err != nil {
 		return err
 	}
@@ -119,7 +119,7 @@ func (s *Server) updateTopic(c *echo.Context) error {
 }
 
 func (s *Server) deleteTopic(c *echo.Context) error {
-	out, err := s.svc.DeleteTopic(c.Request().Context(), c.Param("topic"))
+	out, err := s.gov.DeleteTopic(c.Request().Context(), c.Param("topic"))
 	if err != nil {
 		return err
 	}
@@ -127,11 +127,11 @@ func (s *Server) deleteTopic(c *echo.Context) error {
 }
 
 func (s *Server) putBindings(c *echo.Context) error {
-	var b registry.BindingsUpdate
+	var b governance.BindingsUpdate
 	if err := s.decodeBody(c, &b); err != nil {
 		return err
 	}
-	out, err := s.svc.UpdateTopic(c.Request().Context(), c.Param("topic"), registry.TopicUpdate{Bindings: &b})
+	out, err := s.gov.UpdateTopic(c.Request().Context(), c.Param("topic"), governance.TopicUpdate{Bindings: &b})
 	if err != nil {
 		return err
 	}
@@ -139,7 +139,7 @@ func (s *Server) putBindings(c *echo.Context) error {
 }
 
 func (s *Server) subjectOwnership(c *echo.Context) error {
-	out, err := s.svc.SubjectOwnership(c.Param("subject"))
+	out, err := s.gov.SubjectOwnership(c.Param("subject"))
 	if err != nil {
 		return err
 	}
@@ -155,5 +155,5 @@ func (s *Server) search(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(c, http.StatusOK, s.svc.Search(q, limit))
+	return writeJSON(c, http.StatusOK, s.gov.Search(q, limit))
 }

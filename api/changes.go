@@ -6,7 +6,7 @@ import (
 
 	"github.com/labstack/echo/v5"
 
-	"github.com/charter-registry/charter/registry"
+	"github.com/charter-registry/charter/governance"
 )
 
 // changes serves GET /v1/changes?since=<position>&timeout=<seconds>: the
@@ -27,7 +27,7 @@ func (s *Server) changes(c *echo.Context) error {
 		return err
 	}
 	wait = min(wait, s.cfg.MaxChangesWait, s.cfg.RequestTimeout-time.Second)
-	b, err := s.svc.Changes(c.Request().Context(), registry.ChangeQuery{
+	b, err := s.gov.Changes(c.Request().Context(), governance.ChangeQuery{
 		Since:   since,
 		Limit:   limit,
 		Wait:    max(wait, 0),

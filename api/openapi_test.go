@@ -19,6 +19,7 @@ import (
 
 	"github.com/charter-registry/charter"
 	"github.com/charter-registry/charter/api"
+	"github.com/charter-registry/charter/governance"
 	"github.com/charter-registry/charter/lint"
 	"github.com/charter-registry/charter/registry"
 	"github.com/charter-registry/charter/registry/dek"
@@ -429,7 +430,7 @@ func TestOpenAPILintSelectorsAreTheRules(t *testing.T) {
 
 // TestOpenAPIOperationsAreTheAuditedOnes: the spec's Operation enum, which
 // the operation filter of /v1/audit is checked against, names exactly the
-// operations the registry and the DEK registry audit.
+// operations the registry, governance and the DEK registry audit.
 func TestOpenAPIOperationsAreTheAuditedOnes(t *testing.T) {
 	_, doc := readSpec(t)
 	op := doc["components"].(map[string]any)["schemas"].(map[string]any)["Operation"].(map[string]any)
@@ -437,12 +438,12 @@ func TestOpenAPIOperationsAreTheAuditedOnes(t *testing.T) {
 	for _, v := range op["enum"].([]any) {
 		got = append(got, v.(string))
 	}
-	for _, o := range append(registry.Operations(), dek.Operations()...) {
+	for _, o := range slices.Concat(registry.Operations(), governance.Operations(), dek.Operations()) {
 		want = append(want, string(o))
 	}
 	slices.Sort(got)
 	slices.Sort(want)
 	if !slices.Equal(got, want) {
-		t.Errorf("openapi.yaml Operation enum =\n  %v\nwant registry.Operations and dek.Operations\n  %v", got, want)
+		t.Errorf("openapi.yaml Operation enum =\n  %v\nwant registry.Operations, governance.Operations and dek.Operations\n  %v", got, want)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/charter-registry/charter/exporter"
+	"github.com/charter-registry/charter/governance"
 	"github.com/charter-registry/charter/registry"
 	"github.com/charter-registry/charter/registry/dek"
 )
@@ -45,6 +46,11 @@ type Config struct {
 	// to the service before the service runs; nil attaches one with the
 	// defaults here, whose exporters run nowhere until its Run is called.
 	Exporters *exporter.Manager
+	// Governance is the catalogue and audit trail served under /v1/catalog,
+	// /v1/audit and /v1/changes. Attach it to the service before the
+	// service runs; nil uses the one attached to the service, or attaches
+	// one that sees only records written after it was attached.
+	Governance *governance.Governance
 }
 
 // DefaultConfig returns 4 MiB bodies and a 30 s request timeout.
@@ -77,6 +83,7 @@ type Server struct {
 	ownSegments map[string]bool
 	keys        *dek.Registry
 	exporters   *exporter.Manager
+	gov         *governance.Governance
 	// maxHeaderBytes is the header limit HTTPServer enforces (0: none).
 	maxHeaderBytes atomic.Int64
 }
@@ -105,6 +112,9 @@ func New(svc *registry.Service, cfg Config) *Server {
 	if cfg.Keys == nil {
 		cfg.Keys = dek.Attach(svc, dek.Config{})
 	}
+	if cfg.Governance == nil {
+		cfg.Governance = governance.Attach(svc, governance.Config{})
+	}
 	if cfg.Exporters == nil {
 		m, err := exporter.Attach(svc, exporter.Config{ClusterID: cfg.ClusterID})
 		if err != nil {
@@ -113,7 +123,7 @@ func New(svc *registry.Service, cfg Config) *Server {
 		}
 		cfg.Exporters = m
 	}
-	s := &Server{cfg: cfg, svc: svc, logger: cfg.Logger, keys: cfg.Keys, exporters: cfg.Exporters}
+	s := &Server{cfg: cfg, svc: svc, logger: cfg.Logger, keys: cfg.Keys, exporters: cfg.Exporters, gov: cfg.Governance}
 	s.creds.Store(cfg.Auth.Credentials)
 	s.metrics = newMetrics(cfg.Registerer, svc)
 	cfg.Registerer.MustRegister(s.conns.collectors()...)

@@ -20,6 +20,7 @@ import (
 	"github.com/charter-registry/charter/compat"
 	"github.com/charter-registry/charter/compat/jsonschema"
 	"github.com/charter-registry/charter/exporter"
+	"github.com/charter-registry/charter/governance"
 	"github.com/charter-registry/charter/registry"
 	"github.com/charter-registry/charter/registry/dek"
 	"github.com/charter-registry/charter/storage"
@@ -211,7 +212,9 @@ func runServe(parent context.Context, f serveFlags) error {
 	if err != nil {
 		return err
 	}
-	// The DEK registry's records replay with the rest: attach it before Run.
+	// Governance's and the DEK registry's records replay with the rest:
+	// attach them before Run.
+	gov := governance.Attach(svc, governance.Config{})
 	keys := dek.Attach(svc, dek.Config{})
 	exporters, err := exporter.Attach(svc, exporter.Config{LeaseTTL: f.exporterLease, Poll: f.exporterPoll, RequestTimeout: f.requestTimeout, Logger: logger})
 	if err != nil {
@@ -220,6 +223,7 @@ func runServe(parent context.Context, f serveFlags) error {
 	srv := api.New(svc, api.Config{
 		Keys:           keys,
 		Exporters:      exporters,
+		Governance:     gov,
 		MaxBodyBytes:   f.maxBodyBytes,
 		RequestTimeout: f.requestTimeout,
 		MaxChangesWait: f.changesMaxWait,
@@ -258,7 +262,7 @@ func runServe(parent context.Context, f serveFlags) error {
 	stopExporters := func() { stopExp(); <-expDone }
 	defer stopExporters()
 	if f.changesTopic != "" {
-		stopPublisher, err := startPublisher(runCtx, svc, f, logger)
+		stopPublisher, err := startPublisher(runCtx, gov, f, logger)
 		if err != nil {
 			cancelRun()
 			<-runDone
@@ -308,13 +312,13 @@ func describe(f serveFlags) string {
 
 // startPublisher publishes change events to --changes-topic until ctx ends
 // or the returned stop is called.
-func startPublisher(ctx context.Context, svc *registry.Service, f serveFlags, logger *slog.Logger) (stop func(), err error) {
+func startPublisher(ctx context.Context, gov *governance.Governance, f serveFlags, logger *slog.Logger) (stop func(), err error) {
 	opts, err := changesClientOpts(f)
 	if err != nil {
 		return nil, err
 	}
 	octx, cancelOpen := context.WithTimeout(ctx, f.requestTimeout)
-	pub, err := kafka.NewPublisher[registry.ChangeEvent](octx, kafka.PublisherConfig{Topic: f.changesTopic, ClientOpts: opts})
+	pub, err := kafka.NewPublisher[governance.ChangeEvent](octx, kafka.PublisherConfig{Topic: f.changesTopic, ClientOpts: opts})
 	cancelOpen()
 	if err != nil {
 		return nil, err
@@ -323,7 +327,7 @@ func startPublisher(ctx context.Context, svc *registry.Service, f serveFlags, lo
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		if err := svc.PublishChanges(pctx, pub); err != nil && pctx.Err() == nil {
+		if err := gov.PublishChanges(pctx, pub); err != nil && pctx.Err() == nil {
 			logger.Error("change publisher stopped", slog.Any("error", err))
 		}
 	}()

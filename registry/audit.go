@@ -4,15 +4,20 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"sort"
 	"time"
 
 	"github.com/charter-registry/charter/lint"
 	"github.com/charter-registry/charter/storage"
 )
 
+// KeyAudit is the keytype of audit entries. Their keys carry a unique
+// entry id in the subject field, {"keytype":"AUDIT","subject":"<id>",
+// "magic":0}, so that compaction keeps every entry. The registry writes
+// them; the governance package applies and serves the trail.
+const KeyAudit KeyType = "AUDIT"
+
 // Operation names what a write did. Audit entries and change events share
-// these names.
+// these names; the governance and DEK packages add their own.
 type Operation string
 
 // The operations.
@@ -24,21 +29,14 @@ const (
 	OpConfigDeleted    Operation = "config.deleted"
 	OpModeChanged      Operation = "mode.changed"
 	OpModeDeleted      Operation = "mode.deleted"
-	OpTeamCreated      Operation = "team.created"
-	OpTeamUpdated      Operation = "team.updated"
-	OpTeamDeleted      Operation = "team.deleted"
-	OpTopicCreated     Operation = "topic.created"
-	OpTopicUpdated     Operation = "topic.updated"
-	OpTopicDeleted     Operation = "topic.deleted"
 )
 
-// Operations lists every operation, for callers that validate a filter.
+// Operations lists the registry's own operations, for callers that
+// validate a filter beside those of the governance and DEK packages.
 func Operations() []Operation {
 	return []Operation{
 		OpSchemaRegistered, OpSchemaDeleted, OpSubjectDeleted,
 		OpConfigChanged, OpConfigDeleted, OpModeChanged, OpModeDeleted, OpContextDeleted,
-		OpTeamCreated, OpTeamUpdated, OpTeamDeleted,
-		OpTopicCreated, OpTopicUpdated, OpTopicDeleted,
 	}
 }
 
@@ -114,64 +112,14 @@ func (s *Service) withAudit(recs []storage.Record, p Principal, e AuditEntry) ([
 	return append(recs, r), nil
 }
 
+// RawJSON encodes v for an audit entry's Before or After; nil when v
+// encodes as null or cannot be encoded.
+func RawJSON(v any) json.RawMessage { return rawJSON(v) }
+
 func rawJSON(v any) json.RawMessage {
 	b, err := json.Marshal(v)
 	if err != nil || string(b) == "null" {
 		return nil
 	}
 	return b
-}
-
-// AuditFilter selects audit entries. Zero fields select everything.
-type AuditFilter struct {
-	// Subject matches entries about the subject, compared as ownership
-	// does (OwnerKey), so context-qualified spellings are included.
-	Subject   string
-	Topic     string
-	Team      string
-	Principal string
-	Operation Operation
-	// From and To bound the entry's time, inclusive.
-	From, To time.Time
-	// Before keeps entries at positions below it, for paging back; zero
-	// means no bound.
-	Before int64
-	// Limit bounds the answer (100 by default, at most 1000).
-	Limit int
-}
-
-// Audit returns the entries that match f, newest first.
-func (s *Service) Audit(f AuditFilter) []AuditEntry {
-	if f.Limit <= 0 {
-		f.Limit = 100
-	}
-	f.Limit = min(f.Limit, 1000)
-	subject := ""
-	if f.Subject != "" {
-		subject = OwnerKey(f.Subject)
-	}
-	st := s.state
-	st.mu.RLock()
-	defer st.mu.RUnlock()
-	trail := s.gov.audit
-	end := len(trail)
-	if f.Before > 0 {
-		end = sort.Search(len(trail), func(i int) bool { return trail[i].Position >= f.Before })
-	}
-	out := []AuditEntry{}
-	for i := end - 1; i >= 0 && len(out) < f.Limit; i-- {
-		e := trail[i]
-		switch {
-		case subject != "" && (e.Subject == "" || OwnerKey(e.Subject) != subject),
-			f.Topic != "" && e.Topic != f.Topic,
-			f.Team != "" && e.Team != f.Team,
-			f.Principal != "" && e.Principal != f.Principal,
-			f.Operation != "" && e.Operation != f.Operation,
-			!f.From.IsZero() && e.Time.Before(f.From),
-			!f.To.IsZero() && e.Time.After(f.To):
-			continue
-		}
-		out = append(out, e)
-	}
-	return out
 }

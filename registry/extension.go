@@ -2,6 +2,8 @@ package registry
 
 import (
 	"context"
+	"log/slog"
+	"time"
 
 	"github.com/charter-registry/charter/storage"
 )
@@ -66,3 +68,28 @@ func (s *Service) AuthorizeSubjectKeys(ctx context.Context, subject string) (Pri
 	defer st.mu.RUnlock()
 	return p, s.authorizeSubjectLocked(p, subject, actKeys, false)
 }
+
+// Access returns the service's authorization settings, for domains that
+// decide their own writes by the same rules.
+func (s *Service) Access() AccessConfig { return s.cfg.Access }
+
+// RequireAdmin lets only admins through when authorization is on; what
+// names the action for the 40301 message ("create teams").
+func (s *Service) RequireAdmin(p Principal, what string) error {
+	return s.authorizeAdminLocked(p, what)
+}
+
+// Applied returns a channel that is closed the next time the service
+// applies records (or becomes ready): a long poll waits on it after it
+// found nothing new.
+func (s *Service) Applied() <-chan struct{} {
+	s.nmu.Lock()
+	defer s.nmu.Unlock()
+	return s.notify
+}
+
+// Now is the service's clock, which stamps audit entries.
+func (s *Service) Now() time.Time { return s.cfg.Now() }
+
+// Logger is the service's logger.
+func (s *Service) Logger() *slog.Logger { return s.cfg.Logger }

@@ -22,3 +22,13 @@ var (
 
 // linkHint is what a refusal of a link says to fix.
 const linkHint = "letters, digits and -._~!$&'()*+,;=:@/? as they are, any other character as a %XX escape"
+
+// IsHTTPLink reports whether raw is an absolute http or https URL in the
+// link grammar.
+func IsHTTPLink(raw string) bool { return httpLink.MatchString(raw) }
+
+// IsMailtoLink reports whether raw is a mailto URL in the link grammar.
+func IsMailtoLink(raw string) bool { return mailtoLink.MatchString(raw) }
+
+// LinkHint is what a refusal of a link says to fix.
+const LinkHint = linkHint

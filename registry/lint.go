@@ -55,6 +55,10 @@ func (p *LintPolicy) UnmarshalJSON(b []byte) error {
 
 func (p LintPolicy) config() lint.Config { return lint.Config{Use: p.Use, Except: p.Except} }
 
+// ValidateLint checks a policy and spells its mode in lower case, for
+// topics that carry one.
+func ValidateLint(p *LintPolicy) error { return validateLint(p) }
+
 // validateLint checks a policy and spells its mode in lower case.
 func validateLint(p *LintPolicy) error {
 	if p == nil {
@@ -219,25 +223,14 @@ func (s *Service) latestOfTypeLocked(subject string, t compat.Type) compat.Schem
 // schema is the previous version, so TOPIC_NAME_VERSIONED can judge a
 // breaking successor's name.
 func (s *Service) predecessorLocked(in *lint.Input) {
-	t, ok := s.gov.topicOf(in.Subject)
+	t, ok := s.governor().Binding(in.Subject)
 	if !ok {
 		return
 	}
-	in.Topic = t.Name
-	for _, name := range s.gov.predecessorsOf(t.Name) {
-		p := s.gov.topics[name]
-		prevSubject := ""
-		switch in.Subject {
-		case t.Bindings.Value:
-			prevSubject = p.Bindings.Value
-		case t.Bindings.Key:
-			prevSubject = p.Bindings.Key
-		}
-		if prevSubject == "" {
-			continue
-		}
-		if prev := s.latestOfTypeLocked(prevSubject, in.Type); prev != nil {
-			in.Previous, in.PreviousSubject, in.PreviousTopic = prev, prevSubject, p.Name
+	in.Topic = t.Topic
+	for _, p := range s.governor().Predecessors(in.Subject) {
+		if prev := s.latestOfTypeLocked(p.Subject, in.Type); prev != nil {
+			in.Previous, in.PreviousSubject, in.PreviousTopic = prev, p.Subject, p.Topic
 			return
 		}
 	}
@@ -250,7 +243,7 @@ func (s *Service) lintPolicyLocked(subject string) *LintPolicy {
 	if c, ok := s.state.configs[subject]; ok && c.Lint != nil {
 		return c.Lint
 	}
-	if t, ok := s.gov.topicOf(subject); ok && t.Lint != nil {
+	if t, ok := s.governor().Binding(subject); ok && t.Lint != nil {
 		return t.Lint
 	}
 	return s.state.global.Lint

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/charter-registry/charter/governance"
 	"github.com/charter-registry/charter/registry"
 )
 
@@ -81,15 +82,15 @@ func TestLintComparesAFirstSchemaWithThePredecessorTopic(t *testing.T) {
 	r := start(t, t.TempDir(), false)
 	defer r.stop()
 	str := func(s string) *string { return &s }
-	if _, err := r.svc.CreateTeam(ctx, registry.Team{Name: "checkout"}); err != nil {
+	if _, err := gov(r.svc).CreateTeam(ctx, governance.Team{Name: "checkout"}); err != nil {
 		t.Fatal(err)
 	}
 	for _, name := range []string{"orders-next", "orders.v2", "orders"} {
-		u := registry.TopicUpdate{Owner: str("checkout")}
+		u := governance.TopicUpdate{Owner: str("checkout")}
 		if name == "orders" {
 			u.Successor = str("orders-next")
 		}
-		if _, err := r.svc.CreateTopic(ctx, name, u); err != nil {
+		if _, err := gov(r.svc).CreateTopic(ctx, name, u); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -118,7 +119,7 @@ func TestLintComparesAFirstSchemaWithThePredecessorTopic(t *testing.T) {
 		t.Fatalf("orders.v2: %v", err)
 	}
 	// Make orders.v2 the successor: now the breaking schema is welcome there.
-	if _, err := r.svc.UpdateTopic(ctx, "orders", registry.TopicUpdate{Successor: str("orders.v2")}); err != nil {
+	if _, err := gov(r.svc).UpdateTopic(ctx, "orders", governance.TopicUpdate{Successor: str("orders.v2")}); err != nil {
 		t.Fatal(err)
 	}
 	fs, err := r.svc.LintLatest("orders.v2-value")
@@ -135,10 +136,10 @@ func TestTopicLintPolicy(t *testing.T) {
 	r := start(t, t.TempDir(), false)
 	defer r.stop()
 	str := func(s string) *string { return &s }
-	if _, err := r.svc.CreateTeam(ctx, registry.Team{Name: "shipping"}); err != nil {
+	if _, err := gov(r.svc).CreateTeam(ctx, governance.Team{Name: "shipping"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.svc.CreateTopic(ctx, "parcels", registry.TopicUpdate{Owner: str("shipping"), Lint: &registry.LintPolicy{Mode: "ENFORCE", Use: []string{"NAMING"}}}); err != nil {
+	if _, err := gov(r.svc).CreateTopic(ctx, "parcels", governance.TopicUpdate{Owner: str("shipping"), Lint: &registry.LintPolicy{Mode: "ENFORCE", Use: []string{"NAMING"}}}); err != nil {
 		t.Fatal(err)
 	}
 	if p := r.svc.LintPolicy("parcels-value"); p.Mode != registry.LintEnforce {
@@ -158,13 +159,13 @@ func TestTopicLintPolicy(t *testing.T) {
 	if _, fs, err := r.svc.RegisterLinted(ctx, "parcels-value", registry.RegisterRequest{Schema: commandNamed}); err != nil || len(fs) != 1 {
 		t.Fatalf("the subject's own warn over the topic's enforce: %v %v", fs, err)
 	}
-	if _, err := r.svc.UpdateTopic(ctx, "parcels", registry.TopicUpdate{Lint: &registry.LintPolicy{Mode: "loud"}}); !errors.Is(err, &registry.Error{Code: registry.CodeInvalidRequest}) {
+	if _, err := gov(r.svc).UpdateTopic(ctx, "parcels", governance.TopicUpdate{Lint: &registry.LintPolicy{Mode: "loud"}}); !errors.Is(err, &registry.Error{Code: registry.CodeInvalidRequest}) {
 		t.Errorf("bad topic policy: %v", err)
 	}
-	if _, err := r.svc.UpdateTopic(ctx, "parcels", registry.TopicUpdate{Lint: &registry.LintPolicy{Mode: registry.LintOff}}); err != nil {
+	if _, err := gov(r.svc).UpdateTopic(ctx, "parcels", governance.TopicUpdate{Lint: &registry.LintPolicy{Mode: registry.LintOff}}); err != nil {
 		t.Fatal(err)
 	}
-	audit := r.svc.Audit(registry.AuditFilter{Topic: "parcels", Operation: registry.OpTopicUpdated})
+	audit := gov(r.svc).Audit(governance.AuditFilter{Topic: "parcels", Operation: governance.OpTopicUpdated})
 	if len(audit) != 1 || len(audit[0].Changed) != 1 || audit[0].Changed[0] != "lint" {
 		t.Fatalf("audit %+v", audit)
 	}

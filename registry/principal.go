@@ -2,7 +2,9 @@ package registry
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"strings"
 )
 
 // Principal is who makes a request: a name, the teams it belongs to and
@@ -23,6 +25,15 @@ type Principal struct {
 // InTeam reports whether the principal belongs to team.
 func (p Principal) InTeam(team string) bool {
 	return team != "" && slices.Contains(p.Teams, team)
+}
+
+// Describe names the principal and its teams for refusals:
+// "principal 'pay-ci' (team payments)".
+func (p Principal) Describe() string {
+	if len(p.Teams) == 0 {
+		return fmt.Sprintf("principal '%s' (no team)", p.Name)
+	}
+	return fmt.Sprintf("principal '%s' (team %s)", p.Name, strings.Join(p.Teams, ", "))
 }
 
 // Anonymous is the principal name audit entries carry for writes made

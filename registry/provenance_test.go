@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/charter-registry/charter/compat"
+	"github.com/charter-registry/charter/governance"
 	"github.com/charter-registry/charter/registry"
 )
 
@@ -31,7 +32,7 @@ func TestProvenanceIsAuditedAndReplayed(t *testing.T) {
 	}
 	check := func(svc *registry.Service, when string) {
 		t.Helper()
-		entries := svc.Audit(registry.AuditFilter{Subject: "orders-value"})
+		entries := gov(svc).Audit(governance.AuditFilter{Subject: "orders-value"})
 		if len(entries) != 3 {
 			t.Fatalf("%s: %d audit entries", when, len(entries))
 		}
@@ -44,7 +45,7 @@ func TestProvenanceIsAuditedAndReplayed(t *testing.T) {
 				t.Errorf("%s: %s lost its provenance: %+v", when, e.Operation, e)
 			}
 		}
-		b, err := svc.Changes(context.Background(), registry.ChangeQuery{Subject: "orders-value"})
+		b, err := gov(svc).Changes(context.Background(), governance.ChangeQuery{Subject: "orders-value"})
 		if err != nil {
 			t.Fatal(err)
 		}

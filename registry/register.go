@@ -371,9 +371,9 @@ func (s *Service) RegisterLinted(ctx context.Context, subject string, req Regist
 		if err := s.authorizeSubjectLocked(p, subject, actRegister, mode == Import); err != nil {
 			return nil, err
 		}
-		topic, hasTopic := s.gov.topicOf(subject)
-		if hasTopic && topic.Lifecycle == Retired {
-			return nil, Errorf(CodeOperationNotPermitted, "Subject '%s' belongs to topic '%s', which is retired: it accepts no new schemas%s", subject, topic.Name, successorHint(topic))
+		topic, hasTopic := s.governor().Binding(subject)
+		if hasTopic && topic.Closed != "" {
+			return nil, Errorf(CodeOperationNotPermitted, "%s", topic.Closed)
 		}
 		checkMode := func() error {
 			if mode == ReadOnly || mode == ReadOnlyOverride {
@@ -434,7 +434,7 @@ func (s *Service) RegisterLinted(ctx context.Context, subject string, req Regist
 			if v := compat.Check(c.format, *cfg.Compatibility, c.typ, c.parsed, prev, st.options(subject, cfg)); len(v) > 0 {
 				e := incompatible(subject, *cfg.Compatibility, v)
 				if hasTopic {
-					e.Message += " " + s.upgradePathLocked(subject, topic)
+					e.Message += " " + s.governor().UpgradePath(subject)
 				}
 				return nil, e
 			}
@@ -475,7 +475,7 @@ func (s *Service) RegisterLinted(ctx context.Context, subject string, req Regist
 			return nil, err
 		}
 		out = Schema{Subject: subject, Version: version, ID: id, SchemaType: val.SchemaType, References: c.refs, Metadata: c.metadata, RuleSet: c.ruleSet, Schema: c.text, GUID: c.identity.String(), Timestamp: val.Timestamp}
-		return s.withAudit(append(st.contextRecordLocked(subject), r), p, AuditEntry{Operation: OpSchemaRegistered, Subject: subject, Version: version, SchemaID: id, Topic: topic.Name, Team: topic.Owner, Lint: findings})
+		return s.withAudit(append(st.contextRecordLocked(subject), r), p, AuditEntry{Operation: OpSchemaRegistered, Subject: subject, Version: version, SchemaID: id, Topic: topic.Topic, Team: topic.Owner, Lint: findings})
 	})
 	if err != nil {
 		return Schema{}, nil, fmt.Errorf("register subject %q: %w", subject, err)

@@ -37,6 +37,7 @@ func start(t *testing.T, dir string, compact bool) running {
 	if err != nil {
 		t.Fatal(err)
 	}
+	gov(svc) // governance replays with the rest: attach it before Run
 	rctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { _ = svc.Run(rctx); close(done) }()

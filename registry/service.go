@@ -87,7 +87,7 @@ type Service struct {
 	log     storage.Log
 	state   *State
 	formats map[compat.Type]compat.Format
-	gov     *governance
+	gov     atomic.Pointer[governorRef]
 	parsed  *parseCache
 
 	wmu sync.Mutex
@@ -139,12 +139,8 @@ func NewService(cfg ServiceConfig) (*Service, error) {
 		state:   NewState(),
 		formats: map[compat.Type]compat.Format{},
 		notify:  make(chan struct{}),
-		gov:     newGovernance(),
 		parsed:  newParseCache(cfg.ParsedCacheEntries),
 	}
-	s.state.Register(KeyTeam, teamRecords{s.gov})
-	s.state.Register(KeyTopic, topicRecords{s.gov})
-	s.state.Register(KeyAudit, auditRecords{s.gov})
 	for _, f := range cfg.Formats {
 		s.formats[f.Type()] = f
 	}

@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/labstack/echo/v5"
 
+	"github.com/charter-registry/charter/governance"
 	"github.com/charter-registry/charter/registry"
 )
 
@@ -22,12 +24,12 @@ const auditPageSize = 100
 // default GovernanceDirectory can. With a Directory that cannot, the audit
 // page says so.
 type auditSource interface {
-	auditTrail(f registry.AuditFilter) []registry.AuditEntry
+	auditTrail(f governance.AuditFilter) []registry.AuditEntry
 }
 
 // auditTrail reads the registry's audit trail.
-func (d governanceDirectory) auditTrail(f registry.AuditFilter) []registry.AuditEntry {
-	return d.svc.Audit(f)
+func (d governanceDirectory) auditTrail(f governance.AuditFilter) []registry.AuditEntry {
+	return d.gov.Audit(f)
 }
 
 // auditForm is the audit page's filters as the person typed them, to
@@ -83,7 +85,7 @@ func (c *Catalogue) audit(ctx *echo.Context) error {
 		Operation: strings.TrimSpace(ctx.QueryParam("operation")),
 		From:      strings.TrimSpace(ctx.QueryParam("from")), To: strings.TrimSpace(ctx.QueryParam("to")),
 	}
-	f := registry.AuditFilter{Team: form.Team, Topic: form.Topic, Subject: form.Subject, Principal: form.Principal,
+	f := governance.AuditFilter{Team: form.Team, Topic: form.Topic, Subject: form.Subject, Principal: form.Principal,
 		Operation: registry.Operation(form.Operation), Limit: auditPageSize}
 	var err error
 	if f.From, err = parseFormTime(form.From, false); err != nil {
@@ -97,7 +99,7 @@ func (c *Catalogue) audit(ctx *echo.Context) error {
 			return c.render(ctx, http.StatusBadRequest, "error", page{Title: "Bad request", Data: "before is a log position, a positive number."})
 		}
 	}
-	d := auditData{Form: form, Operations: registry.Operations()}
+	d := auditData{Form: form, Operations: slices.Concat(registry.Operations(), governance.Operations())}
 	src, ok := c.cfg.directory.(auditSource)
 	if ok {
 		d.Available = true
@@ -198,7 +200,7 @@ func (c *Catalogue) auditEntry(ctx *echo.Context) error {
 	if !ok {
 		return c.notFound(ctx, "This catalogue has no audit trail.")
 	}
-	entries := src.auditTrail(registry.AuditFilter{Before: pos + 1, Limit: 1})
+	entries := src.auditTrail(governance.AuditFilter{Before: pos + 1, Limit: 1})
 	if len(entries) == 0 || entries[0].Position != pos {
 		return c.notFound(ctx, "There is no audit entry at position "+strconv.FormatInt(pos, 10)+".")
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/charter-registry/charter/compat"
+	"github.com/charter-registry/charter/governance"
 	"github.com/charter-registry/charter/registry"
 )
 
@@ -94,7 +95,7 @@ func TestAuditPage(t *testing.T) {
 
 	// The entry's own page: provenance, and the values a config change
 	// replaced and set.
-	entries := h.svc.Audit(registry.AuditFilter{})
+	entries := gov(h.svc).Audit(governance.AuditFilter{})
 	cfgEntry := entries[0]
 	body = h.ok(fmt.Sprintf("/ui/audit/%d", cfgEntry.Position))
 	contains(t, body, "<code class=\"badge\">config.changed</code>", "<h2>After</h2>", `&#34;compatibilityLevel&#34;: &#34;FULL&#34;`, "the writer gave no reason or link")
@@ -125,7 +126,7 @@ func TestAuditPagePages(t *testing.T) {
 	if n := strings.Count(body, `<td class="when">`); n != auditPageSize {
 		t.Fatalf("first page lists %d entries, want %d", n, auditPageSize)
 	}
-	entries := h.svc.Audit(registry.AuditFilter{Limit: auditPageSize})
+	entries := gov(h.svc).Audit(governance.AuditFilter{Limit: auditPageSize})
 	older := fmt.Sprintf(`<a href="/ui/audit?before=%d&amp;principal=bob" rel="next">Older entries →</a>`, entries[len(entries)-1].Position)
 	contains(t, body, older)
 	body = h.ok(fmt.Sprintf("/ui/audit?before=%d&principal=bob", entries[len(entries)-1].Position))
@@ -144,10 +145,10 @@ func TestAuditPagePages(t *testing.T) {
 type auditingDirectory struct {
 	fakeDirectory
 	mu   sync.Mutex
-	last registry.AuditFilter
+	last governance.AuditFilter
 }
 
-func (d *auditingDirectory) auditTrail(f registry.AuditFilter) []registry.AuditEntry {
+func (d *auditingDirectory) auditTrail(f governance.AuditFilter) []registry.AuditEntry {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.last = f

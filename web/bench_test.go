@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/charter-registry/charter/compat"
-	"github.com/charter-registry/charter/registry"
+	"github.com/charter-registry/charter/governance"
 )
 
 // benchSubjects is the registry size the issue sets the 50 ms target at.
@@ -99,8 +99,8 @@ func seedLarge(b *testing.B, h *harness) {
 	// rendering, not about compatibility.
 	h.setLevel("", compat.None)
 	for i := range 100 {
-		if _, err := h.svc.CreateTeam(ctx, registry.Team{Name: fmt.Sprintf("team-%d", i), Description: "Owns topics.",
-			Contacts: []registry.Contact{{Email: fmt.Sprintf("team-%d@example.com", i)}}}); err != nil {
+		if _, err := gov(h.svc).CreateTeam(ctx, governance.Team{Name: fmt.Sprintf("team-%d", i), Description: "Owns topics.",
+			Contacts: []governance.Contact{{Email: fmt.Sprintf("team-%d@example.com", i)}}}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -108,7 +108,7 @@ func seedLarge(b *testing.B, h *harness) {
 		topic := fmt.Sprintf("t%d", i)
 		owner := fmt.Sprintf("team-%d", i%100)
 		desc := fmt.Sprintf("Topic number %d.", i)
-		if _, err := h.svc.CreateTopic(ctx, topic, registry.TopicUpdate{Owner: &owner, Description: &desc}); err != nil {
+		if _, err := gov(h.svc).CreateTopic(ctx, topic, governance.TopicUpdate{Owner: &owner, Description: &desc}); err != nil {
 			b.Fatal(err)
 		}
 		h.register(topic+"-key", compat.Avro, `"string"`)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"github.com/charter-registry/charter/governance"
 	"github.com/charter-registry/charter/registry"
 )
 
@@ -12,13 +13,13 @@ const auditPages = 10
 // records: its teams, topics with bindings and lifecycle, and the audit
 // trail of who registered and deleted each version. It is the default.
 func GovernanceDirectory(svc *registry.Service) Directory {
-	return governanceDirectory{svc: svc}
+	return governanceDirectory{gov: governance.Attach(svc, governance.Config{})}
 }
 
-type governanceDirectory struct{ svc *registry.Service }
+type governanceDirectory struct{ gov *governance.Governance }
 
 func (d governanceDirectory) Topics() []Topic {
-	ts := d.svc.Topics(registry.TopicFilter{})
+	ts := d.gov.Topics(governance.TopicFilter{})
 	preds := map[string][]string{}
 	for _, t := range ts {
 		if t.Successor != "" {
@@ -43,7 +44,7 @@ func (d governanceDirectory) Topics() []Topic {
 }
 
 func (d governanceDirectory) Teams() []Team {
-	ts := d.svc.Teams()
+	ts := d.gov.Teams()
 	out := make([]Team, 0, len(ts))
 	for _, t := range ts {
 		cs := make([]Contact, 0, len(t.Contacts))
@@ -60,9 +61,9 @@ func (d governanceDirectory) Teams() []Team {
 // back after a permanent delete).
 func (d governanceDirectory) Authors(subject string) map[int]Authorship {
 	out := map[int]Authorship{}
-	f := registry.AuditFilter{Subject: subject, Limit: 1000}
+	f := governance.AuditFilter{Subject: subject, Limit: 1000}
 	for range auditPages {
-		entries := d.svc.Audit(f)
+		entries := d.gov.Audit(f)
 		for _, e := range entries {
 			if e.Subject != subject {
 				continue // the filter also matches context-qualified spellings

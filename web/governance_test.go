@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/charter-registry/charter/compat"
+	"github.com/charter-registry/charter/governance"
 	"github.com/charter-registry/charter/registry"
 )
 
@@ -15,22 +16,22 @@ func TestGovernancePages(t *testing.T) {
 	ctx := context.Background()
 	alice := registry.WithPrincipal(ctx, registry.Principal{Name: "alice", Teams: []string{"checkout"}})
 	bob := registry.WithPrincipal(ctx, registry.Principal{Name: "bob", Teams: []string{"checkout"}})
-	if _, err := h.svc.CreateTeam(ctx, registry.Team{Name: "checkout", Description: "Basket and payment.",
-		Contacts: []registry.Contact{{Name: "On call", Email: "oncall@example.com"}}}); err != nil {
+	if _, err := gov(h.svc).CreateTeam(ctx, governance.Team{Name: "checkout", Description: "Basket and payment.",
+		Contacts: []governance.Contact{{Name: "On call", Email: "oncall@example.com"}}}); err != nil {
 		t.Fatal(err)
 	}
 	str := func(s string) *string { return &s }
-	lc := func(l registry.Lifecycle) *registry.Lifecycle { return &l }
-	if _, err := h.svc.CreateTopic(ctx, "orders.v2", registry.TopicUpdate{
+	lc := func(l governance.Lifecycle) *governance.Lifecycle { return &l }
+	if _, err := gov(h.svc).CreateTopic(ctx, "orders.v2", governance.TopicUpdate{
 		Description: str("Every order placed, one event per state change."), Owner: str("checkout"),
 		Tags: &[]string{"pii"}, Producers: &[]string{"checkout-api"}, Consumers: &[]string{"billing", "warehouse"},
-		Docs:     &[]registry.Link{{Title: "Runbook", URL: "https://wiki.example.com/orders"}},
-		Bindings: &registry.BindingsUpdate{Other: &[]string{"shop.Refund"}},
+		Docs:     &[]governance.Link{{Title: "Runbook", URL: "https://wiki.example.com/orders"}},
+		Bindings: &governance.BindingsUpdate{Other: &[]string{"shop.Refund"}},
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := h.svc.CreateTopic(ctx, "orders", registry.TopicUpdate{
-		Description: str("The first orders topic."), Owner: str("checkout"), Lifecycle: lc(registry.Deprecated), Successor: str("orders.v2"),
+	if _, err := gov(h.svc).CreateTopic(ctx, "orders", governance.TopicUpdate{
+		Description: str("The first orders topic."), Owner: str("checkout"), Lifecycle: lc(governance.Deprecated), Successor: str("orders.v2"),
 	}); err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/charter-registry/charter/compat"
 	"github.com/charter-registry/charter/contracts/client"
 	"github.com/charter-registry/charter/exporter"
+	"github.com/charter-registry/charter/governance"
 	"github.com/charter-registry/charter/registry"
 	"github.com/charter-registry/charter/registry/dek"
 	"github.com/charter-registry/charter/storage"
@@ -137,6 +138,7 @@ func run(t testing.TB, o options) running {
 	if err != nil {
 		t.Fatal(err)
 	}
+	governance.Attach(svc, governance.Config{})
 	keys := dek.Attach(svc, o.keys)
 	var exp *exporter.Manager
 	if o.exporters != nil {
@@ -199,6 +201,7 @@ func Replay(ctx context.Context, t testing.TB, l storage.Log) *registry.Service 
 	if err != nil {
 		t.Fatal(err)
 	}
+	governance.Attach(svc, governance.Config{})
 	rctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { _ = svc.Run(rctx); close(done) }()

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/charter-registry/charter/contracts/encryption"
+	"github.com/charter-registry/charter/governance"
 	"github.com/charter-registry/charter/internal/registrytest"
 	"github.com/charter-registry/charter/registry"
 	"github.com/charter-registry/charter/registry/dek"
@@ -63,10 +64,10 @@ func TestATeamManagesOnlyTheKeysOfItsSubjects(t *testing.T) {
 	defer log.Close()
 	svc, keys, _ := start(t, log, registry.AccessConfig{Enforce: true, Unowned: registry.UnownedAdminOnly})
 	for _, team := range []string{"payments", "shipping"} {
-		_, err := svc.CreateTeam(as(admin), registry.Team{Name: team})
+		_, err := gov(svc).CreateTeam(as(admin), governance.Team{Name: team})
 		wantCode(t, "create team", err, 0)
 	}
-	_, err = svc.CreateTopic(as(payments), "orders", registry.TopicUpdate{})
+	_, err = gov(svc).CreateTopic(as(payments), "orders", governance.TopicUpdate{})
 	wantCode(t, "create topic", err, 0)
 
 	_, err = keys.CreateKek(context.Background(), dek.CreateKek{Name: "k", KmsType: "local-kms", KmsKeyID: "local-kms://k"}, false)
@@ -102,7 +103,7 @@ func TestATeamManagesOnlyTheKeysOfItsSubjects(t *testing.T) {
 
 	// Every key write is in the audit trail, without key material.
 	var ops []string
-	for _, e := range svc.Audit(registry.AuditFilter{Limit: 1000}) {
+	for _, e := range gov(svc).Audit(governance.AuditFilter{Limit: 1000}) {
 		if strings.HasPrefix(string(e.Operation), "kek.") || strings.HasPrefix(string(e.Operation), "dek.") {
 			ops = append(ops, string(e.Operation)+" by "+e.Principal)
 			if strings.Contains(string(e.After), wrapped) {

@@ -1,33 +1,60 @@
-package registry
+package governance
 
 import (
 	"context"
 	"fmt"
 	"regexp"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/charter-registry/charter/registry"
 	"github.com/charter-registry/charter/storage"
 )
 
-func errTeamNotFound(name string) *Error {
-	return Errorf(CodeNotFound, "Team '%s' not found", name)
+// The operations of governance's audit entries and change events.
+const (
+	OpTeamCreated  registry.Operation = "team.created"
+	OpTeamUpdated  registry.Operation = "team.updated"
+	OpTeamDeleted  registry.Operation = "team.deleted"
+	OpTopicCreated registry.Operation = "topic.created"
+	OpTopicUpdated registry.Operation = "topic.updated"
+	OpTopicDeleted registry.Operation = "topic.deleted"
+)
+
+// Operations lists governance's operations, for callers that validate a
+// filter beside registry.Operations.
+func Operations() []registry.Operation {
+	return []registry.Operation{
+		OpTeamCreated, OpTeamUpdated, OpTeamDeleted,
+		OpTopicCreated, OpTopicUpdated, OpTopicDeleted,
+	}
 }
 
-func errTopicNotFound(name string) *Error {
-	return Errorf(CodeNotFound, "Topic '%s' not found", name)
+func errTeamNotFound(name string) *registry.Error {
+	return registry.Errorf(registry.CodeNotFound, "Team '%s' not found", name)
+}
+
+func errTopicNotFound(name string) *registry.Error {
+	return registry.Errorf(registry.CodeNotFound, "Topic '%s' not found", name)
+}
+
+// withAudit appends e's record to recs.
+func (g *Governance) withAudit(recs []storage.Record, p registry.Principal, e registry.AuditEntry) ([]storage.Record, error) {
+	r, err := g.svc.AuditRecord(p, e)
+	if err != nil {
+		return nil, err
+	}
+	return append(recs, r), nil
 }
 
 // Teams lists every team, sorted by name.
-func (s *Service) Teams() []Team {
-	st := s.state
-	st.mu.RLock()
-	defer st.mu.RUnlock()
-	out := make([]Team, 0, len(s.gov.teams))
-	for _, name := range sortedKeys(s.gov.teams) {
-		out = append(out, s.gov.teams[name])
+func (g *Governance) Teams() []Team {
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	out := make([]Team, 0, len(g.teams))
+	for _, name := range sortedKeys(g.teams) {
+		out = append(out, g.teams[name])
 	}
 	return out
 }
@@ -39,15 +66,14 @@ type TeamView struct {
 }
 
 // Team returns one team and the topics it owns.
-func (s *Service) Team(name string) (TeamView, error) {
-	st := s.state
-	st.mu.RLock()
-	defer st.mu.RUnlock()
-	t, ok := s.gov.teams[name]
+func (g *Governance) Team(name string) (TeamView, error) {
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	t, ok := g.teams[name]
 	if !ok {
 		return TeamView{}, errTeamNotFound(name)
 	}
-	owned := s.gov.topicsOwnedBy(name)
+	owned := g.topicsOwnedBy(name)
 	if owned == nil {
 		owned = []string{}
 	}
@@ -55,29 +81,29 @@ func (s *Service) Team(name string) (TeamView, error) {
 }
 
 // CreateTeam adds a team. Only admins may create teams.
-func (s *Service) CreateTeam(ctx context.Context, t Team) (Team, error) {
-	p, err := s.principal(ctx)
+func (g *Governance) CreateTeam(ctx context.Context, t Team) (Team, error) {
+	p, err := g.svc.Authenticate(ctx)
 	if err != nil {
 		return Team{}, fmt.Errorf("create team: %w", err)
 	}
 	if err := t.validate(); err != nil {
 		return Team{}, err
 	}
-	err = s.write(ctx, func() ([]storage.Record, error) {
-		st := s.state
-		st.mu.RLock()
-		defer st.mu.RUnlock()
-		if err := s.authorizeAdminLocked(p, "create teams"); err != nil {
+	err = g.svc.Write(ctx, func() ([]storage.Record, error) {
+		if err := g.svc.RequireAdmin(p, "create teams"); err != nil {
 			return nil, err
 		}
-		if _, ok := s.gov.teams[t.Name]; ok {
-			return nil, Errorf(CodeConflict, "Team '%s' already exists", t.Name)
+		g.mu.RLock()
+		_, exists := g.teams[t.Name]
+		g.mu.RUnlock()
+		if exists {
+			return nil, registry.Errorf(registry.CodeConflict, "Team '%s' already exists", t.Name)
 		}
-		r, err := record(Key{Type: KeyTeam, Subject: t.Name}, t)
+		r, err := registry.Record(registry.Key{Type: KeyTeam, Subject: t.Name}, t)
 		if err != nil {
 			return nil, err
 		}
-		return s.withAudit([]storage.Record{r}, p, AuditEntry{Operation: OpTeamCreated, Team: t.Name, After: rawJSON(t)})
+		return g.withAudit([]storage.Record{r}, p, registry.AuditEntry{Operation: OpTeamCreated, Team: t.Name, After: registry.RawJSON(t)})
 	})
 	if err != nil {
 		return Team{}, fmt.Errorf("create team %q: %w", t.Name, err)
@@ -87,25 +113,24 @@ func (s *Service) CreateTeam(ctx context.Context, t Team) (Team, error) {
 
 // UpdateTeam changes a team's description or contacts. Admins and the
 // team's members may.
-func (s *Service) UpdateTeam(ctx context.Context, name string, u TeamUpdate) (Team, error) {
-	p, err := s.principal(ctx)
+func (g *Governance) UpdateTeam(ctx context.Context, name string, u TeamUpdate) (Team, error) {
+	p, err := g.svc.Authenticate(ctx)
 	if err != nil {
 		return Team{}, fmt.Errorf("update team: %w", err)
 	}
 	var out Team
-	err = s.write(ctx, func() ([]storage.Record, error) {
-		st := s.state
-		st.mu.RLock()
-		defer st.mu.RUnlock()
-		if err := s.authorizeTeamLocked(p, name); err != nil {
+	err = g.svc.Write(ctx, func() ([]storage.Record, error) {
+		if err := g.authorizeTeam(p, name); err != nil {
 			return nil, err
 		}
-		cur, ok := s.gov.teams[name]
+		g.mu.RLock()
+		cur, ok := g.teams[name]
+		g.mu.RUnlock()
 		if !ok {
 			return nil, errTeamNotFound(name)
 		}
 		if u.Name != nil && *u.Name != name {
-			return nil, Errorf(CodeInvalidRequest, "Team name %q differs from '%s' in the path: a team cannot be renamed; create the new team, move its topics to it and delete this one", *u.Name, name)
+			return nil, registry.Errorf(registry.CodeInvalidRequest, "Team name %q differs from '%s' in the path: a team cannot be renamed; create the new team, move its topics to it and delete this one", *u.Name, name)
 		}
 		next := cur
 		var changed []string
@@ -124,11 +149,11 @@ func (s *Service) UpdateTeam(ctx context.Context, name string, u TeamUpdate) (Te
 		if len(changed) == 0 {
 			return nil, nil
 		}
-		r, err := record(Key{Type: KeyTeam, Subject: name}, next)
+		r, err := registry.Record(registry.Key{Type: KeyTeam, Subject: name}, next)
 		if err != nil {
 			return nil, err
 		}
-		return s.withAudit([]storage.Record{r}, p, AuditEntry{Operation: OpTeamUpdated, Team: name, Changed: changed, Before: rawJSON(cur), After: rawJSON(next)})
+		return g.withAudit([]storage.Record{r}, p, registry.AuditEntry{Operation: OpTeamUpdated, Team: name, Changed: changed, Before: registry.RawJSON(cur), After: registry.RawJSON(next)})
 	})
 	if err != nil {
 		return Team{}, fmt.Errorf("update team %q: %w", name, err)
@@ -137,28 +162,28 @@ func (s *Service) UpdateTeam(ctx context.Context, name string, u TeamUpdate) (Te
 }
 
 // DeleteTeam removes a team that owns no topic. Only admins may.
-func (s *Service) DeleteTeam(ctx context.Context, name string) (Team, error) {
-	p, err := s.principal(ctx)
+func (g *Governance) DeleteTeam(ctx context.Context, name string) (Team, error) {
+	p, err := g.svc.Authenticate(ctx)
 	if err != nil {
 		return Team{}, fmt.Errorf("delete team: %w", err)
 	}
 	var out Team
-	err = s.write(ctx, func() ([]storage.Record, error) {
-		st := s.state
-		st.mu.RLock()
-		defer st.mu.RUnlock()
-		if err := s.authorizeAdminLocked(p, "delete teams"); err != nil {
+	err = g.svc.Write(ctx, func() ([]storage.Record, error) {
+		if err := g.svc.RequireAdmin(p, "delete teams"); err != nil {
 			return nil, err
 		}
-		cur, ok := s.gov.teams[name]
+		g.mu.RLock()
+		cur, ok := g.teams[name]
+		owned := g.topicsOwnedBy(name)
+		g.mu.RUnlock()
 		if !ok {
 			return nil, errTeamNotFound(name)
 		}
-		if owned := s.gov.topicsOwnedBy(name); len(owned) > 0 {
-			return nil, Errorf(CodeConflict, "Team '%s' still owns topics %s: give them another owner or delete them first", name, strings.Join(owned, ", "))
+		if len(owned) > 0 {
+			return nil, registry.Errorf(registry.CodeConflict, "Team '%s' still owns topics %s: give them another owner or delete them first", name, strings.Join(owned, ", "))
 		}
 		out = cur
-		return s.withAudit([]storage.Record{tombstone(Key{Type: KeyTeam, Subject: name})}, p, AuditEntry{Operation: OpTeamDeleted, Team: name, Before: rawJSON(cur)})
+		return g.withAudit([]storage.Record{registry.Tombstone(registry.Key{Type: KeyTeam, Subject: name})}, p, registry.AuditEntry{Operation: OpTeamDeleted, Team: name, Before: registry.RawJSON(cur)})
 	})
 	if err != nil {
 		return Team{}, fmt.Errorf("delete team %q: %w", name, err)
@@ -174,13 +199,12 @@ type TopicFilter struct {
 }
 
 // Topics lists the topics that match f, sorted by name.
-func (s *Service) Topics(f TopicFilter) []Topic {
-	st := s.state
-	st.mu.RLock()
-	defer st.mu.RUnlock()
+func (g *Governance) Topics(f TopicFilter) []Topic {
+	g.mu.RLock()
+	defer g.mu.RUnlock()
 	out := []Topic{}
-	for _, name := range sortedKeys(s.gov.topics) {
-		t := s.gov.topics[name]
+	for _, name := range sortedKeys(g.topics) {
+		t := g.topics[name]
 		if (f.Owner != "" && t.Owner != f.Owner) || (f.Lifecycle != "" && t.Lifecycle != f.Lifecycle) || (f.Tag != "" && !slices.Contains(t.Tags, f.Tag)) {
 			continue
 		}
@@ -209,28 +233,26 @@ type TopicView struct {
 }
 
 // Topic returns one topic with its subjects' latest versions.
-func (s *Service) Topic(name string) (TopicView, error) {
-	st := s.state
-	st.mu.RLock()
-	defer st.mu.RUnlock()
-	t, ok := s.gov.topics[name]
+func (g *Governance) Topic(name string) (TopicView, error) {
+	g.mu.RLock()
+	t, ok := g.topics[name]
+	var preds []string
+	for _, other := range sortedKeys(g.topics) {
+		if g.topics[other].Successor == name {
+			preds = append(preds, other)
+		}
+	}
+	g.mu.RUnlock()
 	if !ok {
 		return TopicView{}, errTopicNotFound(name)
 	}
-	v := TopicView{Topic: t, Subjects: []BoundSubject{}}
+	v := TopicView{Topic: t, Subjects: []BoundSubject{}, Predecessors: preds}
 	for _, subj := range t.Subjects() {
 		b := BoundSubject{Subject: subj, Role: t.Role(subj)}
-		if ss := st.subjects[subj]; ss != nil {
-			if vs := ss.latest(false); vs != nil {
-				b.LatestVersion, b.LatestID = vs.version, vs.id
-			}
+		if latest, err := g.svc.Version(subj, registry.Latest, false); err == nil {
+			b.LatestVersion, b.LatestID = latest.Version, latest.ID
 		}
 		v.Subjects = append(v.Subjects, b)
-	}
-	for _, other := range sortedKeys(s.gov.topics) {
-		if s.gov.topics[other].Successor == name {
-			v.Predecessors = append(v.Predecessors, other)
-		}
 	}
 	return v, nil
 }
@@ -239,8 +261,8 @@ func (s *Service) Topic(name string) (TopicView, error) {
 // other principals only topics their own team owns (the owner defaults to
 // the principal's team when it has exactly one). Binding a subject claims
 // it: from then on only the owning team (and admins) may change it.
-func (s *Service) CreateTopic(ctx context.Context, name string, u TopicUpdate) (Topic, error) {
-	p, err := s.principal(ctx)
+func (g *Governance) CreateTopic(ctx context.Context, name string, u TopicUpdate) (Topic, error) {
+	p, err := g.svc.Authenticate(ctx)
 	if err != nil {
 		return Topic{}, fmt.Errorf("create topic: %w", err)
 	}
@@ -248,36 +270,38 @@ func (s *Service) CreateTopic(ctx context.Context, name string, u TopicUpdate) (
 		return Topic{}, err
 	}
 	var out Topic
-	err = s.write(ctx, func() ([]storage.Record, error) {
-		st := s.state
-		st.mu.RLock()
-		defer st.mu.RUnlock()
-		if _, ok := s.gov.topics[name]; ok {
-			return nil, Errorf(CodeConflict, "Topic '%s' already exists: change it with PUT /v1/catalog/topics/%s", name, name)
+	err = g.svc.Write(ctx, func() ([]storage.Record, error) {
+		g.mu.RLock()
+		_, exists := g.topics[name]
+		g.mu.RUnlock()
+		if exists {
+			return nil, registry.Errorf(registry.CodeConflict, "Topic '%s' already exists: change it with PUT /v1/catalog/topics/%s", name, name)
 		}
 		if u.Owner == nil && len(p.Teams) == 1 {
 			u.Owner = &p.Teams[0]
 		}
 		if u.Owner != nil {
-			if err := s.authorizeTeamLocked(p, *u.Owner); err != nil {
+			if err := g.authorizeTeam(p, *u.Owner); err != nil {
 				return nil, err
 			}
-		} else if err := s.authorizeAdminLocked(p, "create a topic without naming its owner"); err != nil {
+		} else if err := g.svc.RequireAdmin(p, "create a topic without naming its owner"); err != nil {
 			return nil, err
 		}
-		t, err := s.gov.applyTopicUpdate(newTopic(name), u)
+		g.mu.RLock()
+		t, err := g.applyTopicUpdate(newTopic(name), u)
+		g.mu.RUnlock()
 		if err != nil {
 			return nil, err
 		}
-		if err := s.authorizeSubjectsLocked(p, t, nil); err != nil {
+		if err := g.authorizeSubjects(p, t, nil); err != nil {
 			return nil, err
 		}
 		out = t
-		r, err := record(Key{Type: KeyTopic, Subject: name}, t)
+		r, err := registry.Record(registry.Key{Type: KeyTopic, Subject: name}, t)
 		if err != nil {
 			return nil, err
 		}
-		return s.withAudit([]storage.Record{r}, p, AuditEntry{Operation: OpTopicCreated, Topic: name, Team: t.Owner, After: rawJSON(t)})
+		return g.withAudit([]storage.Record{r}, p, registry.AuditEntry{Operation: OpTopicCreated, Topic: name, Team: t.Owner, After: registry.RawJSON(t)})
 	})
 	if err != nil {
 		return Topic{}, fmt.Errorf("create topic %q: %w", name, err)
@@ -285,80 +309,31 @@ func (s *Service) CreateTopic(ctx context.Context, name string, u TopicUpdate) (
 	return out, nil
 }
 
-// authorizeSubjectsLocked refuses a non-admin binding a subject it could
-// not write today. Binding claims a subject, so it must not be a way
-// around the unowned-subject policy or IMPORT mode: under admin-only, a
-// subject that already holds versions (in any spelling OwnerKey folds
-// together) can be bound only by an admin; a new one may be bound by its
-// future owner. Subjects the topic already bound (was) are not rechecked.
-func (s *Service) authorizeSubjectsLocked(p Principal, t Topic, was *Topic) error {
-	if !s.cfg.Access.Enforce || p.Admin {
-		return nil
-	}
-	st := s.state
-	for _, subj := range t.Subjects() {
-		if was != nil && was.Role(subj) != "" {
-			continue
-		}
-		if st.effectiveMode(subj) == Import {
-			return errForbidden("Subject '%s' is in IMPORT mode: only admins may bind it", subj)
-		}
-		if s.cfg.Access.Unowned != UnownedAdminOnly {
-			continue
-		}
-		k := OwnerKey(subj)
-		for name := range st.subjects {
-			if OwnerKey(name) == k {
-				return errForbidden("Subject '%s' already holds schemas and unowned subjects are admin-only: only an admin may bind it to a topic", name)
-			}
-		}
-	}
-	return nil
-}
-
-// ownedTopicLocked returns the topic name for a change by p: only its
-// owning team and admins may change it. A missing topic is not found for
-// admins and refused for everyone else, as only admins may act on topics nobody owns.
-func (s *Service) ownedTopicLocked(p Principal, name, what string) (Topic, error) {
-	cur, ok := s.gov.topics[name]
-	if !ok {
-		if err := s.authorizeAdminLocked(p, what); err != nil {
-			return Topic{}, err
-		}
-		return Topic{}, errTopicNotFound(name)
-	}
-	if err := s.authorizeTeamLocked(p, cur.Owner); err != nil {
-		return Topic{}, err
-	}
-	return cur, nil
-}
-
 // UpdateTopic changes a topic: description, owner, tags, docs, bindings,
 // lifecycle, successor, producers, consumers or write policy. Admins and
 // members of the owning team may; handing the topic to another team is
 // such a change.
-func (s *Service) UpdateTopic(ctx context.Context, name string, u TopicUpdate) (Topic, error) {
-	p, err := s.principal(ctx)
+func (g *Governance) UpdateTopic(ctx context.Context, name string, u TopicUpdate) (Topic, error) {
+	p, err := g.svc.Authenticate(ctx)
 	if err != nil {
 		return Topic{}, fmt.Errorf("update topic: %w", err)
 	}
 	var out Topic
-	err = s.write(ctx, func() ([]storage.Record, error) {
-		st := s.state
-		st.mu.RLock()
-		defer st.mu.RUnlock()
-		cur, err := s.ownedTopicLocked(p, name, "change topics that do not exist")
+	err = g.svc.Write(ctx, func() ([]storage.Record, error) {
+		cur, err := g.ownedTopic(p, name, "change topics that do not exist")
 		if err != nil {
 			return nil, err
 		}
 		if u.Name != nil && *u.Name != name {
-			return nil, Errorf(CodeInvalidRequest, "Topic name %q differs from '%s' in the path: a topic cannot be renamed; create the new topic, bind its subjects and delete this one", *u.Name, name)
+			return nil, registry.Errorf(registry.CodeInvalidRequest, "Topic name %q differs from '%s' in the path: a topic cannot be renamed; create the new topic, bind its subjects and delete this one", *u.Name, name)
 		}
-		next, err := s.gov.applyTopicUpdate(cur, u)
+		g.mu.RLock()
+		next, err := g.applyTopicUpdate(cur, u)
+		g.mu.RUnlock()
 		if err != nil {
 			return nil, err
 		}
-		if err := s.authorizeSubjectsLocked(p, next, &cur); err != nil {
+		if err := g.authorizeSubjects(p, next, &cur); err != nil {
 			return nil, err
 		}
 		out = next
@@ -366,11 +341,11 @@ func (s *Service) UpdateTopic(ctx context.Context, name string, u TopicUpdate) (
 		if len(changed) == 0 {
 			return nil, nil
 		}
-		r, err := record(Key{Type: KeyTopic, Subject: name}, next)
+		r, err := registry.Record(registry.Key{Type: KeyTopic, Subject: name}, next)
 		if err != nil {
 			return nil, err
 		}
-		return s.withAudit([]storage.Record{r}, p, AuditEntry{Operation: OpTopicUpdated, Topic: name, Team: next.Owner, Changed: changed, Before: rawJSON(cur), After: rawJSON(next)})
+		return g.withAudit([]storage.Record{r}, p, registry.AuditEntry{Operation: OpTopicUpdated, Topic: name, Team: next.Owner, Changed: changed, Before: registry.RawJSON(cur), After: registry.RawJSON(next)})
 	})
 	if err != nil {
 		return Topic{}, fmt.Errorf("update topic %q: %w", name, err)
@@ -380,27 +355,31 @@ func (s *Service) UpdateTopic(ctx context.Context, name string, u TopicUpdate) (
 
 // DeleteTopic removes a topic from the catalogue, which leaves its subjects
 // unowned. A topic that another names as its successor cannot be deleted.
-func (s *Service) DeleteTopic(ctx context.Context, name string) (Topic, error) {
-	p, err := s.principal(ctx)
+func (g *Governance) DeleteTopic(ctx context.Context, name string) (Topic, error) {
+	p, err := g.svc.Authenticate(ctx)
 	if err != nil {
 		return Topic{}, fmt.Errorf("delete topic: %w", err)
 	}
 	var out Topic
-	err = s.write(ctx, func() ([]storage.Record, error) {
-		st := s.state
-		st.mu.RLock()
-		defer st.mu.RUnlock()
-		cur, err := s.ownedTopicLocked(p, name, "delete topics that do not exist")
+	err = g.svc.Write(ctx, func() ([]storage.Record, error) {
+		cur, err := g.ownedTopic(p, name, "delete topics that do not exist")
 		if err != nil {
 			return nil, err
 		}
-		for _, other := range sortedKeys(s.gov.topics) {
-			if s.gov.topics[other].Successor == name {
-				return nil, Errorf(CodeConflict, "Topic '%s' is the successor of '%s': change that topic's successor first", name, other)
+		g.mu.RLock()
+		var pred string
+		for _, other := range sortedKeys(g.topics) {
+			if g.topics[other].Successor == name {
+				pred = other
+				break
 			}
 		}
+		g.mu.RUnlock()
+		if pred != "" {
+			return nil, registry.Errorf(registry.CodeConflict, "Topic '%s' is the successor of '%s': change that topic's successor first", name, pred)
+		}
 		out = cur
-		return s.withAudit([]storage.Record{tombstone(Key{Type: KeyTopic, Subject: name})}, p, AuditEntry{Operation: OpTopicDeleted, Topic: name, Team: cur.Owner, Before: rawJSON(cur)})
+		return g.withAudit([]storage.Record{registry.Tombstone(registry.Key{Type: KeyTopic, Subject: name})}, p, registry.AuditEntry{Operation: OpTopicDeleted, Topic: name, Team: cur.Owner, Before: registry.RawJSON(cur)})
 	})
 	if err != nil {
 		return Topic{}, fmt.Errorf("delete topic %q: %w", name, err)
@@ -431,27 +410,23 @@ type Ownership struct {
 // SubjectOwnership reports who owns subject: the topic binding, else the
 // owner named in the latest schema's metadata. A subject that neither
 // exists nor is bound is 40401.
-func (s *Service) SubjectOwnership(subject string) (Ownership, error) {
-	st := s.state
-	st.mu.RLock()
-	defer st.mu.RUnlock()
+func (g *Governance) SubjectOwnership(subject string) (Ownership, error) {
 	o := Ownership{Subject: subject, Source: "none"}
-	t, bound := s.gov.topicOf(subject)
+	g.mu.RLock()
+	t, bound := g.topicOfLocked(subject)
+	g.mu.RUnlock()
 	if bound {
 		o.Source, o.Topic, o.Role, o.Team = "topic", t.Name, t.Role(subject), t.Owner
 		o.WritePolicy, o.Lifecycle, o.Successor = t.WritePolicy, t.Lifecycle, t.Successor
 	}
-	ss := st.subjects[subject]
-	if ss == nil && !bound {
-		return Ownership{}, errSubjectNotFound(subject)
+	// Versions with deleted ones fails only for a subject the registry
+	// holds nothing of.
+	if _, err := g.svc.Versions(subject, true, false); err != nil && !bound {
+		return Ownership{}, err
 	}
-	if ss != nil {
-		if vs := ss.latest(false); vs != nil {
-			if sc := vs.schema; sc != nil && sc.metadata != nil {
-				o.OwnerHint = sc.metadata.Properties["owner"]
-				o.OwnerEmailHint = sc.metadata.Properties["owner_email"]
-			}
-		}
+	if latest, err := g.svc.Version(subject, registry.Latest, false); err == nil && latest.Metadata != nil {
+		o.OwnerHint = latest.Metadata.Properties["owner"]
+		o.OwnerEmailHint = latest.Metadata.Properties["owner_email"]
 	}
 	if !bound && o.OwnerHint != "" {
 		o.Source = "metadata"
@@ -463,7 +438,7 @@ var versionSuffix = regexp.MustCompile(`^(.*[-_.]v)(\d+)$`)
 
 // nextTopicName proposes a successor name: orders → orders-v2,
 // orders-v2 → orders-v3, skipping names already taken.
-func (g *governance) nextTopicName(name string) string {
+func (g *Governance) nextTopicName(name string) string {
 	base, n := name+"-v", 2
 	if m := versionSuffix.FindStringSubmatch(name); m != nil {
 		if v, err := strconv.Atoi(m[2]); err == nil && v < 1<<30 {
@@ -481,13 +456,13 @@ func (g *governance) nextTopicName(name string) string {
 
 // upgradePathLocked explains, for an incompatible registration on a bound
 // subject, how to make the breaking change without breaking consumers.
-func (s *Service) upgradePathLocked(subject string, t Topic) string {
+func (g *Governance) upgradePathLocked(subject string, t Topic) string {
 	next := t.Successor
 	if next == "" {
-		next = s.gov.nextTopicName(t.Name)
+		next = g.nextTopicName(t.Name)
 	}
 	nextSubject := subject
-	succ, exists := s.gov.topics[next]
+	succ, exists := g.topics[next]
 	switch role := t.Role(subject); {
 	case role == "key" && exists && succ.Bindings.Key != "":
 		nextSubject = succ.Bindings.Key
@@ -511,14 +486,4 @@ func successorHint(t Topic) string {
 		return ""
 	}
 	return fmt.Sprintf("; its successor is topic '%s'", t.Successor)
-}
-
-// sortedTeams returns team names, sorted, for search.
-func (g *governance) sortedTeams() []string {
-	out := make([]string, 0, len(g.teams))
-	for n := range g.teams {
-		out = append(out, n)
-	}
-	sort.Strings(out)
-	return out
 }

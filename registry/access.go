@@ -99,12 +99,7 @@ func (s *Service) principal(ctx context.Context) (Principal, error) {
 	return p, nil
 }
 
-func describe(p Principal) string {
-	if len(p.Teams) == 0 {
-		return fmt.Sprintf("principal '%s' (no team)", p.Name)
-	}
-	return fmt.Sprintf("principal '%s' (team %s)", p.Name, strings.Join(p.Teams, ", "))
-}
+func describe(p Principal) string { return p.Describe() }
 
 // authorizeSubjectLocked decides whether p may make a write of kind act on
 // subject ("" for the global config or mode). importing is true when the
@@ -126,26 +121,17 @@ func (s *Service) authorizeSubjectLocked(p Principal, subject string, act action
 		// mode apply to every subject in it, as the global ones do.
 		return errForbidden("Only admins may %s context '%s'; %s is not an admin", act, subject, describe(p))
 	}
-	t, bound := s.gov.topicOf(subject)
+	t, bound := s.governor().Binding(subject)
 	if bound {
-		if p.InTeam(t.Owner) || (t.WritePolicy == Shared && act == actRegister) {
+		if p.InTeam(t.Owner) || (t.Shared && act == actRegister) {
 			return nil
 		}
-		return errForbidden("Subject '%s' belongs to topic '%s', owned by team '%s': %s may not %s it", subject, t.Name, t.Owner, describe(p), act)
+		return errForbidden("Subject '%s' belongs to topic '%s', owned by team '%s': %s may not %s it", subject, t.Topic, t.Owner, describe(p), act)
 	}
 	if s.cfg.Access.Unowned == UnownedAdminOnly {
 		return errForbidden("Subject '%s' is not bound to any topic, and unowned subjects are admin-only: bind it to a topic your team owns (POST /v1/catalog/topics) or ask an admin", subject)
 	}
 	return nil
-}
-
-// authorizeTeamLocked decides whether p may change team: admins may change
-// any team, members their own.
-func (s *Service) authorizeTeamLocked(p Principal, team string) error {
-	if !s.cfg.Access.Enforce || p.Admin || p.InTeam(team) {
-		return nil
-	}
-	return errForbidden("Only members of team '%s' and admins may change it; %s is neither", team, describe(p))
 }
 
 // authorizeAdminLocked lets only admins through.
@@ -159,8 +145,33 @@ func (s *Service) authorizeAdminLocked(p Principal, what string) error {
 // subjectTopicLocked returns the name and owner of the topic subject is
 // bound to, for audit entries.
 func (s *Service) subjectTopicLocked(subject string) (topic, team string) {
-	if t, ok := s.gov.topicOf(subject); ok {
-		return t.Name, t.Owner
+	if t, ok := s.governor().Binding(subject); ok {
+		return t.Topic, t.Owner
 	}
 	return "", ""
+}
+
+// OwnerKey folds a subject name to the form ownership is looked up by, so
+// that a look-alike name cannot escape its owner: every Confluent context
+// prefix (":.staging:", however many are stacked) is dropped, leading and
+// trailing spaces, slashes and dots (what path normalisation adds or
+// removes) are trimmed, and letters are lower-cased. "orders-value",
+// ":.staging:orders-value", ":.a::.b:orders-value", "Orders-Value",
+// "orders-value/" and "./orders-value" all belong to whoever owns
+// orders-value. A name that is only contexts (":.staging:", ":.:") folds to
+// "": it names a context, which no team owns.
+func OwnerKey(subject string) string {
+	s := subject
+	for {
+		s = strings.Trim(s, " /.")
+		if !strings.HasPrefix(s, ":.") {
+			break
+		}
+		i := strings.IndexByte(s[2:], ':')
+		if i < 0 {
+			break
+		}
+		s = s[2+i+1:]
+	}
+	return strings.ToLower(s)
 }

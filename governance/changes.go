@@ -1,4 +1,4 @@
-package registry
+package governance
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"sort"
 	"time"
+
+	"github.com/charter-registry/charter/registry"
 )
 
 // ChangeEvent announces one change: a new version, a deletion, a config or
@@ -15,20 +17,20 @@ import (
 type ChangeEvent struct {
 	// Position is the event's place in the log. A consumer resumes from
 	// Position+1.
-	Position  int64           `json:"position"`
-	Time      time.Time       `json:"time"`
-	Type      Operation       `json:"type"`
-	Subject   string          `json:"subject,omitempty"`
-	Version   int             `json:"version,omitempty"`
-	Versions  []int           `json:"versions,omitempty"`
-	SchemaID  int             `json:"schemaId,omitempty"`
-	Topic     string          `json:"topic,omitempty"`
-	Team      string          `json:"team,omitempty"`
-	Permanent bool            `json:"permanent,omitempty"`
-	Changed   []string        `json:"changed,omitempty"`
-	Before    json.RawMessage `json:"before,omitempty"`
-	After     json.RawMessage `json:"after,omitempty"`
-	// Reason and Link are the write's Provenance.
+	Position  int64              `json:"position"`
+	Time      time.Time          `json:"time"`
+	Type      registry.Operation `json:"type"`
+	Subject   string             `json:"subject,omitempty"`
+	Version   int                `json:"version,omitempty"`
+	Versions  []int              `json:"versions,omitempty"`
+	SchemaID  int                `json:"schemaId,omitempty"`
+	Topic     string             `json:"topic,omitempty"`
+	Team      string             `json:"team,omitempty"`
+	Permanent bool               `json:"permanent,omitempty"`
+	Changed   []string           `json:"changed,omitempty"`
+	Before    json.RawMessage    `json:"before,omitempty"`
+	After     json.RawMessage    `json:"after,omitempty"`
+	// Reason and Link are the write's registry.Provenance.
 	Reason string `json:"reason,omitempty"`
 	Link   string `json:"link,omitempty"`
 }
@@ -48,7 +50,7 @@ func (e ChangeEvent) Key() string {
 	return "_global"
 }
 
-func changeOf(a AuditEntry) ChangeEvent {
+func changeOf(a registry.AuditEntry) ChangeEvent {
 	return ChangeEvent{
 		Position: a.Position, Time: a.Time, Type: a.Operation,
 		Subject: a.Subject, Version: a.Version, Versions: a.Versions, SchemaID: a.SchemaID,
@@ -67,7 +69,7 @@ type ChangeQuery struct {
 	// answers at once.
 	Wait time.Duration
 	// Subject and Topic, when set, keep only events about them. Subjects
-	// compare as ownership does (OwnerKey).
+	// compare as ownership does (registry.OwnerKey).
 	Subject string
 	Topic   string
 }
@@ -83,7 +85,7 @@ type ChangeBatch struct {
 // Changes returns the change events at or after q.Since. When there are
 // none it waits up to q.Wait for one (a long poll). It returns ctx.Err()
 // with what it has if ctx ends first.
-func (s *Service) Changes(ctx context.Context, q ChangeQuery) (ChangeBatch, error) {
+func (g *Governance) Changes(ctx context.Context, q ChangeQuery) (ChangeBatch, error) {
 	if q.Limit <= 0 {
 		q.Limit = 100
 	}
@@ -98,10 +100,8 @@ func (s *Service) Changes(ctx context.Context, q ChangeQuery) (ChangeBatch, erro
 		timeout = t.C
 	}
 	for {
-		s.nmu.Lock()
-		ch := s.notify
-		s.nmu.Unlock()
-		b := s.changesSince(q)
+		ch := g.svc.Applied()
+		b := g.changesSince(q)
 		if len(b.Events) > 0 || timeout == nil {
 			return b, nil
 		}
@@ -117,19 +117,22 @@ func (s *Service) Changes(ctx context.Context, q ChangeQuery) (ChangeBatch, erro
 	}
 }
 
-func (s *Service) changesSince(q ChangeQuery) ChangeBatch {
+func (g *Governance) changesSince(q ChangeQuery) ChangeBatch {
 	subject := ""
 	if q.Subject != "" {
-		subject = OwnerKey(q.Subject)
+		subject = registry.OwnerKey(q.Subject)
 	}
-	st := s.state
-	st.mu.RLock()
-	defer st.mu.RUnlock()
-	trail := s.gov.audit
-	b := ChangeBatch{Events: []ChangeEvent{}, Next: max(q.Since, st.position)}
+	// The position first: every entry below it is in the trail by the time
+	// the trail is read, so Next never skips one; entries applied in
+	// between are returned and Next moves past them.
+	pos := g.svc.State().Position()
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	trail := g.audit
+	b := ChangeBatch{Events: []ChangeEvent{}, Next: max(q.Since, pos)}
 	for i := sort.Search(len(trail), func(i int) bool { return trail[i].Position >= q.Since }); i < len(trail); i++ {
 		a := trail[i]
-		if (subject != "" && (a.Subject == "" || OwnerKey(a.Subject) != subject)) || (q.Topic != "" && a.Topic != q.Topic) {
+		if (subject != "" && (a.Subject == "" || registry.OwnerKey(a.Subject) != subject)) || (q.Topic != "" && a.Topic != q.Topic) {
 			continue
 		}
 		if len(b.Events) == q.Limit {
@@ -137,6 +140,7 @@ func (s *Service) changesSince(q ChangeQuery) ChangeBatch {
 			break
 		}
 		b.Events = append(b.Events, changeOf(a))
+		b.Next = max(b.Next, a.Position+1)
 	}
 	return b
 }
@@ -156,7 +160,7 @@ type ChangePublisher interface {
 // stopped, until ctx ends. Failures are logged and retried with backoff,
 // so an event is published at least once; consumers can drop repeats by
 // position.
-func (s *Service) PublishChanges(ctx context.Context, pub ChangePublisher) error {
+func (g *Governance) PublishChanges(ctx context.Context, pub ChangePublisher) error {
 	backoff := func(attempt int) error {
 		d := min(time.Duration(1<<min(attempt, 5))*250*time.Millisecond, 10*time.Second)
 		select {
@@ -176,14 +180,14 @@ func (s *Service) PublishChanges(ctx context.Context, pub ChangePublisher) error
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		s.cfg.Logger.Warn("change publisher cannot find where it stopped; retrying", slog.Any("error", err))
+		g.svc.Logger().Warn("change publisher cannot find where it stopped; retrying", slog.Any("error", err))
 		if err := backoff(attempt); err != nil {
 			return err
 		}
 	}
-	s.cfg.Logger.Info("publishing change events", slog.Int64("from_position", pos))
+	g.svc.Logger().Info("publishing change events", slog.Int64("from_position", pos))
 	for {
-		b, err := s.Changes(ctx, ChangeQuery{Since: pos, Limit: 500, Wait: 30 * time.Second})
+		b, err := g.Changes(ctx, ChangeQuery{Since: pos, Limit: 500, Wait: 30 * time.Second})
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -198,7 +202,7 @@ func (s *Service) PublishChanges(ctx context.Context, pub ChangePublisher) error
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			s.cfg.Logger.Warn("publishing change events failed; retrying", slog.Int64("position", b.Events[0].Position), slog.Any("error", err))
+			g.svc.Logger().Warn("publishing change events failed; retrying", slog.Int64("position", b.Events[0].Position), slog.Any("error", err))
 			if err := backoff(attempt); err != nil {
 				return err
 			}

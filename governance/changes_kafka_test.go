@@ -1,4 +1,4 @@
-package registry_test
+package governance_test
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/charter-registry/charter/governance"
 	"github.com/charter-registry/charter/internal/registrytest"
 	"github.com/charter-registry/charter/registry"
 	"github.com/charter-registry/charter/storage/kafka"
@@ -40,12 +41,12 @@ func consumeChanges(t *testing.T, brokers []string, topic string, n int) []*kgo.
 func runPublisher(t *testing.T, svc *registry.Service, brokers []string, topic string) (stop func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	pub, err := kafka.NewPublisher[registry.ChangeEvent](ctx, kafka.PublisherConfig{Topic: topic, ClientOpts: []kgo.Opt{kgo.SeedBrokers(brokers...)}})
+	pub, err := kafka.NewPublisher[governance.ChangeEvent](ctx, kafka.PublisherConfig{Topic: topic, ClientOpts: []kgo.Opt{kgo.SeedBrokers(brokers...)}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
-	go func() { done <- svc.PublishChanges(ctx, pub) }()
+	go func() { done <- gov(svc).PublishChanges(ctx, pub) }()
 	stopped := false
 	stop = func() {
 		if stopped {
@@ -69,10 +70,10 @@ func TestKafkaPublisherPublishesEveryChangeOnceAcrossRestarts(t *testing.T) {
 			svc := runService(t, memLog(), registry.AccessConfig{})
 			stop := runPublisher(t, svc, brokers, topic)
 			ctx := context.Background()
-			if _, err := svc.CreateTeam(ctx, registry.Team{Name: "payments"}); err != nil {
+			if _, err := gov(svc).CreateTeam(ctx, governance.Team{Name: "payments"}); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := svc.CreateTopic(ctx, "orders", registry.TopicUpdate{Owner: ptr("payments")}); err != nil {
+			if _, err := gov(svc).CreateTopic(ctx, "orders", governance.TopicUpdate{Owner: ptr("payments")}); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := svc.Register(ctx, "orders-value", registry.RegisterRequest{Schema: orderV1}); err != nil {
@@ -86,7 +87,7 @@ func TestKafkaPublisherPublishesEveryChangeOnceAcrossRestarts(t *testing.T) {
 			if _, err := svc.SetConfig(ctx, "orders-value", registry.Config{Normalize: ptr(true)}); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := svc.UpdateTopic(ctx, "orders", registry.TopicUpdate{Lifecycle: ptr(registry.Deprecated)}); err != nil {
+			if _, err := gov(svc).UpdateTopic(ctx, "orders", governance.TopicUpdate{Lifecycle: ptr(governance.Deprecated)}); err != nil {
 				t.Fatal(err)
 			}
 			runPublisher(t, svc, brokers, topic)
@@ -102,12 +103,12 @@ func TestKafkaPublisherPublishesEveryChangeOnceAcrossRestarts(t *testing.T) {
 				{"orders", "topic.updated"},
 				{"orders-value", "subject.deleted"},
 			}
-			all, err := svc.Changes(ctx, registry.ChangeQuery{})
+			all, err := gov(svc).Changes(ctx, governance.ChangeQuery{})
 			if err != nil {
 				t.Fatal(err)
 			}
 			for i, r := range recs {
-				var e registry.ChangeEvent
+				var e governance.ChangeEvent
 				if err := json.Unmarshal(r.Value, &e); err != nil {
 					t.Fatalf("event %d: %v", i, err)
 				}

@@ -1,4 +1,4 @@
-package registry_test
+package governance_test
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/charter-registry/charter/compat"
+	"github.com/charter-registry/charter/governance"
 	"github.com/charter-registry/charter/internal/registrytest"
 	"github.com/charter-registry/charter/registry"
 	"github.com/charter-registry/charter/storage"
@@ -82,70 +83,70 @@ func wantCode(t *testing.T, what string, err error, code registry.Code) {
 func seedCatalog(t *testing.T, svc *registry.Service) {
 	t.Helper()
 	for _, team := range []string{"payments", "shipping"} {
-		_, err := svc.CreateTeam(as(admin), registry.Team{Name: team, Description: team + " team", Contacts: []registry.Contact{{Email: team + "@example.com"}}})
+		_, err := gov(svc).CreateTeam(as(admin), governance.Team{Name: team, Description: team + " team", Contacts: []governance.Contact{{Email: team + "@example.com"}}})
 		wantCode(t, "create team "+team, err, 0)
 	}
-	_, err := svc.CreateTopic(as(payments), "orders", registry.TopicUpdate{Description: ptr("Orders placed"), Tags: &[]string{"pii", "core"}})
+	_, err := gov(svc).CreateTopic(as(payments), "orders", governance.TopicUpdate{Description: ptr("Orders placed"), Tags: &[]string{"pii", "core"}})
 	wantCode(t, "create orders", err, 0)
-	_, err = svc.CreateTopic(as(shipping), "parcels", registry.TopicUpdate{})
+	_, err = gov(svc).CreateTopic(as(shipping), "parcels", governance.TopicUpdate{})
 	wantCode(t, "create parcels", err, 0)
 }
 
 func TestTopicDefaultsAndBindings(t *testing.T) {
 	svc := runService(t, memLog(), registry.AccessConfig{Enforce: true})
 	seedCatalog(t, svc)
-	v, err := svc.Topic("orders")
+	v, err := gov(svc).Topic("orders")
 	wantCode(t, "get orders", err, 0)
-	if v.Owner != "payments" || v.Lifecycle != registry.Active || v.WritePolicy != registry.SingleWriter {
+	if v.Owner != "payments" || v.Lifecycle != governance.Active || v.WritePolicy != governance.SingleWriter {
 		t.Errorf("defaults: %+v", v.Topic)
 	}
 	if v.Bindings.Key != "orders-key" || v.Bindings.Value != "orders-value" {
 		t.Errorf("bindings %+v, want TopicNameStrategy", v.Bindings)
 	}
 	// The owner defaulted to the creator's only team.
-	if p, _ := svc.Topic("parcels"); p.Owner != "shipping" {
+	if p, _ := gov(svc).Topic("parcels"); p.Owner != "shipping" {
 		t.Errorf("parcels owner %q, want shipping", p.Owner)
 	}
 	// Explicit bindings, and a subject bound twice is a conflict.
-	_, err = svc.CreateTopic(as(payments), "refunds", registry.TopicUpdate{Bindings: &registry.BindingsUpdate{Key: ptr(""), Value: ptr("com.acme.Refund"), Other: &[]string{"refunds-audit"}}})
+	_, err = gov(svc).CreateTopic(as(payments), "refunds", governance.TopicUpdate{Bindings: &governance.BindingsUpdate{Key: ptr(""), Value: ptr("com.acme.Refund"), Other: &[]string{"refunds-audit"}}})
 	wantCode(t, "create refunds", err, 0)
-	r, _ := svc.Topic("refunds")
+	r, _ := gov(svc).Topic("refunds")
 	if got := r.Topic.Subjects(); !slices.Equal(got, []string{"com.acme.Refund", "refunds-audit"}) {
 		t.Errorf("refunds subjects %v", got)
 	}
-	_, err = svc.CreateTopic(as(shipping), "returns", registry.TopicUpdate{Bindings: &registry.BindingsUpdate{Value: ptr("COM.ACME.REFUND")}})
+	_, err = gov(svc).CreateTopic(as(shipping), "returns", governance.TopicUpdate{Bindings: &governance.BindingsUpdate{Value: ptr("COM.ACME.REFUND")}})
 	wantCode(t, "bind a look-alike of a bound subject", err, registry.CodeConflict)
-	_, err = svc.CreateTopic(as(admin), "orders", registry.TopicUpdate{Owner: ptr("payments")})
+	_, err = gov(svc).CreateTopic(as(admin), "orders", governance.TopicUpdate{Owner: ptr("payments")})
 	wantCode(t, "create an existing topic", err, registry.CodeConflict)
-	_, err = svc.CreateTopic(as(admin), "nobody", registry.TopicUpdate{Owner: ptr("ghosts")})
+	_, err = gov(svc).CreateTopic(as(admin), "nobody", governance.TopicUpdate{Owner: ptr("ghosts")})
 	wantCode(t, "unknown owner", err, registry.CodeInvalidRequest)
-	_, err = svc.CreateTopic(as(admin), "bad/name", registry.TopicUpdate{Owner: ptr("payments")})
+	_, err = gov(svc).CreateTopic(as(admin), "bad/name", governance.TopicUpdate{Owner: ptr("payments")})
 	wantCode(t, "invalid name", err, registry.CodeInvalidRequest)
-	_, err = svc.CreateTopic(as(admin), "docs", registry.TopicUpdate{Owner: ptr("payments"), Docs: &[]registry.Link{{URL: "javascript:alert(1)"}}})
+	_, err = gov(svc).CreateTopic(as(admin), "docs", governance.TopicUpdate{Owner: ptr("payments"), Docs: &[]governance.Link{{URL: "javascript:alert(1)"}}})
 	wantCode(t, "unsafe doc link", err, registry.CodeInvalidRequest)
 
 	// Lifecycle: orders-v2 is the successor of orders.
-	_, err = svc.UpdateTopic(as(payments), "orders", registry.TopicUpdate{Lifecycle: ptr(registry.Deprecated), Successor: ptr("orders-v2")})
+	_, err = gov(svc).UpdateTopic(as(payments), "orders", governance.TopicUpdate{Lifecycle: ptr(governance.Deprecated), Successor: ptr("orders-v2")})
 	wantCode(t, "successor must exist", err, registry.CodeInvalidRequest)
-	_, err = svc.CreateTopic(as(payments), "orders-v2", registry.TopicUpdate{})
+	_, err = gov(svc).CreateTopic(as(payments), "orders-v2", governance.TopicUpdate{})
 	wantCode(t, "create orders-v2", err, 0)
-	_, err = svc.UpdateTopic(as(payments), "orders", registry.TopicUpdate{Lifecycle: ptr(registry.Deprecated), Successor: ptr("orders-v2")})
+	_, err = gov(svc).UpdateTopic(as(payments), "orders", governance.TopicUpdate{Lifecycle: ptr(governance.Deprecated), Successor: ptr("orders-v2")})
 	wantCode(t, "deprecate orders", err, 0)
-	_, err = svc.UpdateTopic(as(payments), "orders-v2", registry.TopicUpdate{Successor: ptr("orders")})
+	_, err = gov(svc).UpdateTopic(as(payments), "orders-v2", governance.TopicUpdate{Successor: ptr("orders")})
 	wantCode(t, "successor cycle", err, registry.CodeInvalidRequest)
-	v2, _ := svc.Topic("orders-v2")
+	v2, _ := gov(svc).Topic("orders-v2")
 	if !slices.Equal(v2.Predecessors, []string{"orders"}) {
 		t.Errorf("orders-v2 predecessors %v", v2.Predecessors)
 	}
-	_, err = svc.DeleteTopic(as(payments), "orders-v2")
+	_, err = gov(svc).DeleteTopic(as(payments), "orders-v2")
 	wantCode(t, "delete a successor", err, registry.CodeConflict)
-	_, err = svc.DeleteTeam(as(admin), "payments")
+	_, err = gov(svc).DeleteTeam(as(admin), "payments")
 	wantCode(t, "delete a team that owns topics", err, registry.CodeConflict)
 
 	// Retired topics take no new versions.
 	_, err = svc.Register(as(payments), "orders-value", registry.RegisterRequest{Schema: orderV1})
 	wantCode(t, "register on deprecated", err, 0)
-	_, err = svc.UpdateTopic(as(payments), "orders", registry.TopicUpdate{Lifecycle: ptr(registry.Retired)})
+	_, err = gov(svc).UpdateTopic(as(payments), "orders", governance.TopicUpdate{Lifecycle: ptr(governance.Retired)})
 	wantCode(t, "retire", err, 0)
 	_, err = svc.Register(as(payments), "orders-value", registry.RegisterRequest{Schema: orderV2})
 	wantCode(t, "register on retired", err, registry.CodeOperationNotPermitted)
@@ -153,13 +154,13 @@ func TestTopicDefaultsAndBindings(t *testing.T) {
 		t.Errorf("retired message does not name the successor: %v", err)
 	}
 
-	if got := svc.Topics(registry.TopicFilter{Owner: "payments"}); len(got) != 3 {
+	if got := gov(svc).Topics(governance.TopicFilter{Owner: "payments"}); len(got) != 3 {
 		t.Errorf("payments topics %d, want 3", len(got))
 	}
-	if got := svc.Topics(registry.TopicFilter{Tag: "pii"}); len(got) != 1 || got[0].Name != "orders" {
+	if got := gov(svc).Topics(governance.TopicFilter{Tag: "pii"}); len(got) != 1 || got[0].Name != "orders" {
 		t.Errorf("pii topics %v", got)
 	}
-	tv, err := svc.Team("payments")
+	tv, err := gov(svc).Team("payments")
 	wantCode(t, "team view", err, 0)
 	if !slices.Equal(tv.Topics, []string{"orders", "orders-v2", "refunds"}) {
 		t.Errorf("payments owns %v", tv.Topics)
@@ -208,17 +209,17 @@ func TestWriteAuthorizationInTheService(t *testing.T) {
 			_, err = svc.Register(as(admin), "orders-value", registry.RegisterRequest{Schema: orderV2, ID: 100, Version: 5})
 			wantCode(t, "import write by admin", err, 0)
 
-			_, err = svc.CreateTeam(as(payments), registry.Team{Name: "rogue"})
+			_, err = gov(svc).CreateTeam(as(payments), governance.Team{Name: "rogue"})
 			wantCode(t, "team creation by non-admin", err, registry.CodeForbidden)
-			_, err = svc.UpdateTeam(as(shipping), "payments", registry.TeamUpdate{Description: ptr("taken over")})
+			_, err = gov(svc).UpdateTeam(as(shipping), "payments", governance.TeamUpdate{Description: ptr("taken over")})
 			wantCode(t, "update another team", err, registry.CodeForbidden)
-			_, err = svc.UpdateTeam(as(payments), "payments", registry.TeamUpdate{Description: ptr("we take payments")})
+			_, err = gov(svc).UpdateTeam(as(payments), "payments", governance.TeamUpdate{Description: ptr("we take payments")})
 			wantCode(t, "update own team", err, 0)
-			_, err = svc.CreateTopic(as(shipping), "sneaky", registry.TopicUpdate{Owner: ptr("payments")})
+			_, err = gov(svc).CreateTopic(as(shipping), "sneaky", governance.TopicUpdate{Owner: ptr("payments")})
 			wantCode(t, "create a topic for another team", err, registry.CodeForbidden)
-			_, err = svc.UpdateTopic(as(shipping), "orders", registry.TopicUpdate{Owner: ptr("shipping")})
+			_, err = gov(svc).UpdateTopic(as(shipping), "orders", governance.TopicUpdate{Owner: ptr("shipping")})
 			wantCode(t, "take over a topic", err, registry.CodeForbidden)
-			_, err = svc.UpdateTopic(as(payments), "orders", registry.TopicUpdate{Owner: ptr("shipping")})
+			_, err = gov(svc).UpdateTopic(as(payments), "orders", governance.TopicUpdate{Owner: ptr("shipping")})
 			wantCode(t, "hand over a topic", err, 0)
 			_, err = svc.Register(as(shipping), "orders-value", registry.RegisterRequest{Schema: orderV1})
 			wantCode(t, "new owner writes after the hand-over", err, registry.CodeForbidden) // still IMPORT mode
@@ -235,7 +236,7 @@ func TestWriteAuthorizationInTheService(t *testing.T) {
 func TestSharedWritePolicyAllowsRegistrationOnly(t *testing.T) {
 	svc := runService(t, memLog(), registry.AccessConfig{Enforce: true, Unowned: registry.UnownedAdminOnly})
 	seedCatalog(t, svc)
-	_, err := svc.CreateTopic(as(payments), "payment-commands", registry.TopicUpdate{WritePolicy: ptr(registry.Shared)})
+	_, err := gov(svc).CreateTopic(as(payments), "payment-commands", governance.TopicUpdate{WritePolicy: ptr(governance.Shared)})
 	wantCode(t, "create shared topic", err, 0)
 	_, err = svc.Register(as(shipping), "payment-commands-value", registry.RegisterRequest{Schema: orderV1})
 	wantCode(t, "another team registers on a shared topic", err, 0)
@@ -249,15 +250,15 @@ func TestSharedWritePolicyAllowsRegistrationOnly(t *testing.T) {
 
 func TestAuthorizationOffAllowsEverythingAndAuditsAnonymous(t *testing.T) {
 	svc := runService(t, memLog(), registry.AccessConfig{})
-	_, err := svc.CreateTeam(context.Background(), registry.Team{Name: "payments"})
+	_, err := gov(svc).CreateTeam(context.Background(), governance.Team{Name: "payments"})
 	wantCode(t, "create team anonymously", err, 0)
-	_, err = svc.CreateTopic(context.Background(), "orders", registry.TopicUpdate{Owner: ptr("payments")})
+	_, err = gov(svc).CreateTopic(context.Background(), "orders", governance.TopicUpdate{Owner: ptr("payments")})
 	wantCode(t, "create topic anonymously", err, 0)
 	_, err = svc.Register(context.Background(), "orders-value", registry.RegisterRequest{Schema: orderV1})
 	wantCode(t, "register anonymously", err, 0)
 	_, err = svc.SetMode(context.Background(), "", registry.Import, true)
 	wantCode(t, "IMPORT anonymously", err, 0)
-	for _, e := range svc.Audit(registry.AuditFilter{}) {
+	for _, e := range gov(svc).Audit(governance.AuditFilter{}) {
 		if e.Principal != registry.Anonymous {
 			t.Errorf("audit entry %s by %q, want anonymous", e.Operation, e.Principal)
 		}
@@ -307,10 +308,10 @@ func TestEveryWriteAppendsItsAuditEntryInTheSameBatch(t *testing.T) {
 			registry.AuditEntry{Operation: registry.OpSchemaDeleted, Subject: "orders-value", Version: 1, SchemaID: 1, Topic: "orders", Team: "payments", Principal: "pay-ci", Permanent: true},
 			[]registry.KeyType{registry.KeySchema, registry.KeyIDFloor, registry.KeySchemaID, registry.KeyAudit}},
 		{"hand over topic", func() error {
-			return e(svc.UpdateTopic(as(payments), "orders", registry.TopicUpdate{Owner: ptr("shipping")}))
+			return e(gov(svc).UpdateTopic(as(payments), "orders", governance.TopicUpdate{Owner: ptr("shipping")}))
 		},
-			registry.AuditEntry{Operation: registry.OpTopicUpdated, Topic: "orders", Team: "shipping", Principal: "pay-ci", Changed: []string{"owner"}},
-			[]registry.KeyType{registry.KeyTopic, registry.KeyAudit}},
+			registry.AuditEntry{Operation: governance.OpTopicUpdated, Topic: "orders", Team: "shipping", Principal: "pay-ci", Changed: []string{"owner"}},
+			[]registry.KeyType{governance.KeyTopic, registry.KeyAudit}},
 		{"delete config by admin", func() error { return e(svc.DeleteConfig(as(admin), "orders-value")) },
 			registry.AuditEntry{Operation: registry.OpConfigDeleted, Subject: "orders-value", Topic: "orders", Team: "shipping", Principal: "root", Before: json.RawMessage(`{"compatibilityLevel":"NONE"}`)},
 			[]registry.KeyType{registry.KeyConfig, registry.KeyAudit}},
@@ -331,7 +332,7 @@ func TestEveryWriteAppendsItsAuditEntryInTheSameBatch(t *testing.T) {
 		if !slices.Equal(kinds, s.keys) {
 			t.Errorf("%s: batch holds %v, want %v", s.name, kinds, s.keys)
 		}
-		got := svc.Audit(registry.AuditFilter{Limit: 1})[0]
+		got := gov(svc).Audit(governance.AuditFilter{Limit: 1})[0]
 		if got.ID == "" || !got.Time.Equal(now) {
 			t.Errorf("%s: entry id %q time %v", s.name, got.ID, got.Time)
 		}
@@ -339,7 +340,7 @@ func TestEveryWriteAppendsItsAuditEntryInTheSameBatch(t *testing.T) {
 		want.ID, want.Time, want.Position = got.ID, got.Time, got.Position
 		if s.name == "hand over topic" {
 			want.Before, want.After = got.Before, got.After
-			var before, after registry.Topic
+			var before, after governance.Topic
 			_ = json.Unmarshal(got.Before, &before)
 			_ = json.Unmarshal(got.After, &after)
 			if before.Owner != "payments" || after.Owner != "shipping" {
@@ -361,20 +362,20 @@ func TestEveryWriteAppendsItsAuditEntryInTheSameBatch(t *testing.T) {
 		t.Errorf("a refused write appended %d batches", len(log.batches)-before)
 	}
 	// Filters.
-	if got := svc.Audit(registry.AuditFilter{Principal: "root"}); len(got) != 3 { // two teams and the config delete
+	if got := gov(svc).Audit(governance.AuditFilter{Principal: "root"}); len(got) != 3 { // two teams and the config delete
 		t.Errorf("audit by root: %d entries", len(got))
 	}
-	if got := svc.Audit(registry.AuditFilter{Subject: ":.ctx:ORDERS-VALUE"}); len(got) != 8 {
+	if got := gov(svc).Audit(governance.AuditFilter{Subject: ":.ctx:ORDERS-VALUE"}); len(got) != 8 {
 		t.Errorf("audit of orders-value in any spelling: %d entries, want 8", len(got))
 	}
-	if got := svc.Audit(registry.AuditFilter{Topic: "orders", Operation: registry.OpTopicUpdated}); len(got) != 1 {
+	if got := gov(svc).Audit(governance.AuditFilter{Topic: "orders", Operation: governance.OpTopicUpdated}); len(got) != 1 {
 		t.Errorf("topic updates of orders: %d", len(got))
 	}
-	if got := svc.Audit(registry.AuditFilter{From: now.Add(time.Second)}); len(got) != 0 {
+	if got := gov(svc).Audit(governance.AuditFilter{From: now.Add(time.Second)}); len(got) != 0 {
 		t.Errorf("entries after now: %d", len(got))
 	}
-	all := svc.Audit(registry.AuditFilter{})
-	page := svc.Audit(registry.AuditFilter{Before: all[2].Position, Limit: 2})
+	all := gov(svc).Audit(governance.AuditFilter{})
+	page := gov(svc).Audit(governance.AuditFilter{Before: all[2].Position, Limit: 2})
 	if len(page) != 2 || page[0].ID != all[3].ID {
 		t.Errorf("paging back from position %d gave %v", all[2].Position, page)
 	}
@@ -401,16 +402,16 @@ func TestIncompatibleRegistrationOnABoundSubjectNamesTheUpgradePath(t *testing.T
 		t.Errorf("unbound subject got an upgrade path: %v", err)
 	}
 	// With a successor named, the message points at it.
-	_, err = svc.CreateTopic(as(payments), "orders-v7", registry.TopicUpdate{})
+	_, err = gov(svc).CreateTopic(as(payments), "orders-v7", governance.TopicUpdate{})
 	wantCode(t, "orders-v7", err, 0)
-	_, err = svc.UpdateTopic(as(payments), "orders", registry.TopicUpdate{Successor: ptr("orders-v7"), Lifecycle: ptr(registry.Deprecated)})
+	_, err = gov(svc).UpdateTopic(as(payments), "orders", governance.TopicUpdate{Successor: ptr("orders-v7"), Lifecycle: ptr(governance.Deprecated)})
 	wantCode(t, "deprecate", err, 0)
 	_, err = svc.Register(as(payments), "orders-value", registry.RegisterRequest{Schema: orderV3})
 	if err == nil || !strings.Contains(err.Error(), "'orders-v7-value'") {
 		t.Errorf("message does not point at the successor: %v", err)
 	}
 	// The successor's own binding is named when it has one.
-	_, err = svc.UpdateTopic(as(payments), "orders-v7", registry.TopicUpdate{Bindings: &registry.BindingsUpdate{Value: ptr("com.acme.OrderV7")}})
+	_, err = gov(svc).UpdateTopic(as(payments), "orders-v7", governance.TopicUpdate{Bindings: &governance.BindingsUpdate{Value: ptr("com.acme.OrderV7")}})
 	wantCode(t, "rebind orders-v7", err, 0)
 	_, err = svc.Register(as(payments), "orders-value", registry.RegisterRequest{Schema: orderV3})
 	if err == nil || !strings.Contains(err.Error(), "'com.acme.OrderV7'") {
@@ -424,23 +425,23 @@ func TestSubjectOwnershipAndMetadataHints(t *testing.T) {
 	md := &registry.Metadata{Properties: map[string]string{"owner": "inventory", "owner_email": "inv@example.com"}}
 	_, err := svc.Register(as(shipping), "stock-value", registry.RegisterRequest{Schema: orderV1, Metadata: md})
 	wantCode(t, "register with owner hint", err, 0)
-	o, err := svc.SubjectOwnership("stock-value")
+	o, err := gov(svc).SubjectOwnership("stock-value")
 	wantCode(t, "ownership", err, 0)
 	if o.Source != "metadata" || o.OwnerHint != "inventory" || o.OwnerEmailHint != "inv@example.com" || o.Team != "" {
 		t.Errorf("hinted ownership %+v", o)
 	}
 	// Look-alike spellings of a bound subject report its binding.
-	o, err = svc.SubjectOwnership(":.staging:Orders-Value")
+	o, err = gov(svc).SubjectOwnership(":.staging:Orders-Value")
 	wantCode(t, "look-alike of a bound subject", err, 0)
 	if o.Source != "topic" || o.Topic != "orders" || o.Team != "payments" {
 		t.Errorf("look-alike ownership %+v", o)
 	}
-	o, err = svc.SubjectOwnership("orders-value")
+	o, err = gov(svc).SubjectOwnership("orders-value")
 	wantCode(t, "bound, not registered", err, 0)
 	if o.Source != "topic" || o.Topic != "orders" || o.Role != "value" || o.Team != "payments" {
 		t.Errorf("bound ownership %+v", o)
 	}
-	_, err = svc.SubjectOwnership("nothing")
+	_, err = gov(svc).SubjectOwnership("nothing")
 	wantCode(t, "unknown subject", err, registry.CodeSubjectNotFound)
 }
 
@@ -451,7 +452,7 @@ func TestSearchFindsTopicsSubjectsTeamsAndFields(t *testing.T) {
 	wantCode(t, "register", err, 0)
 	_, err = svc.Register(context.Background(), "parcel-proto", registry.RegisterRequest{SchemaType: "PROTOBUF", Schema: "syntax = \"proto3\";\nmessage Parcel { string tracking_amount = 1; }\n"})
 	wantCode(t, "register protobuf", err, 0)
-	hits := svc.Search("AMOUNT", 0)
+	hits := gov(svc).Search("AMOUNT", 0)
 	var got []string
 	for _, h := range hits {
 		got = append(got, h.Kind+":"+h.Name+"@"+h.Subject)
@@ -460,51 +461,51 @@ func TestSearchFindsTopicsSubjectsTeamsAndFields(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("search amount: %v, want %v", got, want)
 	}
-	hits = svc.Search("ship", 0)
+	hits = gov(svc).Search("ship", 0)
 	if len(hits) < 1 || hits[0].Kind != "team" || hits[0].Name != "shipping" {
 		t.Errorf("search ship: %+v", hits)
 	}
-	hits = svc.Search("pii", 0)
+	hits = gov(svc).Search("pii", 0)
 	if len(hits) != 1 || hits[0].Kind != "topic" || hits[0].Match != "tag" {
 		t.Errorf("search pii: %+v", hits)
 	}
-	hits = svc.Search("orders", 2)
+	hits = gov(svc).Search("orders", 2)
 	if len(hits) != 2 {
 		t.Errorf("search with limit 2: %d hits", len(hits))
 	}
-	if len(svc.Search("  ", 0)) != 0 {
+	if len(gov(svc).Search("  ", 0)) != 0 {
 		t.Error("blank query matched")
 	}
 }
 
 func TestChangesLongPollAndResume(t *testing.T) {
 	svc := runService(t, memLog(), registry.AccessConfig{})
-	b, err := svc.Changes(context.Background(), registry.ChangeQuery{})
+	b, err := gov(svc).Changes(context.Background(), governance.ChangeQuery{})
 	if err != nil || len(b.Events) != 0 || b.Next != 0 {
 		t.Fatalf("empty registry: %+v %v", b, err)
 	}
-	got := make(chan registry.ChangeBatch, 1)
+	got := make(chan governance.ChangeBatch, 1)
 	go func() {
-		b, err := svc.Changes(context.Background(), registry.ChangeQuery{Since: 0, Wait: 20 * time.Second})
+		b, err := gov(svc).Changes(context.Background(), governance.ChangeQuery{Since: 0, Wait: 20 * time.Second})
 		if err != nil {
 			t.Error(err)
 		}
 		got <- b
 	}()
-	_, err = svc.CreateTeam(context.Background(), registry.Team{Name: "payments"})
+	_, err = gov(svc).CreateTeam(context.Background(), governance.Team{Name: "payments"})
 	wantCode(t, "create team", err, 0)
 	b = <-got
-	if len(b.Events) != 1 || b.Events[0].Type != registry.OpTeamCreated || b.Events[0].Key() != "payments" {
+	if len(b.Events) != 1 || b.Events[0].Type != governance.OpTeamCreated || b.Events[0].Key() != "payments" {
 		t.Fatalf("long poll woke with %+v", b)
 	}
 	next := b.Next
-	_, err = svc.CreateTopic(context.Background(), "orders", registry.TopicUpdate{Owner: ptr("payments")})
+	_, err = gov(svc).CreateTopic(context.Background(), "orders", governance.TopicUpdate{Owner: ptr("payments")})
 	wantCode(t, "create topic", err, 0)
 	_, err = svc.Register(context.Background(), "orders-value", registry.RegisterRequest{Schema: orderV1})
 	wantCode(t, "register", err, 0)
-	_, err = svc.UpdateTopic(context.Background(), "orders", registry.TopicUpdate{Lifecycle: ptr(registry.Deprecated)})
+	_, err = gov(svc).UpdateTopic(context.Background(), "orders", governance.TopicUpdate{Lifecycle: ptr(governance.Deprecated)})
 	wantCode(t, "deprecate", err, 0)
-	b, err = svc.Changes(context.Background(), registry.ChangeQuery{Since: next})
+	b, err = gov(svc).Changes(context.Background(), governance.ChangeQuery{Since: next})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -519,25 +520,25 @@ func TestChangesLongPollAndResume(t *testing.T) {
 		t.Errorf("lifecycle event changed %v", b.Events[2].Changed)
 	}
 	// Paging with a limit, and filters.
-	p1, _ := svc.Changes(context.Background(), registry.ChangeQuery{Since: next, Limit: 2})
-	p2, _ := svc.Changes(context.Background(), registry.ChangeQuery{Since: p1.Next, Limit: 2})
+	p1, _ := gov(svc).Changes(context.Background(), governance.ChangeQuery{Since: next, Limit: 2})
+	p2, _ := gov(svc).Changes(context.Background(), governance.ChangeQuery{Since: p1.Next, Limit: 2})
 	if len(p1.Events) != 2 || len(p2.Events) != 1 || p2.Events[0].Position != b.Events[2].Position {
 		t.Errorf("paging: %+v then %+v", p1, p2)
 	}
-	f, _ := svc.Changes(context.Background(), registry.ChangeQuery{Subject: "orders-value"})
+	f, _ := gov(svc).Changes(context.Background(), governance.ChangeQuery{Subject: "orders-value"})
 	if len(f.Events) != 1 || f.Events[0].Type != registry.OpSchemaRegistered || f.Next != b.Next {
 		t.Errorf("subject filter: %+v (next %d, want %d)", f, f.Next, b.Next)
 	}
 	// A poll with nothing new times out empty, with next unchanged.
 	start := time.Now()
-	e, err := svc.Changes(context.Background(), registry.ChangeQuery{Since: b.Next, Wait: 50 * time.Millisecond})
+	e, err := gov(svc).Changes(context.Background(), governance.ChangeQuery{Since: b.Next, Wait: 50 * time.Millisecond})
 	if err != nil || len(e.Events) != 0 || e.Next != b.Next || time.Since(start) < 50*time.Millisecond {
 		t.Errorf("idle poll: %+v %v", e, err)
 	}
 	// A cancelled poll returns the context's error.
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := svc.Changes(ctx, registry.ChangeQuery{Since: b.Next, Wait: time.Minute}); !errors.Is(err, context.Canceled) {
+	if _, err := gov(svc).Changes(ctx, governance.ChangeQuery{Since: b.Next, Wait: time.Minute}); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled poll: %v", err)
 	}
 }

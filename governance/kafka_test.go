@@ -1,4 +1,4 @@
-package registry_test
+package governance_test
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charter-registry/charter/governance"
 	"github.com/charter-registry/charter/internal/registrytest"
 	"github.com/charter-registry/charter/registry"
 )
@@ -30,11 +31,11 @@ func TestGovernanceReachesASecondInstanceOnKafka(t *testing.T) {
 			checkEnforced(t, b)
 
 			// A change made through the second instance reaches the first.
-			_, err := b.UpdateTopic(as(payments), "parcels", registry.TopicUpdate{Owner: ptr("shipping")})
+			_, err := gov(b).UpdateTopic(as(payments), "parcels", governance.TopicUpdate{Owner: ptr("shipping")})
 			wantCode(t, "hand parcels back through b", err, 0)
 			pos, _ = b.Progress()
 			registrytest.WaitApplied(t, a, pos)
-			if o, _ := a.SubjectOwnership("parcels-value"); o.Team != "shipping" {
+			if o, _ := gov(a).SubjectOwnership("parcels-value"); o.Team != "shipping" {
 				t.Errorf("a sees parcels-value owned by %q, want shipping", o.Team)
 			}
 			_, err = a.Register(as(shipping), "parcels-value", registry.RegisterRequest{Schema: orderV2})
@@ -60,7 +61,7 @@ func TestConcurrentGovernanceWritesOnTwoInstances(t *testing.T) {
 			topic := fmt.Sprintf("charter-governance-concurrent-%d", time.Now().UnixNano())
 			a, _ := startOn(t, registrytest.OpenKafka(t, brokers, topic))
 			b, _ := startOn(t, registrytest.OpenKafka(t, brokers, topic))
-			_, err := a.CreateTeam(as(admin), registry.Team{Name: "payments"})
+			_, err := gov(a).CreateTeam(as(admin), governance.Team{Name: "payments"})
 			wantCode(t, "team", err, 0)
 			const perInstance = 15
 			errs := make(chan error, 2*perInstance*2)
@@ -71,7 +72,7 @@ func TestConcurrentGovernanceWritesOnTwoInstances(t *testing.T) {
 					defer wg.Done()
 					for n := range perInstance {
 						name := fmt.Sprintf("t%d-%d", i, n)
-						if _, err := svc.CreateTopic(as(payments), name, registry.TopicUpdate{}); err != nil {
+						if _, err := gov(svc).CreateTopic(as(payments), name, governance.TopicUpdate{}); err != nil {
 							errs <- fmt.Errorf("create %s: %w", name, err)
 						}
 						if _, err := svc.Register(as(payments), name+"-value", registry.RegisterRequest{Schema: orderV1}); err != nil {

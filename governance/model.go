@@ -1,24 +1,23 @@
-package registry
+package governance
 
 import (
-	"encoding/json"
-	"fmt"
 	"net/mail"
 	"reflect"
 	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/charter-registry/charter/registry"
 )
 
 // charter's governance keytypes. Their keys use the Confluent layout, with
 // the entity's name in the subject field: {"keytype":"TEAM","subject":
-// "payments","magic":0}. AUDIT keys carry a unique entry id there, so that
-// compaction keeps every entry.
+// "payments","magic":0}. AUDIT keys (registry.KeyAudit) carry a unique
+// entry id there, so that compaction keeps every entry.
 const (
-	KeyTeam  KeyType = "TEAM"
-	KeyTopic KeyType = "TOPIC"
-	KeyAudit KeyType = "AUDIT"
+	KeyTeam  registry.KeyType = "TEAM"
+	KeyTopic registry.KeyType = "TOPIC"
 )
 
 // Team is a group of principals that owns topics.
@@ -112,7 +111,7 @@ type Topic struct {
 	WritePolicy WritePolicy `json:"writePolicy"`
 	// Lint is the lint policy of the topic's subjects that have none in
 	// their own config.
-	Lint *LintPolicy `json:"lint,omitempty"`
+	Lint *registry.LintPolicy `json:"lint,omitempty"`
 }
 
 // TopicUpdate creates or changes a topic; nil fields are left as they are
@@ -131,7 +130,7 @@ type TopicUpdate struct {
 	Consumers   *[]string       `json:"consumers,omitempty"`
 	WritePolicy *WritePolicy    `json:"writePolicy,omitempty"`
 	// Lint sets the topic's lint policy; {"mode":"off"} turns it off.
-	Lint *LintPolicy `json:"lint,omitempty"`
+	Lint *registry.LintPolicy `json:"lint,omitempty"`
 }
 
 // Subjects lists the topic's bound subjects: key, value, then the others.
@@ -148,205 +147,31 @@ func (t Topic) Subjects() []string {
 // Role names how subject is bound to the topic: key, value or other; ""
 // when it is not bound to it. Subjects compare as ownership does.
 func (t Topic) Role(subject string) string {
-	k := OwnerKey(subject)
+	k := registry.OwnerKey(subject)
 	switch {
-	case t.Bindings.Key != "" && OwnerKey(t.Bindings.Key) == k:
+	case t.Bindings.Key != "" && registry.OwnerKey(t.Bindings.Key) == k:
 		return "key"
-	case t.Bindings.Value != "" && OwnerKey(t.Bindings.Value) == k:
+	case t.Bindings.Value != "" && registry.OwnerKey(t.Bindings.Value) == k:
 		return "value"
 	}
 	for _, o := range t.Bindings.Other {
-		if OwnerKey(o) == k {
+		if registry.OwnerKey(o) == k {
 			return "other"
 		}
 	}
 	return ""
 }
 
-// OwnerKey folds a subject name to the form ownership is looked up by, so
-// that a look-alike name cannot escape its owner: every Confluent context
-// prefix (":.staging:", however many are stacked) is dropped, leading and
-// trailing spaces, slashes and dots (what path normalisation adds or
-// removes) are trimmed, and letters are lower-cased. "orders-value",
-// ":.staging:orders-value", ":.a::.b:orders-value", "Orders-Value",
-// "orders-value/" and "./orders-value" all belong to whoever owns
-// orders-value. A name that is only contexts (":.staging:", ":.:") folds to
-// "": it names a context, which no team owns.
-func OwnerKey(subject string) string {
-	s := subject
-	for {
-		s = strings.Trim(s, " /.")
-		if !strings.HasPrefix(s, ":.") {
-			break
-		}
-		i := strings.IndexByte(s[2:], ':')
-		if i < 0 {
-			break
-		}
-		s = s[2+i+1:]
-	}
-	return strings.ToLower(s)
-}
-
-// governance is the catalogue and the audit trail, applied from TEAM,
-// TOPIC and AUDIT records. It lives under State's lock.
-type governance struct {
-	teams     map[string]Team
-	topics    map[string]Topic
-	bySubject map[string]string // OwnerKey(subject) → topic
-	// predecessors maps a topic to the topics that name it as their
-	// successor.
-	predecessors map[string]map[string]bool
-	audit        []AuditEntry // in log order
-	auditIDs     map[string]bool
-}
-
-func newGovernance() *governance {
-	return &governance{
-		teams:     map[string]Team{},
-		topics:    map[string]Topic{},
-		bySubject: map[string]string{},
-		auditIDs:  map[string]bool{},
-
-		predecessors: map[string]map[string]bool{},
-	}
-}
-
-// predecessorsOf lists, sorted, the topics that name topic as successor.
-func (g *governance) predecessorsOf(topic string) []string {
-	return sortedKeys(g.predecessors[topic])
-}
-
-// topicOf returns the topic subject is bound to.
-func (g *governance) topicOf(subject string) (Topic, bool) {
-	name, ok := g.bySubject[OwnerKey(subject)]
-	if !ok {
-		return Topic{}, false
-	}
-	t, ok := g.topics[name]
-	return t, ok
-}
-
-func (g *governance) putTopic(t Topic) {
-	g.dropTopic(t.Name)
-	g.topics[t.Name] = t
-	for _, s := range t.Subjects() {
-		g.bySubject[OwnerKey(s)] = t.Name
-	}
-	if t.Successor != "" {
-		if g.predecessors[t.Successor] == nil {
-			g.predecessors[t.Successor] = map[string]bool{}
-		}
-		g.predecessors[t.Successor][t.Name] = true
-	}
-}
-
-func (g *governance) dropTopic(name string) {
-	old, ok := g.topics[name]
-	if !ok {
-		return
-	}
-	for _, s := range old.Subjects() {
-		if g.bySubject[OwnerKey(s)] == name {
-			delete(g.bySubject, OwnerKey(s))
-		}
-	}
-	if preds := g.predecessors[old.Successor]; preds != nil {
-		delete(preds, name)
-		if len(preds) == 0 {
-			delete(g.predecessors, old.Successor)
-		}
-	}
-	delete(g.topics, name)
-}
-
-// teamRecords, topicRecords and auditRecords apply one keytype each.
-type (
-	teamRecords  struct{ g *governance }
-	topicRecords struct{ g *governance }
-	auditRecords struct{ g *governance }
-)
-
-func (e teamRecords) Apply(k Key, value []byte, _ int64) error {
-	if value == nil {
-		delete(e.g.teams, k.Subject)
-		return nil
-	}
-	var t Team
-	if err := json.Unmarshal(value, &t); err != nil {
-		return fmt.Errorf("decode TEAM value: %w", err)
-	}
-	if t.Name != k.Subject {
-		return fmt.Errorf("TEAM key names %q but value names %q", k.Subject, t.Name)
-	}
-	e.g.teams[t.Name] = t
-	return nil
-}
-
-func (e teamRecords) Digest(w func([]byte)) {
-	for _, name := range sortedKeys(e.g.teams) {
-		b, _ := json.Marshal(e.g.teams[name])
-		w(b)
-	}
-}
-
-func (e topicRecords) Apply(k Key, value []byte, _ int64) error {
-	if value == nil {
-		e.g.dropTopic(k.Subject)
-		return nil
-	}
-	var t Topic
-	if err := json.Unmarshal(value, &t); err != nil {
-		return fmt.Errorf("decode TOPIC value: %w", err)
-	}
-	if t.Name != k.Subject {
-		return fmt.Errorf("TOPIC key names %q but value names %q", k.Subject, t.Name)
-	}
-	e.g.putTopic(t)
-	return nil
-}
-
-func (e topicRecords) Digest(w func([]byte)) {
-	for _, name := range sortedKeys(e.g.topics) {
-		b, _ := json.Marshal(e.g.topics[name])
-		w(b)
-	}
-}
-
-func (e auditRecords) Apply(k Key, value []byte, offset int64) error {
-	if value == nil || e.g.auditIDs[k.Subject] {
-		return nil
-	}
-	var a AuditEntry
-	if err := json.Unmarshal(value, &a); err != nil {
-		return fmt.Errorf("decode AUDIT value: %w", err)
-	}
-	if a.ID != k.Subject {
-		return fmt.Errorf("AUDIT key names %q but value names %q", k.Subject, a.ID)
-	}
-	a.Position = offset
-	e.g.auditIDs[a.ID] = true
-	e.g.audit = append(e.g.audit, a)
-	return nil
-}
-
-func (e auditRecords) Digest(w func([]byte)) {
-	for _, a := range e.g.audit {
-		b, _ := json.Marshal(a)
-		w(b)
-	}
-}
-
 // validateName checks a team name: 1 to 64 ASCII letters, digits, '.', '_'
 // and '-', starting with a letter or digit.
 func validateTeamName(name string) error {
 	if name == "" || len(name) > 64 {
-		return Errorf(CodeInvalidRequest, "Invalid team name %q: use 1 to 64 characters", name)
+		return registry.Errorf(registry.CodeInvalidRequest, "Invalid team name %q: use 1 to 64 characters", name)
 	}
 	for i, r := range name {
 		ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || (i > 0 && (r == '.' || r == '_' || r == '-'))
 		if !ok {
-			return Errorf(CodeInvalidRequest, "Invalid team name %q: use ASCII letters, digits, '.', '_' and '-', starting with a letter or digit", name)
+			return registry.Errorf(registry.CodeInvalidRequest, "Invalid team name %q: use ASCII letters, digits, '.', '_' and '-', starting with a letter or digit", name)
 		}
 	}
 	return nil
@@ -356,13 +181,13 @@ func validateTeamName(name string) error {
 func validateTopicName(name string) error {
 	switch {
 	case name == "" || name == "." || name == "..":
-		return Errorf(CodeInvalidRequest, "Invalid topic name %q", name)
+		return registry.Errorf(registry.CodeInvalidRequest, "Invalid topic name %q", name)
 	case len(name) > 249:
-		return Errorf(CodeInvalidRequest, "Invalid topic name: %d characters; Kafka's limit is 249", len(name))
+		return registry.Errorf(registry.CodeInvalidRequest, "Invalid topic name: %d characters; Kafka's limit is 249", len(name))
 	}
 	for _, r := range name {
 		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-') {
-			return Errorf(CodeInvalidRequest, "Invalid topic name %q: Kafka allows only ASCII letters, digits, '.', '_' and '-'", name)
+			return registry.Errorf(registry.CodeInvalidRequest, "Invalid topic name %q: Kafka allows only ASCII letters, digits, '.', '_' and '-'", name)
 		}
 	}
 	return nil
@@ -373,27 +198,27 @@ func validateTopicName(name string) error {
 // other than newlines and tabs.
 func validateText(field, s string, limit int) error {
 	if n := utf8.RuneCountInString(s); n > limit {
-		return Errorf(CodeInvalidRequest, "Invalid %s: %d characters; the limit is %d", field, n, limit)
+		return registry.Errorf(registry.CodeInvalidRequest, "Invalid %s: %d characters; the limit is %d", field, n, limit)
 	}
 	for _, r := range s {
 		if (r < 0x20 && r != '\n' && r != '\t') || r == 0x7f {
-			return Errorf(CodeInvalidRequest, "Invalid %s: control characters are not allowed", field)
+			return registry.Errorf(registry.CodeInvalidRequest, "Invalid %s: control characters are not allowed", field)
 		}
 	}
 	return nil
 }
 
 // validateURL accepts absolute http, https and mailto URLs in the link
-// grammar (links.go) only, so that a catalogue page can render them as
+// grammar (registry/links.go) only, so that a catalogue page can render them as
 // links safely.
 func validateURL(field, raw string) error {
 	switch {
 	case raw == "" || len(raw) > 2048:
-		return Errorf(CodeInvalidRequest, "Invalid %s %q: give a URL of 1 to 2048 characters", field, raw)
-	case httpLink.MatchString(raw) || mailtoLink.MatchString(raw):
+		return registry.Errorf(registry.CodeInvalidRequest, "Invalid %s %q: give a URL of 1 to 2048 characters", field, raw)
+	case registry.IsHTTPLink(raw) || registry.IsMailtoLink(raw):
 		return nil
 	}
-	return Errorf(CodeInvalidRequest, "Invalid %s %q: use an http, https or mailto URL with a host name and %s", field, raw, linkHint)
+	return registry.Errorf(registry.CodeInvalidRequest, "Invalid %s %q: use an http, https or mailto URL with a host name and %s", field, raw, registry.LinkHint)
 }
 
 // cleanList validates a list of short names (tags, services), drops
@@ -408,7 +233,7 @@ func cleanList(field string, in []string) ([]string, error) {
 		}
 		s = strings.TrimSpace(s)
 		if s == "" {
-			return nil, Errorf(CodeInvalidRequest, "Invalid %s: empty entry", field)
+			return nil, registry.Errorf(registry.CodeInvalidRequest, "Invalid %s: empty entry", field)
 		}
 		if !slices.Contains(out, s) {
 			out = append(out, s)
@@ -425,18 +250,18 @@ func (t Team) validate() error {
 		return err
 	}
 	if len(t.Contacts) > 32 {
-		return Errorf(CodeInvalidRequest, "Invalid contacts: %d given; the limit is 32", len(t.Contacts))
+		return registry.Errorf(registry.CodeInvalidRequest, "Invalid contacts: %d given; the limit is 32", len(t.Contacts))
 	}
 	for i, c := range t.Contacts {
 		if c.Name == "" && c.Email == "" && c.URL == "" {
-			return Errorf(CodeInvalidRequest, "Invalid contact %d: give a name, an email or a URL", i)
+			return registry.Errorf(registry.CodeInvalidRequest, "Invalid contact %d: give a name, an email or a URL", i)
 		}
 		if err := validateText("contact name", c.Name, 256); err != nil {
 			return err
 		}
 		if c.Email != "" {
 			if a, err := mail.ParseAddress(c.Email); err != nil || a.Address != c.Email {
-				return Errorf(CodeInvalidRequest, "Invalid contact email %q: use a plain address such as team@example.com", c.Email)
+				return registry.Errorf(registry.CodeInvalidRequest, "Invalid contact email %q: use a plain address such as team@example.com", c.Email)
 			}
 		}
 		if c.URL != "" {
@@ -451,7 +276,7 @@ func (t Team) validate() error {
 // applyTopicUpdate lays u over t and checks the result against the
 // catalogue: the owner and successor exist and no bound subject belongs to
 // another topic.
-func (g *governance) applyTopicUpdate(t Topic, u TopicUpdate) (Topic, error) {
+func (g *Governance) applyTopicUpdate(t Topic, u TopicUpdate) (Topic, error) {
 	if u.Description != nil {
 		t.Description = *u.Description
 	}
@@ -499,7 +324,7 @@ func (g *governance) applyTopicUpdate(t Topic, u TopicUpdate) (Topic, error) {
 	}
 	if u.Lint != nil {
 		p := *u.Lint
-		if err := validateLint(&p); err != nil {
+		if err := registry.ValidateLint(&p); err != nil {
 			return Topic{}, err
 		}
 		t.Lint = &p
@@ -507,7 +332,7 @@ func (g *governance) applyTopicUpdate(t Topic, u TopicUpdate) (Topic, error) {
 	return t, g.checkTopic(t)
 }
 
-func (g *governance) checkTopic(t Topic) error {
+func (g *Governance) checkTopic(t Topic) error {
 	if err := validateTopicName(t.Name); err != nil {
 		return err
 	}
@@ -515,23 +340,23 @@ func (g *governance) checkTopic(t Topic) error {
 		return err
 	}
 	if t.Owner == "" {
-		return Errorf(CodeInvalidRequest, "Topic '%s' needs an owner: name the team that produces it", t.Name)
+		return registry.Errorf(registry.CodeInvalidRequest, "Topic '%s' needs an owner: name the team that produces it", t.Name)
 	}
 	if _, ok := g.teams[t.Owner]; !ok {
-		return Errorf(CodeInvalidRequest, "Team '%s' does not exist: create it first with POST /v1/catalog/teams", t.Owner)
+		return registry.Errorf(registry.CodeInvalidRequest, "Team '%s' does not exist: create it first with POST /v1/catalog/teams", t.Owner)
 	}
 	switch t.Lifecycle {
 	case Active, Deprecated, Retired:
 	default:
-		return Errorf(CodeInvalidRequest, "Invalid lifecycle %q: use active, deprecated or retired", t.Lifecycle)
+		return registry.Errorf(registry.CodeInvalidRequest, "Invalid lifecycle %q: use active, deprecated or retired", t.Lifecycle)
 	}
 	switch t.WritePolicy {
 	case SingleWriter, Shared:
 	default:
-		return Errorf(CodeInvalidRequest, "Invalid writePolicy %q: use single-writer or shared", t.WritePolicy)
+		return registry.Errorf(registry.CodeInvalidRequest, "Invalid writePolicy %q: use single-writer or shared", t.WritePolicy)
 	}
 	if len(t.Docs) > 32 {
-		return Errorf(CodeInvalidRequest, "Invalid docs: %d links given; the limit is 32", len(t.Docs))
+		return registry.Errorf(registry.CodeInvalidRequest, "Invalid docs: %d links given; the limit is 32", len(t.Docs))
 	}
 	for _, d := range t.Docs {
 		if err := validateText("doc title", d.Title, 256); err != nil {
@@ -543,34 +368,34 @@ func (g *governance) checkTopic(t Topic) error {
 	}
 	if t.Successor != "" {
 		if t.Successor == t.Name {
-			return Errorf(CodeInvalidRequest, "Topic '%s' cannot be its own successor", t.Name)
+			return registry.Errorf(registry.CodeInvalidRequest, "Topic '%s' cannot be its own successor", t.Name)
 		}
 		seen := map[string]bool{t.Name: true}
 		for next := t.Successor; next != ""; next = g.topics[next].Successor {
 			if _, ok := g.topics[next]; !ok {
-				return Errorf(CodeInvalidRequest, "Successor topic '%s' does not exist: create it first", next)
+				return registry.Errorf(registry.CodeInvalidRequest, "Successor topic '%s' does not exist: create it first", next)
 			}
 			if seen[next] {
-				return Errorf(CodeInvalidRequest, "Successor '%s' would make a cycle of successors", t.Successor)
+				return registry.Errorf(registry.CodeInvalidRequest, "Successor '%s' would make a cycle of successors", t.Successor)
 			}
 			seen[next] = true
 		}
 	}
 	if len(t.Bindings.Other) > 64 {
-		return Errorf(CodeInvalidRequest, "Invalid bindings: %d other subjects; the limit is 64", len(t.Bindings.Other))
+		return registry.Errorf(registry.CodeInvalidRequest, "Invalid bindings: %d other subjects; the limit is 64", len(t.Bindings.Other))
 	}
 	mine := map[string]bool{}
 	for _, s := range t.Subjects() {
-		if err := ValidateSubject(s); err != nil {
+		if err := registry.ValidateSubject(s); err != nil {
 			return err
 		}
-		k := OwnerKey(s)
+		k := registry.OwnerKey(s)
 		if mine[k] {
-			return Errorf(CodeInvalidRequest, "Subject '%s' is bound to topic '%s' twice", s, t.Name)
+			return registry.Errorf(registry.CodeInvalidRequest, "Subject '%s' is bound to topic '%s' twice", s, t.Name)
 		}
 		mine[k] = true
 		if other, ok := g.bySubject[k]; ok && other != t.Name {
-			return Errorf(CodeConflict, "Subject '%s' is already bound to topic '%s'; unbind it there first", s, other)
+			return registry.Errorf(registry.CodeConflict, "Subject '%s' is already bound to topic '%s'; unbind it there first", s, other)
 		}
 	}
 	return nil
@@ -610,7 +435,7 @@ func changedFields(a, b Topic) []string {
 }
 
 // topicsOwnedBy lists the topics team owns, sorted.
-func (g *governance) topicsOwnedBy(team string) []string {
+func (g *Governance) topicsOwnedBy(team string) []string {
 	var out []string
 	for name, t := range g.topics {
 		if t.Owner == team {

@@ -1,8 +1,10 @@
-package registry
+package governance
 
 import (
 	"slices"
 	"strings"
+
+	"github.com/charter-registry/charter/registry"
 )
 
 // SearchHit is one match of a catalogue search.
@@ -31,7 +33,7 @@ type fieldNamer interface {
 // topic names, descriptions and tags, subject names, and the field names
 // of each subject's latest schema. Hits come in that order, at most limit
 // of them (100 by default, at most 1000).
-func (s *Service) Search(q string, limit int) []SearchHit {
+func (g *Governance) Search(q string, limit int) []SearchHit {
 	if limit <= 0 {
 		limit = 100
 	}
@@ -46,11 +48,48 @@ func (s *Service) Search(q string, limit int) []SearchHit {
 		out = append(out, h)
 		return len(out) < limit
 	}
-	st := s.state
-	st.mu.RLock()
-	defer st.mu.RUnlock()
-	g := s.gov
-	for _, name := range g.sortedTeams() {
+	if !g.searchCatalogue(has, add) {
+		return out
+	}
+	subjects := g.svc.Subjects("", false, false)
+	for _, name := range subjects {
+		if !has(name) {
+			continue
+		}
+		topic, team := g.placeOf(name)
+		if !add(SearchHit{Kind: "subject", Name: name, Match: "name", Subject: name, Topic: topic, Team: team}) {
+			return out
+		}
+	}
+	for _, name := range subjects {
+		latest, err := g.svc.Version(name, registry.Latest, false)
+		if err != nil {
+			continue
+		}
+		parsed, _, err := g.svc.SchemaOfID(latest.ID)
+		fn, ok := parsed.(fieldNamer)
+		if err != nil || !ok {
+			continue
+		}
+		topic, team := g.placeOf(name)
+		for _, f := range fn.FieldNames() {
+			if !has(f) {
+				continue
+			}
+			if !add(SearchHit{Kind: "field", Name: f, Match: "field", Subject: name, Topic: topic, Team: team}) {
+				return out
+			}
+		}
+	}
+	return out
+}
+
+// searchCatalogue adds the team and topic hits; false when add said the
+// answer is full.
+func (g *Governance) searchCatalogue(has func(string) bool, add func(SearchHit) bool) bool {
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	for _, name := range sortedKeys(g.teams) {
 		t := g.teams[name]
 		var match string
 		switch {
@@ -62,7 +101,7 @@ func (s *Service) Search(q string, limit int) []SearchHit {
 			continue
 		}
 		if !add(SearchHit{Kind: "team", Name: name, Match: match, Team: name}) {
-			return out
+			return false
 		}
 	}
 	for _, name := range sortedKeys(g.topics) {
@@ -79,38 +118,18 @@ func (s *Service) Search(q string, limit int) []SearchHit {
 			continue
 		}
 		if !add(SearchHit{Kind: "topic", Name: name, Match: match, Topic: name, Team: t.Owner}) {
-			return out
+			return false
 		}
 	}
-	subjects := sortedKeys(st.subjects)
-	for _, name := range subjects {
-		if !has(name) || !st.subjects[name].hasLive() {
-			continue
-		}
-		topic, team := s.subjectTopicLocked(name)
-		if !add(SearchHit{Kind: "subject", Name: name, Match: "name", Subject: name, Topic: topic, Team: team}) {
-			return out
-		}
+	return true
+}
+
+// placeOf returns the name and owner of the topic subject is bound to.
+func (g *Governance) placeOf(subject string) (topic, team string) {
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	if t, ok := g.topicOfLocked(subject); ok {
+		return t.Name, t.Owner
 	}
-	for _, name := range subjects {
-		vs := st.subjects[name].latest(false)
-		if vs == nil || vs.schema == nil {
-			continue
-		}
-		parsed, err := s.parsedLocked(vs.schema)
-		fn, ok := parsed.(fieldNamer)
-		if err != nil || !ok {
-			continue
-		}
-		topic, team := s.subjectTopicLocked(name)
-		for _, f := range fn.FieldNames() {
-			if !has(f) {
-				continue
-			}
-			if !add(SearchHit{Kind: "field", Name: f, Match: "field", Subject: name, Topic: topic, Team: team}) {
-				return out
-			}
-		}
-	}
-	return out
+	return "", ""
 }

@@ -1,10 +1,11 @@
-package registry_test
+package governance_test
 
 import (
 	"context"
 	"encoding/json"
 	"testing"
 
+	"github.com/charter-registry/charter/governance"
 	"github.com/charter-registry/charter/internal/registrytest"
 	"github.com/charter-registry/charter/registry"
 	"github.com/charter-registry/charter/storage"
@@ -13,23 +14,23 @@ import (
 
 // governedSnapshot is everything governance serves, for comparing states.
 type governedSnapshot struct {
-	Teams   []registry.Team
-	Topics  []registry.Topic
+	Teams   []governance.Team
+	Topics  []governance.Topic
 	Audit   []registry.AuditEntry
-	Changes []registry.ChangeEvent
+	Changes []governance.ChangeEvent
 	Digest  string
 }
 
 func governed(t *testing.T, svc *registry.Service) governedSnapshot {
 	t.Helper()
-	ch, err := svc.Changes(context.Background(), registry.ChangeQuery{Limit: 1000})
+	ch, err := gov(svc).Changes(context.Background(), governance.ChangeQuery{Limit: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return governedSnapshot{
-		Teams:   svc.Teams(),
-		Topics:  svc.Topics(registry.TopicFilter{}),
-		Audit:   svc.Audit(registry.AuditFilter{Limit: 1000}),
+		Teams:   gov(svc).Teams(),
+		Topics:  gov(svc).Topics(governance.TopicFilter{}),
+		Audit:   gov(svc).Audit(governance.AuditFilter{Limit: 1000}),
 		Changes: ch.Events,
 		Digest:  svc.State().Digest(),
 	}
@@ -67,15 +68,15 @@ func governanceHistory(t *testing.T, svc *registry.Service) {
 			return err
 		},
 		func() error {
-			_, err := svc.CreateTopic(as(payments), "orders-v2", registry.TopicUpdate{Docs: &[]registry.Link{{Title: "Runbook", URL: "https://wiki.example.com/orders"}}})
+			_, err := gov(svc).CreateTopic(as(payments), "orders-v2", governance.TopicUpdate{Docs: &[]governance.Link{{Title: "Runbook", URL: "https://wiki.example.com/orders"}}})
 			return err
 		},
 		func() error {
-			_, err := svc.UpdateTopic(as(payments), "orders", registry.TopicUpdate{Lifecycle: ptr(registry.Deprecated), Successor: ptr("orders-v2")})
+			_, err := gov(svc).UpdateTopic(as(payments), "orders", governance.TopicUpdate{Lifecycle: ptr(governance.Deprecated), Successor: ptr("orders-v2")})
 			return err
 		},
 		func() error {
-			_, err := svc.UpdateTopic(as(shipping), "parcels", registry.TopicUpdate{Consumers: &[]string{"billing"}, Producers: &[]string{"warehouse"}})
+			_, err := gov(svc).UpdateTopic(as(shipping), "parcels", governance.TopicUpdate{Consumers: &[]string{"billing"}, Producers: &[]string{"warehouse"}})
 			return err
 		},
 		func() error {
@@ -87,7 +88,7 @@ func governanceHistory(t *testing.T, svc *registry.Service) {
 			return err
 		},
 		func() error {
-			_, err := svc.UpdateTopic(as(shipping), "parcels", registry.TopicUpdate{Owner: ptr("payments")})
+			_, err := gov(svc).UpdateTopic(as(shipping), "parcels", governance.TopicUpdate{Owner: ptr("payments")})
 			return err
 		},
 	}
@@ -155,7 +156,7 @@ func TestGovernanceSurvivesRestartFromDisk(t *testing.T) {
 			again, _ := startOn(t, l)
 			sameGoverned(t, "after restart", governed(t, again), before)
 			checkEnforced(t, again)
-			o, err := again.SubjectOwnership("parcels-value")
+			o, err := gov(again).SubjectOwnership("parcels-value")
 			wantCode(t, "ownership", err, 0)
 			if o.Team != "payments" {
 				t.Errorf("parcels-value owned by %q after restart, want payments", o.Team)

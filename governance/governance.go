@@ -1,0 +1,237 @@
+package governance
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"sync"
+
+	"github.com/charter-registry/charter/registry"
+)
+
+// Config configures governance. It has no settings yet; it exists so that
+// Attach keeps its signature when it gets some.
+type Config struct{}
+
+// Governance is the catalogue (teams, topics, bindings) and the audit
+// trail over one registry.Service, applied from TEAM, TOPIC and AUDIT
+// records. It is the service's registry.Governor: the registry asks it who
+// owns each subject.
+type Governance struct {
+	svc *registry.Service
+	cfg Config
+
+	// mu guards what follows. Records are applied under the registry
+	// state's write lock and the registry asks Binding under its read
+	// lock, so the order is always state, then mu: no method calls into
+	// the Service while it holds mu.
+	mu        sync.RWMutex
+	teams     map[string]Team
+	topics    map[string]Topic
+	bySubject map[string]string // OwnerKey(subject) → topic
+	// predecessors maps a topic to the topics that name it as their
+	// successor.
+	predecessors map[string]map[string]bool
+	audit        []registry.AuditEntry // in log order
+	auditIDs     map[string]bool
+}
+
+// Attach builds governance over svc, registers its records with svc's
+// state and makes it svc's Governor. Call it before svc.Run, so that
+// replay applies the catalogue and the trail already in the log. When svc
+// already has a Governance, Attach returns that one and ignores cfg, so
+// the API and the catalogue pages can each ask for the service's.
+func Attach(svc *registry.Service, cfg Config) *Governance {
+	if g, ok := svc.Governor().(*Governance); ok {
+		return g
+	}
+	g := &Governance{
+		svc:          svc,
+		cfg:          cfg,
+		teams:        map[string]Team{},
+		topics:       map[string]Topic{},
+		bySubject:    map[string]string{},
+		predecessors: map[string]map[string]bool{},
+		auditIDs:     map[string]bool{},
+	}
+	svc.State().Register(KeyTeam, teamRecords{g})
+	svc.State().Register(KeyTopic, topicRecords{g})
+	svc.State().Register(registry.KeyAudit, auditRecords{g})
+	svc.SetGovernor(g)
+	return g
+}
+
+// Service returns the registry service governance is attached to.
+func (g *Governance) Service() *registry.Service { return g.svc }
+
+// Binding implements registry.Governor.
+func (g *Governance) Binding(subject string) (registry.Binding, bool) {
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	t, ok := g.topicOfLocked(subject)
+	if !ok {
+		return registry.Binding{}, false
+	}
+	b := registry.Binding{Topic: t.Name, Owner: t.Owner, Shared: t.WritePolicy == Shared, Lint: t.Lint}
+	if t.Lifecycle == Retired {
+		b.Closed = fmt.Sprintf("Subject '%s' belongs to topic '%s', which is retired: it accepts no new schemas%s", subject, t.Name, successorHint(t))
+	}
+	return b, true
+}
+
+// UpgradePath implements registry.Governor.
+func (g *Governance) UpgradePath(subject string) string {
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	t, ok := g.topicOfLocked(subject)
+	if !ok {
+		return ""
+	}
+	return g.upgradePathLocked(subject, t)
+}
+
+// Predecessors implements registry.Governor: when subject is the key or
+// value of a topic that other topics name as their successor, those
+// topics' key or value subjects, in topic name order.
+func (g *Governance) Predecessors(subject string) []registry.Predecessor {
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	t, ok := g.topicOfLocked(subject)
+	if !ok {
+		return nil
+	}
+	var out []registry.Predecessor
+	for _, name := range g.predecessorsOfLocked(t.Name) {
+		p := g.topics[name]
+		prev := ""
+		switch subject {
+		case t.Bindings.Value:
+			prev = p.Bindings.Value
+		case t.Bindings.Key:
+			prev = p.Bindings.Key
+		}
+		if prev != "" {
+			out = append(out, registry.Predecessor{Topic: p.Name, Subject: prev})
+		}
+	}
+	return out
+}
+
+// predecessorsOfLocked lists, sorted, the topics that name topic as
+// successor.
+func (g *Governance) predecessorsOfLocked(topic string) []string {
+	return sortedKeys(g.predecessors[topic])
+}
+
+// topicOfLocked returns the topic subject is bound to.
+func (g *Governance) topicOfLocked(subject string) (Topic, bool) {
+	name, ok := g.bySubject[registry.OwnerKey(subject)]
+	if !ok {
+		return Topic{}, false
+	}
+	t, ok := g.topics[name]
+	return t, ok
+}
+
+func (g *Governance) putTopicLocked(t Topic) {
+	g.dropTopicLocked(t.Name)
+	g.topics[t.Name] = t
+	for _, s := range t.Subjects() {
+		g.bySubject[registry.OwnerKey(s)] = t.Name
+	}
+	if t.Successor != "" {
+		if g.predecessors[t.Successor] == nil {
+			g.predecessors[t.Successor] = map[string]bool{}
+		}
+		g.predecessors[t.Successor][t.Name] = true
+	}
+}
+
+func (g *Governance) dropTopicLocked(name string) {
+	old, ok := g.topics[name]
+	if !ok {
+		return
+	}
+	for _, s := range old.Subjects() {
+		if g.bySubject[registry.OwnerKey(s)] == name {
+			delete(g.bySubject, registry.OwnerKey(s))
+		}
+	}
+	if preds := g.predecessors[old.Successor]; preds != nil {
+		delete(preds, name)
+		if len(preds) == 0 {
+			delete(g.predecessors, old.Successor)
+		}
+	}
+	delete(g.topics, name)
+}
+
+// teamRecords and topicRecords apply one keytype each.
+type (
+	teamRecords  struct{ g *Governance }
+	topicRecords struct{ g *Governance }
+)
+
+func (e teamRecords) Apply(k registry.Key, value []byte, _ int64) error {
+	g := e.g
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if value == nil {
+		delete(g.teams, k.Subject)
+		return nil
+	}
+	var t Team
+	if err := json.Unmarshal(value, &t); err != nil {
+		return fmt.Errorf("decode TEAM value: %w", err)
+	}
+	if t.Name != k.Subject {
+		return fmt.Errorf("TEAM key names %q but value names %q", k.Subject, t.Name)
+	}
+	g.teams[t.Name] = t
+	return nil
+}
+
+func (e teamRecords) Digest(w func([]byte)) {
+	e.g.mu.RLock()
+	defer e.g.mu.RUnlock()
+	for _, name := range sortedKeys(e.g.teams) {
+		b, _ := json.Marshal(e.g.teams[name])
+		w(b)
+	}
+}
+
+func (e topicRecords) Apply(k registry.Key, value []byte, _ int64) error {
+	g := e.g
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if value == nil {
+		g.dropTopicLocked(k.Subject)
+		return nil
+	}
+	var t Topic
+	if err := json.Unmarshal(value, &t); err != nil {
+		return fmt.Errorf("decode TOPIC value: %w", err)
+	}
+	if t.Name != k.Subject {
+		return fmt.Errorf("TOPIC key names %q but value names %q", k.Subject, t.Name)
+	}
+	g.putTopicLocked(t)
+	return nil
+}
+
+func (e topicRecords) Digest(w func([]byte)) {
+	e.g.mu.RLock()
+	defer e.g.mu.RUnlock()
+	for _, name := range sortedKeys(e.g.topics) {
+		b, _ := json.Marshal(e.g.topics[name])
+		w(b)
+	}
+}
+
+// sortedKeys lists m's keys in order; empty, not nil, for an empty map.
+func sortedKeys[V any](m map[string]V) []string {
+	out := slices.AppendSeq(make([]string, 0, len(m)), maps.Keys(m))
+	slices.Sort(out)
+	return out
+}
