@@ -66,7 +66,7 @@ func (g *Governance) Search(q string, limit int) []SearchHit {
 		if err != nil {
 			continue
 		}
-		parsed, _, err := g.svc.SchemaOfID(latest.ID)
+		parsed, _, err := g.svc.SchemaOfIDIn(registry.SubjectContext(name), latest.ID)
 		fn, ok := parsed.(fieldNamer)
 		if err != nil || !ok {
 			continue

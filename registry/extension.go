@@ -93,3 +93,7 @@ func (s *Service) Now() time.Time { return s.cfg.Now() }
 
 // Logger is the service's logger.
 func (s *Service) Logger() *slog.Logger { return s.cfg.Logger }
+
+// SubjectContext names the context whose ids subject's versions carry, for
+// SchemaOfIDIn and the other ...In reads.
+func SubjectContext(subject string) string { return contextOf(subject) }
