@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"os/exec"
 	"reflect"
 	"strings"
@@ -327,5 +328,75 @@ func TestLinkSurvivesKillsOfBothSides(t *testing.T) {
 	settled(t, cur, dst.url(), ":.dr:", acks)
 	if b := get(cur() + "/metrics"); !bytes.Contains(b, []byte(`charter_exporter_lag{exporter="dr"} 0`)) {
 		t.Errorf("metrics after settling lack a zero lag for dr")
+	}
+}
+
+// holder returns the node whose /metrics says it holds the exporter
+// lease, or nil.
+func holder(nodes ...*node) *node {
+	for _, n := range nodes {
+		if bytes.Contains(get(n.url()+"/metrics"), []byte("charter_exporter_lease_held 1")) {
+			return n
+		}
+	}
+	return nil
+}
+
+// The prove-it test across storage: the source cluster is two instances
+// on one topic of a real Kafka broker, the destination a file log. The
+// instance running the exporter is killed -9 mid-stream and the other
+// takes over; the destination is killed -9 and restarted.
+func TestLinkKafkaClusterHandsOver(t *testing.T) {
+	env := os.Getenv("CHARTER_KAFKA_BROKERS")
+	if env == "" {
+		t.Skip("CHARTER_KAFKA_BROKERS is not set: skipping a test that needs a real Kafka broker (scripts/kafka.sh up)")
+	}
+	bin := registrytest.BuildBinary(t)
+	topic := fmt.Sprintf("charter-exporter-%d", time.Now().UnixNano())
+	dst := startNode(t, bin, "--data-dir", t.TempDir())
+	px := newProxy(t)
+	px.point(dst.p.Addr)
+	kafkaArgs := []string{"--kafka-brokers", env, "--kafka-topic", topic, "--kafka-replication-factor", "1", "--exporter-lease", "2s", "--exporter-poll", "300ms"}
+	a := startNode(t, bin, kafkaArgs...)
+	b := startNode(t, bin, kafkaArgs...)
+	var srcURL atomic.Pointer[string]
+	set := func(n *node) { u := n.url(); srcURL.Store(&u) }
+	set(a)
+	cur := func() string { return *srcURL.Load() }
+
+	mustCall(t, http.MethodPost, cur()+"/exporters", map[string]any{
+		"name": "region-b", "contextType": "CUSTOM", "context": "east",
+		"config": map[string]string{"schema.registry.url": px.url()},
+	})
+	stop := make(chan struct{})
+	done := load(t, cur, []string{"orders-value", "payments-value", "users-value"}, stop)
+	var first *node
+	eventually(t, "an instance holds the lease", func() (bool, string) {
+		first = holder(a, b)
+		return first != nil, ""
+	})
+	waitForVersions(t, cur, 15)
+	other := a
+	if first == a {
+		other = b
+	}
+	set(other)
+	first.kill9() // the exporting instance dies mid-stream
+	eventually(t, "the other instance takes the lease over", func() (bool, string) {
+		return holder(other) == other, ""
+	})
+	first.start()
+	waitForVersions(t, cur, 30)
+	dst.kill9()
+	px.point("")
+	waitForVersions(t, cur, 40)
+	dst.start()
+	px.point(dst.p.Addr)
+	waitForVersions(t, cur, 50)
+	close(stop)
+	acks := done()
+	settled(t, cur, dst.url(), ":.east:", acks)
+	if h := holder(a, b); h == nil {
+		t.Error("no instance holds the lease after settling")
 	}
 }

@@ -267,7 +267,8 @@ func (w *worker) desired() (map[string]*wanted, error) {
 		}
 		return nil
 	}
-	for _, s := range svc.Subjects("", true, false) {
+	// ":*:" lists the subjects of every context.
+	for _, s := range svc.Subjects(":*:", true, false) {
 		if w.def.matches(s) {
 			if err := add(s); err != nil {
 				return nil, err
