@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 )
@@ -258,5 +259,128 @@ func TestSchemaByIDResolvesInTheSubjectsContext(t *testing.T) {
 	h.do("GET", "/schemas/ids/1?fetchMaxId=true", nil).json(t, &mx)
 	if mx.MaxID != 1 {
 		t.Fatalf("maxId in the default context = %d, want 1", mx.MaxID)
+	}
+}
+
+// A client that knows only the unqualified name reads and looks up the
+// version a context holds under it, as Confluent's "w/o context" reads do.
+func TestUnqualifiedReadsFallBackToContexts(t *testing.T) {
+	h := newHarness(t)
+	h.register(":.ctx2:testTopic2", ctxSchemaB)
+	h.register(":.ctx1:testTopic2", ctxSchemaA)
+	var sc struct {
+		Subject string `json:"subject"`
+		Version int    `json:"version"`
+		Schema  string `json:"schema"`
+	}
+	h.do("GET", "/subjects/testTopic2/versions/1", nil).json(t, &sc)
+	if sc.Subject != ":.ctx1:testTopic2" || sc.Schema != ctxSchemaA {
+		t.Fatalf("unqualified read = %+v, want the first context's (.ctx1)", sc)
+	}
+	r := h.do("POST", "/subjects/testTopic2", map[string]any{"schema": ctxSchemaB})
+	if r.status != 200 {
+		t.Fatalf("unqualified lookup: %d %s", r.status, r.body)
+	}
+	r.json(t, &sc)
+	if sc.Subject != ":.ctx2:testTopic2" || sc.Version != 1 {
+		t.Fatalf("unqualified lookup = %+v, want :.ctx2:testTopic2 v1", sc)
+	}
+	// The default context comes first; a name no context holds keeps its
+	// own error.
+	h.register("testTopic2", ctxSchemaC)
+	h.do("GET", "/subjects/testTopic2/versions/1", nil).json(t, &sc)
+	if sc.Subject != "testTopic2" {
+		t.Fatalf("default context first, got %+v", sc)
+	}
+	h.wantError("GET", "/subjects/nobody/versions/1", nil, 404, 40401, "Subject 'nobody' not found.")
+	h.wantError("GET", "/subjects/:.ctx1:nobody/versions/1", nil, 404, 40401, "Subject ':.ctx1:nobody' not found.")
+	h.wantError("POST", "/subjects/nobody", map[string]any{"schema": ctxSchemaB}, 404, 40401, "Subject 'nobody' not found.")
+}
+func TestReferenceFormatQualified(t *testing.T) {
+	h := newHarness(t)
+	customer := `{"type":"record","name":"Customer","namespace":"acme","fields":[{"name":"n","type":"string"}]}`
+	order := `{"type":"record","name":"Order","namespace":"acme","fields":[{"name":"c","type":"acme.Customer"}]}`
+	h.register(":.ctx1:customer", customer)
+	r := h.do("POST", "/subjects/:.ctx1:order/versions", map[string]any{
+		"schema":     order,
+		"references": []map[string]any{{"name": "acme.Customer", "subject": "customer", "version": 1}},
+	})
+	if r.status != 200 {
+		t.Fatalf("register with a reference in its context: %d %s", r.status, r.body)
+	}
+	var reg struct{ ID int }
+	r.json(t, &reg)
+	refsOf := func(path string) []string {
+		t.Helper()
+		var sc struct {
+			References []struct {
+				Subject string `json:"subject"`
+			} `json:"references"`
+		}
+		rr := h.do("GET", path, nil)
+		if rr.status != 200 {
+			t.Fatalf("GET %s: %d %s", path, rr.status, rr.body)
+		}
+		rr.json(t, &sc)
+		var out []string
+		for _, ref := range sc.References {
+			out = append(out, ref.Subject)
+		}
+		return out
+	}
+	id := fmt.Sprint(reg.ID)
+	for _, tc := range []struct {
+		path string
+		want []string
+	}{
+		{"/subjects/:.ctx1:order/versions/1", []string{"customer"}},
+		{"/subjects/:.ctx1:order/versions/1?referenceFormat=qualified", []string{":.ctx1:customer"}},
+		{"/schemas/ids/" + id + "?subject=:.ctx1:order&referenceFormat=qualified", []string{":.ctx1:customer"}},
+		{"/schemas/ids/" + id + "?subject=:.ctx1:order", []string{"customer"}},
+		{"/schemas/ids/" + id + "?subject=:.ctx1:order&referenceFormat=other", []string{"customer"}},
+	} {
+		if got := refsOf(tc.path); !slices.Equal(got, tc.want) {
+			t.Errorf("GET %s references = %q, want %q", tc.path, got, tc.want)
+		}
+	}
+}
+
+func TestReferencesResolveInTheirContext(t *testing.T) {
+	h := newHarness(t)
+	customer := `{"type":"record","name":"Customer","namespace":"acme","fields":[{"name":"n","type":"string"}]}`
+	order := `{"type":"record","name":"Order","namespace":"acme","fields":[{"name":"c","type":"acme.Customer"}]}`
+	order2 := `{"type":"record","name":"Order","namespace":"acme","fields":[{"name":"c","type":"acme.Customer"},{"name":"x","type":"int","default":0}]}`
+	refTo := func(subject string) []map[string]any {
+		return []map[string]any{{"name": "acme.Customer", "subject": subject, "version": 1}}
+	}
+	h.register(":.ctx1:customer", customer)
+	h.register(":.shared:customer", customer)
+	// "customer" from .ctx1 is :.ctx1:customer; from the default context it
+	// is a subject the default context does not hold.
+	if r := h.do("POST", "/subjects/:.ctx1:order/versions", map[string]any{"schema": order, "references": refTo("customer")}); r.status != 200 {
+		t.Fatalf("reference within the context: %d %s", r.status, r.body)
+	}
+	h.wantError("POST", "/subjects/order/versions", map[string]any{"schema": order, "references": refTo("customer")}, 422, 42201,
+		`Invalid schema: reference "acme.Customer" names subject 'customer' version 1, which does not exist`)
+	// A qualified reference names its own context.
+	if r := h.do("POST", "/subjects/:.ctx2:order/versions", map[string]any{"schema": order, "references": refTo(":.shared:customer")}); r.status != 200 {
+		t.Fatalf("qualified reference: %d %s", r.status, r.body)
+	}
+	var ids []int
+	h.do("GET", "/subjects/:.ctx1:customer/versions/1/referencedby", nil).json(t, &ids)
+	if len(ids) != 1 || ids[0] != 2 {
+		t.Fatalf("referencedby :.ctx1:customer = %v, want [2]", ids)
+	}
+	h.do("GET", "/subjects/:.shared:customer/versions/1/referencedby", nil).json(t, &ids)
+	if len(ids) != 1 || ids[0] != 1 {
+		t.Fatalf("referencedby :.shared:customer = %v, want [1] (the id in .ctx2)", ids)
+	}
+	h.do("DELETE", "/subjects/:.ctx1:customer/versions/1", nil)
+	h.wantError("DELETE", "/subjects/:.ctx1:customer/versions/1?permanent=true", nil, 422, 42206, "")
+	// After a restart the stored schema's references still resolve in its
+	// context: the compatibility check parses version 1 with them.
+	h2 := newHarnessOn(t, h.log)
+	if r := h2.do("POST", "/subjects/:.ctx1:order/versions", map[string]any{"schema": order2, "references": refTo("customer")}); r.status != 200 {
+		t.Fatalf("second version after restart: %d %s", r.status, r.body)
 	}
 }

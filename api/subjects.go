@@ -140,7 +140,9 @@ func (s *Server) lookup(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out, err := s.svc.Lookup(c.Param("subject"), req, deleted)
+	out, err := s.svc.UsingContexts(c.Param("subject"), func(subject string) (registry.Schema, error) {
+		return s.svc.Lookup(subject, req, deleted)
+	})
 	if err != nil {
 		return err
 	}
@@ -191,7 +193,9 @@ func (s *Server) versionOf(c *echo.Context) (registry.Schema, error) {
 	if err != nil {
 		return registry.Schema{}, err
 	}
-	out, err := s.svc.Version(c.Param("subject"), v, deleted)
+	out, err := s.svc.UsingContexts(c.Param("subject"), func(subject string) (registry.Schema, error) {
+		return s.svc.Version(subject, v, deleted)
+	})
 	if err != nil {
 		return registry.Schema{}, err
 	}

@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -341,4 +342,34 @@ func (st *State) hasLiveSubjects(scope string) bool {
 		}
 	}
 	return false
+}
+
+// UsingContexts runs read for subject and, when an unqualified subject is
+// not found in the default context, for the same name in every other
+// context in turn (":.ctx:name"), answering with the first that finds it,
+// as Confluent's getUsingContexts and lookUpSchemaUnderSubjectUsingContexts
+// do for GET /subjects/{subject}/versions/{version} and POST
+// /subjects/{subject}: a client that knows only "orders-value" reads the
+// schema a context holds under it. When no context has it, read's error for
+// subject itself is returned.
+func (s *Service) UsingContexts(subject string, read func(subject string) (Schema, error)) (Schema, error) {
+	out, err := read(subject)
+	if err == nil || !notFound(err) {
+		return out, err
+	}
+	q := confluent.ParseSubject(subject)
+	if !q.IsDefault() || q.IsContext() {
+		return out, err
+	}
+	for _, c := range s.Contexts()[1:] {
+		if found, e := read(confluent.Subject{Context: c, Name: q.Name}.String()); e == nil {
+			return found, nil
+		}
+	}
+	return out, err
+}
+
+func notFound(err error) bool {
+	return errors.Is(err, &Error{Code: CodeSubjectNotFound}) || errors.Is(err, &Error{Code: CodeVersionNotFound}) ||
+		errors.Is(err, &Error{Code: CodeSchemaNotFound})
 }

@@ -365,7 +365,7 @@ func (st *State) referencedBy(subject string, version int, includeDeleted bool) 
 				continue
 			}
 			for _, r := range sc.refs {
-				if r.Subject == subject && r.Version == version {
+				if confluent.InContext(sc.ctx, r.Subject) == subject && r.Version == version {
 					seen[vs.id] = true
 					break
 				}

@@ -76,7 +76,7 @@ func (s *Service) checkRequest(subject string, req RegisterRequest) error {
 
 // prepare parses a request under the state's read lock. strict selects the
 // format's stricter parse for new schemas (validateNewSchemas).
-func (s *Service) prepare(req RegisterRequest, normalize, strict bool, md *Metadata, rs *RuleSet) (*candidate, error) {
+func (s *Service) prepare(ctx string, req RegisterRequest, normalize, strict bool, md *Metadata, rs *RuleSet) (*candidate, error) {
 	st := s.state
 	f, typ, err := s.format(req.SchemaType)
 	if err != nil {
@@ -86,11 +86,11 @@ func (s *Service) prepare(req RegisterRequest, normalize, strict bool, md *Metad
 	if sf, ok := f.(compat.Stricter); ok && strict {
 		parser = sf.Strict()
 	}
-	refs, err := st.pinReferences(req.References)
+	refs, err := st.pinReferences(ctx, req.References)
 	if err != nil {
 		return nil, err
 	}
-	deps, err := s.dependenciesLocked(refs, 0, map[string]bool{})
+	deps, err := s.dependenciesLocked(ctx, refs, 0, map[string]bool{})
 	if err != nil {
 		return nil, err
 	}
@@ -130,12 +130,13 @@ func invalidSchemaMessage(pe *compat.ParseError) string {
 	return "Invalid schema: " + pe.Message
 }
 
-// pinReferences resolves "latest" (-1) reference versions to numbers.
-func (st *State) pinReferences(refs []Reference) ([]Reference, error) {
+// pinReferences resolves "latest" (-1) reference versions to numbers; a
+// reference names its subject in the context ctx of the schema holding it.
+func (st *State) pinReferences(ctx string, refs []Reference) ([]Reference, error) {
 	out := make([]Reference, len(refs))
 	for i, r := range refs {
 		if r.Version == Latest {
-			ss := st.subjects[r.Subject]
+			ss := st.subjects[confluent.InContext(ctx, r.Subject)]
 			var vs *versionState
 			if ss != nil {
 				vs = ss.latest(false)
@@ -151,8 +152,11 @@ func (st *State) pinReferences(refs []Reference) ([]Reference, error) {
 }
 
 // dependenciesLocked resolves references to their schema texts, transitive
-// dependencies first.
-func (s *Service) dependenciesLocked(refs []Reference, depth int, seen map[string]bool) ([]compat.Dependency, error) {
+// dependencies first. A reference names its subject in ctx, the context of
+// the schema holding it, unless it is qualified (confluent.InContext), as
+// in Confluent: "customer" from a schema of ".staging" is
+// ":.staging:customer".
+func (s *Service) dependenciesLocked(ctx string, refs []Reference, depth int, seen map[string]bool) ([]compat.Dependency, error) {
 	if len(refs) == 0 {
 		return nil, nil
 	}
@@ -162,7 +166,7 @@ func (s *Service) dependenciesLocked(refs []Reference, depth int, seen map[strin
 	st := s.state
 	var out []compat.Dependency
 	for _, r := range refs {
-		ss := st.subjects[r.Subject]
+		ss := st.subjects[confluent.InContext(ctx, r.Subject)]
 		var vs *versionState
 		if ss != nil {
 			vs = ss.versions[r.Version]
@@ -178,7 +182,7 @@ func (s *Service) dependenciesLocked(refs []Reference, depth int, seen map[strin
 			continue
 		}
 		seen[r.Name] = true
-		sub, err := s.dependenciesLocked(sc.refs, depth+1, seen)
+		sub, err := s.dependenciesLocked(sc.ctx, sc.refs, depth+1, seen)
 		if err != nil {
 			return nil, err
 		}
@@ -196,7 +200,7 @@ func (s *Service) parsedLocked(sc *storedSchema) (compat.Schema, error) {
 		if err != nil {
 			return nil, err
 		}
-		deps, err := s.dependenciesLocked(sc.refs, 0, map[string]bool{})
+		deps, err := s.dependenciesLocked(sc.ctx, sc.refs, 0, map[string]bool{})
 		if err != nil {
 			return nil, err
 		}
@@ -401,7 +405,7 @@ func (s *Service) RegisterLinted(ctx context.Context, subject string, req Regist
 			}
 		}
 		md, rs := st.inherit(subject, cfg, req.Metadata, req.RuleSet)
-		c, err := s.prepare(req, cfg.normalize(req.Normalize), cfg.validateNew(), md, rs)
+		c, err := s.prepare(contextOf(subject), req, cfg.normalize(req.Normalize), cfg.validateNew(), md, rs)
 		if err != nil {
 			return nil, err
 		}
@@ -585,7 +589,7 @@ func (s *Service) Lookup(subject string, req RegisterRequest, deleted bool) (Sch
 		return Schema{}, errSubjectNotFound(subject)
 	}
 	cfg := st.effectiveConfig(subject, s.cfg.DefaultCompatibility)
-	c, err := s.prepare(req, cfg.normalize(req.Normalize), false, req.Metadata, req.RuleSet)
+	c, err := s.prepare(contextOf(subject), req, cfg.normalize(req.Normalize), false, req.Metadata, req.RuleSet)
 	if err != nil {
 		return Schema{}, err
 	}
@@ -631,7 +635,7 @@ func (s *Service) CheckCompatibility(subject string, version int, req RegisterRe
 	defer st.mu.RUnlock()
 	cfg := st.effectiveConfig(subject, s.cfg.DefaultCompatibility)
 	md, rs := st.inherit(subject, cfg, req.Metadata, req.RuleSet)
-	c, err := s.prepare(req, cfg.normalize(req.Normalize), cfg.validateNew(), md, rs)
+	c, err := s.prepare(contextOf(subject), req, cfg.normalize(req.Normalize), cfg.validateNew(), md, rs)
 	if err != nil {
 		return CompatibilityResult{}, err
 	}

@@ -137,6 +137,9 @@ type storedSchema struct {
 	ruleSet  *RuleSet
 	identity Identity
 	uses     int
+	// ctx is the context of the id space holding the schema: its
+	// references resolve there (confluent.InContext).
+	ctx string
 }
 
 // NewState returns an empty state.
@@ -407,7 +410,7 @@ func (sp *idSpace) retain(v schemaValue, identity Identity) *storedSchema {
 	s := sp.ids[v.ID]
 	if s == nil {
 		typ := confluent.TypeOrAvro(v.SchemaType)
-		s = &storedSchema{id: v.ID, typ: typ, text: v.Schema, refs: v.References, metadata: v.Metadata, ruleSet: v.RuleSet}
+		s = &storedSchema{id: v.ID, typ: typ, text: v.Schema, refs: v.References, metadata: v.Metadata, ruleSet: v.RuleSet, ctx: contextOf(v.Subject)}
 		s.identity = identity
 		sp.ids[v.ID] = s
 		if _, taken := sp.byIdentity[s.identity]; !taken {
