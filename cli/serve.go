@@ -231,7 +231,7 @@ func runServe(parent context.Context, f serveFlags) error {
 		Logger:         logger,
 		Auth:           authCfg,
 	})
-	catalogue, err := web.Mount(srv.Echo(), svc, web.WithFormats(formats...), web.WithLogger(logger))
+	catalogue, err := web.Mount(srv.Echo(), svc, web.WithFormats(formats...), web.WithLogger(logger), web.WithExporters(exporters))
 	if err != nil {
 		return err
 	}

@@ -44,6 +44,7 @@ type config struct {
 	middleware []echo.MiddlewareFunc
 	directory  Directory
 	cacheSize  int
+	exporters  exporterSource
 }
 
 // WithFormats sets the schema formats used to compare versions on the diff
@@ -165,6 +166,7 @@ func (c *Catalogue) Register(e *echo.Echo) {
 	g.GET("/teams/*", c.team)
 	g.GET("/audit", c.audit)
 	g.GET("/audit/*", c.auditEntry)
+	g.GET("/exporters", c.exporterList)
 	g.GET("/static/:name", c.serveStatic)
 	g.RouteNotFound("/*", func(ctx *echo.Context) error { return c.notFound(ctx, "There is no such page.") })
 }
