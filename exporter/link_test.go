@@ -133,7 +133,7 @@ func (n *node) url() string { return "http://" + n.p.Addr }
 
 func (n *node) kill9() {
 	_ = n.p.Cmd.Process.Signal(syscall.SIGKILL)
-	_, _ = n.p.Cmd.Process.Wait()
+	<-n.p.Exited()
 }
 
 // get answers a GET's body, or nil while the node does not answer 200.

@@ -12,7 +12,6 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -82,39 +81,33 @@ func highWatermarkOn(t testing.TB, adm *kadm.Client, topic string) int64 {
 
 // instance is one charter process.
 type instance struct {
-	name   string
-	addr   string
-	cmd    *exec.Cmd
-	logf   string
-	exited chan struct{}
-	hc     *http.Client
+	name string
+	addr string
+	p    *registrytest.Process
+	hc   *http.Client
 }
 
-// startInstance starts `charter serve` on topic and returns without
-// waiting for it to be ready. The process is killed when the test ends.
+// startInstance starts `charter serve` on topic and returns once it has
+// bound its port, without waiting for it to be ready. The process is
+// killed when the test ends.
 func startInstance(t *testing.T, bin, topic, name string) *instance {
 	t.Helper()
 	return startInstanceOn(t, bin, topic, name, brokers(t), "--kafka-replication-factor", "1")
 }
 
 // startInstanceOn is startInstance on the given brokers, with extra flags.
+// The instance listens on a port the kernel picks and reports (a restarted
+// instance gets a new one), so no port is guessed.
 func startInstanceOn(t *testing.T, bin, topic, name string, seeds []string, flags ...string) *instance {
 	t.Helper()
 	in := &instance{
-		name:   name,
-		addr:   registrytest.FreeAddr(t),
-		logf:   filepath.Join(t.TempDir(), name+".log"),
-		exited: make(chan struct{}),
+		name: name,
 		// The server bounds each request by its --request-timeout (10 s
 		// below); this is only a hang guard.
 		hc: &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}},
 	}
-	logFile, err := os.Create(in.logf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	in.cmd = exec.Command(bin, append([]string{"serve",
-		"--addr", in.addr,
+	cmd := exec.Command(bin, append([]string{"serve",
+		"--addr", "127.0.0.1:0",
 		"--kafka-brokers", strings.Join(seeds, ","),
 		"--kafka-topic", topic,
 		"--request-timeout", "10s",
@@ -122,48 +115,17 @@ func startInstanceOn(t *testing.T, bin, topic, name string, seeds []string, flag
 	}, flags...)...)
 	// Flags say everything; no CHARTER_* variable of the test's own
 	// environment may change the instance's configuration.
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "CHARTER_") {
-			in.cmd.Env = append(in.cmd.Env, kv)
-		}
-	}
-	in.cmd.Stdout = logFile
-	in.cmd.Stderr = logFile
-	if err := in.cmd.Start(); err != nil {
-		t.Fatalf("start %s: %v", name, err)
-	}
-	go func() {
-		_ = in.cmd.Wait()
-		logFile.Close()
-		close(in.exited)
-	}()
-	t.Cleanup(func() {
-		in.kill()
-		in.hc.CloseIdleConnections()
-		if t.Failed() {
-			in.dumpLog(t)
-		}
-	})
+	cmd.Env = registrytest.Environ()
+	t.Cleanup(in.hc.CloseIdleConnections)
+	in.p = registrytest.Launch(t, cmd, syscall.SIGKILL)
+	in.addr = in.p.Addr
 	return in
 }
 
 // kill sends SIGKILL (kill -9) and waits for the process to exit.
 func (in *instance) kill() {
-	_ = in.cmd.Process.Signal(syscall.SIGKILL)
-	<-in.exited
-}
-
-// dumpLog writes the tail of the instance's log to the test log.
-func (in *instance) dumpLog(t *testing.T) {
-	b, err := os.ReadFile(in.logf)
-	if err != nil {
-		return
-	}
-	const keep = 8 << 10
-	if len(b) > keep {
-		b = b[len(b)-keep:]
-	}
-	t.Logf("--- last lines of %s's log:\n%s", in.name, b)
+	_ = in.p.Cmd.Process.Signal(syscall.SIGKILL)
+	<-in.p.Exited()
 }
 
 // waitReady polls /readyz until it answers 200. It fails the test if the
@@ -173,7 +135,7 @@ func (in *instance) waitReady(t *testing.T, d time.Duration) {
 	deadline := time.Now().Add(d)
 	for time.Now().Before(deadline) {
 		select {
-		case <-in.exited:
+		case <-in.p.Exited():
 			t.Fatalf("%s exited before it was ready", in.name)
 		default:
 		}

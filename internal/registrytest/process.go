@@ -1,7 +1,6 @@
 package registrytest
 
 import (
-	"net"
 	"os/exec"
 	"path/filepath"
 	"testing"
@@ -20,16 +19,4 @@ func BuildBinary(t testing.TB) string {
 		t.Fatalf("go build ./cmd/charter: %v\n%s", err, out)
 	}
 	return bin
-}
-
-// FreeAddr returns a loopback address with a port that was free a moment
-// ago.
-func FreeAddr(t testing.TB) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
 }

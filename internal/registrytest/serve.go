@@ -29,7 +29,7 @@ func Environ(kv ...string) []string {
 	return append(env, kv...)
 }
 
-// Process is a `charter serve` started by Serve.
+// Process is a `charter serve` started by Serve or Launch.
 type Process struct {
 	Cmd *exec.Cmd
 	// Addr is the address the server bound and reported in its
@@ -40,6 +40,7 @@ type Process struct {
 	stderr bytes.Buffer
 	lines  []string
 	logged chan struct{} // closed and replaced on every new log line
+	exited chan struct{} // closed once the process has exited
 }
 
 // Serve starts cmd, a `charter serve` command (with Environ() when it
@@ -52,11 +53,23 @@ type Process struct {
 // if the test failed, it logs the server's stderr.
 func Serve(t testing.TB, cmd *exec.Cmd, stop os.Signal) *Process {
 	t.Helper()
+	p := Launch(t, cmd, stop)
+	WaitReady(t, "http://"+p.Addr)
+	return p
+}
+
+// Launch is Serve without the wait for readiness: it returns as soon as
+// the server has bound its port and reported it, for a test that watches
+// the server become ready (or not). A flag --addr on cmd's command line
+// wins over the CHARTER_ADDR Launch sets, so cmd must give 127.0.0.1:0 or
+// no --addr at all.
+func Launch(t testing.TB, cmd *exec.Cmd, stop os.Signal) *Process {
+	t.Helper()
 	if cmd.Env == nil {
 		cmd.Env = Environ()
 	}
 	cmd.Env = append(cmd.Env, "CHARTER_ADDR=127.0.0.1:0", "CHARTER_LOG_LEVEL=info")
-	p := &Process{Cmd: cmd, logged: make(chan struct{})}
+	p := &Process{Cmd: cmd, logged: make(chan struct{}), exited: make(chan struct{})}
 	pipe, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -64,28 +77,31 @@ func Serve(t testing.TB, cmd *exec.Cmd, stop os.Signal) *Process {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan struct{})
 	go func() {
-		defer close(done)
+		defer close(p.exited)
 		p.read(pipe)
+		_ = cmd.Wait()
 	}()
 	t.Cleanup(func() {
 		_ = cmd.Process.Signal(stop)
-		<-done
-		_ = cmd.Wait()
+		<-p.exited
 		if t.Failed() {
 			t.Logf("server stderr:\n%s", p.Stderr())
 		}
 	})
-	line := p.WaitLog(t, `"msg":"charter serving"`)
+	// Opening a Kafka log comes before the bind and may take a while on a
+	// loaded machine: the guard is longer than WaitLog's.
+	line := p.waitLog(t, 0, `"msg":"charter serving"`, 3*time.Minute)
 	var entry struct{ Addr string }
 	if err := json.Unmarshal([]byte(line), &entry); err != nil || entry.Addr == "" {
 		t.Fatalf("cannot read the address from %q: %v", line, err)
 	}
 	p.Addr = entry.Addr
-	WaitReady(t, "http://"+p.Addr)
 	return p
 }
+
+// Exited is closed once the process has exited.
+func (p *Process) Exited() <-chan struct{} { return p.exited }
 
 // read copies the server's stderr into p, line by line, until it ends.
 func (p *Process) read(r io.Reader) {
@@ -132,7 +148,12 @@ func (p *Process) WaitLog(t testing.TB, substr string) string {
 // WaitLogAfter is WaitLog for lines written after the first n.
 func (p *Process) WaitLogAfter(t testing.TB, n int, substr string) string {
 	t.Helper()
-	guard := time.After(time.Minute)
+	return p.waitLog(t, n, substr, time.Minute)
+}
+
+func (p *Process) waitLog(t testing.TB, n int, substr string, d time.Duration) string {
+	t.Helper()
+	guard := time.After(d)
 	for {
 		p.mu.Lock()
 		for _, l := range p.lines[min(n, len(p.lines)):] {
@@ -150,7 +171,7 @@ func (p *Process) WaitLogAfter(t testing.TB, n int, substr string) string {
 		select {
 		case <-wait:
 		case <-guard:
-			t.Fatalf("the server logged no %q within a minute", substr)
+			t.Fatalf("the server logged no %q within %v", substr, d)
 		}
 	}
 }
