@@ -31,17 +31,10 @@ func TestBypassAttemptsAreRefused(t *testing.T) {
 		{"encoded dot-dot segment", "POST", "/subjects/%2e%2e%2Forders-value/versions", reg, 403},
 		{"raw dot-dot route", "POST", "/subjects/x/../orders-value/versions", reg, 404},
 		{"encoded dot-dot route", "POST", "/subjects/%2e%2e/orders-value/versions", reg, 404},
-		{"context-qualified", "POST", "/subjects/:.staging:orders-value/versions", reg, 403},
-		{"encoded context", "POST", "/subjects/%3A.staging%3Aorders-value/versions", reg, 403},
 		{"default context", "POST", "/subjects/:.:orders-value/versions", reg, 403},
-		{"context and case", "POST", "/subjects/:.prod:ORDERS-VALUE/versions", reg, 403},
-		{"two contexts", "POST", "/subjects/:.ctx::.ctx2:orders-value/versions", reg, 403},
-		{"three contexts, one default, and case", "POST", "/subjects/:.a::.::.b:Orders-Value/versions", reg, 403},
-		{"encoded stacked contexts", "POST", "/subjects/%3A.a%3A%3A.b%3Aorders-value/versions", reg, 403},
-		{"contexts around a slash", "POST", "/subjects/:.a:%2F:.b:orders-value/versions", reg, 403},
-		{"config through stacked contexts", "PUT", "/config/:.a::.b:orders-value", map[string]any{"compatibility": "NONE"}, 403},
-		{"mode through stacked contexts", "PUT", "/mode/:.a::.b:orders-value", map[string]any{"mode": "READONLY"}, 403},
-		{"delete through stacked contexts", "DELETE", "/subjects/:.a::.b:orders-value", nil, 403},
+		{"encoded default context", "POST", "/subjects/%3A.%3Aorders-value/versions", reg, 403},
+		{"default context stacked before a slash", "POST", "/subjects/:.:%2Forders-value/versions", reg, 403},
+		{"config through the default context", "PUT", "/config/:.:orders-value", map[string]any{"compatibility": "NONE"}, 403},
 		{"upper case", "POST", "/subjects/ORDERS-VALUE/versions", reg, 403},
 		{"mixed case", "POST", "/subjects/Orders-Value/versions", reg, 403},
 		{"upper-case route", "POST", "/SUBJECTS/orders-value/versions", reg, 404},
@@ -53,7 +46,6 @@ func TestBypassAttemptsAreRefused(t *testing.T) {
 		{"trailing slash on mode", "PUT", "/mode/orders-value/", map[string]any{"mode": "READONLY"}, 403},
 		{"encoded trailing slash on config", "DELETE", "/config/orders-value%2F", nil, 403},
 		{"delete with encoded slash", "DELETE", "/subjects/orders-value%2F", nil, 403},
-		{"config through context", "PUT", "/config/:.staging:orders-value", map[string]any{"compatibility": "NONE"}, 403},
 		{"mode through case", "PUT", "/mode/ORDERS-VALUE", map[string]any{"mode": "READONLY"}, 403},
 		{"rebind the subject to an own topic", "POST", "/v1/catalog/topics", map[string]any{"name": "orders2", "owner": "shipping", "bindings": map[string]any{"value": "Orders-Value"}}, 409},
 		{"take the topic over", "PUT", "/v1/catalog/topics/orders", map[string]any{"owner": "shipping"}, 403},
@@ -77,9 +69,61 @@ func TestBypassAttemptsAreRefused(t *testing.T) {
 	}
 	// The owner is not locked out by the folding: it may write every
 	// spelling of its own subject.
-	h.must(asOwner, "POST", "/subjects/:.staging:orders-value/versions", reg)
+	h.must(asOwner, "POST", "/subjects/:.:orders-value/versions", reg)
 	h.must(asOwner, "POST", "/subjects/Orders-Value/versions", reg)
-	h.must(asOwner, "POST", "/subjects/:.ctx::.ctx2:orders-value/versions", reg)
+}
+
+// TestOwnershipIsPerContext: a context is a registry of its own, so
+// ":.staging:orders-value" is another subject than "orders-value", owned by
+// whoever binds it. Within the context every look-alike spelling of a
+// bound subject (case, stacked prefixes, slashes) is refused to others,
+// and an unbound one falls to the unowned-subject policy.
+func TestOwnershipIsPerContext(t *testing.T) {
+	reg := map[string]any{"schema": recordV2Default}
+	h := newAuthHarness(t, authOptions{unowned: registry.UnownedOpen})
+	h.seedGovernance()
+	// payments owns orders-value, not its staging copy: shipping, under the
+	// open policy, may write the unbound staging subject.
+	h.must(asOther, "POST", "/subjects/:.staging:orders-value/versions", reg)
+	// Bound to a topic of shipping's, the staging subject is shipping's.
+	h.must(asAdmin, "POST", "/v1/catalog/topics", map[string]any{"name": "orders-staging", "owner": "shipping",
+		"bindings": map[string]any{"value": ":.staging:orders-value"}})
+	for _, c := range []struct{ method, path string }{
+		{"POST", "/subjects/:.staging:orders-value/versions"},
+		{"POST", "/subjects/%3A.staging%3Aorders-value/versions"},
+		{"POST", "/subjects/:.Staging:ORDERS-VALUE/versions"},
+		{"POST", "/subjects/:.staging::.b:orders-value/versions"},
+		{"POST", "/subjects/:.staging:%2F:.b:orders-value/versions"},
+		{"POST", "/contexts/.staging/subjects/orders-value/versions"},
+		{"POST", "/contexts/staging/subjects/Orders-Value/versions"},
+	} {
+		before := h.end()
+		if r := h.call(asOwner, c.method, c.path, reg); r.status != 403 {
+			t.Fatalf("payments %s %s: %d, want 403: %s", c.method, c.path, r.status, r.body)
+		}
+		if after := h.end(); after != before {
+			t.Errorf("%s %s wrote %d records", c.method, c.path, after-before)
+		}
+	}
+	h.wantAs(asOwner, "PUT", "/config/:.staging:orders-value", map[string]any{"compatibility": "NONE"}, 403)
+	h.wantAs(asOwner, "DELETE", "/subjects/:.staging:orders-value", nil, 403)
+	h.must(asOther, "POST", "/contexts/.staging/subjects/orders-value/versions", reg)
+	// The default context's subject stays payments'.
+	h.wantAs(asOther, "POST", "/subjects/orders-value/versions", reg, 403)
+	h.must(asOwner, "POST", "/subjects/orders-value/versions", reg)
+	// A second topic cannot bind a look-alike of the staging subject, and
+	// may bind the same name in another context.
+	h.wantAs(asAdmin, "POST", "/v1/catalog/topics", map[string]any{"name": "orders-staging2", "owner": "payments",
+		"bindings": map[string]any{"value": ":.Staging:Orders-Value"}}, 409)
+	h.must(asAdmin, "POST", "/v1/catalog/topics", map[string]any{"name": "orders-prod", "owner": "payments",
+		"bindings": map[string]any{"value": ":.prod:orders-value"}})
+}
+
+func (h *authHarness) wantAs(who, method, path string, body any, status int) {
+	h.t.Helper()
+	if r := h.call(who, method, path, body); r.status != status {
+		h.t.Fatalf("%s %s as %s: %d, want %d: %s", method, path, who, r.status, status, r.body)
+	}
 }
 
 // TestContextConfigAndModeAreForAdminsOnly: a context's config and mode

@@ -183,7 +183,10 @@ func TestWriteAuthorizationInTheService(t *testing.T) {
 			}{
 				{as(payments), "orders-value", 0},
 				{as(shipping), "orders-value", registry.CodeForbidden},
-				{as(shipping), ":.staging:orders-value", registry.CodeForbidden},
+				// Ownership is per context: the staging copy is another
+				// subject, unbound, so the unowned policy decides.
+				{as(shipping), ":.staging:orders-value", unowned},
+				{as(shipping), ":.:orders-value", registry.CodeForbidden},
 				{as(shipping), "Orders-Value", registry.CodeForbidden},
 				{as(shipping), "orders-value/", registry.CodeForbidden},
 				{as(shipping), "parcels-value", 0},
@@ -365,8 +368,11 @@ func TestEveryWriteAppendsItsAuditEntryInTheSameBatch(t *testing.T) {
 	if got := gov(svc).Audit(governance.AuditFilter{Principal: "root"}); len(got) != 3 { // two teams and the config delete
 		t.Errorf("audit by root: %d entries", len(got))
 	}
-	if got := gov(svc).Audit(governance.AuditFilter{Subject: ":.ctx:ORDERS-VALUE"}); len(got) != 8 {
+	if got := gov(svc).Audit(governance.AuditFilter{Subject: "/ORDERS-VALUE"}); len(got) != 8 {
 		t.Errorf("audit of orders-value in any spelling: %d entries, want 8", len(got))
+	}
+	if got := gov(svc).Audit(governance.AuditFilter{Subject: ":.ctx:orders-value"}); len(got) != 0 {
+		t.Errorf("audit of :.ctx:orders-value, another context's subject: %d entries, want 0", len(got))
 	}
 	if got := gov(svc).Audit(governance.AuditFilter{Topic: "orders", Operation: governance.OpTopicUpdated}); len(got) != 1 {
 		t.Errorf("topic updates of orders: %d", len(got))
@@ -431,7 +437,7 @@ func TestSubjectOwnershipAndMetadataHints(t *testing.T) {
 		t.Errorf("hinted ownership %+v", o)
 	}
 	// Look-alike spellings of a bound subject report its binding.
-	o, err = gov(svc).SubjectOwnership(":.staging:Orders-Value")
+	o, err = gov(svc).SubjectOwnership("./Orders-Value")
 	wantCode(t, "look-alike of a bound subject", err, 0)
 	if o.Source != "topic" || o.Topic != "orders" || o.Team != "payments" {
 		t.Errorf("look-alike ownership %+v", o)
@@ -544,10 +550,18 @@ func TestChangesLongPollAndResume(t *testing.T) {
 }
 
 func TestOwnerKeyFoldsLookAlikes(t *testing.T) {
-	for _, s := range []string{"orders-value", "ORDERS-VALUE", ":.staging:orders-value", ":.:orders-value", " orders-value/", "orders-value//", "./orders-value", "/orders-value.", ":.staging:/Orders-Value",
-		":.ctx::.ctx2:orders-value", ":.a::.::.b:Orders-Value", ":.a:/:.b:orders-value", "./:.a:orders-value"} {
+	for _, s := range []string{"orders-value", "ORDERS-VALUE", ":.:orders-value", " orders-value/", "orders-value//", "./orders-value", "/orders-value."} {
 		if got := registry.OwnerKey(s); got != "orders-value" {
 			t.Errorf("OwnerKey(%q) = %q", s, got)
+		}
+	}
+	// Ownership is per context; within one, stacked prefixes, case and
+	// slashes fold away, and the first non-default context is the
+	// subject's, as Confluent reads it.
+	for _, s := range []string{":.staging:orders-value", ":.Staging:/Orders-Value", ":.staging::.b:orders-value", ":.staging::.::.b:Orders-Value",
+		":.staging:/:.b:orders-value", "./:.staging:orders-value", ":.::.staging:orders-value"} {
+		if got := registry.OwnerKey(s); got != ":.staging:orders-value" {
+			t.Errorf("OwnerKey(%q) = %q, want :.staging:orders-value", s, got)
 		}
 	}
 	for _, s := range []string{"orders.value", "orders/value", "orders-value2", ":.staging", ":.a:b:.c:orders-value"} {

@@ -1,6 +1,8 @@
 package registry
 
 import (
+	"github.com/charter-registry/charter/confluent"
+
 	"context"
 	"fmt"
 	"strings"
@@ -151,27 +153,35 @@ func (s *Service) subjectTopicLocked(subject string) (topic, team string) {
 	return "", ""
 }
 
-// OwnerKey folds a subject name to the form ownership is looked up by, so
-// that a look-alike name cannot escape its owner: every Confluent context
-// prefix (":.staging:", however many are stacked) is dropped, leading and
+// OwnerKey folds a subject name to the form ownership is looked up by.
+// Ownership is per context-qualified subject, as contexts are registries
+// of their own: ":.staging:orders-value" is not "orders-value", and whoever
+// owns one does not own the other. Within a context a look-alike name
+// cannot escape its owner: further context prefixes stacked after the
+// first (":.a::.b:orders-value" is ":.a:orders-value"), leading and
 // trailing spaces, slashes and dots (what path normalisation adds or
-// removes) are trimmed, and letters are lower-cased. "orders-value",
-// ":.staging:orders-value", ":.a::.b:orders-value", "Orders-Value",
-// "orders-value/" and "./orders-value" all belong to whoever owns
-// orders-value. A name that is only contexts (":.staging:", ":.:") folds to
-// "": it names a context, which no team owns.
+// removes) are dropped, and letters are lower-cased, so "Orders-Value",
+// "orders-value/", "./orders-value" and ":.:orders-value" all belong to
+// whoever owns orders-value, and ":.Staging:Orders-Value" to whoever owns
+// ":.staging:orders-value". The first context that is not the default one
+// is the subject's, as Confluent reads it (":.::.b:x" is in ".b"). A name
+// that is only contexts (":.staging:", ":.:") folds to "": it names a
+// context, which no team owns.
 func OwnerKey(subject string) string {
-	s := subject
+	s, ctx := subject, confluent.DefaultContext
 	for {
 		s = strings.Trim(s, " /.")
 		if !strings.HasPrefix(s, ":.") {
 			break
 		}
-		i := strings.IndexByte(s[2:], ':')
-		if i < 0 {
-			break
+		q := confluent.ParseSubject(s)
+		if ctx == confluent.DefaultContext {
+			ctx = q.Context
 		}
-		s = s[2+i+1:]
+		s = q.Name
 	}
-	return strings.ToLower(s)
+	if s == "" {
+		return ""
+	}
+	return strings.ToLower(confluent.ContextPrefix(ctx) + s)
 }
