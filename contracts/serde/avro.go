@@ -7,31 +7,159 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	havro "github.com/hamba/avro/v2"
 
+	"github.com/charter-registry/charter/compat"
+	"github.com/charter-registry/charter/compat/avro"
 	"github.com/charter-registry/charter/contracts/client"
+	"github.com/charter-registry/charter/contracts/rules"
 )
 
-// schemaRecordName is the record name of a configured schema for the
-// RecordName strategies: the Avro full name or the JSON Schema title.
-func schemaRecordName(s *client.Schema) string {
+// avroCodec encodes Avro binary with hamba/avro: Go structs (hamba field
+// tags) and hamba's generic maps.
+type avroCodec struct {
+	api     havro.API
+	writers sync.Pool
+}
+
+func newAvroCodec(cfg codecConfig) codec {
+	c := &avroCodec{api: havro.Config{MaxByteSliceSize: cfg.maxBytes, MaxSliceAllocSize: cfg.maxBytes}.Freeze()}
+	c.writers.New = func() any { return havro.NewWriter(nil, 512, havro.WithWriterConfig(c.api)) }
+	return c
+}
+
+// avroState is a registered Avro schema made ready.
+type avroState struct{ schema havro.Schema }
+
+func avroOf(p *parsed) havro.Schema { return p.state.(*avroState).schema }
+
+func (c *avroCodec) prepare(p *parsed, info *client.Schema, deps []compat.Dependency) (rules.Fields, error) {
+	s, err := avro.New().Parse(info.Schema, deps)
+	if err != nil {
+		return nil, err
+	}
+	schema := s.(*avro.Schema).Avro()
+	p.state = &avroState{schema: schema}
+	return rules.AvroFields(schema, info.Metadata), nil
+}
+
+func (c *avroCodec) encode(t *target, v any) ([]byte, error) {
+	w := c.writers.Get().(*havro.Writer)
+	w.Reset(nil)
+	_, _ = w.Write(t.header[:])
+	w.WriteVal(avroOf(t.p), v)
+	if w.Error != nil {
+		err := w.Error
+		w.Error = nil
+		c.writers.Put(w)
+		return nil, err
+	}
+	buf := w.Buffer()
+	out := make([]byte, len(buf))
+	copy(out, buf)
+	c.writers.Put(w)
+	return out, nil
+}
+
+func (c *avroCodec) problems(p *parsed, v any, err error) *ValidationError {
+	return avroProblems(avroOf(p), v, err)
+}
+
+// ruleValue is v as a generic map, decoded from the validated encoding so
+// that Go structs show their schema field names.
+func (c *avroCodec) ruleValue(p *parsed, v any, encoded []byte) (any, error) {
+	if m, ok := v.(map[string]any); ok {
+		return m, nil
+	}
+	var g any
+	err := c.api.Unmarshal(avroOf(p), encoded[HeaderSize:], &g)
+	return g, err
+}
+
+func (c *avroCodec) decode(_ *Deserializer, p *parsed, body []byte, into any, withRules bool) (any, string, bool, error) {
+	schema := avroOf(p)
+	record := avroTypeName(schema)
+	if into != nil && !withRules {
+		if err := c.api.Unmarshal(schema, body, into); err != nil {
+			return nil, record, false, err
+		}
+		return into, record, true, nil
+	}
+	out, err := c.generic(p, body)
+	return out, record, false, err
+}
+
+// generic decodes into hamba's generic form. It is its own function so the
+// interface it decodes into is the only one that escapes.
+func (c *avroCodec) generic(p *parsed, body []byte) (any, error) {
+	var out any
+	err := c.api.Unmarshal(avroOf(p), body, &out)
+	return out, err
+}
+
+func (c *avroCodec) decodeInto(p *parsed, out any, body []byte, into any, transformed bool) (any, error) {
+	schema := avroOf(p)
+	if transformed {
+		var err error
+		if body, err = havro.Marshal(schema, out); err != nil {
+			return nil, err
+		}
+	}
+	if err := c.api.Unmarshal(schema, body, into); err != nil {
+		return nil, err
+	}
+	return into, nil
+}
+
+func (c *avroCodec) payloadRecord(p *parsed) string { return avroTypeName(avroOf(p)) }
+
+func (c *avroCodec) splitPayload(body []byte) (clear, rest []byte, err error) { return nil, body, nil }
+
+func (c *avroCodec) migrationRecord(w *parsed) string { return avroTypeName(avroOf(w)) }
+
+// migrationValue decodes the writer's payload generically and, when rules
+// will run, turns it into the JSON form they see.
+func (c *avroCodec) migrationValue(_ *Deserializer, w *parsed, body []byte, steps int) (any, bool, error) {
+	g, err := c.generic(w, body)
+	if err != nil {
+		return nil, false, err
+	}
+	if steps == 0 {
+		return g, false, nil
+	}
+	msg, err := avroToJSON(avroOf(w), g, 0)
+	if err != nil {
+		return nil, false, err
+	}
+	return msg, false, nil
+}
+
+func (c *avroCodec) migrated(reader *parsed, msg any) ([]byte, error) {
+	schema := avroOf(reader)
+	v, err := avroFromJSON(schema, msg, "$", 0)
+	if err != nil {
+		return nil, fmt.Errorf("migrated value does not fit the reader's schema (id %d): %w", reader.id, err)
+	}
+	b, err := havro.Marshal(schema, v)
+	if err != nil {
+		return nil, fmt.Errorf("migrated value does not fit the reader's schema (id %d): %w", reader.id, err)
+	}
+	return b, nil
+}
+
+// recordName is the full name the schema's text gives its record.
+func (c *avroCodec) recordName(s *client.Schema) string {
 	var doc map[string]any
 	if json.Unmarshal([]byte(s.Schema), &doc) != nil {
 		return ""
 	}
-	switch s.Type() {
-	case "AVRO":
-		name, _ := doc["name"].(string)
-		if ns, _ := doc["namespace"].(string); ns != "" && !strings.Contains(name, ".") {
-			return ns + "." + name
-		}
-		return name
-	case "JSON":
-		title, _ := doc["title"].(string)
-		return title
+	name, _ := doc["name"].(string)
+	if ns, _ := doc["namespace"].(string); ns != "" && !strings.Contains(name, ".") {
+		return ns + "." + name
 	}
-	return ""
+	return name
 }
 
 // avroProblems explains why hamba refused to encode v: the first value

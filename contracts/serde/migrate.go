@@ -2,14 +2,10 @@ package serde
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 
-	havro "github.com/hamba/avro/v2"
-
-	"github.com/charter-registry/charter/compat"
 	"github.com/charter-registry/charter/contracts/client"
 	"github.com/charter-registry/charter/contracts/rules"
 )
@@ -43,15 +39,11 @@ func (d *Deserializer) readsLatest() bool {
 // reader's. The plan is cached per writer and reader id; the reader's
 // choice is as fresh as the client's LatestTTL.
 func (d *Deserializer) migrationFor(ctx context.Context, topic string, w *parsed) (*migration, string, error) {
-	var record string
-	switch d.format {
-	case compat.Avro:
-		record = avroTypeName(w.avro)
-	case compat.JSON:
-		record = schemaRecordName(w.info)
-	default:
+	mg, ok := d.codec.(migrator)
+	if !ok {
 		return nil, "", nil
 	}
+	record := mg.migrationRecord(w)
 	subject, err := d.cfg.strategy(topic, d.cfg.key, record)
 	if err != nil {
 		return nil, "", &Error{Kind: KindSchema, Topic: topic, SchemaID: w.id, Err: err}
@@ -139,33 +131,13 @@ func (d *Deserializer) plan(ctx context.Context, subject string, w *parsed, read
 // rest of deserialize reads it as if the reader's version had written it.
 func (d *Deserializer) migrate(ctx context.Context, topic, subject string, w *parsed, m *migration, body []byte, skip []string) ([]byte, error) {
 	decodeErr := func(err error) error { return &Error{Kind: KindDecode, Topic: topic, SchemaID: w.id, Err: err} }
-	var msg any
-	switch d.format {
-	case compat.Avro:
-		g, err := d.decodeGeneric(w, body)
-		if err != nil {
-			return nil, decodeErr(err)
-		}
-		msg = g
-		if len(m.steps) > 0 {
-			if msg, err = avroToJSON(w.avro, g, 0); err != nil {
-				return nil, decodeErr(err)
-			}
-		}
-	default:
-		if len(m.steps) == 0 {
-			return body, nil
-		}
-		doc, err := decodeJSON(body)
-		if err != nil {
-			return nil, decodeErr(err)
-		}
-		if !d.cfg.skipValidate {
-			if err := w.json.Validate(doc); err != nil {
-				return nil, decodeErr(jsonProblems(err))
-			}
-		}
-		msg = doc
+	mg := d.codec.(migrator) // migrationFor planned m, so the codec migrates
+	msg, unchanged, err := mg.migrationValue(d, w, body, len(m.steps))
+	if err != nil {
+		return nil, decodeErr(err)
+	}
+	if unchanged {
+		return body, nil
 	}
 	info := rules.Info{Subject: subject, Topic: topic, Skip: skip}
 	for _, st := range m.steps {
@@ -179,20 +151,9 @@ func (d *Deserializer) migrate(ctx context.Context, topic, subject string, w *pa
 		}
 		msg = out
 	}
-	if d.format == compat.JSON {
-		b, err := json.Marshal(msg)
-		if err != nil {
-			return nil, decodeErr(fmt.Errorf("migrated value: %w", err))
-		}
-		return b, nil
-	}
-	v, err := avroFromJSON(m.reader.avro, msg, "$", 0)
+	b, err := mg.migrated(m.reader, msg)
 	if err != nil {
-		return nil, decodeErr(fmt.Errorf("migrated value does not fit the reader's schema (id %d): %w", m.reader.id, err))
-	}
-	b, err := havro.Marshal(m.reader.avro, v)
-	if err != nil {
-		return nil, decodeErr(fmt.Errorf("migrated value does not fit the reader's schema (id %d): %w", m.reader.id, err))
+		return nil, decodeErr(err)
 	}
 	return b, nil
 }

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/charter-registry/charter/compat"
-	"github.com/charter-registry/charter/compat/protobuf"
 	"github.com/charter-registry/charter/contracts/rules"
 )
 
@@ -77,17 +75,4 @@ func runPayloadRules(ctx context.Context, c *common, p *parsed, mode rules.Mode,
 		body = out
 	}
 	return body, nil
-}
-
-// splitPayload separates what payload rules leave in the clear (for
-// Protobuf, the message indexes) from the payload they transform.
-func splitPayload(format compat.Type, body []byte) (clear, rest []byte, err error) {
-	if format != compat.Protobuf {
-		return nil, body, nil
-	}
-	_, n, err := protobuf.ReadIndexes(body)
-	if err != nil {
-		return nil, nil, err
-	}
-	return body[:n], body[n:], nil
 }

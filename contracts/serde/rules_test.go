@@ -4,10 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	shared "github.com/charter-registry/charter/internal/testdata"
 	"os"
 	"strings"
 	"testing"
+
+	shared "github.com/charter-registry/charter/internal/testdata"
 
 	"github.com/charter-registry/charter/compat"
 	"github.com/charter-registry/charter/contracts/client"

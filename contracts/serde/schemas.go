@@ -7,33 +7,18 @@ import (
 	"sync"
 	"sync/atomic"
 
-	havro "github.com/hamba/avro/v2"
-	"google.golang.org/protobuf/reflect/protoreflect"
-
 	"github.com/charter-registry/charter/compat"
-	"github.com/charter-registry/charter/compat/avro"
-	"github.com/charter-registry/charter/compat/jsonschema"
-	"github.com/charter-registry/charter/compat/protobuf"
 	"github.com/charter-registry/charter/contracts/client"
 	"github.com/charter-registry/charter/contracts/rules"
 )
 
 // parsed is a registered schema made ready for encoding and decoding.
 type parsed struct {
-	id    int
-	info  *client.Schema
-	avro  havro.Schema
-	proto protoreflect.FileDescriptor
-	json  *jsonschema.Schema
+	id   int
+	info *client.Schema
+	// state is what the format's codec made of the schema.
+	state any
 	rules *rules.Program
-	// indexes caches, per Go message descriptor, the encoded message
-	// indexes of that message in this schema (or the error of finding it).
-	indexes sync.Map
-}
-
-type indexEntry struct {
-	b   []byte
-	err error
 }
 
 // schemaCache maps ids to parsed schemas. Reads are lock-free and allocate
@@ -68,20 +53,21 @@ func (c *schemaCache) put(p *parsed) {
 type resolver struct {
 	cl     *client.Client
 	format compat.Type
+	codec  codec
 	engine *rules.Engine
 	cache  schemaCache
 }
 
-func newResolver(cl *client.Client, format compat.Type, c *common) (*resolver, error) {
-	switch format {
-	case compat.Avro, compat.Protobuf, compat.JSON:
-	default:
+// newResolver returns the resolver of a serde whose codec is cd (nil when
+// serde does not know the format).
+func newResolver(cl *client.Client, format compat.Type, cd codec, c *common) (*resolver, error) {
+	if cd == nil {
 		return nil, fmt.Errorf("serde: unknown format %q", format)
 	}
 	if cl == nil {
 		return nil, errors.New("serde: nil client")
 	}
-	r := &resolver{cl: cl, format: format}
+	r := &resolver{cl: cl, format: format, codec: cd}
 	if !c.noRules {
 		r.engine = c.engine
 		if r.engine == nil {
@@ -121,29 +107,9 @@ func (r *resolver) parse(ctx context.Context, id int, info *client.Schema) (*par
 		return nil, err
 	}
 	p := &parsed{id: id, info: info}
-	var fields rules.Fields
-	switch r.format {
-	case compat.Avro:
-		s, err := avro.New().Parse(info.Schema, deps)
-		if err != nil {
-			return nil, &Error{Kind: KindSchema, SchemaID: id, Err: err}
-		}
-		p.avro = s.(*avro.Schema).Avro()
-		fields = rules.AvroFields(p.avro, info.Metadata)
-	case compat.Protobuf:
-		s, err := protobuf.New().Parse(info.Schema, deps)
-		if err != nil {
-			return nil, &Error{Kind: KindSchema, SchemaID: id, Err: err}
-		}
-		p.proto = s.(*protobuf.Schema).Descriptor()
-		fields = rules.ProtoFields(info.Metadata)
-	case compat.JSON:
-		s, err := jsonschema.New().Parse(info.Schema, deps)
-		if err != nil {
-			return nil, &Error{Kind: KindSchema, SchemaID: id, Err: err}
-		}
-		p.json = s.(*jsonschema.Schema)
-		fields = rules.JSONFields(info.Schema, info.Metadata)
+	fields, err := r.codec.prepare(p, info, deps)
+	if err != nil {
+		return nil, &Error{Kind: KindSchema, SchemaID: id, Err: err}
 	}
 	if r.engine != nil {
 		prog, err := r.engine.Compile(info, fields)
@@ -170,42 +136,4 @@ func classify(topic string, id int, err error) error {
 		return &Error{Kind: KindUnknownID, Topic: topic, SchemaID: id, Err: err}
 	}
 	return &Error{Kind: KindRegistry, Topic: topic, SchemaID: id, Err: err}
-}
-
-// messageIndexes returns the encoded Confluent message indexes of md's
-// message within p's schema, found by full name so generated types and
-// dynamic messages built from other descriptors both work.
-func (p *parsed) messageIndexes(md protoreflect.MessageDescriptor) ([]byte, error) {
-	if e, ok := p.indexes.Load(md); ok {
-		ie := e.(*indexEntry)
-		return ie.b, ie.err
-	}
-	ie := &indexEntry{}
-	if d := findMessage(p.proto, md.FullName()); d == nil {
-		ie.err = fmt.Errorf("message %s is not defined in schema id %d (%s)", md.FullName(), p.id, p.proto.Path())
-	} else {
-		ie.b = protobuf.AppendIndexes(nil, protobuf.MessageIndexes(d))
-	}
-	actual, _ := p.indexes.LoadOrStore(md, ie)
-	ie = actual.(*indexEntry)
-	return ie.b, ie.err
-}
-
-func findMessage(fd protoreflect.FileDescriptor, name protoreflect.FullName) protoreflect.MessageDescriptor {
-	var walk func(ms protoreflect.MessageDescriptors) protoreflect.MessageDescriptor
-	walk = func(ms protoreflect.MessageDescriptors) protoreflect.MessageDescriptor {
-		for i := range ms.Len() {
-			m := ms.Get(i)
-			if m.FullName() == name {
-				return m
-			}
-			if name != "" && len(name) > len(m.FullName()) && string(name[:len(m.FullName())]) == string(m.FullName()) {
-				if d := walk(m.Messages()); d != nil {
-					return d
-				}
-			}
-		}
-		return nil
-	}
-	return walk(fd.Messages())
 }

@@ -8,10 +8,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	havro "github.com/hamba/avro/v2"
-	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/reflect/protoreflect"
-
 	"github.com/charter-registry/charter/compat"
 	"github.com/charter-registry/charter/contracts/client"
 	"github.com/charter-registry/charter/contracts/rules"
@@ -21,11 +17,10 @@ import (
 // format. It is safe for concurrent use; build one per format and side
 // (key or value) and share it across topics.
 type Serializer struct {
-	cfg     serializerConfig
-	format  compat.Type
-	res     *resolver
-	api     havro.API
-	writers sync.Pool
+	cfg    serializerConfig
+	format compat.Type
+	codec  codec
+	res    *resolver
 
 	mu      sync.Mutex
 	targets atomic.Pointer[map[targetKey]*target]
@@ -48,14 +43,9 @@ type target struct {
 	// stale is set by a timer when a latest-version choice is due to be
 	// looked at again, so the hot path reads a flag instead of the clock.
 	stale atomic.Bool
-	// md and idx remember the Protobuf message last written through this
+	// protoIdx remembers the Protobuf message last written through this
 	// target and its encoded message indexes.
 	protoIdx atomic.Pointer[protoIndexes]
-}
-
-type protoIndexes struct {
-	md  protoreflect.MessageDescriptor
-	idx []byte
 }
 
 // NewSerializer returns a Serializer for format (compat.Avro,
@@ -77,7 +67,8 @@ func NewSerializer(cl *client.Client, format compat.Type, opts ...SerializerOpt)
 	if cfg.autoRegister && modes > 0 {
 		return nil, errors.New("serde: AutoRegister registers the given schema; it cannot be combined with UseSchemaID or UseLatest")
 	}
-	if cfg.autoRegister && cfg.schema == nil && format != compat.Protobuf {
+	cd := newCodec(format, codecConfig{})
+	if _, derives := cd.(selfDescribing); cfg.autoRegister && cfg.schema == nil && !derives {
 		return nil, errors.New("serde: AutoRegister needs WithSchema for Avro and JSON Schema")
 	}
 	if cfg.schema != nil {
@@ -88,13 +79,11 @@ func NewSerializer(cl *client.Client, format compat.Type, opts ...SerializerOpt)
 			return nil, fmt.Errorf("serde: WithSchema gives a %s schema to a %s serializer", cfg.schema.Type(), format)
 		}
 	}
-	res, err := newResolver(cl, format, &cfg.common)
+	res, err := newResolver(cl, format, cd, &cfg.common)
 	if err != nil {
 		return nil, err
 	}
-	s := &Serializer{cfg: cfg, format: format, res: res, api: havro.Config{}.Freeze()}
-	s.writers.New = func() any { return havro.NewWriter(nil, 512, havro.WithWriterConfig(s.api)) }
-	return s, nil
+	return &Serializer{cfg: cfg, format: format, codec: cd, res: res}, nil
 }
 
 // Serialize encodes v for topic: a map[string]any or Go struct for Avro
@@ -131,7 +120,7 @@ func (s *Serializer) encodePayload(ctx context.Context, topic string, t *target,
 	if len(encodingRules(t.p, rules.Write)) == 0 {
 		return out, nil
 	}
-	clear, rest, err := splitPayload(s.format, out[HeaderSize:])
+	clear, rest, err := s.codec.splitPayload(out[HeaderSize:])
 	if err != nil {
 		return nil, &Error{Kind: KindDecode, Topic: topic, SchemaID: t.p.id, Err: err}
 	}
@@ -145,59 +134,7 @@ func (s *Serializer) encodePayload(ctx context.Context, topic string, t *target,
 }
 
 // encode writes header and value with no rules involved.
-func (s *Serializer) encode(t *target, v any) ([]byte, error) {
-	switch s.format {
-	case compat.Avro:
-		w := s.writers.Get().(*havro.Writer)
-		w.Reset(nil)
-		_, _ = w.Write(t.header[:])
-		w.WriteVal(t.p.avro, v)
-		if w.Error != nil {
-			err := w.Error
-			w.Error = nil
-			s.writers.Put(w)
-			return nil, err
-		}
-		buf := w.Buffer()
-		out := make([]byte, len(buf))
-		copy(out, buf)
-		s.writers.Put(w)
-		return out, nil
-	case compat.Protobuf:
-		m, ok := v.(proto.Message)
-		if !ok {
-			return nil, fmt.Errorf("value of type %T is not a proto.Message", v)
-		}
-		md := m.ProtoReflect().Descriptor()
-		var idx []byte
-		if pi := t.protoIdx.Load(); pi != nil && pi.md == md {
-			idx = pi.idx
-		} else {
-			b, err := t.p.messageIndexes(md)
-			if err != nil {
-				return nil, &Error{Kind: KindSchema, SchemaID: t.p.id, Err: err}
-			}
-			idx = b
-			t.protoIdx.Store(&protoIndexes{md: md, idx: b})
-		}
-		n := proto.MarshalOptions{}.Size(m)
-		out := make([]byte, 0, HeaderSize+len(idx)+n)
-		out = append(out, t.header[:]...)
-		out = append(out, idx...)
-		return proto.MarshalOptions{UseCachedSize: true}.MarshalAppend(out, m)
-	default:
-		text, doc, err := jsonDocument(v)
-		if err != nil {
-			return nil, err
-		}
-		if err := t.p.json.Validate(doc); err != nil {
-			return nil, err
-		}
-		out := make([]byte, 0, HeaderSize+len(text))
-		out = append(out, t.header[:]...)
-		return append(out, text...), nil
-	}
-}
+func (s *Serializer) encode(t *target, v any) ([]byte, error) { return s.codec.encode(t, v) }
 
 // encodeError turns an encoding failure into an *Error: validation problems
 // with field paths, or the schema error already made.
@@ -207,16 +144,7 @@ func (s *Serializer) encodeError(topic string, t *target, v any, err error) erro
 		se.Topic = topic
 		return se
 	}
-	var ve *ValidationError
-	switch s.format {
-	case compat.Avro:
-		ve = avroProblems(t.p.avro, v, err)
-	case compat.Protobuf:
-		ve = &ValidationError{Problems: []Problem{{Path: "$", Message: err.Error()}}}
-	default:
-		ve = jsonProblems(err)
-	}
-	return &Error{Kind: KindValidation, Topic: topic, SchemaID: t.p.id, Err: ve}
+	return &Error{Kind: KindValidation, Topic: topic, SchemaID: t.p.id, Err: s.codec.problems(t.p, v, err)}
 }
 
 // serializeWithRules validates v by encoding it, runs the WRITE rules on
@@ -227,7 +155,7 @@ func (s *Serializer) serializeWithRules(ctx context.Context, topic string, t *ta
 	if err != nil {
 		return nil, s.encodeError(topic, t, v, err)
 	}
-	msg, err := s.ruleValue(t, v, first)
+	msg, err := s.codec.ruleValue(t.p, v, first)
 	if err != nil {
 		return nil, &Error{Kind: KindDecode, Topic: topic, SchemaID: t.p.id, Err: err}
 	}
@@ -247,26 +175,6 @@ func (s *Serializer) serializeWithRules(ctx context.Context, topic string, t *ta
 		return nil, s.encodeError(topic, t, out, err)
 	}
 	return final, nil
-}
-
-// ruleValue is the form rules see: Avro and JSON values as generic maps
-// (decoded from the validated encoding, so Go structs show their schema
-// field names), Protobuf messages as themselves.
-func (s *Serializer) ruleValue(t *target, v any, encoded []byte) (any, error) {
-	switch s.format {
-	case compat.Avro:
-		if m, ok := v.(map[string]any); ok {
-			return m, nil
-		}
-		var g any
-		err := s.api.Unmarshal(t.p.avro, encoded[HeaderSize:], &g)
-		return g, err
-	case compat.Protobuf:
-		return v, nil
-	default:
-		_, doc, err := jsonDocument(v)
-		return doc, err
-	}
 }
 
 // target finds the schema for topic and v, resolving it on first use and
@@ -303,14 +211,16 @@ func (s *Serializer) target(ctx context.Context, topic string, v any) (*target, 
 
 // recordOf is the record name the subject strategies see.
 func (s *Serializer) recordOf(v any) string {
-	if m, ok := v.(proto.Message); ok && s.format == compat.Protobuf {
-		return string(m.ProtoReflect().Descriptor().FullName())
+	if sd, ok := s.codec.(selfDescribing); ok {
+		if name, ok := sd.valueRecord(v); ok {
+			return name
+		}
 	}
 	if r := s.record.Load(); r != nil {
 		return *r
 	}
 	if s.cfg.schema != nil {
-		name := schemaRecordName(s.cfg.schema)
+		name := s.codec.recordName(s.cfg.schema)
 		s.record.Store(&name)
 		return name
 	}
@@ -366,11 +276,11 @@ func (s *Serializer) registered(ctx context.Context, subject string, v any) (*cl
 	cl := s.res.cl
 	sch := s.cfg.schema
 	if sch == nil {
-		m, ok := v.(proto.Message)
+		sd, ok := s.codec.(selfDescribing)
 		if !ok {
-			return nil, fmt.Errorf("value of type %T is not a proto.Message", v)
+			return nil, fmt.Errorf("serde: no schema for a %s value of type %T", s.format, v)
 		}
-		derived, err := registerProtoDeps(ctx, cl, m.ProtoReflect().Descriptor().ParentFile(), s.cfg.normalize, s.cfg.autoRegister)
+		derived, err := sd.valueSchema(ctx, cl, v, s.cfg.normalize, s.cfg.autoRegister)
 		if err != nil {
 			return nil, err
 		}
