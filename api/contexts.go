@@ -190,12 +190,12 @@ func (s *Server) deleteContext(c *echo.Context) error {
 // subject query parameter the id is looked up in that subject's context
 // and the answer names the subject and version holding it, as Confluent's
 // does; without one, in the default context, naming neither.
-func (s *Server) schemaForID(c *echo.Context, id int) (registry.Schema, error) {
+func (s *Server) schemaForID(c *echo.Context, sn *registry.Snapshot, id int) (registry.Schema, error) {
 	subject, ok := queryValue(c, "subject")
 	if !ok {
-		return s.svc.SchemaByID(id)
+		return sn.SchemaByID(registry.DefaultContext, id)
 	}
-	return s.svc.SchemaByIDFor(id, subject)
+	return sn.SchemaByIDFor(id, subject)
 }
 
 // idContext is the context the /schemas/ids/{id}/subjects and /versions

@@ -36,11 +36,13 @@ func (s *Server) schemaByID(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	sc, err := s.schemaForID(c, id)
+	// One snapshot answers the schema, its rendering and the highest id.
+	sn := s.svc.Snapshot()
+	sc, err := s.schemaForID(c, sn, id)
 	if err != nil {
 		return err
 	}
-	if sc, err = s.render(c, sc); err != nil {
+	if sc, err = s.svc.RenderFrom(sn, confluent.ContextOf(sc.Subject), sc, c.QueryParam("format")); err != nil {
 		return err
 	}
 	sc = qualifiedReferences(c, sc)
@@ -53,7 +55,7 @@ func (s *Server) schemaByID(c *echo.Context) error {
 		return err
 	}
 	if fetchMax {
-		out.MaxID = s.svc.MaxIDIn(confluent.ContextOf(sc.Subject))
+		out.MaxID = sn.MaxID(confluent.ContextOf(sc.Subject))
 	}
 	return writeJSON(c, http.StatusOK, out)
 }
@@ -63,11 +65,12 @@ func (s *Server) schemaTextByID(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	sc, err := s.schemaForID(c, id)
+	sn := s.svc.Snapshot()
+	sc, err := s.schemaForID(c, sn, id)
 	if err != nil {
 		return err
 	}
-	if sc, err = s.render(c, sc); err != nil {
+	if sc, err = s.svc.RenderFrom(sn, confluent.ContextOf(sc.Subject), sc, c.QueryParam("format")); err != nil {
 		return err
 	}
 	return writeRawSchema(c, sc.Schema)

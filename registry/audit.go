@@ -103,15 +103,6 @@ func (s *Service) auditRecord(p Principal, e AuditEntry) (storage.Record, error)
 	return record(Key{Type: KeyAudit, Subject: e.ID}, auditValue{AuditEntry: &e})
 }
 
-// withAudit appends e's record to recs.
-func (s *Service) withAudit(recs []storage.Record, p Principal, e AuditEntry) ([]storage.Record, error) {
-	r, err := s.auditRecord(p, e)
-	if err != nil {
-		return nil, err
-	}
-	return append(recs, r), nil
-}
-
 // RawJSON encodes v for an audit entry's Before or After; nil when v
 // encodes as null or cannot be encoded.
 func RawJSON(v any) json.RawMessage { return rawJSON(v) }

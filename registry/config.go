@@ -2,28 +2,24 @@ package registry
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/charter-registry/charter/compat"
 	"github.com/charter-registry/charter/confluent"
-	"github.com/charter-registry/charter/storage"
 )
 
 // GetConfig returns the global config (subject "") or a subject's. A
 // subject without its own config is 40408 unless defaultToGlobal, which
 // returns the config that applies to it.
 func (s *Service) GetConfig(subject string, defaultToGlobal bool) (Config, error) {
-	st := s.state
-	st.mu.RLock()
-	defer st.mu.RUnlock()
+	sn := s.Snapshot()
 	if defaultToGlobal {
-		return st.effectiveConfig(subject, s.cfg.DefaultCompatibility), nil
+		return sn.effectiveConfig(subject, s.cfg.DefaultCompatibility), nil
 	}
 	if subject == "" {
-		return withDefaultLevel(st.global, s.cfg.DefaultCompatibility), nil
+		return withDefaultLevel(sn.global, s.cfg.DefaultCompatibility), nil
 	}
-	if c, ok := st.configs[subject]; ok {
+	if c, ok := sn.config(subject); ok {
 		return c, nil
 	}
 	if confluent.ContextOf(subject) == GlobalContext {
@@ -63,109 +59,120 @@ func validateConfig(c Config) (Config, error) {
 // SetConfig merges update into the global (subject "") or a subject's
 // config and returns the merged config.
 func (s *Service) SetConfig(ctx context.Context, subject string, update Config) (Config, error) {
-	p, err := s.principal(ctx)
-	if err != nil {
-		return Config{}, fmt.Errorf("set config: %w", err)
-	}
-	if subject != "" {
-		if err := ValidateSubject(subject); err != nil {
-			return Config{}, err
+	check := func() (err error) {
+		if subject != "" {
+			if err := ValidateSubject(subject); err != nil {
+				return err
+			}
 		}
-	}
-	update, err = validateConfig(update)
-	if err != nil {
-		return Config{}, err
+		update, err = validateConfig(update)
+		return err
 	}
 	var out Config
-	err = s.write(ctx, func() ([]storage.Record, error) {
-		st := s.state
-		st.mu.RLock()
-		defer st.mu.RUnlock()
-		if err := s.authorizeSubjectLocked(p, subject, actConfig, st.effectiveMode(subject) == Import); err != nil {
-			return nil, err
+	err := s.mutate(ctx, check, func(m *Mutation) error {
+		sn, unlock := s.lockedFor(m)
+		defer unlock()
+		if err := s.authorizeConfigChange(m, subject); err != nil {
+			return err
 		}
-		if m := st.effectiveMode(subject); m == ReadOnly || m == ReadOnlyOverride {
-			return nil, errReadOnlyConfig(subject)
-		}
-		cur, had := st.global, true
+		cur, had := sn.global, true
 		if subject != "" {
-			cur, had = st.configs[subject]
+			cur, had = sn.config(subject)
 		}
 		out = cur.merge(update)
 		r, err := record(configKey(subject), out)
 		if err != nil {
-			return nil, err
+			return err
 		}
+		m.Append(r)
 		e := AuditEntry{Operation: OpConfigChanged, Subject: subject, After: rawJSON(out)}
 		if had {
 			e.Before = rawJSON(cur)
 		}
 		e.Topic, e.Team = s.subjectTopicLocked(subject)
-		return s.withAudit([]storage.Record{r}, p, e)
+		return m.Audit(e)
 	})
 	if err != nil {
-		return Config{}, fmt.Errorf("set config: %w", err)
+		return Config{}, writeError(err, "set config", "set config")
 	}
 	return out, nil
+}
+
+// lockedFor takes the state's read lock for a write's decision that reads
+// ownership or topics, and returns the write's snapshot with the unlock.
+func (s *Service) lockedFor(m *Mutation) (*Snapshot, func()) {
+	s.state.mu.RLock()
+	return m.Snapshot(), s.state.mu.RUnlock
+}
+
+// authorizeConfigChange: the principal may change the subject's config,
+// and its mode takes config changes.
+func (s *Service) authorizeConfigChange(m *Mutation, subject string) error {
+	mode := m.Snapshot().effectiveMode(subject)
+	if err := s.authorizeSubjectLocked(m.Principal(), subject, actConfig, mode == Import); err != nil {
+		return err
+	}
+	if mode == ReadOnly || mode == ReadOnlyOverride {
+		return errReadOnlyConfig(subject)
+	}
+	return nil
 }
 
 // DeleteConfig removes the global (back to defaults) or a subject's config
 // and returns what it was.
 func (s *Service) DeleteConfig(ctx context.Context, subject string) (Config, error) {
-	p, err := s.principal(ctx)
-	if err != nil {
-		return Config{}, fmt.Errorf("delete config: %w", err)
-	}
-	if subject != "" {
-		if err := ValidateSubject(subject); err != nil {
-			return Config{}, err
-		}
-	}
 	var out Config
-	err = s.write(ctx, func() ([]storage.Record, error) {
-		st := s.state
-		st.mu.RLock()
-		defer st.mu.RUnlock()
-		if err := s.authorizeSubjectLocked(p, subject, actConfig, st.effectiveMode(subject) == Import); err != nil {
-			return nil, err
-		}
-		if m := st.effectiveMode(subject); m == ReadOnly || m == ReadOnlyOverride {
-			return nil, errReadOnlyConfig(subject)
+	err := s.mutate(ctx, validSubjectOrGlobal(subject), func(m *Mutation) error {
+		sn, unlock := s.lockedFor(m)
+		defer unlock()
+		if err := s.authorizeConfigChange(m, subject); err != nil {
+			return err
 		}
 		if subject == "" {
-			out = st.effectiveConfig("", s.cfg.DefaultCompatibility)
-			return s.withAudit([]storage.Record{tombstone(configKey(""))}, p, AuditEntry{Operation: OpConfigDeleted, Before: rawJSON(st.global)})
+			out = sn.effectiveConfig("", s.cfg.DefaultCompatibility)
+			m.Append(tombstone(configKey("")))
+			return m.Audit(AuditEntry{Operation: OpConfigDeleted, Before: rawJSON(sn.global)})
 		}
-		c, ok := st.configs[subject]
+		c, ok := sn.config(subject)
 		if !ok {
-			return nil, errSubjectNotFound(subject)
+			return errSubjectNotFound(subject)
 		}
 		out = c
+		m.Append(tombstone(configKey(subject)))
 		e := AuditEntry{Operation: OpConfigDeleted, Subject: subject, Before: rawJSON(c)}
 		e.Topic, e.Team = s.subjectTopicLocked(subject)
-		return s.withAudit([]storage.Record{tombstone(configKey(subject))}, p, e)
+		return m.Audit(e)
 	})
 	if err != nil {
-		return Config{}, fmt.Errorf("delete config: %w", err)
+		return Config{}, writeError(err, "delete config", "delete config")
 	}
 	return out, nil
 }
 
+// validSubjectOrGlobal checks a config or mode write's subject: "" is
+// the global one.
+func validSubjectOrGlobal(subject string) func() error {
+	return func() error {
+		if subject == "" {
+			return nil
+		}
+		return ValidateSubject(subject)
+	}
+}
+
 // GetMode returns the global mode (subject "") or a subject's.
 func (s *Service) GetMode(subject string, defaultToGlobal bool) (Mode, error) {
-	st := s.state
-	st.mu.RLock()
-	defer st.mu.RUnlock()
+	sn := s.Snapshot()
 	if defaultToGlobal {
-		return st.effectiveMode(subject), nil
+		return sn.effectiveMode(subject), nil
 	}
 	if subject == "" {
-		if st.globalMode != "" {
-			return st.globalMode, nil
+		if sn.globalMode != "" {
+			return sn.globalMode, nil
 		}
 		return ReadWrite, nil
 	}
-	if m, ok := st.modes[subject]; ok {
+	if m, ok := sn.mode(subject); ok {
 		return m, nil
 	}
 	if confluent.ContextOf(subject) == GlobalContext {
@@ -177,46 +184,39 @@ func (s *Service) GetMode(subject string, defaultToGlobal bool) (Mode, error) {
 // SetMode sets the global (subject "") or a subject's mode. Switching to
 // IMPORT while schemas exist needs force.
 func (s *Service) SetMode(ctx context.Context, subject string, mode Mode, force bool) (Mode, error) {
-	p, err := s.principal(ctx)
-	if err != nil {
-		return "", fmt.Errorf("set mode: %w", err)
-	}
-	if subject != "" {
-		if err := ValidateSubject(subject); err != nil {
-			return "", err
+	var m Mode
+	check := func() (err error) {
+		if err := validSubjectOrGlobal(subject)(); err != nil {
+			return err
 		}
+		m, err = ParseMode(string(mode))
+		return err
 	}
-	m, err := ParseMode(string(mode))
-	if err != nil {
-		return "", err
-	}
-	err = s.write(ctx, func() ([]storage.Record, error) {
-		st := s.state
-		st.mu.RLock()
-		defer st.mu.RUnlock()
-		if err := s.authorizeSubjectLocked(p, subject, actMode, m == Import || st.effectiveMode(subject) == Import); err != nil {
-			return nil, err
+	err := s.mutate(ctx, check, func(mu *Mutation) error {
+		sn, unlock := s.lockedFor(mu)
+		defer unlock()
+		if err := s.authorizeSubjectLocked(mu.Principal(), subject, actMode, m == Import || sn.effectiveMode(subject) == Import); err != nil {
+			return err
 		}
-		if m == Import && !force {
-			if st.hasLiveSubjects(subject) {
-				return nil, Errorf(CodeOperationNotPermitted, "Cannot import since found existing subjects; set force=true to switch to IMPORT anyway")
-			}
+		if m == Import && !force && sn.hasLiveSubjects(subject) {
+			return Errorf(CodeOperationNotPermitted, "Cannot import since found existing subjects; set force=true to switch to IMPORT anyway")
 		}
 		r, err := record(modeKey(subject), modeValue{Mode: m})
 		if err != nil {
-			return nil, err
+			return err
 		}
+		mu.Append(r)
 		e := AuditEntry{Operation: OpModeChanged, Subject: subject, After: rawJSON(modeValue{Mode: m})}
-		if cur, ok := st.modes[subject]; ok && subject != "" {
+		if cur, ok := sn.mode(subject); ok && subject != "" {
 			e.Before = rawJSON(modeValue{Mode: cur})
-		} else if subject == "" && st.globalMode != "" {
-			e.Before = rawJSON(modeValue{Mode: st.globalMode})
+		} else if subject == "" && sn.globalMode != "" {
+			e.Before = rawJSON(modeValue{Mode: sn.globalMode})
 		}
 		e.Topic, e.Team = s.subjectTopicLocked(subject)
-		return s.withAudit([]storage.Record{r}, p, e)
+		return mu.Audit(e)
 	})
 	if err != nil {
-		return "", fmt.Errorf("set mode: %w", err)
+		return "", writeError(err, "set mode", "set mode")
 	}
 	return m, nil
 }
@@ -224,44 +224,36 @@ func (s *Service) SetMode(ctx context.Context, subject string, mode Mode, force 
 // DeleteMode removes the global (back to READWRITE) or a subject's mode and
 // returns what it was.
 func (s *Service) DeleteMode(ctx context.Context, subject string) (Mode, error) {
-	p, err := s.principal(ctx)
-	if err != nil {
-		return "", fmt.Errorf("delete mode: %w", err)
-	}
-	if subject != "" {
-		if err := ValidateSubject(subject); err != nil {
-			return "", err
-		}
-	}
 	var out Mode
-	err = s.write(ctx, func() ([]storage.Record, error) {
-		st := s.state
-		st.mu.RLock()
-		defer st.mu.RUnlock()
-		if err := s.authorizeSubjectLocked(p, subject, actMode, st.effectiveMode(subject) == Import); err != nil {
-			return nil, err
+	err := s.mutate(ctx, validSubjectOrGlobal(subject), func(mu *Mutation) error {
+		sn, unlock := s.lockedFor(mu)
+		defer unlock()
+		if err := s.authorizeSubjectLocked(mu.Principal(), subject, actMode, sn.effectiveMode(subject) == Import); err != nil {
+			return err
 		}
 		if subject == "" {
-			out = st.effectiveMode("")
+			out = sn.effectiveMode("")
+			mu.Append(tombstone(modeKey("")))
 			e := AuditEntry{Operation: OpModeDeleted}
-			if st.globalMode != "" {
-				e.Before = rawJSON(modeValue{Mode: st.globalMode})
+			if sn.globalMode != "" {
+				e.Before = rawJSON(modeValue{Mode: sn.globalMode})
 			}
-			return s.withAudit([]storage.Record{tombstone(modeKey(""))}, p, e)
+			return mu.Audit(e)
 		}
-		m, ok := st.modes[subject]
+		m, ok := sn.mode(subject)
 		if !ok {
 			// Confluent's ModeResource answers a missing subject mode on
 			// delete with 40401, where GET says 40409.
-			return nil, errSubjectNotFound(subject)
+			return errSubjectNotFound(subject)
 		}
 		out = m
+		mu.Append(tombstone(modeKey(subject)))
 		e := AuditEntry{Operation: OpModeDeleted, Subject: subject, Before: rawJSON(modeValue{Mode: m})}
 		e.Topic, e.Team = s.subjectTopicLocked(subject)
-		return s.withAudit([]storage.Record{tombstone(modeKey(subject))}, p, e)
+		return mu.Audit(e)
 	})
 	if err != nil {
-		return "", fmt.Errorf("delete mode: %w", err)
+		return "", writeError(err, "delete mode", "delete mode")
 	}
 	return out, nil
 }
@@ -276,10 +268,7 @@ func (s *Service) ResolveAlias(subject string) string {
 	if subject == "" {
 		return subject
 	}
-	st := s.state
-	st.mu.RLock()
-	c, ok := st.configs[subject]
-	st.mu.RUnlock()
+	c, ok := s.Snapshot().config(subject)
 	if !ok || c.Alias == nil || *c.Alias == "" {
 		return subject
 	}

@@ -34,46 +34,55 @@ type contextValue struct {
 	Context string `json:"context"`
 }
 
-// applyContext applies a CONTEXT record; it runs under the write lock.
-func (st *State) applyContext(k Key, value []byte) {
+// applyContext applies a CONTEXT record.
+func (b *builder) applyContext(k Key, value []byte) {
 	if k.Subject == "" || k.Subject == DefaultContext {
 		return
 	}
-	if value == nil {
-		delete(st.contexts, k.Subject)
+	if b.sn.contexts[k.Subject] == (value != nil) {
 		return
 	}
-	st.contexts[k.Subject] = true
+	next := make(map[string]bool, len(b.sn.contexts)+1)
+	for c := range b.sn.contexts {
+		next[c] = true
+	}
+	if value == nil {
+		delete(next, k.Subject)
+	} else {
+		next[k.Subject] = true
+	}
+	b.sn.contexts = next
 }
 
 // digestContexts feeds the contexts into the state digest; a state without
 // any (every state before contexts were recorded) digests as before.
-func (st *State) digestContexts(ws func(string)) {
-	if len(st.contexts) == 0 {
+func (sn *Snapshot) digestContexts(ws func(string)) {
+	if len(sn.contexts) == 0 {
 		return
 	}
 	ws("contexts")
-	for _, c := range sortedKeys(st.contexts) {
+	for _, c := range sortedKeys(sn.contexts) {
 		ws(c)
 	}
 }
 
-// contextsLocked lists the contexts in Confluent's order, the default
-// context first: those with a CONTEXT record, and those of subjects that
-// hold versions (a log written before charter recorded contexts has
-// subjects but no records).
-func (st *State) contextsLocked() []string {
+// Contexts lists the contexts in Confluent's order, the default context
+// first: those with a CONTEXT record, and those of subjects that hold
+// versions (a log written before charter recorded contexts has subjects
+// but no records).
+func (sn *Snapshot) Contexts() []string {
 	set := map[string]bool{}
-	for c := range st.contexts {
+	for c := range sn.contexts {
 		set[c] = true
 	}
-	for name, ss := range st.subjects {
+	sn.eachSubject(func(name string, ss *subjectState) bool {
 		if len(ss.versions) > 0 {
 			if c := confluent.ContextOf(name); c != DefaultContext {
 				set[c] = true
 			}
 		}
-	}
+		return true
+	})
 	out := make([]string, 0, len(set)+1)
 	for c := range set {
 		out = append(out, c)
@@ -83,19 +92,14 @@ func (st *State) contextsLocked() []string {
 }
 
 // Contexts lists the schema contexts; "." (the default) comes first.
-func (s *Service) Contexts() []string {
-	st := s.state
-	st.mu.RLock()
-	defer st.mu.RUnlock()
-	return st.contextsLocked()
-}
+func (s *Service) Contexts() []string { return s.Snapshot().Contexts() }
 
-// contextRecordLocked returns the CONTEXT record a registration under
-// subject must write with its schema, or nothing when subject is in the
-// default context or its context already exists.
-func (st *State) contextRecordLocked(subject string) []storage.Record {
+// contextRecord returns the CONTEXT record a registration under subject
+// must write with its schema, or nothing when subject is in the default
+// context or its context already exists.
+func (sn *Snapshot) contextRecord(subject string) []storage.Record {
 	c := confluent.ContextOf(subject)
-	if c == DefaultContext || st.contexts[c] {
+	if c == DefaultContext || sn.contexts[c] {
 		return nil
 	}
 	r, err := record(contextKey(c), contextValue{Tenant: "default", Context: c})
@@ -111,37 +115,39 @@ func (st *State) contextRecordLocked(subject string) []storage.Record {
 // otherwise). Deleting a context that does not exist succeeds and writes
 // nothing. The default context cannot be deleted.
 func (s *Service) DeleteContext(ctx context.Context, name string) error {
-	p, err := s.principal(ctx)
-	if err != nil {
-		return fmt.Errorf("delete context: %w", err)
-	}
-	name, err = confluent.ParseContext(name)
-	if err != nil {
-		return Errorf(CodeInvalidRequest, "%s", err.Error())
-	}
-	prefix := confluent.ContextPrefix(name)
-	if name == DefaultContext {
-		return Errorf(CodeOperationNotPermitted, "The default context '.' cannot be deleted")
-	}
-	err = s.write(ctx, func() ([]storage.Record, error) {
-		st := s.state
-		st.mu.RLock()
-		defer st.mu.RUnlock()
-		if err := s.authorizeAdminLocked(p, "delete contexts"); err != nil {
-			return nil, err
+	var prefix string
+	check := func() (err error) {
+		name, err = confluent.ParseContext(name)
+		if err != nil {
+			return Errorf(CodeInvalidRequest, "%s", err.Error())
 		}
-		for subject, ss := range st.subjects {
-			if len(ss.versions) > 0 && confluent.ContextOf(subject) == name {
-				return nil, Errorf(CodeContextNotEmpty, "The specified context '%s' is not empty.", prefix)
-			}
+		prefix = confluent.ContextPrefix(name)
+		if name == DefaultContext {
+			return Errorf(CodeOperationNotPermitted, "The default context '.' cannot be deleted")
 		}
-		if !st.contexts[name] {
-			return nil, nil
+		return nil
+	}
+	err := s.mutate(ctx, check, func(m *Mutation) error {
+		sn := m.Snapshot()
+		if err := s.authorizeAdminLocked(m.Principal(), "delete contexts"); err != nil {
+			return err
 		}
-		return s.withAudit([]storage.Record{tombstone(contextKey(name))}, p, AuditEntry{Operation: OpContextDeleted, Subject: prefix})
+		busy := false
+		sn.eachSubject(func(subject string, ss *subjectState) bool {
+			busy = len(ss.versions) > 0 && confluent.ContextOf(subject) == name
+			return !busy
+		})
+		if busy {
+			return Errorf(CodeContextNotEmpty, "The specified context '%s' is not empty.", prefix)
+		}
+		if !sn.contexts[name] {
+			return nil
+		}
+		m.Append(tombstone(contextKey(name)))
+		return m.Audit(AuditEntry{Operation: OpContextDeleted, Subject: prefix})
 	})
 	if err != nil {
-		return fmt.Errorf("delete context %q: %w", name, err)
+		return writeError(err, "delete context", fmt.Sprintf("delete context %q", name))
 	}
 	return nil
 }
@@ -159,42 +165,43 @@ func (s *Service) DeleteContext(ctx context.Context, name string) error {
 //
 // Soft-deleted versions count, as there. Of several candidates it takes
 // the newest version, and for a context the first subject by name.
-func (st *State) idHolderLocked(id int, subject string) (string, *versionState) {
+func (sn *Snapshot) idHolder(id int, subject string) (string, *versionState) {
 	q := confluent.ParseSubject(subject)
 	if q.Name == "" || !q.IsDefault() {
-		return st.holderInLocked(id, q)
+		return sn.holderIn(id, q)
 	}
-	if name, vs := st.holderInLocked(id, q); vs != nil {
+	if name, vs := sn.holderIn(id, q); vs != nil {
 		return name, vs
 	}
-	for _, c := range st.contextsLocked()[1:] {
-		if name, vs := st.holderInLocked(id, confluent.Subject{Context: c, Name: q.Name}); vs != nil {
+	for _, c := range sn.Contexts()[1:] {
+		if name, vs := sn.holderIn(id, confluent.Subject{Context: c, Name: q.Name}); vs != nil {
 			return name, vs
 		}
 	}
-	return st.holderInLocked(id, confluent.Subject{Context: DefaultContext})
+	return sn.holderIn(id, confluent.Subject{Context: DefaultContext})
 }
 
-// holderInLocked finds a version holding id in q's context: of q's
-// subject, or of any subject when q names only the context.
-func (st *State) holderInLocked(id int, q confluent.Subject) (string, *versionState) {
-	if st.space(q.Context).ids[id] == nil {
+// holderIn finds a version holding id in q's context: of q's subject, or
+// of any subject when q names only the context.
+func (sn *Snapshot) holderIn(id int, q confluent.Subject) (string, *versionState) {
+	if sn.space(q.Context).schema(id) == nil {
 		return "", nil
 	}
 	if !q.IsContext() {
 		name := q.String()
-		return name, st.subjects[name].newestWith(id)
+		return name, sn.subject(name).newestWith(id)
 	}
 	var best string
 	var bestVS *versionState
-	for name, ss := range st.subjects {
+	sn.eachSubject(func(name string, ss *subjectState) bool {
 		if confluent.ContextOf(name) != q.Context || (bestVS != nil && name >= best) {
-			continue
+			return true
 		}
 		if vs := ss.newestWith(id); vs != nil {
 			best, bestVS = name, vs
 		}
-	}
+		return true
+	})
 	return best, bestVS
 }
 
@@ -203,8 +210,8 @@ func (ss *subjectState) newestWith(id int) *versionState {
 	if ss == nil {
 		return nil
 	}
-	for i := len(ss.sorted) - 1; i >= 0; i-- {
-		if vs := ss.versions[ss.sorted[i]]; vs.id == id {
+	for i := len(ss.versions) - 1; i >= 0; i-- {
+		if vs := &ss.versions[i]; vs.id == id {
 			return vs
 		}
 	}
@@ -212,28 +219,27 @@ func (ss *subjectState) newestWith(id int) *versionState {
 }
 
 // SchemaByIDFor returns the schema id stands for when the reader names
-// subject (GET /schemas/ids/{id}?subject=): found as idHolderLocked
+// subject (GET /schemas/ids/{id}?subject=): found as idHolder
 // describes, with the subject and version that hold it, 40403 when none
 // does.
 func (s *Service) SchemaByIDFor(id int, subject string) (Schema, error) {
-	st := s.state
-	st.mu.RLock()
-	defer st.mu.RUnlock()
-	name, vs := st.idHolderLocked(id, subject)
+	return s.Snapshot().SchemaByIDFor(id, subject)
+}
+
+// SchemaByIDFor is Service.SchemaByIDFor on snapshot sn.
+func (sn *Snapshot) SchemaByIDFor(id int, subject string) (Schema, error) {
+	name, vs := sn.idHolder(id, subject)
 	if vs == nil {
 		return Schema{}, errSchemaNotFound(id)
 	}
-	return st.view(name, vs), nil
+	return view(name, vs), nil
 }
 
 // IDContext returns the context in which the reader of id who names
 // subject finds it (the default context when nothing holds it), for the
 // listings of /schemas/ids/{id}/subjects and /versions.
 func (s *Service) IDContext(id int, subject string) string {
-	st := s.state
-	st.mu.RLock()
-	defer st.mu.RUnlock()
-	name, vs := st.idHolderLocked(id, subject)
+	name, vs := s.Snapshot().idHolder(id, subject)
 	if vs == nil {
 		return confluent.ContextOf(subject)
 	}
@@ -242,11 +248,8 @@ func (s *Service) IDContext(id int, subject string) string {
 
 // sortedSubjects returns the subject names in Confluent's listing order:
 // by context, the default one first, then by name.
-func sortedSubjects(m map[string]*subjectState) []string {
-	out := make([]string, 0, len(m))
-	for name := range m {
-		out = append(out, name)
-	}
+func (sn *Snapshot) sortedSubjects() []string {
+	out := sn.subjectNames()
 	slices.SortFunc(out, confluent.CompareSubjects)
 	return out
 }
@@ -285,20 +288,20 @@ func withDefaultLevel(c Config, def compat.Level) Config {
 // A subject of a non-default context therefore does not inherit the
 // top-level config (PUT /config): set ":.__GLOBAL:" for every context.
 // The compatibility level, when none of these sets it, is def.
-func (st *State) configInScope(subject string, def compat.Level) Config {
+func (sn *Snapshot) configInScope(subject string, def compat.Level) Config {
 	if subject != "" {
-		if sc, ok := st.configs[subject]; ok {
-			return withDefaultLevel(Config{}.merge(st.global).merge(sc), def)
+		if sc, ok := sn.config(subject); ok {
+			return withDefaultLevel(Config{}.merge(sn.global).merge(sc), def)
 		}
 	}
 	if ctx := confluent.ContextOf(subject); subject != "" && ctx != DefaultContext {
-		if cc, ok := st.configs[confluent.ContextPrefix(ctx)]; ok {
+		if cc, ok := sn.config(confluent.ContextPrefix(ctx)); ok {
 			return withDefaultLevel(cc, def)
 		}
-	} else if !reflect.DeepEqual(st.global, Config{}) {
-		return withDefaultLevel(st.global, def)
+	} else if !reflect.DeepEqual(sn.global, Config{}) {
+		return withDefaultLevel(sn.global, def)
 	}
-	if gc, ok := st.configs[globalScope]; ok {
+	if gc, ok := sn.config(globalScope); ok {
 		return withDefaultLevel(gc, def)
 	}
 	return withDefaultLevel(Config{}, def)
@@ -307,20 +310,20 @@ func (st *State) configInScope(subject string, def compat.Level) Config {
 // modeInScope is the mode that applies to subject, looked up as
 // configInScope looks up configs: the subject's, its context's (or the
 // top level's for the default context), ".__GLOBAL"'s, READWRITE.
-func (st *State) modeInScope(subject string) Mode {
+func (sn *Snapshot) modeInScope(subject string) Mode {
 	if subject != "" {
-		if m, ok := st.modes[subject]; ok {
+		if m, ok := sn.mode(subject); ok {
 			return m
 		}
 	}
 	if ctx := confluent.ContextOf(subject); subject != "" && ctx != DefaultContext {
-		if m, ok := st.modes[confluent.ContextPrefix(ctx)]; ok {
+		if m, ok := sn.mode(confluent.ContextPrefix(ctx)); ok {
 			return m
 		}
-	} else if st.globalMode != "" {
-		return st.globalMode
+	} else if sn.globalMode != "" {
+		return sn.globalMode
 	}
-	if m, ok := st.modes[globalScope]; ok {
+	if m, ok := sn.mode(globalScope); ok {
 		return m
 	}
 	return ReadWrite
@@ -330,18 +333,18 @@ func (st *State) modeInScope(subject string) Mode {
 // Confluent matches subjects to a config or mode scope before IMPORT:
 // every subject for the top level ("") and for ".__GLOBAL", the context's
 // subjects for a context (":.ctx:"), the subject itself otherwise.
-func (st *State) hasLiveSubjects(scope string) bool {
+func (sn *Snapshot) hasLiveSubjects(scope string) bool {
 	q := confluent.ParseSubject(scope)
 	if !q.IsContext() {
-		ss := st.subjects[scope]
+		ss := sn.subject(scope)
 		return ss != nil && ss.hasLive()
 	}
-	for name, ss := range st.subjects {
-		if (scope == "" || q.IsGlobal() || confluent.ContextOf(name) == q.Context) && ss.hasLive() {
-			return true
-		}
-	}
-	return false
+	busy := false
+	sn.eachSubject(func(name string, ss *subjectState) bool {
+		busy = (scope == "" || q.IsGlobal() || confluent.ContextOf(name) == q.Context) && ss.hasLive()
+		return !busy
+	})
+	return busy
 }
 
 // UsingContexts runs read for subject and, when an unqualified subject is

@@ -8,15 +8,15 @@ import (
 	"github.com/charter-registry/charter/storage"
 )
 
-func (st *State) checkWritable(subject string) error {
-	if m := st.effectiveMode(subject); m == ReadOnly || m == ReadOnlyOverride {
+func (sn *Snapshot) checkWritable(subject string) error {
+	if m := sn.effectiveMode(subject); m == ReadOnly || m == ReadOnlyOverride {
 		return errReadOnlyMode(subject)
 	}
 	return nil
 }
 
-func (st *State) checkNotReferenced(subject string, version int) error {
-	if ids := st.referencedBy(subject, version, true); len(ids) > 0 {
+func (sn *Snapshot) checkNotReferenced(subject string, version int) error {
+	if ids := sn.referencedBy(subject, version, true); len(ids) > 0 {
 		return errReferenceExists(subject, version)
 	}
 	return nil
@@ -27,19 +27,19 @@ func (st *State) checkNotReferenced(subject string, version int) error {
 // lowers the id high-water mark. The default context's key names no
 // context, as before ids were scoped; another's names it in the subject
 // field, so compaction keeps one floor per context.
-func (st *State) idFloor(subject string) (storage.Record, error) {
+func (sn *Snapshot) idFloor(subject string) (storage.Record, error) {
 	ctx := contextOf(subject)
 	k := Key{Type: KeyIDFloor, Global: true}
 	if ctx != DefaultContext {
 		k = Key{Type: KeyIDFloor, Subject: ctx}
 	}
-	return record(k, idFloorValue{MaxID: st.space(ctx).maxID})
+	return record(k, idFloorValue{MaxID: sn.space(ctx).maxID})
 }
 
 // schemaIDRecords returns a SCHEMA_ID record for every schema id whose
 // last versions are the ones being hard-deleted, so that the same schema
 // registered again gets its id back after compaction too.
-func (st *State) schemaIDRecords(subject string, removed []*versionState) ([]storage.Record, error) {
+func (sn *Snapshot) schemaIDRecords(subject string, removed []*versionState) ([]storage.Record, error) {
 	ctx := contextOf(subject)
 	count := map[int]int{}
 	var order []int
@@ -51,8 +51,9 @@ func (st *State) schemaIDRecords(subject string, removed []*versionState) ([]sto
 	}
 	var out []storage.Record
 	for _, id := range order {
-		sc := st.space(ctx).ids[id]
-		if sc == nil || sc.uses > count[id] {
+		sp := sn.space(ctx)
+		sc := sp.schema(id)
+		if sc == nil || sp.uses(id) > count[id] {
 			continue
 		}
 		r, err := record(Key{Type: KeySchemaID, Subject: schemaIDSubject(ctx, sc.identity)}, schemaIDValue{ID: id})
@@ -67,50 +68,43 @@ func (st *State) schemaIDRecords(subject string, removed []*versionState) ([]sto
 // DeleteVersion soft-deletes a version, or removes a soft-deleted version
 // for good when permanent is set. It returns the version number.
 func (s *Service) DeleteVersion(ctx context.Context, subject string, version int, permanent bool) (int, error) {
-	p, err := s.principal(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("delete subject %q version %d: %w", subject, version, err)
-	}
-	if err := ValidateSubject(subject); err != nil {
-		return 0, err
-	}
 	var out int
-	err = s.write(ctx, func() ([]storage.Record, error) {
-		st := s.state
-		st.mu.RLock()
-		defer st.mu.RUnlock()
-		if err := s.authorizeSubjectLocked(p, subject, actDelete, st.effectiveMode(subject) == Import); err != nil {
-			return nil, err
+	err := s.mutate(ctx, func() error { return ValidateSubject(subject) }, func(m *Mutation) error {
+		sn, unlock := s.lockedFor(m)
+		defer unlock()
+		if err := s.authorizeSubjectLocked(m.Principal(), subject, actDelete, sn.effectiveMode(subject) == Import); err != nil {
+			return err
 		}
 		topic, team := s.subjectTopicLocked(subject)
-		ss := st.subjects[subject]
+		ss := sn.subject(subject)
 		if ss == nil {
-			return nil, errSubjectNotFound(subject)
+			return errSubjectNotFound(subject)
 		}
-		if err := st.checkWritable(subject); err != nil {
-			return nil, err
+		if err := sn.checkWritable(subject); err != nil {
+			return err
 		}
 		var vs *versionState
 		if version == Latest {
 			vs = ss.latest(permanent)
 		} else {
-			vs = ss.versions[version]
+			vs = ss.version(version)
 		}
 		if vs == nil {
 			if version == Latest {
-				return nil, errSubjectNotFound(subject)
+				return errSubjectNotFound(subject)
 			}
-			return nil, errVersionNotFound(version)
+			return errVersionNotFound(version)
 		}
 		out = vs.version
 		// Confluent refuses to soft-delete again before anything else
 		// (validateDeleteSchemaVersion), then checks references.
 		if !permanent && vs.deleted {
-			return nil, errVersionSoftDeleted(subject, vs.version)
+			return errVersionSoftDeleted(subject, vs.version)
 		}
-		if err := st.checkNotReferenced(subject, vs.version); err != nil {
-			return nil, err
+		if err := sn.checkNotReferenced(subject, vs.version); err != nil {
+			return err
 		}
+		e := AuditEntry{Operation: OpSchemaDeleted, Subject: subject, Version: vs.version, SchemaID: vs.id, Topic: topic, Team: team}
 		if !permanent {
 			sc := vs.schema
 			val := schemaValue{Subject: subject, Version: vs.version, ID: vs.id, References: sc.refs, Metadata: sc.metadata, RuleSet: sc.ruleSet, Schema: sc.text, Deleted: true, Timestamp: vs.timestamp}
@@ -119,25 +113,30 @@ func (s *Service) DeleteVersion(ctx context.Context, subject string, version int
 			}
 			r, err := record(schemaKey(subject, vs.version), val)
 			if err != nil {
-				return nil, err
+				return err
 			}
-			return s.withAudit([]storage.Record{r}, p, AuditEntry{Operation: OpSchemaDeleted, Subject: subject, Version: vs.version, SchemaID: vs.id, Topic: topic, Team: team})
+			m.Append(r)
+			return m.Audit(e)
 		}
 		if !vs.deleted {
-			return nil, Errorf(CodeVersionNotSoftDeleted, "Subject '%s' Version %d was not deleted first before being permanently deleted", subject, vs.version)
+			return Errorf(CodeVersionNotSoftDeleted, "Subject '%s' Version %d was not deleted first before being permanently deleted", subject, vs.version)
 		}
-		floor, err := st.idFloor(subject)
+		floor, err := sn.idFloor(subject)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		kept, err := st.schemaIDRecords(subject, []*versionState{vs})
+		kept, err := sn.schemaIDRecords(subject, []*versionState{vs})
 		if err != nil {
-			return nil, err
+			return err
 		}
-		return s.withAudit(append([]storage.Record{tombstone(schemaKey(subject, vs.version)), floor}, kept...), p, AuditEntry{Operation: OpSchemaDeleted, Subject: subject, Version: vs.version, SchemaID: vs.id, Topic: topic, Team: team, Permanent: true})
+		m.Append(tombstone(schemaKey(subject, vs.version)), floor)
+		m.Append(kept...)
+		e.Permanent = true
+		return m.Audit(e)
 	})
 	if err != nil {
-		return 0, fmt.Errorf("delete subject %q version %d: %w", subject, version, err)
+		w := fmt.Sprintf("delete subject %q version %d", subject, version)
+		return 0, writeError(err, w, w)
 	}
 	return out, nil
 }
@@ -145,77 +144,75 @@ func (s *Service) DeleteVersion(ctx context.Context, subject string, version int
 // DeleteSubject soft-deletes every version of a subject, or removes them for
 // good when permanent is set (after a soft delete). It returns the versions.
 func (s *Service) DeleteSubject(ctx context.Context, subject string, permanent bool) ([]int, error) {
-	p, err := s.principal(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("delete subject %q: %w", subject, err)
-	}
-	if err := ValidateSubject(subject); err != nil {
-		return nil, err
-	}
 	var out []int
-	err = s.write(ctx, func() ([]storage.Record, error) {
-		st := s.state
-		st.mu.RLock()
-		defer st.mu.RUnlock()
-		if err := s.authorizeSubjectLocked(p, subject, actDelete, st.effectiveMode(subject) == Import); err != nil {
-			return nil, err
+	err := s.mutate(ctx, func() error { return ValidateSubject(subject) }, func(m *Mutation) error {
+		sn, unlock := s.lockedFor(m)
+		defer unlock()
+		if err := s.authorizeSubjectLocked(m.Principal(), subject, actDelete, sn.effectiveMode(subject) == Import); err != nil {
+			return err
 		}
 		topic, team := s.subjectTopicLocked(subject)
-		ss := st.subjects[subject]
+		ss := sn.subject(subject)
 		if ss == nil {
-			return nil, errSubjectNotFound(subject)
+			return errSubjectNotFound(subject)
 		}
 		// Confluent's order (deleteSubjectOrForward): a subject already
 		// soft-deleted, then read-only mode, then references.
 		latest := ss.latest(false)
 		if !permanent && latest == nil {
-			return nil, errSubjectSoftDeleted(subject)
+			return errSubjectSoftDeleted(subject)
 		}
-		if err := st.checkWritable(subject); err != nil {
-			return nil, err
+		if err := sn.checkWritable(subject); err != nil {
+			return err
 		}
 		out = out[:0]
-		for _, v := range ss.sorted {
-			if err := st.checkNotReferenced(subject, v); err != nil {
-				return nil, err
+		for _, vs := range ss.versions {
+			if err := sn.checkNotReferenced(subject, vs.version); err != nil {
+				return err
 			}
 		}
+		e := AuditEntry{Operation: OpSubjectDeleted, Subject: subject, Topic: topic, Team: team}
 		if !permanent {
-			for _, v := range ss.sorted {
-				if !ss.versions[v].deleted {
-					out = append(out, v)
+			for _, vs := range ss.versions {
+				if !vs.deleted {
+					out = append(out, vs.version)
 				}
 			}
 			r, err := record(Key{Type: KeyDeleteSubject, Subject: subject}, deleteSubjectValue{Subject: subject, Version: latest.version})
 			if err != nil {
-				return nil, err
+				return err
 			}
-			return s.withAudit([]storage.Record{r}, p, AuditEntry{Operation: OpSubjectDeleted, Subject: subject, Versions: slices.Clone(out), Topic: topic, Team: team})
+			m.Append(r)
+			e.Versions = slices.Clone(out)
+			return m.Audit(e)
 		}
 		if ss.hasLive() {
-			return nil, Errorf(CodeSubjectNotSoftDeleted, "Subject '%s' was not deleted first before being permanently deleted", subject)
+			return Errorf(CodeSubjectNotSoftDeleted, "Subject '%s' was not deleted first before being permanently deleted", subject)
 		}
-		var recs []storage.Record
 		var removed []*versionState
-		for _, v := range ss.sorted {
-			out = append(out, v)
-			recs = append(recs, tombstone(schemaKey(subject, v)))
-			removed = append(removed, ss.versions[v])
+		for i := range ss.versions {
+			vs := &ss.versions[i]
+			out = append(out, vs.version)
+			m.Append(tombstone(schemaKey(subject, vs.version)))
+			removed = append(removed, vs)
 		}
-		recs = append(recs, tombstone(Key{Type: KeyDeleteSubject, Subject: subject}))
-		floor, err := st.idFloor(subject)
+		m.Append(tombstone(Key{Type: KeyDeleteSubject, Subject: subject}))
+		floor, err := sn.idFloor(subject)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		kept, err := st.schemaIDRecords(subject, removed)
+		kept, err := sn.schemaIDRecords(subject, removed)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		recs = append(append(recs, floor), kept...)
-		return s.withAudit(recs, p, AuditEntry{Operation: OpSubjectDeleted, Subject: subject, Versions: slices.Clone(out), Topic: topic, Team: team, Permanent: true})
+		m.Append(floor)
+		m.Append(kept...)
+		e.Versions, e.Permanent = slices.Clone(out), true
+		return m.Audit(e)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("delete subject %q: %w", subject, err)
+		w := fmt.Sprintf("delete subject %q", subject)
+		return nil, writeError(err, w, w)
 	}
 	return out, nil
 }

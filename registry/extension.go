@@ -13,16 +13,6 @@ import (
 // applied through an Extension registered on State, and write them with
 // Write under the same rules as the registry's own writes.
 
-// Write appends the records build returns as one batch, with the same
-// guarantees as the registry's own writes: build runs alone (no other
-// write of this instance interleaves), on a state caught up with the log,
-// and Write returns only once the batch has been applied. On a shared Kafka
-// log a conflicting writer makes build run again. A build that returns no
-// records writes nothing.
-func (s *Service) Write(ctx context.Context, build func() ([]storage.Record, error)) error {
-	return s.write(ctx, build)
-}
-
 // Record encodes v as the value of key k.
 func Record(k Key, v any) (storage.Record, error) { return record(k, v) }
 
@@ -63,9 +53,8 @@ func (s *Service) AuthorizeSubjectKeys(ctx context.Context, subject string) (Pri
 	if err != nil {
 		return Principal{}, err
 	}
-	st := s.state
-	st.mu.RLock()
-	defer st.mu.RUnlock()
+	s.state.mu.RLock()
+	defer s.state.mu.RUnlock()
 	return p, s.authorizeSubjectLocked(p, subject, actKeys, false)
 }
 

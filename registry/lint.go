@@ -104,20 +104,21 @@ func lintRefused(subject string, fs []lint.Finding) *Error {
 	}
 }
 
-// lintLocked lints a candidate under the subject's policy (see
-// LintPolicy), compared with the subject's latest live version. It returns the mode and the
-// findings; LintOff and nil when the subject has no policy in force.
-func (s *Service) lintLocked(subject string, c *candidate) (LintMode, []lint.Finding) {
-	p := s.lintPolicyLocked(subject)
+// lintOn lints a candidate under the subject's policy (see LintPolicy),
+// compared with the subject's latest live version in snapshot sn. It
+// returns the mode and the findings; LintOff and nil when the subject has
+// no policy in force. Call it under the state's read lock (topics).
+func (s *Service) lintOn(sn *Snapshot, subject string, c *candidate) (LintMode, []lint.Finding) {
+	p := s.lintPolicyOn(sn, subject)
 	if p == nil || p.Mode == LintOff || p.Mode == "" {
 		return LintOff, nil
 	}
 	event, _ := lint.ParseEvent(p.Event)
 	in := lint.Input{Schema: c.parsed, Type: c.typ, Subject: subject, Event: event, Format: c.format}
-	if prev := s.latestOfTypeLocked(subject, c.typ); prev != nil {
+	if prev := s.latestOfType(sn, subject, c.typ); prev != nil {
 		in.Previous, in.PreviousSubject = prev, subject
 	} else {
-		s.predecessorLocked(&in)
+		s.predecessorOn(sn, &in)
 	}
 	fs := lint.Run(in, p.config().Rules())
 	if fs == nil {
@@ -136,14 +137,15 @@ func (s *Service) LintLatest(subject string) ([]lint.Finding, error) {
 	st := s.state
 	st.mu.RLock()
 	defer st.mu.RUnlock()
-	ss := st.subjects[subject]
+	sn := st.Snapshot()
+	ss := sn.subject(subject)
 	if ss == nil || !ss.hasLive() {
 		s.lintCache.Delete(subject)
 		return nil, errSubjectNotFound(subject)
 	}
 	var live []*storedSchema
-	for i := len(ss.sorted) - 1; i >= 0 && len(live) < 2; i-- {
-		vs := ss.versions[ss.sorted[i]]
+	for i := len(ss.versions) - 1; i >= 0 && len(live) < 2; i-- {
+		vs := &ss.versions[i]
 		if sc := vs.schema; !vs.deleted && sc != nil {
 			live = append(live, sc)
 		}
@@ -153,26 +155,26 @@ func (s *Service) LintLatest(subject string) ([]lint.Finding, error) {
 	if err != nil {
 		return nil, err
 	}
-	parsed, err := s.parsedLocked(latest)
+	parsed, err := s.parsedOn(sn, latest)
 	if err != nil {
 		return nil, &Error{Code: CodeStoreError, Message: fmt.Sprintf("Stored schema %d of subject '%s' no longer parses: %v", latest.id, subject, err), Err: err}
 	}
 	p := LintPolicy{}
-	if lp := s.lintPolicyLocked(subject); lp != nil {
+	if lp := s.lintPolicyOn(sn, subject); lp != nil {
 		p = *lp
 	}
 	event, _ := lint.ParseEvent(p.Event)
 	in := lint.Input{Schema: parsed, Type: latest.typ, Subject: subject, Event: event, Format: f}
 	prevID := 0
 	if len(live) == 2 && live[1].typ == latest.typ {
-		if prev, err := s.parsedLocked(live[1]); err == nil {
+		if prev, err := s.parsedOn(sn, live[1]); err == nil {
 			in.Previous, in.PreviousSubject = prev, subject
 			prevID = live[1].id
 		}
 	} else if len(live) == 1 {
-		s.predecessorLocked(&in)
+		s.predecessorOn(sn, &in)
 		if in.PreviousSubject != "" {
-			if pss := st.subjects[in.PreviousSubject]; pss != nil {
+			if pss := sn.subject(in.PreviousSubject); pss != nil {
 				if vs := pss.latest(false); vs != nil {
 					prevID = vs.id
 				}
@@ -196,20 +198,20 @@ type lintCacheEntry struct {
 	findings []lint.Finding
 }
 
-// latestOfTypeLocked is the subject's latest live version of type t,
+// latestOfType is the subject's latest live version of type t in sn,
 // parsed; nil when there is none.
-func (s *Service) latestOfTypeLocked(subject string, t compat.Type) compat.Schema {
-	ss := s.state.subjects[subject]
+func (s *Service) latestOfType(sn *Snapshot, subject string, t compat.Type) compat.Schema {
+	ss := sn.subject(subject)
 	if ss == nil {
 		return nil
 	}
-	for i := len(ss.sorted) - 1; i >= 0; i-- {
-		vs := ss.versions[ss.sorted[i]]
+	for i := len(ss.versions) - 1; i >= 0; i-- {
+		vs := &ss.versions[i]
 		sc := vs.schema
 		if vs.deleted || sc == nil || sc.typ != t {
 			continue
 		}
-		if prev, err := s.parsedLocked(sc); err == nil {
+		if prev, err := s.parsedOn(sn, sc); err == nil {
 			return prev
 		}
 		return nil
@@ -217,36 +219,36 @@ func (s *Service) latestOfTypeLocked(subject string, t compat.Type) compat.Schem
 	return nil
 }
 
-// predecessorLocked compares a subject's first schema with the topic its
+// predecessorOn compares a subject's first schema with the topic its
 // topic succeeds: when the subject is the key or value of a topic that
 // another topic names as its successor, the predecessor's key or value
 // schema is the previous version, so TOPIC_NAME_VERSIONED can judge a
 // breaking successor's name.
-func (s *Service) predecessorLocked(in *lint.Input) {
+func (s *Service) predecessorOn(sn *Snapshot, in *lint.Input) {
 	t, ok := s.governor().Binding(in.Subject)
 	if !ok {
 		return
 	}
 	in.Topic = t.Topic
 	for _, p := range s.governor().Predecessors(in.Subject) {
-		if prev := s.latestOfTypeLocked(p.Subject, in.Type); prev != nil {
+		if prev := s.latestOfType(sn, p.Subject, in.Type); prev != nil {
 			in.Previous, in.PreviousSubject, in.PreviousTopic = prev, p.Subject, p.Topic
 			return
 		}
 	}
 }
 
-// lintPolicyLocked is the lint policy in force for subject: its own
+// lintPolicyOn is the lint policy in force for subject: its own
 // config's, else its topic's, else the global config's; nil when none
 // sets one.
-func (s *Service) lintPolicyLocked(subject string) *LintPolicy {
-	if c, ok := s.state.configs[subject]; ok && c.Lint != nil {
+func (s *Service) lintPolicyOn(sn *Snapshot, subject string) *LintPolicy {
+	if c, ok := sn.config(subject); ok && c.Lint != nil {
 		return c.Lint
 	}
 	if t, ok := s.governor().Binding(subject); ok && t.Lint != nil {
 		return t.Lint
 	}
-	return s.state.global.Lint
+	return sn.global.Lint
 }
 
 // LintPolicy returns the lint policy in force for subject: its own
@@ -256,7 +258,7 @@ func (s *Service) LintPolicy(subject string) LintPolicy {
 	st := s.state
 	st.mu.RLock()
 	defer st.mu.RUnlock()
-	if p := s.lintPolicyLocked(subject); p != nil {
+	if p := s.lintPolicyOn(st.Snapshot(), subject); p != nil {
 		return *p
 	}
 	return LintPolicy{}

@@ -346,11 +346,13 @@ func (s *Service) WaitReady(ctx context.Context) error {
 	return nil
 }
 
-// write runs build with exclusive write access and a state that has caught
-// up with the log, appends the records build returns as one batch, and
-// waits until they are applied. A build that returns no records writes
-// nothing.
-func (s *Service) write(ctx context.Context, build func() ([]storage.Record, error)) error {
+// write runs decide with exclusive write access on a snapshot that has
+// caught up with the log, appends the records decide returns as one
+// batch, and waits until they are applied. A decide that returns no
+// records writes nothing. solo marks a decision that reads the published
+// state (State.Snapshot) rather than the snapshot it is given.
+func (s *Service) write(ctx context.Context, solo bool, decide func(*Snapshot) ([]storage.Record, error)) error {
+	_ = solo // every write is decided alone on the applied state for now
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	for attempt := 0; ; attempt++ {
@@ -377,7 +379,7 @@ func (s *Service) write(ctx context.Context, build func() ([]storage.Record, err
 			abort()
 			return err
 		}
-		recs, err := build()
+		recs, err := decide(s.state.Snapshot())
 		if err != nil || len(recs) == 0 {
 			abort()
 			return err

@@ -1,0 +1,71 @@
+package registry
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// TestPmapMatchesAMap drives a pmap and a Go map with the same random sets
+// and deletes, across generations, with narrow hashes so that collision
+// nodes and deep paths are exercised, and checks that every earlier
+// version of the pmap still holds what it held when it was taken.
+func TestPmapMatchesAMap(t *testing.T) {
+	for _, hashBits := range []uint{64, 12, 3} {
+		rng := rand.New(rand.NewPCG(1, uint64(hashBits)))
+		hash := func(k int) uint64 {
+			h := uint64(k) * 0x9e3779b97f4a7c15
+			if hashBits < 64 {
+				h &= 1<<hashBits - 1
+			}
+			return h
+		}
+		var m pmap[int, int]
+		want := map[int]int{}
+		type version struct {
+			m    pmap[int, int]
+			want map[int]int
+		}
+		var versions []version
+		for gen := uint64(1); gen <= 60; gen++ {
+			for range 50 {
+				k := rng.IntN(400)
+				if rng.IntN(3) == 0 {
+					m = m.del(gen, hash(k), k)
+					delete(want, k)
+				} else {
+					v := rng.Int()
+					m = m.set(gen, hash(k), k, v)
+					want[k] = v
+				}
+			}
+			cp := make(map[int]int, len(want))
+			for k, v := range want {
+				cp[k] = v
+			}
+			versions = append(versions, version{m, cp})
+		}
+		for vi, v := range versions {
+			if v.m.Len() != len(v.want) {
+				t.Fatalf("hash bits %d, version %d: Len %d, want %d", hashBits, vi, v.m.Len(), len(v.want))
+			}
+			for k := range 400 {
+				got, ok := v.m.get(hash(k), k)
+				w, wok := v.want[k]
+				if ok != wok || got != w {
+					t.Fatalf("hash bits %d, version %d: get(%d) = %d, %v; want %d, %v", hashBits, vi, k, got, ok, w, wok)
+				}
+			}
+			seen := 0
+			v.m.each(func(k, val int) bool {
+				seen++
+				if v.want[k] != val {
+					t.Fatalf("hash bits %d, version %d: each gave %d=%d, want %d", hashBits, vi, k, val, v.want[k])
+				}
+				return true
+			})
+			if seen != len(v.want) {
+				t.Fatalf("hash bits %d, version %d: each saw %d entries, want %d", hashBits, vi, seen, len(v.want))
+			}
+		}
+	}
+}

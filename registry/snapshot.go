@@ -1,0 +1,208 @@
+package registry
+
+import (
+	"encoding/binary"
+	"hash/maphash"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/charter-registry/charter/compat"
+	"github.com/charter-registry/charter/confluent"
+)
+
+// Snapshot is the registry's state after some prefix of the log: every
+// subject, version, schema id, config and mode. It never changes once
+// published, so a read that asks it several questions (a schema by id,
+// its rendering and the highest id) gets answers that belong together, and
+// readers take no lock. State publishes a new Snapshot per applied batch;
+// the two share every subject, schema and map node the batch left alone
+// (see pmap), so a write costs what it changes, not the size of the
+// registry.
+type Snapshot struct {
+	seed     maphash.Seed
+	position int64
+	skipped  int64
+	// subjects holds every subject of every context by its full name
+	// (":.ctx:name" for a subject of context ".ctx").
+	subjects pmap[string, *subjectState]
+	// spaces holds each context's schema ids; "." (the default context)
+	// is always there. Few contexts exist, so the map is copied when one
+	// is added.
+	spaces     map[string]*idSpace
+	global     Config
+	configs    pmap[string, Config]
+	globalMode Mode
+	modes      pmap[string, Mode]
+	// contexts holds the contexts CONTEXT records created (never ".");
+	// see contexts.go. Copied when it changes, which is rare.
+	contexts map[string]bool
+}
+
+// idSpace is one context's schema ids, as in Confluent Schema Registry:
+// ids, the identity to id map, retired identities and the highest id are
+// scoped per context, so the same schema registered in two contexts gets
+// its id in each independently, and an id is looked up within a context.
+type idSpace struct {
+	gen        uint64
+	ids        pmap[int, idEntry]
+	byIdentity pmap[Identity, int]
+	// retired maps the identity of each schema that no version holds any
+	// more (hard-deleted) to its id, which registering the same schema again
+	// gives back.
+	retired pmap[Identity, int]
+	maxID   int
+}
+
+// idEntry is a schema id's content and how many subject versions hold it.
+type idEntry struct {
+	sc   *storedSchema
+	uses int
+}
+
+// subjectState is one subject's versions, oldest first. It is replaced,
+// never changed, once published.
+type subjectState struct {
+	gen      uint64
+	versions []versionState
+}
+
+type versionState struct {
+	version   int
+	id        int
+	deleted   bool
+	timestamp int64
+	// schema is the content id names in the subject's context.
+	schema *storedSchema
+}
+
+// storedSchema is one schema id's content, shared by every subject version
+// that holds the schema. Parsing happens on first use, and the parsed form
+// lives in the Service's bounded parseCache, not here: replay only decodes
+// records, so a restart does not pay for parsing every schema, and memory
+// does not grow with every schema a compatibility check ever parsed.
+type storedSchema struct {
+	id       int
+	typ      compat.Type
+	text     string
+	refs     []Reference
+	metadata *Metadata
+	ruleSet  *RuleSet
+	identity Identity
+	// ctx is the context of the id space holding the schema: its
+	// references resolve there (confluent.InContext).
+	ctx string
+}
+
+// DefaultContext is the context of every subject that names none.
+const DefaultContext = confluent.DefaultContext
+
+// contextOf returns the context a subject belongs to, as Confluent's
+// QualifiedSubject reads it: ":.ctx:name" (and ":.ctx" alone) is in
+// ".ctx", ":.:name" and every unqualified name in the default context.
+func contextOf(subject string) string { return confluent.ContextOf(subject) }
+
+// emptySpace answers lookups in a context that holds nothing.
+var emptySpace = &idSpace{}
+
+func newSnapshot() *Snapshot {
+	return &Snapshot{seed: maphash.MakeSeed(), spaces: map[string]*idSpace{DefaultContext: {}}}
+}
+
+func (sn *Snapshot) strHash(s string) uint64 { return maphash.String(sn.seed, s) }
+
+func idHash(id int) uint64 { return uint64(uint32(id)) }
+
+func identHash(ident Identity) uint64 { return binary.LittleEndian.Uint64(ident[:8]) }
+
+// Position returns the offset after the last record the snapshot holds.
+func (sn *Snapshot) Position() int64 { return sn.position }
+
+func (sn *Snapshot) subject(name string) *subjectState {
+	ss, _ := sn.subjects.get(sn.strHash(name), name)
+	return ss
+}
+
+// subjectNames returns every subject's name, sorted.
+func (sn *Snapshot) subjectNames() []string {
+	out := make([]string, 0, sn.subjects.Len())
+	sn.subjects.each(func(name string, _ *subjectState) bool {
+		out = append(out, name)
+		return true
+	})
+	sort.Strings(out)
+	return out
+}
+
+// eachSubject calls fn for every subject, in no particular order.
+func (sn *Snapshot) eachSubject(fn func(name string, ss *subjectState) bool) {
+	sn.subjects.each(fn)
+}
+
+func (sn *Snapshot) config(subject string) (Config, bool) {
+	return sn.configs.get(sn.strHash(subject), subject)
+}
+
+func (sn *Snapshot) mode(subject string) (Mode, bool) {
+	return sn.modes.get(sn.strHash(subject), subject)
+}
+
+// space returns the id space of context ctx, empty when the context holds
+// nothing yet.
+func (sn *Snapshot) space(ctx string) *idSpace {
+	if sp := sn.spaces[ctx]; sp != nil {
+		return sp
+	}
+	return emptySpace
+}
+
+// schema returns the content of id in the space.
+func (sp *idSpace) schema(id int) *storedSchema {
+	e, _ := sp.ids.get(idHash(id), id)
+	return e.sc
+}
+
+func (sp *idSpace) idOf(ident Identity) (int, bool) {
+	return sp.byIdentity.get(identHash(ident), ident)
+}
+
+func (sp *idSpace) retiredID(ident Identity) (int, bool) {
+	return sp.retired.get(identHash(ident), ident)
+}
+
+// uses returns how many subject versions hold id.
+func (sp *idSpace) uses(id int) int {
+	e, _ := sp.ids.get(idHash(id), id)
+	return e.uses
+}
+
+// version returns version v, or nil.
+func (ss *subjectState) version(v int) *versionState {
+	i, ok := slices.BinarySearchFunc(ss.versions, v, func(x versionState, v int) int { return x.version - v })
+	if !ok {
+		return nil
+	}
+	return &ss.versions[i]
+}
+
+// latest returns the newest version, live or (when deleted) any.
+func (ss *subjectState) latest(deleted bool) *versionState {
+	for i := len(ss.versions) - 1; i >= 0; i-- {
+		if vs := &ss.versions[i]; deleted || !vs.deleted {
+			return vs
+		}
+	}
+	return nil
+}
+
+func (ss *subjectState) hasLive() bool { return ss.latest(false) != nil }
+
+// newest returns the highest version number, 0 when there is none.
+func (ss *subjectState) newest() int {
+	if ss == nil || len(ss.versions) == 0 {
+		return 0
+	}
+	return ss.versions[len(ss.versions)-1].version
+}
+
+func hasContextPrefix(s string) bool { return strings.HasPrefix(s, ":.") }
