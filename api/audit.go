@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v5"
 
+	"github.com/charter-registry/charter/exporter"
 	"github.com/charter-registry/charter/governance"
 	"github.com/charter-registry/charter/registry"
 	"github.com/charter-registry/charter/registry/dek"
@@ -19,7 +20,7 @@ func (s *Server) audit(c *echo.Context) error {
 		Principal: c.QueryParam("principal"),
 	}
 	var err error
-	if f.Operation, err = enumQuery(c, "operation", slices.Concat(registry.Operations(), governance.Operations(), dek.Operations())); err != nil {
+	if f.Operation, err = enumQuery(c, "operation", slices.Concat(registry.Operations(), governance.Operations(), dek.Operations(), exporter.Operations())); err != nil {
 		return err
 	}
 	if f.From, err = timeQuery(c, "from"); err != nil {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/charter-registry/charter"
 	"github.com/charter-registry/charter/api"
+	"github.com/charter-registry/charter/exporter"
 	"github.com/charter-registry/charter/governance"
 	"github.com/charter-registry/charter/lint"
 	"github.com/charter-registry/charter/registry"
@@ -438,7 +439,7 @@ func TestOpenAPIOperationsAreTheAuditedOnes(t *testing.T) {
 	for _, v := range op["enum"].([]any) {
 		got = append(got, v.(string))
 	}
-	for _, o := range slices.Concat(registry.Operations(), governance.Operations(), dek.Operations()) {
+	for _, o := range slices.Concat(registry.Operations(), governance.Operations(), dek.Operations(), exporter.Operations()) {
 		want = append(want, string(o))
 	}
 	slices.Sort(got)

@@ -274,6 +274,17 @@ func TestExporterAPIErrors(t *testing.T) {
 	if code, _ := call(t, http.MethodDelete, src.URL+"/exporters/two", nil); code != http.StatusNoContent {
 		t.Errorf("DELETE = %d, want 204", code)
 	}
+
+	// Every change is audited, secrets hidden.
+	trail := string(mustCall(t, http.MethodGet, src.URL+"/v1/audit?limit=100", nil))
+	for _, op := range []string{"exporter.created", "exporter.paused", "exporter.updated", "exporter.reset", "exporter.deleted"} {
+		if !bytes.Contains([]byte(trail), []byte(`"operation":"`+op+`"`)) {
+			t.Errorf("the audit trail has no %s entry", op)
+		}
+	}
+	if bytes.Contains([]byte(trail), []byte("secret")) {
+		t.Error("the audit trail shows the exporter's password")
+	}
 }
 
 // An id the destination already gives another schema is a clash: the

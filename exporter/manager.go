@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -126,6 +127,39 @@ func Attach(svc *registry.Service, cfg Config) (*Manager, error) {
 	return m, nil
 }
 
+// The operations of the exporters' audit entries.
+const (
+	OpCreated registry.Operation = "exporter.created"
+	OpUpdated registry.Operation = "exporter.updated"
+	OpPaused  registry.Operation = "exporter.paused"
+	OpResumed registry.Operation = "exporter.resumed"
+	OpReset   registry.Operation = "exporter.reset"
+	OpDeleted registry.Operation = "exporter.deleted"
+)
+
+// Operations lists the operations of the exporters' audit entries, for
+// callers that validate a filter beside registry.Operations.
+func Operations() []registry.Operation {
+	return []registry.Operation{OpCreated, OpUpdated, OpPaused, OpResumed, OpReset, OpDeleted}
+}
+
+// audited appends to recs the audit entry of op on the exporter d (its
+// definition with secrets hidden, before and after).
+func (m *Manager) audited(recs []storage.Record, p registry.Principal, op registry.Operation, before, after *definition) ([]storage.Record, error) {
+	e := registry.AuditEntry{Operation: op}
+	if before != nil {
+		e.Before, _ = json.Marshal(before.view())
+	}
+	if after != nil {
+		e.After, _ = json.Marshal(after.view())
+	}
+	a, err := m.svc.AuditRecord(p, e)
+	if err != nil {
+		return nil, err
+	}
+	return append(recs, a), nil
+}
+
 // Instance returns the name this instance holds the lease under.
 func (m *Manager) Instance() string { return m.cfg.Instance }
 
@@ -236,10 +270,11 @@ func (m *Manager) write(ctx context.Context, build func() ([]storage.Record, err
 // Create adds an exporter (POST /exporters). It starts at once unless the
 // cluster's runner is paused.
 func (m *Manager) Create(ctx context.Context, e Exporter) (string, error) {
-	if _, err := m.svc.AuthorizeAdmin(ctx, "manage exporters"); err != nil {
+	p, err := m.svc.AuthorizeAdmin(ctx, "manage exporters")
+	if err != nil {
 		return "", err
 	}
-	e, err := normalize(e)
+	e, err = normalize(e)
 	if err != nil {
 		return "", err
 	}
@@ -251,7 +286,11 @@ func (m *Manager) Create(ctx context.Context, e Exporter) (string, error) {
 			return nil, errTooMany(m.cfg.MaxExporters)
 		}
 		d := definition{Exporter: e, Generation: 1}
-		return m.defAndStatus(d, statusValue{State: StateStarting, Ts: m.now(), Generation: d.Generation})
+		recs, err := m.defAndStatus(d, statusValue{State: StateStarting, Ts: m.now(), Generation: d.Generation})
+		if err != nil {
+			return nil, err
+		}
+		return m.audited(recs, p, OpCreated, nil, &d)
 	})
 	if err != nil {
 		return "", fmt.Errorf("create exporter %q: %w", e.Name, err)
@@ -273,18 +312,20 @@ func (m *Manager) defAndStatus(d definition, st statusValue) ([]storage.Record, 
 
 // change applies fn to a paused-or-not definition and writes it with a
 // new generation and the status st returns.
-func (m *Manager) change(ctx context.Context, name, what string, fn func(d *definition, st *statusValue) error) error {
-	if _, err := m.svc.AuthorizeAdmin(ctx, "manage exporters"); err != nil {
+func (m *Manager) change(ctx context.Context, name, what string, op registry.Operation, fn func(d *definition, st *statusValue) error) error {
+	p, err := m.svc.AuthorizeAdmin(ctx, "manage exporters")
+	if err != nil {
 		return err
 	}
 	if err := CheckName(name); err != nil {
 		return err
 	}
-	err := m.write(ctx, func() ([]storage.Record, error) {
+	err = m.write(ctx, func() ([]storage.Record, error) {
 		d, ok := m.defs[name]
 		if !ok {
 			return nil, errNotFound(name)
 		}
+		before := d
 		st := m.status[name]
 		if err := fn(&d, &st); err != nil {
 			return nil, err
@@ -292,7 +333,11 @@ func (m *Manager) change(ctx context.Context, name, what string, fn func(d *defi
 		d.Generation++
 		st.Generation = d.Generation
 		st.Ts = m.now()
-		return m.defAndStatus(d, st)
+		recs, err := m.defAndStatus(d, st)
+		if err != nil {
+			return nil, err
+		}
+		return m.audited(recs, p, op, &before, &d)
 	})
 	if err != nil {
 		return fmt.Errorf("%s exporter %q: %w", what, name, err)
@@ -303,7 +348,7 @@ func (m *Manager) change(ctx context.Context, name, what string, fn func(d *defi
 // Update changes a paused exporter's definition (PUT /exporters/{name});
 // a running one is refused with 40963.
 func (m *Manager) Update(ctx context.Context, name string, u Update) error {
-	return m.change(ctx, name, "update", func(d *definition, _ *statusValue) error {
+	return m.change(ctx, name, "update", OpUpdated, func(d *definition, _ *statusValue) error {
 		if !d.Paused {
 			return errNotPaused(name)
 		}
@@ -325,7 +370,7 @@ func (m *Manager) SetConfig(ctx context.Context, name string, cfg map[string]str
 // Pause stops an exporter where it is; pausing a paused one changes
 // nothing.
 func (m *Manager) Pause(ctx context.Context, name string) error {
-	return m.change(ctx, name, "pause", func(d *definition, st *statusValue) error {
+	return m.change(ctx, name, "pause", OpPaused, func(d *definition, st *statusValue) error {
 		d.Paused = true
 		st.State, st.Trace = StatePaused, ""
 		return nil
@@ -334,7 +379,7 @@ func (m *Manager) Pause(ctx context.Context, name string) error {
 
 // Resume starts a paused exporter again from where it stopped.
 func (m *Manager) Resume(ctx context.Context, name string) error {
-	return m.change(ctx, name, "resume", func(d *definition, st *statusValue) error {
+	return m.change(ctx, name, "resume", OpResumed, func(d *definition, st *statusValue) error {
 		d.Paused = false
 		st.State, st.Trace = StateStarting, ""
 		return nil
@@ -344,7 +389,7 @@ func (m *Manager) Resume(ctx context.Context, name string) error {
 // Reset makes a paused exporter start over: its offset goes back to 0 and,
 // once resumed, it compares every subject with the destination again.
 func (m *Manager) Reset(ctx context.Context, name string) error {
-	return m.change(ctx, name, "reset", func(d *definition, st *statusValue) error {
+	return m.change(ctx, name, "reset", OpReset, func(d *definition, st *statusValue) error {
 		if !d.Paused {
 			return errNotPaused(name)
 		}
@@ -356,21 +401,23 @@ func (m *Manager) Reset(ctx context.Context, name string) error {
 // Delete removes an exporter and its progress. What it exported stays on
 // the destination.
 func (m *Manager) Delete(ctx context.Context, name string) error {
-	if _, err := m.svc.AuthorizeAdmin(ctx, "manage exporters"); err != nil {
+	p, err := m.svc.AuthorizeAdmin(ctx, "manage exporters")
+	if err != nil {
 		return err
 	}
 	if err := CheckName(name); err != nil {
 		return err
 	}
-	err := m.write(ctx, func() ([]storage.Record, error) {
-		if _, ok := m.defs[name]; !ok {
+	err = m.write(ctx, func() ([]storage.Record, error) {
+		d, ok := m.defs[name]
+		if !ok {
 			return nil, errNotFound(name)
 		}
 		recs := []storage.Record{registry.Tombstone(defKey(name)), registry.Tombstone(statusKey(name))}
 		for _, dest := range sortedKeys(m.tracked[name]) {
 			recs = append(recs, registry.Tombstone(subjectKey(name, dest)))
 		}
-		return recs, nil
+		return m.audited(recs, p, OpDeleted, &d, nil)
 	})
 	if err != nil {
 		return fmt.Errorf("delete exporter %q: %w", name, err)

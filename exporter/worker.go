@@ -262,8 +262,7 @@ func (w *worker) desired() (map[string]*wanted, error) {
 			}
 		}
 		if cfg, err := svc.GetConfig(src, false); err == nil {
-			b, _ := json.Marshal(cfg)
-			wt.img.config = string(b)
+			wt.img.config = configBody(cfg)
 		}
 		return nil
 	}
@@ -276,6 +275,23 @@ func (w *worker) desired() (map[string]*wanted, error) {
 		}
 	}
 	return out, nil
+}
+
+// configBody is a subject config as PUT /config takes it: the level under
+// "compatibility" (Confluent's request name; its answers say
+// "compatibilityLevel").
+func configBody(cfg registry.Config) string {
+	b, _ := json.Marshal(cfg)
+	var m map[string]json.RawMessage
+	if json.Unmarshal(b, &m) != nil {
+		return string(b)
+	}
+	if lvl, ok := m["compatibilityLevel"]; ok {
+		delete(m, "compatibilityLevel")
+		m["compatibility"] = lvl
+	}
+	out, _ := json.Marshal(m)
+	return string(out)
 }
 
 type wanted struct {
