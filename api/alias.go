@@ -10,8 +10,8 @@ import (
 // resolveAliases replaces a subject alias by the subject it stands for
 // before routing, where Confluent's AliasFilter does: the path segment
 // after "subjects" on the /subjects and /compatibility routes, the one
-// after "deks" on the DEK routes. (Confluent also rewrites the subject
-// query parameter of /schemas/ids/{id}, which charter does not read.)
+// after "deks" on the DEK routes, and the subject query parameter of
+// /schemas/ids/{id}/..., whose context the id is looked up in.
 // /config/{subject} and /mode/{subject} keep the
 // name, so an alias's own config can be read, changed and deleted. The
 // registry then authorises and answers for the target subject. Routes
@@ -26,6 +26,16 @@ func (s *Server) resolveAliases(next echo.HandlerFunc) echo.HandlerFunc {
 			first = parts[1]
 		}
 		switch first {
+		case "schemas":
+			if len(parts) > 2 && parts[2] == "ids" {
+				q := u.Query()
+				if name := q.Get("subject"); name != "" {
+					if target := s.svc.ResolveAlias(name); target != name {
+						q.Set("subject", target)
+						u.RawQuery = q.Encode()
+					}
+				}
+			}
 		case "subjects", "compatibility", "dek-registry":
 			marker := "subjects"
 			if first == "dek-registry" {

@@ -384,3 +384,33 @@ func TestReferencesResolveInTheirContext(t *testing.T) {
 		t.Fatalf("second version after restart: %d %s", r.status, r.body)
 	}
 }
+
+func TestSchemaByGUIDAndAliasesAcrossContexts(t *testing.T) {
+	h := newHarness(t)
+	h.register(":.ctx1:a", ctxSchemaA)
+	var byID struct {
+		GUID string `json:"guid"`
+	}
+	h.do("GET", "/schemas/ids/1?subject=:.ctx1:a", nil).json(t, &byID)
+	var byGUID struct {
+		Schema string `json:"schema"`
+	}
+	if r := h.do("GET", "/schemas/guids/"+byID.GUID, nil); r.status != 200 {
+		t.Fatalf("guid of a schema only .ctx1 holds: %d %s", r.status, r.body)
+	} else {
+		r.json(t, &byGUID)
+	}
+	if byGUID.Schema != ctxSchemaA {
+		t.Fatalf("guid lookup = %q", byGUID.Schema)
+	}
+	// An alias given as the subject of a lookup by id stands for its
+	// target, whose context the id is found in.
+	h.put("/config/zz", map[string]any{"alias": ":.ctx1:a"})
+	var sc struct {
+		Subject string `json:"subject"`
+	}
+	h.do("GET", "/schemas/ids/1?subject=zz", nil).json(t, &sc)
+	if sc.Subject != ":.ctx1:a" {
+		t.Fatalf("id 1 for alias zz = %+v, want :.ctx1:a", sc)
+	}
+}

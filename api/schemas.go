@@ -86,11 +86,11 @@ func writeRawSchema(c *echo.Context, text string) error {
 }
 
 func (s *Server) schemaByGUID(c *echo.Context) error {
-	out, err := s.svc.SchemaByGUID(c.Param("guid"))
+	out, ctx, err := s.svc.SchemaByGUIDAnyContext(c.Param("guid"))
 	if err != nil {
 		return err
 	}
-	if out, err = s.render(c, out); err != nil {
+	if out, err = s.svc.RenderIn(ctx, out, c.QueryParam("format")); err != nil {
 		return err
 	}
 	return writeJSON(c, http.StatusOK, out)

@@ -376,3 +376,19 @@ func notFound(err error) bool {
 	return errors.Is(err, &Error{Code: CodeSubjectNotFound}) || errors.Is(err, &Error{Code: CodeVersionNotFound}) ||
 		errors.Is(err, &Error{Code: CodeSchemaNotFound})
 }
+
+// SchemaByGUIDAnyContext returns the schema whose identity formats as
+// guid, and the context it was found in: the default context first, then
+// every other in order, as Confluent's getByGuid does.
+func (s *Service) SchemaByGUIDAnyContext(guid string) (Schema, string, error) {
+	out, err := s.SchemaByGUIDIn(DefaultContext, guid)
+	if err == nil || !notFound(err) {
+		return out, DefaultContext, err
+	}
+	for _, c := range s.Contexts()[1:] {
+		if found, e := s.SchemaByGUIDIn(c, guid); e == nil {
+			return found, c, nil
+		}
+	}
+	return out, DefaultContext, err
+}
