@@ -50,10 +50,19 @@ func (m *Manager) Run(ctx context.Context) error {
 			// still fresh
 		} else {
 			start := time.Now()
-			if err := m.acquire(ctx); err != nil && ctx.Err() == nil {
-				m.cfg.Logger.Warn("exporter lease: renewal failed", slog.Any("error", err))
+			// Only write when the lease may be taken: a write that builds
+			// nothing still opens a transaction on a shared Kafka log.
+			renewed := false
+			if m.available() {
+				err := m.acquire(ctx)
+				if err != nil && ctx.Err() == nil {
+					m.cfg.Logger.Warn("exporter lease: renewal failed", slog.Any("error", err))
+				}
+				renewed = err == nil
 			}
-			if m.holds() {
+			// Only a write that succeeded extends the lease: a holder that
+			// cannot write lets it run out.
+			if renewed && m.holds() {
 				if heldSince.IsZero() {
 					m.cfg.Logger.Info("exporter lease acquired: running the exporters", slog.String("instance", m.cfg.Instance))
 				}
@@ -93,6 +102,19 @@ func (m *Manager) holds() bool {
 	return m.lease.Owner == m.cfg.Instance
 }
 
+// available reports whether this instance may take the lease: it holds
+// it, nobody does, or the holder has not renewed it for a whole TTL as
+// this instance's clock sees it.
+func (m *Manager) available() bool {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.availableLocked()
+}
+
+func (m *Manager) availableLocked() bool {
+	return m.lease.Owner == m.cfg.Instance || m.lease.Owner == "" || time.Since(m.leaseSeen) >= m.cfg.LeaseTTL
+}
+
 // acquire takes or renews the lease: it writes only when this instance
 // holds it, when nobody does, or when the holder has not renewed it for a
 // whole TTL as this instance's clock sees it.
@@ -101,7 +123,7 @@ func (m *Manager) acquire(ctx context.Context) error {
 	defer cancel()
 	return m.write(wctx, func() ([]storage.Record, error) {
 		cur := m.lease
-		if cur.Owner != m.cfg.Instance && cur.Owner != "" && time.Since(m.leaseSeen) < m.cfg.LeaseTTL {
+		if !m.availableLocked() {
 			return nil, nil
 		}
 		r, err := registry.Record(leaseKey, leaseValue{Owner: m.cfg.Instance, Seq: cur.Seq + 1, Ts: m.now()})
@@ -145,7 +167,13 @@ func (m *Manager) reconcileWorkers(ctx context.Context, workers map[string]*work
 	}
 	m.mu.RUnlock()
 	for n, w := range workers {
-		if d, ok := defs[n]; !ok || d.Generation != w.def.Generation {
+		exited := false
+		select {
+		case <-w.done:
+			exited = true // it gave up (a write it could not make); start it again
+		default:
+		}
+		if d, ok := defs[n]; !ok || d.Generation != w.def.Generation || exited {
 			w.stop()
 			delete(workers, n)
 		}
