@@ -18,6 +18,7 @@ func (s *Server) audit(c *echo.Context) error {
 		Topic:     c.QueryParam("topic"),
 		Team:      c.QueryParam("team"),
 		Principal: c.QueryParam("principal"),
+		Viewer:    viewer(c),
 	}
 	var err error
 	if f.Operation, err = enumQuery(c, "operation", slices.Concat(registry.Operations(), governance.Operations(), dek.Operations(), exporter.Operations())); err != nil {

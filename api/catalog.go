@@ -43,7 +43,7 @@ func (s *Server) createTeam(c *echo.Context) error {
 }
 
 func (s *Server) getTeam(c *echo.Context) error {
-	out, err := s.gov.Team(c.Param("team"))
+	out, err := s.gov.Team(viewer(c), c.Param("team"))
 	if err != nil {
 		return err
 	}
@@ -75,7 +75,7 @@ func (s *Server) listTopics(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := governance.TopicFilter{Owner: c.QueryParam("owner"), Lifecycle: lifecycle, Tag: c.QueryParam("tag")}
+	f := governance.TopicFilter{Owner: c.QueryParam("owner"), Lifecycle: lifecycle, Tag: c.QueryParam("tag"), Viewer: viewer(c)}
 	return writeJSON(c, http.StatusOK, s.gov.Topics(f))
 }
 
@@ -99,7 +99,7 @@ func (s *Server) createTopic(c *echo.Context) error {
 }
 
 func (s *Server) getTopic(c *echo.Context) error {
-	out, err := s.gov.Topic(c.Param("topic"))
+	out, err := s.gov.Topic(viewer(c), c.Param("topic"))
 	if err != nil {
 		return err
 	}
@@ -139,7 +139,7 @@ func (s *Server) putBindings(c *echo.Context) error {
 }
 
 func (s *Server) subjectOwnership(c *echo.Context) error {
-	out, err := s.gov.SubjectOwnership(c.Param("subject"))
+	out, err := s.gov.SubjectOwnership(viewer(c), c.Param("subject"))
 	if err != nil {
 		return err
 	}
@@ -155,5 +155,5 @@ func (s *Server) search(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(c, http.StatusOK, s.gov.Search(q, limit))
+	return writeJSON(c, http.StatusOK, s.gov.Search(viewer(c), q, limit))
 }

@@ -33,6 +33,7 @@ func (s *Server) changes(c *echo.Context) error {
 		Wait:    max(wait, 0),
 		Subject: c.QueryParam("subject"),
 		Topic:   c.QueryParam("topic"),
+		Viewer:  viewer(c),
 	})
 	if err != nil {
 		return err

@@ -36,6 +36,9 @@ func (s *Server) schemaByID(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if !s.idReadable(c, s.idContext(c, id), id) {
+		return errSchemaNotFound(id)
+	}
 	// One snapshot answers the schema, its rendering and the highest id.
 	sn := s.svc.Snapshot()
 	sc, err := s.schemaForID(c, sn, id)
@@ -65,6 +68,9 @@ func (s *Server) schemaTextByID(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if !s.idReadable(c, s.idContext(c, id), id) {
+		return errSchemaNotFound(id)
+	}
 	sn := s.svc.Snapshot()
 	sc, err := s.schemaForID(c, sn, id)
 	if err != nil {
@@ -90,6 +96,9 @@ func (s *Server) schemaByGUID(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if !s.idReadable(c, ctx, out.ID) {
+		return registry.Errorf(registry.CodeSchemaNotFound, "Schema %s not found", c.Param("guid"))
+	}
 	if out, err = s.svc.RenderIn(ctx, out, c.QueryParam("format")); err != nil {
 		return err
 	}
@@ -112,13 +121,15 @@ func (s *Server) subjectsByID(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out, err := s.svc.SubjectsOfIDIn(s.idContext(c, id), id, deleted)
+	ctx := s.idContext(c, id)
+	if !s.idReadable(c, ctx, id) {
+		return errSchemaNotFound(id)
+	}
+	out, err := s.svc.SubjectsOfIDIn(ctx, id, deleted)
 	if err != nil {
 		return err
 	}
-	if out == nil {
-		out = []string{}
-	}
+	out = s.gov.ReadableSubjects(viewer(c), out)
 	return writeJSON(c, http.StatusOK, out)
 }
 
@@ -127,11 +138,15 @@ func (s *Server) versionsByID(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out, err := s.svc.VersionsOfIDIn(s.idContext(c, id), id, deleted)
+	ctx := s.idContext(c, id)
+	if !s.idReadable(c, ctx, id) {
+		return errSchemaNotFound(id)
+	}
+	out, err := s.svc.VersionsOfIDIn(ctx, id, deleted)
 	if err != nil {
 		return err
 	}
-	return writeJSON(c, http.StatusOK, out)
+	return writeJSON(c, http.StatusOK, s.readableVersions(c, out))
 }
 
 func (s *Server) listSchemas(c *echo.Context) error {
@@ -150,7 +165,20 @@ func (s *Server) listSchemas(c *echo.Context) error {
 	if f.Limit, err = limitQuery(c, "limit", 0); err != nil {
 		return err
 	}
-	out, err := s.svc.RenderAll(s.svc.Schemas(f), c.QueryParam("format"))
+	// Hidden subjects are left out before paging, so offset and limit
+	// count what the request may read.
+	offset, limit := f.Offset, f.Limit
+	f.Offset, f.Limit = 0, 0
+	all := s.readableSchemas(c, s.svc.Schemas(f))
+	if offset >= len(all) {
+		all = all[:0]
+	} else {
+		all = all[offset:]
+	}
+	if limit > 0 && limit < len(all) {
+		all = all[:limit]
+	}
+	out, err := s.svc.RenderAll(all, c.QueryParam("format"))
 	if err != nil {
 		return err
 	}

@@ -158,6 +158,8 @@ func New(svc *registry.Service, cfg Config) *Server {
 	s.echo.Use(s.requestIDMiddleware, s.observeMiddleware, s.headerLimitMiddleware, s.authMiddleware, s.negotiateMiddleware, s.readyMiddleware, s.timeoutMiddleware)
 	// A write's change headers reach the registry through its context.
 	s.echo.Use(provenanceMiddleware)
+	// Private topics' subjects do not exist for those who may not read them.
+	s.echo.Use(s.visibilityMiddleware)
 	s.routes()
 	s.own, s.ownSegments = map[string]bool{}, map[string]bool{}
 	for _, r := range s.echo.Router().Routes() {

@@ -128,7 +128,7 @@ func (s *Server) listSubjects(c *echo.Context) error {
 	if !ok {
 		prefix = confluent.Wildcard
 	}
-	return writeJSON(c, http.StatusOK, s.svc.Subjects(prefix, deleted, deletedOnly))
+	return writeJSON(c, http.StatusOK, s.gov.ReadableSubjects(viewer(c), s.svc.Subjects(prefix, deleted, deletedOnly)))
 }
 
 func (s *Server) lookup(c *echo.Context) error {
@@ -227,7 +227,14 @@ func (s *Server) referencedBy(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(c, http.StatusOK, out)
+	ctx := registry.SubjectContext(c.Param("subject"))
+	readable := []int{}
+	for _, id := range out {
+		if s.idReadable(c, ctx, id) {
+			readable = append(readable, id)
+		}
+	}
+	return writeJSON(c, http.StatusOK, readable)
 }
 
 func (s *Server) deleteSubject(c *echo.Context) error {

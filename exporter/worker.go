@@ -119,7 +119,7 @@ func (w *worker) run(ctx context.Context) {
 		backoff = 0
 		// Wait for the next change, or compare again after Poll anyway.
 		wctx, cancel := context.WithTimeout(ctx, w.m.cfg.Poll)
-		_, _ = governance.Attach(w.m.svc, governance.Config{}).Changes(wctx, governance.ChangeQuery{Since: pos, Limit: 1, Wait: w.m.cfg.Poll})
+		_, _ = governance.Attach(w.m.svc, governance.Config{}).Changes(wctx, governance.ChangeQuery{Since: pos, Limit: 1, Wait: w.m.cfg.Poll, Viewer: governance.Everyone()})
 		cancel()
 		if ctx.Err() != nil {
 			return

@@ -22,7 +22,11 @@ func (g *Governance) authorizeTeam(p registry.Principal, team string) error {
 func (g *Governance) ownedTopic(p registry.Principal, name, what string) (Topic, error) {
 	g.mu.RLock()
 	cur, ok := g.topics[name]
+	hidden := ok && !g.readableLocked(As(p), cur)
 	g.mu.RUnlock()
+	if hidden {
+		return Topic{}, errTopicNotFound(name) // a private topic p may not read does not exist for it
+	}
 	if !ok {
 		if err := g.svc.RequireAdmin(p, what); err != nil {
 			return Topic{}, err

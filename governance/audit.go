@@ -25,6 +25,9 @@ type AuditFilter struct {
 	Before int64
 	// Limit bounds the answer (100 by default, at most 1000).
 	Limit int
+	// Viewer is who reads: entries about subjects and topics it may not
+	// read are left out. The zero Viewer is the anonymous principal.
+	Viewer Viewer
 }
 
 // Audit returns the entries that match f, newest first.
@@ -54,7 +57,8 @@ func (g *Governance) Audit(f AuditFilter) []registry.AuditEntry {
 			f.Principal != "" && e.Principal != f.Principal,
 			f.Operation != "" && e.Operation != f.Operation,
 			!f.From.IsZero() && e.Time.Before(f.From),
-			!f.To.IsZero() && e.Time.After(f.To):
+			!f.To.IsZero() && e.Time.After(f.To),
+			!g.entryReadableLocked(f.Viewer, e):
 			continue
 		}
 		out = append(out, e)

@@ -65,17 +65,19 @@ type TeamView struct {
 	Topics []string `json:"topics"`
 }
 
-// Team returns one team and the topics it owns.
-func (g *Governance) Team(name string) (TeamView, error) {
+// Team returns one team and the topics it owns that v may read.
+func (g *Governance) Team(v Viewer, name string) (TeamView, error) {
 	g.mu.RLock()
 	defer g.mu.RUnlock()
 	t, ok := g.teams[name]
 	if !ok {
 		return TeamView{}, errTeamNotFound(name)
 	}
-	owned := g.topicsOwnedBy(name)
-	if owned == nil {
-		owned = []string{}
+	owned := []string{}
+	for _, topic := range g.topicsOwnedBy(name) {
+		if g.readableLocked(v, g.topics[topic]) {
+			owned = append(owned, topic)
+		}
 	}
 	return TeamView{Team: t, Topics: owned}, nil
 }
@@ -191,11 +193,15 @@ func (g *Governance) DeleteTeam(ctx context.Context, name string) (Team, error) 
 	return out, nil
 }
 
-// TopicFilter selects topics for Topics. Zero fields select everything.
+// TopicFilter selects topics for Topics. Zero fields select everything
+// the viewer may read.
 type TopicFilter struct {
 	Owner     string
 	Lifecycle Lifecycle
 	Tag       string
+	// Viewer is who reads; the zero Viewer is the anonymous principal,
+	// which with authorization on reads only public topics.
+	Viewer Viewer
 }
 
 // Topics lists the topics that match f, sorted by name.
@@ -205,7 +211,7 @@ func (g *Governance) Topics(f TopicFilter) []Topic {
 	out := []Topic{}
 	for _, name := range sortedKeys(g.topics) {
 		t := g.topics[name]
-		if (f.Owner != "" && t.Owner != f.Owner) || (f.Lifecycle != "" && t.Lifecycle != f.Lifecycle) || (f.Tag != "" && !slices.Contains(t.Tags, f.Tag)) {
+		if (f.Owner != "" && t.Owner != f.Owner) || (f.Lifecycle != "" && t.Lifecycle != f.Lifecycle) || (f.Tag != "" && !slices.Contains(t.Tags, f.Tag)) || !g.readableLocked(f.Viewer, t) {
 			continue
 		}
 		out = append(out, t)
@@ -232,13 +238,15 @@ type TopicView struct {
 	Predecessors []string       `json:"predecessors,omitempty"`
 }
 
-// Topic returns one topic with its subjects' latest versions.
-func (g *Governance) Topic(name string) (TopicView, error) {
+// Topic returns one topic with its subjects' latest versions; a topic v
+// may not read is not found.
+func (g *Governance) Topic(v Viewer, name string) (TopicView, error) {
 	g.mu.RLock()
 	t, ok := g.topics[name]
+	ok = ok && g.readableLocked(v, t)
 	var preds []string
 	for _, other := range sortedKeys(g.topics) {
-		if g.topics[other].Successor == name {
+		if p := g.topics[other]; p.Successor == name && g.readableLocked(v, p) {
 			preds = append(preds, other)
 		}
 	}
@@ -246,15 +254,15 @@ func (g *Governance) Topic(name string) (TopicView, error) {
 	if !ok {
 		return TopicView{}, errTopicNotFound(name)
 	}
-	v := TopicView{Topic: t, Subjects: []BoundSubject{}, Predecessors: preds}
+	out := TopicView{Topic: t, Subjects: []BoundSubject{}, Predecessors: preds}
 	for _, subj := range t.Subjects() {
 		b := BoundSubject{Subject: subj, Role: t.Role(subj)}
 		if latest, err := g.svc.Version(subj, registry.Latest, false); err == nil {
 			b.LatestVersion, b.LatestID = latest.Version, latest.ID
 		}
-		v.Subjects = append(v.Subjects, b)
+		out.Subjects = append(out.Subjects, b)
 	}
-	return v, nil
+	return out, nil
 }
 
 // CreateTopic adds a topic to the catalogue. Admins may create any topic;
@@ -409,12 +417,16 @@ type Ownership struct {
 
 // SubjectOwnership reports who owns subject: the topic binding, else the
 // owner named in the latest schema's metadata. A subject that neither
-// exists nor is bound is 40401.
-func (g *Governance) SubjectOwnership(subject string) (Ownership, error) {
+// exists nor is bound, or that v may not read, is 40401.
+func (g *Governance) SubjectOwnership(v Viewer, subject string) (Ownership, error) {
 	o := Ownership{Subject: subject, Source: "none"}
 	g.mu.RLock()
 	t, bound := g.topicOfLocked(subject)
+	hidden := bound && !g.readableLocked(v, t)
 	g.mu.RUnlock()
+	if hidden {
+		return Ownership{}, registry.Errorf(registry.CodeSubjectNotFound, "Subject '%s' not found.", subject)
+	}
 	if bound {
 		o.Source, o.Topic, o.Role, o.Team = "topic", t.Name, t.Role(subject), t.Owner
 		o.WritePolicy, o.Lifecycle, o.Successor = t.WritePolicy, t.Lifecycle, t.Successor

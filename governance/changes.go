@@ -72,6 +72,9 @@ type ChangeQuery struct {
 	// compare as ownership does (registry.OwnerKey).
 	Subject string
 	Topic   string
+	// Viewer is who reads: events about subjects and topics it may not
+	// read are left out. The zero Viewer is the anonymous principal.
+	Viewer Viewer
 }
 
 // ChangeBatch is an answer to a ChangeQuery. Next is the Since of the
@@ -132,7 +135,7 @@ func (g *Governance) changesSince(q ChangeQuery) ChangeBatch {
 	b := ChangeBatch{Events: []ChangeEvent{}, Next: max(q.Since, pos)}
 	for i := sort.Search(len(trail), func(i int) bool { return trail[i].Position >= q.Since }); i < len(trail); i++ {
 		a := trail[i]
-		if (subject != "" && (a.Subject == "" || registry.OwnerKey(a.Subject) != subject)) || (q.Topic != "" && a.Topic != q.Topic) {
+		if (subject != "" && (a.Subject == "" || registry.OwnerKey(a.Subject) != subject)) || (q.Topic != "" && a.Topic != q.Topic) || !g.entryReadableLocked(q.Viewer, a) {
 			continue
 		}
 		if len(b.Events) == q.Limit {
@@ -187,7 +190,7 @@ func (g *Governance) PublishChanges(ctx context.Context, pub ChangePublisher) er
 	}
 	g.svc.Logger().Info("publishing change events", slog.Int64("from_position", pos))
 	for {
-		b, err := g.Changes(ctx, ChangeQuery{Since: pos, Limit: 500, Wait: 30 * time.Second})
+		b, err := g.Changes(ctx, ChangeQuery{Since: pos, Limit: 500, Wait: 30 * time.Second, Viewer: Everyone()})
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}

@@ -216,6 +216,9 @@ func (e topicRecords) Apply(k registry.Key, value []byte, _ int64) error {
 	if t.Name != k.Subject {
 		return fmt.Errorf("TOPIC key names %q but value names %q", k.Subject, t.Name)
 	}
+	if t.Visibility == "" {
+		t.Visibility = Public // written before topics had a visibility
+	}
 	g.putTopicLocked(t)
 	return nil
 }

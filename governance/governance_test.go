@@ -95,7 +95,7 @@ func seedCatalog(t *testing.T, svc *registry.Service) {
 func TestTopicDefaultsAndBindings(t *testing.T) {
 	svc := runService(t, memLog(), registry.AccessConfig{Enforce: true})
 	seedCatalog(t, svc)
-	v, err := gov(svc).Topic("orders")
+	v, err := gov(svc).Topic(governance.Everyone(), "orders")
 	wantCode(t, "get orders", err, 0)
 	if v.Owner != "payments" || v.Lifecycle != governance.Active || v.WritePolicy != governance.SingleWriter {
 		t.Errorf("defaults: %+v", v.Topic)
@@ -104,13 +104,13 @@ func TestTopicDefaultsAndBindings(t *testing.T) {
 		t.Errorf("bindings %+v, want TopicNameStrategy", v.Bindings)
 	}
 	// The owner defaulted to the creator's only team.
-	if p, _ := gov(svc).Topic("parcels"); p.Owner != "shipping" {
+	if p, _ := gov(svc).Topic(governance.Everyone(), "parcels"); p.Owner != "shipping" {
 		t.Errorf("parcels owner %q, want shipping", p.Owner)
 	}
 	// Explicit bindings, and a subject bound twice is a conflict.
 	_, err = gov(svc).CreateTopic(as(payments), "refunds", governance.TopicUpdate{Bindings: &governance.BindingsUpdate{Key: ptr(""), Value: ptr("com.acme.Refund"), Other: &[]string{"refunds-audit"}}})
 	wantCode(t, "create refunds", err, 0)
-	r, _ := gov(svc).Topic("refunds")
+	r, _ := gov(svc).Topic(governance.Everyone(), "refunds")
 	if got := r.Topic.Subjects(); !slices.Equal(got, []string{"com.acme.Refund", "refunds-audit"}) {
 		t.Errorf("refunds subjects %v", got)
 	}
@@ -134,7 +134,7 @@ func TestTopicDefaultsAndBindings(t *testing.T) {
 	wantCode(t, "deprecate orders", err, 0)
 	_, err = gov(svc).UpdateTopic(as(payments), "orders-v2", governance.TopicUpdate{Successor: ptr("orders")})
 	wantCode(t, "successor cycle", err, registry.CodeInvalidRequest)
-	v2, _ := gov(svc).Topic("orders-v2")
+	v2, _ := gov(svc).Topic(governance.Everyone(), "orders-v2")
 	if !slices.Equal(v2.Predecessors, []string{"orders"}) {
 		t.Errorf("orders-v2 predecessors %v", v2.Predecessors)
 	}
@@ -160,7 +160,7 @@ func TestTopicDefaultsAndBindings(t *testing.T) {
 	if got := gov(svc).Topics(governance.TopicFilter{Tag: "pii"}); len(got) != 1 || got[0].Name != "orders" {
 		t.Errorf("pii topics %v", got)
 	}
-	tv, err := gov(svc).Team("payments")
+	tv, err := gov(svc).Team(governance.Everyone(), "payments")
 	wantCode(t, "team view", err, 0)
 	if !slices.Equal(tv.Topics, []string{"orders", "orders-v2", "refunds"}) {
 		t.Errorf("payments owns %v", tv.Topics)
@@ -431,23 +431,23 @@ func TestSubjectOwnershipAndMetadataHints(t *testing.T) {
 	md := &registry.Metadata{Properties: map[string]string{"owner": "inventory", "owner_email": "inv@example.com"}}
 	_, err := svc.Register(as(shipping), "stock-value", registry.RegisterRequest{Schema: orderV1, Metadata: md})
 	wantCode(t, "register with owner hint", err, 0)
-	o, err := gov(svc).SubjectOwnership("stock-value")
+	o, err := gov(svc).SubjectOwnership(governance.Everyone(), "stock-value")
 	wantCode(t, "ownership", err, 0)
 	if o.Source != "metadata" || o.OwnerHint != "inventory" || o.OwnerEmailHint != "inv@example.com" || o.Team != "" {
 		t.Errorf("hinted ownership %+v", o)
 	}
 	// Look-alike spellings of a bound subject report its binding.
-	o, err = gov(svc).SubjectOwnership("./Orders-Value")
+	o, err = gov(svc).SubjectOwnership(governance.Everyone(), "./Orders-Value")
 	wantCode(t, "look-alike of a bound subject", err, 0)
 	if o.Source != "topic" || o.Topic != "orders" || o.Team != "payments" {
 		t.Errorf("look-alike ownership %+v", o)
 	}
-	o, err = gov(svc).SubjectOwnership("orders-value")
+	o, err = gov(svc).SubjectOwnership(governance.Everyone(), "orders-value")
 	wantCode(t, "bound, not registered", err, 0)
 	if o.Source != "topic" || o.Topic != "orders" || o.Role != "value" || o.Team != "payments" {
 		t.Errorf("bound ownership %+v", o)
 	}
-	_, err = gov(svc).SubjectOwnership("nothing")
+	_, err = gov(svc).SubjectOwnership(governance.Everyone(), "nothing")
 	wantCode(t, "unknown subject", err, registry.CodeSubjectNotFound)
 }
 
@@ -458,7 +458,7 @@ func TestSearchFindsTopicsSubjectsTeamsAndFields(t *testing.T) {
 	wantCode(t, "register", err, 0)
 	_, err = svc.Register(context.Background(), "parcel-proto", registry.RegisterRequest{SchemaType: "PROTOBUF", Schema: "syntax = \"proto3\";\nmessage Parcel { string tracking_amount = 1; }\n"})
 	wantCode(t, "register protobuf", err, 0)
-	hits := gov(svc).Search("AMOUNT", 0)
+	hits := gov(svc).Search(governance.Everyone(), "AMOUNT", 0)
 	var got []string
 	for _, h := range hits {
 		got = append(got, h.Kind+":"+h.Name+"@"+h.Subject)
@@ -467,19 +467,19 @@ func TestSearchFindsTopicsSubjectsTeamsAndFields(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("search amount: %v, want %v", got, want)
 	}
-	hits = gov(svc).Search("ship", 0)
+	hits = gov(svc).Search(governance.Everyone(), "ship", 0)
 	if len(hits) < 1 || hits[0].Kind != "team" || hits[0].Name != "shipping" {
 		t.Errorf("search ship: %+v", hits)
 	}
-	hits = gov(svc).Search("pii", 0)
+	hits = gov(svc).Search(governance.Everyone(), "pii", 0)
 	if len(hits) != 1 || hits[0].Kind != "topic" || hits[0].Match != "tag" {
 		t.Errorf("search pii: %+v", hits)
 	}
-	hits = gov(svc).Search("orders", 2)
+	hits = gov(svc).Search(governance.Everyone(), "orders", 2)
 	if len(hits) != 2 {
 		t.Errorf("search with limit 2: %d hits", len(hits))
 	}
-	if len(gov(svc).Search("  ", 0)) != 0 {
+	if len(gov(svc).Search(governance.Everyone(), "  ", 0)) != 0 {
 		t.Error("blank query matched")
 	}
 }

@@ -35,7 +35,7 @@ func TestGovernanceReachesASecondInstanceOnKafka(t *testing.T) {
 			wantCode(t, "hand parcels back through b", err, 0)
 			pos, _ = b.Progress()
 			registrytest.WaitApplied(t, a, pos)
-			if o, _ := gov(a).SubjectOwnership("parcels-value"); o.Team != "shipping" {
+			if o, _ := gov(a).SubjectOwnership(governance.Everyone(), "parcels-value"); o.Team != "shipping" {
 				t.Errorf("a sees parcels-value owned by %q, want shipping", o.Team)
 			}
 			_, err = a.Register(as(shipping), "parcels-value", registry.RegisterRequest{Schema: orderV2})

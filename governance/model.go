@@ -109,6 +109,9 @@ type Topic struct {
 	Producers   []string    `json:"producers,omitempty"`
 	Consumers   []string    `json:"consumers,omitempty"`
 	WritePolicy WritePolicy `json:"writePolicy"`
+	// Visibility is public (the default) or private: who may read the
+	// topic's contract (see Private).
+	Visibility Visibility `json:"visibility"`
 	// Lint is the lint policy of the topic's subjects that have none in
 	// their own config.
 	Lint *registry.LintPolicy `json:"lint,omitempty"`
@@ -129,6 +132,7 @@ type TopicUpdate struct {
 	Producers   *[]string       `json:"producers,omitempty"`
 	Consumers   *[]string       `json:"consumers,omitempty"`
 	WritePolicy *WritePolicy    `json:"writePolicy,omitempty"`
+	Visibility  *Visibility     `json:"visibility,omitempty"`
 	// Lint sets the topic's lint policy; {"mode":"off"} turns it off.
 	Lint *registry.LintPolicy `json:"lint,omitempty"`
 }
@@ -322,6 +326,9 @@ func (g *Governance) applyTopicUpdate(t Topic, u TopicUpdate) (Topic, error) {
 	if u.WritePolicy != nil {
 		t.WritePolicy = WritePolicy(strings.ToLower(string(*u.WritePolicy)))
 	}
+	if u.Visibility != nil {
+		t.Visibility = Visibility(strings.ToLower(string(*u.Visibility)))
+	}
 	if u.Lint != nil {
 		p := *u.Lint
 		if err := registry.ValidateLint(&p); err != nil {
@@ -354,6 +361,11 @@ func (g *Governance) checkTopic(t Topic) error {
 	case SingleWriter, Shared:
 	default:
 		return registry.Errorf(registry.CodeInvalidRequest, "Invalid writePolicy %q: use single-writer or shared", t.WritePolicy)
+	}
+	switch t.Visibility {
+	case Public, Private:
+	default:
+		return registry.Errorf(registry.CodeInvalidRequest, "Invalid visibility %q: use public or private", t.Visibility)
 	}
 	if len(t.Docs) > 32 {
 		return registry.Errorf(registry.CodeInvalidRequest, "Invalid docs: %d links given; the limit is 32", len(t.Docs))
@@ -408,6 +420,7 @@ func newTopic(name string) Topic {
 		Name:        name,
 		Lifecycle:   Active,
 		WritePolicy: SingleWriter,
+		Visibility:  Public,
 		Bindings:    Bindings{Key: name + "-key", Value: name + "-value"},
 	}
 }
@@ -430,6 +443,7 @@ func changedFields(a, b Topic) []string {
 	add("producers", !slices.Equal(a.Producers, b.Producers))
 	add("consumers", !slices.Equal(a.Consumers, b.Consumers))
 	add("writePolicy", a.WritePolicy != b.WritePolicy)
+	add("visibility", a.Visibility != b.Visibility)
 	add("lint", !reflect.DeepEqual(a.Lint, b.Lint))
 	return out
 }

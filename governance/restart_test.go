@@ -156,7 +156,7 @@ func TestGovernanceSurvivesRestartFromDisk(t *testing.T) {
 			again, _ := startOn(t, l)
 			sameGoverned(t, "after restart", governed(t, again), before)
 			checkEnforced(t, again)
-			o, err := gov(again).SubjectOwnership("parcels-value")
+			o, err := gov(again).SubjectOwnership(governance.Everyone(), "parcels-value")
 			wantCode(t, "ownership", err, 0)
 			if o.Team != "payments" {
 				t.Errorf("parcels-value owned by %q after restart, want payments", o.Team)

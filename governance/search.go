@@ -32,8 +32,9 @@ type fieldNamer interface {
 // Search finds q, case-insensitively, in team names and descriptions,
 // topic names, descriptions and tags, subject names, and the field names
 // of each subject's latest schema. Hits come in that order, at most limit
-// of them (100 by default, at most 1000).
-func (g *Governance) Search(q string, limit int) []SearchHit {
+// of them (100 by default, at most 1000). Hits v may not read are left
+// out.
+func (g *Governance) Search(v Viewer, q string, limit int) []SearchHit {
 	if limit <= 0 {
 		limit = 100
 	}
@@ -48,10 +49,10 @@ func (g *Governance) Search(q string, limit int) []SearchHit {
 		out = append(out, h)
 		return len(out) < limit
 	}
-	if !g.searchCatalogue(has, add) {
+	if !g.searchCatalogue(v, has, add) {
 		return out
 	}
-	subjects := g.svc.Subjects("", false, false)
+	subjects := g.ReadableSubjects(v, g.svc.Subjects("", false, false))
 	for _, name := range subjects {
 		if !has(name) {
 			continue
@@ -86,7 +87,7 @@ func (g *Governance) Search(q string, limit int) []SearchHit {
 
 // searchCatalogue adds the team and topic hits; false when add said the
 // answer is full.
-func (g *Governance) searchCatalogue(has func(string) bool, add func(SearchHit) bool) bool {
+func (g *Governance) searchCatalogue(v Viewer, has func(string) bool, add func(SearchHit) bool) bool {
 	g.mu.RLock()
 	defer g.mu.RUnlock()
 	for _, name := range sortedKeys(g.teams) {
@@ -106,6 +107,9 @@ func (g *Governance) searchCatalogue(has func(string) bool, add func(SearchHit) 
 	}
 	for _, name := range sortedKeys(g.topics) {
 		t := g.topics[name]
+		if !g.readableLocked(v, t) {
+			continue
+		}
 		var match string
 		switch {
 		case has(t.Name):
