@@ -121,7 +121,7 @@ func (f *Format) parse(text string, deps []compat.Dependency) (*Schema, error) {
 		line, col := 0, 0
 		var pe *posError
 		if errors.As(err, &pe) {
-			line, col = lineCol(text, pe.off)
+			line, col = jsontext.LineCol(text, pe.off)
 		}
 		return nil, &compat.ParseError{Line: line, Column: col, Message: describe(text, err)}
 	}
@@ -141,7 +141,7 @@ func (f *Format) parse(text string, deps []compat.Dependency) (*Schema, error) {
 func describe(text string, err error) string {
 	var pe *posError
 	if errors.As(err, &pe) && pe.off >= 0 {
-		line, col := lineCol(text, pe.off)
+		line, col := jsontext.LineCol(text, pe.off)
 		return fmt.Sprintf("%s (line %d, column %d)", pe.msg, line, col)
 	}
 	return err.Error()

@@ -26,10 +26,6 @@ type posError struct {
 
 func (e *posError) Error() string { return e.msg }
 
-// lineCol converts a byte offset into a 1-based line and column, counting
-// columns in characters; a negative offset gives 0, 0.
-func lineCol(text string, off int) (line, col int) { return jsontext.LineCol(text, off) }
-
 // decodeTree parses text into a node tree. JSON nesting deeper than limit is
 // refused before it is descended into, so hostile input cannot exhaust the
 // stack. Comments are accepted, as Avro's Java parser accepts them.

@@ -17,7 +17,7 @@ var _ compat.Outliner = (*Schema)(nil)
 func (s *Schema) Outline() *compat.Outline {
 	o := &outliner{s: s, out: &compat.Outline{}, seen: map[*node]bool{}}
 	o.out.Root = o.typ(s.tree, "", "", true)
-	o.out.RootLine, o.out.RootColumn = lineCol(s.text, s.tree.Off)
+	o.out.RootLine, o.out.RootColumn = jsontext.LineCol(s.text, s.tree.Off)
 	return o.out
 }
 
@@ -28,7 +28,7 @@ type outliner struct {
 }
 
 func (o *outliner) pos(n *node, path string) compat.Pos {
-	line, col := lineCol(o.s.text, n.Off)
+	line, col := jsontext.LineCol(o.s.text, n.Off)
 	if path == "" {
 		path = "/"
 	}

@@ -145,7 +145,7 @@ func (s *Schema) position(loc []string) (line, col int) {
 	if n == nil {
 		return 0, 0
 	}
-	return lineCol(s.text, n.Off)
+	return jsontext.LineCol(s.text, n.Off)
 }
 
 // resolve follows a reference by name to its definition in this text.
