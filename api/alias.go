@@ -20,14 +20,14 @@ func (s *Server) resolveAliases(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c *echo.Context) error {
 		u := c.Request().URL
 		ep := u.EscapedPath()
-		parts := strings.Split(ep, "/")
-		first := ""
-		if len(parts) > 1 {
-			first = parts[1]
+		first, _, _ := strings.Cut(strings.TrimPrefix(ep, "/"), "/")
+		if !strings.HasPrefix(ep, "/") {
+			first = ""
 		}
 		switch first {
 		case "schemas":
-			if len(parts) > 2 && parts[2] == "ids" {
+			// Only a query can carry the subject; most reads by id have none.
+			if rest, ok := strings.CutPrefix(ep, "/schemas/ids"); ok && (rest == "" || rest[0] == '/') && u.RawQuery != "" {
 				q := u.Query()
 				if name := q.Get("subject"); name != "" {
 					if target := s.svc.ResolveAlias(name); target != name {
@@ -37,6 +37,7 @@ func (s *Server) resolveAliases(next echo.HandlerFunc) echo.HandlerFunc {
 				}
 			}
 		case "subjects", "compatibility", "dek-registry":
+			parts := strings.Split(ep, "/")
 			marker := "subjects"
 			if first == "dek-registry" {
 				marker = "deks"

@@ -127,14 +127,40 @@ func writeJSON(c *echo.Context, status int, v any) error {
 	if err != nil {
 		return err
 	}
-	h := c.Response().Header()
-	h.Set("Content-Type", responseType(c))
+	return writeEncoded(c, status, b)
+}
+
+// writeBody answers 200 with a JSON body already encoded (a cached one).
+func writeBody(c *echo.Context, body []byte) error {
+	return writeEncoded(c, http.StatusOK, body)
+}
+
+func writeEncoded(c *echo.Context, status int, body []byte) error {
+	setContentType(c.Response().Header(), responseType(c))
 	c.Response().WriteHeader(status)
 	if c.Request().Method == http.MethodHead {
 		return nil
 	}
-	_, err = c.Response().Write(b)
+	_, err := c.Response().Write(body)
 	return err
+}
+
+// contentTypeValues holds one header value slice per media type the API
+// answers with, so that setting Content-Type allocates nothing. The
+// slices are shared: net/http only reads them, and a handler that sets
+// the header again replaces the slice rather than writing into it.
+var contentTypeValues = map[string][]string{
+	contentTypeV1:                         {contentTypeV1},
+	"application/vnd.schemaregistry+json": {"application/vnd.schemaregistry+json"},
+	"application/json":                    {"application/json"},
+}
+
+func setContentType(h http.Header, mt string) {
+	if v, ok := contentTypeValues[mt]; ok {
+		h["Content-Type"] = v
+		return
+	}
+	h.Set("Content-Type", mt)
 }
 
 const contentTypeV1 = "application/vnd.schemaregistry.v1+json"

@@ -18,3 +18,9 @@ func PasswordChecks(s *Server) int64 { return s.passwords.checks.Load() }
 func HashPasswordIterations(password string, iterations int) (string, error) {
 	return hashPassword(password, iterations)
 }
+
+// ResponseCacheEntries is how many encoded bodies s keeps.
+func ResponseCacheEntries(s *Server) int {
+	n, _ := s.bodies.size()
+	return n
+}

@@ -3,6 +3,7 @@ package api
 import (
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/labstack/echo/v5"
 )
@@ -100,11 +101,11 @@ func (s *Server) negotiateMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
 		case !s.own[p], p == "/healthz", p == "/readyz", p == "/metrics", p == "/openapi.yaml":
 			return next(c)
 		}
-		mt, ok := negotiate(strings.Join(c.Request().Header.Values("Accept"), ","))
+		mt, ok := s.accepts.negotiate(strings.Join(c.Request().Header.Values("Accept"), ","))
 		if !ok {
 			return notAcceptable()
 		}
-		c.Set(responseTypeKey, mt)
+		c.Set(responseTypeKey, responseTypeValues[mt])
 		return next(c)
 	}
 }
@@ -112,8 +113,58 @@ func (s *Server) negotiateMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
 // responseType is the media type negotiated for this request; the v1 type
 // when none was (operations routes, a 406).
 func responseType(c *echo.Context) string {
-	if mt, ok := c.Get(responseTypeKey).(string); ok {
-		return mt
+	if mt, ok := c.Get(responseTypeKey).(*string); ok {
+		return *mt
 	}
 	return contentTypeV1
+}
+
+// responseTypeValues are the offered types as pointers, which the request
+// context holds without allocating as it would for a string.
+var responseTypeValues = func() map[string]*string {
+	m := map[string]*string{}
+	for _, rt := range responseTypes {
+		m[rt.typ] = &rt.typ
+	}
+	return m
+}()
+
+// acceptCache remembers what negotiate chose for the Accept headers seen
+// most: a client sends the same header on every request, and parsing it
+// was a visible share of a cached read. It keeps at most maxAccepts
+// headers; others are negotiated each time.
+type acceptCache struct {
+	mu sync.RWMutex
+	m  map[string]acceptResult
+}
+
+const maxAccepts = 256
+
+type acceptResult struct {
+	typ string
+	ok  bool
+}
+
+func (a *acceptCache) negotiate(accept string) (string, bool) {
+	if accept == "" {
+		return contentTypeV1, true
+	}
+	a.mu.RLock()
+	r, hit := a.m[accept]
+	a.mu.RUnlock()
+	if hit {
+		return r.typ, r.ok
+	}
+	r.typ, r.ok = negotiate(accept)
+	if len(accept) <= 512 {
+		a.mu.Lock()
+		if a.m == nil {
+			a.m = map[string]acceptResult{}
+		}
+		if len(a.m) < maxAccepts {
+			a.m[strings.Clone(accept)] = r
+		}
+		a.mu.Unlock()
+	}
+	return r.typ, r.ok
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v5"
@@ -113,7 +114,51 @@ func newMetrics(reg *prometheus.Registry, svc *registry.Service) *metrics {
 	return m
 }
 
-func (m *metrics) observe(method, route string, status int, d time.Duration) {
-	m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
-	m.latency.WithLabelValues(method, route).Observe(d.Seconds())
+// routeMetrics keeps the request counter and the latency observer of each
+// method, route and status seen, so that a request finds its two series
+// with one map read instead of formatting its OpenAPI path and status and
+// hashing the label values on every request. It keeps at most
+// maxRouteSeries of them (clients choose the method); requests beyond
+// that resolve their series each time.
+type routeMetrics struct {
+	mu sync.RWMutex
+	m  map[routeSeriesKey]routeSeries
+}
+
+const maxRouteSeries = 1024
+
+type routeSeriesKey struct {
+	method, route string
+	status        int
+}
+
+type routeSeries struct {
+	requests prometheus.Counter
+	latency  prometheus.Observer
+}
+
+// observe counts one request to route (echo's path, ":id" style) and its
+// latency.
+func (r *routeMetrics) observe(m *metrics, method, route string, status int, d time.Duration) {
+	k := routeSeriesKey{method, route, status}
+	r.mu.RLock()
+	ser, ok := r.m[k]
+	r.mu.RUnlock()
+	if !ok {
+		path := openAPIPath(route)
+		ser = routeSeries{
+			requests: m.requests.WithLabelValues(method, path, strconv.Itoa(status)),
+			latency:  m.latency.WithLabelValues(method, path),
+		}
+		r.mu.Lock()
+		if r.m == nil {
+			r.m = map[routeSeriesKey]routeSeries{}
+		}
+		if len(r.m) < maxRouteSeries {
+			r.m[k] = ser
+		}
+		r.mu.Unlock()
+	}
+	ser.requests.Inc()
+	ser.latency.Observe(d.Seconds())
 }

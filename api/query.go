@@ -19,6 +19,9 @@ import (
 // queryValue returns a query parameter's first value and whether the
 // request carries the parameter at all.
 func queryValue(c *echo.Context, name string) (string, bool) {
+	if c.Request().URL.RawQuery == "" {
+		return "", false
+	}
 	vs, ok := c.QueryParams()[name]
 	if !ok || len(vs) == 0 {
 		return "", false
@@ -144,4 +147,39 @@ func enumQuery[T ~string](c *echo.Context, name string, values []T) (T, error) {
 		names[i] = string(e)
 	}
 	return "", unprocessable(fmt.Sprintf("Query parameter %s=%q is not one of %s", name, v, strings.Join(names, ", ")))
+}
+
+// plainQuery walks a raw query string's parameters without decoding or
+// allocating, for the cached reads that only need to know that a query
+// holds nothing but parameters they understand. Anything net/url would
+// decode (an escape, a '+', a ';') or a parameter without '=' ends the
+// walk with plain false: such requests take the ordinary path.
+type plainQuery struct {
+	raw         string
+	name, value string
+	plain       bool
+	started     bool
+}
+
+// next moves to the next parameter; false at the end, or when the query
+// is not plain.
+func (q *plainQuery) next() bool {
+	if !q.started {
+		q.started, q.plain = true, true
+	}
+	for q.raw != "" {
+		var seg string
+		seg, q.raw, _ = strings.Cut(q.raw, "&")
+		if seg == "" {
+			continue
+		}
+		var found bool
+		q.name, q.value, found = strings.Cut(seg, "=")
+		if !found || strings.ContainsAny(seg, "%+;") {
+			q.plain = false
+			return false
+		}
+		return true
+	}
+	return false
 }

@@ -1,8 +1,10 @@
 package api
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v5"
 
@@ -39,8 +41,20 @@ func (s *Server) schemaByID(c *echo.Context) error {
 	if !s.idReadable(c, s.idContext(c, id), id) {
 		return errSchemaNotFound(id)
 	}
-	// One snapshot answers the schema, its rendering and the highest id.
+	// One snapshot answers the schema, its rendering and the highest id,
+	// and the cache's check. The cache answers only the default context's
+	// lookup (no subject parameter), asked with the same input; a request
+	// with a subject takes the lookup of its context uncached. Whether the
+	// request may read the id is decided above, before the cache.
 	sn := s.svc.Snapshot()
+	key, plain := schemaByIDKey(c, id)
+	if plain {
+		if rev, ok := sn.SchemaRevision(id); ok {
+			if body, ok := s.bodies.get(key, rev); ok {
+				return writeBody(c, body)
+			}
+		}
+	}
 	sc, err := s.schemaForID(c, sn, id)
 	if err != nil {
 		return err
@@ -60,7 +74,34 @@ func (s *Server) schemaByID(c *echo.Context) error {
 	if fetchMax {
 		out.MaxID = sn.MaxID(confluent.ContextOf(sc.Subject))
 	}
-	return writeJSON(c, http.StatusOK, out)
+	if !plain {
+		return writeJSON(c, http.StatusOK, out)
+	}
+	body, err := json.Marshal(out)
+	if err != nil {
+		return err
+	}
+	if rev, ok := registry.RevisionOf(sc); ok {
+		s.bodies.put(key, rev, body)
+	}
+	return writeBody(c, body)
+}
+
+// schemaByIDKey is the cache key of GET /schemas/ids/{id}, and whether the
+// request is one the cache answers: no query, or only fetchMaxId=false
+// (once, without escapes). A subject (which selects a context), a format
+// or referenceFormat are answered uncached.
+func schemaByIDKey(c *echo.Context, id int) (bodyKey, bool) {
+	k := bodyKey{route: routeSchemaByID, id: id}
+	q := plainQuery{raw: c.Request().URL.RawQuery}
+	seen := false
+	for q.next() {
+		if q.name != "fetchMaxId" || seen || !strings.EqualFold(q.value, "false") {
+			return k, false
+		}
+		seen = true
+	}
+	return k, q.plain
 }
 
 func (s *Server) schemaTextByID(c *echo.Context) error {

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"log/slog"
 	"net/http"
@@ -38,6 +39,11 @@ type Config struct {
 	// MaxChangesWait bounds the long poll of GET /v1/changes; 30 s by
 	// default, and always below RequestTimeout.
 	MaxChangesWait time.Duration
+	// ResponseCacheBytes bounds the cache of encoded bodies of
+	// GET /schemas/ids/{id} and GET /subjects/{subject}/versions/{version}
+	// (see bodyCache); zero means DefaultResponseCacheBytes, negative
+	// turns the cache off.
+	ResponseCacheBytes int64
 	// Keys is the DEK registry served under /dek-registry/v1. Attach it
 	// to the service before the service runs; nil attaches one with the
 	// defaults here, which sees only keys written after it was attached.
@@ -84,6 +90,10 @@ type Server struct {
 	keys        *dek.Registry
 	exporters   *exporter.Manager
 	gov         *governance.Governance
+	bodies      *bodyCache
+	ids         *requestIDs
+	routeStats  routeMetrics
+	accepts     acceptCache
 	// maxHeaderBytes is the header limit HTTPServer enforces (0: none).
 	maxHeaderBytes atomic.Int64
 }
@@ -123,7 +133,11 @@ func New(svc *registry.Service, cfg Config) *Server {
 		}
 		cfg.Exporters = m
 	}
-	s := &Server{cfg: cfg, svc: svc, logger: cfg.Logger, keys: cfg.Keys, exporters: cfg.Exporters, gov: cfg.Governance}
+	if cfg.ResponseCacheBytes == 0 {
+		cfg.ResponseCacheBytes = DefaultResponseCacheBytes
+	}
+	s := &Server{cfg: cfg, svc: svc, logger: cfg.Logger, keys: cfg.Keys, exporters: cfg.Exporters, gov: cfg.Governance,
+		bodies: newBodyCache(cfg.ResponseCacheBytes), ids: newRequestIDs()}
 	s.creds.Store(cfg.Auth.Credentials)
 	s.metrics = newMetrics(cfg.Registerer, svc)
 	cfg.Registerer.MustRegister(s.conns.collectors()...)
@@ -291,14 +305,45 @@ func (s *Server) requestIDMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c *echo.Context) error {
 		id := c.Request().Header.Get("X-Request-Id")
 		if id == "" || len(id) > 128 {
-			var b [8]byte
-			_, _ = rand.Read(b[:])
-			id = hex.EncodeToString(b[:])
+			id = s.ids.next()
 		}
 		c.Set("request_id", id)
-		c.Response().Header().Set("X-Request-Id", id)
+		c.Response().Header()["X-Request-Id"] = []string{id}
 		return next(c)
 	}
+}
+
+// requestIDs makes the ids of requests that bring none: 16 hex digits,
+// unique within the process (a bijective mix of a counter, so no two
+// requests share one before 2^64 of them) and unlikely to repeat across
+// processes (the counter starts at a random value). They name a request
+// in the logs; they are not secrets, so a counter replaces the
+// crypto/rand read every request used to cost.
+type requestIDs struct {
+	n atomic.Uint64
+}
+
+func newRequestIDs() *requestIDs {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	r := &requestIDs{}
+	r.n.Store(binary.LittleEndian.Uint64(b[:]))
+	return r
+}
+
+func (r *requestIDs) next() string {
+	// splitmix64's finalizer: a bijection on 64 bits.
+	x := r.n.Add(1)
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	x ^= x >> 31
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], x)
+	var h [16]byte
+	hex.Encode(h[:], b[:])
+	return string(h[:])
 }
 
 // readyMiddleware answers 503 on registry routes until the initial replay
@@ -320,11 +365,29 @@ func (s *Server) readyMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
 
 func (s *Server) timeoutMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c *echo.Context) error {
+		if neverWaits(c) {
+			return next(c)
+		}
 		ctx, cancel := context.WithTimeout(c.Request().Context(), s.cfg.RequestTimeout)
 		defer cancel()
 		c.SetRequest(c.Request().WithContext(ctx))
 		return next(c)
 	}
+}
+
+// neverWaits reports the reads that answer from memory and never wait for
+// the log, which need no request timeout: the two a serializer's cache
+// miss makes, whose deadline and copied request were a visible share of
+// their cost.
+func neverWaits(c *echo.Context) bool {
+	if m := c.Request().Method; m != http.MethodGet && m != http.MethodHead {
+		return false
+	}
+	switch c.Path() {
+	case "/schemas/ids/:id", "/subjects/:subject/versions/:version":
+		return true
+	}
+	return false
 }
 
 func (s *Server) observeMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
@@ -343,13 +406,17 @@ func (s *Server) observeMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
 			route = "unmatched"
 		}
 		elapsed := time.Since(start)
-		s.metrics.observe(c.Request().Method, openAPIPath(route), status, elapsed)
+		s.routeStats.observe(s.metrics, c.Request().Method, route, status, elapsed)
 		level := slog.LevelInfo
 		if status >= 500 {
 			level = slog.LevelError
 		}
+		ctx := c.Request().Context()
+		if !s.logger.Enabled(ctx, level) {
+			return nil
+		}
 		principal, _ := c.Get("principal").(string)
-		s.logger.LogAttrs(c.Request().Context(), level, "request",
+		s.logger.LogAttrs(ctx, level, "request",
 			slog.String("request_id", requestID(c)),
 			slog.String("principal", principal),
 			slog.String("method", c.Request().Method),

@@ -1,8 +1,10 @@
 package api
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v5"
 
@@ -203,11 +205,57 @@ func (s *Server) versionOf(c *echo.Context) (registry.Schema, error) {
 }
 
 func (s *Server) getVersion(c *echo.Context) error {
+	// The cache is asked with the same inputs as versionOf's lookup.
+	key, plain := versionKey(c)
+	if plain {
+		if rev, ok := s.svc.Snapshot().VersionRevision(key.subject, key.version, key.deleted); ok {
+			if body, ok := s.bodies.get(key, rev); ok {
+				return writeBody(c, body)
+			}
+		}
+	}
 	out, err := s.versionOf(c)
 	if err != nil {
 		return err
 	}
-	return writeJSON(c, http.StatusOK, qualifiedReferences(c, out))
+	if !plain {
+		return writeJSON(c, http.StatusOK, qualifiedReferences(c, out))
+	}
+	body, err := json.Marshal(out)
+	if err != nil {
+		return err
+	}
+	if rev, ok := registry.RevisionOf(out); ok {
+		s.bodies.put(key, rev, body)
+	}
+	return writeBody(c, body)
+}
+
+// versionKey is the cache key of GET /subjects/{subject}/versions/{version},
+// and whether the request is one the cache answers: a valid version, and
+// no query or only deleted=true|false, once and without escapes.
+func versionKey(c *echo.Context) (bodyKey, bool) {
+	v, err := pathVersion(c)
+	if err != nil {
+		return bodyKey{}, false
+	}
+	k := bodyKey{route: routeVersion, subject: c.Param("subject"), version: v}
+	seen := false
+	q := plainQuery{raw: c.Request().URL.RawQuery}
+	for q.next() {
+		if q.name != "deleted" || seen {
+			return k, false
+		}
+		seen = true
+		switch {
+		case strings.EqualFold(q.value, "true"):
+			k.deleted = true
+		case strings.EqualFold(q.value, "false"):
+		default:
+			return k, false
+		}
+	}
+	return k, q.plain
 }
 
 func (s *Server) getVersionText(c *echo.Context) error {

@@ -113,12 +113,14 @@ keep the state in a compacted Kafka topic shared by several instances.`,
 	return cmd
 }
 
-func newLogger(level string) (*slog.Logger, error) {
+// newLogger logs JSON lines to w, with request lines batched (see
+// logWriter).
+func newLogger(level string, w *logWriter) (*slog.Logger, error) {
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(level)); err != nil {
 		return nil, fmt.Errorf("--log-level %q: use debug, info, warn or error", level)
 	}
-	return slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: l})), nil
+	return slog.New(bufferedHandler{slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}), w}), nil
 }
 
 // Formats returns every schema format charter serves.
@@ -170,7 +172,9 @@ func runServe(parent context.Context, f serveFlags) error {
 	if parent == nil {
 		parent = context.Background()
 	}
-	logger, err := newLogger(f.logLevel)
+	logOut := newLogWriter(os.Stderr)
+	defer logOut.Close()
+	logger, err := newLogger(f.logLevel, logOut)
 	if err != nil {
 		return err
 	}
