@@ -53,6 +53,11 @@ type Options struct {
 	// Lenient selects Confluent's LENIENT compatibilityPolicy for JSON
 	// Schema. Other formats ignore it.
 	Lenient bool
+	// IncompatibleOnly says that the caller keeps only the incompatible
+	// changes, as Check does: a Format may then leave the compatible ones
+	// out. Between compatible versions they are most of a diff, and a
+	// transitive check diffs every version.
+	IncompatibleOnly bool
 }
 
 // Change is one semantic difference between two schemas.

@@ -83,6 +83,7 @@ func Check(f Format, level Level, nextType Type, next Schema, previous []Version
 	if !level.Transitive() {
 		previous = previous[len(previous)-1:]
 	}
+	opts.IncompatibleOnly = true
 	for i := len(previous) - 1; i >= 0; i-- {
 		p := previous[i]
 		var out []Violation

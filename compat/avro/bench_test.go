@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/charter-registry/charter/compat"
+	"github.com/charter-registry/charter/internal/cputime"
 )
 
 // wideRecord builds a record of n fields of assorted types. The first base
@@ -75,10 +76,13 @@ func BenchmarkCheckFullTransitive200Fields100Versions(b *testing.B) {
 		b.Fatalf("violations: %+v", v[0])
 	}
 	b.ReportAllocs()
+	cpu, _ := cputime.Process()
 	for b.Loop() {
 		compat.Check(f, compat.FullTransitive, compat.Avro, next, prev, compat.Options{})
 	}
+	end, _ := cputime.Process()
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/op")
+	b.ReportMetric(cputime.PerOp(cpu, end, b.N), "cpu-ms/op")
 }
 
 func BenchmarkCanonical200Fields(b *testing.B) {

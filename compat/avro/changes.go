@@ -116,7 +116,7 @@ func (c *checker) recordNotes(r, w *havro.RecordSchema, loc []string, seen map[p
 	for i, rf := range r.Fields() {
 		floc := append(slices.Clone(loc), "fields", strconv.Itoa(i))
 		p := pointer(floc)
-		wf, ambiguous := c.writerField(w, rf)
+		wf, ambiguous := c.writerField(w, i, rf)
 		switch {
 		case ambiguous != nil:
 			// An incompatibility, which the checker reports; the writer

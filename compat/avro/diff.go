@@ -36,7 +36,7 @@ const (
 // The walk is our own over hamba's parsed types; hamba's SchemaCompatibility
 // is not used because it caches results by a fingerprint that ignores
 // defaults and aliases.
-func (f *Format) Diff(original, update compat.Schema, _ compat.Options) []compat.Change {
+func (f *Format) Diff(original, update compat.Schema, opts compat.Options) []compat.Change {
 	w, ok1 := original.(*Schema)
 	r, ok2 := update.(*Schema)
 	if !ok1 || !ok2 || w == nil || r == nil || w.avro == nil || r.avro == nil {
@@ -62,6 +62,9 @@ func (f *Format) Diff(original, update compat.Schema, _ compat.Options) []compat
 	}
 	// Then what changed without breaking, so that a diff lists every
 	// change; compat.Check keeps only the incompatible ones.
+	if opts.IncompatibleOnly {
+		return out
+	}
 	for _, n := range c.notes(r.avro, w.avro, nil, map[pair]bool{}) {
 		line, col := r.position(n.loc)
 		out = append(out, compat.Change{Kind: n.rule, Rule: n.rule, Path: pointer(n.loc), Message: n.msg, Line: line, Column: col, Compatible: true})
@@ -195,7 +198,7 @@ func (c *checker) records(r, w *havro.RecordSchema) []incompat {
 	out := checkName(r, w)
 	for i, rf := range r.Fields() {
 		at := func() []string { return []string{"fields", strconv.Itoa(i)} }
-		wf, ambiguous := c.writerField(w, rf)
+		wf, ambiguous := c.writerField(w, i, rf)
 		switch {
 		case ambiguous != nil:
 			out = append(out, incompat{kind: NameMismatch, loc: at(),
@@ -226,7 +229,16 @@ func isEnumWithDefault(s havro.Schema) bool {
 // writerField finds the writer field a reader field reads: by name, then
 // by the reader field's aliases. More than one match is an error in Avro;
 // the names matched are returned then.
-func (c *checker) writerField(w *havro.RecordSchema, rf *havro.Field) (*havro.Field, []string) {
+//
+// Versions of a record mostly keep their fields in order, so the writer's
+// field at the reader field's own position i is tried first: names are
+// unique within a record, so when it has the name and the reader field
+// has no aliases it is the only match, and no index of the writer's
+// fields is needed.
+func (c *checker) writerField(w *havro.RecordSchema, i int, rf *havro.Field) (*havro.Field, []string) {
+	if wfs := w.Fields(); len(rf.Aliases()) == 0 && i < len(wfs) && wfs[i].Name() == rf.Name() {
+		return wfs[i], nil
+	}
 	idx, ok := c.fields[w]
 	if !ok {
 		idx = make(map[string]int, len(w.Fields()))
@@ -279,17 +291,46 @@ func enumSymbols(r, w *havro.EnumSchema) []incompat {
 	return []incompat{{kind: MissingEnumSymbols, loc: []string{"symbols"}, info: "[" + strings.Join(missing, ", ") + "]"}}
 }
 
-// javaType names a schema's type as Avro's Java Schema.Type does.
+// javaType names a schema's type as Avro's Java Schema.Type does: hamba's
+// type names are Avro's (record, enum, array, ...), and Java's
+// Schema.Type is the same name in upper case. The names are constants so
+// that a comparison, done for every pair of types walked, allocates
+// nothing.
 func javaType(s havro.Schema) string {
-	switch s.Type() {
-	case havro.Error:
+	switch t := s.Type(); t {
+	case havro.Record, havro.Error:
 		return "RECORD"
 	case havro.Ref:
 		return javaType(deref(s))
+	case havro.Enum:
+		return "ENUM"
+	case havro.Array:
+		return "ARRAY"
+	case havro.Map:
+		return "MAP"
+	case havro.Union:
+		return "UNION"
+	case havro.Fixed:
+		return "FIXED"
+	case havro.String:
+		return "STRING"
+	case havro.Bytes:
+		return "BYTES"
+	case havro.Int:
+		return "INT"
+	case havro.Long:
+		return "LONG"
+	case havro.Float:
+		return "FLOAT"
+	case havro.Double:
+		return "DOUBLE"
+	case havro.Boolean:
+		return "BOOLEAN"
+	case havro.Null:
+		return "NULL"
+	default:
+		return strings.ToUpper(string(t))
 	}
-	// hamba's type names are Avro's (record, enum, array, ...); Java's
-	// Schema.Type is the same name in upper case.
-	return strings.ToUpper(string(s.Type()))
 }
 
 // under prefixes the locations of found with tok.

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/charter-registry/charter/compat"
+	"github.com/charter-registry/charter/internal/cputime"
 )
 
 // wideSchema has n properties under a partially open content model
@@ -76,7 +77,11 @@ func BenchmarkCheckFullTransitive(b *testing.B) {
 		b.Fatalf("the versions should be compatible: %+v", v[0])
 	}
 	b.ReportAllocs()
+	cpu, _ := cputime.Process()
 	for b.Loop() {
 		compat.Check(f, compat.FullTransitive, compat.JSON, next, prev, compat.Options{})
 	}
+	end, _ := cputime.Process()
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/op")
+	b.ReportMetric(cputime.PerOp(cpu, end, b.N), "cpu-ms/op")
 }

@@ -12,6 +12,18 @@ type diffState struct {
 	compatible kindSet
 	steps      int // comparisons left before giving up
 	exhausted  bool
+	// incompatibleOnly drops compatible findings as they are found (see
+	// compat.Options.IncompatibleOnly). Nothing but the final list reads
+	// them: a trial comparison is judged by its incompatible findings
+	// alone, so dropping the others changes no verdict, and it saves
+	// building a path for each of the hundreds of compatible findings a
+	// diff of two wide, compatible versions makes.
+	incompatibleOnly bool
+}
+
+// keeps reports whether a finding of kind is to be recorded.
+func (st *diffState) keeps(kind string) bool {
+	return !st.incompatibleOnly || !st.compatible[kind]
 }
 
 // difference is one finding: Confluent's Difference plus the update node
@@ -80,10 +92,16 @@ func (c *diffCtx) pathString(extra string) string {
 }
 
 func (c *diffCtx) add(kind string) {
+	if !c.st.keeps(kind) {
+		return
+	}
 	c.diffs = append(c.diffs, difference{kind: kind, path: c.pathString(""), upd: c.upd})
 }
 
 func (c *diffCtx) addAt(attr, kind string) {
+	if !c.st.keeps(kind) {
+		return
+	}
 	c.diffs = append(c.diffs, difference{kind: kind, path: c.pathString(attr), upd: c.upd, attr: attr})
 }
 
@@ -91,6 +109,9 @@ func (c *diffCtx) addAt(attr, kind string) {
 // is located at name's entry in the update's required array, or at the
 // array when name is not there.
 func (c *diffCtx) addRequired(name, kind string) {
+	if !c.st.keeps(kind) {
+		return
+	}
 	c.diffs = append(c.diffs, difference{kind: kind, path: c.pathString(name), upd: c.upd, attr: "required", item: name})
 }
 
@@ -128,6 +149,61 @@ func deref(n *node) *node {
 
 func isCombined(n *node) bool { return n.kind == kCombined }
 
+// sameSchema reports whether o and u are one schema: the same node, or
+// built from JSON texts equal value for value (keys in the same order,
+// numbers spelt alike), under the same draft, with no reference inside,
+// whose meaning would depend on the documents around them. Comparing such
+// a pair finds nothing, so compare skips it: most properties of two
+// versions of a schema are unchanged, and a transitive check compares
+// each of them once per version. Parts of synthetic allOfs share their
+// parent's text and never count as the same.
+func sameSchema(o, u *node) bool {
+	if o == u {
+		return true
+	}
+	if o.part || u.part || o.raw == nil || u.raw == nil || o.draft != u.draft {
+		return false
+	}
+	return sameValue(o.raw, u.raw)
+}
+
+func sameValue(a, b *value) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	if a.Kind != b.Kind {
+		return false
+	}
+	switch a.Kind {
+	case jsontext.Object:
+		if len(a.Members) != len(b.Members) {
+			return false
+		}
+		for i := range a.Members {
+			switch k := a.Members[i].Key; {
+			case k != b.Members[i].Key, k == "$ref", k == "$dynamicRef", k == "$recursiveRef":
+				return false
+			}
+			if !sameValue(a.Members[i].Value, b.Members[i].Value) {
+				return false
+			}
+		}
+		return true
+	case jsontext.Array:
+		if len(a.Elems) != len(b.Elems) {
+			return false
+		}
+		for i := range a.Elems {
+			if !sameValue(a.Elems[i], b.Elems[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	// Strings, number literals, true and false.
+	return a.Str == b.Str
+}
+
 // compare is Confluent's SchemaDiff.compare: it records how update differs
 // from original at the current path.
 func (c *diffCtx) compare(o, u *node) {
@@ -150,6 +226,9 @@ func (c *diffCtx) compare(o, u *node) {
 		return
 	}
 	o, u = deref(o), deref(u)
+	if sameSchema(o, u) {
+		return
+	}
 	prevUpd := c.upd
 	c.upd = u
 	defer func() { c.upd = prevUpd }()

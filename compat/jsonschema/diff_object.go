@@ -1,5 +1,7 @@
 package jsonschema
 
+import "slices"
+
 // compareObject is Confluent's ObjectSchemaDiff, extended with
 // unevaluatedProperties for 2019-09 and later.
 func (c *diffCtx) compareObject(o, u *node) {
@@ -15,10 +17,14 @@ func (c *diffCtx) compareObject(o, u *node) {
 // compareRequired looks at properties both schemas declare; properties
 // added or removed are judged in compareProperties.
 func (c *diffCtx) compareRequired(o, u *node) {
+	if slices.Equal(o.required, u.required) {
+		// Every property is required in both or in neither.
+		return
+	}
 	c.enterPath("required")
 	defer c.leavePath()
-	for _, p := range o.props {
-		us, ok := u.propIndex[p.name]
+	for i, p := range o.props {
+		us, ok := propAt(u, i, p.name)
 		if !ok {
 			continue
 		}
@@ -39,23 +45,34 @@ func (c *diffCtx) compareRequired(o, u *node) {
 func (c *diffCtx) compareProperties(o, u *node) {
 	c.enterPath("properties")
 	defer c.leavePath()
-	for _, p := range o.props {
+	for i, p := range o.props {
 		c.enterPath(p.name)
-		if us, ok := u.propIndex[p.name]; ok {
+		if us, ok := propAt(u, i, p.name); ok {
 			c.compare(p.schema, us)
 		} else {
 			c.propertyRemoved(p.name, p.schema, u)
 		}
 		c.leavePath()
 	}
-	for _, p := range u.props {
-		if _, ok := o.propIndex[p.name]; ok {
+	for i, p := range u.props {
+		if _, ok := propAt(o, i, p.name); ok {
 			continue
 		}
 		c.enterPath(p.name)
 		c.propertyAdded(p.name, p.schema, o, u)
 		c.leavePath()
 	}
+}
+
+// propAt finds n's property name, trying the i-th property first: versions
+// of a schema mostly keep their properties in order, and the position
+// saves hashing the name.
+func propAt(n *node, i int, name string) (*node, bool) {
+	if i < len(n.props) && n.props[i].name == name {
+		return n.props[i].schema, true
+	}
+	s, ok := n.propIndex[name]
+	return s, ok
 }
 
 // propertyRemoved judges a property the update no longer declares by the

@@ -253,7 +253,7 @@ func (f *Format) Diff(original, update compat.Schema, opts compat.Options) []com
 	if opts.Lenient {
 		set = compatibleLenient
 	}
-	st := &diffState{compatible: set, steps: f.cfg.diffSteps}
+	st := &diffState{compatible: set, steps: f.cfg.diffSteps, incompatibleOnly: opts.IncompatibleOnly}
 	c := newDiffCtx(st)
 	c.compare(o.model, u.model)
 	out := make([]compat.Change, 0, len(c.diffs)+1)

@@ -127,6 +127,10 @@ type node struct {
 	// canonical is the key combined schemas de-duplicate their
 	// subschemas by: the sorted compact JSON of raw. Empty for parts.
 	canonical string
+
+	// draft is the draft raw was read under, which the diff's shortcut
+	// for unchanged subschemas needs (see sameSchema).
+	draft int
 }
 
 const (
@@ -241,6 +245,7 @@ func (b *builder) build(v *value, loc string, doc *document, draft int) *node {
 	n := &node{raw: v, doc: doc}
 	b.memo[loc] = n
 	draft = draftOr(b.c.drafts[loc], draft)
+	n.draft = draft
 	switch v.Kind {
 	case jsontext.Bool:
 		if v.True() {

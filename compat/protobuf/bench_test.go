@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/charter-registry/charter/compat"
+	"github.com/charter-registry/charter/internal/cputime"
 )
 
 var scalarTypes = []string{"string", "int32", "int64", "bool", "double", "bytes", "uint32", "sint64", "fixed32", "float"}
@@ -62,9 +63,13 @@ func BenchmarkCheckFullTransitive200Fields100Versions(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
+	cpu, _ := cputime.Process()
 	for b.Loop() {
 		if v := compat.Check(f, compat.FullTransitive, compat.Protobuf, next, prev, compat.Options{}); len(v) != 0 {
 			b.Fatalf("unexpected violations: %+v", v[0])
 		}
 	}
+	end, _ := cputime.Process()
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/op")
+	b.ReportMetric(cputime.PerOp(cpu, end, b.N), "cpu-ms/op")
 }

@@ -20,7 +20,7 @@ import (
 // member by member, at the path of its local name, and the field that
 // uses it also reports FIELD_NAMED_TYPE_CHANGED when that comparison found
 // an incompatible change.
-func (f *Format) Diff(original, update compat.Schema, _ compat.Options) []compat.Change {
+func (f *Format) Diff(original, update compat.Schema, opts compat.Options) []compat.Change {
 	o, ok1 := original.(*Schema)
 	u, ok2 := update.(*Schema)
 	if !ok1 || !ok2 || o == nil || u == nil {
@@ -31,7 +31,7 @@ func (f *Format) Diff(original, update compat.Schema, _ compat.Options) []compat
 			Message: "Both schemas must be Protobuf schemas parsed by this format.",
 		}}
 	}
-	d := &differ{orig: o, upd: u, visiting: map[string]bool{}}
+	d := &differ{orig: o, upd: u, visiting: map[string]bool{}, incompatibleOnly: opts.IncompatibleOnly}
 	d.file(o.file, u.file)
 	return d.out
 }
@@ -44,6 +44,10 @@ type differ struct {
 	path      []string
 	visiting  map[string]bool
 	out       []compat.Change
+	// incompatibleOnly drops compatible changes unrecorded (see
+	// compat.Options.IncompatibleOnly): nothing in the walk reads them,
+	// and their messages, paths and positions were most of a check.
+	incompatibleOnly bool
 }
 
 func (d *differ) at(elem string, fn func()) {
@@ -56,6 +60,9 @@ func (d *differ) at(elem string, fn func()) {
 // reported at; for something removed it is the container that lost it.
 func (d *differ) add(kind string, site protoreflect.Descriptor, format string, args ...any) {
 	info := kinds[kind]
+	if info.compatible && d.incompatibleOnly {
+		return
+	}
 	c := compat.Change{
 		Kind:       kind,
 		Rule:       info.rule,
@@ -117,21 +124,27 @@ type container interface {
 }
 
 func declaredIn(c container) declared {
-	out := declared{
-		msgs:     map[string]protoreflect.MessageDescriptor{},
-		msgIndex: map[string]int{},
-		enums:    map[string]protoreflect.EnumDescriptor{},
-	}
-	groups := map[protoreflect.FullName]bool{}
-	if md, ok := c.(protoreflect.MessageDescriptor); ok {
+	// The maps stay nil (and read as empty) for a container that declares
+	// nothing, as most messages do: a check builds these for every message
+	// of every version.
+	var out declared
+	var groups map[protoreflect.FullName]bool
+	msgs := c.Messages()
+	if md, ok := c.(protoreflect.MessageDescriptor); ok && msgs.Len() > 0 {
 		fields := md.Fields()
 		for i := 0; i < fields.Len(); i++ {
 			if isGroup(fields.Get(i)) {
+				if groups == nil {
+					groups = map[protoreflect.FullName]bool{}
+				}
 				groups[fields.Get(i).Message().FullName()] = true
 			}
 		}
 	}
-	msgs := c.Messages()
+	if msgs.Len() > 0 {
+		out.msgs = make(map[string]protoreflect.MessageDescriptor, msgs.Len())
+		out.msgIndex = make(map[string]int, msgs.Len())
+	}
 	for i := 0; i < msgs.Len(); i++ {
 		m := msgs.Get(i)
 		if m.IsMapEntry() || groups[m.FullName()] {
@@ -143,6 +156,9 @@ func declaredIn(c container) declared {
 		out.msgs[name] = m
 	}
 	enums := c.Enums()
+	if enums.Len() > 0 {
+		out.enums = make(map[string]protoreflect.EnumDescriptor, enums.Len())
+	}
 	for i := 0; i < enums.Len(); i++ {
 		e := enums.Get(i)
 		out.enums[string(e.Name())] = e
@@ -261,37 +277,70 @@ func (d *differ) message(o, u protoreflect.MessageDescriptor) {
 // fieldSet indexes a message's fields by number, whether they sit at the
 // top level or in a oneof.
 type fieldSet struct {
-	byNumber map[protoreflect.FieldNumber]protoreflect.FieldDescriptor
-	oneofOf  map[protoreflect.FieldNumber]string
-	oneofs   map[string]protoreflect.OneofDescriptor
-	order    []protoreflect.OneofDescriptor
+	// byNumber holds the fields in ascending order of number.
+	byNumber []protoreflect.FieldDescriptor
+	// oneofOf and oneofs are nil for a message without real oneofs.
+	oneofOf map[protoreflect.FieldNumber]string
+	oneofs  map[string]protoreflect.OneofDescriptor
+	order   []protoreflect.OneofDescriptor
 }
 
 func fieldsOf(md protoreflect.MessageDescriptor) fieldSet {
-	s := fieldSet{
-		byNumber: map[protoreflect.FieldNumber]protoreflect.FieldDescriptor{},
-		oneofOf:  map[protoreflect.FieldNumber]string{},
-		oneofs:   map[string]protoreflect.OneofDescriptor{},
-	}
 	fields := md.Fields()
+	s := fieldSet{byNumber: make([]protoreflect.FieldDescriptor, 0, fields.Len())}
 	for i := 0; i < fields.Len(); i++ {
 		f := fields.Get(i)
 		if isGroup(f) {
 			continue
 		}
-		s.byNumber[f.Number()] = f
+		s.byNumber = append(s.byNumber, f)
 		if oo := realOneof(f); oo != nil {
+			if s.oneofOf == nil {
+				s.oneofOf = map[protoreflect.FieldNumber]string{}
+			}
 			s.oneofOf[f.Number()] = string(oo.Name())
 		}
 	}
+	// Declaration order is usually number order already, which the sort
+	// then only confirms.
+	slices.SortFunc(s.byNumber, func(a, b protoreflect.FieldDescriptor) int { return int(a.Number()) - int(b.Number()) })
 	oneofs := md.Oneofs()
 	for i := 0; i < oneofs.Len(); i++ {
 		if oo := oneofs.Get(i); !oo.IsSynthetic() {
+			if s.oneofs == nil {
+				s.oneofs = map[string]protoreflect.OneofDescriptor{}
+			}
 			s.oneofs[string(oo.Name())] = oo
 			s.order = append(s.order, oo)
 		}
 	}
 	return s
+}
+
+// has reports whether the message has a field numbered n.
+func (s fieldSet) has(n protoreflect.FieldNumber) bool {
+	_, found := slices.BinarySearchFunc(s.byNumber, n, func(f protoreflect.FieldDescriptor, n protoreflect.FieldNumber) int { return int(f.Number()) - int(n) })
+	return found
+}
+
+// pairs calls fn with the fields of a and b by number, ascending: both
+// when both have the number, else one and nil.
+func pairs(a, b []protoreflect.FieldDescriptor, fn func(n protoreflect.FieldNumber, of, uf protoreflect.FieldDescriptor)) {
+	i, j := 0, 0
+	for i < len(a) || j < len(b) {
+		switch {
+		case j == len(b) || i < len(a) && a[i].Number() < b[j].Number():
+			fn(a[i].Number(), a[i], nil)
+			i++
+		case i == len(a) || b[j].Number() < a[i].Number():
+			fn(b[j].Number(), nil, b[j])
+			j++
+		default:
+			fn(a[i].Number(), a[i], b[j])
+			i++
+			j++
+		}
+	}
 }
 
 func realOneof(f protoreflect.FieldDescriptor) protoreflect.OneofDescriptor {
@@ -308,7 +357,7 @@ func (d *differ) fields(om, um protoreflect.MessageDescriptor) {
 	// A oneof deleted together with all of its members is a plain
 	// deletion; members of a deleted oneof that live on elsewhere make the
 	// others count as removed one by one.
-	gone := map[string]bool{}
+	var gone map[string]bool
 	for name, oo := range o.oneofs {
 		if _, kept := u.oneofs[name]; kept {
 			continue
@@ -316,11 +365,14 @@ func (d *differ) fields(om, um protoreflect.MessageDescriptor) {
 		survives := false
 		members := oo.Fields()
 		for i := 0; i < members.Len(); i++ {
-			if u.byNumber[members.Get(i).Number()] != nil {
+			if u.has(members.Get(i).Number()) {
 				survives = true
 			}
 		}
 		if !survives {
+			if gone == nil {
+				gone = map[string]bool{}
+			}
 			gone[name] = true
 		}
 	}
@@ -336,7 +388,7 @@ func (d *differ) fields(om, um protoreflect.MessageDescriptor) {
 				n := members.Get(i).Number()
 				if name, ok := o.oneofOf[n]; ok {
 					origins["oneof:"+name] = true
-				} else if o.byNumber[n] != nil {
+				} else if o.has(n) {
 					origins["field:"+strconv.Itoa(int(n))] = true
 					movedIn++
 				}
@@ -372,8 +424,7 @@ func (d *differ) fields(om, um protoreflect.MessageDescriptor) {
 		})
 	}
 
-	for _, n := range sortedKeys(o.byNumber, u.byNumber) {
-		of, uf := o.byNumber[n], u.byNumber[n]
+	pairs(o.byNumber, u.byNumber, func(n protoreflect.FieldNumber, of, uf protoreflect.FieldDescriptor) {
 		oOneof, inOld := o.oneofOf[n]
 		uOneof, inNew := u.oneofOf[n]
 		num := strconv.Itoa(int(n))
@@ -421,5 +472,5 @@ func (d *differ) fields(om, um protoreflect.MessageDescriptor) {
 				d.at(num, compare)
 			}
 		}
-	}
+	})
 }

@@ -153,14 +153,14 @@ func numberOf(f protoreflect.FieldDescriptor) string {
 // value, which have no labels).
 func (d *differ) types2(ol, ul label, ot, ut fieldType, uf protoreflect.FieldDescriptor, msgName string) {
 	if ot.kind() != ut.kind() {
-		d.add(FieldKindChanged, uf, "Field %q with name %q on message %q changed type from %q to %q.", numberOf(uf), uf.Name(), msgName, ot, ut)
+		d.add(FieldKindChanged, uf, "Field %q with name %q on message %q changed type from %q to %q.", numberOf(uf), uf.Name(), msgName, ot.String(), ut.String())
 		return
 	}
 	switch ot.kind() {
 	case kindScalar:
 		ok, uk := ot.scalarKind(), ut.scalarKind()
 		if ok != uk {
-			d.add(FieldScalarKindChanged, uf, "Field %q with name %q on message %q changed type from %q to %q, which is not wire compatible.", numberOf(uf), uf.Name(), msgName, ot, ut)
+			d.add(FieldScalarKindChanged, uf, "Field %q with name %q on message %q changed type from %q to %q, which is not wire compatible.", numberOf(uf), uf.Name(), msgName, ot.String(), ut.String())
 			return
 		}
 		if ol == labelNone || ul == labelNone || ol == ul {
@@ -194,7 +194,7 @@ func (d *differ) messageType(om, um protoreflect.MessageDescriptor, uf protorefl
 	if oOrigin != "" && oOrigin == uOrigin {
 		return
 	}
-	sub := &differ{orig: d.orig, upd: d.upd, path: strings.Split(ol, "."), visiting: maps.Clone(d.visiting)}
+	sub := &differ{orig: d.orig, upd: d.upd, path: strings.Split(ol, "."), visiting: maps.Clone(d.visiting), incompatibleOnly: d.incompatibleOnly}
 	sub.message(om, um)
 	d.out = append(d.out, sub.out...)
 	for _, c := range sub.out {
