@@ -1,13 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -15,23 +15,26 @@ import (
 
 // load says how to drive one target.
 type load struct {
-	base     string
-	ids      []int
 	conns    int
 	warmup   time.Duration
 	duration time.Duration
+	// request returns worker w's next request, its rng its own.
+	request func(w int, rng *rand.Rand) (method, url string, body []byte)
+	// want is the status every response must have.
+	want int
+	// pid is the server process whose CPU time the result reports.
+	pid int
 }
 
 // result is what one target achieved in the measured window.
 type result struct {
-	name     string
 	requests uint64
 	errors   uint64
 	firstErr error
 	window   time.Duration
 	dials    int64
-	// cpu is the CPU time the whole process (load generator and server
-	// alike) used during the window; zero when unknown.
+	// cpu is the CPU time the server process used during the window;
+	// zero when unknown.
 	cpu  time.Duration
 	hist histogram
 }
@@ -56,6 +59,14 @@ func (r *result) add(o *result) {
 	r.hist.merge(&o.hist)
 }
 
+// cpuPerRequest is the server's CPU time per measured request, in µs.
+func (r *result) cpuPerRequest() string {
+	if r.cpu <= 0 || r.requests == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.1f", float64(r.cpu)/float64(r.requests)/float64(time.Microsecond))
+}
+
 // worker is one connection's loop state.
 type worker struct {
 	hist     histogram
@@ -64,10 +75,10 @@ type worker struct {
 	firstErr error
 }
 
-// drive sends GET /schemas/ids/{id} for random ids from l.conns workers,
-// each on its own keep-alive connection, for the warm-up and then the
-// measured window. It counts requests that complete inside the window.
-func drive(ctx context.Context, name string, l load) (*result, error) {
+// drive sends l's requests from l.conns workers, each on its own
+// keep-alive connection, for the warm-up and then the measured window, and
+// counts the requests that complete inside the window.
+func drive(ctx context.Context, l load) (*result, error) {
 	var dials atomic.Int64
 	dialer := &net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}
 	tr := &http.Transport{
@@ -82,12 +93,8 @@ func drive(ctx context.Context, name string, l load) (*result, error) {
 		DisableCompression:  true,
 	}
 	defer tr.CloseIdleConnections()
-	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
 
-	urls := make([]string, len(l.ids))
-	for i, id := range l.ids {
-		urls[i] = l.base + "/schemas/ids/" + strconv.Itoa(id)
-	}
 	begin := time.Now()
 	from := begin.Add(l.warmup)
 	to := from.Add(l.duration)
@@ -97,7 +104,7 @@ func drive(ctx context.Context, name string, l load) (*result, error) {
 	workers := make([]worker, l.conns)
 	cpuFrom := make(chan time.Duration, 1)
 	timer := time.AfterFunc(l.warmup, func() {
-		if d, ok := processCPU(); ok {
+		if d, ok := processCPU(l.pid); ok && l.pid > 0 {
 			cpuFrom <- d
 		}
 	})
@@ -105,17 +112,17 @@ func drive(ctx context.Context, name string, l load) (*result, error) {
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
-			workers[w].run(rctx, client, urls, rand.New(rand.NewPCG(uint64(w), 0x636861727465)), from, to)
+			workers[w].run(rctx, client, l, w, rand.New(rand.NewPCG(uint64(w), 0x636861727465)), from, to)
 		})
 	}
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	res := &result{name: name, window: l.duration, dials: dials.Load()}
+	res := &result{window: l.duration, dials: dials.Load()}
 	select {
 	case from := <-cpuFrom:
-		if to, ok := processCPU(); ok {
+		if to, ok := processCPU(l.pid); ok {
 			res.cpu = to - from
 		}
 	default:
@@ -132,11 +139,11 @@ func drive(ctx context.Context, name string, l load) (*result, error) {
 	return res, nil
 }
 
-func (w *worker) run(ctx context.Context, client *http.Client, urls []string, rng *rand.Rand, from, to time.Time) {
+func (w *worker) run(ctx context.Context, client *http.Client, l load, id int, rng *rand.Rand, from, to time.Time) {
 	for ctx.Err() == nil {
-		u := urls[rng.IntN(len(urls))]
+		method, u, body := l.request(id, rng)
 		start := time.Now()
-		err := fetch(ctx, client, u)
+		err := send(ctx, client, method, u, body, l.want)
 		end := time.Now()
 		if end.Before(from) || end.After(to) {
 			continue
@@ -156,23 +163,37 @@ func (w *worker) run(ctx context.Context, client *http.Client, urls []string, rn
 	}
 }
 
-// fetch reads one response to the end so that its connection is reused.
-func fetch(ctx context.Context, client *http.Client, u string) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+// send makes one request and reads its response to the end, so that the
+// connection is reused.
+func send(ctx context.Context, client *http.Client, method, u string, body []byte, want int) error {
+	var r io.Reader
+	if body != nil {
+		r = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u, r)
 	if err != nil {
 		return err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/vnd.schemaregistry.v1+json")
 	}
 	res, err := client.Do(req)
 	if err != nil {
 		return err
 	}
-	_, err = io.Copy(io.Discard, res.Body)
+	var msg bytes.Buffer
+	if res.StatusCode != want {
+		_, err = io.Copy(&msg, io.LimitReader(res.Body, 512))
+	}
+	if err == nil {
+		_, err = io.Copy(io.Discard, res.Body)
+	}
 	res.Body.Close()
 	if err != nil {
 		return err
 	}
-	if res.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET %s: %s", u, res.Status)
+	if res.StatusCode != want {
+		return fmt.Errorf("%s %s: %s: %s", method, u, res.Status, msg.Bytes())
 	}
 	return nil
 }

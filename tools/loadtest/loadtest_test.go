@@ -7,15 +7,25 @@ import (
 	"log/slog"
 	"math"
 	"math/rand/v2"
+	"os"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"go.uber.org/goleak"
-
 	"github.com/charter-registry/charter/compat"
+	"github.com/charter-registry/charter/internal/leaktest"
+	"github.com/charter-registry/charter/internal/registrytest"
 )
+
+// TestMain serves the ceiling when the tool starts this test binary as
+// one (the tool starts its own executable again for the ceiling).
+func TestMain(m *testing.M) {
+	if serveCeilingFromEnv() {
+		os.Exit(0)
+	}
+	leaktest.Main(m)
+}
 
 func TestHistogramBucketsCoverEveryValueOnce(t *testing.T) {
 	for _, v := range []uint64{0, 1, 63, 64, 65, 127, 128, 1000, 1 << 20, 1<<20 + 12345, 1<<40 - 1, 1<<63 + 5, 1<<64 - 1} {
@@ -67,74 +77,63 @@ func TestHistogramMergeAddsCounts(t *testing.T) {
 	}
 }
 
-func TestConfigRejectsNonLoopbackTargets(t *testing.T) {
-	cases := []struct {
-		target string
-		ok     bool
-	}{
-		{"http://127.0.0.1:8081", true},
-		{"http://127.5.0.1:8081", true},
-		{"http://[::1]:8081", true},
-		{"http://localhost:8081", true},
-		{"http://10.0.0.1:8081", false},
-		{"http://example.com", false},
-		{"https://127.0.0.1:8081", false},
-		{"http://0.0.0.0:8081", false},
-	}
-	for _, c := range cases {
-		cfg := defaultConfig()
-		cfg.target = c.target
-		if err := cfg.validate(); (err == nil) != c.ok {
-			t.Errorf("target %s: err = %v, want ok=%v", c.target, err, c.ok)
-		}
-	}
-}
-
 func TestParseFlagsRejectsUnboundedSettings(t *testing.T) {
 	for _, args := range [][]string{
 		{"-duration", "0s"},
 		{"-duration", "2h"},
 		{"-conns", "0"},
+		{"-conns", "8,x"},
+		{"-writers", "5000"},
 		{"-rounds", "0"},
 		{"-schemas", "0"},
 		{"-format", "XML"},
+		{"-scenarios", "read,write"},
+		{"-scenarios", ""},
+		{"-compat-fields", "1"},
 		{"extra"},
 	} {
 		if _, err := parseFlags(args, io.Discard); err == nil {
 			t.Errorf("parseFlags(%q) accepted", args)
 		}
 	}
-	cfg, err := parseFlags([]string{"-duration", "3s", "-conns", "8", "-format", "protobuf"}, io.Discard)
+	cfg, err := parseFlags([]string{"-duration", "3s", "-conns", "8,2", "-writers", "4", "-format", "protobuf", "-scenarios", "read,memory"}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.duration != 3*time.Second || cfg.conns != 8 || cfg.format != compat.Protobuf || cfg.schemas != 1000 {
+	if cfg.duration != 3*time.Second || !slices.Equal(cfg.conns, []int{8, 2}) || !slices.Equal(cfg.writers, []int{4}) ||
+		cfg.format != compat.Protobuf || cfg.schemas != 1000 || !slices.Equal(cfg.scenarios, []string{"read", "memory"}) {
 		t.Fatalf("parsed %+v", cfg)
 	}
 }
 
-func TestRunDrivesCharterAndCeiling(t *testing.T) {
-	defer goleak.VerifyNone(t)
-	for _, format := range []compat.Type{compat.Avro, compat.Protobuf, compat.JSON} {
-		t.Run(string(format), func(t *testing.T) {
-			cfg := defaultConfig()
-			cfg.duration, cfg.warmup, cfg.conns, cfg.schemas, cfg.format = 150*time.Millisecond, 50*time.Millisecond, 4, 20, format
-			cfg.rounds = 2
-			var out bytes.Buffer
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			defer cancel()
-			if err := run(ctx, cfg, &out, slog.New(slog.DiscardHandler)); err != nil {
-				t.Fatalf("run: %v\n%s", err, out.String())
-			}
-			text := out.String()
-			for _, want := range []string{"charter ", "ceiling ", "round 1:", "round 2:", "charter/ceiling over all rounds: req/s"} {
-				if !strings.Contains(text, want) {
-					t.Errorf("output lacks %q:\n%s", want, text)
-				}
-			}
-			if strings.Contains(text, "first error") {
-				t.Errorf("requests failed:\n%s", text)
-			}
-		})
+// TestRunReportsEveryScenario runs the tool end to end on tiny settings:
+// the real charter binary and the ceiling each as a process of their own.
+// It checks that every scenario runs and reports, never how fast.
+func TestRunReportsEveryScenario(t *testing.T) {
+	cfg := defaultConfig()
+	cfg.charter = registrytest.BuildBinary(t)
+	cfg.duration, cfg.warmup, cfg.rounds = 200*time.Millisecond, 50*time.Millisecond, 2
+	cfg.conns, cfg.writers, cfg.schemas = []int{4, 2}, []int{1, 2}, 20
+	cfg.compatVersions, cfg.compatFields, cfg.memorySubjects = 4, 10, 30
+	var out bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	if err := run(ctx, cfg, &out, slog.New(slog.DiscardHandler)); err != nil {
+		t.Fatalf("run: %v\n%s", err, out.String())
+	}
+	text := out.String()
+	for _, want := range []string{
+		"machine: ", "load average at start: ", "load average at end: ",
+		"## READ_ID", "| 4 | charter |", "| 4 | ceiling |", "| 2 | charter |", "4 connections: charter/ceiling req/s",
+		"## Register", "\n| 1 | ", "\n| 2 | ",
+		"## Compatibility", "| AVRO |", "| PROTOBUF |", "| JSON |",
+		"## Memory", "RSS per 1k subjects",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("output lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "first error") {
+		t.Errorf("requests failed:\n%s", text)
 	}
 }

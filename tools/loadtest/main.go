@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
-	"net/url"
 	"os"
 	"os/signal"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -19,82 +19,127 @@ import (
 
 // config is what the flags set.
 type config struct {
-	duration time.Duration
-	warmup   time.Duration
-	conns    int
-	rounds   int
-	schemas  int
-	format   compat.Type
-	target   string
+	charter   string
+	scenarios []string
+	duration  time.Duration
+	warmup    time.Duration
+	rounds    int
+	conns     []int
+	schemas   int
+	format    compat.Type
+	writers   []int
+
+	compatVersions int
+	compatFields   int
+	compatConns    int
+	memorySubjects int
 }
+
+var allScenarios = []string{"read", "register", "compat", "memory"}
 
 func defaultConfig() config {
 	return config{
-		duration: 10 * time.Second,
-		warmup:   time.Second,
-		conns:    64,
-		rounds:   1,
-		schemas:  1000,
-		format:   compat.Avro,
+		scenarios:      allScenarios,
+		duration:       10 * time.Second,
+		warmup:         2 * time.Second,
+		rounds:         3,
+		conns:          []int{100, 32},
+		schemas:        1000,
+		format:         compat.Avro,
+		writers:        []int{1, 8, 16},
+		compatVersions: 100,
+		compatFields:   200,
+		compatConns:    1,
+		memorySubjects: 5000,
 	}
 }
 
-// validate rejects settings that would make the run unbounded or point it
-// away from this machine.
+// validate rejects settings that would make the run unbounded.
 func (c config) validate() error {
 	switch {
 	case c.duration <= 0 || c.duration > time.Hour:
 		return fmt.Errorf("-duration %s: use a positive duration of at most 1h", c.duration)
 	case c.warmup < 0 || c.warmup > 10*time.Minute:
 		return fmt.Errorf("-warmup %s: use 0 to 10m", c.warmup)
-	case c.conns < 1 || c.conns > 4096:
-		return fmt.Errorf("-conns %d: use 1 to 4096", c.conns)
 	case c.rounds < 1 || c.rounds > 100:
 		return fmt.Errorf("-rounds %d: use 1 to 100", c.rounds)
 	case c.schemas < 1 || c.schemas > 1_000_000:
 		return fmt.Errorf("-schemas %d: use 1 to 1000000", c.schemas)
+	case c.compatVersions < 1 || c.compatVersions > 1000:
+		return fmt.Errorf("-compat-versions %d: use 1 to 1000", c.compatVersions)
+	case c.compatFields < 2 || c.compatFields > 10000:
+		return fmt.Errorf("-compat-fields %d: use 2 to 10000", c.compatFields)
+	case c.compatConns < 1 || c.compatConns > 4096:
+		return fmt.Errorf("-compat-conns %d: use 1 to 4096", c.compatConns)
+	case c.memorySubjects < 1 || c.memorySubjects > 1_000_000:
+		return fmt.Errorf("-memory-subjects %d: use 1 to 1000000", c.memorySubjects)
+	case len(c.scenarios) == 0:
+		return errors.New("-scenarios: name at least one")
+	}
+	for _, s := range c.scenarios {
+		if !slices.Contains(allScenarios, s) {
+			return fmt.Errorf("-scenarios: unknown %q; use %s", s, strings.Join(allScenarios, ","))
+		}
+	}
+	for _, n := range append(slices.Clone(c.conns), c.writers...) {
+		if n < 1 || n > 4096 {
+			return fmt.Errorf("-conns and -writers: %d is not between 1 and 4096", n)
+		}
 	}
 	switch c.format {
 	case compat.Avro, compat.Protobuf, compat.JSON:
 	default:
 		return fmt.Errorf("-format %q: use AVRO, PROTOBUF or JSON", c.format)
 	}
-	if c.target != "" {
-		return checkLoopback(c.target)
-	}
 	return nil
 }
 
-// checkLoopback accepts only http URLs whose host is a loopback address.
-func checkLoopback(raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return fmt.Errorf("-target %q: %w", raw, err)
+func (c config) runs(scenario string) bool { return slices.Contains(c.scenarios, scenario) }
+
+// intList is a comma-separated list of integers flag.
+type intList struct{ v *[]int }
+
+func (l intList) String() string {
+	if l.v == nil {
+		return ""
 	}
-	if u.Scheme != "http" {
-		return fmt.Errorf("-target %q: only http:// URLs are supported", raw)
+	s := make([]string, len(*l.v))
+	for i, n := range *l.v {
+		s[i] = strconv.Itoa(n)
 	}
-	host := u.Hostname()
-	if host == "localhost" {
-		return nil
+	return strings.Join(s, ",")
+}
+
+func (l intList) Set(s string) error {
+	var out []int
+	for f := range strings.SplitSeq(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil {
+			return fmt.Errorf("%q is not an integer", f)
+		}
+		out = append(out, n)
 	}
-	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
-		return nil
-	}
-	return fmt.Errorf("-target %q: only loopback addresses (127.0.0.0/8, ::1, localhost) may be driven", raw)
+	*l.v = out
+	return nil
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
 	cfg := defaultConfig()
 	fs := flag.NewFlagSet("loadtest", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.DurationVar(&cfg.duration, "duration", cfg.duration, "how long to measure each target")
+	fs.StringVar(&cfg.charter, "charter", "", "charter binary to run (default: build ./cmd/charter of this module)")
+	scenarios := fs.String("scenarios", strings.Join(allScenarios, ","), "what to measure: read, register, compat, memory")
+	fs.DurationVar(&cfg.duration, "duration", cfg.duration, "how long to measure each target, round or writer count")
 	fs.DurationVar(&cfg.warmup, "warmup", cfg.warmup, "unmeasured load before each measurement")
-	fs.IntVar(&cfg.conns, "conns", cfg.conns, "concurrent keep-alive connections (one worker each)")
-	fs.IntVar(&cfg.rounds, "rounds", cfg.rounds, "alternate charter and ceiling this many times (-duration each); figures are summed per target")
-	fs.IntVar(&cfg.schemas, "schemas", cfg.schemas, "schemas to register before the run (with -target: most ids to use)")
-	format := fs.String("format", string(cfg.format), "schema format to register: AVRO, PROTOBUF or JSON")
-	fs.StringVar(&cfg.target, "target", "", "drive a running charter at this loopback URL instead of an in-process one")
+	fs.IntVar(&cfg.rounds, "rounds", cfg.rounds, "read: alternate charter and the ceiling this many times (-duration each)")
+	fs.Var(intList{&cfg.conns}, "conns", "read: keep-alive connections (one worker each), one run per value")
+	fs.IntVar(&cfg.schemas, "schemas", cfg.schemas, "read: schemas registered before the reads (one subject each)")
+	format := fs.String("format", string(cfg.format), "read, register and memory: schema format, AVRO, PROTOBUF or JSON")
+	fs.Var(intList{&cfg.writers}, "writers", "register: concurrent writers, one run per value")
+	fs.IntVar(&cfg.compatVersions, "compat-versions", cfg.compatVersions, "compat: versions in the subject checked against")
+	fs.IntVar(&cfg.compatFields, "compat-fields", cfg.compatFields, "compat: fields of the schema checked")
+	fs.IntVar(&cfg.compatConns, "compat-conns", cfg.compatConns, "compat: concurrent checks")
+	fs.IntVar(&cfg.memorySubjects, "memory-subjects", cfg.memorySubjects, "memory: subjects registered (one distinct schema each) into a fresh charter")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
@@ -102,10 +147,19 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return config{}, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
 	cfg.format = compat.Type(strings.ToUpper(*format))
+	cfg.scenarios = nil
+	for s := range strings.SplitSeq(*scenarios, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			cfg.scenarios = append(cfg.scenarios, s)
+		}
+	}
 	return cfg, cfg.validate()
 }
 
 func main() {
+	if serveCeilingFromEnv() {
+		return
+	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	cfg, err := parseFlags(os.Args[1:], os.Stderr)
 	if errors.Is(err, flag.ErrHelp) {
