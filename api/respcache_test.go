@@ -65,19 +65,19 @@ func TestResponseCacheNeverServesAStaleAnswer(t *testing.T) {
 		}
 		return map[string]any{"schema": fmt.Sprintf(`{"type":"record","name":%q,"fields":[%s]}`, name, fs)}
 	}
-	subjects := []string{"orders-value", "shared-value", "proto-value", "imported-value"}
+	subjects := []string{"orders-value", "shared-value", "proto-value", "imported-value", "staged-value", ":.staging:staged-value", ":.staging:orders-value"}
 	compare := func(step string) {
 		t.Helper()
 		var paths []string
 		for id := 0; id <= svc.MaxID()+1; id++ {
 			base := "/schemas/ids/" + strconv.Itoa(id)
 			paths = append(paths, base, base+"?fetchMaxId=false", base+"?fetchMaxId=true", base+"?fetchMaxId=FALSE&subject=orders-value",
-				base+"?subject=shared-value", base+"?format=serialized", base+"?format=resolved", base+"?fetchMaxId=nope", base+"?subject=a%2Fb")
+				base+"?subject=shared-value", base+"?subject=:.staging:staged-value", base+"?referenceFormat=qualified", base+"?format=serialized", base+"?format=resolved", base+"?fetchMaxId=nope", base+"?subject=a%2Fb")
 		}
 		for _, s := range subjects {
 			for _, v := range []string{"1", "2", "3", "latest", "-1", "0", "x"} {
 				base := "/subjects/" + s + "/versions/" + v
-				paths = append(paths, base, base+"?deleted=true", base+"?deleted=false", base+"?deleted=True&deleted=false", base+"?format=serialized", base+"?deleted=maybe")
+				paths = append(paths, base, base+"?deleted=true", base+"?deleted=false", base+"?deleted=True&deleted=false", base+"?format=serialized", base+"?deleted=maybe", base+"?referenceFormat=qualified")
 			}
 		}
 		for _, p := range paths {
@@ -101,6 +101,9 @@ func TestResponseCacheNeverServesAStaleAnswer(t *testing.T) {
 	write(http.MethodPost, "/subjects/orders-value/versions", avro("Order", "a", "b"))
 	write(http.MethodPost, "/subjects/shared-value/versions", avro("Order", "a"))
 	write(http.MethodPost, "/subjects/proto-value/versions", map[string]any{"schemaType": "PROTOBUF", "schema": "syntax = \"proto3\";\nmessage M { string a = 1; }\n"})
+	// An unqualified read of a subject only another context holds falls
+	// back to it, as Confluent's getUsingContexts does.
+	write(http.MethodPost, "/subjects/:.staging:staged-value/versions", avro("Staged", "s"))
 	compare("registered")
 	if api.ResponseCacheEntries(cached) == 0 {
 		t.Fatal("the cached server kept no response bodies")
@@ -118,6 +121,8 @@ func TestResponseCacheNeverServesAStaleAnswer(t *testing.T) {
 	compare("a subject hard-deleted")
 	write(http.MethodPost, "/subjects/shared-value/versions", avro("Order", "a"))
 	compare("a subject registered again")
+	write(http.MethodPost, "/subjects/staged-value/versions", avro("Staged", "s"))
+	compare("the other context's subject registered in the default context")
 	write(http.MethodPost, "/subjects/orders-value/versions", map[string]any{"schema": avro("Order", "a", "b")["schema"], "metadata": map[string]any{"properties": map[string]string{"owner": "sales"}}})
 	compare("the same text with metadata")
 
