@@ -7,25 +7,14 @@ import (
 	"log/slog"
 	"math"
 	"math/rand/v2"
-	"os"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/charter-registry/charter/compat"
-	"github.com/charter-registry/charter/internal/leaktest"
 	"github.com/charter-registry/charter/internal/registrytest"
 )
-
-// TestMain serves the ceiling when the tool starts this test binary as
-// one (the tool starts its own executable again for the ceiling).
-func TestMain(m *testing.M) {
-	if serveCeilingFromEnv() {
-		os.Exit(0)
-	}
-	leaktest.Main(m)
-}
 
 func TestHistogramBucketsCoverEveryValueOnce(t *testing.T) {
 	for _, v := range []uint64{0, 1, 63, 64, 65, 127, 128, 1000, 1 << 20, 1<<20 + 12345, 1<<40 - 1, 1<<63 + 5, 1<<64 - 1} {
