@@ -83,8 +83,17 @@ func picture(svc *registry.Service, rename func(string) string) map[string][]reg
 			continue
 		}
 		sc.Subject = s
+		// The references are the service's own slice: rename a copy.
+		refs := make([]registry.Reference, len(sc.References))
 		for i, r := range sc.References {
-			sc.References[i].Subject = rename(r.Subject)
+			r.Subject = rename(r.Subject)
+			refs[i] = r
+		}
+		sc.References = refs
+		if len(refs) > 0 {
+			// The guid hashes the reference subjects too: a renamed
+			// reference gives the copy another guid, and the same id.
+			sc.GUID = ""
 		}
 		sc.Timestamp = 0
 		out[s] = append(out[s], sc)
@@ -304,5 +313,27 @@ func TestExporterReportsIDClash(t *testing.T) {
 	})
 	if _, err := dst.Service.Version("orders-value", 1, true); err == nil {
 		t.Error("the clashing version was written to the destination")
+	}
+}
+
+// A version's references come along, renamed like every subject, even
+// when the filter does not name the referenced subject.
+func TestExporterBringsReferences(t *testing.T) {
+	src := registrytest.Start(t, registrytest.WithExporters(fast))
+	dst := registrytest.Start(t)
+	register(t, src.URL, "common-money", `{"type":"record","name":"Money","namespace":"acme","fields":[{"name":"cents","type":"long"}]}`)
+	register(t, src.URL, "orders-value", `{"type":"record","name":"Order","namespace":"acme","fields":[{"name":"total","type":"acme.Money"}]}`,
+		registry.Reference{Name: "acme.Money", Subject: "common-money", Version: 1})
+	mustCall(t, http.MethodPost, src.URL+"/exporters", map[string]any{
+		"name": "refs", "contextType": "NONE", "subjects": []string{"orders-*"}, "subjectRenameFormat": "b.${subject}",
+		"config": map[string]string{"schema.registry.url": dst.URL},
+	})
+	eventually(t, "orders-value and its reference exported", samePicture(src.Service, dst.Service, func(s string) string { return "b." + s }))
+	sc, err := dst.Service.Version("b.orders-value", 1, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sc.References) != 1 || sc.References[0].Subject != "b.common-money" {
+		t.Errorf("destination references = %+v, want b.common-money", sc.References)
 	}
 }

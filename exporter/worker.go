@@ -348,6 +348,11 @@ func (w *worker) plan(ctx context.Context, want map[string]*wanted) ([]op, error
 		}
 		visited[d] = true
 		wt := want[d]
+		if wt == nil {
+			// A reference to a subject the source does not hold; the
+			// destination refuses the version that names it, and says so.
+			return nil
+		}
 		for _, v := range sortedVersions(wt.img.versions) {
 			for _, r := range wt.schemas[v].References {
 				if err := visit(w.def.target("."+w.m.cfg.ClusterID, r.Subject)); err != nil {
