@@ -64,6 +64,7 @@ func Run(t *testing.T, f compat.Format, c Case) {
 	t.Run("DiffChanged", func(t *testing.T) { diffChanged(t, f, s, changed) })
 	t.Run("Outline", func(t *testing.T) { outline(t, c.Schema, s, spaced) })
 	t.Run("Locate", func(t *testing.T) { locate(t, s, spaced) })
+	t.Run("LocateOddPaths", func(t *testing.T) { oddPaths(t, c.Schema, s, changed) })
 }
 
 func mustParse(t *testing.T, f compat.Format, text, what string) compat.Schema {
@@ -227,6 +228,31 @@ func locate(t *testing.T, s, spaced compat.Schema) {
 			line, col, found := l.Locate(s, fd.Path)
 			if !found || line < r.Line || line > fd.Line {
 				t.Errorf("Locate(%q) = %d:%d, %v; want a line from record %s's %d to field %s's %d", fd.Path, line, col, found, r.FullName, r.Line, fd.Name, fd.Line)
+			}
+		}
+	}
+}
+
+// oddPaths checks that paths a format never produced, or produced for
+// another schema, land inside the text or nowhere, and never panic.
+func oddPaths(t *testing.T, text string, s, other compat.Schema) {
+	l, ok := s.(compat.Locator)
+	if !ok {
+		t.Skip("the format's schemas are not compat.Locators")
+	}
+	lines := strings.Count(text, "\n") + 1
+	for _, p := range []string{"", "#", "/", "#/", "~", "#/~0/~1", "/fields/99", "/fields/-1", "/fields/01",
+		"#/properties/id/type", "/fields/0/type/fields/0/name", "#/acme.Order/1", "#/Nope.Nope/7", "//", "#/%00"} {
+		for _, from := range []compat.Schema{s, other} {
+			line, col, found := l.Locate(from, p)
+			if !found {
+				if line != 0 || col != 0 {
+					t.Errorf("Locate(%q) = %d:%d, false; want 0:0 when nothing fits", p, line, col)
+				}
+				continue
+			}
+			if line < 1 || line > lines || col < 1 {
+				t.Errorf("Locate(%q) = %d:%d, outside the text's %d lines", p, line, col, lines)
 			}
 		}
 	}
