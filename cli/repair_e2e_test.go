@@ -53,8 +53,10 @@ func stopServer(t *testing.T, srv *registrytest.Process) {
 	if err := srv.Cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	if state, err := srv.Cmd.Process.Wait(); err != nil || !state.Success() {
-		t.Fatalf("server did not exit cleanly: %v %v", state, err)
+	// Launch's goroutine reaps the process; its state is read after.
+	<-srv.Exited()
+	if state := srv.Cmd.ProcessState; state == nil || !state.Success() {
+		t.Fatalf("server did not exit cleanly: %v", state)
 	}
 }
 
