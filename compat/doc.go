@@ -5,5 +5,8 @@
 // The registry calls a Format without knowing its internals. Compatibility
 // levels (BACKWARD, FORWARD, FULL and their _TRANSITIVE variants) are computed
 // here from a format's Diff, so every format gets the same level semantics.
-// Subpackages avro, protobuf and jsonschema implement the formats.
+// Optional capabilities are small interfaces a format's Schema may
+// implement (Outliner, Locator, Renderer, Tagger), asked for by type
+// assertion. Subpackages avro, protobuf and jsonschema implement the
+// formats; compattest is the conformance suite each of them passes.
 package compat

@@ -8,5 +8,6 @@
 // Comparisons use the formats' own Diff through compat.Check, so an
 // offline check and a registration agree on what is compatible. Where a
 // format reports a FORWARD-direction change at a position in the older
-// text, the engine moves it to the matching place in the newer file.
+// text, the engine asks the newer schema (compat.Locator) for the matching
+// place in the newer file; it knows no format itself.
 package check

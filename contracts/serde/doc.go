@@ -14,6 +14,10 @@
 // errors are *Error values whose Kind tells a consumer whether the record is
 // at fault (bad magic, unknown id, undecodable, a rule) or the registry is.
 //
+// What serde knows of a format is one codec (codec.go), in one file per
+// format (avro.go, protobuf.go, json.go); the serializer and deserializer
+// never switch on the format.
+//
 // Everything per schema and per topic is cached after the first call, so
 // the steady state costs about what the encoding itself costs. Serde does
 // not talk to Kafka: contracts/kafka wires it to franz-go and the
