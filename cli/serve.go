@@ -41,6 +41,7 @@ type serveFlags struct {
 	changesMaxWait       time.Duration
 	shutdownTimeout      time.Duration
 	exporterLease        time.Duration
+	clusterID            string
 	exporterPoll         time.Duration
 	defaultCompatibility string
 	compactOnStart       bool
@@ -106,6 +107,7 @@ keep the state in a compacted Kafka topic shared by several instances.`,
 	fs.DurationVar(&f.authFailureWindow, "auth-failure-window", api.DefaultAuthFailureWindow, "the window of --auth-max-failures")
 	fs.BoolVar(&f.anonymousRead, "anonymous-read", false, "with --auth=required, let requests without credentials read")
 	fs.StringVar(&f.unowned, "unowned-subjects", "open", "with --auth=required, who may write subjects no topic binds: open (any principal) or admin-only")
+	fs.StringVar(&f.clusterID, "cluster-id", "charter", "this cluster's id: answered by /v1/metadata/id, and the context (.<id>) exporters with contextType AUTO write into on their destinations")
 	fs.DurationVar(&f.exporterLease, "exporter-lease", 15*time.Second, "how long the instance running the exporters may go without renewing its lease before another instance takes over")
 	fs.DurationVar(&f.exporterPoll, "exporter-poll", 10*time.Second, "longest an exporter waits before comparing source and destination again when no change was announced")
 	fs.StringVar(&f.changesTopic, "changes-topic", "", "Kafka topic to publish change events to (Kafka storage only); created if absent")
@@ -220,13 +222,14 @@ func runServe(parent context.Context, f serveFlags) error {
 	// attach them before Run.
 	gov := governance.Attach(svc, governance.Config{})
 	keys := dek.Attach(svc, dek.Config{})
-	exporters, err := exporter.Attach(svc, exporter.Config{LeaseTTL: f.exporterLease, Poll: f.exporterPoll, RequestTimeout: f.requestTimeout, Logger: logger})
+	exporters, err := exporter.Attach(svc, exporter.Config{ClusterID: f.clusterID, LeaseTTL: f.exporterLease, Poll: f.exporterPoll, RequestTimeout: f.requestTimeout, Logger: logger})
 	if err != nil {
 		return err
 	}
 	srv := api.New(svc, api.Config{
 		Keys:           keys,
 		Exporters:      exporters,
+		ClusterID:      f.clusterID,
 		Governance:     gov,
 		MaxBodyBytes:   f.maxBodyBytes,
 		RequestTimeout: f.requestTimeout,

@@ -286,7 +286,8 @@ func settled(t *testing.T, src func() string, dst string, prefix string, acks []
 
 // The prove-it test on file logs: concurrent registrations on the source
 // while its exporting instance is killed with -9 and restarted, the
-// destination is killed and restarted, and the connection is cut.
+// destination is killed and restarted, and the connection is cut. The
+// exporter writes into the AUTO context named after the source cluster.
 func TestLinkSurvivesKillsOfBothSides(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs charter processes")
@@ -296,14 +297,16 @@ func TestLinkSurvivesKillsOfBothSides(t *testing.T) {
 	dst := startNode(t, bin, "--data-dir", dstDir)
 	px := newProxy(t)
 	px.point(dst.p.Addr)
-	src := startNode(t, bin, "--data-dir", srcDir, "--exporter-lease", "1s", "--exporter-poll", "300ms")
+	src := startNode(t, bin, "--data-dir", srcDir, "--cluster-id", "west", "--exporter-lease", "1s", "--exporter-poll", "300ms")
 	var srcURL atomic.Pointer[string]
 	set := func(n *node) { u := n.url(); srcURL.Store(&u) }
 	set(src)
 	cur := func() string { return *srcURL.Load() }
 
 	mustCall(t, http.MethodPost, cur()+"/exporters", map[string]any{
-		"name": "dr", "contextType": "CUSTOM", "context": "dr",
+		// contextType AUTO by default: into the context named after the
+		// source cluster's --cluster-id.
+		"name": "dr",
 		"config": map[string]string{"schema.registry.url": px.url()},
 	})
 	subjects := []string{"orders-value", "payments-value", "users-value", "stock-value"}
@@ -325,7 +328,7 @@ func TestLinkSurvivesKillsOfBothSides(t *testing.T) {
 	waitForVersions(t, cur, 48)
 	close(stop)
 	acks := done()
-	settled(t, cur, dst.url(), ":.dr:", acks)
+	settled(t, cur, dst.url(), ":.west:", acks)
 	if b := get(cur() + "/metrics"); !bytes.Contains(b, []byte(`charter_exporter_lag{exporter="dr"} 0`)) {
 		t.Errorf("metrics after settling lack a zero lag for dr")
 	}
