@@ -306,7 +306,7 @@ func TestLinkSurvivesKillsOfBothSides(t *testing.T) {
 	mustCall(t, http.MethodPost, cur()+"/exporters", map[string]any{
 		// contextType AUTO by default: into the context named after the
 		// source cluster's --cluster-id.
-		"name": "dr",
+		"name":   "dr",
 		"config": map[string]string{"schema.registry.url": px.url()},
 	})
 	subjects := []string{"orders-value", "payments-value", "users-value", "stock-value"}
