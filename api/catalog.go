@@ -21,6 +21,8 @@ func (s *Server) catalogRoutes(e *echo.Echo) {
 	e.PUT("/v1/catalog/topics/:topic", s.updateTopic)
 	e.DELETE("/v1/catalog/topics/:topic", s.deleteTopic)
 	e.PUT("/v1/catalog/topics/:topic/bindings", s.putBindings)
+	e.GET("/v1/catalog/topics/:topic/window", s.getWindow)
+	e.PUT("/v1/catalog/topics/:topic/migrations/:consumer", s.putMigration)
 
 	e.GET("/v1/catalog/subjects/:subject", s.subjectOwnership)
 	e.GET("/v1/catalog/search", s.search)
@@ -111,6 +113,11 @@ func (s *Server) updateTopic(c *echo.Context) error {
 	if err := s.decodeBody(c, &u); err != nil {
 		return err
 	}
+	force, err := boolQuery(c, "force")
+	if err != nil {
+		return err
+	}
+	u.Force = force
 	out, err := s.gov.UpdateTopic(c.Request().Context(), c.Param("topic"), u)
 	if err != nil {
 		return err
@@ -156,4 +163,29 @@ func (s *Server) search(c *echo.Context) error {
 		return err
 	}
 	return writeJSON(c, http.StatusOK, s.gov.Search(viewer(c), q, limit))
+}
+
+func (s *Server) getWindow(c *echo.Context) error {
+	out, err := s.gov.Window(viewer(c), c.Param("topic"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, out)
+}
+
+// migrationBody is the body of PUT .../migrations/{consumer}.
+type migrationBody struct {
+	State governance.MigrationState `json:"state"`
+}
+
+func (s *Server) putMigration(c *echo.Context) error {
+	var b migrationBody
+	if err := s.decodeBody(c, &b); err != nil {
+		return err
+	}
+	out, err := s.gov.SetMigration(c.Request().Context(), c.Param("topic"), c.Param("consumer"), b.State)
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, out)
 }

@@ -28,6 +28,7 @@ func Operations() []registry.Operation {
 	return []registry.Operation{
 		OpTeamCreated, OpTeamUpdated, OpTeamDeleted,
 		OpTopicCreated, OpTopicUpdated, OpTopicDeleted,
+		OpMigrationChanged,
 	}
 }
 
@@ -301,6 +302,9 @@ func (g *Governance) CreateTopic(ctx context.Context, name string, u TopicUpdate
 		if err != nil {
 			return nil, err
 		}
+		if _, err := g.settleWindow(nil, &t, u, p); err != nil {
+			return nil, err
+		}
 		if err := g.authorizeSubjects(p, t, nil); err != nil {
 			return nil, err
 		}
@@ -341,6 +345,10 @@ func (g *Governance) UpdateTopic(ctx context.Context, name string, u TopicUpdate
 		if err != nil {
 			return nil, err
 		}
+		forced, err := g.settleWindow(&cur, &next, u, p)
+		if err != nil {
+			return nil, err
+		}
 		if err := g.authorizeSubjects(p, next, &cur); err != nil {
 			return nil, err
 		}
@@ -353,7 +361,7 @@ func (g *Governance) UpdateTopic(ctx context.Context, name string, u TopicUpdate
 		if err != nil {
 			return nil, err
 		}
-		return g.withAudit([]storage.Record{r}, p, registry.AuditEntry{Operation: OpTopicUpdated, Topic: name, Team: next.Owner, Changed: changed, Before: registry.RawJSON(cur), After: registry.RawJSON(next)})
+		return g.withAudit([]storage.Record{r}, p, registry.AuditEntry{Operation: OpTopicUpdated, Topic: name, Team: next.Owner, Changed: changed, Before: registry.RawJSON(cur), After: registry.RawJSON(next), Forced: forced})
 	})
 	if err != nil {
 		return Topic{}, fmt.Errorf("update topic %q: %w", name, err)

@@ -33,6 +33,8 @@ type ChangeEvent struct {
 	// Reason and Link are the write's registry.Provenance.
 	Reason string `json:"reason,omitempty"`
 	Link   string `json:"link,omitempty"`
+	// Forced marks an admin's override (registry.AuditEntry.Forced).
+	Forced bool `json:"forced,omitempty"`
 }
 
 // Key is what the event is about: its subject, else its topic, else its
@@ -56,6 +58,7 @@ func changeOf(a registry.AuditEntry) ChangeEvent {
 		Subject: a.Subject, Version: a.Version, Versions: a.Versions, SchemaID: a.SchemaID,
 		Topic: a.Topic, Team: a.Team, Permanent: a.Permanent, Changed: a.Changed,
 		Before: a.Before, After: a.After, Reason: a.Reason, Link: a.Link,
+		Forced: a.Forced,
 	}
 }
 

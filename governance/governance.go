@@ -74,8 +74,8 @@ func (g *Governance) Binding(subject string) (registry.Binding, bool) {
 		return registry.Binding{}, false
 	}
 	b := registry.Binding{Topic: t.Name, Owner: t.Owner, Shared: t.WritePolicy == Shared, Lint: t.Lint}
-	if t.Lifecycle == Retired {
-		b.Closed = fmt.Sprintf("Subject '%s' belongs to topic '%s', which is retired: it accepts no new schemas%s", subject, t.Name, successorHint(t))
+	if t.Lifecycle == Retired || t.Lifecycle == Archived {
+		b.Closed = fmt.Sprintf("Subject '%s' belongs to topic '%s', which is %s: it accepts no new schemas%s", subject, t.Name, t.Lifecycle, successorHint(t))
 	}
 	return b, true
 }

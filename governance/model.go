@@ -1,6 +1,7 @@
 package governance
 
 import (
+	"maps"
 	"net/mail"
 	"reflect"
 	"slices"
@@ -46,15 +47,19 @@ type TeamUpdate struct {
 // Lifecycle is where a topic is in its life.
 type Lifecycle string
 
-// The lifecycles. A retired topic accepts no new schema versions.
+// The lifecycles, in the order a topic goes through them (see
+// window.go): active, deprecated (an upgrade window is open: consumers
+// move to the successor), retired (no new schema versions) and archived
+// (kept for the record; nothing changes any more).
 const (
 	Active     Lifecycle = "active"
 	Deprecated Lifecycle = "deprecated"
 	Retired    Lifecycle = "retired"
+	Archived   Lifecycle = "archived"
 )
 
 // Lifecycles lists every lifecycle, for callers that validate a filter.
-func Lifecycles() []Lifecycle { return []Lifecycle{Active, Deprecated, Retired} }
+func Lifecycles() []Lifecycle { return []Lifecycle{Active, Deprecated, Retired, Archived} }
 
 // WritePolicy says who may change the contracts of a topic's subjects.
 type WritePolicy string
@@ -112,6 +117,14 @@ type Topic struct {
 	// Visibility is public (the default) or private: who may read the
 	// topic's contract (see Private).
 	Visibility Visibility `json:"visibility"`
+	// DeprecationDate and SunsetDate bound the upgrade window of a
+	// deprecated topic (RFC 3339, UTC): when it was deprecated and the
+	// deadline by which its consumers should have moved to the successor.
+	DeprecationDate string `json:"deprecationDate,omitempty"`
+	SunsetDate      string `json:"sunsetDate,omitempty"`
+	// Migrations is each consumer's migration state while the topic is
+	// deprecated (and, frozen, once it is retired): pending or migrated.
+	Migrations map[string]MigrationState `json:"migrations,omitempty"`
 	// Lint is the lint policy of the topic's subjects that have none in
 	// their own config.
 	Lint *registry.LintPolicy `json:"lint,omitempty"`
@@ -133,6 +146,16 @@ type TopicUpdate struct {
 	Consumers   *[]string       `json:"consumers,omitempty"`
 	WritePolicy *WritePolicy    `json:"writePolicy,omitempty"`
 	Visibility  *Visibility     `json:"visibility,omitempty"`
+	// DeprecationDate (the window shows the time of the deprecation when
+	// it is not given) and SunsetDate
+	// take RFC 3339 times or dates (2027-01-31); only a deprecated topic
+	// has them.
+	DeprecationDate *string `json:"deprecationDate,omitempty"`
+	SunsetDate      *string `json:"sunsetDate,omitempty"`
+	// Force lets an admin retire a topic whose consumers are still
+	// pending (the query parameter force=true); the entry is marked
+	// forced.
+	Force bool `json:"-"`
 	// Lint sets the topic's lint policy; {"mode":"off"} turns it off.
 	Lint *registry.LintPolicy `json:"lint,omitempty"`
 }
@@ -353,9 +376,9 @@ func (g *Governance) checkTopic(t Topic) error {
 		return registry.Errorf(registry.CodeInvalidRequest, "Team '%s' does not exist: create it first with POST /v1/catalog/teams", t.Owner)
 	}
 	switch t.Lifecycle {
-	case Active, Deprecated, Retired:
+	case Active, Deprecated, Retired, Archived:
 	default:
-		return registry.Errorf(registry.CodeInvalidRequest, "Invalid lifecycle %q: use active, deprecated or retired", t.Lifecycle)
+		return registry.Errorf(registry.CodeInvalidRequest, "Invalid lifecycle %q: use active, deprecated, retired or archived", t.Lifecycle)
 	}
 	switch t.WritePolicy {
 	case SingleWriter, Shared:
@@ -444,6 +467,9 @@ func changedFields(a, b Topic) []string {
 	add("consumers", !slices.Equal(a.Consumers, b.Consumers))
 	add("writePolicy", a.WritePolicy != b.WritePolicy)
 	add("visibility", a.Visibility != b.Visibility)
+	add("deprecationDate", a.DeprecationDate != b.DeprecationDate)
+	add("sunsetDate", a.SunsetDate != b.SunsetDate)
+	add("migrations", !maps.Equal(a.Migrations, b.Migrations))
 	add("lint", !reflect.DeepEqual(a.Lint, b.Lint))
 	return out
 }

@@ -79,6 +79,10 @@ type AuditEntry struct {
 	// where it was decided, as the writer said.
 	Reason string `json:"reason,omitempty"`
 	Link   string `json:"link,omitempty"`
+	// Forced marks a write an admin made against a rule that would have
+	// refused it otherwise: retiring a topic while consumers are still
+	// pending, or landing a registration its reviewers have not approved.
+	Forced bool `json:"forced,omitempty"`
 }
 
 // auditValue is an entry as stored: without a position, which is the
