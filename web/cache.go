@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/charter-registry/charter/compat"
+	"github.com/charter-registry/charter/registry"
 )
 
 // rendered is a schema prepared for display: its indented text split into
@@ -19,26 +20,38 @@ type rendered struct {
 }
 
 // renderCache keeps the most recently shown schemas highlighted, by schema
-// id. An id's text never changes, so entries never go stale; the cache is
-// bounded so that browsing a large registry cannot grow it without limit.
+// context and id (ids are per context). An id's text never changes, so
+// entries never go stale; the cache is bounded so that browsing a large
+// registry cannot grow it without limit.
 type renderCache struct {
 	mu    sync.Mutex
 	max   int
 	order *list.List
-	byID  map[int]*list.Element
+	byID  map[schemaKey]*list.Element
+}
+
+// schemaKey names a stored schema: its id within its context.
+type schemaKey struct {
+	ctx string
+	id  int
+}
+
+// keyOf is the key of s, a schema read through its subject.
+func keyOf(s registry.Schema) schemaKey {
+	return schemaKey{ctx: registry.SubjectContext(s.Subject), id: s.ID}
 }
 
 type cacheEntry struct {
-	id int
+	id schemaKey
 	r  *rendered
 }
 
 func newRenderCache(max int) *renderCache {
-	return &renderCache{max: max, order: list.New(), byID: map[int]*list.Element{}}
+	return &renderCache{max: max, order: list.New(), byID: map[schemaKey]*list.Element{}}
 }
 
 // get returns schema id rendered, highlighting it on a miss.
-func (c *renderCache) get(id int, typ compat.Type, text string) *rendered {
+func (c *renderCache) get(id schemaKey, typ compat.Type, text string) *rendered {
 	c.mu.Lock()
 	if el, ok := c.byID[id]; ok {
 		c.order.MoveToFront(el)

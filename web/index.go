@@ -73,7 +73,7 @@ type index struct {
 	refBy map[registry.SubjectVersion][]registry.SubjectVersion
 	// fields caches field names by schema id for the next build: an id's
 	// text never changes, so only new ids are parsed again.
-	fields map[int]fieldNames
+	fields map[schemaKey]fieldNames
 	// built is how long the build took; builtAt is when it finished.
 	built   time.Duration
 	builtAt time.Time
@@ -92,9 +92,9 @@ func buildIndex(svc *registry.Service, dir Directory, pos int64, prev *index) *i
 		byTopic:   map[string]*topicEntry{},
 		byTeam:    map[string]*teamEntry{},
 		refBy:     map[registry.SubjectVersion][]registry.SubjectVersion{},
-		fields:    map[int]fieldNames{},
+		fields:    map[schemaKey]fieldNames{},
 	}
-	var oldFields map[int]fieldNames
+	var oldFields map[schemaKey]fieldNames
 	if prev != nil {
 		oldFields = prev.fields
 	}
@@ -105,7 +105,7 @@ func buildIndex(svc *registry.Service, dir Directory, pos int64, prev *index) *i
 	for i, s := range all {
 		holder := registry.SubjectVersion{Subject: s.Subject, Version: s.Version}
 		for _, r := range s.References {
-			k := registry.SubjectVersion{Subject: r.Subject, Version: r.Version}
+			k := registry.SubjectVersion{Subject: confluent.InContext(registry.SubjectContext(s.Subject), r.Subject), Version: r.Version}
 			ix.refBy[k] = append(ix.refBy[k], holder)
 		}
 		if s.Deleted {
@@ -118,7 +118,7 @@ func buildIndex(svc *registry.Service, dir Directory, pos int64, prev *index) *i
 		}
 		typ := confluent.TypeOrAvro(s.SchemaType)
 		e := &subjectEntry{Name: s.Subject, Type: typ, Version: s.Version, ID: s.ID, lower: strings.ToLower(s.Subject)}
-		fn := ix.fieldsOf(svc, s.ID, oldFields)
+		fn := ix.fieldsOf(svc, keyOf(s), oldFields)
 		e.Fields, e.lowerFields, e.tagged = fn.names, fn.lower, fn.tagged
 		if team, contact := ownerOf(s.Metadata); team != "" {
 			owners[s.Subject] = team
@@ -282,13 +282,13 @@ func taggedFields(parsed compat.Schema) []taggedField {
 
 // fieldsOf returns the field names of schema id, from the previous
 // index's cache when it has them.
-func (ix *index) fieldsOf(svc *registry.Service, id int, old map[int]fieldNames) fieldNames {
+func (ix *index) fieldsOf(svc *registry.Service, id schemaKey, old map[schemaKey]fieldNames) fieldNames {
 	if f, ok := ix.fields[id]; ok {
 		return f
 	}
 	f, ok := old[id]
 	if !ok {
-		if parsed, _, err := svc.SchemaOfID(id); err == nil {
+		if parsed, _, err := svc.SchemaOfIDIn(id.ctx, id.id); err == nil {
 			if fl, isLister := parsed.(fieldLister); isLister {
 				f.names = fl.FieldNames()
 			}

@@ -23,6 +23,11 @@ type listing[T any] struct {
 	Items      []T
 	Total      int
 	Page, Last int
+	// Context is the schema context a subject listing is filtered to, kept
+	// by the pager's links; Contexts lists every context when there are
+	// several, for the filter links.
+	Context  string
+	Contexts []string
 }
 
 func paginate[T any](ctx *echo.Context, all []T) listing[T] {
@@ -61,9 +66,32 @@ func (c *Catalogue) search(ctx *echo.Context) error {
 	return c.render(ctx, http.StatusOK, "search", page{Title: title, Section: "search", Query: res.Query, Data: res})
 }
 
+// subjectList lists the live subjects, of one schema context with
+// ?context=.staging (":.staging:" and "staging" name it too), of every
+// context without.
 func (c *Catalogue) subjectList(ctx *echo.Context) error {
 	ix := c.index()
-	return c.render(ctx, http.StatusOK, "subjects", page{Title: "Subjects", Section: "subjects", Data: paginate(ctx, ix.subjects)})
+	subjects, title := ix.subjects, "Subjects"
+	filter := ""
+	if v := ctx.QueryParam("context"); v != "" {
+		name, err := confluent.ParseContext(v)
+		if err != nil {
+			return c.render(ctx, http.StatusBadRequest, "error", page{Title: "Bad request", Data: err.Error()})
+		}
+		filter, title = name, "Subjects in "+name
+		subjects = nil
+		for _, e := range ix.subjects {
+			if confluent.ContextOf(e.Name) == name {
+				subjects = append(subjects, e)
+			}
+		}
+	}
+	l := paginate(ctx, subjects)
+	l.Context = filter
+	if all := c.svc.Contexts(); len(all) > 1 {
+		l.Contexts = all
+	}
+	return c.render(ctx, http.StatusOK, "subjects", page{Title: title, Section: "subjects", Data: l})
 }
 
 func (c *Catalogue) topicList(ctx *echo.Context) error {
@@ -294,10 +322,13 @@ func (c *Catalogue) subject(ctx *echo.Context) error {
 			}
 		}
 		for _, r := range s.References {
+			// A reference names a subject of the holder's context unless
+			// it is qualified; the page names it in full.
+			r.Subject = confluent.InContext(registry.SubjectContext(s.Subject), r.Subject)
 			_, err := c.svc.Version(r.Subject, r.Version, true)
 			v.References = append(v.References, refView{Reference: r, Missing: err != nil})
 		}
-		v.Lines = c.cache.get(s.ID, typ, s.Schema).lines
+		v.Lines = c.cache.get(keyOf(s), typ, s.Schema).lines
 		v.Fields = c.fields(s, typ, "v"+strconv.Itoa(n)+"-")
 		if !s.Deleted {
 			v.Previous = prevLive
@@ -373,7 +404,7 @@ func (c *Catalogue) panel(role, subject string) *schemaPanel {
 	}
 	typ := confluent.TypeOrAvro(s.SchemaType)
 	p := &schemaPanel{Role: role, Subject: subject, Version: s.Version, ID: s.ID, Type: typ, Date: formatDate(s.Timestamp), Count: len(nums),
-		Metadata: viewMetadata(s.Metadata), Rules: viewRules(s.RuleSet), Lines: c.cache.get(s.ID, typ, s.Schema).lines}
+		Metadata: viewMetadata(s.Metadata), Rules: viewRules(s.RuleSet), Lines: c.cache.get(keyOf(s), typ, s.Schema).lines}
 	if len(nums) > 1 {
 		p.Previous = nums[len(nums)-2]
 	}
@@ -519,8 +550,8 @@ func (c *Catalogue) diff(ctx *echo.Context) error {
 		return c.notFound(ctx, "Subject "+strconv.Quote(subject)+" has no version "+strconv.Itoa(from)+" or "+strconv.Itoa(to)+".")
 	}
 	d := diffData{Subject: subject, Numbers: nums, From: sideOf(a), To: sideOf(b)}
-	left := c.cache.get(a.ID, d.From.Type, a.Schema)
-	right := c.cache.get(b.ID, d.To.Type, b.Schema)
+	left := c.cache.get(keyOf(a), d.From.Type, a.Schema)
+	right := c.cache.get(keyOf(b), d.To.Type, b.Schema)
 	d.Rows = sideBySide(left, right)
 	d.Identical = a.ID == b.ID
 	cfg, err := c.svc.GetConfig(subject, true)
@@ -534,8 +565,8 @@ func (c *Catalogue) diff(ctx *echo.Context) error {
 	}
 	d.BackwardChecked, d.ForwardChecked = inForce.ChecksBackward(), inForce.ChecksForward()
 
-	pa, _, errPA := c.svc.SchemaOfID(a.ID)
-	pb, _, errPB := c.svc.SchemaOfID(b.ID)
+	pa, _, errPA := c.svc.SchemaOfIDIn(registry.SubjectContext(a.Subject), a.ID)
+	pb, _, errPB := c.svc.SchemaOfIDIn(registry.SubjectContext(b.Subject), b.ID)
 	if err := errors.Join(errPA, errPB); err != nil {
 		d.Problem = "A version no longer parses, so it cannot be compared: " + err.Error()
 		return c.render(ctx, http.StatusOK, "diff", page{Title: subject + " diff", Section: "subjects", Data: d})
@@ -569,7 +600,7 @@ func (c *Catalogue) span(subject string, nums []int, from, to int) []compat.Vers
 		if err != nil {
 			continue
 		}
-		p, typ, err := c.svc.SchemaOfID(s.ID)
+		p, typ, err := c.svc.SchemaOfIDIn(registry.SubjectContext(s.Subject), s.ID)
 		if err != nil {
 			continue
 		}
