@@ -227,16 +227,36 @@ func sortedKnown() []string {
 	return out
 }
 
-// masked returns cfg with secret values hidden, for answers.
+// masked returns cfg with secret values hidden, for answers and audit
+// entries: the user info and token, and the password of a URL that
+// carries one (basic.auth.credentials.source URL).
 func masked(cfg map[string]string) map[string]string {
 	out := make(map[string]string, len(cfg))
 	for k, v := range cfg {
 		if secretKeys[k] && v != "" {
 			v = secretMask
 		}
+		if k == KeyURL {
+			v = maskURLs(v)
+		}
 		out[k] = v
 	}
 	return out
+}
+
+func maskURLs(list string) string {
+	parts := strings.Split(list, ",")
+	for i, u := range parts {
+		p, err := url.Parse(strings.TrimSpace(u))
+		if err != nil || p.User == nil {
+			continue
+		}
+		if _, ok := p.User.Password(); ok {
+			p.User = url.UserPassword(p.User.Username(), secretMask)
+			parts[i] = strings.Replace(p.String(), url.QueryEscape(secretMask), secretMask, 1)
+		}
+	}
+	return strings.Join(parts, ",")
 }
 
 // unmask replaces hidden values in next by the ones in prev, so a config
@@ -245,6 +265,9 @@ func unmask(next, prev map[string]string) map[string]string {
 	out := make(map[string]string, len(next))
 	for k, v := range next {
 		if secretKeys[k] && v == secretMask {
+			v = prev[k]
+		}
+		if k == KeyURL && v != prev[k] && v == maskURLs(prev[k]) {
 			v = prev[k]
 		}
 		out[k] = v

@@ -49,3 +49,22 @@ func TestSubjectPatterns(t *testing.T) {
 		}
 	}
 }
+
+func TestSecretsAreHiddenAndKept(t *testing.T) {
+	cfg := map[string]string{KeyURL: "http://u:pw@a:8081,http://b:8081", KeyBasicSource: "URL"}
+	m := masked(cfg)
+	if m[KeyURL] != "http://u:[hidden]@a:8081,http://b:8081" {
+		t.Errorf("masked URL = %q", m[KeyURL])
+	}
+	if back := unmask(m, cfg); back[KeyURL] != cfg[KeyURL] {
+		t.Errorf("the masked URL sent back = %q, want the original", back[KeyURL])
+	}
+	cfg = map[string]string{KeyURL: "http://a", KeyBasicUserInfo: "u:pw", KeyBearerToken: ""}
+	m = masked(cfg)
+	if m[KeyBasicUserInfo] != "[hidden]" || m[KeyURL] != "http://a" {
+		t.Errorf("masked = %v", m)
+	}
+	if back := unmask(map[string]string{KeyBasicUserInfo: "[hidden]"}, cfg); back[KeyBasicUserInfo] != "u:pw" {
+		t.Errorf("unmasked = %v", back)
+	}
+}
