@@ -35,6 +35,10 @@ type Governance struct {
 	predecessors map[string]map[string]bool
 	audit        []registry.AuditEntry // in log order
 	auditIDs     map[string]bool
+
+	// search caches what search reads of the registry; it has a lock of
+	// its own.
+	search searchCache
 }
 
 // Attach builds governance over svc, registers its records with svc's

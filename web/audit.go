@@ -86,7 +86,7 @@ func (c *Catalogue) audit(ctx *echo.Context) error {
 		From:      strings.TrimSpace(ctx.QueryParam("from")), To: strings.TrimSpace(ctx.QueryParam("to")),
 	}
 	f := governance.AuditFilter{Team: form.Team, Topic: form.Topic, Subject: form.Subject, Principal: form.Principal,
-		Operation: registry.Operation(form.Operation), Limit: auditPageSize}
+		Operation: registry.Operation(form.Operation), Limit: auditPageSize, Viewer: viewer(ctx)}
 	var err error
 	if f.From, err = parseFormTime(form.From, false); err != nil {
 		return c.render(ctx, http.StatusBadRequest, "error", page{Title: "Bad request", Data: "From: " + err.Error()})
@@ -200,7 +200,7 @@ func (c *Catalogue) auditEntry(ctx *echo.Context) error {
 	if !ok {
 		return c.notFound(ctx, "This catalogue has no audit trail.")
 	}
-	entries := src.auditTrail(governance.AuditFilter{Before: pos + 1, Limit: 1})
+	entries := src.auditTrail(governance.AuditFilter{Before: pos + 1, Limit: 1, Viewer: viewer(ctx)})
 	if len(entries) == 0 || entries[0].Position != pos {
 		return c.notFound(ctx, "There is no audit entry at position "+strconv.FormatInt(pos, 10)+".")
 	}

@@ -32,6 +32,10 @@ type Topic struct {
 	Docs         []Link
 	// WritePolicy says who may change the topic's contracts.
 	WritePolicy string
+	// Private marks a topic only its owning team, the teams it lists as
+	// consumers and admins may read; to everyone else the catalogue shows
+	// neither it nor its subjects.
+	Private bool
 	// Derived marks a topic inferred from subject names (TopicNameStrategy)
 	// rather than recorded by governance.
 	Derived bool

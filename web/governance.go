@@ -19,7 +19,9 @@ func GovernanceDirectory(svc *registry.Service) Directory {
 type governanceDirectory struct{ gov *governance.Governance }
 
 func (d governanceDirectory) Topics() []Topic {
-	ts := d.gov.Topics(governance.TopicFilter{})
+	// Every topic: the index is shared by every reader, and each page
+	// applies the read rule for its own (see visibility.go).
+	ts := d.gov.Topics(governance.TopicFilter{Viewer: governance.Everyone()})
 	preds := map[string][]string{}
 	for _, t := range ts {
 		if t.Successor != "" {
@@ -37,7 +39,7 @@ func (d governanceDirectory) Topics() []Topic {
 			Lifecycle: string(t.Lifecycle), Successor: t.Successor, Predecessors: preds[t.Name],
 			KeySubject: t.Bindings.Key, ValueSubject: t.Bindings.Value, Other: t.Bindings.Other,
 			Producers: t.Producers, Consumers: t.Consumers, Tags: t.Tags, Docs: docs,
-			WritePolicy: string(t.WritePolicy),
+			WritePolicy: string(t.WritePolicy), Private: t.Visibility == governance.Private,
 		})
 	}
 	return out
@@ -61,7 +63,8 @@ func (d governanceDirectory) Teams() []Team {
 // back after a permanent delete).
 func (d governanceDirectory) Authors(subject string) map[int]Authorship {
 	out := map[int]Authorship{}
-	f := governance.AuditFilter{Subject: subject, Limit: 1000}
+	// The subject page asks only once the reader may read the subject.
+	f := governance.AuditFilter{Subject: subject, Limit: 1000, Viewer: governance.Everyone()}
 	for range auditPages {
 		entries := d.gov.Audit(f)
 		for _, e := range entries {

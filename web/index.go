@@ -69,6 +69,9 @@ type index struct {
 	byTopic   map[string]*topicEntry
 	teams     []*teamEntry
 	byTeam    map[string]*teamEntry
+	// private lists the private topics, whose pages and subjects each
+	// reader may or may not see.
+	private []string
 	// refBy maps a subject version to the versions whose schemas reference it.
 	refBy map[registry.SubjectVersion][]registry.SubjectVersion
 	// fields caches field names by schema id for the next build: an id's
@@ -234,6 +237,9 @@ func hasLiveAfter(rest []registry.Schema, subject string) bool {
 func (ix *index) addTopic(t Topic) *topicEntry {
 	if te := ix.byTopic[t.Name]; te != nil {
 		return te
+	}
+	if t.Private {
+		ix.private = append(ix.private, t.Name)
 	}
 	te := &topicEntry{Topic: t, lower: strings.ToLower(t.Name)}
 	ix.topics = append(ix.topics, te)

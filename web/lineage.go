@@ -179,10 +179,11 @@ func (ix *index) topicLineage(t *topicEntry) *lineageView {
 }
 
 // teamLineage is the flows of every topic the team owns or consumes, or
-// produces to when a producer is named after the team.
-func (ix *index) teamLineage(team *teamEntry) *lineageView {
+// produces to when a producer is named after the team, that the reader
+// may see.
+func (ix *index) teamLineage(team *teamEntry, see *sight) *lineageView {
 	var flows []lineageFlow
-	for _, t := range ix.topics {
+	for _, t := range see.topics(ix.topics) {
 		if t.Team != team.Name && !slices.Contains(t.Consumers, team.Name) && !slices.Contains(t.Producers, team.Name) {
 			continue
 		}

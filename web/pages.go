@@ -47,9 +47,11 @@ type homeData struct {
 
 func (c *Catalogue) home(ctx *echo.Context) error {
 	ix := c.index()
-	d := homeData{Subjects: len(ix.subjects), Topics: len(ix.topics), Teams: len(ix.teams)}
+	see := c.sight(ctx, ix)
+	topics := see.topics(ix.topics)
+	d := homeData{Subjects: len(see.subjects(ix.subjects)), Topics: len(topics), Teams: len(ix.teams)}
 	d.TopTeams = ix.teams[:min(len(ix.teams), 20)]
-	d.TopTopics = ix.topics[:min(len(ix.topics), 20)]
+	d.TopTopics = topics[:min(len(topics), 20)]
 	return c.render(ctx, http.StatusOK, "home", page{Title: "Catalogue", Section: "home", Data: d})
 }
 
@@ -58,7 +60,7 @@ func (c *Catalogue) search(ctx *echo.Context) error {
 	if len(q) > 200 {
 		q = q[:200]
 	}
-	res := c.index().search(q)
+	res := c.searchResults(viewer(ctx), q)
 	title := "Search"
 	if res.Query != "" {
 		title = "Search: " + res.Query
@@ -71,7 +73,7 @@ func (c *Catalogue) search(ctx *echo.Context) error {
 // context without.
 func (c *Catalogue) subjectList(ctx *echo.Context) error {
 	ix := c.index()
-	subjects, title := ix.subjects, "Subjects"
+	subjects, title := c.sight(ctx, ix).subjects(ix.subjects), "Subjects"
 	filter := ""
 	if v := ctx.QueryParam("context"); v != "" {
 		name, err := confluent.ParseContext(v)
@@ -79,12 +81,13 @@ func (c *Catalogue) subjectList(ctx *echo.Context) error {
 			return c.render(ctx, http.StatusBadRequest, "error", page{Title: "Bad request", Data: err.Error()})
 		}
 		filter, title = name, "Subjects in "+name
-		subjects = nil
-		for _, e := range ix.subjects {
+		var inContext []*subjectEntry
+		for _, e := range subjects {
 			if confluent.ContextOf(e.Name) == name {
-				subjects = append(subjects, e)
+				inContext = append(inContext, e)
 			}
 		}
+		subjects = inContext
 	}
 	l := paginate(ctx, subjects)
 	l.Context = filter
@@ -96,7 +99,7 @@ func (c *Catalogue) subjectList(ctx *echo.Context) error {
 
 func (c *Catalogue) topicList(ctx *echo.Context) error {
 	ix := c.index()
-	return c.render(ctx, http.StatusOK, "topics", page{Title: "Topics", Section: "topics", Data: paginate(ctx, ix.topics)})
+	return c.render(ctx, http.StatusOK, "topics", page{Title: "Topics", Section: "topics", Data: paginate(ctx, c.sight(ctx, ix).topics(ix.topics))})
 }
 
 func (c *Catalogue) teamList(ctx *echo.Context) error {
@@ -269,10 +272,11 @@ func (c *Catalogue) subject(ctx *echo.Context) error {
 		return c.notFound(ctx, "No subject named.")
 	}
 	nums, err := c.svc.Versions(name, true, false)
-	if err != nil || len(nums) == 0 {
+	if err != nil || len(nums) == 0 || !c.canReadSubject(viewer(ctx), name) {
 		return c.notFound(ctx, "There is no subject "+strconv.Quote(name)+".")
 	}
 	ix := c.index()
+	see := c.sight(ctx, ix)
 	d := subjectData{Name: name, Numbers: nums}
 	if e := ix.bySubject[name]; e != nil {
 		d.Topic, d.Team = e.Topic, e.Team
@@ -310,7 +314,7 @@ func (c *Catalogue) subject(ctx *echo.Context) error {
 		}
 		typ := confluent.TypeOrAvro(s.SchemaType)
 		v := versionView{Version: n, ID: s.ID, GUID: s.GUID, Type: typ, Deleted: s.Deleted, Date: formatDate(s.Timestamp),
-			Metadata: viewMetadata(s.Metadata), Rules: viewRules(s.RuleSet), ReferencedBy: ix.refBy[registry.SubjectVersion{Subject: name, Version: n}]}
+			Metadata: viewMetadata(s.Metadata), Rules: viewRules(s.RuleSet), ReferencedBy: see.versions(ix.refBy[registry.SubjectVersion{Subject: name, Version: n}])}
 		if a, ok := authors[n]; ok {
 			v.Author, v.DeletedBy = a.Author, a.DeletedBy
 			v.Reason, v.Link = a.Reason, a.Link
@@ -422,8 +426,18 @@ func (c *Catalogue) topic(ctx *echo.Context) error {
 	}
 	ix := c.index()
 	te := ix.byTopic[name]
-	if te == nil {
+	see := c.sight(ctx, ix)
+	if te == nil || !see.topic(name) {
 		return c.notFound(ctx, "There is no topic "+strconv.Quote(name)+".")
+	}
+	if !see.all {
+		// Successors and predecessors the reader may not see are left out.
+		shown := *te
+		shown.Predecessors = see.names(te.Predecessors, see.topic)
+		if !see.topic(shown.Successor) {
+			shown.Successor = ""
+		}
+		te = &shown
 	}
 	d := topicData{Topic: te, Team: ix.byTeam[te.Team], Key: c.panel("key", te.KeySubject), Value: c.panel("value", te.ValueSubject), Lineage: ix.topicLineage(te)}
 	for _, pair := range []struct {
@@ -466,16 +480,17 @@ func (c *Catalogue) team(ctx *echo.Context) error {
 	if te == nil {
 		return c.notFound(ctx, "There is no team "+strconv.Quote(name)+".")
 	}
-	d := teamData{Team: te, Lineage: ix.teamLineage(te)}
+	see := c.sight(ctx, ix)
+	d := teamData{Team: te, Lineage: ix.teamLineage(te, see)}
 	for _, t := range te.Topics {
-		if e := ix.byTopic[t]; e != nil {
+		if e := ix.byTopic[t]; e != nil && see.topic(t) {
 			d.Topics = append(d.Topics, e)
 		}
 	}
 	d.Findings = map[string]int{}
 	clean := 0
 	for _, s := range te.Subjects {
-		if e := ix.bySubject[s]; e != nil {
+		if e := ix.bySubject[s]; e != nil && see.subject(s) {
 			d.Subjects = append(d.Subjects, e)
 			fs, _ := c.svc.LintLatest(s)
 			d.Findings[s] = len(fs)
@@ -524,7 +539,7 @@ type diffData struct {
 func (c *Catalogue) diff(ctx *echo.Context) error {
 	subject := ctx.QueryParam("subject")
 	nums, err := c.svc.Versions(subject, true, false)
-	if subject == "" || err != nil || len(nums) == 0 {
+	if subject == "" || err != nil || len(nums) == 0 || !c.canReadSubject(viewer(ctx), subject) {
 		return c.notFound(ctx, "There is no subject "+strconv.Quote(subject)+" to compare versions of.")
 	}
 	pick := func(param string, def int) (int, error) {

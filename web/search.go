@@ -1,8 +1,11 @@
 package web
 
 import (
+	"iter"
 	"sort"
 	"strings"
+
+	"github.com/charter-registry/charter/governance"
 )
 
 // searchLimit is how many hits of each kind a results page lists.
@@ -85,83 +88,224 @@ func best[T any](hits []scored[T], limit int) []T {
 	return out
 }
 
-// search finds q, case-insensitively, in topic, team and subject names and
-// in the field names of every subject's latest schema. The lists are
-// already sorted by name, so one pass each with a stable sort by rank
-// keeps equal ranks in name order.
-func (ix *index) search(query string) results {
-	q := strings.ToLower(strings.TrimSpace(query))
-	res := results{Query: strings.TrimSpace(query)}
-	if q == "" {
-		return res
+// hitSource is a Directory that searches as the API does; the default
+// GovernanceDirectory does, with governance.SearchAll, the function behind
+// GET /v1/catalog/search. A Directory without it is searched over the
+// index alone.
+type hitSource interface {
+	searchAll(v governance.Viewer, q string) iter.Seq[governance.SearchHit]
+}
+
+// searchAll is the API's search, as v may see it.
+func (d governanceDirectory) searchAll(v governance.Viewer, q string) iter.Seq[governance.SearchHit] {
+	return d.gov.SearchAll(v, q)
+}
+
+// collector gathers one search's hits by kind and ranks them.
+type collector struct {
+	q        string
+	topics   []scored[*topicEntry]
+	teams    []scored[*teamEntry]
+	subjects []scored[*subjectEntry]
+	// fields groups field hits by subject, in the order first seen.
+	fields  map[string]*scored[fieldHit]
+	ordered []*scored[fieldHit]
+	seen    map[string]bool
+}
+
+func newCollector(q string) *collector {
+	return &collector{q: q, fields: map[string]*scored[fieldHit]{}, seen: map[string]bool{}}
+}
+
+// once reports whether kind/name is new, so that a thing found twice (by
+// the API's search and by the catalogue's own matching) is listed once.
+func (c *collector) once(kind, name string) bool {
+	k := kind + "\x00" + name
+	if c.seen[k] {
+		return false
 	}
-	var topics []scored[*topicEntry]
-	for _, t := range ix.topics {
-		if r := rank(t.lower, q); r >= 0 {
-			topics = append(topics, scored[*topicEntry]{t, r, t.Name})
+	c.seen[k] = true
+	return true
+}
+
+// nameRank is rank by name, or, for a hit found elsewhere (a description,
+// a tag), a rank after every name match.
+func nameRank(lower, q string) int {
+	if r := rank(lower, q); r >= 0 {
+		return r
+	}
+	return 4
+}
+
+func (c *collector) topic(t *topicEntry) {
+	if c.once("topic", t.Name) {
+		c.topics = append(c.topics, scored[*topicEntry]{t, nameRank(t.lower, c.q), t.Name})
+	}
+}
+
+func (c *collector) team(t *teamEntry) {
+	if c.once("team", t.Name) {
+		c.teams = append(c.teams, scored[*teamEntry]{t, nameRank(t.lower, c.q), t.Name})
+	}
+}
+
+func (c *collector) subject(s *subjectEntry) {
+	if c.once("subject", s.Name) {
+		c.subjects = append(c.subjects, scored[*subjectEntry]{s, nameRank(s.lower, c.q), s.Name})
+	}
+}
+
+// field adds a match in s's latest schema: shown is what the page lists
+// (the field, or the field and the tag that matched), r its rank.
+//
+// Neither the API's search nor the index lists a field of a subject
+// twice, so only tag matches, which can name a field already listed,
+// need the check for repeats (tagged).
+func (c *collector) field(s *subjectEntry, shown string, r int) {
+	h := c.fields[s.Name]
+	if h == nil {
+		h = &scored[fieldHit]{v: fieldHit{Subject: s}, r: r, name: s.Name}
+		c.fields[s.Name] = h
+		c.ordered = append(c.ordered, h)
+	}
+	if r < h.r {
+		h.r = r
+	}
+	if len(h.v.Matches) < fieldMatchLimit {
+		h.v.Matches = append(h.v.Matches, shown)
+	} else {
+		h.v.More++
+	}
+}
+
+// fieldRank ranks a field path; a match on the leaf of a dotted path is
+// as good as a match on a top-level name.
+func fieldRank(lower, q string) int {
+	r := rank(lower, q)
+	if r < 0 {
+		return 4
+	}
+	if dot := strings.LastIndexByte(lower, '.'); dot >= 0 && r > 0 {
+		if lr := rank(lower[dot+1:], q); lr >= 0 && lr < r {
+			r = lr
 		}
 	}
-	var teams []scored[*teamEntry]
-	for _, t := range ix.teams {
-		if r := rank(t.lower, q); r >= 0 {
-			teams = append(teams, scored[*teamEntry]{t, r, t.Name})
-		}
-	}
-	var subjects []scored[*subjectEntry]
-	var fields []scored[fieldHit]
-	for _, s := range ix.subjects {
-		if r := rank(s.lower, q); r >= 0 {
-			subjects = append(subjects, scored[*subjectEntry]{s, r, s.Name})
-		}
-		top := -1
-		var hit fieldHit
-		for i, f := range s.lowerFields {
-			r := rank(f, q)
-			if r < 0 {
-				continue
-			}
-			// A match on the leaf of a dotted path is as good as a
-			// match on a top-level name.
-			if dot := strings.LastIndexByte(f, '.'); dot >= 0 && r > 0 {
-				if lr := rank(f[dot+1:], q); lr >= 0 && lr < r {
-					r = lr
+	return r
+}
+
+// tags adds the fields of s that carry a tag the query names (PII, say).
+func (c *collector) tags(s *subjectEntry) {
+	for _, tf := range s.tagged {
+		for i, t := range tf.lower {
+			if r := rank(t, c.q); r >= 0 && r <= 1 {
+				if shown := tf.Name + " [" + tf.Tags[i] + "]"; c.once("field\x00"+s.Name, shown) {
+					c.field(s, shown, r)
 				}
 			}
-			if top < 0 || r < top {
-				top = r
-			}
-			if len(hit.Matches) < fieldMatchLimit {
-				hit.Matches = append(hit.Matches, s.Fields[i])
-			} else {
-				hit.More++
-			}
-		}
-		// A field carrying a tag the query names (PII, say) matches too.
-		for _, tf := range s.tagged {
-			for i, t := range tf.lower {
-				r := rank(t, q)
-				if r < 0 || r > 1 {
-					continue
-				}
-				if top < 0 || r < top {
-					top = r
-				}
-				if len(hit.Matches) < fieldMatchLimit {
-					hit.Matches = append(hit.Matches, tf.Name+" ["+tf.Tags[i]+"]")
-				} else {
-					hit.More++
-				}
-			}
-		}
-		if top >= 0 {
-			hit.Subject = s
-			fields = append(fields, scored[fieldHit]{hit, top, s.Name})
 		}
 	}
-	res.TopicCount, res.TeamCount, res.SubjectCount, res.FieldCount = len(topics), len(teams), len(subjects), len(fields)
-	res.Topics = best(topics, searchLimit)
-	res.Teams = best(teams, searchLimit)
-	res.Subjects = best(subjects, searchLimit)
+}
+
+func (c *collector) results(query string) results {
+	res := results{Query: query}
+	fields := make([]scored[fieldHit], len(c.ordered))
+	for i, h := range c.ordered {
+		fields[i] = *h
+	}
+	res.TopicCount, res.TeamCount, res.SubjectCount, res.FieldCount = len(c.topics), len(c.teams), len(c.subjects), len(fields)
+	res.Topics = best(c.topics, searchLimit)
+	res.Teams = best(c.teams, searchLimit)
+	res.Subjects = best(c.subjects, searchLimit)
 	res.Fields = best(fields, searchLimit)
 	return res
+}
+
+// search finds query, case-insensitively. With a directory that searches
+// as the API does, every API hit is listed (teams and topics by name or
+// description, topics by tag, subjects by name, fields of each subject's
+// latest schema), and the catalogue adds what only it knows: topics and
+// teams inferred from subject names and metadata, and fields by their
+// tags. Otherwise the index is searched by name, field and tag. Each kind
+// is ranked: whole name, prefix, prefix of a later word, anywhere, then
+// matches outside the name.
+func (c *Catalogue) searchResults(v governance.Viewer, query string) results {
+	ix := c.index()
+	src, ok := c.cfg.directory.(hitSource)
+	if !ok {
+		return ix.search(query)
+	}
+	q := strings.ToLower(strings.TrimSpace(query))
+	if q == "" {
+		return results{Query: strings.TrimSpace(query)}
+	}
+	col := newCollector(q)
+	for h := range src.searchAll(v, query) {
+		switch h.Kind {
+		case "team":
+			if t := ix.byTeam[h.Name]; t != nil {
+				col.team(t)
+			}
+		case "topic":
+			if t := ix.byTopic[h.Name]; t != nil {
+				col.topic(t)
+			}
+		case "subject":
+			if s := ix.bySubject[h.Name]; s != nil {
+				col.subject(s)
+			}
+		case "field":
+			if s := ix.bySubject[h.Subject]; s != nil {
+				col.field(s, h.Name, fieldRank(strings.ToLower(h.Name), q))
+			}
+		}
+	}
+	for _, t := range ix.topics {
+		if t.Derived && rank(t.lower, q) >= 0 {
+			col.topic(t)
+		}
+	}
+	for _, t := range ix.teams {
+		if t.Derived && rank(t.lower, q) >= 0 {
+			col.team(t)
+		}
+	}
+	for _, s := range ix.subjects {
+		if len(s.tagged) > 0 && c.canReadSubject(v, s.Name) {
+			col.tags(s)
+		}
+	}
+	return col.results(strings.TrimSpace(query))
+}
+
+// search finds q, case-insensitively, in topic, team and subject names and
+// in the field names and tags of every subject's latest schema, over the
+// index alone: for a Directory that cannot search as the API does.
+func (ix *index) search(query string) results {
+	q := strings.ToLower(strings.TrimSpace(query))
+	if q == "" {
+		return results{Query: strings.TrimSpace(query)}
+	}
+	col := newCollector(q)
+	for _, t := range ix.topics {
+		if rank(t.lower, q) >= 0 {
+			col.topic(t)
+		}
+	}
+	for _, t := range ix.teams {
+		if rank(t.lower, q) >= 0 {
+			col.team(t)
+		}
+	}
+	for _, s := range ix.subjects {
+		if rank(s.lower, q) >= 0 {
+			col.subject(s)
+		}
+		for i, f := range s.lowerFields {
+			if rank(f, q) >= 0 {
+				col.field(s, s.Fields[i], fieldRank(f, q))
+			}
+		}
+		col.tags(s)
+	}
+	return col.results(strings.TrimSpace(query))
 }

@@ -1,0 +1,4 @@
+package governance
+
+// ContainsLower exposes containsLower to the external tests.
+var ContainsLower = containsLower
