@@ -22,6 +22,7 @@ func (s *Server) catalogRoutes(e *echo.Echo) {
 	e.DELETE("/v1/catalog/topics/:topic", s.deleteTopic)
 	e.PUT("/v1/catalog/topics/:topic/bindings", s.putBindings)
 	e.GET("/v1/catalog/topics/:topic/window", s.getWindow)
+	e.GET("/v1/catalog/topics/:topic/fields", s.getTopicFields)
 	e.PUT("/v1/catalog/topics/:topic/migrations/:consumer", s.putMigration)
 
 	e.GET("/v1/catalog/subjects/:subject", s.subjectOwnership)
@@ -184,6 +185,14 @@ func (s *Server) putMigration(c *echo.Context) error {
 		return err
 	}
 	out, err := s.gov.SetMigration(c.Request().Context(), c.Param("topic"), c.Param("consumer"), b.State)
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, out)
+}
+
+func (s *Server) getTopicFields(c *echo.Context) error {
+	out, err := s.gov.Fields(viewer(c), c.Param("topic"))
 	if err != nil {
 		return err
 	}

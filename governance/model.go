@@ -117,6 +117,12 @@ type Topic struct {
 	// Visibility is public (the default) or private: who may read the
 	// topic's contract (see Private).
 	Visibility Visibility `json:"visibility"`
+	// SLA is what the owner promises consumers: freshness, ordering,
+	// retention.
+	SLA *SLA `json:"sla,omitempty"`
+	// Classification is the data's sensitivity: public, internal,
+	// confidential or restricted.
+	Classification string `json:"classification,omitempty"`
 	// DeprecationDate and SunsetDate bound the upgrade window of a
 	// deprecated topic (RFC 3339, UTC): when it was deprecated and the
 	// deadline by which its consumers should have moved to the successor.
@@ -134,18 +140,20 @@ type Topic struct {
 // (or take their defaults on creation).
 type TopicUpdate struct {
 	// Name, when given, must be the topic's own: topics are not renamed.
-	Name        *string         `json:"name,omitempty"`
-	Description *string         `json:"description,omitempty"`
-	Owner       *string         `json:"owner,omitempty"`
-	Tags        *[]string       `json:"tags,omitempty"`
-	Docs        *[]Link         `json:"docs,omitempty"`
-	Bindings    *BindingsUpdate `json:"bindings,omitempty"`
-	Lifecycle   *Lifecycle      `json:"lifecycle,omitempty"`
-	Successor   *string         `json:"successor,omitempty"`
-	Producers   *[]string       `json:"producers,omitempty"`
-	Consumers   *[]string       `json:"consumers,omitempty"`
-	WritePolicy *WritePolicy    `json:"writePolicy,omitempty"`
-	Visibility  *Visibility     `json:"visibility,omitempty"`
+	Name           *string         `json:"name,omitempty"`
+	Description    *string         `json:"description,omitempty"`
+	Owner          *string         `json:"owner,omitempty"`
+	Tags           *[]string       `json:"tags,omitempty"`
+	Docs           *[]Link         `json:"docs,omitempty"`
+	Bindings       *BindingsUpdate `json:"bindings,omitempty"`
+	Lifecycle      *Lifecycle      `json:"lifecycle,omitempty"`
+	Successor      *string         `json:"successor,omitempty"`
+	Producers      *[]string       `json:"producers,omitempty"`
+	Consumers      *[]string       `json:"consumers,omitempty"`
+	WritePolicy    *WritePolicy    `json:"writePolicy,omitempty"`
+	Visibility     *Visibility     `json:"visibility,omitempty"`
+	SLA            *SLA            `json:"sla,omitempty"`
+	Classification *string         `json:"classification,omitempty"`
 	// DeprecationDate (the window shows the time of the deprecation when
 	// it is not given) and SunsetDate
 	// take RFC 3339 times or dates (2027-01-31); only a deprecated topic
@@ -352,6 +360,21 @@ func (g *Governance) applyTopicUpdate(t Topic, u TopicUpdate) (Topic, error) {
 	if u.Visibility != nil {
 		t.Visibility = Visibility(strings.ToLower(string(*u.Visibility)))
 	}
+	if u.SLA != nil {
+		sla, err := u.SLA.clean()
+		if err != nil {
+			return Topic{}, err
+		}
+		t.SLA = &sla
+		if sla == (SLA{}) {
+			t.SLA = nil
+		}
+	}
+	if u.Classification != nil {
+		if t.Classification, err = cleanClassification(*u.Classification); err != nil {
+			return Topic{}, err
+		}
+	}
 	if u.Lint != nil {
 		p := *u.Lint
 		if err := registry.ValidateLint(&p); err != nil {
@@ -467,6 +490,8 @@ func changedFields(a, b Topic) []string {
 	add("consumers", !slices.Equal(a.Consumers, b.Consumers))
 	add("writePolicy", a.WritePolicy != b.WritePolicy)
 	add("visibility", a.Visibility != b.Visibility)
+	add("sla", !reflect.DeepEqual(a.SLA, b.SLA))
+	add("classification", a.Classification != b.Classification)
 	add("deprecationDate", a.DeprecationDate != b.DeprecationDate)
 	add("sunsetDate", a.SunsetDate != b.SunsetDate)
 	add("migrations", !maps.Equal(a.Migrations, b.Migrations))
