@@ -170,6 +170,9 @@ func (w *worker) report(ctx context.Context, s State, trace string, offset int64
 		return []storage.Record{r}, nil
 	})
 	if err == nil {
+		if s != w.state {
+			w.log.Info("exporter state", slog.String("state", string(s)), slog.Int64("offset", offset))
+		}
 		w.state, w.trace, w.offset = s, trace, offset
 	}
 	return err
