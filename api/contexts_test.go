@@ -414,3 +414,27 @@ func TestSchemaByGUIDAndAliasesAcrossContexts(t *testing.T) {
 		t.Fatalf("id 1 for alias zz = %+v, want :.ctx1:a", sc)
 	}
 }
+
+// The catalogue search covers every context.
+func TestCatalogueSearchFindsContextSubjects(t *testing.T) {
+	h := newHarness(t)
+	h.register(":.staging:searchable-value", ctxSchemaA)
+	r := h.do("GET", "/v1/catalog/search?q=searchable", nil)
+	if r.status != 200 {
+		t.Fatalf("search: %d %s", r.status, r.body)
+	}
+	var hits []struct {
+		Kind    string `json:"kind"`
+		Subject string `json:"subject"`
+	}
+	r.json(t, &hits)
+	found := false
+	for _, hit := range hits {
+		if hit.Kind == "subject" && hit.Subject == ":.staging:searchable-value" {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatalf("search for searchable = %s, want :.staging:searchable-value", r.body)
+	}
+}

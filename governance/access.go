@@ -1,6 +1,9 @@
 package governance
 
-import "github.com/charter-registry/charter/registry"
+import (
+	"github.com/charter-registry/charter/confluent"
+	"github.com/charter-registry/charter/registry"
+)
 
 func errForbidden(format string, args ...any) *registry.Error {
 	return registry.Errorf(registry.CodeForbidden, format, args...)
@@ -63,7 +66,7 @@ func (g *Governance) authorizeSubjects(p registry.Principal, t Topic, was *Topic
 			continue
 		}
 		if held == nil {
-			held = g.svc.Subjects("", true, false)
+			held = g.svc.Subjects(confluent.Wildcard, true, false)
 		}
 		k := registry.OwnerKey(subj)
 		for _, name := range held {
