@@ -2,7 +2,6 @@ package cli_test
 
 import (
 	"bufio"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -17,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charter-registry/charter/confluent"
+	"github.com/charter-registry/charter/internal/poll"
 	"github.com/charter-registry/charter/internal/registrytest"
 )
 
@@ -54,17 +55,12 @@ func openConns(t *testing.T, addr string) int {
 // minute.
 func waitConns(t *testing.T, addr string, what string, cond func(int) bool) int {
 	t.Helper()
-	deadline := time.Now().Add(time.Minute)
-	for {
-		n := openConns(t, addr)
-		if cond(n) {
-			return n
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: still %d connections open", what, n)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	n := 0
+	poll.Until(t, time.Minute, what, func() bool {
+		n = openConns(t, addr)
+		return cond(n)
+	})
+	return n
 }
 
 // closedByServer reads c until the server closes it and fails if that
@@ -111,8 +107,11 @@ func TestSlowClientsAreDisconnected(t *testing.T) {
 			if _, err := io.WriteString(c, first); err != nil {
 				return
 			}
-			for {
-				time.Sleep(100 * time.Millisecond)
+			// A slow client: a little more every 100 ms, at the pace of
+			// the ticker, until the server closes the connection.
+			tick := time.NewTicker(100 * time.Millisecond)
+			defer tick.Stop()
+			for range tick.C {
 				if _, err := io.WriteString(c, more); err != nil {
 					return // the server closed the connection
 				}
@@ -185,8 +184,7 @@ func TestConnectionsBeyondTheCapGet503(t *testing.T) {
 	// Hold every slot. A connection left from the readiness poll may
 	// still hold one for a moment, so a 503 here is retried.
 	var idle []net.Conn
-	deadline := time.Now().Add(time.Minute)
-	for len(idle) < max {
+	poll.Until(t, time.Minute, fmt.Sprintf("%d connections holding a slot", max), func() bool {
 		c, err := net.Dial("tcp", addr)
 		if err != nil {
 			t.Fatal(err)
@@ -199,15 +197,12 @@ func TestConnectionsBeyondTheCapGet503(t *testing.T) {
 		if err == nil && res.StatusCode == 200 {
 			res.Body.Close()
 			idle = append(idle, c)
-			continue
+		} else {
+			c.Close()
+			http.DefaultClient.CloseIdleConnections()
 		}
-		c.Close()
-		if time.Now().After(deadline) {
-			t.Fatalf("connection %d: %v %v", len(idle), res, err)
-		}
-		http.DefaultClient.CloseIdleConnections()
-		time.Sleep(20 * time.Millisecond) // the pace of a poll
-	}
+		return len(idle) == max
+	})
 	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: time.Minute}
 	res, err := client.Get("http://" + addr + "/subjects")
 	if err != nil {
@@ -215,30 +210,21 @@ func TestConnectionsBeyondTheCapGet503(t *testing.T) {
 	}
 	b, _ := io.ReadAll(res.Body)
 	res.Body.Close()
-	var body struct {
-		ErrorCode int    `json:"error_code"`
-		Message   string `json:"message"`
-	}
-	if res.StatusCode != 503 || json.Unmarshal(b, &body) != nil || body.ErrorCode != 50301 ||
+	body, ok := confluent.DecodeError(b)
+	if res.StatusCode != 503 || !ok || body.ErrorCode != confluent.CodeUnavailable ||
 		!strings.Contains(body.Message, "limit of 8 connections") || res.Header.Get("Retry-After") != "1" {
 		t.Fatalf("beyond the cap: %d %q %s", res.StatusCode, res.Header.Get("Retry-After"), b)
 	}
 
 	idle[0].Close()
-	deadline = time.Now().Add(time.Minute)
-	for {
+	poll.Until(t, time.Minute, "served once a slot was freed", func() bool {
 		res, err := client.Get("http://" + addr + "/subjects")
-		if err == nil {
-			res.Body.Close()
-			if res.StatusCode == 200 {
-				break
-			}
+		if err != nil {
+			return false
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("never served after a slot was freed: %v %v", res, err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		res.Body.Close()
+		return res.StatusCode == 200
+	})
 	for _, c := range idle[1:] {
 		c.Close()
 	}

@@ -2,6 +2,7 @@ package exporter_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/charter-registry/charter/exporter"
+	"github.com/charter-registry/charter/internal/poll"
 	"github.com/charter-registry/charter/internal/registrytest"
 	"github.com/charter-registry/charter/registry"
 )
@@ -104,17 +106,16 @@ func picture(svc *registry.Service, rename func(string) string) map[string][]reg
 // eventually polls cond until it holds; the deadline is a hang guard.
 func eventually(t *testing.T, what string, cond func() (bool, string)) {
 	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
 	last := ""
-	for time.Now().Before(deadline) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if poll.UntilCtx(ctx, func() bool {
 		ok, msg := cond()
-		if ok {
-			return
-		}
 		last = msg
-		time.Sleep(20 * time.Millisecond) // polling interval, not synchronisation
+		return ok
+	}) != nil {
+		t.Fatalf("%s: not reached: %s", what, last)
 	}
-	t.Fatalf("%s: not reached: %s", what, last)
 }
 
 func samePicture(src, dst *registry.Service, rename func(string) string) func() (bool, string) {

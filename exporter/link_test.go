@@ -2,6 +2,7 @@ package exporter_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -17,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charter-registry/charter/internal/poll"
 	"github.com/charter-registry/charter/internal/registrytest"
 )
 
@@ -207,13 +209,13 @@ func load(t *testing.T, cur func() string, subjects []string, stop <-chan struct
 				body, _ := json.Marshal(map[string]string{"schema": record("R", fields...)})
 				res, err := hc.Post(cur()+"/subjects/"+s+"/versions", "application/vnd.schemaregistry.v1+json", bytes.NewReader(body))
 				if err != nil {
-					time.Sleep(20 * time.Millisecond) // the source is down: try again
+					poll.Pause(context.Background(), 20*time.Millisecond) // the source is down: try again
 					continue
 				}
 				b, _ := io.ReadAll(res.Body)
 				res.Body.Close()
 				if res.StatusCode != http.StatusOK {
-					time.Sleep(20 * time.Millisecond)
+					poll.Pause(context.Background(), 20*time.Millisecond)
 					continue
 				}
 				var out struct{ ID int }

@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v5"
 
 	"github.com/charter-registry/charter/exporter"
+	"github.com/charter-registry/charter/internal/poll"
 	"github.com/charter-registry/charter/internal/registrytest"
 )
 
@@ -57,18 +58,11 @@ func TestExportersPage(t *testing.T) {
 		}
 		return string(b)
 	}
-	deadline := time.Now().Add(30 * time.Second)
 	var body string
-	for {
+	poll.Until(t, time.Minute, "the page showing one exporter RUNNING and one in ERROR", func() bool {
 		body = page()
-		if strings.Contains(body, "state-RUNNING") && strings.Contains(body, "state-ERROR") {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the page never showed one exporter RUNNING and one in ERROR:\n%s", body)
-		}
-		time.Sleep(20 * time.Millisecond) // polling interval
-	}
+		return strings.Contains(body, "state-RUNNING") && strings.Contains(body, "state-ERROR")
+	})
 	for _, want := range []string{"<td>to-east</td>", "<code>" + dst.URL + "</code>", "<code>orders-*</code>", "CUSTOM <code>.east</code>", "<td>nowhere</td>", "connection refused", `href="/ui/exporters" aria-current="page"`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the exporters page lacks %q", want)

@@ -3,6 +3,7 @@ package serde_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"github.com/charter-registry/charter/compat"
 	"github.com/charter-registry/charter/contracts/client"
 	"github.com/charter-registry/charter/contracts/serde"
+	"github.com/charter-registry/charter/internal/poll"
 )
 
 const paymentAvro = `{"type":"record","name":"Payment","namespace":"acme","fields":[
@@ -212,18 +214,14 @@ func TestLatestIsLookedAtAgainAfterTheTTL(t *testing.T) {
 		t.Fatalf("first write: id %d, %v", id, err)
 	}
 	v2 := register(t, cl, "payments-value", client.Schema{Schema: strings.Replace(paymentAvro, `"fields":[`, `"fields":[{"name":"extra","type":"int","default":0},`, 1)})
-	deadline := time.Now().Add(5 * time.Second)
-	for {
+	// The TTL is the client's own clock: the serializer is asked again
+	// until it has passed.
+	poll.Until(t, time.Minute, fmt.Sprintf("writing with id %d instead of %d after the TTL", v2.ID, v1.ID), func() bool {
 		b, err := ser.Serialize(ctx, "payments", value)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if id, _ := serde.SchemaID(b); id == v2.ID {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("still writing with id %d after the TTL", v1.ID)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		id, _ := serde.SchemaID(b)
+		return id == v2.ID
+	})
 }

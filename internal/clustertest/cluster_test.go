@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charter-registry/charter/internal/poll"
 	"github.com/charter-registry/charter/internal/registrytest"
 )
 
@@ -182,21 +183,14 @@ func TestInstanceCrash(t *testing.T) {
 		}()
 	}
 	// Kill the victim once a third of the load is acknowledged.
-	var beforeKill map[string]int
-	for {
-		acks, _ := s.snapshot()
-		if len(acks) >= perInstance {
-			beforeKill = countByInstance(acks)
-			victim.kill()
-			close(stopVictim)
-			close(killedAt)
-			break
-		}
-		if ctx.Err() != nil {
-			t.Fatal("the load made no progress before the kill")
-		}
-		time.Sleep(20 * time.Millisecond)
+	if !s.acked.wait(ctx, int64(perInstance)) {
+		t.Fatal("the load made no progress before the kill")
 	}
+	acks, _ := s.snapshot()
+	beforeKill := countByInstance(acks)
+	victim.kill()
+	close(stopVictim)
+	close(killedAt)
 	<-killedAt
 	wg.Wait()
 
@@ -300,7 +294,7 @@ func TestBrokerRestart(t *testing.T) {
 					a, o, msg := in.register(ctx, fmt.Sprintf("restart-%d", n%10), avroSchema(fmt.Sprintf("B_%d", n)))
 					s.add(a, o, in.name+": "+msg)
 					if o != acked {
-						time.Sleep(50 * time.Millisecond) // do not spin while the broker is away
+						poll.Pause(ctx, 50*time.Millisecond) // do not spin while the broker is away
 					}
 				}
 			}()
@@ -345,15 +339,8 @@ func TestBrokerRestart(t *testing.T) {
 
 	waitAcks := func(n int) {
 		t.Helper()
-		for {
-			acks, _ := s.snapshot()
-			if len(acks) >= n {
-				return
-			}
-			if ctx.Err() != nil {
-				t.Fatalf("only %d acknowledgements before the deadline, want %d", len(acks), n)
-			}
-			time.Sleep(50 * time.Millisecond)
+		if !s.acked.wait(ctx, int64(n)) {
+			t.Fatalf("only %d acknowledgements before the deadline, want %d", s.acked.load(), n)
 		}
 	}
 	waitAcks(40)
@@ -364,20 +351,19 @@ func TestBrokerRestart(t *testing.T) {
 	// Wait until writes fail, as they must with no broker. Another test
 	// package may bounce the same broker at the same time: the checks
 	// that need it down are skipped if it is back already.
-	for {
+	if poll.UntilCtx(ctx, func() bool {
 		_, f := s.snapshot()
 		if len(f[unavailable]) > 0 {
 			t.Logf("a registration with the broker down: %s", f[unavailable][0])
-			break
+			return true
 		}
 		if brokerReachable(t) {
 			t.Log("the broker is back already (started by another test?): skipping the checks that need it down")
-			break
+			return true
 		}
-		if ctx.Err() != nil {
-			t.Fatal("no registration failed while the broker was down")
-		}
-		time.Sleep(50 * time.Millisecond)
+		return false
+	}) != nil {
+		t.Fatal("no registration failed while the broker was down")
 	}
 	// A running instance keeps serving reads but is not ready: it cannot
 	// take writes while the log is unreachable.
@@ -386,13 +372,14 @@ func TestBrokerRestart(t *testing.T) {
 	} else if err == nil {
 		t.Logf("/readyz of a running instance with the broker down: %d %s", st, raw)
 	}
-	// An instance that starts now cannot be ready.
+	// An instance that starts now cannot be ready: ask it 20 times,
+	// 100 ms apart.
 	late := startInstance(t, bin, topic, "charter-late")
 	for range 20 {
 		if st, raw, err := late.get(ctx, "/readyz"); err == nil && st == http.StatusOK && !brokerReachable(t) {
 			t.Fatalf("an instance started with the broker down says it is ready: %s", raw)
 		}
-		time.Sleep(100 * time.Millisecond)
+		poll.Pause(ctx, 100*time.Millisecond)
 	}
 	run("start")
 	up := time.Now()
@@ -410,7 +397,7 @@ func TestBrokerRestart(t *testing.T) {
 			if o == wrong || ctx.Err() != nil {
 				t.Fatalf("%s after the restart: %s", in.name, msg)
 			}
-			time.Sleep(200 * time.Millisecond)
+			poll.Pause(ctx, 200*time.Millisecond) // do not spin while the log is away
 		}
 	}
 	late.waitReady(t, 90*time.Second)

@@ -18,6 +18,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/charter-registry/charter/internal/poll"
 	"github.com/charter-registry/charter/internal/registrytest"
 )
 
@@ -59,7 +60,7 @@ type event struct {
 type history struct {
 	mu     sync.Mutex
 	events []event
-	acks   atomic.Int64
+	acks   counter
 }
 
 func (h *history) add(e event) {
@@ -67,7 +68,7 @@ func (h *history) add(e event) {
 	h.events = append(h.events, e)
 	h.mu.Unlock()
 	if e.Op == "register" && e.Outcome == acked {
-		h.acks.Add(1)
+		h.acks.add()
 	}
 }
 
@@ -268,7 +269,7 @@ func TestThreeBrokerFaults(t *testing.T) {
 					}
 					h.add(e)
 					if o != acked {
-						time.Sleep(100 * time.Millisecond) // do not spin on an instance that is down
+						poll.Pause(ctx, 100*time.Millisecond) // do not spin on an instance that is down
 					}
 				}
 			}()
@@ -309,11 +310,8 @@ func TestThreeBrokerFaults(t *testing.T) {
 	}
 	waitAcks := func(n int64, why string) {
 		t.Helper()
-		for h.acks.Load() < n {
-			if ctx.Err() != nil {
-				t.Fatalf("only %d acknowledgements, want %d (%s)", h.acks.Load(), n, why)
-			}
-			time.Sleep(50 * time.Millisecond)
+		if !h.acks.wait(ctx, n) {
+			t.Fatalf("only %d acknowledgements, want %d (%s)", h.acks.load(), n, why)
 		}
 	}
 
@@ -325,22 +323,22 @@ func TestThreeBrokerFaults(t *testing.T) {
 		leader := partitionLeader(t, adm, topic)
 		run("kill", fmt.Sprint(leader))
 		faults = append(faults, fmt.Sprintf("kill -9 broker %d (partition leader)", leader))
-		waitAcks(h.acks.Load()+20, fmt.Sprintf("with broker %d down", leader))
+		waitAcks(h.acks.load()+20, fmt.Sprintf("with broker %d down", leader))
 		if now := partitionLeader(t, adm, topic); now == leader {
 			t.Fatalf("broker %d was killed but still leads the partition", leader)
 		}
 		run("start", fmt.Sprint(leader))
 		waitISR(t, adm, topic, 3)
-		waitAcks(h.acks.Load()+20, fmt.Sprintf("after broker %d rejoined", leader))
+		waitAcks(h.acks.load()+20, fmt.Sprintf("after broker %d rejoined", leader))
 
 		// kill -9 a charter instance under load and start it again.
 		nd := nodes[round%3]
 		victim := nd.get()
 		victim.kill()
 		faults = append(faults, "kill -9 "+victim.name)
-		waitAcks(h.acks.Load()+20, "with "+victim.name+" down")
+		waitAcks(h.acks.load()+20, "with "+victim.name+" down")
 		nd.set(start(victim.name))
-		waitAcks(h.acks.Load()+20, "after "+victim.name+" restarted")
+		waitAcks(h.acks.load()+20, "after "+victim.name+" restarted")
 	}
 	close(stop)
 	wg.Wait()
@@ -429,40 +427,34 @@ func checkTopic(t *testing.T, adm *kadm.Client, topic string) {
 // waiting until there is one.
 func partitionLeader(t *testing.T, adm *kadm.Client, topic string) int32 {
 	t.Helper()
-	deadline := time.Now().Add(time.Minute)
-	for {
+	leader := int32(-1)
+	poll.Until(t, time.Minute, "a leader for "+topic+"/0", func() bool {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		td, err := adm.ListTopics(ctx, topic)
 		cancel()
 		if err == nil {
 			if p, ok := td[topic].Partitions[0]; ok && p.Err == nil && p.Leader >= 0 {
-				return p.Leader
+				leader = p.Leader
+				return true
 			}
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no leader for %s/0 within a minute: %v", topic, err)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+		return false
+	})
+	return leader
 }
 
 // waitISR waits until partition 0 of topic has n in-sync replicas: a
 // restarted broker has caught up, so that the next kill leaves two.
 func waitISR(t *testing.T, adm *kadm.Client, topic string, n int) {
 	t.Helper()
-	deadline := time.Now().Add(2 * time.Minute)
-	for {
+	poll.Until(t, 2*time.Minute, fmt.Sprintf("%d in-sync replicas of %s/0", n, topic), func() bool {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		td, err := adm.ListTopics(ctx, topic)
 		cancel()
-		if err == nil {
-			if p, ok := td[topic].Partitions[0]; ok && len(p.ISR) >= n {
-				return
-			}
+		if err != nil {
+			return false
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s/0 did not get %d in-sync replicas within two minutes: %+v %v", topic, n, td[topic].Partitions, err)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+		p, ok := td[topic].Partitions[0]
+		return ok && len(p.ISR) >= n
+	})
 }

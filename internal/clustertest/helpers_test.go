@@ -21,6 +21,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/charter-registry/charter/internal/poll"
 	"github.com/charter-registry/charter/internal/registrytest"
 )
 
@@ -132,19 +133,15 @@ func (in *instance) kill() {
 // process exits or d passes (a hang guard, not a speed check).
 func (in *instance) waitReady(t *testing.T, d time.Duration) {
 	t.Helper()
-	deadline := time.Now().Add(d)
-	for time.Now().Before(deadline) {
+	poll.Until(t, d, in.name+" ready", func() bool {
 		select {
 		case <-in.p.Exited():
 			t.Fatalf("%s exited before it was ready", in.name)
 		default:
 		}
-		if st, _, err := in.get(context.Background(), "/readyz"); err == nil && st == http.StatusOK {
-			return
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatalf("%s was not ready within %v", in.name, d)
+		st, _, err := in.get(context.Background(), "/readyz")
+		return err == nil && st == http.StatusOK
+	})
 }
 
 // call sends a request with a JSON body (nil for none) and returns the
@@ -280,9 +277,8 @@ func converge(t *testing.T, topic string, ins ...*instance) string {
 func convergeOn(t *testing.T, adm *kadm.Client, topic string, ins ...*instance) string {
 	t.Helper()
 	end := highWatermarkOn(t, adm, topic)
-	deadline := time.Now().Add(90 * time.Second)
 	var ds []digest
-	for {
+	poll.Until(t, 90*time.Second, fmt.Sprintf("instances at the log end %d", end), func() bool {
 		ds = ds[:0]
 		caught := true
 		for _, in := range ins {
@@ -291,14 +287,8 @@ func convergeOn(t *testing.T, adm *kadm.Client, topic string, ins ...*instance) 
 			ds = append(ds, d)
 			caught = caught && d.Position >= end
 		}
-		if caught {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("instances did not reach the log end %d within 90s: %+v", end, ds)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+		return caught
+	})
 	for i, d := range ds {
 		if d.Position != ds[0].Position || d.Digest != ds[0].Digest {
 			t.Fatalf("state differs: %s at %d has digest %s, %s at %d has %s",
@@ -400,6 +390,52 @@ type sink struct {
 	acks     []ack
 	failures map[outcome][]string
 	retried  []string // failures that a retry then got past
+	acked    counter
+}
+
+// counter counts acknowledgements and wakes whoever waits for a count,
+// so a test waits for the load to get somewhere instead of sleeping.
+type counter struct {
+	mu      sync.Mutex
+	n       int64
+	changed chan struct{} // closed and replaced on every add
+}
+
+func (c *counter) add() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.n++
+	if c.changed != nil {
+		close(c.changed)
+	}
+	c.changed = make(chan struct{})
+}
+
+func (c *counter) load() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n
+}
+
+// wait returns once the count reaches n (true) or ctx ends (false).
+func (c *counter) wait(ctx context.Context, n int64) bool {
+	for {
+		c.mu.Lock()
+		if c.n >= n {
+			c.mu.Unlock()
+			return true
+		}
+		if c.changed == nil {
+			c.changed = make(chan struct{})
+		}
+		ch := c.changed
+		c.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return false
+		}
+	}
 }
 
 // registerRetrying registers like a client with retries: an allowed
@@ -437,6 +473,7 @@ func (s *sink) add(a ack, o outcome, msg string) {
 	defer s.mu.Unlock()
 	if o == acked {
 		s.acks = append(s.acks, a)
+		s.acked.add()
 		return
 	}
 	s.failures[o] = append(s.failures[o], msg)

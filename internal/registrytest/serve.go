@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/charter-registry/charter/internal/poll"
 )
 
 // Environ returns the test's environment without its CHARTER_* variables,
@@ -176,21 +178,17 @@ func (p *Process) waitLog(t testing.TB, n int, substr string, d time.Duration) s
 	}
 }
 
-// WaitReady polls base's /readyz until it answers 200, failing the test
-// after a minute (a hang guard).
+// WaitReady checks base's /readyz until it answers 200, failing the test
+// after a minute (a hang guard). Readiness is announced by no log line,
+// so it is polled.
 func WaitReady(t testing.TB, base string) {
 	t.Helper()
-	deadline := time.Now().Add(time.Minute)
-	for {
-		if res, err := http.Get(base + "/readyz"); err == nil {
-			res.Body.Close()
-			if res.StatusCode == http.StatusOK {
-				return
-			}
+	poll.Until(t, time.Minute, base+" ready", func() bool {
+		res, err := http.Get(base + "/readyz")
+		if err != nil {
+			return false
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s never became ready", base)
-		}
-		time.Sleep(20 * time.Millisecond) // the pace of a poll, not a wait for an event
-	}
+		res.Body.Close()
+		return res.StatusCode == http.StatusOK
+	})
 }

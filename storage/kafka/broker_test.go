@@ -14,6 +14,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/charter-registry/charter/internal/poll"
 	"github.com/charter-registry/charter/storage"
 )
 
@@ -232,7 +233,9 @@ func TestBrokerCompaction(t *testing.T) {
 	// the earlier records leave the active segment and can be cleaned.
 	deadline := time.Now().Add(90 * time.Second)
 	for i := 0; ; i++ {
-		time.Sleep(300 * time.Millisecond)
+		// The broker's cleaner runs on its own clock: append at a
+		// pace that lets segment.ms pass between appends.
+		poll.Pause(context.Background(), 300*time.Millisecond)
 		mustAppend(t, l, rec("filler", fmt.Sprint(i)))
 		first := firstOffsets(t, l)
 		if first["a"] == 2 {

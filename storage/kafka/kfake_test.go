@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"sync"
 	"testing"
@@ -343,27 +344,112 @@ func TestFakeUnavailable(t *testing.T) {
 
 // TestFakeTailAcrossRestart restarts a persistent kfake cluster on the same
 // port under a running Tail, and appends through the same Log afterwards.
+// The port is bound once for the whole test and lent to each cluster in
+// turn (portKeeper), so no other process can take it in between.
 func TestFakeTailAcrossRestart(t *testing.T) {
 	dir := t.TempDir()
-	c := newFake(t, kfake.DataDir(dir))
+	port := keepPort(t)
+	c := newFake(t, kfake.DataDir(dir), kfake.ListenFn(port.listen))
 	addr := c.ListenAddrs()[0]
-	_, portStr, _ := strings.Cut(addr, "127.0.0.1:")
-	var port int
-	if _, err := fmt.Sscan(portStr, &port); err != nil {
-		t.Skipf("kfake address %q is not on 127.0.0.1: %v", addr, err)
-	}
 	l := openFake(t, fakeConfig(c))
 	col, stop := startTail(t, l, 0)
 	mustAppend(t, l, rec("a", "1"))
 	checkRecord(t, col.next(t), 0, rec("a", "1"))
 
 	c.Close()
-	c2 := newFake(t, kfake.DataDir(dir), kfake.Ports(port))
-	_ = c2
+	c2 := newFake(t, kfake.DataDir(dir), kfake.ListenFn(port.listen))
+	if got := c2.ListenAddrs()[0]; got != addr {
+		t.Fatalf("the restarted cluster listens on %s, not on %s", got, addr)
+	}
 	mustAppend(t, l, rec("b", "2"))
 	checkRecord(t, col.next(t), 1, rec("b", "2"))
 	if err := stop(); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Tail returned %v after its context was canceled, want context.Canceled", err)
+	}
+}
+
+// portKeeper holds one bound loopback port for a whole test and lends it
+// to one kfake cluster at a time (kfake.ListenFn), so that a cluster
+// restarted on "the same port" gets exactly the port its clients know.
+// Connections that arrive while no cluster holds the port are closed, as
+// a stopped broker's would be refused.
+type portKeeper struct {
+	ln   net.Listener
+	mu   sync.Mutex
+	cur  *lentListener
+	done chan struct{}
+}
+
+func keepPort(t *testing.T) *portKeeper {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := &portKeeper{ln: ln, done: make(chan struct{})}
+	go k.accept()
+	t.Cleanup(func() {
+		ln.Close()
+		<-k.done
+	})
+	return k
+}
+
+func (k *portKeeper) accept() {
+	defer close(k.done)
+	for {
+		c, err := k.ln.Accept()
+		if err != nil {
+			return
+		}
+		k.mu.Lock()
+		cur := k.cur
+		k.mu.Unlock()
+		if cur == nil || !cur.deliver(c) {
+			c.Close()
+		}
+	}
+}
+
+// listen is the kfake.ListenFn: it lends the port to a new cluster.
+func (k *portKeeper) listen(string, string) (net.Listener, error) {
+	l := &lentListener{conns: make(chan net.Conn), closed: make(chan struct{}), addr: k.ln.Addr()}
+	k.mu.Lock()
+	k.cur = l
+	k.mu.Unlock()
+	return l, nil
+}
+
+// lentListener is one cluster's view of the kept port.
+type lentListener struct {
+	conns  chan net.Conn
+	closed chan struct{}
+	once   sync.Once
+	addr   net.Addr
+}
+
+func (l *lentListener) Accept() (net.Conn, error) {
+	select {
+	case c := <-l.conns:
+		return c, nil
+	case <-l.closed:
+		return nil, net.ErrClosed
+	}
+}
+
+func (l *lentListener) Close() error {
+	l.once.Do(func() { close(l.closed) })
+	return nil
+}
+
+func (l *lentListener) Addr() net.Addr { return l.addr }
+
+func (l *lentListener) deliver(c net.Conn) bool {
+	select {
+	case l.conns <- c:
+		return true
+	case <-l.closed:
+		return false
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
+	"github.com/charter-registry/charter/internal/poll"
 	"github.com/charter-registry/charter/storage"
 )
 
@@ -347,7 +348,7 @@ func TestBrokerTxnMutualExclusion(t *testing.T) {
 				case errors.Is(err, storage.ErrUnavailable) && unavailable[w] < 50:
 					// Another test package may bounce the broker.
 					unavailable[w]++
-					time.Sleep(200 * time.Millisecond)
+					poll.Pause(context.Background(), 200*time.Millisecond) // do not spin while the broker is away
 				default:
 					errs <- fmt.Errorf("writer %d: %w", w, err)
 					return
