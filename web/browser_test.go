@@ -63,7 +63,8 @@ func TestBrowser(t *testing.T) {
 	defer rcancel()
 	cmd := exec.CommandContext(rctx, node, args...)
 	cmd.Env = append(os.Environ(), "CHARTER_BROWSER="+browser,
-		"CATALOGUE_AUTH_URL="+authSrv.URL, "CATALOGUE_AUTH_USER=reader", "CATALOGUE_AUTH_PASSWORD="+catalogueKey)
+		"CATALOGUE_AUTH_URL="+authSrv.URL, "CATALOGUE_AUTH_USER=reader", "CATALOGUE_AUTH_PASSWORD="+catalogueKey,
+		"CATALOGUE_WRITER_USER=alice", "CATALOGUE_WRITER_PASSWORD="+aliceKey)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err = cmd.Run()
@@ -112,6 +113,7 @@ func seed(t *testing.T, base string) {
 
 	do(http.MethodPost, "/v1/catalog/teams", map[string]any{"name": "checkout", "description": "Basket, checkout and order events.",
 		"contacts": []map[string]string{{"name": "On call", "email": "checkout-oncall@example.com"}, {"name": "#checkout", "url": "https://chat.example.com/checkout"}}})
+	do(http.MethodPost, "/v1/catalog/teams", map[string]any{"name": "billing", "description": "Invoices and dunning."})
 	do(http.MethodPost, "/v1/catalog/teams", map[string]any{"name": "logistics", "description": "Shipping and stock.",
 		"contacts": []map[string]string{{"email": "logistics@example.com"}}})
 	do(http.MethodPost, "/v1/catalog/topics", map[string]any{"name": "orders", "description": "One event per order placed in the shop, keyed by order id.",

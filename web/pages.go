@@ -392,6 +392,7 @@ type topicData struct {
 	// Unregistered lists bound subjects with no live version yet.
 	Unregistered []string
 	Lineage      *lineageView
+	Window       *windowView
 }
 
 func (c *Catalogue) panel(role, subject string) *schemaPanel {
@@ -440,6 +441,9 @@ func (c *Catalogue) topic(ctx *echo.Context) error {
 		te = &shown
 	}
 	d := topicData{Topic: te, Team: ix.byTeam[te.Team], Key: c.panel("key", te.KeySubject), Value: c.panel("value", te.ValueSubject), Lineage: ix.topicLineage(te)}
+	if d.Window = c.windowOf(see.v, name); d.Window != nil && !see.topic(d.Window.Successor) {
+		d.Window.Successor = ""
+	}
 	for _, pair := range []struct {
 		subject string
 		p       *schemaPanel

@@ -7,7 +7,7 @@
 // it exits non-zero when any check fails. Every page visited is saved as a
 // screenshot in artifactsDir; with readmeImgDir, the topic and diff pages
 // are also saved there for the README.
-import { chromium } from "playwright-core";
+import { chromium, request } from "playwright-core";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 
@@ -273,6 +273,53 @@ async function run() {
   check(await page.locator("#v2 details").evaluate((d) => d.open), "the entry links to the version it registered");
   await page.goto(`${base}/ui/audit?principal=nobody`);
   check((await text("main")).includes("No audit entries match these filters."), "a filter that matches nothing says so");
+
+  // The upgrade-window story over HTTP, read in the browser at each step:
+  // create v2, deprecate v1 with a deadline, two consumers, one migrates,
+  // retiring is refused, the second migrates, retire, archive.
+  // Basic credentials on every request: this server lets anonymous
+  // principals read, so it never challenges, and the audit trail should
+  // name alice.
+  const basic = Buffer.from(`${process.env.CATALOGUE_WRITER_USER}:${process.env.CATALOGUE_WRITER_PASSWORD}`).toString("base64");
+  const api = await request.newContext({ baseURL: base,
+    extraHTTPHeaders: { "Content-Type": "application/vnd.schemaregistry.v1+json", Authorization: `Basic ${basic}` } });
+  const call = async (method, url, data, want = 200) => {
+    const r = await api.fetch(url, { method, data });
+    check(r.status() === want, `${method} ${url} answers ${want}`, `${r.status()} ${await r.text()}`);
+    return r;
+  };
+  const day = 24 * 3600 * 1000;
+  const iso = (ms) => new Date(ms).toISOString().slice(0, 10);
+  await call("POST", "/v1/catalog/topics", { name: "invoices-v2", owner: "checkout", description: "Invoices with decimal amounts.", consumers: ["billing", "logistics"] });
+  await call("POST", "/v1/catalog/topics", { name: "invoices", owner: "checkout", description: "Invoices, amounts in cents.", consumers: ["billing", "logistics"] });
+  await call("PUT", "/v1/catalog/topics/invoices", { lifecycle: "deprecated", successor: "invoices-v2", deprecationDate: iso(Date.now() - 10 * day), sunsetDate: iso(Date.now() + 30 * day) });
+  await call("PUT", "/v1/catalog/topics/invoices/migrations/billing", { state: "migrated" });
+  await page.goto(`${base}/ui/topics/invoices`);
+  check((await text("#window ol.stages li[aria-current=step]")) === "deprecated", "the timeline marks the current step");
+  check((await text("#window dd.left")).endsWith("days left"), "the timeline says the time left", await text("#window dd.left"));
+  check((await text("#window dd.migrated")).startsWith("1 of 2 consumers · pending: logistics"), "the timeline counts migrated consumers", await text("#window dd.migrated"));
+  check((await text('#window table.consumers tr:has(a:text-is("billing"))')).includes("migrated"), "each consumer's state is shown");
+  check(await page.locator("#window figure.window-bar svg line.now").count() === 1, "the window bar marks today");
+  check(await page.locator('#window a[href="/ui/topics/invoices-v2"]').count() === 1, "the timeline links the successor");
+  check(await fits(), "the topic page with its upgrade window fits a laptop-width window");
+  await page.locator("#window").screenshot({ path: path.join(outDir, "window-open.png") });
+  if (readmeDir) {
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.locator("#window").screenshot({ path: path.join(readmeDir, "catalogue-window.png") });
+    await page.setViewportSize(viewport);
+  }
+  await call("PUT", "/v1/catalog/topics/invoices", { lifecycle: "retired" }, 409);
+  await call("PUT", "/v1/catalog/topics/invoices/migrations/logistics", { state: "migrated" });
+  await call("PUT", "/v1/catalog/topics/invoices", { lifecycle: "retired" });
+  await call("PUT", "/v1/catalog/topics/invoices", { lifecycle: "archived" });
+  await page.goto(`${base}/ui/topics/invoices`);
+  check((await text("#window ol.stages li[aria-current=step]")) === "archived", "after the story the topic is archived");
+  const steps = await page.locator("#window ol.window-history li strong").allInnerTexts();
+  check(steps.join(" | ") === "deprecated (was active) | billing migrated | logistics migrated | retired (was deprecated) | archived (was retired)",
+    "the history lists every step in order", steps.join(" | "));
+  check((await text("#window ol.window-history li")).includes("by alice"), "the history names who made each step", await text("#window ol.window-history li"));
+  await page.locator("#window").screenshot({ path: path.join(outDir, "window-archived.png") });
+  await api.dispose();
 
   // A doc string holding <script> is shown as text, and never runs.
   await page.goto(`${base}/ui/subjects/customer`);
