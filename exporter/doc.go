@@ -18,7 +18,7 @@
 // exporter that restarts, hands over or loses the network simply compares
 // again: nothing is lost and nothing is sent twice to different effect.
 // The package knows no HTTP server: it returns *registry.Error with
-// Confluent's exporter codes (40450, 40950, 40951, 40952, 40960, 40963,
+// Confluent's exporter codes (40450, 40950, 40951, 40952, 40960, 40961, 40963,
 // 40964) and the api package maps them. It talks HTTP only as a client,
 // to the destination.
 package exporter

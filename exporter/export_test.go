@@ -228,6 +228,7 @@ func TestExporterAPIErrors(t *testing.T) {
 		{"custom without context", "POST", "/exporters", map[string]any{"name": "two", "contextType": "CUSTOM", "config": good}, 422, 42212, "Exporter 'two': contextType CUSTOM needs a context"},
 		{"context without custom", "POST", "/exporters", map[string]any{"name": "two", "context": "x", "config": good}, 422, 42212, "Exporter 'two': context is only for contextType CUSTOM, not AUTO"},
 		{"kek rename", "POST", "/exporters", map[string]any{"name": "two", "kekRenameFormat": "k_${kek}", "config": good}, 422, 42212, "Exporter 'two': kekRenameFormat is not supported: charter's exporters copy schemas, not encryption keys"},
+		{"custom global context", "POST", "/exporters", map[string]any{"name": "two", "contextType": "CUSTOM", "context": ".__GLOBAL", "config": good}, 422, 42212, "Exporter 'two': invalid context '.__GLOBAL': it holds configs and modes, not subjects"},
 		{"exists", "POST", "/exporters", map[string]any{"name": "one", "config": good}, 409, 40960, "Exporter 'one' already exists"},
 		{"not found", "GET", "/exporters/nope", nil, 404, 40450, "Exporter 'nope' not found"},
 		{"status not found", "GET", "/exporters/nope/status", nil, 404, 40450, "Exporter 'nope' not found"},
@@ -236,6 +237,8 @@ func TestExporterAPIErrors(t *testing.T) {
 		{"update running", "PUT", "/exporters/one", map[string]any{"subjects": []string{"x"}}, 409, 40963, "Exporter 'one' not paused: pause it first"},
 		{"reset running", "PUT", "/exporters/one/reset", nil, 409, 40963, "Exporter 'one' not paused: pause it first"},
 		{"config running", "PUT", "/exporters/one/config", map[string]string{"schema.registry.url": "http://y"}, 409, 40963, "Exporter 'one' not paused: pause it first"},
+		{"resume running", "PUT", "/exporters/one/resume", nil, 409, 40961, "Exporter 'one' already running"},
+		{"resume not found", "PUT", "/exporters/nope/resume", nil, 404, 40450, "Exporter 'nope' not found"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

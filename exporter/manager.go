@@ -377,9 +377,13 @@ func (m *Manager) Pause(ctx context.Context, name string) error {
 	})
 }
 
-// Resume starts a paused exporter again from where it stopped.
+// Resume starts a paused exporter again from where it stopped, or one in
+// ERROR again; one that runs is refused with 40961, as Confluent does.
 func (m *Manager) Resume(ctx context.Context, name string) error {
 	return m.change(ctx, name, "resume", OpResumed, func(d *definition, st *statusValue) error {
+		if !d.Paused && st.State != StateError {
+			return errAlreadyRunning(name)
+		}
 		d.Paused = false
 		st.State, st.Trace = StateStarting, ""
 		return nil

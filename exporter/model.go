@@ -18,6 +18,7 @@ const (
 	CodeInvalidConfig     registry.Code = 40951
 	CodeInvalidSubjects   registry.Code = 40952
 	CodeAlreadyExists     registry.Code = 40960
+	CodeAlreadyRunning    registry.Code = 40961
 	CodeNotPaused         registry.Code = 40963
 	CodeTooManyExporters  registry.Code = 40964
 	CodeInvalidDefinition registry.Code = registry.CodeInvalidRequest
@@ -29,6 +30,10 @@ func errNotFound(name string) error {
 
 func errAlreadyExists(name string) error {
 	return registry.Errorf(CodeAlreadyExists, "Exporter '%s' already exists", name)
+}
+
+func errAlreadyRunning(name string) error {
+	return registry.Errorf(CodeAlreadyRunning, "Exporter '%s' already running", name)
 }
 
 func errNotPaused(name string) error {
@@ -297,6 +302,9 @@ func normalize(e Exporter) (Exporter, error) {
 			return e, registry.Errorf(CodeInvalidDefinition, "Exporter '%s': invalid context '%s': a context name has no ':' and no control characters", e.Name, e.Context)
 		}
 		e.Context = "." + c
+		if e.Context == confluent.GlobalContext {
+			return e, registry.Errorf(CodeInvalidDefinition, "Exporter '%s': invalid context '%s': it holds configs and modes, not subjects", e.Name, e.Context)
+		}
 	case ContextAuto, ContextNone:
 		if e.Context != "" {
 			return e, registry.Errorf(CodeInvalidDefinition, "Exporter '%s': context is only for contextType CUSTOM, not %s", e.Name, e.ContextType)
