@@ -331,7 +331,7 @@ func TestLinkSurvivesKillsOfBothSides(t *testing.T) {
 	close(stop)
 	acks := done()
 	settled(t, cur, dst.url(), ":.west:", acks)
-	if b := get(cur() + "/metrics"); !bytes.Contains(b, []byte(`charter_exporter_lag{exporter="dr"} 0`)) {
+	if b := get(cur() + "/metrics"); !bytes.Contains(b, []byte("\ncharter_exporter_lag{exporter=\"dr\"} 0\n")) {
 		t.Errorf("metrics after settling lack a zero lag for dr")
 	}
 }
@@ -340,7 +340,7 @@ func TestLinkSurvivesKillsOfBothSides(t *testing.T) {
 // lease, or nil.
 func holder(nodes ...*node) *node {
 	for _, n := range nodes {
-		if bytes.Contains(get(n.url()+"/metrics"), []byte("charter_exporter_lease_held 1")) {
+		if bytes.Contains(get(n.url()+"/metrics"), []byte("\ncharter_exporter_lease_held 1\n")) {
 			return n
 		}
 	}
@@ -381,10 +381,11 @@ func TestLinkKafkaClusterHandsOver(t *testing.T) {
 		return first != nil, ""
 	})
 	waitForVersions(t, cur, 15)
-	other := a
+	other, which := a, "b"
 	if first == a {
-		other = b
+		other, which = b, "a"
 	}
+	t.Logf("instance %s holds the exporter lease; killing it -9", which)
 	set(other)
 	first.kill9() // the exporting instance dies mid-stream
 	eventually(t, "the other instance takes the lease over", func() (bool, string) {

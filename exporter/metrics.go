@@ -23,9 +23,9 @@ func newMetrics(m *Manager) *metrics {
 		m:         m,
 		offset:    prometheus.NewDesc("charter_exporter_offset", "Source log position the exporter's destination reflects: every change below it has been exported.", []string{"exporter"}, nil),
 		lagDesc:   prometheus.NewDesc("charter_exporter_lag", "Changes (versions to import or delete, subject configs) the exporter has yet to send to its destination.", []string{"exporter"}, nil),
-		stateDesc: prometheus.NewDesc("charter_exporter_state", "1 for the exporter's current state (STARTING, RUNNING, PAUSED, ERROR), 0 for the others.", []string{"exporter", "state"}, nil),
+		stateDesc: prometheus.NewDesc("charter_exporter_state", "The exporter's current state (STARTING, RUNNING, PAUSED, ERROR) has the value 1, the others 0.", []string{"exporter", "state"}, nil),
 		ownerG: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "charter_exporter_lease_held", Help: "1 while this instance holds the exporter lease and runs the cluster's exporters.",
+			Name: "charter_exporter_lease_held", Help: "Whether this instance holds the exporter lease and runs the cluster's exporters (1) or not (0).",
 		}),
 		ops: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "charter_exporter_operations_total", Help: "Steps this instance sent to exporters' destinations, by kind (import, delete, purge, config, unconfig).",
