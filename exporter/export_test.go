@@ -341,3 +341,23 @@ func TestExporterBringsReferences(t *testing.T) {
 		t.Errorf("destination references = %+v, want b.common-money", sc.References)
 	}
 }
+
+// Into a context of its own the same id is no clash: ids are per context
+// on the destination, so a registry that holds schemas of its own takes
+// another's copy beside them.
+func TestExporterContextAvoidsIDClash(t *testing.T) {
+	src := registrytest.Start(t, registrytest.WithExporters(fast))
+	dst := registrytest.Start(t)
+	register(t, dst.URL, "local-value", record("Local", "x"))
+	register(t, src.URL, "orders-value", record("Order", "a"))
+	mustCall(t, http.MethodPost, src.URL+"/exporters", map[string]any{
+		"name": "dr", "contextType": "CUSTOM", "context": "src", "config": map[string]string{"schema.registry.url": dst.URL},
+	})
+	eventually(t, "exported into .src", func() (bool, string) {
+		sc, err := dst.Service.Version(":.src:orders-value", 1, true)
+		return err == nil && sc.ID == 1, fmt.Sprintf("%+v %v", sc, err)
+	})
+	if sc, err := dst.Service.Version("local-value", 1, false); err != nil || sc.ID != 1 {
+		t.Errorf("the destination's own local-value = %+v, %v; want id 1 untouched", sc, err)
+	}
+}
