@@ -72,6 +72,7 @@ func call(t *testing.T, addr, key, method, path, body string) (int, string) {
 // the real binary: credentials from a file, a team and a topic created by
 // an admin, ownership enforced, and a key rotated by SIGHUP.
 func TestServeWithAuthRequired(t *testing.T) {
+	t.Parallel() // its own charter process on its own port and data
 	bin := registrytest.BuildBinary(t)
 	authFile := filepath.Join(t.TempDir(), "auth.yaml")
 	keys := map[string]string{}
@@ -138,6 +139,7 @@ func TestServeWithAuthRequired(t *testing.T) {
 // in-process kfake cluster) with --changes-topic and reads the change
 // event of a registration from the topic.
 func TestServePublishesChangesToKafka(t *testing.T) {
+	t.Parallel() // its own charter process on its own port and data
 	c, err := kfake.NewCluster(kfake.NumBrokers(1))
 	if err != nil {
 		t.Fatal(err)

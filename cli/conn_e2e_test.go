@@ -81,6 +81,7 @@ func closedByServer(c net.Conn) error {
 // that a normal client is served while they are connected, and that a long
 // poll longer than the read timeout is not cut by it.
 func TestSlowClientsAreDisconnected(t *testing.T) {
+	t.Parallel() // its own charter process on its own port and data
 	bin := registrytest.BuildBinary(t)
 	addr := serveOnAnyPort(t, bin,
 		"--read-header-timeout", "1s", "--read-timeout", "2s", "--idle-timeout", "1s",
@@ -177,6 +178,7 @@ func TestSlowClientsAreDisconnected(t *testing.T) {
 // clients and checks that one more gets a 503 with a Confluent error body
 // and Retry-After, and is served once a slot is free.
 func TestConnectionsBeyondTheCapGet503(t *testing.T) {
+	t.Parallel() // its own charter process on its own port and data
 	bin := registrytest.BuildBinary(t)
 	const max = 8
 	addr := serveOnAnyPort(t, bin, "--max-connections", strconv.Itoa(max))

@@ -16,6 +16,7 @@ import (
 // default, accepted with CHARTER_JSON_SCHEMA_LENIENT_PATTERNS=true (the
 // environment form of --json-schema-lenient-patterns).
 func TestServeRefusesJSONPatternsUnlessLenient(t *testing.T) {
+	t.Parallel() // its own charter process on its own port and data
 	bin := registrytest.BuildBinary(t)
 	body := `{"schemaType":"JSON","schema":"{\"type\":\"string\",\"pattern\":\"^(?!x)\"}"}`
 	for _, tc := range []struct {

@@ -212,6 +212,7 @@ func (r *runner) run(job, eventName string, event map[string]any, github map[str
 // the audit trail, and a breaking pull request fails with 100 and an
 // annotation on each broken line.
 func TestReadmeWorkflow(t *testing.T) {
+	t.Parallel() // its own charter process on its own port and data
 	if _, err := exec.LookPath("bash"); err != nil {
 		t.Skip("bash is not installed")
 	}

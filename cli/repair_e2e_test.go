@@ -65,6 +65,7 @@ func stopServer(t *testing.T, srv *registrytest.Process) {
 // serve refuses and says why, charter repair reports what was dropped, and
 // the next registration gets a fresh id above every old one.
 func TestTruncatedLogRefusesThenRepairKeepsIDs(t *testing.T) {
+	t.Parallel() // its own charter process on its own port and data
 	const n = 60
 	bin := registrytest.BuildBinary(t)
 	dir := t.TempDir()
@@ -147,6 +148,7 @@ func TestTruncatedLogRefusesThenRepairKeepsIDs(t *testing.T) {
 // TestDeletedLogRefusesToStart: a records.log deleted while its checkpoint
 // remains does not start as an empty registry.
 func TestDeletedLogRefusesToStart(t *testing.T) {
+	t.Parallel() // its own charter process on its own port and data
 	bin := registrytest.BuildBinary(t)
 	dir := t.TempDir()
 	cmd := startServer(t, bin, dir)

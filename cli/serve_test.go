@@ -28,6 +28,7 @@ func startServer(t *testing.T, bin, dir string) *registrytest.Process {
 // busy, sends SIGTERM, and checks that every write that was acknowledged is
 // on disk after a restart and that the process exited cleanly.
 func TestSIGTERMFinishesInFlightWrites(t *testing.T) {
+	t.Parallel() // its own charter process on its own port and data
 	bin := registrytest.BuildBinary(t)
 	dir := t.TempDir()
 	srv := startServer(t, bin, dir)

@@ -4,6 +4,7 @@
 package leaktest
 
 import (
+	"os"
 	"testing"
 
 	"go.uber.org/goleak"
@@ -29,7 +30,17 @@ func Options() []goleak.Option {
 }
 
 // Main runs a package's tests and then fails if any goroutine is left
-// that Options does not excuse. Call it from TestMain.
-func Main(m *testing.M) {
-	goleak.VerifyTestMain(m, Options()...)
+// that Options does not excuse. Call it from TestMain; cleanups run once
+// the tests have ended, before the process exits.
+func Main(m *testing.M, cleanups ...func()) {
+	opts := Options()
+	if len(cleanups) > 0 {
+		opts = append(opts, goleak.Cleanup(func(code int) {
+			for _, c := range cleanups {
+				c()
+			}
+			os.Exit(code)
+		}))
+	}
+	goleak.VerifyTestMain(m, opts...)
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/charter-registry/charter/internal/leaktest"
+	"github.com/charter-registry/charter/internal/registrytest"
 )
 
 // TestMain serves the ceiling when the tool starts this test binary as one
@@ -14,5 +15,5 @@ func TestMain(m *testing.M) {
 	if serveCeilingFromEnv() {
 		os.Exit(0)
 	}
-	leaktest.Main(m)
+	leaktest.Main(m, registrytest.RemoveBinary)
 }
