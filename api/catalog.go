@@ -23,6 +23,11 @@ func (s *Server) catalogRoutes(e *echo.Echo) {
 	e.PUT("/v1/catalog/topics/:topic/bindings", s.putBindings)
 	e.GET("/v1/catalog/topics/:topic/window", s.getWindow)
 	e.GET("/v1/catalog/topics/:topic/fields", s.getTopicFields)
+	e.PUT("/v1/catalog/topics/:topic/subscribers/:team", s.subscribe)
+	e.DELETE("/v1/catalog/topics/:topic/subscribers/:team", s.unsubscribe)
+	e.GET("/v1/catalog/reviews", s.listReviews)
+	e.GET("/v1/catalog/reviews/:review", s.getReview)
+	e.POST("/v1/catalog/reviews/:review/approve", s.approveReview)
 	e.PUT("/v1/catalog/topics/:topic/migrations/:consumer", s.putMigration)
 
 	e.GET("/v1/catalog/subjects/:subject", s.subjectOwnership)
@@ -193,6 +198,50 @@ func (s *Server) putMigration(c *echo.Context) error {
 
 func (s *Server) getTopicFields(c *echo.Context) error {
 	out, err := s.gov.Fields(viewer(c), c.Param("topic"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, out)
+}
+
+func (s *Server) subscribe(c *echo.Context) error {
+	out, err := s.gov.Subscribe(c.Request().Context(), c.Param("topic"), c.Param("team"), true)
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, out)
+}
+
+func (s *Server) unsubscribe(c *echo.Context) error {
+	out, err := s.gov.Subscribe(c.Request().Context(), c.Param("topic"), c.Param("team"), false)
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, out)
+}
+
+func (s *Server) listReviews(c *echo.Context) error {
+	state, err := enumQuery(c, "state", []governance.ReviewState{governance.ReviewPending, governance.ReviewApproved})
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, s.gov.Reviews(governance.ReviewFilter{Topic: c.QueryParam("topic"), Subject: c.QueryParam("subject"), State: state, Viewer: viewer(c)}))
+}
+
+func (s *Server) getReview(c *echo.Context) error {
+	out, err := s.gov.Review(viewer(c), c.Param("review"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, out)
+}
+
+func (s *Server) approveReview(c *echo.Context) error {
+	override, err := boolQuery(c, "override")
+	if err != nil {
+		return err
+	}
+	out, err := s.gov.Approve(c.Request().Context(), c.Param("review"), override)
 	if err != nil {
 		return err
 	}

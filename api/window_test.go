@@ -23,7 +23,7 @@ var windowKeys = map[string]string{
 	"analytics": "chk_window-analytics-key-0123456789abcdef012345",
 }
 
-func windowServer(t *testing.T) func(who, method, path string, body any) response {
+func windowServer(t *testing.T) (func(who, method, path string, body any) response, string) {
 	t.Helper()
 	creds := mustCredentials(t, fmt.Sprintf(`principals:
   - name: root
@@ -48,7 +48,7 @@ func windowServer(t *testing.T) func(who, method, path string, body any) respons
 	return func(who, method, path string, body any) response {
 		t.Helper()
 		return send(t, r.URL, method, path, body, "Bearer "+windowKeys[who])
-	}
+	}, r.URL
 }
 
 // TestUpgradeWindowStory is the dual-schema upgrade window end to end over
@@ -57,7 +57,7 @@ func windowServer(t *testing.T) func(who, method, path string, body any) respons
 // topic is retired and archived; every step is in the window's history
 // and the audit trail.
 func TestUpgradeWindowStory(t *testing.T) {
-	call := windowServer(t)
+	call, _ := windowServer(t)
 	must := func(who, method, path string, body any) response {
 		t.Helper()
 		r := call(who, method, path, body)
@@ -165,7 +165,7 @@ func TestUpgradeWindowStory(t *testing.T) {
 // TestForcedRetirementIsAudited: an admin may retire past pending
 // consumers; the entry says it was forced.
 func TestForcedRetirementIsAudited(t *testing.T) {
-	call := windowServer(t)
+	call, _ := windowServer(t)
 	for _, team := range []string{"payments", "billing"} {
 		send := call("admin", "POST", "/v1/catalog/teams", map[string]any{"name": team})
 		if send.status != 200 {

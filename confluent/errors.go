@@ -26,18 +26,21 @@ const (
 	CodeNotFound                   Code = 40410
 	CodeIncompatibleSchema         Code = 40901
 	CodeConflict                   Code = 40902
-	CodeInvalidSchema              Code = 42201
-	CodeInvalidVersion             Code = 42202
-	CodeInvalidCompatibilityLevel  Code = 42203
-	CodeInvalidMode                Code = 42204
-	CodeOperationNotPermitted      Code = 42205
-	CodeReferenceExists            Code = 42206
-	CodeIDDoesNotMatch             Code = 42207
-	CodeInvalidSubject             Code = 42208
-	CodeSchemaTooLarge             Code = 42209
-	CodeInvalidRuleSet             Code = 42210
-	CodeContextNotEmpty            Code = 42211
-	CodeInvalidRequest             Code = 42212
+	// CodePendingReview is charter's own: a registration on a topic whose
+	// policy is review: required waits for its consumers' approval.
+	CodePendingReview             Code = 40920
+	CodeInvalidSchema             Code = 42201
+	CodeInvalidVersion            Code = 42202
+	CodeInvalidCompatibilityLevel Code = 42203
+	CodeInvalidMode               Code = 42204
+	CodeOperationNotPermitted     Code = 42205
+	CodeReferenceExists           Code = 42206
+	CodeIDDoesNotMatch            Code = 42207
+	CodeInvalidSubject            Code = 42208
+	CodeSchemaTooLarge            Code = 42209
+	CodeInvalidRuleSet            Code = 42210
+	CodeContextNotEmpty           Code = 42211
+	CodeInvalidRequest            Code = 42212
 	// CodeLintViolations is charter's own: a registration refused by the
 	// subject's lint policy (lint mode enforce).
 	CodeLintViolations          Code = 42250
@@ -77,6 +80,7 @@ var codeNames = map[Code]string{
 	CodeNotFound:                   "NOT_FOUND",
 	CodeIncompatibleSchema:         "INCOMPATIBLE_SCHEMA",
 	CodeConflict:                   "CONFLICT",
+	CodePendingReview:              "PENDING_REVIEW",
 	CodeInvalidSchema:              "INVALID_SCHEMA",
 	CodeInvalidVersion:             "INVALID_VERSION",
 	CodeInvalidCompatibilityLevel:  "INVALID_COMPATIBILITY_LEVEL",

@@ -28,7 +28,8 @@ func Operations() []registry.Operation {
 	return []registry.Operation{
 		OpTeamCreated, OpTeamUpdated, OpTeamDeleted,
 		OpTopicCreated, OpTopicUpdated, OpTopicDeleted,
-		OpMigrationChanged,
+		OpMigrationChanged, OpSubscribed, OpUnsubscribed,
+		OpReviewRequested, OpReviewApproved,
 	}
 }
 

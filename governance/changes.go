@@ -7,6 +7,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/charter-registry/charter/compat"
 	"github.com/charter-registry/charter/registry"
 )
 
@@ -33,6 +34,10 @@ type ChangeEvent struct {
 	// Reason and Link are the write's registry.Provenance.
 	Reason string `json:"reason,omitempty"`
 	Link   string `json:"link,omitempty"`
+	// Changes and Verdict name what a registration on a watched topic
+	// changed and how compatible that is (registry.AuditEntry.Changes).
+	Changes []compat.Change   `json:"changes,omitempty"`
+	Verdict *registry.Verdict `json:"verdict,omitempty"`
 	// Forced marks an admin's override (registry.AuditEntry.Forced).
 	Forced bool `json:"forced,omitempty"`
 }
@@ -58,7 +63,7 @@ func changeOf(a registry.AuditEntry) ChangeEvent {
 		Subject: a.Subject, Version: a.Version, Versions: a.Versions, SchemaID: a.SchemaID,
 		Topic: a.Topic, Team: a.Team, Permanent: a.Permanent, Changed: a.Changed,
 		Before: a.Before, After: a.After, Reason: a.Reason, Link: a.Link,
-		Forced: a.Forced,
+		Changes: a.Changes, Verdict: a.Verdict, Forced: a.Forced,
 	}
 }
 

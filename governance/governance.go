@@ -35,6 +35,7 @@ type Governance struct {
 	predecessors map[string]map[string]bool
 	audit        []registry.AuditEntry // in log order
 	auditIDs     map[string]bool
+	reviews      map[string]Review
 
 	// search caches what search reads of the registry; it has a lock of
 	// its own.
@@ -58,10 +59,12 @@ func Attach(svc *registry.Service, cfg Config) *Governance {
 		bySubject:    map[string]string{},
 		predecessors: map[string]map[string]bool{},
 		auditIDs:     map[string]bool{},
+		reviews:      map[string]Review{},
 	}
 	svc.State().Register(KeyTeam, teamRecords{g})
 	svc.State().Register(KeyTopic, topicRecords{g})
 	svc.State().Register(registry.KeyAudit, auditRecords{g})
+	svc.State().Register(KeyReview, reviewRecords{g})
 	svc.SetGovernor(g)
 	return g
 }
@@ -77,7 +80,8 @@ func (g *Governance) Binding(subject string) (registry.Binding, bool) {
 	if !ok {
 		return registry.Binding{}, false
 	}
-	b := registry.Binding{Topic: t.Name, Owner: t.Owner, Shared: t.WritePolicy == Shared, Lint: t.Lint}
+	b := registry.Binding{Topic: t.Name, Owner: t.Owner, Shared: t.WritePolicy == Shared, Lint: t.Lint,
+		Watched: len(t.Subscribers) > 0, Review: t.Review == ReviewRequired && len(g.consumerTeamsLocked(t)) > 0}
 	if t.Lifecycle == Retired || t.Lifecycle == Archived {
 		b.Closed = fmt.Sprintf("Subject '%s' belongs to topic '%s', which is %s: it accepts no new schemas%s", subject, t.Name, t.Lifecycle, successorHint(t))
 	}

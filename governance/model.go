@@ -131,6 +131,13 @@ type Topic struct {
 	// Migrations is each consumer's migration state while the topic is
 	// deprecated (and, frozen, once it is retired): pending or migrated.
 	Migrations map[string]MigrationState `json:"migrations,omitempty"`
+	// Review is the topic's review policy: required holds changes that
+	// may hurt consumers for the consuming teams' approval; none (or
+	// absent) lets them land.
+	Review string `json:"review,omitempty"`
+	// Subscribers are the teams that asked to hear of contract changes
+	// (set through their own route).
+	Subscribers []string `json:"subscribers,omitempty"`
 	// Lint is the lint policy of the topic's subjects that have none in
 	// their own config.
 	Lint *registry.LintPolicy `json:"lint,omitempty"`
@@ -154,6 +161,8 @@ type TopicUpdate struct {
 	Visibility     *Visibility     `json:"visibility,omitempty"`
 	SLA            *SLA            `json:"sla,omitempty"`
 	Classification *string         `json:"classification,omitempty"`
+	// Review is required or none.
+	Review *string `json:"review,omitempty"`
 	// DeprecationDate (the window shows the time of the deprecation when
 	// it is not given) and SunsetDate
 	// take RFC 3339 times or dates (2027-01-31); only a deprecated topic
@@ -370,6 +379,16 @@ func (g *Governance) applyTopicUpdate(t Topic, u TopicUpdate) (Topic, error) {
 			t.SLA = nil
 		}
 	}
+	if u.Review != nil {
+		switch r := strings.ToLower(strings.TrimSpace(*u.Review)); r {
+		case ReviewRequired:
+			t.Review = r
+		case ReviewNone, "":
+			t.Review = ""
+		default:
+			return Topic{}, registry.Errorf(registry.CodeInvalidRequest, "Invalid review %q: use required or none", *u.Review)
+		}
+	}
 	if u.Classification != nil {
 		if t.Classification, err = cleanClassification(*u.Classification); err != nil {
 			return Topic{}, err
@@ -492,6 +511,8 @@ func changedFields(a, b Topic) []string {
 	add("visibility", a.Visibility != b.Visibility)
 	add("sla", !reflect.DeepEqual(a.SLA, b.SLA))
 	add("classification", a.Classification != b.Classification)
+	add("review", a.Review != b.Review)
+	add("subscribers", !slices.Equal(a.Subscribers, b.Subscribers))
 	add("deprecationDate", a.DeprecationDate != b.DeprecationDate)
 	add("sunsetDate", a.SunsetDate != b.SunsetDate)
 	add("migrations", !maps.Equal(a.Migrations, b.Migrations))

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/charter-registry/charter/compat"
 	"github.com/charter-registry/charter/lint"
 	"github.com/charter-registry/charter/storage"
 )
@@ -79,6 +80,11 @@ type AuditEntry struct {
 	// where it was decided, as the writer said.
 	Reason string `json:"reason,omitempty"`
 	Link   string `json:"link,omitempty"`
+	// Changes and Verdict are, for a registration on a topic its
+	// consumers watch, what changed against the latest version and how
+	// compatible that is in each direction.
+	Changes []compat.Change `json:"changes,omitempty"`
+	Verdict *Verdict        `json:"verdict,omitempty"`
 	// Forced marks a write an admin made against a rule that would have
 	// refused it otherwise: retiring a topic while consumers are still
 	// pending, or landing a registration its reviewers have not approved.

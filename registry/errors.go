@@ -30,6 +30,7 @@ const (
 	CodeNotFound                   = confluent.CodeNotFound
 	CodeIncompatibleSchema         = confluent.CodeIncompatibleSchema
 	CodeConflict                   = confluent.CodeConflict
+	CodePendingReview              = confluent.CodePendingReview
 	CodeInvalidSchema              = confluent.CodeInvalidSchema
 	CodeInvalidVersion             = confluent.CodeInvalidVersion
 	CodeInvalidCompatibilityLevel  = confluent.CodeInvalidCompatibilityLevel

@@ -1,5 +1,7 @@
 package registry
 
+import "github.com/charter-registry/charter/storage"
+
 // Governor is what the registry asks the governance layer (package
 // governance) about subjects: which topic binds one, who owns it, whether
 // it still takes new versions, what lint policy the topic sets and how a
@@ -23,6 +25,12 @@ type Governor interface {
 	// successor binds subject in the same role (key or value), for lint
 	// rules that compare a first schema with the one it replaces.
 	Predecessors(subject string) []Predecessor
+	// Hold decides whether a registration on a topic with Review set
+	// waits for its reviewers. To hold it, it returns the records to
+	// write in the registration's batch instead of the version (the
+	// pending review and its audit entry) and the error the producer is
+	// answered with (CodePendingReview); nil, nil lets it land.
+	Hold(h Hold) ([]storage.Record, error)
 }
 
 // Binding is what the registry knows of the topic a subject is bound to.
@@ -38,6 +46,11 @@ type Binding struct {
 	Closed string
 	// Lint is the topic's lint policy, for subjects without their own.
 	Lint *LintPolicy
+	// Watched asks for a registration's changes and verdicts in its audit
+	// entry and change event (teams subscribe to the topic).
+	Watched bool
+	// Review asks Hold about every registration with changes.
+	Review bool
 }
 
 // Predecessor is one subject a successor's subject replaces.
@@ -51,9 +64,10 @@ type governorRef struct{ Governor }
 
 type noGovernor struct{}
 
-func (noGovernor) Binding(string) (Binding, bool)    { return Binding{}, false }
-func (noGovernor) UpgradePath(string) string         { return "" }
-func (noGovernor) Predecessors(string) []Predecessor { return nil }
+func (noGovernor) Binding(string) (Binding, bool)      { return Binding{}, false }
+func (noGovernor) UpgradePath(string) string           { return "" }
+func (noGovernor) Predecessors(string) []Predecessor   { return nil }
+func (noGovernor) Hold(Hold) ([]storage.Record, error) { return nil, nil }
 
 // SetGovernor makes g the service's governance. Call it before Run, as
 // State.Register, so that replay and every write see the same ownership.

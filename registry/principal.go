@@ -36,6 +36,10 @@ func (p Principal) Describe() string {
 	return fmt.Sprintf("principal '%s' (team %s)", p.Name, strings.Join(p.Teams, ", "))
 }
 
+// ProvenanceOf returns the provenance Service attached to p, for
+// governance that writes on p's behalf later (a held registration).
+func ProvenanceOf(p Principal) Provenance { return p.provenance }
+
 // Anonymous is the principal name audit entries carry for writes made
 // without a principal, which happens only while authorization is off.
 const Anonymous = "anonymous"

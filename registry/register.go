@@ -59,6 +59,9 @@ func (s *Service) RegisterLinted(ctx context.Context, subject string, req Regist
 		w := fmt.Sprintf("register subject %q", subject)
 		return Schema{}, nil, writeError(err, w, w)
 	}
+	if r.held != nil {
+		return Schema{}, nil, r.held // written: the pending review, not the version
+	}
 	return r.out, r.findings, nil
 }
 
@@ -82,6 +85,11 @@ type registration struct {
 	findings []lint.Finding
 	out      Schema
 	answered bool
+	// changes and verdict are what review found against the latest
+	// version; held is the answer when governance holds the registration.
+	changes []compat.Change
+	verdict *Verdict
+	held    error
 }
 
 func (r *registration) decide() error {
@@ -95,6 +103,7 @@ func (r *registration) decide() error {
 		r.checkNewVersion,
 		r.checkCompatibility,
 		r.lint,
+		r.review,
 		r.appendVersion,
 	} {
 		if err := step(); err != nil || r.answered {
@@ -239,7 +248,7 @@ func (r *registration) appendVersion() error {
 	r.m.Append(r.sn.contextRecord(r.subject)...)
 	r.m.Append(rec)
 	r.out = Schema{Subject: r.subject, Version: version, ID: id, SchemaType: val.SchemaType, References: c.refs, Metadata: c.metadata, RuleSet: c.ruleSet, Schema: c.text, GUID: c.identity.String(), Timestamp: val.Timestamp}
-	return r.m.Audit(AuditEntry{Operation: OpSchemaRegistered, Subject: r.subject, Version: version, SchemaID: id, Topic: r.topic.Topic, Team: r.topic.Owner, Lint: r.findings})
+	return r.m.Audit(AuditEntry{Operation: OpSchemaRegistered, Subject: r.subject, Version: version, SchemaID: id, Topic: r.topic.Topic, Team: r.topic.Owner, Lint: r.findings, Changes: r.changes, Verdict: r.verdict})
 }
 
 // nextVersion is the version the schema gets: the one after the newest,

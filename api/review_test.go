@@ -1,0 +1,186 @@
+package api_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/charter-registry/charter/confluent"
+	"github.com/charter-registry/charter/contracts/client"
+	"github.com/charter-registry/charter/governance"
+)
+
+const (
+	statusV1 = `{"type":"record","name":"Order","fields":[{"name":"id","type":"string"},{"name":"status","type":{"type":"enum","name":"Status","symbols":["NEW","PAID"],"default":"NEW"}}]}`
+	// statusV2 adds the enum symbol SHIPPED: compatible as Avro goes, but
+	// a consumer's code may not know what to do with it.
+	statusV2 = `{"type":"record","name":"Order","fields":[{"name":"id","type":"string"},{"name":"status","type":{"type":"enum","name":"Status","symbols":["NEW","PAID","SHIPPED"],"default":"NEW"}}]}`
+	// statusV3 adds a field with a default: compatible both ways.
+	statusV3 = `{"type":"record","name":"Order","fields":[{"name":"id","type":"string"},{"name":"status","type":{"type":"enum","name":"Status","symbols":["NEW","PAID","SHIPPED"],"default":"NEW"}},{"name":"note","type":"string","default":""}]}`
+)
+
+// TestReviewStory: a consumer-reviewed topic; the producer registers an
+// enum addition, which waits as a pending review (the producer is told so
+// with 409/40920); the consumer approves and it lands. A change compatible
+// both ways lands at once, and a subscribed topic's events name the
+// changes and their verdicts.
+func TestReviewStory(t *testing.T) {
+	call, url := windowServer(t)
+	must := func(who, method, path string, body any) response {
+		t.Helper()
+		r := call(who, method, path, body)
+		if r.status != http.StatusOK {
+			t.Fatalf("%s %s as %s: %d %s", method, path, who, r.status, r.body)
+		}
+		return r
+	}
+	for _, team := range []string{"payments", "billing", "analytics"} {
+		must("admin", "POST", "/v1/catalog/teams", map[string]any{"name": team})
+	}
+	must("payments", "POST", "/v1/catalog/topics", map[string]any{"name": "orders", "consumers": []string{"billing", "analytics", "a-service"}, "review": "Required"})
+	must("billing", "PUT", "/v1/catalog/topics/orders/subscribers/billing", nil)
+	if r := call("billing", "PUT", "/v1/catalog/topics/orders/subscribers/analytics", nil); r.status != http.StatusForbidden {
+		t.Errorf("billing subscribes analytics: %d %s, want 403", r.status, r.body)
+	}
+	must("payments", "POST", "/subjects/orders-value/versions", map[string]any{"schema": statusV1})
+
+	// The enum addition waits.
+	r := call("payments", "POST", "/subjects/orders-value/versions", map[string]any{"schema": statusV2})
+	if r.status != http.StatusConflict || !strings.Contains(string(r.body), `"error_code":40920`) || !strings.Contains(string(r.body), "adds enum symbols") || !strings.Contains(string(r.body), "billing, analytics") {
+		t.Fatalf("enum addition on a reviewed topic: %d %s, want 409 40920 naming the reviewers", r.status, r.body)
+	}
+	// A Confluent-style client sees the code and the message.
+	cl, err := client.New(client.URLs(url), client.BearerToken(windowKeys["payments"]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = cl.Register(context.Background(), "orders-value", client.Schema{Schema: statusV2}, false)
+	var re *client.ResponseError
+	if !errors.As(err, &re) || re.StatusCode != http.StatusConflict || re.ErrorCode != int(confluent.CodePendingReview) || !strings.Contains(re.Message, "held for review") {
+		t.Errorf("client error %v, want 409 with code %d", err, confluent.CodePendingReview)
+	}
+	var versions []int
+	must("payments", "GET", "/subjects/orders-value/versions", nil).json(t, &versions)
+	if !slices.Equal(versions, []int{1}) {
+		t.Fatalf("versions while pending: %v", versions)
+	}
+	var reviews []governance.Review
+	must("billing", "GET", "/v1/catalog/reviews?topic=orders&state=pending", nil).json(t, &reviews)
+	if len(reviews) != 1 || !reviews[0].Verdict.EnumSymbolsAdded || !slices.Equal(reviews[0].Reviewers, []string{"billing", "analytics"}) || reviews[0].Requester.Name != "pay-ci" {
+		t.Fatalf("pending reviews %+v", reviews)
+	}
+	id := reviews[0].ID
+	var names []string
+	for _, ch := range reviews[0].Changes {
+		names = append(names, ch.Kind)
+	}
+	if !slices.Contains(names, "ENUM_SYMBOL_ADDED") {
+		t.Errorf("the review names %v, want ENUM_SYMBOL_ADDED", names)
+	}
+
+	// Only reviewers (or an admin overriding) approve; the producer cannot.
+	if r := call("payments", "POST", "/v1/catalog/reviews/"+id+"/approve", nil); r.status != http.StatusForbidden {
+		t.Errorf("the producer approves: %d %s", r.status, r.body)
+	}
+	if r := call("payments", "POST", "/v1/catalog/reviews/"+id+"/approve?override=true", nil); r.status != http.StatusForbidden {
+		t.Errorf("the producer overrides: %d %s", r.status, r.body)
+	}
+	var rv governance.Review
+	must("billing", "POST", "/v1/catalog/reviews/"+id+"/approve", nil).json(t, &rv)
+	if rv.State != governance.ReviewPending || !slices.Equal(rv.Waiting(), []string{"analytics"}) {
+		t.Fatalf("after billing approved: %+v", rv)
+	}
+	// Registering the same schema again while pending answers the same review.
+	if r := call("payments", "POST", "/subjects/orders-value/versions", map[string]any{"schema": statusV2}); r.status != http.StatusConflict || !strings.Contains(string(r.body), id) {
+		t.Errorf("the same schema again: %d %s", r.status, r.body)
+	}
+	must("analytics", "POST", "/v1/catalog/reviews/"+id+"/approve", nil).json(t, &rv)
+	if rv.State != governance.ReviewApproved || rv.Version != 2 {
+		t.Fatalf("after every reviewer approved: %+v", rv)
+	}
+	var latest struct {
+		Version int    `json:"version"`
+		Schema  string `json:"schema"`
+	}
+	must("payments", "GET", "/subjects/orders-value/versions/latest", nil).json(t, &latest)
+	if latest.Version != 2 || !strings.Contains(latest.Schema, "SHIPPED") {
+		t.Fatalf("latest after approval: %+v", latest)
+	}
+	// The producer's retry now answers with the landed version.
+	var got struct {
+		ID int `json:"id"`
+	}
+	must("payments", "POST", "/subjects/orders-value/versions", map[string]any{"schema": statusV2}).json(t, &got)
+
+	// A change compatible both ways lands at once.
+	must("payments", "POST", "/subjects/orders-value/versions", map[string]any{"schema": statusV3})
+
+	// The events: the held request, the approvals, the landed version
+	// (registered by the producer) with its changes and verdict.
+	var b governance.ChangeBatch
+	must("billing", "GET", "/v1/changes?subject=orders-value", nil).json(t, &b)
+	var ops []string
+	for _, e := range b.Events {
+		ops = append(ops, string(e.Type))
+	}
+	want := []string{"schema.registered", "schema.review.requested", "schema.review.approved", "schema.review.approved", "schema.registered", "schema.registered"}
+	if !slices.Equal(ops, want) {
+		t.Fatalf("events %v, want %v", ops, want)
+	}
+	landed, later := b.Events[4], b.Events[5]
+	if landed.Verdict == nil || !landed.Verdict.EnumSymbolsAdded || len(landed.Changes) == 0 {
+		t.Errorf("landed event %+v, want its changes and verdict", landed)
+	}
+	if later.Verdict == nil || !later.Verdict.Backward || !later.Verdict.Forward || later.Verdict.EnumSymbolsAdded {
+		t.Errorf("compatible event verdict %+v", later.Verdict)
+	}
+	var entries []struct {
+		Principal string `json:"principal"`
+		Operation string `json:"operation"`
+		Version   int    `json:"version"`
+	}
+	must("admin", "GET", "/v1/audit?subject=orders-value&operation=schema.registered&limit=2", nil).json(t, &entries)
+	if len(entries) != 2 || entries[1].Principal != "pay-ci" || entries[1].Version != 2 {
+		t.Errorf("the landed version's entry %+v, want registered by pay-ci as version 2", entries)
+	}
+}
+
+// TestAdminOverridesAReview: an admin may land a held registration
+// without its reviewers; the approval entry is marked forced.
+func TestAdminOverridesAReview(t *testing.T) {
+	call, _ := windowServer(t)
+	for _, team := range []string{"payments", "billing"} {
+		call("admin", "POST", "/v1/catalog/teams", map[string]any{"name": team})
+	}
+	call("payments", "POST", "/v1/catalog/topics", map[string]any{"name": "orders", "consumers": []string{"billing"}, "review": "required"})
+	call("payments", "POST", "/subjects/orders-value/versions", map[string]any{"schema": statusV1})
+	if r := call("payments", "POST", "/subjects/orders-value/versions", map[string]any{"schema": statusV2}); r.status != http.StatusConflict {
+		t.Fatalf("held: %d %s", r.status, r.body)
+	}
+	var reviews []governance.Review
+	call("admin", "GET", "/v1/catalog/reviews?subject=orders-value", nil).json(t, &reviews)
+	if len(reviews) != 1 {
+		t.Fatalf("reviews %+v", reviews)
+	}
+	var rv governance.Review
+	r := call("admin", "POST", "/v1/catalog/reviews/"+reviews[0].ID+"/approve?override=true", nil)
+	r.json(t, &rv)
+	if r.status != http.StatusOK || rv.State != governance.ReviewApproved || rv.Overridden != "root" || rv.Version != 2 {
+		t.Fatalf("override: %d %+v", r.status, rv)
+	}
+	var b governance.ChangeBatch
+	call("admin", "GET", "/v1/changes?subject=orders-value", nil).json(t, &b)
+	var forced bool
+	for _, e := range b.Events {
+		forced = forced || (e.Type == governance.OpReviewApproved && e.Forced)
+	}
+	if !forced {
+		t.Errorf("no forced approval among %+v", b.Events)
+	}
+	if r := call("admin", "POST", "/v1/catalog/reviews/"+reviews[0].ID+"/approve", nil); r.status != http.StatusConflict {
+		t.Errorf("approve an approved review: %d %s", r.status, r.body)
+	}
+}

@@ -1,0 +1,405 @@
+package governance
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/charter-registry/charter/compat"
+	"github.com/charter-registry/charter/registry"
+	"github.com/charter-registry/charter/storage"
+)
+
+// Consumers in the loop. Teams subscribe to a topic; a registration that
+// changes a subscribed (or reviewed) topic's contract names its changes and
+// their verdicts in its audit entry and change event. A topic whose
+// review policy is required holds a change that is compatible in one
+// direction only, or that adds enum symbols, as a pending review until
+// every consuming team approves it or an admin overrides; then it lands.
+
+// KeyReview is the keytype of a pending registration:
+// {"keytype":"REVIEW","subject":"<review id>","magic":0}.
+const KeyReview registry.KeyType = "REVIEW"
+
+// ReviewRequired is the topic review policy that holds changes for the
+// consuming teams' approval; "none" (or no policy) lets them land.
+const (
+	ReviewRequired = "required"
+	ReviewNone     = "none"
+)
+
+// The operations of the consumer loop.
+const (
+	OpSubscribed      registry.Operation = "topic.subscribed"
+	OpUnsubscribed    registry.Operation = "topic.unsubscribed"
+	OpReviewRequested registry.Operation = "schema.review.requested"
+	OpReviewApproved  registry.Operation = "schema.review.approved"
+)
+
+// ReviewState is where a held registration is.
+type ReviewState string
+
+// The review states. Approved reviews land as versions (the approval
+// registers them); Version says which.
+const (
+	ReviewPending  ReviewState = "pending"
+	ReviewApproved ReviewState = "approved"
+)
+
+// Review is one held registration.
+type Review struct {
+	ID      string      `json:"id"`
+	Subject string      `json:"subject"`
+	Topic   string      `json:"topic"`
+	State   ReviewState `json:"state"`
+	// Schema is the registration as the producer sent it.
+	Schema     string               `json:"schema"`
+	SchemaType compat.Type          `json:"schemaType,omitempty"`
+	References []registry.Reference `json:"references,omitempty"`
+	Metadata   *registry.Metadata   `json:"metadata,omitempty"`
+	RuleSet    *registry.RuleSet    `json:"ruleSet,omitempty"`
+	Normalize  bool                 `json:"normalize,omitempty"`
+	// Stored is the schema text as the registry would store it, which
+	// identifies a registration of the same schema again.
+	Stored string `json:"stored"`
+	// Previous is the version the changes are against.
+	Previous  int                `json:"previous"`
+	Changes   []compat.Change    `json:"changes"`
+	Verdict   registry.Verdict   `json:"verdict"`
+	Requester registry.Principal `json:"requester"`
+	Requested time.Time          `json:"requested"`
+	Reason    string             `json:"reason,omitempty"`
+	Link      string             `json:"link,omitempty"`
+	// Reviewers are the consuming teams whose approval it waits for;
+	// Approvals names the principal that approved for each.
+	Reviewers []string          `json:"reviewers"`
+	Approvals map[string]string `json:"approvals,omitempty"`
+	// Overridden names the admin who approved for everyone.
+	Overridden string `json:"overridden,omitempty"`
+	// Version is the version the approved schema landed as; zero until it
+	// has.
+	Version int `json:"version,omitempty"`
+}
+
+// Waiting lists the reviewers that have not approved yet.
+func (r Review) Waiting() []string {
+	var out []string
+	for _, t := range r.Reviewers {
+		if _, ok := r.Approvals[t]; !ok {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// reviewRecords applies REVIEW records.
+type reviewRecords struct{ g *Governance }
+
+func (e reviewRecords) Apply(k registry.Key, value []byte, _ int64) error {
+	g := e.g
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if value == nil {
+		delete(g.reviews, k.Subject)
+		return nil
+	}
+	var r Review
+	if err := json.Unmarshal(value, &r); err != nil {
+		return fmt.Errorf("decode REVIEW value: %w", err)
+	}
+	if r.ID != k.Subject {
+		return fmt.Errorf("REVIEW key names %q but value names %q", k.Subject, r.ID)
+	}
+	g.reviews[r.ID] = r
+	return nil
+}
+
+func (e reviewRecords) Digest(w func([]byte)) {
+	e.g.mu.RLock()
+	defer e.g.mu.RUnlock()
+	for _, id := range sortedKeys(e.g.reviews) {
+		b, _ := json.Marshal(e.g.reviews[id])
+		w(b)
+	}
+}
+
+// consumerTeamsLocked lists the topic's consumers that name teams.
+func (g *Governance) consumerTeamsLocked(t Topic) []string {
+	var out []string
+	for _, c := range t.Consumers {
+		if _, ok := g.teams[c]; ok {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// needsReview says whether a change set waits for the consumers: it is
+// compatible in one direction only (or neither), or it adds enum symbols.
+func needsReview(v registry.Verdict) bool {
+	return !v.Backward || !v.Forward || v.EnumSymbolsAdded
+}
+
+func describeVerdict(v registry.Verdict) string {
+	var why []string
+	switch {
+	case v.Backward && !v.Forward:
+		why = append(why, "backward but not forward compatible (old readers may fail on new data)")
+	case !v.Backward && v.Forward:
+		why = append(why, "forward but not backward compatible")
+	case !v.Backward && !v.Forward:
+		why = append(why, "incompatible in both directions")
+	}
+	if v.EnumSymbolsAdded {
+		why = append(why, "adds enum symbols")
+	}
+	return strings.Join(why, " and ")
+}
+
+func errPendingReview(r Review) error {
+	return registry.Errorf(registry.CodePendingReview, "Schema for subject '%s' is held for review %s: topic '%s' requires its consuming teams to approve a change that %s. Waiting for %s; it lands once they approve (POST /v1/catalog/reviews/%s/approve) or an admin overrides",
+		r.Subject, r.ID, r.Topic, describeVerdict(r.Verdict), strings.Join(r.Waiting(), ", "), r.ID)
+}
+
+// Hold implements registry.Governor: a change the topic's consumers must
+// review is held as a pending review (one per subject and schema); an
+// approved review of the same schema lands.
+func (g *Governance) Hold(h registry.Hold) ([]storage.Record, error) {
+	g.mu.RLock()
+	t, ok := g.topicOfLocked(h.Subject)
+	var reviewers []string
+	if ok {
+		reviewers = g.consumerTeamsLocked(t)
+	}
+	var same *Review
+	for _, id := range sortedKeys(g.reviews) {
+		if r := g.reviews[id]; registry.OwnerKey(r.Subject) == registry.OwnerKey(h.Subject) && r.Stored == h.Text && r.SchemaType == h.Type && r.Version == 0 {
+			same = &r
+		}
+	}
+	g.mu.RUnlock()
+	if !ok || t.Review != ReviewRequired || len(reviewers) == 0 || !needsReview(h.Verdict) {
+		return nil, nil
+	}
+	if same != nil {
+		if same.State == ReviewApproved {
+			return nil, nil
+		}
+		return nil, errPendingReview(*same)
+	}
+	var id [8]byte
+	_, _ = rand.Read(id[:])
+	prov := registry.ProvenanceOf(h.Principal)
+	r := Review{
+		ID: hex.EncodeToString(id[:]), Subject: h.Subject, Topic: t.Name, State: ReviewPending,
+		Schema: h.Request.Schema, SchemaType: h.Type, References: h.Request.References, Metadata: h.Request.Metadata, RuleSet: h.Request.RuleSet, Normalize: h.Request.Normalize,
+		Stored: h.Text, Previous: h.Previous, Changes: h.Changes, Verdict: h.Verdict,
+		Requester: h.Principal, Requested: g.svc.Now().UTC(), Reason: prov.Reason, Link: prov.Link, Reviewers: reviewers,
+	}
+	if r.Changes == nil {
+		r.Changes = []compat.Change{}
+	}
+	rec, err := registry.Record(registry.Key{Type: KeyReview, Subject: r.ID}, r)
+	if err != nil {
+		return nil, err
+	}
+	recs, err := g.withAudit([]storage.Record{rec}, h.Principal, registry.AuditEntry{
+		Operation: OpReviewRequested, Subject: h.Subject, Version: h.Previous, Topic: t.Name, Team: t.Owner,
+		Changes: h.Changes, Verdict: &r.Verdict, Changed: reviewers, After: registry.RawJSON(map[string]string{"review": r.ID}),
+	})
+	if err != nil {
+		return nil, err
+	}
+	return recs, errPendingReview(r)
+}
+
+// ReviewFilter selects reviews.
+type ReviewFilter struct {
+	Topic, Subject string
+	State          ReviewState
+	Viewer         Viewer
+}
+
+// Reviews lists the reviews that match f, oldest first.
+func (g *Governance) Reviews(f ReviewFilter) []Review {
+	g.mu.RLock()
+	var out []Review
+	for _, id := range sortedKeys(g.reviews) {
+		r := g.reviews[id]
+		if (f.Topic != "" && r.Topic != f.Topic) || (f.Subject != "" && registry.OwnerKey(r.Subject) != registry.OwnerKey(f.Subject)) || (f.State != "" && r.State != f.State) || !g.subjectReadableLocked(f.Viewer, r.Subject) {
+			continue
+		}
+		out = append(out, r)
+	}
+	g.mu.RUnlock()
+	slices.SortStableFunc(out, func(a, b Review) int { return a.Requested.Compare(b.Requested) })
+	for i := range out {
+		out[i] = g.landed(out[i])
+	}
+	if out == nil {
+		out = []Review{}
+	}
+	return out
+}
+
+// Review returns one review; not found when v may not read its subject.
+func (g *Governance) Review(v Viewer, id string) (Review, error) {
+	g.mu.RLock()
+	r, ok := g.reviews[id]
+	ok = ok && g.subjectReadableLocked(v, r.Subject)
+	g.mu.RUnlock()
+	if !ok {
+		return Review{}, registry.Errorf(registry.CodeNotFound, "Review '%s' not found", id)
+	}
+	return g.landed(r), nil
+}
+
+// landed fills in the version an approved review landed as.
+func (g *Governance) landed(r Review) Review {
+	if r.State != ReviewApproved || r.Version != 0 {
+		return r
+	}
+	if sc, err := g.svc.Lookup(r.Subject, r.request(), false); err == nil {
+		r.Version = sc.Version
+	}
+	return r
+}
+
+func (r Review) request() registry.RegisterRequest {
+	return registry.RegisterRequest{Schema: r.Schema, SchemaType: r.SchemaType, References: r.References, Metadata: r.Metadata, RuleSet: r.RuleSet, Normalize: r.Normalize}
+}
+
+// Approve records the approval of the request's principal for each of its
+// teams the review waits for; with override, an admin approves for every
+// reviewer (the entry is marked forced). Once every reviewer has approved
+// the registration lands, as its producer, with its provenance.
+func (g *Governance) Approve(ctx context.Context, id string, override bool) (Review, error) {
+	p, err := g.svc.Authenticate(ctx)
+	if err != nil {
+		return Review{}, fmt.Errorf("approve review: %w", err)
+	}
+	var out Review
+	err = g.svc.Write(ctx, func() ([]storage.Record, error) {
+		g.mu.RLock()
+		cur, ok := g.reviews[id]
+		readable := ok && g.subjectReadableLocked(As(p), cur.Subject)
+		g.mu.RUnlock()
+		if !readable {
+			return nil, registry.Errorf(registry.CodeNotFound, "Review '%s' not found", id)
+		}
+		if cur.State != ReviewPending {
+			return nil, registry.Errorf(registry.CodeConflict, "Review '%s' is %s already", id, cur.State)
+		}
+		next := cur
+		next.Approvals = map[string]string{}
+		for k, v := range cur.Approvals {
+			next.Approvals[k] = v
+		}
+		var approvedFor []string
+		if override {
+			if err := g.svc.RequireAdmin(p, "override a review"); err != nil {
+				return nil, err
+			}
+			next.Overridden = p.Name
+			approvedFor = next.Waiting()
+		} else {
+			for _, team := range cur.Waiting() {
+				if p.InTeam(team) || !g.svc.Access().Enforce {
+					next.Approvals[team] = p.Name
+					approvedFor = append(approvedFor, team)
+				}
+			}
+			if len(approvedFor) == 0 {
+				return nil, errForbidden("Review '%s' waits for %s; %s is in none of them (an admin may override)", id, strings.Join(cur.Waiting(), ", "), p.Describe())
+			}
+		}
+		if override || len(next.Waiting()) == 0 {
+			next.State = ReviewApproved
+		}
+		out = next
+		rec, err := registry.Record(registry.Key{Type: KeyReview, Subject: id}, next)
+		if err != nil {
+			return nil, err
+		}
+		return g.withAudit([]storage.Record{rec}, p, registry.AuditEntry{
+			Operation: OpReviewApproved, Subject: cur.Subject, Topic: cur.Topic, Team: ownerOf(g, cur.Topic), Changed: approvedFor,
+			Forced: override, After: registry.RawJSON(map[string]string{"review": id, "state": string(next.State)}),
+		})
+	})
+	if err != nil {
+		return Review{}, fmt.Errorf("approve review %q: %w", id, err)
+	}
+	if out.State != ReviewApproved {
+		return out, nil
+	}
+	// Land it as its producer, with the producer's reason and link.
+	lctx := registry.WithPrincipal(context.WithoutCancel(ctx), out.Requester)
+	lctx = registry.WithProvenance(lctx, registry.Provenance{Reason: out.Reason, Link: out.Link})
+	sc, err := g.svc.Register(lctx, out.Subject, out.request())
+	if err != nil {
+		return out, fmt.Errorf("review %q is approved but its schema did not land (register it again to retry): %w", id, err)
+	}
+	out.Version = sc.Version
+	return out, nil
+}
+
+func ownerOf(g *Governance, topic string) string {
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	return g.topics[topic].Owner
+}
+
+// Subscribe makes team a subscriber of topic (or, with on false, stops
+// it): its members and admins may.
+func (g *Governance) Subscribe(ctx context.Context, topic, team string, on bool) (Topic, error) {
+	p, err := g.svc.Authenticate(ctx)
+	if err != nil {
+		return Topic{}, fmt.Errorf("subscribe: %w", err)
+	}
+	var out Topic
+	err = g.svc.Write(ctx, func() ([]storage.Record, error) {
+		g.mu.RLock()
+		cur, ok := g.topics[topic]
+		readable := ok && g.readableLocked(As(p), cur)
+		_, teamExists := g.teams[team]
+		g.mu.RUnlock()
+		if !readable {
+			return nil, errTopicNotFound(topic)
+		}
+		if !teamExists {
+			return nil, errTeamNotFound(team)
+		}
+		if err := g.authorizeTeam(p, team); err != nil {
+			return nil, err
+		}
+		next := cur
+		next.Subscribers = slices.DeleteFunc(slices.Clone(cur.Subscribers), func(s string) bool { return s == team })
+		op := OpUnsubscribed
+		if on {
+			next.Subscribers = append(next.Subscribers, team)
+			slices.Sort(next.Subscribers)
+			op = OpSubscribed
+		}
+		if len(next.Subscribers) == 0 {
+			next.Subscribers = nil
+		}
+		out = next
+		if slices.Equal(cur.Subscribers, next.Subscribers) {
+			return nil, nil
+		}
+		rec, err := registry.Record(registry.Key{Type: KeyTopic, Subject: topic}, next)
+		if err != nil {
+			return nil, err
+		}
+		return g.withAudit([]storage.Record{rec}, p, registry.AuditEntry{Operation: op, Topic: topic, Team: team, Changed: []string{team}})
+	})
+	if err != nil {
+		return Topic{}, fmt.Errorf("subscribe %q to topic %q: %w", team, topic, err)
+	}
+	return out, nil
+}
