@@ -160,7 +160,8 @@ func TestSubjectsAreNormalised(t *testing.T) {
 	}
 	h.register(":.ctx:b", ctxSchemaA)
 	h.register("a", ctxSchemaB)
-	h.wantStrings("/subjects", []string{"a", "n", ":.ctx:b"})
+	// Confluent sorts the qualified names as strings: ':' before letters.
+	h.wantStrings("/subjects", []string{":.ctx:b", "a", "n"})
 	h.wantStrings("/subjects?subjectPrefix=", []string{"a", "n"})
 	h.wantStrings("/subjects?subjectPrefix=:.ctx:", []string{":.ctx:b"})
 	h.wantStrings("/subjects?subjectPrefix=:*:b", []string{":.ctx:b"})
@@ -172,7 +173,7 @@ func TestSubjectsAreNormalised(t *testing.T) {
 		t.Fatalf("/schemas lists the default context: %+v", schemas)
 	}
 	h.do("GET", "/schemas?subjectPrefix=:*:", nil).json(t, &schemas)
-	if len(schemas) != 3 || schemas[2].Subject != ":.ctx:b" {
+	if len(schemas) != 3 || schemas[0].Subject != ":.ctx:b" {
 		t.Fatalf("/schemas?subjectPrefix=:*: = %+v", schemas)
 	}
 }

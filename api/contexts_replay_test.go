@@ -46,7 +46,7 @@ func TestReplaysAConfluentTopicWithContexts(t *testing.T) {
 	}
 	h := newHarnessOn(t, log)
 	h.wantStrings("/contexts", []string{".", ".staging"})
-	h.wantStrings("/subjects", []string{"orders-value", ":.staging:orders-value"})
+	h.wantStrings("/subjects", []string{":.staging:orders-value", "orders-value"})
 	var sc struct {
 		Subject string `json:"subject"`
 		Schema  string `json:"schema"`

@@ -177,17 +177,6 @@ func ValidSubject(s string, configOrMode bool) bool {
 	return configOrMode || !q.IsGlobal()
 }
 
-// CompareSubjects orders subjects as Confluent lists them: by context
-// (the default context "." first, as it sorts before every ".name"), then
-// by name within the context. Two spellings of one subject compare equal.
-func CompareSubjects(a, b string) int {
-	qa, qb := ParseSubject(a), ParseSubject(b)
-	if c := strings.Compare(qa.Context, qb.Context); c != 0 {
-		return c
-	}
-	return strings.Compare(qa.Name, qb.Name)
-}
-
 // MatchPrefix reports whether subject s is listed under the subjectPrefix
 // prefix, as Confluent's listings read it:
 //   - a prefix under the wildcard (":*:", ":*:orders") matches names that

@@ -142,18 +142,6 @@ func TestValidSubject(t *testing.T) {
 	}
 }
 
-func TestCompareSubjectsListsDefaultContextFirst(t *testing.T) {
-	subjects := []string{":.ctx2:a", "b", ":.ctx1:z", "A", ":.ctx1:a", "zz"}
-	slices.SortFunc(subjects, confluent.CompareSubjects)
-	want := []string{"A", "b", "zz", ":.ctx1:a", ":.ctx1:z", ":.ctx2:a"}
-	if !slices.Equal(subjects, want) {
-		t.Fatalf("sorted %q, want %q", subjects, want)
-	}
-	if confluent.CompareSubjects(":.:x", "x") != 0 {
-		t.Fatal("two spellings of one subject must compare equal")
-	}
-}
-
 func TestMatchPrefix(t *testing.T) {
 	all := []string{"orders-value", "other", ":.staging:orders-value", ":.staging:x", ":.stage2:orders", ":.prod:orders"}
 	for _, tc := range []struct {

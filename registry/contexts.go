@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"slices"
 	"sort"
 
 	"github.com/charter-registry/charter/compat"
@@ -247,12 +246,10 @@ func (s *Service) IDContext(id int, subject string) string {
 }
 
 // sortedSubjects returns the subject names in Confluent's listing order:
-// by context, the default one first, then by name.
-func (sn *Snapshot) sortedSubjects() []string {
-	out := sn.subjectNames()
-	slices.SortFunc(out, confluent.CompareSubjects)
-	return out
-}
+// Confluent sorts the qualified names as strings (extractUniqueSubjects,
+// Schema.compareTo), so ":.ctx:orders" comes before "orders" and "Zeta"
+// before ":.ctx:a" only where the bytes say so.
+func (sn *Snapshot) sortedSubjects() []string { return sn.subjectNames() }
 
 // GlobalContext is the context whose config and mode (":.__GLOBAL:") apply
 // to every context that has none of its own, the default one included.
