@@ -33,14 +33,19 @@ func (l label) String() string {
 }
 
 func wireLabel(f protoreflect.FieldDescriptor) label {
-	if f.IsMap() || realOneof(f) != nil {
-		return labelNone
-	}
+	// Maps are repeated and oneof members never are, nor required: the
+	// cardinality decides which of the two questions to ask.
 	switch f.Cardinality() {
 	case protoreflect.Repeated:
+		if f.IsMap() {
+			return labelNone
+		}
 		return labelRepeated
 	case protoreflect.Required:
 		return labelRequired
+	}
+	if realOneof(f) != nil {
+		return labelNone
 	}
 	if f.ParentFile().Syntax() == protoreflect.Proto2 || f.HasOptionalKeyword() {
 		return labelOptional
@@ -58,16 +63,20 @@ type fieldType struct {
 }
 
 func typeOf(f protoreflect.FieldDescriptor) fieldType {
-	switch {
-	case f.IsMap():
-		k, v := typeOf(f.MapKey()), typeOf(f.MapValue())
-		return fieldType{key: &k, val: &v}
-	case f.Enum() != nil:
-		return fieldType{enum: f.Enum()}
-	case f.Message() != nil:
+	// The kind says which of map, enum and message to ask for: most fields
+	// are scalars, which need none of them.
+	switch k := f.Kind(); k {
+	case protoreflect.MessageKind, protoreflect.GroupKind:
+		if f.IsMap() {
+			k, v := typeOf(f.MapKey()), typeOf(f.MapValue())
+			return fieldType{key: &k, val: &v}
+		}
 		return fieldType{msg: f.Message()}
+	case protoreflect.EnumKind:
+		return fieldType{enum: f.Enum()}
+	default:
+		return fieldType{scalar: k}
 	}
-	return fieldType{scalar: f.Kind()}
 }
 
 func (t fieldType) String() string {
