@@ -1,22 +1,31 @@
-// Command loadtest measures how close charter's lookup by id comes to the
-// best a plain net/http server can do on the same machine.
+// Command loadtest measures charter from outside, as its users get it, on
+// this machine, side by side with the best a plain net/http server does.
 //
-// It starts charter in-process (memory log, the real api handler) on a
-// random 127.0.0.1 port, registers -schemas schemas, and drives
-// GET /schemas/ids/{id} with random ids from -conns keep-alive connections
-// for -duration. In the same run it then starts a minimal net/http handler
-// that returns a fixed body of the same size and drives it identically. It
-// prints requests per second and latency percentiles for both, and their
-// ratio. Client and servers share the machine's cores, so the figures are
-// only comparable within one run; -rounds alternates the two targets
-// several times so that a change in the machine's other load does not fall
-// on one of them only.
+// It runs three kinds of process: `charter serve` (the binary given with
+// -charter, else one it builds from ./cmd/charter) with its default
+// settings on a file log in a temporary directory, its stderr read as a log
+// collector would; the ceiling, which is this program started again to
+// serve one fixed body (charter's median response, with its content type)
+// from a bare net/http server; and itself, the load generator. Scenarios
+// (-scenarios, all by default):
 //
-//	go run ./tools/loadtest -duration 10s -conns 64
-//	go run ./tools/loadtest -duration 5s -conns 64 -rounds 3
+//   - read: Apicurio's READ_ID profile, GET /schemas/ids/{id} for random
+//     ids among -schemas schemas from each -conns count of keep-alive
+//     connections, charter and the ceiling alternating round by round
+//     (-rounds) so that a change in the machine's other load falls on both;
+//   - register: distinct schemas under new subjects from each -writers
+//     count of writers;
+//   - compat: a -compat-fields-field schema checked against -compat-versions
+//     versions at FULL_TRANSITIVE, for Avro, Protobuf and JSON Schema;
+//   - memory: the RSS of a fresh charter before and after -memory-subjects
+//     subjects, per 1,000 subjects.
 //
-// With -target it drives a charter that is already running instead (on a
-// loopback address only) and reads the ids to ask for from GET /schemas;
-// it never writes to such a target. The tool stops by itself after the
-// warm-up and measurement periods of the two targets.
+// It prints markdown tables with requests per second, latency percentiles,
+// the server process's CPU time per request (from /proc) and the ratios,
+// with the machine (CPUs, CPU model) and the load average. Client and
+// servers share the machine's cores, so figures compare only within one
+// run.
+//
+//	go run ./tools/loadtest
+//	go run ./tools/loadtest -scenarios read -conns 100,32 -rounds 3 -duration 10s
 package main
