@@ -372,14 +372,13 @@ func TestBrokerRestart(t *testing.T) {
 	} else if err == nil {
 		t.Logf("/readyz of a running instance with the broker down: %d %s", st, raw)
 	}
-	// An instance that starts now cannot be ready: ask it 20 times,
-	// 100 ms apart.
-	late := startInstance(t, bin, topic, "charter-late")
-	for range 20 {
-		if st, raw, err := late.get(ctx, "/readyz"); err == nil && st == http.StatusOK && !brokerReachable(t) {
-			t.Fatalf("an instance started with the broker down says it is ready: %s", raw)
-		}
-		poll.Pause(ctx, 100*time.Millisecond)
+	// An instance that starts now cannot serve: opening the log needs the
+	// broker, so it keeps dialling and binds no port until the broker is
+	// back; then it must come up by itself.
+	late := spawnInstance(t, bin, topic, "charter-late")
+	late.p.WaitLog(t, "unable to open connection to broker")
+	if strings.Contains(late.p.Stderr(), `"msg":"charter serving"`) && !brokerReachable(t) {
+		t.Fatalf("an instance started with the broker down serves before it could open the log:\n%s", late.p.Stderr())
 	}
 	run("start")
 	up := time.Now()
@@ -400,6 +399,7 @@ func TestBrokerRestart(t *testing.T) {
 			poll.Pause(ctx, 200*time.Millisecond) // do not spin while the log is away
 		}
 	}
+	late.waitAddr(t)
 	late.waitReady(t, 90*time.Second)
 	close(stop)
 	wg.Wait()

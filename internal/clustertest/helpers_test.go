@@ -101,6 +101,28 @@ func startInstance(t *testing.T, bin, topic, name string) *instance {
 // instance gets a new one), so no port is guessed.
 func startInstanceOn(t *testing.T, bin, topic, name string, seeds []string, flags ...string) *instance {
 	t.Helper()
+	in := spawnInstanceOn(t, bin, topic, name, seeds, flags...)
+	in.waitAddr(t)
+	return in
+}
+
+// spawnInstance starts `charter serve` on topic without waiting for it to
+// bind its port: an instance started while the broker is down binds only
+// once it has opened the log. Call waitAddr before talking to it.
+func spawnInstance(t *testing.T, bin, topic, name string) *instance {
+	t.Helper()
+	return spawnInstanceOn(t, bin, topic, name, brokers(t), "--kafka-replication-factor", "1")
+}
+
+// waitAddr waits until the instance reports its bound address.
+func (in *instance) waitAddr(t *testing.T) {
+	t.Helper()
+	in.p.WaitAddr(t)
+	in.addr = in.p.Addr
+}
+
+func spawnInstanceOn(t *testing.T, bin, topic, name string, seeds []string, flags ...string) *instance {
+	t.Helper()
 	in := &instance{
 		name: name,
 		// The server bounds each request by its --request-timeout (10 s
@@ -118,8 +140,7 @@ func startInstanceOn(t *testing.T, bin, topic, name string, seeds []string, flag
 	// environment may change the instance's configuration.
 	cmd.Env = registrytest.Environ()
 	t.Cleanup(in.hc.CloseIdleConnections)
-	in.p = registrytest.Launch(t, cmd, syscall.SIGKILL)
-	in.addr = in.p.Addr
+	in.p = registrytest.Spawn(t, cmd, syscall.SIGKILL)
 	return in
 }
 

@@ -67,6 +67,17 @@ func Serve(t testing.TB, cmd *exec.Cmd, stop os.Signal) *Process {
 // no --addr at all.
 func Launch(t testing.TB, cmd *exec.Cmd, stop os.Signal) *Process {
 	t.Helper()
+	p := Spawn(t, cmd, stop)
+	p.WaitAddr(t)
+	return p
+}
+
+// Spawn is Launch without the wait for the bound address, for a test that
+// starts a server which cannot bind yet (its Kafka log is unreachable, so
+// opening the log has not finished): it watches the log with WaitLog and
+// calls WaitAddr once the server can go on.
+func Spawn(t testing.TB, cmd *exec.Cmd, stop os.Signal) *Process {
+	t.Helper()
 	if cmd.Env == nil {
 		cmd.Env = Environ()
 	}
@@ -91,6 +102,13 @@ func Launch(t testing.TB, cmd *exec.Cmd, stop os.Signal) *Process {
 			t.Logf("server stderr:\n%s", p.Stderr())
 		}
 	})
+	return p
+}
+
+// WaitAddr waits until the server has bound its port and reported it,
+// and sets p.Addr.
+func (p *Process) WaitAddr(t testing.TB) {
+	t.Helper()
 	// Opening a Kafka log comes before the bind and may take a while on a
 	// loaded machine: the guard is longer than WaitLog's.
 	line := p.waitLog(t, 0, `"msg":"charter serving"`, 3*time.Minute)
@@ -99,7 +117,6 @@ func Launch(t testing.TB, cmd *exec.Cmd, stop os.Signal) *Process {
 		t.Fatalf("cannot read the address from %q: %v", line, err)
 	}
 	p.Addr = entry.Addr
-	return p
 }
 
 // Exited is closed once the process has exited.
