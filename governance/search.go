@@ -130,8 +130,7 @@ type searchSnapshot struct {
 	subjects []searchSubject
 }
 
-// searchSubject is a live subject, in the registry's listing order (the
-// default context first, then every other context's).
+// searchSubject is a live subject, in the registry's listing order.
 type searchSubject struct {
 	name, lower, context string
 	id                   int
