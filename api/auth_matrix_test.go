@@ -77,6 +77,7 @@ func wantSubjectWrite(who, kind string, policy registry.UnownedPolicy) int {
 // the log untouched, and that an allowed one is audited under the caller's
 // name.
 func TestAuthorizationMatrix(t *testing.T) {
+	t.Parallel() // a registry of its own
 	principals := []string{asAdmin, asOwner, asOther, asAnonymous}
 	names := map[string]string{asAdmin: "root", asOwner: "pay-ci", asOther: "ship-ci"}
 	cases := 0
@@ -169,6 +170,7 @@ var globalWrites = []globalWrite{
 }
 
 func TestAuthorizationMatrixForGlobalAndCatalogWrites(t *testing.T) {
+	t.Parallel() // a registry of its own
 	names := map[string]string{asAdmin: "root", asOwner: "pay-ci", asOther: "ship-ci"}
 	for _, policy := range []registry.UnownedPolicy{registry.UnownedOpen, registry.UnownedAdminOnly} {
 		for _, w := range globalWrites {
@@ -259,6 +261,7 @@ func TestReadsNeedAuthenticationUnlessAnonymousReadIsOn(t *testing.T) {
 }
 
 func TestBasicAuthWithAPIKeyOrPasswordAndWhoami(t *testing.T) {
+	t.Parallel() // a registry of its own
 	h := newAuthHarness(t, authOptions{})
 	pw, err := api.HashPassword("correct horse battery staple")
 	if err != nil {

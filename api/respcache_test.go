@@ -22,6 +22,7 @@ import (
 // Every answer must be the same byte for byte, with the same status and
 // content type.
 func TestResponseCacheNeverServesAStaleAnswer(t *testing.T) {
+	t.Parallel() // a registry of its own
 	svc, keys, _ := registrytest.RunStoppable(t)
 	cached := api.New(svc, api.Config{OpenAPI: charter.OpenAPI(), Keys: keys})
 	plain := api.New(svc, api.Config{OpenAPI: charter.OpenAPI(), Keys: keys, ResponseCacheBytes: -1})
