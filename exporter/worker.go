@@ -95,6 +95,9 @@ func (w *worker) run(ctx context.Context) {
 	}
 	defer dst.close()
 	w.dst = dst
+	// The change feed lives in governance; Attach answers the instance
+	// already attached to the service.
+	feed := governance.Attach(w.m.svc, governance.Config{})
 	backoff := time.Duration(0)
 	for {
 		pos, _ := w.m.svc.Progress()
@@ -119,7 +122,7 @@ func (w *worker) run(ctx context.Context) {
 		backoff = 0
 		// Wait for the next change, or compare again after Poll anyway.
 		wctx, cancel := context.WithTimeout(ctx, w.m.cfg.Poll)
-		_, _ = governance.Attach(w.m.svc, governance.Config{}).Changes(wctx, governance.ChangeQuery{Since: pos, Limit: 1, Wait: w.m.cfg.Poll, Viewer: governance.Everyone()})
+		_, _ = feed.Changes(wctx, governance.ChangeQuery{Since: pos, Limit: 1, Wait: w.m.cfg.Poll, Viewer: governance.Everyone()})
 		cancel()
 		if ctx.Err() != nil {
 			return
