@@ -118,7 +118,8 @@ func seed(t *testing.T, base string) {
 		"contacts": []map[string]string{{"email": "logistics@example.com"}}})
 	do(http.MethodPost, "/v1/catalog/topics", map[string]any{"name": "orders", "description": "One event per order placed in the shop, keyed by order id.",
 		"owner": "checkout", "lifecycle": "active", "tags": []string{"pii", "tier-1"}, "producers": []string{"checkout-api"},
-		"consumers": []string{"billing", "warehouse", "analytics"}, "docs": []map[string]string{{"title": "Runbook", "url": "https://wiki.example.com/orders"}}})
+		"consumers": []string{"billing", "warehouse", "analytics"},
+		"sla":       map[string]string{"freshness": "5m", "ordering": "per-key", "retention": "7d"}, "classification": "confidential", "docs": []map[string]string{{"title": "Runbook", "url": "https://wiki.example.com/orders"}}})
 	do(http.MethodPost, "/v1/catalog/topics", map[string]any{"name": "legacy-orders", "description": "Orders before the 2025 checkout rewrite.",
 		"owner": "checkout", "lifecycle": "deprecated", "successor": "orders"})
 	do(http.MethodPost, "/v1/catalog/topics", map[string]any{"name": "shipments", "description": "Parcels handed to carriers.",

@@ -32,6 +32,12 @@ type Topic struct {
 	Docs         []Link
 	// WritePolicy says who may change the topic's contracts.
 	WritePolicy string
+	// Freshness, Ordering and Retention are the owner's SLA to consumers
+	// (how late a record may arrive, none/per-key/total, how long records
+	// are kept); Classification is the data's sensitivity (public,
+	// internal, confidential, restricted). Empty when not published.
+	Freshness, Ordering, Retention string
+	Classification                 string
 	// Private marks a topic only its owning team, the teams it lists as
 	// consumers and admins may read; to everyone else the catalogue shows
 	// neither it nor its subjects.

@@ -1,10 +1,10 @@
 package web
 
 import (
-	"slices"
 	"strings"
 
 	"github.com/charter-registry/charter/compat"
+	"github.com/charter-registry/charter/governance"
 	"github.com/charter-registry/charter/registry"
 )
 
@@ -60,9 +60,10 @@ type fieldsView struct {
 	*fieldTable
 }
 
-// buildFieldTable lays out parsed's outline. Tags are the field's inline
-// tags plus those the version's metadata assigns to its path
-// (Record.field, with Confluent's * and ** wildcards).
+// buildFieldTable lays out parsed's outline. Tags are what the API's
+// GET /v1/catalog/topics/{topic}/fields gives (governance.FieldTags): the
+// field's inline tags plus those the version's metadata assigns to its
+// path (Record.field, with Confluent's * and ** wildcards).
 func buildFieldTable(parsed compat.Schema, md *registry.Metadata) *fieldTable {
 	ol, ok := parsed.(compat.Outliner)
 	if !ok {
@@ -79,10 +80,18 @@ func buildFieldTable(parsed compat.Schema, md *registry.Metadata) *fieldTable {
 		}
 		t.Enums = append(t.Enums, er)
 	}
+	// FieldTags walks the same outline in the same order, one entry per
+	// field.
+	tagged := governance.FieldTags(parsed, md)
+	n := 0
 	for _, r := range o.Records {
 		rr := recordRows{Name: r.FullName, Doc: r.Doc.Text, Top: r.Top}
 		for _, f := range r.Fields {
-			row := fieldRow{Name: f.Name, Type: typeLabel(f.Type), Default: f.Default, Doc: f.Doc.Text, Tags: fieldTags(f, r, md)}
+			row := fieldRow{Name: f.Name, Type: typeLabel(f.Type), Default: f.Default, Doc: f.Doc.Text, Tags: f.Tags}
+			if n < len(tagged) && tagged[n].Record == r.FullName && tagged[n].Name == f.Name {
+				row.Tags = tagged[n].Tags
+			}
+			n++
 			if f.Type.Kind == "enum" && enums[f.Type.Name] {
 				row.Enum = anchor(f.Type.Name)
 			}
@@ -135,82 +144,6 @@ func typeLabel(t compat.TypeRef) string {
 		s += ", nullable"
 	}
 	return s
-}
-
-// fieldTags are the field's inline tags, then any the metadata assigns to
-// its path that it does not already carry.
-func fieldTags(f *compat.Field, r *compat.Record, md *registry.Metadata) []string {
-	tags := append([]string(nil), f.Tags...)
-	if md == nil || len(md.Tags) == 0 {
-		return tags
-	}
-	paths := []string{r.FullName + "." + f.Name}
-	if r.Name != r.FullName {
-		paths = append(paths, r.Name+"."+f.Name)
-	}
-	for _, k := range sortedKeys(md.Tags) {
-		hit := false
-		for _, p := range paths {
-			if pathMatch(k, p) {
-				hit = true
-			}
-		}
-		if !hit {
-			continue
-		}
-		for _, tag := range md.Tags[k] {
-			if !slices.Contains(tags, tag) {
-				tags = append(tags, tag)
-			}
-		}
-	}
-	return tags
-}
-
-// pathMatch matches a metadata tag path against a field path: "*" stands
-// for any text within one dotted segment, "**" for any text across
-// segments, as in Confluent's data-contract tag paths. It runs in
-// len(pattern) × len(path) steps whatever the pattern, since anyone who may
-// register a schema writes its metadata.
-func pathMatch(pattern, path string) bool {
-	// tokens: 0 literal byte, 1 "*", 2 "**".
-	type token struct {
-		kind int
-		b    byte
-	}
-	var toks []token
-	for i := 0; i < len(pattern); i++ {
-		switch {
-		case strings.HasPrefix(pattern[i:], "**"):
-			toks = append(toks, token{kind: 2})
-			i++
-		case pattern[i] == '*':
-			toks = append(toks, token{kind: 1})
-		default:
-			toks = append(toks, token{b: pattern[i]})
-		}
-	}
-	// next[j] reports whether toks[k+1:] matches path[j:], built from the
-	// last token back.
-	next := make([]bool, len(path)+1)
-	next[len(path)] = true
-	cur := make([]bool, len(path)+1)
-	for k := len(toks) - 1; k >= 0; k-- {
-		t := toks[k]
-		cur[len(path)] = t.kind != 0 && next[len(path)]
-		for j := len(path) - 1; j >= 0; j-- {
-			switch t.kind {
-			case 0:
-				cur[j] = path[j] == t.b && next[j+1]
-			case 1:
-				cur[j] = next[j] || (path[j] != '.' && cur[j+1])
-			default:
-				cur[j] = next[j] || cur[j+1]
-			}
-		}
-		next, cur = cur, next
-	}
-	return next[0]
 }
 
 // fields returns the field table of stored schema s, from the render cache

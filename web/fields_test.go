@@ -63,25 +63,3 @@ func TestFieldTablePerVersion(t *testing.T) {
 		t.Errorf("%d field tables, want one per version", n)
 	}
 }
-
-func TestPathMatch(t *testing.T) {
-	for _, c := range []struct {
-		pattern, path string
-		want          bool
-	}{
-		{"shop.Order.id", "shop.Order.id", true},
-		{"shop.Order.id", "shop.Order.ids", false},
-		{"**.id", "shop.Order.id", true},
-		{"*.id", "shop.Order.id", false},
-		{"*.Order.*", "shop.Order.id", true},
-		{"shop.*", "shop.Order.id", false},
-		{"shop.**", "shop.Order.id", true},
-		{"**", "a.b", true},
-		{"", "a", false},
-		{"*a*a*a*a*a*a*a*a*a*a*a*a*b", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", false},
-	} {
-		if got := pathMatch(c.pattern, c.path); got != c.want {
-			t.Errorf("pathMatch(%q, %q) = %v, want %v", c.pattern, c.path, got, c.want)
-		}
-	}
-}

@@ -34,7 +34,12 @@ func (d governanceDirectory) Topics() []Topic {
 		for _, l := range t.Docs {
 			docs = append(docs, Link{Title: l.Title, URL: l.URL})
 		}
+		var sla governance.SLA
+		if t.SLA != nil {
+			sla = *t.SLA
+		}
 		out = append(out, Topic{
+			Freshness: sla.Freshness, Ordering: sla.Ordering, Retention: sla.Retention, Classification: t.Classification,
 			Name: t.Name, Description: t.Description, Team: t.Owner,
 			Lifecycle: string(t.Lifecycle), Successor: t.Successor, Predecessors: preds[t.Name],
 			KeySubject: t.Bindings.Key, ValueSubject: t.Bindings.Value, Other: t.Bindings.Other,

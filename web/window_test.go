@@ -106,3 +106,26 @@ func TestHumanDuration(t *testing.T) {
 		}
 	}
 }
+
+// TestTopicPageShowsSLAAndClassification: what the owner publishes about
+// a topic is on its page.
+func TestTopicPageShowsSLAAndClassification(t *testing.T) {
+	h := newHarness(t)
+	ctx := registry.WithPrincipal(context.Background(), registry.Principal{Name: "root", Admin: true})
+	g := gov(h.svc)
+	if _, err := g.CreateTeam(ctx, governance.Team{Name: "checkout"}); err != nil {
+		t.Fatal(err)
+	}
+	owner, class := "checkout", "confidential"
+	if _, err := g.CreateTopic(ctx, "orders", governance.TopicUpdate{Owner: &owner, Classification: &class,
+		SLA: &governance.SLA{Freshness: "5m", Ordering: "per-key", Retention: "7d"}}); err != nil {
+		t.Fatal(err)
+	}
+	contains(t, h.ok("/ui/topics/orders"),
+		`<dt>SLA</dt><dd class="sla">freshness <strong>5m</strong> · ordering <strong>per-key</strong> · retention <strong>7d</strong></dd>`,
+		`<dt>Classification</dt><dd><span class="badge class-confidential">confidential</span></dd>`)
+	if _, err := g.CreateTopic(ctx, "plain", governance.TopicUpdate{Owner: &owner}); err != nil {
+		t.Fatal(err)
+	}
+	lacks(t, h.ok("/ui/topics/plain"), "<dt>SLA</dt>", "<dt>Classification</dt>")
+}

@@ -161,6 +161,7 @@ async function run() {
   check((await page.locator("#value").innerText()).includes("order_total"), "the latest value schema is shown");
   check((await page.locator("#value li.rule").innerText()).includes("on failure: DLQ"), "the rules are shown readably");
   check(facts.includes("BACKWARD"), "the topic shows the compatibility level");
+  check(facts.includes("freshness 5m · ordering per-key · retention 7d") && facts.includes("confidential"), "the topic shows its SLA and classification", facts);
   check(await fits(), "the topic page fits a laptop-width window");
 
   // The lineage diagram: server-rendered SVG with text labels.
