@@ -361,3 +361,33 @@ func TestExporterContextAvoidsIDClash(t *testing.T) {
 		t.Errorf("the destination's own local-value = %+v, %v; want id 1 untouched", sc, err)
 	}
 }
+
+// After a failover the standby takes writes of its own in an exported
+// subject. When the exporter runs again (the lost region is back with its
+// exporter), it must not hard-delete those versions as if the source had
+// deleted them: an id above every id the source assigned cannot be one it
+// exported. It stops in ERROR and the destination keeps its versions.
+func TestExporterKeepsTheDestinationsOwnVersions(t *testing.T) {
+	src := registrytest.Start(t, registrytest.WithExporters(fast))
+	dst := registrytest.Start(t)
+	register(t, src.URL, "orders-value", record("Order", "a"))
+	mustCall(t, http.MethodPost, src.URL+"/exporters", map[string]any{
+		"name": "dr", "contextType": "NONE", "config": map[string]string{"schema.registry.url": dst.URL},
+	})
+	eventually(t, "first export", samePicture(src.Service, dst.Service, func(s string) string { return s }))
+	mustCall(t, http.MethodPut, src.URL+"/exporters/dr/pause", nil)
+
+	// Failover: the standby gets its writes back and registers version 2.
+	mustCall(t, http.MethodDelete, dst.URL+"/mode/orders-value", nil)
+	own := register(t, dst.URL, "orders-value", record("Order", "a", "b"))
+
+	mustCall(t, http.MethodPut, src.URL+"/exporters/dr/resume", nil)
+	var st exporter.Status
+	eventually(t, "ERROR naming the destination's own version", func() (bool, string) {
+		_ = json.Unmarshal(mustCall(t, http.MethodGet, src.URL+"/exporters/dr/status", nil), &st)
+		return st.State == exporter.StateError && bytes.Contains([]byte(st.Trace), []byte("orders-value version 2")), fmt.Sprintf("%+v", st)
+	})
+	if sc, err := dst.Service.Version("orders-value", 2, false); err != nil || sc.ID != own {
+		t.Errorf("the destination's own version 2 (id %d) = %+v, %v; want it kept", own, sc, err)
+	}
+}

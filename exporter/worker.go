@@ -392,6 +392,9 @@ func (w *worker) plan(ctx context.Context, want map[string]*wanted) ([]op, error
 		}
 		for _, v := range sortedVersions(have.versions) {
 			if _, ok := wt.img.versions[v]; !ok {
+				if err := w.exportedByUs(wt.source, d, v, have.versions[v]); err != nil {
+					return err
+				}
 				if !have.versions[v].deleted {
 					plan = append(plan, op{kind: "delete", dest: d, version: v})
 				}
@@ -424,6 +427,9 @@ func (w *worker) plan(ctx context.Context, want map[string]*wanted) ([]op, error
 				return nil, err
 			}
 			for _, v := range sortedVersions(have.versions) {
+				if err := w.exportedByUs(tracked[d], d, v, have.versions[v]); err != nil {
+					return nil, err
+				}
 				if !have.versions[v].deleted {
 					plan = append(plan, op{kind: "delete", dest: d, version: v})
 				}
@@ -434,6 +440,18 @@ func (w *worker) plan(ctx context.Context, want map[string]*wanted) ([]op, error
 		plan = append(plan, op{kind: "untrack", dest: d})
 	}
 	return plan, nil
+}
+
+// exportedByUs refuses to delete a destination version the source
+// cannot have exported: one whose id is above every id the source
+// assigned in its subject's context was registered on the destination
+// itself (a standby that took writes after a failover), and deleting it
+// would lose that registration and free its id for another schema.
+func (w *worker) exportedByUs(source, dest string, version int, dv versionInfo) error {
+	if max := w.m.svc.MaxIDIn(confluent.ContextOf(source)); dv.id > max {
+		return fmt.Errorf("destination subject %s version %d has id %d, above every id the source assigned (%d): it was registered on the destination, not exported; the exporter does not delete it (take it out of the exporter's subjects, or delete it on the destination)", dest, version, dv.id, max)
+	}
+	return nil
 }
 
 func sortedVersions(m map[int]versionInfo) []int {
