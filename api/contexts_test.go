@@ -81,6 +81,10 @@ func TestContextsAreListedFromFirstRegistrationUntilDeleted(t *testing.T) {
 		t.Fatalf("DELETE /contexts/.nothing = %d %s, want 204", r.status, r.body)
 	}
 	h.wantError("DELETE", "/contexts/a:b", nil, 400, 400, "Context name 'a:b' cannot contain a colon")
+	// The default context is the root under Confluent's context routes,
+	// which takes no DELETE.
+	h.wantError("DELETE", "/contexts/.", nil, 405, 405, "HTTP 405 Method Not Allowed")
+	h.wantError("DELETE", "/contexts/:.:", nil, 405, 405, "HTTP 405 Method Not Allowed")
 
 	// The next registration in a deleted context brings it back, with ids
 	// from where that context's ids stopped.
