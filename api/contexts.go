@@ -79,10 +79,13 @@ func rewriteContextPath(ep string, q url.Values, scoped bool) (string, url.Value
 			return "/contexts", nil, nil
 		}
 		if len(segs) == 0 || (len(segs) == 1 && segs[0] == "") {
-			if prefix == "" {
-				return "/", nil, nil
+			p := prefix
+			if p == "" {
+				// The default context stays on this route, whose
+				// handler answers as Confluent's root does (405).
+				p = ":.:"
 			}
-			return "/contexts/" + url.PathEscape(prefix), nil, nil
+			return "/contexts/" + url.PathEscape(p), nil, nil
 		}
 	}
 	qualify := func(name string) string {
@@ -180,6 +183,11 @@ func (s *Server) contexts(c *echo.Context) error {
 // deleteContext answers DELETE /contexts/{context}: 204 once it is gone,
 // 42211 while a subject of it holds a version.
 func (s *Server) deleteContext(c *echo.Context) error {
+	if name, err := confluent.ParseContext(c.Param("context")); err == nil && name == confluent.DefaultContext {
+		// Confluent's context routes send the default context to the
+		// root, which takes no DELETE.
+		return &httpError{http.StatusMethodNotAllowed, http.StatusMethodNotAllowed, "HTTP 405 Method Not Allowed"}
+	}
 	if err := s.svc.DeleteContext(c.Request().Context(), c.Param("context")); err != nil {
 		return err
 	}
