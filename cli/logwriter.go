@@ -4,8 +4,10 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"strconv"
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // requestLogFlushInterval is how long a request log line may wait in the
@@ -94,12 +96,21 @@ func (lw *logWriter) Close() {
 // at once after every record but a request line: startup, errors and
 // warnings reach stderr as soon as they are logged, as before, and only
 // the one line per request waits for the next batch.
+//
+// A request line of the plain logger (no WithAttrs or WithGroup) is
+// encoded by appendRequestLine instead of slog's JSON handler: the same
+// bytes (a test compares the two), without the handler's generic
+// machinery, which was most of what logging cost a cached read.
 type bufferedHandler struct {
 	slog.Handler
-	w *logWriter
+	w       *logWriter
+	derived bool // WithAttrs or WithGroup was applied
 }
 
 func (h bufferedHandler) Handle(ctx context.Context, r slog.Record) error {
+	if !h.derived && r.Message == "request" && r.Level == slog.LevelInfo && h.w.writeRequestLine(r) {
+		return nil
+	}
 	err := h.Handler.Handle(ctx, r)
 	if r.Message != "request" || r.Level >= slog.LevelWarn {
 		h.w.Flush()
@@ -108,9 +119,117 @@ func (h bufferedHandler) Handle(ctx context.Context, r slog.Record) error {
 }
 
 func (h bufferedHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
-	return bufferedHandler{h.Handler.WithAttrs(attrs), h.w}
+	return bufferedHandler{h.Handler.WithAttrs(attrs), h.w, true}
 }
 
 func (h bufferedHandler) WithGroup(name string) slog.Handler {
-	return bufferedHandler{h.Handler.WithGroup(name), h.w}
+	return bufferedHandler{h.Handler.WithGroup(name), h.w, true}
+}
+
+// writeRequestLine appends r as slog's JSON handler (without options)
+// would write it, and reports whether it could: a record with a zero
+// time, a group, an empty key or a value other than a string, an integer,
+// a duration or a boolean is left to the handler.
+func (lw *logWriter) writeRequestLine(r slog.Record) bool {
+	if r.Time.IsZero() || r.Time.Year() >= 10000 {
+		return false
+	}
+	plain := true
+	r.Attrs(func(a slog.Attr) bool {
+		switch a.Value.Kind() {
+		case slog.KindString, slog.KindInt64, slog.KindUint64, slog.KindDuration, slog.KindBool:
+		default:
+			plain = false
+		}
+		plain = plain && a.Key != ""
+		return plain
+	})
+	if !plain {
+		return false
+	}
+	lw.mu.Lock()
+	defer lw.mu.Unlock()
+	start := len(lw.buf)
+	b := append(lw.buf, `{"time":"`...)
+	b = r.Time.AppendFormat(b, time.RFC3339Nano)
+	b = append(b, `","level":"INFO","msg":"request"`...)
+	r.Attrs(func(a slog.Attr) bool {
+		b = append(b, ',', '"')
+		b = appendJSONString(b, a.Key)
+		b = append(b, '"', ':')
+		switch v := a.Value; v.Kind() {
+		case slog.KindString:
+			b = append(b, '"')
+			b = appendJSONString(b, v.String())
+			b = append(b, '"')
+		case slog.KindInt64:
+			b = strconv.AppendInt(b, v.Int64(), 10)
+		case slog.KindUint64:
+			b = strconv.AppendUint(b, v.Uint64(), 10)
+		case slog.KindDuration:
+			b = strconv.AppendInt(b, int64(v.Duration()), 10)
+		case slog.KindBool:
+			b = strconv.AppendBool(b, v.Bool())
+		}
+		return true
+	})
+	b = append(b, '}', '\n')
+	lw.buf = b
+	if len(lw.buf) > requestLogBufferBytes {
+		// Write out what came before this line, then keep the line.
+		line := append([]byte(nil), lw.buf[start:]...)
+		lw.buf = lw.buf[:start]
+		lw.flushLocked()
+		lw.buf = append(lw.buf, line...)
+	}
+	return true
+}
+
+// appendJSONString appends s escaped for a JSON string the way log/slog's
+// JSON handler escapes it: quotes, backslashes and control characters
+// (\n, \r and \t by name, others as \u00xx), invalid UTF-8 as \ufffd,
+// and U+2028 and U+2029; everything else as it is.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
+		default:
+			i += size
+			continue
+		}
+		i += size
+		start = i
+	}
+	return append(b, s[start:]...)
 }

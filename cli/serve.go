@@ -122,7 +122,7 @@ func newLogger(level string, w *logWriter) (*slog.Logger, error) {
 	if err := l.UnmarshalText([]byte(level)); err != nil {
 		return nil, fmt.Errorf("--log-level %q: use debug, info, warn or error", level)
 	}
-	return slog.New(bufferedHandler{slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}), w}), nil
+	return slog.New(bufferedHandler{Handler: slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}), w: w}), nil
 }
 
 // Formats returns every schema format charter serves.
