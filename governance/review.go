@@ -149,11 +149,11 @@ func describeVerdict(v registry.Verdict) string {
 	var why []string
 	switch {
 	case v.Backward && !v.Forward:
-		why = append(why, "backward but not forward compatible (old readers may fail on new data)")
+		why = append(why, "is backward but not forward compatible (old readers may fail on new data)")
 	case !v.Backward && v.Forward:
-		why = append(why, "forward but not backward compatible")
+		why = append(why, "is forward but not backward compatible")
 	case !v.Backward && !v.Forward:
-		why = append(why, "incompatible in both directions")
+		why = append(why, "is incompatible in both directions")
 	}
 	if v.EnumSymbolsAdded {
 		why = append(why, "adds enum symbols")
