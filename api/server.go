@@ -270,6 +270,7 @@ func (s *Server) routes() {
 	s.catalogRoutes(e)
 	e.GET("/v1/audit", s.audit)
 	e.GET("/v1/changes", s.changes)
+	s.webhookRoutes(e)
 	s.dekRoutes(e)
 	s.exporterRoutes(e)
 }

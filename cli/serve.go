@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -60,6 +61,8 @@ type serveFlags struct {
 	authFailureWindow time.Duration
 	unowned           string
 	changesTopic      string
+	webhookSecretFile string
+	deliverWebhooks   bool
 }
 
 func newServeCommand() *cobra.Command {
@@ -111,6 +114,8 @@ keep the state in a compacted Kafka topic shared by several instances.`,
 	fs.DurationVar(&f.exporterLease, "exporter-lease", 15*time.Second, "how long the instance running the exporters may go without renewing its lease before another instance takes over")
 	fs.DurationVar(&f.exporterPoll, "exporter-poll", 10*time.Second, "longest an exporter waits before comparing source and destination again when no change was announced")
 	fs.StringVar(&f.changesTopic, "changes-topic", "", "Kafka topic to publish change events to (Kafka storage only); created if absent")
+	fs.StringVar(&f.webhookSecretFile, "webhook-secret-file", "", "file holding the secret webhook signatures derive from (the same file on every instance); webhooks cannot be created without it")
+	fs.BoolVar(&f.deliverWebhooks, "deliver-webhooks", true, "deliver change events to the configured webhooks from this instance (with several instances on one Kafka topic, leave it on for one)")
 	annotateEnv(fs)
 	return cmd
 }
@@ -220,7 +225,17 @@ func runServe(parent context.Context, f serveFlags) error {
 	}
 	// Governance's and the DEK registry's records replay with the rest:
 	// attach them before Run.
-	gov := governance.Attach(svc, governance.Config{})
+	govCfg := governance.Config{}
+	if f.webhookSecretFile != "" {
+		secret, err := os.ReadFile(f.webhookSecretFile)
+		if err != nil {
+			return fmt.Errorf("--webhook-secret-file: %w", err)
+		}
+		if govCfg.WebhookSecret = bytes.TrimSpace(secret); len(govCfg.WebhookSecret) < 16 {
+			return fmt.Errorf("--webhook-secret-file %s: give a secret of at least 16 bytes", f.webhookSecretFile)
+		}
+	}
+	gov := governance.Attach(svc, govCfg)
 	keys := dek.Attach(svc, dek.Config{})
 	exporters, err := exporter.Attach(svc, exporter.Config{ClusterID: f.clusterID, LeaseTTL: f.exporterLease, Poll: f.exporterPoll, RequestTimeout: f.requestTimeout, Logger: logger})
 	if err != nil {
@@ -257,6 +272,15 @@ func runServe(parent context.Context, f serveFlags) error {
 	defer cancelRun()
 	runDone := make(chan error, 1)
 	go func() { runDone <- svc.Run(runCtx) }()
+	if f.deliverWebhooks {
+		hookCtx, stopHooks := context.WithCancel(runCtx)
+		hooksDone := make(chan struct{})
+		go func() {
+			defer close(hooksDone)
+			_ = gov.Deliver(hookCtx, api.NewWebhookSender(f.requestTimeout), governance.DeliveryConfig{})
+		}()
+		defer func() { stopHooks(); <-hooksDone }()
+	}
 	// The exporters stop before the log does: they give their lease up.
 	expCtx, stopExp := context.WithCancel(runCtx)
 	expDone := make(chan struct{})

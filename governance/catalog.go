@@ -30,6 +30,7 @@ func Operations() []registry.Operation {
 		OpTopicCreated, OpTopicUpdated, OpTopicDeleted,
 		OpMigrationChanged, OpSubscribed, OpUnsubscribed,
 		OpReviewRequested, OpReviewApproved,
+		OpWebhookCreated, OpWebhookDeleted,
 	}
 }
 

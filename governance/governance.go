@@ -10,9 +10,13 @@ import (
 	"github.com/charter-registry/charter/registry"
 )
 
-// Config configures governance. It has no settings yet; it exists so that
-// Attach keeps its signature when it gets some.
-type Config struct{}
+// Config configures governance.
+type Config struct {
+	// WebhookSecret signs webhook deliveries (each webhook's secret is
+	// derived from it); without it webhooks cannot be created. Give every
+	// instance the same.
+	WebhookSecret []byte
+}
 
 // Governance is the catalogue (teams, topics, bindings) and the audit
 // trail over one registry.Service, applied from TEAM, TOPIC and AUDIT
@@ -36,6 +40,8 @@ type Governance struct {
 	audit        []registry.AuditEntry // in log order
 	auditIDs     map[string]bool
 	reviews      map[string]Review
+	webhooks     map[string]Webhook
+	deliveries   map[string]Delivery // by deliveryKey's subject
 
 	// search caches what search reads of the registry; it has a lock of
 	// its own.
@@ -60,11 +66,15 @@ func Attach(svc *registry.Service, cfg Config) *Governance {
 		predecessors: map[string]map[string]bool{},
 		auditIDs:     map[string]bool{},
 		reviews:      map[string]Review{},
+		webhooks:     map[string]Webhook{},
+		deliveries:   map[string]Delivery{},
 	}
 	svc.State().Register(KeyTeam, teamRecords{g})
 	svc.State().Register(KeyTopic, topicRecords{g})
 	svc.State().Register(registry.KeyAudit, auditRecords{g})
 	svc.State().Register(KeyReview, reviewRecords{g})
+	svc.State().Register(KeyWebhook, webhookRecords{g})
+	svc.State().Register(KeyDelivery, deliveryRecords{g})
 	svc.SetGovernor(g)
 	return g
 }

@@ -52,7 +52,12 @@ type options struct {
 	keys         dek.Config
 	formats      []compat.Format
 	exporters    *exporter.Config
+	governance   governance.Config
 }
+
+// WithGovernance attaches governance with c (a webhook secret, say)
+// before the Service runs.
+func WithGovernance(c governance.Config) Opt { return func(o *options) { o.governance = c } }
 
 // WithExporters attaches the exporters' manager with c before the Service
 // runs and runs it (takes the lease, runs the exporters) until t ends.
@@ -138,7 +143,7 @@ func run(t testing.TB, o options) running {
 	if err != nil {
 		t.Fatal(err)
 	}
-	governance.Attach(svc, governance.Config{})
+	governance.Attach(svc, o.governance)
 	keys := dek.Attach(svc, o.keys)
 	var exp *exporter.Manager
 	if o.exporters != nil {
