@@ -391,3 +391,35 @@ func TestExporterKeepsTheDestinationsOwnVersions(t *testing.T) {
 		t.Errorf("the destination's own version 2 (id %d) = %+v, %v; want it kept", own, sc, err)
 	}
 }
+
+// The same with ids that overlap (both sides took registrations): the
+// source's new schema comes with an id the standby gave its own version.
+// The import clashes before anything is deleted, so the standby keeps its
+// version and the id keeps meaning its schema there.
+func TestExporterKeepsTheDestinationsOwnVersionsWhenIDsOverlap(t *testing.T) {
+	src := registrytest.Start(t, registrytest.WithExporters(fast))
+	dst := registrytest.Start(t)
+	register(t, src.URL, "orders-value", record("Order", "a"))
+	mustCall(t, http.MethodPost, src.URL+"/exporters", map[string]any{
+		"name": "dr", "contextType": "NONE", "config": map[string]string{"schema.registry.url": dst.URL},
+	})
+	eventually(t, "first export", samePicture(src.Service, dst.Service, func(s string) string { return s }))
+	mustCall(t, http.MethodPut, src.URL+"/exporters/dr/pause", nil)
+
+	mustCall(t, http.MethodDelete, dst.URL+"/mode/orders-value", nil)
+	own := register(t, dst.URL, "orders-value", record("Order", "a", "b"))
+	if other := register(t, src.URL, "payments-value", record("Payment", "p")); other != own {
+		t.Fatalf("the source's new id %d, the destination's %d: the test needs them equal", other, own)
+	}
+
+	mustCall(t, http.MethodPut, src.URL+"/exporters/dr/resume", nil)
+	var st exporter.Status
+	eventually(t, "ERROR with the clash", func() (bool, string) {
+		_ = json.Unmarshal(mustCall(t, http.MethodGet, src.URL+"/exporters/dr/status", nil), &st)
+		return st.State == exporter.StateError && bytes.Contains([]byte(st.Trace), []byte("import payments-value version 1: destination POST")) &&
+			bytes.Contains([]byte(st.Trace), []byte(fmt.Sprintf("id %d", own))), fmt.Sprintf("%+v", st)
+	})
+	if sc, err := dst.Service.Version("orders-value", 2, false); err != nil || sc.ID != own {
+		t.Errorf("the destination's own version 2 (id %d) = %+v, %v; want it kept", own, sc, err)
+	}
+}

@@ -340,6 +340,11 @@ func (w *worker) load(ctx context.Context, d string) (*image, error) {
 // before the versions that use them.
 func (w *worker) plan(ctx context.Context, want map[string]*wanted) ([]op, error) {
 	var plan []op
+	// Deletes of versions only the destination holds come after every
+	// import: should one be the destination's own, an import of the
+	// source's schema under its id clashes (and stops the exporter)
+	// before the version is gone and its id freed.
+	var deletes []op
 	w.m.mu.RLock()
 	tracked := make(map[string]string, len(w.m.tracked[w.def.Name]))
 	for k, v := range w.m.tracked[w.def.Name] {
@@ -396,9 +401,9 @@ func (w *worker) plan(ctx context.Context, want map[string]*wanted) ([]op, error
 					return err
 				}
 				if !have.versions[v].deleted {
-					plan = append(plan, op{kind: "delete", dest: d, version: v})
+					deletes = append(deletes, op{kind: "delete", dest: d, version: v})
 				}
-				plan = append(plan, op{kind: "purge", dest: d, version: v})
+				deletes = append(deletes, op{kind: "purge", dest: d, version: v})
 			}
 		}
 		if !have.configKnown || have.config != wt.img.config {
@@ -415,6 +420,7 @@ func (w *worker) plan(ctx context.Context, want map[string]*wanted) ([]op, error
 			return nil, err
 		}
 	}
+	plan = append(plan, deletes...)
 	// Subjects this exporter wrote that it no longer exports: hard-deleted
 	// on the source (delete them), or no longer matched (leave them).
 	for _, d := range sortedKeys(tracked) {
