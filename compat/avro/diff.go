@@ -80,6 +80,9 @@ type incompat struct {
 	// info is Avro's message for the incompatibility: the field name, the
 	// missing symbols, "expected: ...".
 	info string
+	// readerType and writerType stand for info on a type mismatch
+	// ("reader type: X not compatible with writer type: Y").
+	readerType, writerType string
 }
 
 type pair struct{ reader, writer havro.Schema }
@@ -191,7 +194,9 @@ func (c *checker) calculate(r, w havro.Schema) []incompat {
 		}
 		return []incompat{{kind: MissingUnionBranch, info: "reader union lacking writer type: " + wt}}
 	}
-	return []incompat{{kind: TypeMismatch, info: fmt.Sprintf("reader type: %s not compatible with writer type: %s", rt, wt)}}
+	// The message is made only if the mismatch is reported: a reader
+	// union tries every branch, and most tries mismatch.
+	return []incompat{{kind: TypeMismatch, readerType: rt, writerType: wt}}
 }
 
 func (c *checker) records(r, w *havro.RecordSchema) []incompat {
@@ -376,7 +381,11 @@ func message(in incompat, path string) string {
 	case FixedSizeMismatch:
 		return fmt.Sprintf("The size of FIXED type field at path '%s' in the new schema does not match with the old schema (%s)", path, in.info)
 	case TypeMismatch:
-		return fmt.Sprintf("The type (path '%s') of a field in the new schema does not match with the old schema (%s)", path, in.info)
+		info := in.info
+		if in.readerType != "" {
+			info = "reader type: " + in.readerType + " not compatible with writer type: " + in.writerType
+		}
+		return fmt.Sprintf("The type (path '%s') of a field in the new schema does not match with the old schema (%s)", path, info)
 	case NameMismatch:
 		return fmt.Sprintf("The name of the schema has changed (path '%s') (%s)", path, in.info)
 	case MissingEnumSymbols:
