@@ -147,6 +147,10 @@ func TestReservedSubjectNames(t *testing.T) {
 	// ".__GLOBAL" holds a config and a mode, never schemas.
 	h.put("/config/:.__GLOBAL:", map[string]any{"compatibility": "NONE"})
 	h.wantError("POST", "/subjects/:.ctx:/versions", map[string]any{"schema": ctxSchemaA}, 422, 42208, "")
+	// ":*:" means every context in a prefix: nothing is registered there
+	// (it would list a context "*" that DELETE /contexts/* cannot remove).
+	h.wantError("POST", "/subjects/:*:orders/versions", map[string]any{"schema": ctxSchemaA}, 422, 42208,
+		`Invalid subject ":*:orders": ':*:' stands for every context in a subject prefix; register in one context`)
 }
 
 func TestSubjectsAreNormalised(t *testing.T) {

@@ -28,6 +28,9 @@ func (s *Service) checkRequest(subject string, req RegisterRequest) error {
 	if !confluent.ValidSubject(subject, false) {
 		return errInvalidSubjectName(subject)
 	}
+	if confluent.ParseSubject(subject).IsWildcard() {
+		return Errorf(CodeInvalidSubject, "Invalid subject %q: ':*:' stands for every context in a subject prefix; register in one context", subject)
+	}
 	if confluent.ParseSubject(subject).IsContext() {
 		return Errorf(CodeInvalidSubject, "Invalid subject %q: it names a context, not a subject in it", subject)
 	}
