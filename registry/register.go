@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"reflect"
 	"strings"
 
 	"github.com/charter-registry/charter/compat"
@@ -45,14 +46,19 @@ func (s *Service) Register(ctx context.Context, subject string, req RegisterRequ
 // the schema was already registered.
 func (s *Service) RegisterLinted(ctx context.Context, subject string, req RegisterRequest) (Schema, []lint.Finding, error) {
 	var r *registration
+	var early *parsed
 	check := func() (err error) {
 		if req, err = s.applyTags(req); err != nil {
 			return err
 		}
-		return s.checkRequest(subject, req)
+		if err := s.checkRequest(subject, req); err != nil {
+			return err
+		}
+		early = s.parseEarly(subject, req)
+		return nil
 	}
 	err := s.mutate(ctx, check, func(m *Mutation) error {
-		r = &registration{s: s, m: m, sn: m.Snapshot(), subject: subject, req: req}
+		r = &registration{s: s, m: m, sn: m.Snapshot(), subject: subject, req: req, early: early}
 		return r.decide()
 	})
 	if err != nil {
@@ -90,6 +96,8 @@ type registration struct {
 	changes []compat.Change
 	verdict *Verdict
 	held    error
+	// early is the schema parsed before the write was queued (parseEarly).
+	early *parsed
 }
 
 func (r *registration) decide() error {
@@ -157,9 +165,55 @@ func (r *registration) checkMode() error {
 // parse parses the schema with the metadata and rules it inherits.
 func (r *registration) parse() error {
 	md, rs := r.sn.inherit(r.subject, r.cfg, r.req.Metadata, r.req.RuleSet)
-	c, err := r.s.prepare(r.sn, contextOf(r.subject), r.req, r.cfg.normalize(r.req.Normalize), r.cfg.validateNew(), md, rs)
-	r.c, r.ss = c, r.sn.subject(r.subject)
+	in := parseInputs{normalize: r.cfg.normalize(r.req.Normalize), strict: r.cfg.validateNew(), md: md, rs: rs}
+	r.ss = r.sn.subject(r.subject)
+	if r.early != nil && r.early.in.same(in) {
+		r.c = r.early.c
+		return r.early.err
+	}
+	c, err := r.s.prepare(r.sn, contextOf(r.subject), r.req, in.normalize, in.strict, md, rs)
+	r.c = c
 	return err
+}
+
+// parsed is a schema parsed ahead of its write's decision, with what the
+// parse depended on.
+type parsed struct {
+	in  parseInputs
+	c   *candidate
+	err error
+}
+
+// parseInputs is what a registration's parse depends on besides the
+// request: the config's normalize and validateNewSchemas, and the
+// metadata and rule set the version inherits.
+type parseInputs struct {
+	normalize, strict bool
+	md                *Metadata
+	rs                *RuleSet
+}
+
+func (a parseInputs) same(b parseInputs) bool {
+	return a.normalize == b.normalize && a.strict == b.strict &&
+		(a.md == b.md || reflect.DeepEqual(a.md, b.md)) && (a.rs == b.rs || reflect.DeepEqual(a.rs, b.rs))
+}
+
+// parseEarly parses the schema of a registration on the current snapshot
+// before the write is queued, so that parsing, the costly part of a
+// registration, runs in the writer's own goroutine and concurrent writers
+// parse in parallel; the decision, made one after the other, uses it when
+// nothing it depended on changed in between. A schema with references is
+// parsed in the decision, where its references are resolved.
+func (s *Service) parseEarly(subject string, req RegisterRequest) *parsed {
+	if len(req.References) > 0 {
+		return nil
+	}
+	sn := s.Snapshot()
+	cfg := sn.effectiveConfig(subject, s.cfg.DefaultCompatibility)
+	md, rs := sn.inherit(subject, cfg, req.Metadata, req.RuleSet)
+	p := &parsed{in: parseInputs{normalize: cfg.normalize(req.Normalize), strict: cfg.validateNew(), md: md, rs: rs}}
+	p.c, p.err = s.prepare(sn, contextOf(subject), req, p.in.normalize, p.in.strict, md, rs)
+	return p
 }
 
 // answerIfHeld answers with the version that already holds the schema;

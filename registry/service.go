@@ -90,7 +90,8 @@ type Service struct {
 	gov     atomic.Pointer[governorRef]
 	parsed  *parseCache
 
-	wmu sync.Mutex
+	// writes is the queue of writes waiting to be decided (write.go).
+	writes writeQueue
 
 	nmu    sync.Mutex
 	notify chan struct{}
@@ -344,60 +345,6 @@ func (s *Service) WaitReady(ctx context.Context) error {
 		}
 	}
 	return nil
-}
-
-// write runs decide with exclusive write access on a snapshot that has
-// caught up with the log, appends the records decide returns as one
-// batch, and waits until they are applied. A decide that returns no
-// records writes nothing. solo marks a decision that reads the published
-// state (State.Snapshot) rather than the snapshot it is given.
-func (s *Service) write(ctx context.Context, solo bool, decide func(*Snapshot) ([]storage.Record, error)) error {
-	_ = solo // every write is decided alone on the applied state for now
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
-	for attempt := 0; ; attempt++ {
-		var txn storage.Txn
-		var end int64
-		var err error
-		if tl, ok := s.log.(storage.Transactional); ok {
-			txn, err = tl.Begin(ctx)
-			if err == nil {
-				end = txn.End()
-			}
-		} else {
-			end, err = s.log.End(ctx)
-		}
-		if err != nil {
-			return storeError(ctx, err)
-		}
-		abort := func() {
-			if txn != nil {
-				_ = txn.Abort(context.WithoutCancel(ctx))
-			}
-		}
-		if err := s.waitApplied(ctx, end); err != nil {
-			abort()
-			return err
-		}
-		recs, err := decide(s.state.Snapshot())
-		if err != nil || len(recs) == 0 {
-			abort()
-			return err
-		}
-		var first int64
-		if txn != nil {
-			first, err = txn.Commit(ctx, recs...)
-			if errors.Is(err, storage.ErrConflict) && attempt < 20 {
-				continue
-			}
-		} else {
-			first, err = s.log.Append(ctx, recs...)
-		}
-		if err != nil {
-			return storeError(ctx, err)
-		}
-		return s.waitApplied(ctx, first+int64(len(recs)))
-	}
 }
 
 func storeError(ctx context.Context, err error) error {

@@ -126,6 +126,33 @@ func (st *State) ApplyBatch(ds []Decoded) []error {
 	return errs
 }
 
+// speculate returns sn with recs applied to it, leaving extensions alone
+// and publishing nothing: what the state will be once recs are applied,
+// for deciding the next write of a group before they are (write.go).
+func (st *State) speculate(sn *Snapshot, recs []storage.Record) *Snapshot {
+	b := newBuilder(sn, st.gen.Add(1))
+	for _, r := range recs {
+		d := Decode(r)
+		_ = b.apply(&d, nil)
+	}
+	return b.snapshot()
+}
+
+// extended reports whether recs hold a record an Extension applies, other
+// than audit entries: the speculation of a group does not carry those.
+func (st *State) extended(recs []storage.Record) bool {
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	for _, r := range recs {
+		if k, err := DecodeKey(r.Key); err == nil && k.Type != KeyAudit {
+			if _, ok := st.ext[k.Type]; ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // Digest returns a SHA-256 over the whole state in a canonical order:
 // subjects, versions, ids, deleted flags, schema content, configs, modes,
 // and every extension's state (teams, topics and the audit trail). Two

@@ -72,6 +72,20 @@ type Txn interface {
 	Abort(ctx context.Context) error
 }
 
+// Pipeliner is a Log that queues a batch without waiting for it to be
+// durable, so that a writer can decide its next batch while the previous
+// one is being synced. Enqueue queues recs as one atomic batch whose first
+// record gets offset first, which must be the offset the log gives next:
+// when it is not (a failed write gave offsets out again, or another batch
+// was queued first) nothing is queued and the error wraps ErrConflict.
+// wait reports the batch's outcome as Append does. Batches are written in
+// the order they are queued, and a batch fails when one queued before it
+// fails, so a writer that decided a batch on the ones before it never sees
+// it written without them.
+type Pipeliner interface {
+	Enqueue(ctx context.Context, first int64, recs ...Record) (wait func(context.Context) (int64, error), err error)
+}
+
 // Compactor is a Log that can drop every record that a later record with the
 // same logical key supersedes. Offsets of the records it keeps do not change.
 type Compactor interface {

@@ -38,20 +38,49 @@ type group struct {
 // out again. The file is cut back to its last committed frame before the
 // next write, so a later Append succeeds once the cause is gone.
 func (l *Log) Append(ctx context.Context, recs ...storage.Record) (int64, error) {
+	g, first, err := l.enqueue(ctx, -1, recs)
+	if err != nil || g == nil {
+		return first, err
+	}
+	return l.wait(ctx, g, first)
+}
+
+// Enqueue queues recs as one batch at offset first and returns without
+// waiting for it to be durable; wait reports its outcome as Append does.
+// It implements storage.Pipeliner: when first is not the offset the log
+// gives next (a failed write gave offsets out again, or another batch was
+// queued first) nothing is queued and the error wraps storage.ErrConflict.
+// Batches are written in the order they are queued, and a batch fails when
+// one queued before it does.
+func (l *Log) Enqueue(ctx context.Context, first int64, recs ...storage.Record) (wait func(context.Context) (int64, error), err error) {
+	if len(recs) == 0 {
+		return nil, errors.New("file: enqueue: no records")
+	}
+	g, at, err := l.enqueue(ctx, first, recs)
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context) (int64, error) { return l.wait(ctx, g, at) }, nil
+}
+
+// enqueue checks recs and adds them to the open group, or returns the
+// end for an empty batch (with a nil group). expect, unless negative, is
+// the offset the batch must get.
+func (l *Log) enqueue(ctx context.Context, expect int64, recs []storage.Record) (*group, int64, error) {
 	if err := ctx.Err(); err != nil {
-		return 0, err
+		return nil, 0, err
 	}
 	size := 0
 	var maxID int64
 	for i, r := range recs {
 		if r.Control {
-			return 0, fmt.Errorf("file: append record %d: control records are not supported", i)
+			return nil, 0, fmt.Errorf("file: append record %d: control records are not supported", i)
 		}
 		if len(r.Key) > l.cfg.maxRecordBytes {
-			return 0, fmt.Errorf("file: append record %d: key of %d bytes exceeds the maximum of %d: %w", i, len(r.Key), l.cfg.maxRecordBytes, ErrTooLarge)
+			return nil, 0, fmt.Errorf("file: append record %d: key of %d bytes exceeds the maximum of %d: %w", i, len(r.Key), l.cfg.maxRecordBytes, ErrTooLarge)
 		}
 		if len(r.Value) > l.cfg.maxRecordBytes {
-			return 0, fmt.Errorf("file: append record %d: value of %d bytes exceeds the maximum of %d: %w", i, len(r.Value), l.cfg.maxRecordBytes, ErrTooLarge)
+			return nil, 0, fmt.Errorf("file: append record %d: value of %d bytes exceeds the maximum of %d: %w", i, len(r.Value), l.cfg.maxRecordBytes, ErrTooLarge)
 		}
 		if l.cfg.idFn != nil {
 			if id, ok := l.cfg.idFn(r.Key, r.Value); ok {
@@ -60,19 +89,20 @@ func (l *Log) Append(ctx context.Context, recs ...storage.Record) (int64, error)
 		}
 		size += recordSize(r.Key, r.Value)
 		if size > maxFrameBody-bodyHeaderSize {
-			return 0, fmt.Errorf("file: append: batch exceeds %d bytes: %w", maxFrameBody-bodyHeaderSize, ErrTooLarge)
+			return nil, 0, fmt.Errorf("file: append: batch exceeds %d bytes: %w", maxFrameBody-bodyHeaderSize, ErrTooLarge)
 		}
 	}
 
 	l.mu.Lock()
+	defer l.mu.Unlock()
 	if l.closed {
-		l.mu.Unlock()
-		return 0, storage.ErrClosed
+		return nil, 0, storage.ErrClosed
+	}
+	if expect >= 0 && expect != l.assigned {
+		return nil, 0, fmt.Errorf("file: enqueue at offset %d: the next offset is %d: %w", expect, l.assigned, storage.ErrConflict)
 	}
 	if len(recs) == 0 {
-		end := l.assigned
-		l.mu.Unlock()
-		return end, nil
+		return nil, l.assigned, nil
 	}
 	g := l.open
 	if g != nil && len(g.frame)-frameHeaderSize+size > maxFrameBody {
@@ -92,8 +122,19 @@ func (l *Log) Append(ctx context.Context, recs ...storage.Record) (int64, error)
 	g.maxID = max(g.maxID, maxID)
 	l.assigned += int64(len(recs))
 	l.cond.Signal()
-	l.mu.Unlock()
+	return g, first, nil
+}
 
+// Syncs returns how many frames the log has written and synced since it
+// was opened: Append calls that shared a group commit count once.
+func (l *Log) Syncs() int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.syncs
+}
+
+// wait waits until g is durable and returns first, or g's failure.
+func (l *Log) wait(ctx context.Context, g *group, first int64) (int64, error) {
 	select {
 	case <-g.done:
 		if g.err != nil {
@@ -163,6 +204,7 @@ func (l *Log) write() {
 			l.end = g.base + int64(g.count)
 			l.failed = nil
 			l.maxID = max(l.maxID, g.maxID)
+			l.syncs++
 			close(g.done)
 			l.wake()
 			l.kickCheckpoint()

@@ -102,6 +102,8 @@ type Log struct {
 
 	closedFlag atomic.Bool   // closed, readable without mu
 	writerDone chan struct{} // closed when the writer goroutine exits
+	// syncs counts the frames written and synced (Syncs).
+	syncs int64
 }
 
 var (
