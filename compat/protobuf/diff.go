@@ -277,17 +277,37 @@ func (d *differ) message(o, u protoreflect.MessageDescriptor) {
 // fieldSet indexes a message's fields by number, whether they sit at the
 // top level or in a oneof.
 type fieldSet struct {
-	// byNumber holds the fields in ascending order of number.
+	// byNumber holds the fields in ascending order of number, and info
+	// their labels and types, which every check of the message compares.
 	byNumber []protoreflect.FieldDescriptor
+	info     []fieldInfo
 	// oneofOf and oneofs are nil for a message without real oneofs.
 	oneofOf map[protoreflect.FieldNumber]string
 	oneofs  map[string]protoreflect.OneofDescriptor
 	order   []protoreflect.OneofDescriptor
 }
 
-func fieldsOf(md protoreflect.MessageDescriptor) fieldSet {
+// fieldInfo is what a check compares of a field besides its name.
+type fieldInfo struct {
+	label label
+	typ   fieldType
+}
+
+// fieldSetOf returns md's fieldSet, built once per parsed schema: the
+// earlier versions of a subject stay parsed (the registry caches them),
+// and a transitive check compares each of their messages again for every
+// new schema. md is a message of s or of one of its dependencies.
+func (s *Schema) fieldSetOf(md protoreflect.MessageDescriptor) *fieldSet {
+	if fs, ok := s.fieldSets.Load(md); ok {
+		return fs.(*fieldSet)
+	}
+	fs, _ := s.fieldSets.LoadOrStore(md, fieldsOf(md))
+	return fs.(*fieldSet)
+}
+
+func fieldsOf(md protoreflect.MessageDescriptor) *fieldSet {
 	fields := md.Fields()
-	s := fieldSet{byNumber: make([]protoreflect.FieldDescriptor, 0, fields.Len())}
+	s := &fieldSet{byNumber: make([]protoreflect.FieldDescriptor, 0, fields.Len())}
 	for i := 0; i < fields.Len(); i++ {
 		f := fields.Get(i)
 		if isGroup(f) {
@@ -304,6 +324,10 @@ func fieldsOf(md protoreflect.MessageDescriptor) fieldSet {
 	// Declaration order is usually number order already, which the sort
 	// then only confirms.
 	slices.SortFunc(s.byNumber, func(a, b protoreflect.FieldDescriptor) int { return int(a.Number()) - int(b.Number()) })
+	s.info = make([]fieldInfo, len(s.byNumber))
+	for i, f := range s.byNumber {
+		s.info[i] = fieldInfo{label: wireLabel(f), typ: typeOf(f)}
+	}
 	oneofs := md.Oneofs()
 	for i := 0; i < oneofs.Len(); i++ {
 		if oo := oneofs.Get(i); !oo.IsSynthetic() {
@@ -318,25 +342,25 @@ func fieldsOf(md protoreflect.MessageDescriptor) fieldSet {
 }
 
 // has reports whether the message has a field numbered n.
-func (s fieldSet) has(n protoreflect.FieldNumber) bool {
+func (s *fieldSet) has(n protoreflect.FieldNumber) bool {
 	_, found := slices.BinarySearchFunc(s.byNumber, n, func(f protoreflect.FieldDescriptor, n protoreflect.FieldNumber) int { return int(f.Number()) - int(n) })
 	return found
 }
 
-// pairs calls fn with the fields of a and b by number, ascending: both
-// when both have the number, else one and nil.
-func pairs(a, b []protoreflect.FieldDescriptor, fn func(n protoreflect.FieldNumber, of, uf protoreflect.FieldDescriptor)) {
+// pairs calls fn with the indexes in a and b of the fields with each
+// number, ascending: both when both have the number, else one and -1.
+func pairs(a, b []protoreflect.FieldDescriptor, fn func(n protoreflect.FieldNumber, i, j int)) {
 	i, j := 0, 0
 	for i < len(a) || j < len(b) {
 		switch {
 		case j == len(b) || i < len(a) && a[i].Number() < b[j].Number():
-			fn(a[i].Number(), a[i], nil)
+			fn(a[i].Number(), i, -1)
 			i++
 		case i == len(a) || b[j].Number() < a[i].Number():
-			fn(b[j].Number(), nil, b[j])
+			fn(b[j].Number(), -1, j)
 			j++
 		default:
-			fn(a[i].Number(), a[i], b[j])
+			fn(a[i].Number(), i, j)
 			i++
 			j++
 		}
@@ -369,7 +393,7 @@ func realOneof(f protoreflect.FieldDescriptor) protoreflect.OneofDescriptor {
 }
 
 func (d *differ) fields(om, um protoreflect.MessageDescriptor) {
-	o, u := fieldsOf(om), fieldsOf(um)
+	o, u := d.orig.fieldSetOf(om), d.upd.fieldSetOf(um)
 	msgName := localName(um)
 
 	// A oneof deleted together with all of its members is a plain
@@ -442,7 +466,14 @@ func (d *differ) fields(om, um protoreflect.MessageDescriptor) {
 		})
 	}
 
-	pairs(o.byNumber, u.byNumber, func(n protoreflect.FieldNumber, of, uf protoreflect.FieldDescriptor) {
+	pairs(o.byNumber, u.byNumber, func(n protoreflect.FieldNumber, i, j int) {
+		var of, uf protoreflect.FieldDescriptor
+		if i >= 0 {
+			of = o.byNumber[i]
+		}
+		if j >= 0 {
+			uf = u.byNumber[j]
+		}
 		oOneof, inOld := o.oneofOf[n]
 		uOneof, inNew := u.oneofOf[n]
 		num := fieldNumberText(n)
@@ -483,7 +514,7 @@ func (d *differ) fields(om, um protoreflect.MessageDescriptor) {
 					d.add(OneofFieldMovedToTopLevel, uf, "Field %q with name %q on message %q moved out of oneof %q.", num, uf.Name(), msgName, oOneof)
 				})
 			}
-			compare := func() { d.field(of, uf, msgName) }
+			compare := func() { d.field(of, uf, o.info[i], u.info[j], msgName) }
 			if inNew {
 				d.at(uOneof, func() { d.at(num, compare) })
 			} else {

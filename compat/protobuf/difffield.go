@@ -146,12 +146,13 @@ func (t fieldType) scalarKind() scalarKind {
 	return generalNumber
 }
 
-// field compares two fields with the same number.
-func (d *differ) field(of, uf protoreflect.FieldDescriptor, msgName string) {
+// field compares two fields with the same number, whose labels and types
+// are oi and ui.
+func (d *differ) field(of, uf protoreflect.FieldDescriptor, oi, ui fieldInfo, msgName string) {
 	if of.Name() != uf.Name() {
 		d.add(FieldNameChanged, uf, "Field %q on message %q changed name from %q to %q.", numberOf(uf), msgName, of.Name(), uf.Name())
 	}
-	d.types2(wireLabel(of), wireLabel(uf), typeOf(of), typeOf(uf), uf, msgName)
+	d.types2(oi.label, ui.label, oi.typ, ui.typ, uf, msgName)
 }
 
 func numberOf(f protoreflect.FieldDescriptor) string {

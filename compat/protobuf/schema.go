@@ -27,6 +27,10 @@ type Schema struct {
 
 	normOnce   sync.Once
 	normalized string
+
+	// fieldSets holds each message's fieldSet once a check has built it
+	// (protoreflect.MessageDescriptor -> *fieldSet); see fieldSetOf.
+	fieldSets sync.Map
 }
 
 var (
