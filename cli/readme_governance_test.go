@@ -14,8 +14,9 @@ import (
 )
 
 // TestReadmeGovernanceWorkflow runs the README's governance block as
-// written against the real binary with auth required: the only
-// substitution is the server's address for 127.0.0.1:8081. Every step
+// written against the real binary with auth required (and the webhook
+// secret the block says it needs): the only substitution is the server's
+// address for 127.0.0.1:8081. Every step
 // but the one held for review must succeed, and afterwards what the
 // block's comments promise holds: the approved change landed, and the
 // private topic's subjects are readable by its owner and by the consumer
@@ -54,7 +55,11 @@ func TestReadmeGovernanceWorkflow(t *testing.T) {
 	if err := os.WriteFile(authFile, []byte(doc), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, "serve", "--storage", "memory")
+	secret := filepath.Join(t.TempDir(), "webhook.secret")
+	if err := os.WriteFile(secret, []byte("a webhook signing secret of 32 b"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "serve", "--storage", "memory", "--webhook-secret-file", secret)
 	cmd.Env = registrytest.Environ("CHARTER_AUTH=required", "CHARTER_AUTH_CONFIG="+authFile)
 	addr := registrytest.Serve(t, cmd, os.Kill).Addr
 
