@@ -95,3 +95,23 @@ func TestReplaysAConfluentTopicWithContexts(t *testing.T) {
 		t.Fatal("no CONTEXT record in Confluent's layout for .new")
 	}
 }
+
+// TestContextsOfALogWithoutContextRecords: a log written before charter
+// recorded contexts has qualified subjects but no CONTEXT records; their
+// contexts are listed while a subject of them holds a version.
+func TestContextsOfALogWithoutContextRecords(t *testing.T) {
+	log := memory.New(memory.WithKeyFunc(registry.LogicalKey))
+	_, err := log.Append(context.Background(), storage.Record{
+		Key:   []byte(`{"keytype":"SCHEMA","subject":":.old:s","version":1,"magic":1}`),
+		Value: []byte(`{"subject":":.old:s","version":1,"id":1,"schema":"\"string\"","deleted":false}`),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarnessOn(t, log)
+	h.wantStrings("/contexts", []string{".", ".old"})
+	h.do("DELETE", "/subjects/:.old:s", nil)
+	h.wantStrings("/contexts", []string{".", ".old"})
+	h.do("DELETE", "/subjects/:.old:s?permanent=true", nil)
+	h.wantStrings("/contexts", []string{"."})
+}

@@ -74,14 +74,14 @@ func (sn *Snapshot) Contexts() []string {
 	for c := range sn.contexts {
 		set[c] = true
 	}
-	sn.eachSubject(func(name string, ss *subjectState) bool {
-		if len(ss.versions) > 0 {
-			if c := confluent.ContextOf(name); c != DefaultContext {
-				set[c] = true
-			}
+	// A context's id space holds an id exactly while some version of
+	// its subjects (soft-deleted ones included) holds it, so this is the
+	// contexts of subjects with versions, without a walk over subjects.
+	for c, sp := range sn.spaces {
+		if c != DefaultContext && sp.ids.Len() > 0 {
+			set[c] = true
 		}
-		return true
-	})
+	}
 	out := make([]string, 0, len(set)+1)
 	for c := range set {
 		out = append(out, c)
