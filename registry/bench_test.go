@@ -149,6 +149,52 @@ func BenchmarkRegister(b *testing.B) {
 	})
 }
 
+// BenchmarkRegisterKafka registers new schemas with 16 concurrent writers
+// through one Service, then through three Services on one topic (the
+// multi-instance protocol: each group of writes is one transaction that
+// fences the others), on the real broker CHARTER_KAFKA_BROKERS names:
+//
+//	CHARTER_KAFKA_BROKERS=127.0.0.1:29092 go test -run '^$' -bench BenchmarkRegisterKafka ./registry
+func BenchmarkRegisterKafka(b *testing.B) {
+	env := os.Getenv("CHARTER_KAFKA_BROKERS")
+	if env == "" {
+		b.Skip("set CHARTER_KAFKA_BROKERS to run against a real broker")
+	}
+	brokers := strings.Split(env, ",")
+	ctx := context.Background()
+	for _, instances := range []int{1, 3} {
+		b.Run(fmt.Sprintf("instances=%d", instances), func(b *testing.B) {
+			topic := fmt.Sprintf("_schemas_bench_%d_%d", instances, time.Now().UnixNano())
+			svcs := make([]*registry.Service, instances)
+			for i := range svcs {
+				svcs[i] = startService(b, registrytest.OpenKafka(b, brokers, topic))
+			}
+			var next atomic.Int64
+			b.SetParallelism(8)
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					i := int(next.Add(1))
+					svc := svcs[i%instances]
+					req := registry.RegisterRequest{Schema: benchAvro(i)}
+					if _, err := svc.Register(ctx, "orders-"+strconv.Itoa(i)+"-value", req); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "registers/s")
+			var batches, writes int64
+			for _, svc := range svcs {
+				bt, w := svc.WriteBatches()
+				batches, writes = batches+bt, writes+w
+			}
+			if batches > 0 {
+				b.ReportMetric(float64(writes)/float64(batches), "writes/txn")
+			}
+		})
+	}
+}
+
 // BenchmarkReplay measures a restart: open a file log and run a Service
 // over it until it reports Ready. The fixture is built once per size and
 // kept in the system temp directory for later runs.

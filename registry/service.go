@@ -180,6 +180,7 @@ func (s *Service) Run(ctx context.Context) error {
 	go func() { tailDone <- s.tail(ctx, in) }()
 	workers := max(1, runtime.GOMAXPROCS(0))
 	var applied int64
+	held := 0
 	lastReport := time.Now()
 	batch := make([]storage.Record, 0, 1024)
 	decoded := make([]Decoded, 0, 1024)
@@ -203,12 +204,23 @@ func (s *Service) Run(ctx context.Context) error {
 			}
 		}
 		decoded = decodeParallel(decoded[:0], batch, workers)
-		for _, err := range s.state.ApplyBatch(decoded) {
+		// Until it has caught up nobody reads the state, so the replay
+		// publishes a snapshot every replayPublish records, not per batch.
+		hold := !s.ready.Load() && held+len(batch) < replayPublish
+		errs, pos := s.state.applyBatch(decoded, hold)
+		for _, err := range errs {
 			s.cfg.Logger.Warn("skipped record", slog.Any("error", err))
+		}
+		held += len(batch)
+		if hold && pos >= end {
+			s.state.publish()
+			hold = false
+		}
+		if !hold {
+			held = 0
 		}
 		applied += int64(len(batch))
 		if !s.ready.Load() {
-			pos := s.state.Position()
 			if pos >= end {
 				s.ready.Store(true)
 				s.cfg.Logger.Info("replay caught up", slog.Int64("records", applied), slog.Int64("position", pos), slog.Duration("took", time.Since(start)))
@@ -220,6 +232,10 @@ func (s *Service) Run(ctx context.Context) error {
 		s.broadcast()
 	}
 }
+
+// replayPublish is how many records a replay applies between published
+// snapshots.
+const replayPublish = 1 << 16
 
 // tail feeds every record from the state's position on into out, and
 // resumes after a failure from the record after the last one it sent.

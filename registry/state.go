@@ -32,6 +32,8 @@ type State struct {
 	// one gets its own, so none changes another's nodes.
 	gen atomic.Uint64
 	ext map[KeyType]Extension
+	// held is a replay's snapshot not yet published (applyBatch).
+	held *builder
 }
 
 // Extension applies records of keytypes that are not the registry's own
@@ -107,9 +109,23 @@ func Decode(r storage.Record) Decoded {
 // ApplyBatch applies decoded records in order, publishes the snapshot they
 // make, and returns the errors of the records it skipped.
 func (st *State) ApplyBatch(ds []Decoded) []error {
+	errs, _ := st.applyBatch(ds, false)
+	return errs
+}
+
+// applyBatch applies ds and publishes the snapshot, unless hold: then the
+// snapshot stays with the State, unpublished and still writable, and the
+// next batch continues it, so that a replay, which nobody reads until it
+// has caught up, copies each node once per many batches rather than once
+// per batch. It returns the skipped records' errors and the position the
+// records reach.
+func (st *State) applyBatch(ds []Decoded, hold bool) ([]error, int64) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	b := newBuilder(st.cur.Load(), st.gen.Add(1))
+	b := st.held
+	if b == nil {
+		b = newBuilder(st.cur.Load(), st.gen.Add(1))
+	}
 	ext := func(k Key, value []byte, offset int64) error {
 		if e, ok := st.ext[k.Type]; ok {
 			return e.Apply(k, value, offset)
@@ -122,8 +138,23 @@ func (st *State) ApplyBatch(ds []Decoded) []error {
 			errs = append(errs, err)
 		}
 	}
-	st.cur.Store(b.snapshot())
-	return errs
+	st.held = nil
+	if hold {
+		st.held = b
+	} else {
+		st.cur.Store(b.snapshot())
+	}
+	return errs, b.sn.position
+}
+
+// publish publishes the snapshot applyBatch held, if any.
+func (st *State) publish() {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.held != nil {
+		st.cur.Store(st.held.snapshot())
+		st.held = nil
+	}
 }
 
 // speculate returns sn with recs applied to it, leaving extensions alone
