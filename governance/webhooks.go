@@ -1,6 +1,7 @@
 package governance
 
 import (
+	"cmp"
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
@@ -290,7 +291,7 @@ func (g *Governance) deliveriesLocked(id string, failedOnly bool) []Delivery {
 			out = append(out, d)
 		}
 	}
-	slices.SortFunc(out, func(a, b Delivery) int { return int(a.Position - b.Position) })
+	slices.SortFunc(out, func(a, b Delivery) int { return cmp.Compare(a.Position, b.Position) })
 	return out
 }
 
@@ -360,7 +361,16 @@ func (g *Governance) Deliver(ctx context.Context, send Sender, cfg DeliveryConfi
 				return ctx.Err()
 			}
 			if err != nil {
+				// The outcome is not recorded (the log refuses writes, say):
+				// the event goes again after a pause, at least once.
 				g.svc.Logger().Warn("webhook delivery could not be recorded", slog.String("webhook", w.ID), slog.Any("error", err))
+				t := time.NewTimer(cfg.MaxBackoff)
+				select {
+				case <-ctx.Done():
+					t.Stop()
+					return ctx.Err()
+				case <-t.C:
+				}
 			}
 			worked = worked || did
 		}
