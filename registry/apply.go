@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"unique"
 
 	"github.com/charter-registry/charter/confluent"
 	"github.com/charter-registry/charter/storage"
@@ -260,11 +261,20 @@ func (b *builder) putVersion(v schemaValue, identity Identity) {
 	ss.versions = slices.Insert(ss.versions, i, vs)
 }
 
+// internBytes is the size from which schema texts are interned: a large
+// text held under several ids (other metadata, other contexts) is worth
+// one copy; for small ones the interning map costs more than it saves.
+const internBytes = 4 << 10
+
 func (b *builder) retain(sp *idSpace, v schemaValue, identity Identity) *storedSchema {
 	h := idHash(v.ID)
 	e, _ := sp.ids.get(h, v.ID)
 	if e.sc == nil {
 		e.sc = &storedSchema{id: v.ID, typ: confluent.TypeOrAvro(v.SchemaType), text: v.Schema, refs: v.References, metadata: v.Metadata, ruleSet: v.RuleSet, identity: identity, ctx: contextOf(v.Subject)}
+		if len(v.Schema) >= internBytes {
+			e.sc.interned = unique.Make(v.Schema)
+			e.sc.text = e.sc.interned.Value()
+		}
 		ih := identHash(identity)
 		if _, taken := sp.byIdentity.get(ih, identity); !taken {
 			sp.byIdentity = sp.byIdentity.set(b.gen, ih, identity, v.ID)

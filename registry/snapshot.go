@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unique"
 
 	"github.com/charter-registry/charter/compat"
 	"github.com/charter-registry/charter/confluent"
@@ -89,6 +90,11 @@ type storedSchema struct {
 	metadata *Metadata
 	ruleSet  *RuleSet
 	identity Identity
+	// interned keeps a large text's one copy alive: every stored schema
+	// with the same text of internBytes or more, in any subject, context
+	// or id (other metadata, say), shares it (unique.Make), so subjects
+	// holding one large schema under different ids hold its text once.
+	interned unique.Handle[string]
 	// ctx is the context of the id space holding the schema: its
 	// references resolve there (confluent.InContext).
 	ctx string
