@@ -3,9 +3,12 @@ package dump
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
+	"sync"
+	"sync/atomic"
 
 	"github.com/charter-registry/charter/confluent"
 	"github.com/charter-registry/charter/contracts/client"
@@ -161,23 +164,9 @@ func Import(ctx context.Context, c *client.Client, r Registry, progress func(sub
 	if err := c.SetMode(ctx, "", "IMPORT", true); err != nil {
 		return rep, fmt.Errorf("switch the target to IMPORT mode: %w", err)
 	}
-	for _, it := range items {
-		v := it.schema
-		sc, err := v.schema()
-		if err != nil {
-			return rep, fmt.Errorf("subject %s version %d (id %d): %w", it.subject, v.Version, v.ID, err)
-		}
-		got, err := importVersion(ctx, c, it.subject, sc)
-		if err != nil {
-			return rep, fmt.Errorf("subject %s version %d (id %d): %w; the target is left in IMPORT mode, run import again once fixed", it.subject, v.Version, v.ID, err)
-		}
-		if got.ID != v.ID || got.Version != v.Version {
-			return rep, fmt.Errorf("subject %s: the target stored version %d with id %d, expected version %d with id %d", it.subject, got.Version, got.ID, v.Version, v.ID)
-		}
-		rep.Versions++
-		if progress != nil {
-			progress(it.subject, v.Version, v.ID)
-		}
+	rep.Versions, err = importAll(ctx, c, items, progress)
+	if err != nil {
+		return rep, err
 	}
 	// Dependents before what they depend on, so no delete is refused for
 	// a reference that is about to go too.
@@ -223,6 +212,108 @@ func Import(ctx context.Context, c *client.Client, r Registry, progress func(sub
 		return rep, fmt.Errorf("set the target's global mode back to %s: %w", mode, err)
 	}
 	return rep, nil
+}
+
+// importWorkers is how many versions are imported at once: a registry
+// that decides concurrent registrations together (charter does) then
+// writes many with one fsync or transaction.
+const importWorkers = 16
+
+// errAfterFailure marks a version not imported because one it waits for
+// failed.
+var errAfterFailure = errors.New("not imported: an earlier version failed")
+
+// importAll imports items with up to importWorkers at once. A version
+// starts only once the subject's version before it and the versions it
+// references (items before it) are in, so the target sees them in an
+// order it accepts; progress is reported, and the first error returned,
+// in items' order, as if they were imported one by one. After a failure
+// no new version starts; the few already started finish.
+func importAll(ctx context.Context, c *client.Client, items []item, progress func(subject string, version, id int)) (int, error) {
+	n := len(items)
+	deps := make([][]int, n)
+	index := map[string]int{}
+	last := map[string]int{}
+	for i, it := range items {
+		if p, ok := last[it.subject]; ok {
+			deps[i] = append(deps[i], p)
+		}
+		last[it.subject] = i
+		for _, ref := range it.schema.References {
+			if j, ok := index[ref.Subject+"\x00"+strconv.Itoa(ref.Version)]; ok {
+				deps[i] = append(deps[i], j)
+			}
+		}
+		index[it.key()] = i
+	}
+	done := make([]chan struct{}, n)
+	for i := range done {
+		done[i] = make(chan struct{})
+	}
+	errs := make([]error, n)
+	var stop atomic.Bool
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, importWorkers)
+	dispatched := make(chan struct{})
+	go func() {
+		defer close(dispatched)
+		for i := range items {
+			sem <- struct{}{}
+			if stop.Load() {
+				<-sem
+				return
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer func() { <-sem }()
+				defer close(done[i])
+				for _, j := range deps[i] {
+					<-done[j]
+					if errs[j] != nil {
+						errs[i] = errAfterFailure
+						return
+					}
+				}
+				errs[i] = importItem(ctx, c, items[i])
+			}()
+		}
+	}()
+	imported := 0
+	var first error
+	for i, it := range items {
+		<-done[i]
+		if errs[i] != nil {
+			first = errs[i]
+			stop.Store(true)
+			break
+		}
+		imported++
+		if progress != nil {
+			progress(it.subject, it.schema.Version, it.schema.ID)
+		}
+	}
+	<-dispatched
+	wg.Wait()
+	return imported, first
+}
+
+// importItem imports one version and checks that the target kept its id
+// and version.
+func importItem(ctx context.Context, c *client.Client, it item) error {
+	v := it.schema
+	sc, err := v.schema()
+	if err != nil {
+		return fmt.Errorf("subject %s version %d (id %d): %w", it.subject, v.Version, v.ID, err)
+	}
+	got, err := importVersion(ctx, c, it.subject, sc)
+	if err != nil {
+		return fmt.Errorf("subject %s version %d (id %d): %w; the target is left in IMPORT mode, run import again once fixed", it.subject, v.Version, v.ID, err)
+	}
+	if got.ID != v.ID || got.Version != v.Version {
+		return fmt.Errorf("subject %s: the target stored version %d with id %d, expected version %d with id %d", it.subject, got.Version, got.ID, v.Version, v.ID)
+	}
+	return nil
 }
 
 // importVersion registers s with its id and version. Some registries
