@@ -13,6 +13,8 @@ import (
 
 	"github.com/labstack/echo/v5"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/charter-registry/charter/confluent"
 )
 
 // ConnConfig bounds what one client can hold of the server: how long it may
@@ -183,7 +185,7 @@ func rejectConn(c net.Conn, max int64) {
 	_ = c.SetDeadline(time.Now().Add(2 * time.Second))
 	buf := make([]byte, 4096)
 	_, _ = c.Read(buf)
-	body := fmt.Sprintf(`{"error_code":50301,"message":"The server has its limit of %d connections open; retry later"}`, max)
+	body := fmt.Sprintf(`{"error_code":%d,"message":"The server has its limit of %d connections open; retry later"}`, confluent.CodeUnavailable, max)
 	_, _ = fmt.Fprintf(c, "HTTP/1.1 503 Service Unavailable\r\nContent-Type: %s\r\nContent-Length: %d\r\nRetry-After: 1\r\nConnection: close\r\n\r\n%s",
 		contentTypeV1, len(body), body)
 	if tc, ok := c.(interface{ CloseWrite() error }); ok {
