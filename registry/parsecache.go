@@ -23,40 +23,51 @@ type parseCache struct {
 	max int
 
 	mu      sync.Mutex
-	entries map[*storedSchema]*list.Element
+	entries map[parseKey]*list.Element
 	lru     list.List // of *parseEntry, most recent first
 }
 
 // parseEntry parses once; entries evicted while a parse runs finish it for
 // whoever waits.
 type parseEntry struct {
-	sc     *storedSchema
+	key    parseKey
 	once   sync.Once
 	parsed compat.Schema
 	err    error
 }
 
 func newParseCache(max int) *parseCache {
-	return &parseCache{max: max, entries: map[*storedSchema]*list.Element{}}
+	return &parseCache{max: max, entries: map[parseKey]*list.Element{}}
 }
 
 // entry returns sc's entry, creating it and evicting the least recently
 // used beyond max.
 func (c *parseCache) entry(sc *storedSchema) *parseEntry {
+	k := parseKey{ctx: sc.ctx, id: sc.id, typ: sc.typ, identity: sc.identity}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if el, ok := c.entries[sc]; ok {
+	if el, ok := c.entries[k]; ok {
 		c.lru.MoveToFront(el)
 		return el.Value.(*parseEntry)
 	}
-	e := &parseEntry{sc: sc}
-	c.entries[sc] = c.lru.PushFront(e)
+	e := &parseEntry{key: k}
+	c.entries[k] = c.lru.PushFront(e)
 	for c.lru.Len() > c.max {
 		old := c.lru.Back()
 		c.lru.Remove(old)
-		delete(c.entries, old.Value.(*parseEntry).sc)
+		delete(c.entries, old.Value.(*parseEntry).key)
 	}
 	return e
+}
+
+// parseKey names a stored schema by its content, not its address: the
+// copy a write group's speculation made and the one the applied record
+// made share one entry.
+type parseKey struct {
+	ctx      string
+	id       int
+	typ      compat.Type
+	identity Identity
 }
 
 // get returns sc's parsed form, calling parse at most once per entry.

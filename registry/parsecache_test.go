@@ -47,3 +47,25 @@ func TestParseCacheBoundsAndReparses(t *testing.T) {
 		t.Errorf("a failed parse ran %d times", parses[e])
 	}
 }
+
+// TestParseCacheSharesCopiesOfOneSchema: the copy of a stored schema that
+// a write group's speculation made and the one its applied record made
+// (same context, id, type and identity) share one parse.
+func TestParseCacheSharesCopiesOfOneSchema(t *testing.T) {
+	c := newParseCache(4)
+	parses := 0
+	parse := func() (compat.Schema, error) { parses++; return fakeSchema{}, nil }
+	ident := ComputeIdentity(`"int"`, nil, nil, nil)
+	speculative := &storedSchema{id: 7, typ: compat.Avro, text: `"int"`, identity: ident, ctx: "."}
+	applied := *speculative
+	other := applied
+	other.ctx = ".staging"
+	for _, sc := range []*storedSchema{speculative, &applied, &other} {
+		if _, err := c.get(sc, parse); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if parses != 2 {
+		t.Errorf("%d parses, want 2 (one per context)", parses)
+	}
+}
