@@ -35,7 +35,7 @@ func Execute() int {
 	root := NewRootCommand()
 	if err := root.Execute(); err != nil {
 		var ec interface{ ExitCode() int }
-		fmt.Fprintln(os.Stderr, "charter:", err)
+		fmt.Fprintln(os.Stderr, "charter:", errorText(err))
 		if asExit(err, &ec) {
 			return ec.ExitCode()
 		}
