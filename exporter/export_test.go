@@ -234,6 +234,8 @@ func TestExporterAPIErrors(t *testing.T) {
 		{"status not found", "GET", "/exporters/nope/status", nil, 404, 40450, "Exporter 'nope' not found"},
 		{"pause not found", "PUT", "/exporters/nope/pause", nil, 404, 40450, "Exporter 'nope' not found"},
 		{"delete not found", "DELETE", "/exporters/nope", nil, 404, 40450, "Exporter 'nope' not found"},
+		{"pause invalid name", "PUT", "/exporters/%C2%88/pause", nil, 404, 40450, "Exporter '\u0088' not found"},
+		{"delete invalid name", "DELETE", "/exporters/a%2Cb", nil, 404, 40450, "Exporter 'a,b' not found"},
 		{"update running", "PUT", "/exporters/one", map[string]any{"subjects": []string{"x"}}, 409, 40963, "Exporter 'one' not paused: pause it first"},
 		{"reset running", "PUT", "/exporters/one/reset", nil, 409, 40963, "Exporter 'one' not paused: pause it first"},
 		{"config running", "PUT", "/exporters/one/config", map[string]string{"schema.registry.url": "http://y"}, 409, 40963, "Exporter 'one' not paused: pause it first"},

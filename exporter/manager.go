@@ -317,8 +317,10 @@ func (m *Manager) change(ctx context.Context, name, what string, op registry.Ope
 	if err != nil {
 		return err
 	}
-	if err := CheckName(name); err != nil {
-		return err
+	if CheckName(name) != nil {
+		// No exporter can have such a name: it is not found, as for a
+		// read (the invalid-name answer is for creating one).
+		return errNotFound(name)
 	}
 	err = m.write(ctx, func() ([]storage.Record, error) {
 		d, ok := m.defs[name]
@@ -409,8 +411,10 @@ func (m *Manager) Delete(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	if err := CheckName(name); err != nil {
-		return err
+	if CheckName(name) != nil {
+		// No exporter can have such a name: it is not found, as for a
+		// read (the invalid-name answer is for creating one).
+		return errNotFound(name)
 	}
 	err = m.write(ctx, func() ([]storage.Record, error) {
 		d, ok := m.defs[name]
