@@ -104,7 +104,7 @@ func (g *Governance) CreateTeam(ctx context.Context, t Team) (Team, error) {
 		if exists {
 			return nil, registry.Errorf(registry.CodeConflict, "Team '%s' already exists", t.Name)
 		}
-		r, err := registry.Record(registry.Key{Type: KeyTeam, Subject: t.Name}, t)
+		r, err := g.teamRecs.Record(t.Name, t)
 		if err != nil {
 			return nil, err
 		}
@@ -154,7 +154,7 @@ func (g *Governance) UpdateTeam(ctx context.Context, name string, u TeamUpdate) 
 		if len(changed) == 0 {
 			return nil, nil
 		}
-		r, err := registry.Record(registry.Key{Type: KeyTeam, Subject: name}, next)
+		r, err := g.teamRecs.Record(name, next)
 		if err != nil {
 			return nil, err
 		}
@@ -188,7 +188,7 @@ func (g *Governance) DeleteTeam(ctx context.Context, name string) (Team, error) 
 			return nil, registry.Errorf(registry.CodeConflict, "Team '%s' still owns topics %s: give them another owner or delete them first", name, strings.Join(owned, ", "))
 		}
 		out = cur
-		return g.withAudit([]storage.Record{registry.Tombstone(registry.Key{Type: KeyTeam, Subject: name})}, p, registry.AuditEntry{Operation: OpTeamDeleted, Team: name, Before: registry.RawJSON(cur)})
+		return g.withAudit([]storage.Record{g.teamRecs.Tombstone(name)}, p, registry.AuditEntry{Operation: OpTeamDeleted, Team: name, Before: registry.RawJSON(cur)})
 	})
 	if err != nil {
 		return Team{}, fmt.Errorf("delete team %q: %w", name, err)
@@ -311,7 +311,7 @@ func (g *Governance) CreateTopic(ctx context.Context, name string, u TopicUpdate
 			return nil, err
 		}
 		out = t
-		r, err := registry.Record(registry.Key{Type: KeyTopic, Subject: name}, t)
+		r, err := g.topicRecs.Record(name, t)
 		if err != nil {
 			return nil, err
 		}
@@ -359,7 +359,7 @@ func (g *Governance) UpdateTopic(ctx context.Context, name string, u TopicUpdate
 		if len(changed) == 0 {
 			return nil, nil
 		}
-		r, err := registry.Record(registry.Key{Type: KeyTopic, Subject: name}, next)
+		r, err := g.topicRecs.Record(name, next)
 		if err != nil {
 			return nil, err
 		}
@@ -397,7 +397,7 @@ func (g *Governance) DeleteTopic(ctx context.Context, name string) (Topic, error
 			return nil, registry.Errorf(registry.CodeConflict, "Topic '%s' is the successor of '%s': change that topic's successor first", name, pred)
 		}
 		out = cur
-		return g.withAudit([]storage.Record{registry.Tombstone(registry.Key{Type: KeyTopic, Subject: name})}, p, registry.AuditEntry{Operation: OpTopicDeleted, Topic: name, Team: cur.Owner, Before: registry.RawJSON(cur)})
+		return g.withAudit([]storage.Record{g.topicRecs.Tombstone(name)}, p, registry.AuditEntry{Operation: OpTopicDeleted, Topic: name, Team: cur.Owner, Before: registry.RawJSON(cur)})
 	})
 	if err != nil {
 		return Topic{}, fmt.Errorf("delete topic %q: %w", name, err)

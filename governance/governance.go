@@ -1,7 +1,6 @@
 package governance
 
 import (
-	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -41,7 +40,15 @@ type Governance struct {
 	auditIDs     map[string]bool
 	reviews      map[string]Review
 	webhooks     map[string]Webhook
-	deliveries   map[string]Delivery // by deliveryKey's subject
+	deliveries   map[string]Delivery // by deliveryKey
+
+	// The tables apply TEAM, TOPIC, REVIEW, WEBHOOK and DELIVERY records
+	// into the maps above, under mu, and encode them.
+	teamRecs     *registry.Table[string, Team]
+	topicRecs    *registry.Table[string, Topic]
+	reviewRecs   *registry.Table[string, Review]
+	webhookRecs  *registry.Table[string, Webhook]
+	deliveryRecs *registry.Table[string, Delivery]
 
 	// search caches what search reads of the registry; it has a lock of
 	// its own.
@@ -69,12 +76,14 @@ func Attach(svc *registry.Service, cfg Config) *Governance {
 		webhooks:     map[string]Webhook{},
 		deliveries:   map[string]Delivery{},
 	}
-	svc.State().Register(KeyTeam, teamRecords{g})
-	svc.State().Register(KeyTopic, topicRecords{g})
-	svc.State().Register(registry.KeyAudit, auditRecords{g})
-	svc.State().Register(KeyReview, reviewRecords{g})
-	svc.State().Register(KeyWebhook, webhookRecords{g})
-	svc.State().Register(KeyDelivery, deliveryRecords{g})
+	g.tables()
+	st := svc.State()
+	st.Register(KeyTeam, g.teamRecs)
+	st.Register(KeyTopic, g.topicRecs)
+	st.Register(registry.KeyAudit, auditRecords{g})
+	st.Register(KeyReview, g.reviewRecs)
+	st.Register(KeyWebhook, g.webhookRecs)
+	st.Register(KeyDelivery, g.deliveryRecs)
 	svc.SetGovernor(g)
 	return g
 }
@@ -185,69 +194,38 @@ func (g *Governance) dropTopicLocked(name string) {
 	delete(g.topics, name)
 }
 
-// teamRecords and topicRecords apply one keytype each.
-type (
-	teamRecords  struct{ g *Governance }
-	topicRecords struct{ g *Governance }
-)
-
-func (e teamRecords) Apply(k registry.Key, value []byte, _ int64) error {
-	g := e.g
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if value == nil {
-		delete(g.teams, k.Subject)
+// tables makes the tables of the records that hold one entry per key.
+func (g *Governance) tables() {
+	g.teamRecs = registry.NewTable(KeyTeam, &g.mu, g.teams)
+	g.teamRecs.Check = func(name string, t *Team) error { return named(KeyTeam, name, t.Name) }
+	g.topicRecs = registry.NewTable(KeyTopic, &g.mu, g.topics)
+	g.topicRecs.Check = func(name string, t *Topic) error {
+		if t.Visibility == "" {
+			t.Visibility = Public // written before topics had a visibility
+		}
+		return named(KeyTopic, name, t.Name)
+	}
+	g.topicRecs.Put = func(_ string, t Topic) { g.putTopicLocked(t) }
+	g.topicRecs.Delete = g.dropTopicLocked
+	g.reviewRecs = registry.NewTable(KeyReview, &g.mu, g.reviews)
+	g.reviewRecs.Check = func(id string, r *Review) error { return named(KeyReview, id, r.ID) }
+	g.webhookRecs = registry.NewTable(KeyWebhook, &g.mu, g.webhooks)
+	g.webhookRecs.Check = func(id string, w *Webhook) error { return named(KeyWebhook, id, w.ID) }
+	g.deliveryRecs = registry.NewTable(KeyDelivery, &g.mu, g.deliveries)
+	g.deliveryRecs.Check = func(k string, d *Delivery) error {
+		if deliveryKey(d.Webhook, d.Position) != k {
+			return fmt.Errorf("DELIVERY key names %q but value names %s/%d", k, d.Webhook, d.Position)
+		}
 		return nil
 	}
-	var t Team
-	if err := json.Unmarshal(value, &t); err != nil {
-		return fmt.Errorf("decode TEAM value: %w", err)
+}
+
+// named refuses a record whose value names another entry than its key.
+func named(kt registry.KeyType, key, value string) error {
+	if key != value {
+		return fmt.Errorf("%s key names %q but value names %q", kt, key, value)
 	}
-	if t.Name != k.Subject {
-		return fmt.Errorf("TEAM key names %q but value names %q", k.Subject, t.Name)
-	}
-	g.teams[t.Name] = t
 	return nil
-}
-
-func (e teamRecords) Digest(w func([]byte)) {
-	e.g.mu.RLock()
-	defer e.g.mu.RUnlock()
-	for _, name := range sortedKeys(e.g.teams) {
-		b, _ := json.Marshal(e.g.teams[name])
-		w(b)
-	}
-}
-
-func (e topicRecords) Apply(k registry.Key, value []byte, _ int64) error {
-	g := e.g
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if value == nil {
-		g.dropTopicLocked(k.Subject)
-		return nil
-	}
-	var t Topic
-	if err := json.Unmarshal(value, &t); err != nil {
-		return fmt.Errorf("decode TOPIC value: %w", err)
-	}
-	if t.Name != k.Subject {
-		return fmt.Errorf("TOPIC key names %q but value names %q", k.Subject, t.Name)
-	}
-	if t.Visibility == "" {
-		t.Visibility = Public // written before topics had a visibility
-	}
-	g.putTopicLocked(t)
-	return nil
-}
-
-func (e topicRecords) Digest(w func([]byte)) {
-	e.g.mu.RLock()
-	defer e.g.mu.RUnlock()
-	for _, name := range sortedKeys(e.g.topics) {
-		b, _ := json.Marshal(e.g.topics[name])
-		w(b)
-	}
 }
 
 // sortedKeys lists m's keys in order; empty, not nil, for an empty map.

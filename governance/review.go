@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -97,37 +96,6 @@ func (r Review) Waiting() []string {
 	return out
 }
 
-// reviewRecords applies REVIEW records.
-type reviewRecords struct{ g *Governance }
-
-func (e reviewRecords) Apply(k registry.Key, value []byte, _ int64) error {
-	g := e.g
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if value == nil {
-		delete(g.reviews, k.Subject)
-		return nil
-	}
-	var r Review
-	if err := json.Unmarshal(value, &r); err != nil {
-		return fmt.Errorf("decode REVIEW value: %w", err)
-	}
-	if r.ID != k.Subject {
-		return fmt.Errorf("REVIEW key names %q but value names %q", k.Subject, r.ID)
-	}
-	g.reviews[r.ID] = r
-	return nil
-}
-
-func (e reviewRecords) Digest(w func([]byte)) {
-	e.g.mu.RLock()
-	defer e.g.mu.RUnlock()
-	for _, id := range sortedKeys(e.g.reviews) {
-		b, _ := json.Marshal(e.g.reviews[id])
-		w(b)
-	}
-}
-
 // consumerTeamsLocked lists the topic's consumers that name teams.
 func (g *Governance) consumerTeamsLocked(t Topic) []string {
 	var out []string
@@ -204,7 +172,7 @@ func (g *Governance) Hold(h registry.Hold) ([]storage.Record, error) {
 	if r.Changes == nil {
 		r.Changes = []compat.Change{}
 	}
-	rec, err := registry.Record(registry.Key{Type: KeyReview, Subject: r.ID}, r)
+	rec, err := g.reviewRecs.Record(r.ID, r)
 	if err != nil {
 		return nil, err
 	}
@@ -322,7 +290,7 @@ func (g *Governance) Approve(ctx context.Context, id string, override bool) (Rev
 			next.State = ReviewApproved
 		}
 		out = next
-		rec, err := registry.Record(registry.Key{Type: KeyReview, Subject: id}, next)
+		rec, err := g.reviewRecs.Record(id, next)
 		if err != nil {
 			return nil, err
 		}
@@ -392,7 +360,7 @@ func (g *Governance) Subscribe(ctx context.Context, topic, team string, on bool)
 		if slices.Equal(cur.Subscribers, next.Subscribers) {
 			return nil, nil
 		}
-		rec, err := registry.Record(registry.Key{Type: KeyTopic, Subject: topic}, next)
+		rec, err := g.topicRecs.Record(topic, next)
 		if err != nil {
 			return nil, err
 		}

@@ -106,69 +106,10 @@ type DeliveryConfig struct {
 	Backoff, MaxBackoff time.Duration
 }
 
-func deliveryKey(webhook string, pos int64) registry.Key {
-	return registry.Key{Type: KeyDelivery, Subject: webhook + "/" + strconv.FormatInt(pos, 10)}
-}
-
-type (
-	webhookRecords  struct{ g *Governance }
-	deliveryRecords struct{ g *Governance }
-)
-
-func (e webhookRecords) Apply(k registry.Key, value []byte, _ int64) error {
-	g := e.g
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if value == nil {
-		delete(g.webhooks, k.Subject)
-		return nil
-	}
-	var w Webhook
-	if err := json.Unmarshal(value, &w); err != nil {
-		return fmt.Errorf("decode WEBHOOK value: %w", err)
-	}
-	if w.ID != k.Subject {
-		return fmt.Errorf("WEBHOOK key names %q but value names %q", k.Subject, w.ID)
-	}
-	g.webhooks[w.ID] = w
-	return nil
-}
-
-func (e webhookRecords) Digest(w func([]byte)) {
-	e.g.mu.RLock()
-	defer e.g.mu.RUnlock()
-	for _, id := range sortedKeys(e.g.webhooks) {
-		b, _ := json.Marshal(e.g.webhooks[id])
-		w(b)
-	}
-}
-
-func (e deliveryRecords) Apply(k registry.Key, value []byte, _ int64) error {
-	g := e.g
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if value == nil {
-		delete(g.deliveries, k.Subject)
-		return nil
-	}
-	var d Delivery
-	if err := json.Unmarshal(value, &d); err != nil {
-		return fmt.Errorf("decode DELIVERY value: %w", err)
-	}
-	if deliveryKey(d.Webhook, d.Position).Subject != k.Subject {
-		return fmt.Errorf("DELIVERY key names %q but value names %s/%d", k.Subject, d.Webhook, d.Position)
-	}
-	g.deliveries[k.Subject] = d
-	return nil
-}
-
-func (e deliveryRecords) Digest(w func([]byte)) {
-	e.g.mu.RLock()
-	defer e.g.mu.RUnlock()
-	for _, k := range sortedKeys(e.g.deliveries) {
-		b, _ := json.Marshal(e.g.deliveries[k])
-		w(b)
-	}
+// deliveryKey is the key (a DELIVERY record's subject) of webhook's
+// delivery of the event at position pos.
+func deliveryKey(webhook string, pos int64) string {
+	return webhook + "/" + strconv.FormatInt(pos, 10)
 }
 
 // secretOf is webhook id's signing secret.
@@ -212,7 +153,7 @@ func (g *Governance) CreateWebhook(ctx context.Context, c WebhookCreate) (Webhoo
 		var id [8]byte
 		_, _ = rand.Read(id[:])
 		w := Webhook{ID: hex.EncodeToString(id[:]), URL: c.URL, Topics: topics, From: g.svc.State().Position(), Created: g.svc.Now().UTC()}
-		rec, err := registry.Record(registry.Key{Type: KeyWebhook, Subject: w.ID}, w)
+		rec, err := g.webhookRecs.Record(w.ID, w)
 		if err != nil {
 			return nil, err
 		}
@@ -244,7 +185,7 @@ func (g *Governance) DeleteWebhook(ctx context.Context, id string) (Webhook, err
 			return nil, errWebhookNotFound(id)
 		}
 		out = w
-		return g.withAudit([]storage.Record{registry.Tombstone(registry.Key{Type: KeyWebhook, Subject: id})}, p, registry.AuditEntry{Operation: OpWebhookDeleted, Before: registry.RawJSON(w)})
+		return g.withAudit([]storage.Record{g.webhookRecs.Tombstone(id)}, p, registry.AuditEntry{Operation: OpWebhookDeleted, Before: registry.RawJSON(w)})
 	})
 	if err != nil {
 		return Webhook{}, fmt.Errorf("delete webhook %q: %w", id, err)
@@ -310,7 +251,7 @@ func (g *Governance) Replay(ctx context.Context, id string, pos int64) (Delivery
 		}
 		g.mu.RLock()
 		_, ok := g.webhooks[id]
-		d, done := g.deliveries[deliveryKey(id, pos).Subject]
+		d, done := g.deliveries[deliveryKey(id, pos)]
 		g.mu.RUnlock()
 		if !ok {
 			return nil, errWebhookNotFound(id)
@@ -320,7 +261,7 @@ func (g *Governance) Replay(ctx context.Context, id string, pos int64) (Delivery
 		}
 		d.Status, d.Replays = "replaying", d.Replays+1
 		out = d
-		rec, err := registry.Record(deliveryKey(id, pos), d)
+		rec, err := g.deliveryRecs.Record(deliveryKey(id, pos), d)
 		if err != nil {
 			return nil, err
 		}
@@ -475,11 +416,11 @@ func (g *Governance) recordDelivery(ctx context.Context, d Delivery, replayed bo
 	d.Time = g.svc.Now().UTC()
 	if replayed {
 		g.mu.RLock()
-		d.Replays = g.deliveries[deliveryKey(d.Webhook, d.Position).Subject].Replays
+		d.Replays = g.deliveries[deliveryKey(d.Webhook, d.Position)].Replays
 		g.mu.RUnlock()
 	}
 	return g.svc.Write(ctx, func() ([]storage.Record, error) {
-		rec, err := registry.Record(deliveryKey(d.Webhook, d.Position), d)
+		rec, err := g.deliveryRecs.Record(deliveryKey(d.Webhook, d.Position), d)
 		if err != nil {
 			return nil, err
 		}

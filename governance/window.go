@@ -175,7 +175,7 @@ func (g *Governance) SetMigration(ctx context.Context, topic, consumer string, s
 		next := cur
 		next.Migrations = cloneStates(cur.Migrations)
 		next.Migrations[consumer] = state
-		r, err := registry.Record(registry.Key{Type: KeyTopic, Subject: topic}, next)
+		r, err := g.topicRecs.Record(topic, next)
 		if err != nil {
 			return nil, err
 		}

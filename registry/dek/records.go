@@ -1,7 +1,7 @@
 package dek
 
 import (
-	"encoding/json"
+	"cmp"
 	"fmt"
 	"sort"
 	"strings"
@@ -22,8 +22,6 @@ const (
 // "version":V,"magic":0}: KEK names cannot hold a '/' and algorithms do not,
 // so the first two separate the parts and the subject keeps any '/' of its
 // own. Compaction keys on the keytype, the subject field and the version.
-func kekKey(name string) registry.Key { return registry.Key{Type: KeyKEK, Subject: name} }
-
 func dekKey(id dekID) registry.Key {
 	return registry.Key{Type: KeyDEK, Subject: id.kek + "/" + string(id.alg) + "/" + id.subject, Version: id.version}
 }
@@ -40,83 +38,28 @@ func parseDekKey(k registry.Key) (dekID, error) {
 	return dekID{kek: parts[0], alg: alg, subject: parts[2], version: k.Version}, nil
 }
 
-type kekRecords struct{ r *Registry }
-
-func (e kekRecords) Apply(k registry.Key, value []byte, _ int64) error {
-	e.r.mu.Lock()
-	defer e.r.mu.Unlock()
-	if value == nil {
-		delete(e.r.keks, k.Subject)
-		return nil
-	}
-	var v kekValue
-	if err := json.Unmarshal(value, &v); err != nil {
-		return fmt.Errorf("decode KEK value: %w", err)
-	}
-	v.Name = k.Subject
-	e.r.keks[k.Subject] = v
-	return nil
-}
-
-func (e kekRecords) Digest(w func([]byte)) {
-	e.r.mu.RLock()
-	defer e.r.mu.RUnlock()
-	for _, name := range sortedKeys(e.r.keks) {
-		b, _ := json.Marshal(e.r.keks[name])
-		w(b)
+// tables makes the tables that apply KEK and DEK records into r's maps.
+func (r *Registry) tables() {
+	r.kekRecs = registry.NewTable(KeyKEK, &r.mu, r.keks)
+	r.kekRecs.Check = func(name string, v *kekValue) error { v.Name = name; return nil }
+	r.dekRecs = &registry.Table[dekID, dekValue]{
+		Type:     KeyDEK,
+		Mu:       &r.mu,
+		Entries:  r.deks,
+		KeyOf:    dekKey,
+		ParseKey: parseDekKey,
+		Compare:  compareIDs,
+		Check: func(id dekID, v *dekValue) error {
+			v.KekName, v.Subject, v.Algorithm, v.Version = id.kek, id.subject, id.alg, id.version
+			return nil
+		},
 	}
 }
 
-type dekRecords struct{ r *Registry }
-
-func (e dekRecords) Apply(k registry.Key, value []byte, _ int64) error {
-	id, err := parseDekKey(k)
-	if err != nil {
-		return err
-	}
-	e.r.mu.Lock()
-	defer e.r.mu.Unlock()
-	if value == nil {
-		delete(e.r.deks, id)
-		return nil
-	}
-	var v dekValue
-	if err := json.Unmarshal(value, &v); err != nil {
-		return fmt.Errorf("decode DEK value: %w", err)
-	}
-	v.KekName, v.Subject, v.Algorithm, v.Version = id.kek, id.subject, id.alg, id.version
-	e.r.deks[id] = v
-	return nil
-}
-
-func (e dekRecords) Digest(w func([]byte)) {
-	e.r.mu.RLock()
-	defer e.r.mu.RUnlock()
-	ids := make([]dekID, 0, len(e.r.deks))
-	for id := range e.r.deks {
-		ids = append(ids, id)
-	}
-	sortIDs(ids)
-	for _, id := range ids {
-		b, _ := json.Marshal(e.r.deks[id])
-		w(b)
-	}
-}
-
-func sortIDs(ids []dekID) {
-	sort.Slice(ids, func(i, j int) bool {
-		a, b := ids[i], ids[j]
-		if a.kek != b.kek {
-			return a.kek < b.kek
-		}
-		if a.subject != b.subject {
-			return a.subject < b.subject
-		}
-		if a.alg != b.alg {
-			return a.alg < b.alg
-		}
-		return a.version < b.version
-	})
+// compareIDs orders DEKs by KEK, subject, algorithm and version.
+func compareIDs(a, b dekID) int {
+	return cmp.Or(strings.Compare(a.kek, b.kek), strings.Compare(a.subject, b.subject),
+		cmp.Compare(a.alg, b.alg), cmp.Compare(a.version, b.version))
 }
 
 func sortedKeys[V any](m map[string]V) []string {
@@ -128,12 +71,12 @@ func sortedKeys[V any](m map[string]V) []string {
 	return out
 }
 
-func kekRecord(v kekValue) (storage.Record, error) {
+func (r *Registry) kekRecord(v kekValue) (storage.Record, error) {
 	v.Type = "KEK"
-	return registry.Record(kekKey(v.Name), v)
+	return r.kekRecs.Record(v.Name, v)
 }
 
-func dekRecord(v dekValue) (storage.Record, error) {
+func (r *Registry) dekRecord(v dekValue) (storage.Record, error) {
 	v.Type = "DEK"
-	return registry.Record(dekKey(v.id()), v)
+	return r.dekRecs.Record(v.id(), v)
 }

@@ -36,6 +36,9 @@ type Registry struct {
 	mu   sync.RWMutex
 	keks map[string]kekValue
 	deks map[dekID]dekValue
+	// kekRecs and dekRecs apply KEK and DEK records into keks and deks.
+	kekRecs *registry.Table[string, kekValue]
+	dekRecs *registry.Table[dekID, dekValue]
 }
 
 // Attach builds the DEK registry over svc and registers its records with
@@ -52,8 +55,9 @@ func Attach(svc *registry.Service, cfg Config) *Registry {
 		cfg.Now = time.Now
 	}
 	r := &Registry{svc: svc, cfg: cfg, keks: map[string]kekValue{}, deks: map[dekID]dekValue{}}
-	svc.State().Register(KeyKEK, kekRecords{r})
-	svc.State().Register(KeyDEK, dekRecords{r})
+	r.tables()
+	svc.State().Register(KeyKEK, r.kekRecs)
+	svc.State().Register(KeyDEK, r.dekRecs)
 	return r
 }
 
@@ -248,7 +252,7 @@ func (r *Registry) CreateKek(ctx context.Context, req CreateKek, testSharing boo
 		}
 		nk.Timestamp = r.now()
 		out = nk
-		rec, err := kekRecord(nk)
+		rec, err := r.kekRecord(nk)
 		if err != nil {
 			return nil, err
 		}
@@ -330,7 +334,7 @@ func (r *Registry) UpdateKek(ctx context.Context, name string, u UpdateKek, test
 		}
 		nk.Timestamp = r.now()
 		out = nk
-		rec, err := kekRecord(nk)
+		rec, err := r.kekRecord(nk)
 		if err != nil {
 			return nil, err
 		}
@@ -357,7 +361,7 @@ func (r *Registry) DeleteKek(ctx context.Context, name string, permanent bool) e
 			if !old.Deleted {
 				return nil, errNotSoftDeleted(name)
 			}
-			return r.withAudit(p, audit, registry.Tombstone(kekKey(name)))
+			return r.withAudit(p, audit, r.kekRecs.Tombstone(name))
 		}
 		if old.Deleted {
 			return nil, nil
@@ -365,7 +369,7 @@ func (r *Registry) DeleteKek(ctx context.Context, name string, permanent bool) e
 		nk := old
 		nk.Deleted = true
 		nk.Timestamp = r.now()
-		rec, err := kekRecord(nk)
+		rec, err := r.kekRecord(nk)
 		if err != nil {
 			return nil, err
 		}
@@ -382,7 +386,7 @@ func (r *Registry) UndeleteKek(ctx context.Context, name string) error {
 		nk := old
 		nk.Deleted = false
 		nk.Timestamp = r.now()
-		rec, err := kekRecord(nk)
+		rec, err := r.kekRecord(nk)
 		if err != nil {
 			return nil, err
 		}
@@ -607,7 +611,7 @@ func (r *Registry) CreateDek(ctx context.Context, name string, req CreateDek, re
 			}
 			out.KeyMaterial = base64.StdEncoding.EncodeToString(raw)
 		}
-		rec, err := dekRecord(nd)
+		rec, err := r.dekRecord(nd)
 		if err != nil {
 			return nil, err
 		}
@@ -693,12 +697,12 @@ func (r *Registry) deleteDeks(ctx context.Context, name, subject string, version
 		}
 		for _, d := range targets {
 			if permanent {
-				recs = append(recs, registry.Tombstone(dekKey(d.id())))
+				recs = append(recs, r.dekRecs.Tombstone(d.id()))
 			} else if !d.Deleted {
 				nd := d
 				nd.Deleted = true
 				nd.Timestamp = r.now()
-				rec, err := dekRecord(nd)
+				rec, err := r.dekRecord(nd)
 				if err != nil {
 					return nil, err
 				}
@@ -740,7 +744,7 @@ func (r *Registry) undeleteDeks(ctx context.Context, name, subject string, versi
 			nd := d
 			nd.Deleted = false
 			nd.Timestamp = r.now()
-			rec, err := dekRecord(nd)
+			rec, err := r.dekRecord(nd)
 			if err != nil {
 				return nil, err
 			}
