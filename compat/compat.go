@@ -147,6 +147,23 @@ func Render(s Schema, name string) (text string, ok bool, err error) {
 	return r.Render(name)
 }
 
+// Syntaxer is a Format that names the language its schema texts are
+// written in, as syntax highlighters name it ("json", "protobuf"), so
+// that tools can show a text without knowing the format: the web
+// catalogue highlights it with that language's lexer and indents JSON.
+type Syntaxer interface {
+	Syntax() string
+}
+
+// SyntaxOf returns the language the texts of f are written in, or ""
+// when f does not say or is nil.
+func SyntaxOf(f Format) string {
+	if s, ok := f.(Syntaxer); ok {
+		return s.Syntax()
+	}
+	return ""
+}
+
 // Locator is a Schema that can say where a path of its format lands in
 // its own text, so that tools can annotate a line without knowing the
 // format: cli/check places a change that the FORWARD diff described in an

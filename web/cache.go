@@ -5,7 +5,6 @@ import (
 	"html/template"
 	"sync"
 
-	"github.com/charter-registry/charter/compat"
 	"github.com/charter-registry/charter/registry"
 )
 
@@ -50,8 +49,9 @@ func newRenderCache(max int) *renderCache {
 	return &renderCache{max: max, order: list.New(), byID: map[schemaKey]*list.Element{}}
 }
 
-// get returns schema id rendered, highlighting it on a miss.
-func (c *renderCache) get(id schemaKey, typ compat.Type, text string) *rendered {
+// get returns schema id rendered, highlighting it on a miss as a text in
+// syntax (compat.SyntaxOf).
+func (c *renderCache) get(id schemaKey, syntax, text string) *rendered {
 	c.mu.Lock()
 	if el, ok := c.byID[id]; ok {
 		c.order.MoveToFront(el)
@@ -60,8 +60,8 @@ func (c *renderCache) get(id schemaKey, typ compat.Type, text string) *rendered 
 		return r
 	}
 	c.mu.Unlock()
-	shown := displayText(typ, text)
-	r := &rendered{text: splitLines(shown), lines: highlightLines(typ, shown)}
+	shown := displayText(syntax, text)
+	r := &rendered{text: splitLines(shown), lines: highlightLines(syntax, shown)}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if el, ok := c.byID[id]; ok {

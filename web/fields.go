@@ -151,7 +151,7 @@ func typeLabel(t compat.TypeRef) string {
 // parsing a schema the registry's parse cache no longer holds is most of
 // the table's cost. It is nil when the schema does not parse.
 func (c *Catalogue) fields(s registry.Schema, typ compat.Type, prefix string) fieldsView {
-	r := c.cache.get(keyOf(s), typ, s.Schema)
+	r := c.cache.get(keyOf(s), c.syntax(typ), s.Schema)
 	r.fieldsOnce.Do(func() {
 		if parsed, _, err := c.svc.SchemaOfIDIn(registry.SubjectContext(s.Subject), s.ID); err == nil {
 			r.fields = buildFieldTable(parsed, s.Metadata)

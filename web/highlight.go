@@ -20,10 +20,11 @@ const chromaStyle = "github"
 
 // displayText is the schema text as the catalogue shows it: JSON (Avro
 // and JSON Schema) indented two spaces so that a diff has lines to
-// compare, anything else as stored.
-func displayText(typ compat.Type, text string) string {
+// compare, anything else as stored. syntax is the language the format
+// writes its texts in (compat.SyntaxOf).
+func displayText(syntax, text string) string {
 	text = normalizeNewlines(text)
-	if typ == compat.Protobuf {
+	if syntax != "json" {
 		return strings.TrimRight(text, "\n")
 	}
 	var b bytes.Buffer
@@ -42,12 +43,8 @@ func normalizeNewlines(s string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
 }
 
-func lexerFor(typ compat.Type) chroma.Lexer {
-	name := "json"
-	if typ == compat.Protobuf {
-		name = "protobuf"
-	}
-	l := lexers.Get(name)
+func lexerFor(syntax string) chroma.Lexer {
+	l := lexers.Get(syntax)
 	if l == nil {
 		l = lexers.Fallback
 	}
@@ -55,12 +52,12 @@ func lexerFor(typ compat.Type) chroma.Lexer {
 }
 
 // highlightLines tokenises text (newlines already normalised) with the
-// lexer for typ and returns one HTML fragment per line. Every token value is HTML-escaped here, which is
+// lexer for syntax and returns one HTML fragment per line. Every token value is HTML-escaped here, which is
 // what makes a schema doc string such as "<script>" render inert; the
 // fragments contain nothing but <span class> elements around that text.
-func highlightLines(typ compat.Type, text string) []template.HTML {
+func highlightLines(syntax, text string) []template.HTML {
 	lines := strings.Split(text, "\n")
-	it, err := lexerFor(typ).Tokenise(nil, text)
+	it, err := lexerFor(syntax).Tokenise(nil, text)
 	if err != nil {
 		return plainLines(lines)
 	}
@@ -124,3 +121,7 @@ func highlightCSS() []byte {
 	}
 	return b.Bytes()
 }
+
+// syntax is the language the catalogue's format for typ writes its texts
+// in, "" for a type it was not given.
+func (c *Catalogue) syntax(typ compat.Type) string { return compat.SyntaxOf(c.formats[typ]) }

@@ -59,8 +59,8 @@ func TestRank(t *testing.T) {
 }
 
 func TestSideBySidePairsChanges(t *testing.T) {
-	left := renderText(compat.JSON, "a\nb\nc\nd")
-	right := renderText(compat.JSON, "a\nB\nc\nd\ne")
+	left := renderText("json", "a\nb\nc\nd")
+	right := renderText("json", "a\nB\nc\nd\ne")
 	rows := sideBySide(left, right)
 	var kinds []string
 	for _, r := range rows {
@@ -74,9 +74,9 @@ func TestSideBySidePairsChanges(t *testing.T) {
 	}
 }
 
-func renderText(typ compat.Type, text string) *rendered {
+func renderText(syntax, text string) *rendered {
 	text = normalizeNewlines(text)
-	return &rendered{text: splitLines(text), lines: highlightLines(typ, text)}
+	return &rendered{text: splitLines(text), lines: highlightLines(syntax, text)}
 }
 
 var tags = regexp.MustCompile(`<span class="[a-z0-9]+">|</span>`)
@@ -94,13 +94,13 @@ func FuzzHighlight(f *testing.F) {
 		f.Add(s, false)
 	}
 	f.Fuzz(func(t *testing.T, text string, proto bool) {
-		typ := compat.JSON
+		syntax := "json"
 		if proto {
-			typ = compat.Protobuf
+			syntax = "protobuf"
 		}
 		text = normalizeNewlines(text)
 		lines := splitLines(text)
-		out := highlightLines(typ, text)
+		out := highlightLines(syntax, text)
 		if len(out) != len(lines) {
 			t.Fatalf("%d fragments for %d lines", len(out), len(lines))
 		}
@@ -126,7 +126,7 @@ func FuzzSideBySide(f *testing.F) {
 	f.Add("same", "same")
 	f.Add("{\n  \"a\": 1\n}", "{\n  \"a\": 2,\n  \"b\": 3\n}")
 	f.Fuzz(func(t *testing.T, a, b string) {
-		left, right := renderText(compat.JSON, a), renderText(compat.JSON, b)
+		left, right := renderText("json", a), renderText("json", b)
 		var gotL, gotR []string
 		for _, r := range sideBySide(left, right) {
 			if r.LeftOK {

@@ -332,7 +332,7 @@ func (c *Catalogue) subject(ctx *echo.Context) error {
 			_, err := c.svc.Version(r.Subject, r.Version, true)
 			v.References = append(v.References, refView{Reference: r, Missing: err != nil})
 		}
-		v.Lines = c.cache.get(keyOf(s), typ, s.Schema).lines
+		v.Lines = c.cache.get(keyOf(s), c.syntax(typ), s.Schema).lines
 		v.Fields = c.fields(s, typ, "v"+strconv.Itoa(n)+"-")
 		if !s.Deleted {
 			v.Previous = prevLive
@@ -409,7 +409,7 @@ func (c *Catalogue) panel(role, subject string) *schemaPanel {
 	}
 	typ := confluent.TypeOrAvro(s.SchemaType)
 	p := &schemaPanel{Role: role, Subject: subject, Version: s.Version, ID: s.ID, Type: typ, Date: formatDate(s.Timestamp), Count: len(nums),
-		Metadata: viewMetadata(s.Metadata), Rules: viewRules(s.RuleSet), Lines: c.cache.get(keyOf(s), typ, s.Schema).lines}
+		Metadata: viewMetadata(s.Metadata), Rules: viewRules(s.RuleSet), Lines: c.cache.get(keyOf(s), c.syntax(typ), s.Schema).lines}
 	if len(nums) > 1 {
 		p.Previous = nums[len(nums)-2]
 	}
@@ -569,8 +569,8 @@ func (c *Catalogue) diff(ctx *echo.Context) error {
 		return c.notFound(ctx, "Subject "+strconv.Quote(subject)+" has no version "+strconv.Itoa(from)+" or "+strconv.Itoa(to)+".")
 	}
 	d := diffData{Subject: subject, Numbers: nums, From: sideOf(a), To: sideOf(b)}
-	left := c.cache.get(keyOf(a), d.From.Type, a.Schema)
-	right := c.cache.get(keyOf(b), d.To.Type, b.Schema)
+	left := c.cache.get(keyOf(a), c.syntax(d.From.Type), a.Schema)
+	right := c.cache.get(keyOf(b), c.syntax(d.To.Type), b.Schema)
 	d.Rows = sideBySide(left, right)
 	d.Identical = a.ID == b.ID
 	cfg, err := c.svc.GetConfig(subject, true)

@@ -63,6 +63,9 @@ func New(opts ...Opt) *Format {
 // Type returns compat.Avro.
 func (f *Format) Type() compat.Type { return compat.Avro }
 
+// Syntax says that schema texts are written in JSON (compat.Syntaxer).
+func (f *Format) Syntax() string { return "json" }
+
 func (f *Format) depth() int {
 	if f == nil || f.maxDepth < 1 {
 		return DefaultMaxDepth

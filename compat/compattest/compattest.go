@@ -41,6 +41,9 @@ func Run(t *testing.T, f compat.Format, c Case) {
 		if f.Type() == "" {
 			t.Error("Type() is empty")
 		}
+		if compat.SyntaxOf(f) == "" {
+			t.Error("the format does not name the language of its texts (compat.Syntaxer)")
+		}
 	})
 	t.Run("ParseErrors", func(t *testing.T) { parseErrors(t, f, c.Invalid) })
 	t.Run("CanonicalIdempotent", func(t *testing.T) { idempotent(t, f, s) })

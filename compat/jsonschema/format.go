@@ -112,6 +112,9 @@ func New(opts ...Opt) *Format {
 // Type is compat.JSON.
 func (f *Format) Type() compat.Type { return compat.JSON }
 
+// Syntax says that schema texts are written in JSON (compat.Syntaxer).
+func (f *Format) Syntax() string { return "json" }
+
 // Parse validates text against its metaschema (draft-07 when it names
 // none) and resolves its references: within the text, and to deps by the
 // name each is referred to with. Nothing is ever loaded from a URL or a

@@ -83,6 +83,9 @@ func New(opts ...Opt) *Format {
 // Type reports compat.Protobuf.
 func (f *Format) Type() compat.Type { return compat.Protobuf }
 
+// Syntax says that schema texts are written in the Protobuf language (compat.Syntaxer).
+func (f *Format) Syntax() string { return "protobuf" }
+
 // Parse compiles text with its dependencies, in memory only. A dependency's
 // Name is the path it is imported by. Well-known imports (google/protobuf,
 // the common google/type files, confluent/meta.proto and
