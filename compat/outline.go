@@ -17,6 +17,36 @@ type Outline struct {
 	// first, in declaration order.
 	Records []*Record
 	Enums   []*Enum
+	// Idiom is how the format words what the outline describes and the
+	// fixes a design check suggests; nil when the format gives none.
+	Idiom *Idiom
+}
+
+// Idiom is a format's own words for what an Outline describes and for the
+// fixes design checks suggest, so that package lint can word a finding in
+// the schema's terms without knowing its format.
+type Idiom struct {
+	// Record is the word for a record: record, message, object.
+	Record string
+	// RootPath is the path of the schema as a whole ("/", "#/", "#").
+	RootPath string
+	// Doc is what documents a declaration, as in "add Doc that says
+	// what it is": a "doc", a comment above it.
+	Doc string
+	// Time says how to give a field that holds a time a type that says
+	// so, by the field's Kind; the entry "" serves every other kind.
+	Time map[string]string
+	// Decimal says how to hold money exactly.
+	Decimal string
+	// PII says how to tag a field as personal data.
+	PII string
+	// SnakeCaseFields reports that field names are lower_snake_case by
+	// the format's convention (Protobuf, as buf requires) rather than in
+	// whichever convention most fields of a schema use.
+	SnakeCaseFields bool
+	// ZeroDefault reports that an enum's fallback is its zero value,
+	// which every enum has (Protobuf), rather than a declared "default".
+	ZeroDefault bool
 }
 
 // Outliner is a Schema that can describe itself as an Outline.

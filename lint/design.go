@@ -32,25 +32,9 @@ func checkFieldDoc(c *pass) {
 	}
 }
 
-func (c *pass) recordWord() string {
-	switch c.in.Type {
-	case compat.Protobuf:
-		return "message"
-	case compat.JSON:
-		return "object"
-	}
-	return "record"
-}
+func (c *pass) recordWord() string { return c.idiom().Record }
 
-func (c *pass) docHint(what string) string {
-	switch c.in.Type {
-	case compat.Protobuf:
-		return "add a comment above it that says " + what
-	case compat.JSON:
-		return "add a \"description\" that says " + what
-	}
-	return "add a \"doc\" that says " + what
-}
+func (c *pass) docHint(what string) string { return "add " + c.idiom().Doc + " that says " + what }
 
 // sentinel symbols are fallbacks, not meanings.
 func sentinel(sym, enum string) bool {
@@ -68,7 +52,7 @@ func checkEnumDefault(c *pass) {
 			continue
 		}
 		scope := c.scope(e.Doc)
-		if c.in.Type == compat.Protobuf {
+		if c.idiom().ZeroDefault {
 			if e.Default == "" || sentinel(e.Default, e.Name) {
 				continue
 			}
@@ -387,16 +371,10 @@ func checkTimestamp(c *pass) {
 }
 
 func (c *pass) timeHint(kind string) string {
-	switch c.in.Type {
-	case compat.Protobuf:
-		return "use google.protobuf.Timestamp (or google.type.Date for a day)"
-	case compat.JSON:
-		return "give it \"type\": \"string\" with \"format\": \"date-time\" (or \"date\")"
+	if h, ok := c.idiom().Time[kind]; ok {
+		return h
 	}
-	if kind == "int" {
-		return "give it \"logicalType\": \"date\" (or a long with \"timestamp-millis\")"
-	}
-	return "make it a long with \"logicalType\": \"timestamp-millis\" (or \"timestamp-micros\", or an int with \"date\")"
+	return c.idiom().Time[""]
 }
 
 var moneyWords = map[string]bool{"amount": true, "price": true, "cost": true, "total": true, "balance": true, "fee": true, "tax": true, "subtotal": true}
@@ -422,15 +400,7 @@ func checkNarrowest(c *pass) {
 	}
 }
 
-func (c *pass) decimalHint() string {
-	switch c.in.Type {
-	case compat.Protobuf:
-		return "use confluent.type.Decimal, or an integer of minor units (amount_cents)"
-	case compat.JSON:
-		return "use a string with a decimal pattern, or an integer of minor units (amountCents)"
-	}
-	return "use bytes with \"logicalType\": \"decimal\" and a precision and scale, or a long of minor units"
-}
+func (c *pass) decimalHint() string { return c.idiom().Decimal }
 
 // piiNames are word sequences that name personal data; a field matches
 // when its words end with one of them.
@@ -473,22 +443,10 @@ func checkPII(c *pass) {
 	}
 }
 
-func (c *pass) piiHint() string {
-	if c.in.Type == compat.Protobuf {
-		return "add [(confluent.field_meta).tags = \"PII\"] (import \"confluent/meta.proto\")"
-	}
-	return "add \"confluent:tags\": [\"PII\"] to the field"
-}
+func (c *pass) piiHint() string { return c.idiom().PII }
 
 func (c *pass) rootPos() compat.Pos {
-	p := compat.Pos{Path: "/", Line: c.outline.RootLine, Column: c.outline.RootColumn}
-	switch c.in.Type {
-	case compat.JSON:
-		p.Path = "#"
-	case compat.Protobuf:
-		p.Path = "#/"
-	}
-	return p
+	return compat.Pos{Path: c.idiom().RootPath, Line: c.outline.RootLine, Column: c.outline.RootColumn}
 }
 
 func checkStateID(c *pass) {
@@ -502,7 +460,7 @@ func checkStateID(c *pass) {
 		id := "id"
 		if ws := words(r.Name); len(ws) > 0 {
 			id = strings.Join(append(ws, "id"), "_")
-			if c.in.Type != compat.Protobuf && styleOf(firstField(r)) == styleCamel {
+			if !c.idiom().SnakeCaseFields && styleOf(firstField(r)) == styleCamel {
 				id = camel(id)
 			}
 		}

@@ -111,6 +111,25 @@ type pass struct {
 	found    []found
 }
 
+// plainIdiom words the findings on a schema whose format gives no
+// compat.Idiom.
+var plainIdiom = &compat.Idiom{
+	Record:   "record",
+	RootPath: "/",
+	Doc:      "documentation",
+	Time:     map[string]string{"": "give it a type that says it is a time"},
+	Decimal:  "use a decimal type, or an integer of minor units",
+	PII:      "tag the field PII",
+}
+
+// idiom is how the schema's format words what the rules suggest.
+func (c *pass) idiom() *compat.Idiom {
+	if c.outline.Idiom != nil {
+		return c.outline.Idiom
+	}
+	return plainIdiom
+}
+
 type found struct {
 	Finding
 	// scope is the declaration whose notes can suppress the finding,

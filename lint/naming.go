@@ -189,7 +189,7 @@ func checkFieldCase(c *pass) {
 			scopes = append(scopes, c.scope(f.Doc, r.Doc))
 		}
 	}
-	if c.in.Type == compat.Protobuf {
+	if c.idiom().SnakeCaseFields {
 		for i, f := range fields {
 			if s := styleOf(f.Name); s != styleLower && s != styleSnake {
 				c.report(f.Pos, scopes[i], "field %q is not lower_snake_case; rename it %q", f.Name, snake(f.Name))

@@ -10,12 +10,25 @@ import (
 // Schema describes itself for design checks.
 var _ compat.Outliner = (*Schema)(nil)
 
+// idiom words design findings in the format's terms.
+var idiom = &compat.Idiom{
+	Record:   "record",
+	RootPath: "/",
+	Doc:      `a "doc"`,
+	Time: map[string]string{
+		"int": `give it "logicalType": "date" (or a long with "timestamp-millis")`,
+		"":    `make it a long with "logicalType": "timestamp-millis" (or "timestamp-micros", or an int with "date")`,
+	},
+	Decimal: `use bytes with "logicalType": "decimal" and a precision and scale, or a long of minor units`,
+	PII:     `add "confluent:tags": ["PII"] to the field`,
+}
+
 // Outline describes the records and enums this text declares, with their
 // docs, "confluent:tags" and positions, for design checks. Paths are JSON
 // pointers into the text (/fields/2/type). Names defined in a dependency
 // appear as types of fields but are not outlined.
 func (s *Schema) Outline() *compat.Outline {
-	o := &outliner{s: s, out: &compat.Outline{}, seen: map[*node]bool{}}
+	o := &outliner{s: s, out: &compat.Outline{Idiom: idiom}, seen: map[*node]bool{}}
 	o.out.Root = o.typ(s.tree, "", "", true)
 	o.out.RootLine, o.out.RootColumn = jsontext.LineCol(s.text, s.tree.Off)
 	return o.out

@@ -164,6 +164,9 @@ func outline(t *testing.T, text string, s, spaced compat.Schema) {
 	if out == nil || len(out.Records) == 0 {
 		t.Fatalf("Outline() = %+v, want the records Schema declares", out)
 	}
+	if id := out.Idiom; id == nil || id.Record == "" || id.RootPath == "" || id.Doc == "" || id.Time[""] == "" || id.Decimal == "" || id.PII == "" {
+		t.Errorf("Outline().Idiom = %+v, want the format's words for a record, the root's path and every hint", out.Idiom)
+	}
 	lines := strings.Count(text, "\n") + 1
 	inText := func(what string, p compat.Pos) {
 		if p.Path == "" {

@@ -11,13 +11,23 @@ import (
 // Schema describes itself for design checks.
 var _ compat.Outliner = (*Schema)(nil)
 
+// idiom words design findings in the format's terms.
+var idiom = &compat.Idiom{
+	Record:   "object",
+	RootPath: "#",
+	Doc:      `a "description"`,
+	Time:     map[string]string{"": `give it "type": "string" with "format": "date-time" (or "date")`},
+	Decimal:  "use a string with a decimal pattern, or an integer of minor units (amountCents)",
+	PII:      `add "confluent:tags": ["PII"] to the field`,
+}
+
 // Outline describes the objects and enums the schema text declares, with
 // their descriptions, "$comment"s, "confluent:tags" and positions, for
 // design checks. An object is named by its "title", else by the property
 // or definition that holds it; paths are JSON pointers (#/properties/id).
 // A "$ref" within the text is followed by name, not outlined twice.
 func (s *Schema) Outline() *compat.Outline {
-	o := &jsOutliner{text: s.main.text, out: &compat.Outline{}, seen: map[*value]bool{}}
+	o := &jsOutliner{text: s.main.text, out: &compat.Outline{Idiom: idiom}, seen: map[*value]bool{}}
 	root := s.main.root
 	o.out.Root = o.typ(root, "#", "", true)
 	p := o.pos(root, "#")

@@ -23,6 +23,18 @@ const (
 // Schema describes itself for design checks.
 var _ compat.Outliner = (*Schema)(nil)
 
+// idiom words design findings in the format's terms.
+var idiom = &compat.Idiom{
+	Record:          "message",
+	RootPath:        "#/",
+	Doc:             "a comment above it",
+	Time:            map[string]string{"": "use google.protobuf.Timestamp (or google.type.Date for a day)"},
+	Decimal:         "use confluent.type.Decimal, or an integer of minor units (amount_cents)",
+	PII:             `add [(confluent.field_meta).tags = "PII"] (import "confluent/meta.proto")`,
+	SnakeCaseFields: true,
+	ZeroDefault:     true,
+}
+
 // Outline describes the messages and enums the file declares, with their
 // comments, (confluent.field_meta).tags and positions, for design checks.
 // Paths are #/ and the full name, with the field number for a field
@@ -30,7 +42,7 @@ var _ compat.Outliner = (*Schema)(nil)
 // the file uses them as a field type (then they are parts of an event, not
 // events); map entries are left out.
 func (s *Schema) Outline() *compat.Outline {
-	o := &pbOutliner{locs: s.file.SourceLocations(), out: &compat.Outline{}}
+	o := &pbOutliner{locs: s.file.SourceLocations(), out: &compat.Outline{Idiom: idiom}}
 	msgs := s.file.Messages()
 	if msgs.Len() > 0 {
 		o.out.Root = compat.TypeRef{Kind: "record", Name: string(msgs.Get(0).FullName())}
