@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/charter-registry/charter/cli/project"
-	"github.com/charter-registry/charter/compat"
 	"github.com/charter-registry/charter/confluent"
 	"github.com/charter-registry/charter/contracts/client"
 )
@@ -110,10 +109,8 @@ func runRegister(cmd *cobra.Command, f registerFlags, args []string) error {
 		if !want[file.Path] {
 			continue
 		}
-		req := confluent.Schema{Schema: file.Text}
-		if file.Type != compat.Avro {
-			req.SchemaType = file.Type
-		}
+		// The client leaves schemaType out where Confluent does.
+		req := confluent.Schema{Schema: file.Text, SchemaType: file.Type}
 		for _, r := range file.Refs {
 			dep := done[r.Path]
 			req.References = append(req.References, confluent.Reference{Name: r.Name, Subject: dep.Subject, Version: dep.Version})

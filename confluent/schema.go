@@ -83,6 +83,15 @@ func TypeOrAvro(t compat.Type) compat.Type {
 	return t
 }
 
+// WireType returns t as a schemaType field carries it: empty for AVRO,
+// which Confluent leaves out, TypeOrAvro's inverse.
+func WireType(t compat.Type) compat.Type {
+	if t == compat.Avro {
+		return ""
+	}
+	return t
+}
+
 // SchemaEntity names a record or a field of a schema (Confluent's
 // SchemaEntity): EntityType is "sr_record" or "sr_field".
 type SchemaEntity struct {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/charter-registry/charter/confluent"
 	"github.com/charter-registry/charter/storage"
 )
 
@@ -107,10 +108,7 @@ func (s *Service) DeleteVersion(ctx context.Context, subject string, version int
 		e := AuditEntry{Operation: OpSchemaDeleted, Subject: subject, Version: vs.version, SchemaID: vs.id, Topic: topic, Team: team}
 		if !permanent {
 			sc := vs.schema
-			val := schemaValue{Subject: subject, Version: vs.version, ID: vs.id, References: sc.refs, Metadata: sc.metadata, RuleSet: sc.ruleSet, Schema: sc.text, Deleted: true, Timestamp: vs.timestamp}
-			if sc.typ != "AVRO" {
-				val.SchemaType = sc.typ
-			}
+			val := schemaValue{Subject: subject, Version: vs.version, ID: vs.id, SchemaType: confluent.WireType(sc.typ), References: sc.refs, Metadata: sc.metadata, RuleSet: sc.ruleSet, Schema: sc.text, Deleted: true, Timestamp: vs.timestamp}
 			r, err := record(schemaKey(subject, vs.version), val)
 			if err != nil {
 				return err

@@ -37,9 +37,7 @@ func view(subject string, vs *versionState) Schema {
 	out := Schema{Subject: subject, Version: vs.version, ID: vs.id, Deleted: vs.deleted, Timestamp: vs.timestamp}
 	if s != nil {
 		out.Schema = s.text
-		if s.typ != compat.Avro {
-			out.SchemaType = s.typ
-		}
+		out.SchemaType = confluent.WireType(s.typ)
 		out.References = s.refs
 		out.Metadata = s.metadata
 		out.RuleSet = s.ruleSet
@@ -49,11 +47,7 @@ func view(subject string, vs *versionState) Schema {
 }
 
 func idView(sc *storedSchema) Schema {
-	out := Schema{ID: sc.id, Schema: sc.text, References: sc.refs, Metadata: sc.metadata, RuleSet: sc.ruleSet, GUID: sc.identity.String()}
-	if sc.typ != compat.Avro {
-		out.SchemaType = sc.typ
-	}
-	return out
+	return Schema{ID: sc.id, SchemaType: confluent.WireType(sc.typ), Schema: sc.text, References: sc.refs, Metadata: sc.metadata, RuleSet: sc.ruleSet, GUID: sc.identity.String()}
 }
 
 // SchemaByID returns the schema with the given id in context ctx ("." is

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/charter-registry/charter/compat"
+	"github.com/charter-registry/charter/confluent"
 )
 
 // maxReferenceDepth bounds how deep Dependencies follows references, so a
@@ -120,11 +121,7 @@ type registerBody struct {
 }
 
 func bodyOf(s Schema) registerBody {
-	t := s.SchemaType
-	if t == compat.Avro {
-		t = ""
-	}
-	return registerBody{SchemaType: t, References: s.References, Metadata: s.Metadata, RuleSet: s.RuleSet, Schema: s.Schema}
+	return registerBody{SchemaType: confluent.WireType(s.SchemaType), References: s.References, Metadata: s.Metadata, RuleSet: s.RuleSet, Schema: s.Schema}
 }
 
 func identityKey(subject string, s Schema, normalize bool) string {
