@@ -425,3 +425,66 @@ func TestExporterKeepsTheDestinationsOwnVersionsWhenIDsOverlap(t *testing.T) {
 		t.Errorf("the destination's own version 2 (id %d) = %+v, %v; want it kept", own, sc, err)
 	}
 }
+
+// The exporter deletes on the destination only what it wrote there. A
+// version it exported and the source hard-deleted goes; a version the
+// standby registered itself stays, even when the standby gave it an id the
+// source once used (and hard-deleted), which no rule on ids can tell from
+// an exported one: the exporter's records say which versions it wrote.
+func TestExporterDeletesOnlyWhatItWrote(t *testing.T) {
+	src := registrytest.Start(t, registrytest.WithExporters(fast))
+	dst := registrytest.Start(t)
+	register(t, src.URL, "orders-value", record("Order", "a"))
+	register(t, src.URL, "orders-value", record("Order", "a", "b"))
+	mustCall(t, http.MethodPost, src.URL+"/exporters", map[string]any{
+		"name": "dr", "contextType": "NONE", "subjects": []string{"orders-value"}, "config": map[string]string{"schema.registry.url": dst.URL},
+	})
+	same := func(s string) string {
+		if s == "orders-value" {
+			return s
+		}
+		return ""
+	}
+	eventually(t, "first export", samePicture(src.Service, dst.Service, same))
+
+	// A version it exported and the source hard-deleted is purged.
+	mustCall(t, http.MethodDelete, src.URL+"/subjects/orders-value/versions/2", nil)
+	mustCall(t, http.MethodDelete, src.URL+"/subjects/orders-value/versions/2?permanent=true", nil)
+	eventually(t, "version 2 purged", samePicture(src.Service, dst.Service, same))
+
+	// The source uses an id in a subject it does not export and
+	// hard-deletes it; the standby, failed over, registers a version of its
+	// own under the same id.
+	mustCall(t, http.MethodPut, src.URL+"/exporters/dr/pause", nil)
+	eventually(t, "PAUSED", func() (bool, string) {
+		var st exporter.Status
+		_ = json.Unmarshal(mustCall(t, http.MethodGet, src.URL+"/exporters/dr/status", nil), &st)
+		return st.State == exporter.StatePaused, fmt.Sprintf("%+v", st)
+	})
+	once := register(t, src.URL, "scratch-value", record("Scratch", "s"))
+	mustCall(t, http.MethodDelete, src.URL+"/subjects/scratch-value", nil)
+	mustCall(t, http.MethodDelete, src.URL+"/subjects/scratch-value?permanent=true", nil)
+	mustCall(t, http.MethodDelete, dst.URL+"/mode/orders-value", nil)
+	own := register(t, dst.URL, "orders-value", record("Order", "a", "c"))
+	if own != once {
+		t.Fatalf("the standby's own id %d, the id the source used and deleted %d: the test needs them equal", own, once)
+	}
+	vs, err := dst.Service.Versions("orders-value", false, false)
+	if err != nil || len(vs) != 2 {
+		t.Fatalf("destination versions = %v, %v; want the exported one and the standby's own", vs, err)
+	}
+	ownVersion := vs[1]
+
+	mustCall(t, http.MethodPut, src.URL+"/exporters/dr/resume", nil)
+	var st exporter.Status
+	eventually(t, "ERROR naming the standby's own version", func() (bool, string) {
+		_ = json.Unmarshal(mustCall(t, http.MethodGet, src.URL+"/exporters/dr/status", nil), &st)
+		return st.State == exporter.StateError && bytes.Contains([]byte(st.Trace), []byte(fmt.Sprintf("orders-value version %d (id %d) was not written by this exporter", ownVersion, own))), fmt.Sprintf("%+v", st)
+	})
+	if sc, err := dst.Service.Version("orders-value", ownVersion, false); err != nil || sc.ID != own {
+		t.Errorf("the standby's own version %d (id %d) = %+v, %v; want it kept", ownVersion, own, sc, err)
+	}
+	if sc, err := dst.Service.Version("orders-value", 1, false); err != nil || sc.ID != 1 {
+		t.Errorf("the exported version 1 = %+v, %v; want it kept", sc, err)
+	}
+}

@@ -98,7 +98,7 @@ type Manager struct {
 	mu        sync.RWMutex
 	defs      map[string]definition
 	status    map[string]statusValue
-	tracked   map[string]map[string]string // exporter -> destination subject -> source subject
+	tracked   map[string]map[string]subjectValue // exporter -> destination subject -> its source and the versions written
 	lease     leaseValue
 	leaseSeen time.Time // when this instance saw the lease change
 	wake      chan struct{}
@@ -115,7 +115,7 @@ func Attach(svc *registry.Service, cfg Config) (*Manager, error) {
 	cfg.defaults()
 	m := &Manager{
 		svc: svc, cfg: cfg,
-		defs: map[string]definition{}, status: map[string]statusValue{}, tracked: map[string]map[string]string{},
+		defs: map[string]definition{}, status: map[string]statusValue{}, tracked: map[string]map[string]subjectValue{},
 		wake: make(chan struct{}), live: map[string]int{},
 		leaseSeen: time.Now(),
 	}

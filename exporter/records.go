@@ -17,9 +17,11 @@ const (
 	KeyExporter registry.KeyType = "EXPORTER"
 	// KeyStatus holds an exporter's last reported state and offset.
 	KeyStatus registry.KeyType = "EXPORTER_STATUS"
-	// KeySubject records that an exporter wrote a destination subject
-	// ("NAME/DESTINATION SUBJECT"), so that a subject hard-deleted on the
-	// source is deleted on the destination even after a restart.
+	// KeySubject records that an exporter writes a destination subject
+	// ("NAME/DESTINATION SUBJECT") and which of its versions, with their
+	// ids, the exporter wrote there, so that what is hard-deleted on the
+	// source is deleted on the destination even after a restart, and
+	// nothing else is.
 	KeySubject registry.KeyType = "EXPORTER_SUBJECT"
 	// KeyLease names the instance that runs the cluster's exporters.
 	KeyLease registry.KeyType = "EXPORTER_LEASE"
@@ -46,9 +48,37 @@ type statusValue struct {
 	Generation int64  `json:"generation"`
 }
 
-// subjectValue is an EXPORTER_SUBJECT record's value.
+// subjectValue is an EXPORTER_SUBJECT record's value: the source subject
+// and the destination versions the exporter wrote, version to id. It is
+// written before the exporter writes a version there, and again after it
+// deleted one. Records written before versions were recorded have no
+// "written" (nil): for those, a version is taken as the exporter's when
+// its id is one the source assigned (the rule before).
 type subjectValue struct {
-	Source string `json:"source"`
+	Source  string      `json:"source"`
+	Written map[int]int `json:"written"`
+}
+
+// owns reports whether the exporter wrote version v of the destination
+// subject with the given id; legacy says the record predates the list,
+// and the caller decides by id.
+func (v subjectValue) owns(version, id int) (owned, legacy bool) {
+	if v.Written == nil {
+		return false, true
+	}
+	got, ok := v.Written[version]
+	return ok && got == id, false
+}
+
+func (v subjectValue) clone() subjectValue {
+	out := subjectValue{Source: v.Source}
+	if v.Written != nil {
+		out.Written = make(map[int]int, len(v.Written))
+		for k, id := range v.Written {
+			out.Written[k] = id
+		}
+	}
+	return out
 }
 
 // leaseValue is the EXPORTER_LEASE record's value. Seq grows with every
@@ -147,9 +177,9 @@ func (e subjectRecords) Apply(k registry.Key, value []byte, _ int64) error {
 		return fmt.Errorf("decode EXPORTER_SUBJECT value: %w", err)
 	}
 	if m.tracked[name] == nil {
-		m.tracked[name] = map[string]string{}
+		m.tracked[name] = map[string]subjectValue{}
 	}
-	m.tracked[name][dest] = v.Source
+	m.tracked[name][dest] = v
 	return nil
 }
 
@@ -158,7 +188,10 @@ func (e subjectRecords) Digest(w func([]byte)) {
 	defer e.m.mu.RUnlock()
 	for _, n := range sortedKeys(e.m.tracked) {
 		for _, d := range sortedKeys(e.m.tracked[n]) {
-			w([]byte(n + "/" + d + "\x00" + e.m.tracked[n][d]))
+			v := e.m.tracked[n][d]
+			b, _ := json.Marshal(v) // sorted keys: encoding/json sorts map keys
+			w([]byte(n + "/" + d + "\x00"))
+			w(b)
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"sort"
 	"time"
@@ -181,14 +182,24 @@ func (w *worker) report(ctx context.Context, s State, trace string, offset int64
 	return err
 }
 
-// op is one step towards the destination.
+// op is one step towards the destination, or a record of what the
+// exporter writes there ("track" before the steps, "retrack" and
+// "untrack" after them).
 type op struct {
-	kind    string // "import", "delete", "purge", "config", "unconfig", "track", "untrack", "drop"
+	kind    string // "import", "delete", "purge", "config", "unconfig", "track", "retrack", "untrack"
 	source  string
 	dest    string
 	version int
 	schema  registry.Schema
 	config  string
+	written map[int]int // track, retrack: the versions the exporter wrote, version to id
+	err     error       // refuse: why the version is not deleted
+}
+
+// record reports whether o is one of the exporter's own records rather
+// than a step sent to the destination.
+func (o op) record() bool {
+	return o.kind == "track" || o.kind == "retrack" || o.kind == "untrack" || o.kind == "refuse"
 }
 
 // pass brings the destination up to the source as it stands at pos.
@@ -203,7 +214,7 @@ func (w *worker) pass(ctx context.Context, pos int64) error {
 	}
 	pending := 0
 	for _, o := range plan {
-		if o.kind != "track" && o.kind != "untrack" {
+		if !o.record() {
 			pending++
 		}
 	}
@@ -213,10 +224,13 @@ func (w *worker) pass(ctx context.Context, pos int64) error {
 	}
 	done := 0
 	for _, o := range plan {
+		if o.kind == "refuse" {
+			return o.err
+		}
 		if err := w.apply(ctx, o); err != nil {
 			return fmt.Errorf("%s %s version %d: %w", o.kind, o.dest, o.version, err)
 		}
-		if o.kind != "track" && o.kind != "untrack" {
+		if !o.record() {
 			done++
 			w.m.metrics.exported(w.def.Name, o.kind)
 			w.setLag(pending - done)
@@ -337,18 +351,23 @@ func (w *worker) load(ctx context.Context, d string) (*image, error) {
 }
 
 // plan lists the steps that bring the destination to want, references
-// before the versions that use them.
+// before the versions that use them. It deletes on the destination only
+// versions this exporter wrote there (its EXPORTER_SUBJECT records say
+// which, with their ids); a version the source does not hold and the
+// exporter did not write stops the exporter in ERROR, untouched.
 func (w *worker) plan(ctx context.Context, want map[string]*wanted) ([]op, error) {
 	var plan []op
 	// Deletes of versions only the destination holds come after every
 	// import: should one be the destination's own, an import of the
 	// source's schema under its id clashes (and stops the exporter)
-	// before the version is gone and its id freed.
-	var deletes []op
+	// before the version is gone and its id freed. A version the exporter
+	// would delete but did not write stops the pass after the imports and
+	// before any delete (refusals).
+	var deletes, refusals []op
 	w.m.mu.RLock()
-	tracked := make(map[string]string, len(w.m.tracked[w.def.Name]))
+	tracked := make(map[string]subjectValue, len(w.m.tracked[w.def.Name]))
 	for k, v := range w.m.tracked[w.def.Name] {
-		tracked[k] = v
+		tracked[k] = v.clone()
 	}
 	w.m.mu.RUnlock()
 	visited := map[string]bool{}
@@ -375,14 +394,22 @@ func (w *worker) plan(ctx context.Context, want map[string]*wanted) ([]op, error
 		if err != nil {
 			return err
 		}
-		if _, ok := tracked[d]; !ok {
-			plan = append(plan, op{kind: "track", source: wt.source, dest: d})
+		rec, isTracked := tracked[d]
+		// written is what the exporter will have written once the plan
+		// ran: what it wrote, what it imports now, and the versions the
+		// destination holds with the source's id (exported before the
+		// versions were recorded, or imported before a crash left the
+		// record unwritten).
+		written := map[int]int{}
+		for v, id := range rec.Written {
+			written[v] = id
 		}
 		for _, v := range sortedVersions(wt.img.versions) {
 			sv := wt.img.versions[v]
 			dv, ok := have.versions[v]
 			switch {
 			case !ok:
+				written[v] = sv.id
 				plan = append(plan, op{kind: "import", source: wt.source, dest: d, version: v, schema: wt.schemas[v]})
 				if sv.deleted {
 					plan = append(plan, op{kind: "delete", dest: d, version: v})
@@ -390,21 +417,41 @@ func (w *worker) plan(ctx context.Context, want map[string]*wanted) ([]op, error
 			case dv.id != sv.id:
 				return fmt.Errorf("id clash: destination subject %s version %d has id %d, the source's has id %d", d, v, dv.id, sv.id)
 			case sv.deleted && !dv.deleted:
+				written[v] = sv.id
 				plan = append(plan, op{kind: "delete", dest: d, version: v})
 			case !sv.deleted && dv.deleted:
 				return fmt.Errorf("destination subject %s version %d is soft-deleted, the source's is not; a version cannot be undeleted", d, v)
+			default:
+				written[v] = sv.id
+			}
+		}
+		after := maps.Clone(written)
+		for v := range written {
+			// Deleted on both sides (a purge whose record a crash lost).
+			if _, ok := wt.img.versions[v]; !ok {
+				if _, ok := have.versions[v]; !ok {
+					delete(after, v)
+				}
 			}
 		}
 		for _, v := range sortedVersions(have.versions) {
 			if _, ok := wt.img.versions[v]; !ok {
-				if err := w.exportedByUs(wt.source, d, v, have.versions[v]); err != nil {
-					return err
+				if err := w.exportedByUs(rec, d, v, have.versions[v]); err != nil {
+					refusals = append(refusals, op{kind: "refuse", dest: d, version: v, err: err})
+					continue
 				}
 				if !have.versions[v].deleted {
 					deletes = append(deletes, op{kind: "delete", dest: d, version: v})
 				}
 				deletes = append(deletes, op{kind: "purge", dest: d, version: v})
+				delete(after, v)
 			}
+		}
+		if !isTracked || !maps.Equal(written, rec.Written) || rec.Written == nil {
+			plan = append(plan, op{kind: "track", source: wt.source, dest: d, written: written})
+		}
+		if !maps.Equal(after, written) {
+			deletes = append(deletes, op{kind: "retrack", source: wt.source, dest: d, written: after})
 		}
 		if !have.configKnown || have.config != wt.img.config {
 			if wt.img.config != "" {
@@ -420,44 +467,59 @@ func (w *worker) plan(ctx context.Context, want map[string]*wanted) ([]op, error
 			return nil, err
 		}
 	}
-	plan = append(plan, deletes...)
 	// Subjects this exporter wrote that it no longer exports: hard-deleted
-	// on the source (delete them), or no longer matched (leave them).
+	// on the source (delete what it wrote there), or no longer matched
+	// (leave them).
+	var gone []op
 	for _, d := range sortedKeys(tracked) {
 		if _, ok := want[d]; ok {
 			continue
 		}
-		if _, err := w.m.svc.Versions(tracked[d], true, false); err != nil && errors.Is(err, &registry.Error{Code: registry.CodeSubjectNotFound}) {
+		rec := tracked[d]
+		if _, err := w.m.svc.Versions(rec.Source, true, false); err != nil && errors.Is(err, &registry.Error{Code: registry.CodeSubjectNotFound}) {
 			have, err := w.load(ctx, d)
 			if err != nil {
 				return nil, err
 			}
 			for _, v := range sortedVersions(have.versions) {
-				if err := w.exportedByUs(tracked[d], d, v, have.versions[v]); err != nil {
-					return nil, err
+				if err := w.exportedByUs(rec, d, v, have.versions[v]); err != nil {
+					refusals = append(refusals, op{kind: "refuse", dest: d, version: v, err: err})
+					continue
 				}
 				if !have.versions[v].deleted {
-					plan = append(plan, op{kind: "delete", dest: d, version: v})
+					gone = append(gone, op{kind: "delete", dest: d, version: v})
 				}
-				plan = append(plan, op{kind: "purge", dest: d, version: v})
+				gone = append(gone, op{kind: "purge", dest: d, version: v})
 			}
-			plan = append(plan, op{kind: "unconfig", dest: d})
+			gone = append(gone, op{kind: "unconfig", dest: d})
 		}
-		plan = append(plan, op{kind: "untrack", dest: d})
+		gone = append(gone, op{kind: "untrack", dest: d})
 	}
+	plan = append(plan, refusals...)
+	plan = append(plan, deletes...)
+	plan = append(plan, gone...)
 	return plan, nil
 }
 
-// exportedByUs refuses to delete a destination version the source
-// cannot have exported: one whose id is above every id the source
-// assigned in its subject's context was registered on the destination
-// itself (a standby that took writes after a failover), and deleting it
-// would lose that registration and free its id for another schema.
-func (w *worker) exportedByUs(source, dest string, version int, dv versionInfo) error {
-	if max := w.m.svc.MaxIDIn(confluent.ContextOf(source)); dv.id > max {
-		return fmt.Errorf("destination subject %s version %d has id %d, above every id the source assigned (%d): it was registered on the destination, not exported; the exporter does not delete it (take it out of the exporter's subjects, or delete it on the destination)", dest, version, dv.id, max)
+// exportedByUs refuses to delete a destination version this exporter did
+// not write: one registered on the destination itself (a standby that
+// took writes after a failover), whose deletion would lose that
+// registration and free its id for another schema. Its EXPORTER_SUBJECT
+// record lists the versions it wrote with their ids; a record from before
+// the list was kept falls back to the ids: one above every id the source
+// assigned in its subject's context cannot be the source's.
+func (w *worker) exportedByUs(rec subjectValue, dest string, version int, dv versionInfo) error {
+	owned, legacy := rec.owns(version, dv.id)
+	if owned {
+		return nil
 	}
-	return nil
+	if legacy {
+		if max := w.m.svc.MaxIDIn(confluent.ContextOf(rec.Source)); dv.id > max {
+			return fmt.Errorf("destination subject %s version %d has id %d, above every id the source assigned (%d): it was registered on the destination, not exported; the exporter does not delete it (take it out of the exporter's subjects, or delete it on the destination)", dest, version, dv.id, max)
+		}
+		return nil
+	}
+	return fmt.Errorf("destination subject %s version %d (id %d) was not written by this exporter: it was registered on the destination, and the source does not hold it; the exporter does not delete it (take it out of the exporter's subjects, or delete it on the destination)", dest, version, dv.id)
 }
 
 func sortedVersions(m map[int]versionInfo) []int {
@@ -470,13 +532,13 @@ func sortedVersions(m map[int]versionInfo) []int {
 }
 
 // trackAll records, before anything is written there, every destination
-// subject the plan starts writing.
+// subject the plan writes and the versions it writes there.
 func (w *worker) trackAll(ctx context.Context, plan []op) error {
 	return w.fenced(ctx, func() ([]storage.Record, error) {
 		var recs []storage.Record
 		for _, o := range plan {
 			if o.kind == "track" {
-				r, err := registry.Record(subjectKey(w.def.Name, o.dest), subjectValue{Source: o.source})
+				r, err := registry.Record(subjectKey(w.def.Name, o.dest), subjectValue{Source: o.source, Written: o.written})
 				if err != nil {
 					return nil, err
 				}
@@ -487,11 +549,20 @@ func (w *worker) trackAll(ctx context.Context, plan []op) error {
 	})
 }
 
+// untrackAll records, after the plan ran, the versions it deleted and the
+// subjects the exporter no longer writes.
 func (w *worker) untrackAll(ctx context.Context, plan []op) error {
 	return w.fenced(ctx, func() ([]storage.Record, error) {
 		var recs []storage.Record
 		for _, o := range plan {
-			if o.kind == "untrack" {
+			switch o.kind {
+			case "retrack":
+				r, err := registry.Record(subjectKey(w.def.Name, o.dest), subjectValue{Source: o.source, Written: o.written})
+				if err != nil {
+					return nil, err
+				}
+				recs = append(recs, r)
+			case "untrack":
 				recs = append(recs, registry.Tombstone(subjectKey(w.def.Name, o.dest)))
 			}
 		}
