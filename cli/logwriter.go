@@ -7,7 +7,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
-	"unicode/utf8"
+
+	"github.com/charter-registry/charter/internal/jsontext"
 )
 
 // requestLogFlushInterval is how long a request log line may wait in the
@@ -155,12 +156,12 @@ func (lw *logWriter) writeRequestLine(r slog.Record) bool {
 	b = append(b, `","level":"INFO","msg":"request"`...)
 	r.Attrs(func(a slog.Attr) bool {
 		b = append(b, ',', '"')
-		b = appendJSONString(b, a.Key)
+		b = jsontext.AppendEscaped(b, a.Key, jsontext.Slog)
 		b = append(b, '"', ':')
 		switch v := a.Value; v.Kind() {
 		case slog.KindString:
 			b = append(b, '"')
-			b = appendJSONString(b, v.String())
+			b = jsontext.AppendEscaped(b, v.String(), jsontext.Slog)
 			b = append(b, '"')
 		case slog.KindInt64:
 			b = strconv.AppendInt(b, v.Int64(), 10)
@@ -183,53 +184,4 @@ func (lw *logWriter) writeRequestLine(r slog.Record) bool {
 		lw.buf = append(lw.buf, line...)
 	}
 	return true
-}
-
-// appendJSONString appends s escaped for a JSON string the way log/slog's
-// JSON handler escapes it: quotes, backslashes and control characters
-// (\n, \r and \t by name, others as \u00xx), invalid UTF-8 as \ufffd,
-// and U+2028 and U+2029; everything else as it is.
-func appendJSONString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-		case r == '\u2028' || r == '\u2029':
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
-		default:
-			i += size
-			continue
-		}
-		i += size
-		start = i
-	}
-	return append(b, s[start:]...)
 }

@@ -14,41 +14,8 @@ import (
 // compact, non-ASCII characters unescaped, control characters escaped with
 // upper-case hex, and numbers printed as Java prints int, long and double.
 
-const hexDigits = "0123456789ABCDEF"
-
-// appendString appends s as a JSON string.
-func appendString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' {
-			continue
-		}
-		b = append(b, s[start:i]...)
-		switch c {
-		case '"':
-			b = append(b, '\\', '"')
-		case '\\':
-			b = append(b, '\\', '\\')
-		case '\b':
-			b = append(b, '\\', 'b')
-		case '\t':
-			b = append(b, '\\', 't')
-		case '\n':
-			b = append(b, '\\', 'n')
-		case '\f':
-			b = append(b, '\\', 'f')
-		case '\r':
-			b = append(b, '\\', 'r')
-		default:
-			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-		}
-		start = i + 1
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
-}
+// appendString appends s as a JSON string, escaped as Jackson does.
+func appendString(b []byte, s string) []byte { return jsontext.AppendString(b, s, jsontext.Jackson) }
 
 // appendNumber appends a JSON number literal as Jackson re-prints it after
 // reading it into a tree: integers keep their digits (minus zero becomes 0)

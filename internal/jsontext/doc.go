@@ -6,7 +6,8 @@
 // that point into schema texts (cli/check); it enforces nesting and number
 // limits before anything recursive looks at a document.
 //
-// It deliberately does not decode into Go values beyond Value.Any, and it
-// does not write JSON in any format's style: each format keeps its own
-// writer, because the stored forms differ in their escaping.
+// It deliberately does not decode into Go values beyond Value.Any. It
+// writes JSON strings only (AppendString), in a named escaping style,
+// because the stored forms differ in their escaping: Jackson's for Avro's
+// canonical form, log/slog's for the CLI's request log lines.
 package jsontext
