@@ -157,7 +157,9 @@ type unit struct {
 	defs map[string]*node
 }
 
-// compile parses one text into st: JSON, then the scan, then hamba.
+// compile parses one text into st: JSON, then the scan, then hamba's
+// schema, made by build or, for a text build cannot take, by hamba's
+// parser.
 func (f *Format) compile(st *parseState, text string) (*unit, error) {
 	tree, err := decodeTree(text, f.jsonLimit())
 	if err != nil {
@@ -167,7 +169,10 @@ func (f *Format) compile(st *parseState, text string) (*unit, error) {
 	if err := sc.typ(tree, "", 0); err != nil {
 		return nil, err
 	}
-	s, err := hambaParse(appendValue(nil, tree, &valueOpts{rawNumbers: true, schema: sc.objects}), st.cache)
+	s, err := build(tree, sc.objects, st.cache)
+	if err == errSlow {
+		s, err = hambaParse(appendValue(nil, tree, &valueOpts{rawNumbers: true, schema: sc.objects}), st.cache)
+	}
 	if err != nil && len(sc.defaults) > 0 {
 		s, err = f.retryDefaults(st, tree, sc, err)
 	}
