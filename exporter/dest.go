@@ -1,14 +1,12 @@
 package exporter
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -17,43 +15,47 @@ import (
 	"time"
 
 	"github.com/charter-registry/charter/confluent"
+	"github.com/charter-registry/charter/contracts/client"
 )
 
-// dest is the destination registry, reached over Confluent's REST API.
-// It does not retry: a failed request fails the exporter's pass, which
+// dest is the destination registry, reached through contracts/client
+// over Confluent's REST API. A request is tried once on each of the
+// destination's URLs (the next one on a network error or a 5xx), without
+// waiting between: a failed request fails the exporter's pass, which
 // starts over after a backoff, and every request is idempotent.
 type dest struct {
-	urls     []string
-	hc       *http.Client
-	user     string
-	pass     string
-	bearer   string
-	exporter string
-	next     int
+	c  *client.Client
+	hc *http.Client
 }
 
-// destError is an error answer from the destination.
-type destError struct {
-	Method, URL string
-	Status      int
-	Code        int    `json:"error_code"`
-	Message     string `json:"message"`
-}
+// destError is an error answer from the destination, worded for the
+// exporter's trace; it unwraps to the client's, so client.HasCode tells
+// answers apart.
+type destError struct{ re *client.ResponseError }
 
 func (e *destError) Error() string {
-	return fmt.Sprintf("destination %s %s: %d %d %s", e.Method, e.URL, e.Status, e.Code, e.Message)
+	return fmt.Sprintf("destination %s %s: %d %d %s", e.re.Method, e.re.URL, e.re.StatusCode, e.re.ErrorCode, strings.TrimSpace(e.re.Message))
 }
 
-func codeOf(err error) int {
-	var de *destError
-	if errors.As(err, &de) {
-		return de.Code
+func (e *destError) Unwrap() error { return e.re }
+
+// fromClient words the client's errors as the exporter's: an answer as
+// a destError, anything else (the network, TLS) named as the
+// destination's.
+func fromClient(err error) error {
+	if err == nil {
+		return nil
 	}
-	return 0
+	var re *client.ResponseError
+	if errors.As(err, &re) {
+		return &destError{re}
+	}
+	return fmt.Errorf("destination: %w", err)
 }
 
 func newDest(name string, cfg map[string]string, timeout time.Duration) (*dest, error) {
-	d := &dest{exporter: name}
+	var urls []string
+	var user, pass string
 	for _, u := range strings.Split(cfg[KeyURL], ",") {
 		u = strings.TrimRight(strings.TrimSpace(u), "/")
 		p, err := url.Parse(u)
@@ -61,16 +63,15 @@ func newDest(name string, cfg map[string]string, timeout time.Duration) (*dest, 
 			return nil, err
 		}
 		if p.User != nil && cfg[KeyBasicSource] == "URL" {
-			d.user = p.User.Username()
-			d.pass, _ = p.User.Password()
+			user = p.User.Username()
+			pass, _ = p.User.Password()
 		}
 		p.User = nil
-		d.urls = append(d.urls, p.String())
+		urls = append(urls, p.String())
 	}
 	if ui := cfg[KeyBasicUserInfo]; ui != "" && cfg[KeyBasicSource] != "URL" {
-		d.user, d.pass, _ = strings.Cut(ui, ":")
+		user, pass, _ = strings.Cut(ui, ":")
 	}
-	d.bearer = cfg[KeyBearerToken]
 	tc := &tls.Config{MinVersion: tls.VersionTLS12}
 	if ca := cfg[KeySSLCALocation]; ca != "" {
 		pem, err := os.ReadFile(ca)
@@ -101,8 +102,25 @@ func newDest(name string, cfg map[string]string, timeout time.Duration) (*dest, 
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.TLSClientConfig = tc
-	d.hc = &http.Client{Transport: tr, Timeout: timeout}
-	return d, nil
+	hc := &http.Client{Transport: tr}
+	opts := []client.Opt{
+		client.URLs(urls...), client.HTTPClient(hc), client.Timeout(timeout),
+		client.Retries(len(urls) - 1), client.Backoff(0, 0),
+		client.UserAgent("charter-exporter"),
+		// Confluent's exporter names itself so the destination can log it.
+		client.Header("Confluent-Schema-Exporter-Name", name),
+	}
+	switch {
+	case cfg[KeyBearerToken] != "":
+		opts = append(opts, client.BearerToken(cfg[KeyBearerToken]))
+	case user != "" || pass != "":
+		opts = append(opts, client.BasicAuth(user, pass))
+	}
+	c, err := client.New(opts...)
+	if err != nil {
+		return nil, err
+	}
+	return &dest{c: c, hc: hc}, nil
 }
 
 func verifyChain(raw [][]byte, roots *x509.CertPool) error {
@@ -127,145 +145,65 @@ func verifyChain(raw [][]byte, roots *x509.CertPool) error {
 
 func (d *dest) close() { d.hc.CloseIdleConnections() }
 
-const mediaType = "application/vnd.schemaregistry.v1+json"
-
-// do sends one request, trying the next URL on a network error or a 5xx.
-func (d *dest) do(ctx context.Context, method, path string, body, out any) error {
-	var payload []byte
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return err
-		}
-		payload = b
-	}
-	var last error
-	for range d.urls {
-		base := d.urls[d.next%len(d.urls)]
-		err := d.once(ctx, method, base+path, payload, out)
-		var de *destError
-		if err == nil || (errors.As(err, &de) && de.Status < 500) || ctx.Err() != nil {
-			return err
-		}
-		last = err
-		d.next++
-	}
-	return last
-}
-
-func (d *dest) once(ctx context.Context, method, u string, payload []byte, out any) error {
-	var rd io.Reader
-	if payload != nil {
-		rd = bytes.NewReader(payload)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, u, rd)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Accept", mediaType)
-	if payload != nil {
-		req.Header.Set("Content-Type", mediaType)
-	}
-	// Confluent's exporter names itself so the destination can log it.
-	req.Header.Set("Confluent-Schema-Exporter-Name", d.exporter)
-	req.Header.Set("User-Agent", "charter-exporter")
-	if d.bearer != "" {
-		req.Header.Set("Authorization", "Bearer "+d.bearer)
-	} else if d.user != "" || d.pass != "" {
-		req.SetBasicAuth(d.user, d.pass)
-	}
-	resp, err := d.hc.Do(req)
-	if err != nil {
-		return fmt.Errorf("destination %s %s: %w", method, u, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-	if err != nil {
-		return fmt.Errorf("destination %s %s: %w", method, u, err)
-	}
-	if resp.StatusCode >= 300 {
-		de := &destError{Method: method, URL: u, Status: resp.StatusCode}
-		if json.Unmarshal(b, de) != nil || de.Message == "" {
-			de.Message = strings.TrimSpace(string(b))
-		}
-		return de
-	}
-	if out != nil {
-		if err := json.Unmarshal(b, out); err != nil {
-			return fmt.Errorf("destination %s %s: decode answer: %w", method, u, err)
-		}
-	}
-	return nil
-}
-
-func subjectPath(s string) string { return "/subjects/" + url.PathEscape(s) }
-
 // versions lists a subject's versions; deleted includes soft-deleted
 // ones. A subject the destination does not know has none.
 func (d *dest) versions(ctx context.Context, subject string, deleted bool) ([]int, error) {
 	var out []int
-	err := d.do(ctx, http.MethodGet, subjectPath(subject)+"/versions?deleted="+strconv.FormatBool(deleted), nil, &out)
-	if c := codeOf(err); c == 40401 || c == 40404 {
+	var err error
+	if deleted {
+		out, err = d.c.AllVersions(ctx, subject)
+	} else {
+		out, err = d.c.Versions(ctx, subject)
+	}
+	err = fromClient(err)
+	if client.HasCode(err, confluent.CodeSubjectNotFound, confluent.CodeSubjectSoftDeleted) {
 		return nil, nil
 	}
 	return out, err
 }
 
 func (d *dest) version(ctx context.Context, subject string, v int) (confluent.Schema, error) {
-	var out confluent.Schema
-	err := d.do(ctx, http.MethodGet, subjectPath(subject)+"/versions/"+strconv.Itoa(v)+"?deleted=true", nil, &out)
-	return out, err
-}
-
-type importBody struct {
-	Schema     string                `json:"schema"`
-	SchemaType string                `json:"schemaType,omitempty"`
-	References []confluent.Reference `json:"references,omitempty"`
-	Metadata   *confluent.Metadata   `json:"metadata,omitempty"`
-	RuleSet    *confluent.RuleSet    `json:"ruleSet,omitempty"`
-	ID         int                   `json:"id"`
-	Version    int                   `json:"version"`
+	sc, err := d.c.Version(ctx, subject, strconv.Itoa(v), true)
+	if err != nil {
+		return confluent.Schema{}, fromClient(err)
+	}
+	return *sc, nil
 }
 
 // register imports a version with its id and version number; the
 // destination answers the id it holds the schema under.
-func (d *dest) register(ctx context.Context, subject string, b importBody) (int, error) {
-	var out struct {
-		ID int `json:"id"`
+func (d *dest) register(ctx context.Context, subject string, sc confluent.Schema) (int, error) {
+	out, err := d.c.Import(ctx, subject, sc)
+	if err != nil {
+		return 0, fromClient(err)
 	}
-	err := d.do(ctx, http.MethodPost, subjectPath(subject)+"/versions?normalize=false", b, &out)
-	return out.ID, err
+	return out.ID, nil
 }
 
 func (d *dest) setImportMode(ctx context.Context, subject string) error {
-	return d.do(ctx, http.MethodPut, "/mode/"+url.PathEscape(subject)+"?force=true", map[string]string{"mode": "IMPORT"}, nil)
+	return fromClient(d.c.SetMode(ctx, subject, "IMPORT", true))
 }
 
 // deleteVersion soft- or hard-deletes a version; one already gone is done.
 func (d *dest) deleteVersion(ctx context.Context, subject string, v int, permanent bool) error {
-	q := ""
-	if permanent {
-		q = "?permanent=true"
-	}
-	err := d.do(ctx, http.MethodDelete, subjectPath(subject)+"/versions/"+strconv.Itoa(v)+q, nil, nil)
-	switch codeOf(err) {
-	case 40401, 40402:
+	err := fromClient(d.c.DeleteVersion(ctx, subject, v, permanent))
+	switch {
+	case client.HasCode(err, confluent.CodeSubjectNotFound, confluent.CodeVersionNotFound):
 		return nil
-	case 40406: // already soft-deleted
-		if !permanent {
-			return nil
-		}
+	case !permanent && client.HasCode(err, confluent.CodeVersionSoftDeleted): // already soft-deleted
+		return nil
 	}
 	return err
 }
 
 func (d *dest) setConfig(ctx context.Context, subject string, cfg json.RawMessage) error {
-	return d.do(ctx, http.MethodPut, "/config/"+url.PathEscape(subject), cfg, nil)
+	_, err := d.c.SetConfig(ctx, subject, cfg)
+	return fromClient(err)
 }
 
 func (d *dest) deleteConfig(ctx context.Context, subject string) error {
-	err := d.do(ctx, http.MethodDelete, "/config/"+url.PathEscape(subject), nil, nil)
-	if c := codeOf(err); c == 40401 || c == 40408 {
+	err := fromClient(d.c.DeleteConfig(ctx, subject))
+	if client.HasCode(err, confluent.CodeSubjectNotFound, confluent.CodeSubjectCompatibilityNotSet) {
 		return nil
 	}
 	return err

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/charter-registry/charter/confluent"
+	"github.com/charter-registry/charter/contracts/client"
 	"github.com/charter-registry/charter/governance"
 	"github.com/charter-registry/charter/registry"
 	"github.com/charter-registry/charter/storage"
@@ -339,7 +340,7 @@ func (w *worker) load(ctx context.Context, d string) (*image, error) {
 	for _, v := range all {
 		sc, err := w.dst.version(ctx, d, v)
 		if err != nil {
-			if codeOf(err) == 40402 {
+			if client.HasCode(err, confluent.CodeVersionNotFound) {
 				continue
 			}
 			return nil, err
@@ -592,7 +593,7 @@ func (w *worker) apply(ctx context.Context, o op) error {
 			w.modeSet[o.dest] = true
 		}
 		sc := o.schema
-		b := importBody{Schema: sc.Schema, SchemaType: string(sc.SchemaType), Metadata: sc.Metadata, RuleSet: sc.RuleSet, ID: sc.ID, Version: sc.Version}
+		b := confluent.Schema{Schema: sc.Schema, SchemaType: sc.SchemaType, Metadata: sc.Metadata, RuleSet: sc.RuleSet, ID: sc.ID, Version: sc.Version}
 		for _, r := range sc.References {
 			b.References = append(b.References, confluent.Reference{Name: r.Name, Subject: w.def.target("."+w.m.cfg.ClusterID, r.Subject), Version: r.Version})
 		}

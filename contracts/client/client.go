@@ -117,6 +117,11 @@ func (c *Client) once(ctx context.Context, method, url string, payload []byte, o
 	if err != nil {
 		return false, fmt.Errorf("client: %w", err)
 	}
+	for k, vs := range c.cfg.headers {
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
+	}
 	req.Header.Set("Accept", "application/vnd.schemaregistry.v1+json, application/json")
 	if payload != nil {
 		req.Header.Set("Content-Type", "application/vnd.schemaregistry.v1+json")

@@ -213,3 +213,33 @@ func TestCacheAndConcurrency(t *testing.T) {
 		t.Fatalf("a cache hit allocates %v times", allocs)
 	}
 }
+
+// Header goes with every request, beside the client's own headers, which
+// it does not replace.
+func TestHeaderGoesWithEveryRequest(t *testing.T) {
+	var mu sync.Mutex
+	var got []http.Header
+	cl, _ := newClient(t, func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		got = append(got, r.Header.Clone())
+		mu.Unlock()
+		_, _ = w.Write([]byte(`[1]`))
+	}, client.Header("Confluent-Schema-Exporter-Name", "dr"), client.Header("X-Extra", "a"), client.Header("X-Extra", "b"),
+		client.Header("User-Agent", "ignored"), client.UserAgent("mine"))
+	if _, err := cl.Versions(context.Background(), "s"); err != nil {
+		t.Fatal(err)
+	}
+	if err := cl.DeleteMode(context.Background(), "s"); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(got) != 2 {
+		t.Fatalf("%d requests, want 2", len(got))
+	}
+	for i, h := range got {
+		if h.Get("Confluent-Schema-Exporter-Name") != "dr" || strings.Join(h.Values("X-Extra"), ",") != "a,b" || h.Get("User-Agent") != "mine" {
+			t.Errorf("request %d headers %v: want the exporter name, X-Extra a and b, and the client's User-Agent", i, h)
+		}
+	}
+}

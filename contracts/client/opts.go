@@ -30,6 +30,8 @@ type config struct {
 	userAgent  string
 	// reason and link go with every write (Change).
 	reason, link string
+	// headers go with every request (Header).
+	headers http.Header
 }
 
 func defaultConfig() config {
@@ -131,4 +133,18 @@ func UserAgent(ua string) Opt {
 // values send nothing, and reads never carry them.
 func Change(reason, link string) Opt {
 	return optFunc(func(c *config) { c.reason, c.link = reason, link })
+}
+
+// Header sends a header with every request, such as the name a caller
+// gives itself for the registry's logs (Confluent's exporters send
+// Confluent-Schema-Exporter-Name). It does not replace the headers the
+// client sets itself (Accept, Content-Type, User-Agent, Authorization,
+// the change headers); several calls add several headers.
+func Header(name, value string) Opt {
+	return optFunc(func(c *config) {
+		if c.headers == nil {
+			c.headers = http.Header{}
+		}
+		c.headers.Add(name, value)
+	})
 }
