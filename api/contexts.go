@@ -206,17 +206,6 @@ func (s *Server) schemaForID(c *echo.Context, sn *registry.Snapshot, id int) (re
 	return sn.SchemaByIDFor(id, subject)
 }
 
-// idContext is the context the /schemas/ids/{id}/subjects and /versions
-// listings read: the one the subject query parameter finds id in, the
-// default context without it.
-func (s *Server) idContext(c *echo.Context, id int) string {
-	subject, ok := queryValue(c, "subject")
-	if !ok {
-		return confluent.DefaultContext
-	}
-	return s.svc.IDContext(id, subject)
-}
-
 // qualifiedReferences applies referenceFormat=qualified: the references
 // of a schema read through a subject of a non-default context are given
 // with their context (":.staging:customer" for "customer"), as Confluent

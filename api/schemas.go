@@ -33,20 +33,53 @@ func (s *Server) render(c *echo.Context, sc registry.Schema) (registry.Schema, e
 	return s.svc.Render(sc, c.QueryParam("format"))
 }
 
-func (s *Server) schemaByID(c *echo.Context) error {
+// idRead is what a read of /schemas/ids/{id}... has established before it
+// answers: the id, the one snapshot every answer comes from, the context
+// the subject query parameter finds the id in (the default context
+// without one), and that the request may read the id there.
+type idRead struct {
+	id  int
+	sn  *registry.Snapshot
+	ctx string
+	// deleted is the deleted query flag of the listings.
+	deleted bool
+}
+
+// readByID is the prologue of the /schemas/ids/{id} routes: it parses the
+// {id} (404 when it is no 32-bit integer), with listing the deleted flag
+// (422 when malformed), takes one snapshot, finds the id's context and
+// answers 40403 for an id the request may not read (see idReadable).
+func (s *Server) readByID(c *echo.Context, listing bool) (idRead, error) {
 	id, err := pathID(c)
 	if err != nil {
-		return err
+		return idRead{}, err
 	}
-	if !s.idReadable(c, s.idContext(c, id), id) {
-		return errSchemaNotFound(id)
+	r := idRead{id: id, sn: s.svc.Snapshot(), ctx: registry.DefaultContext}
+	if listing {
+		if r.deleted, err = boolQuery(c, "deleted"); err != nil {
+			return idRead{}, err
+		}
+	}
+	if subject, ok := queryValue(c, "subject"); ok {
+		r.ctx = r.sn.IDContext(id, subject)
+	}
+	if !s.idReadable(c, r.sn, r.ctx, id) {
+		return idRead{}, errSchemaNotFound(id)
+	}
+	return r, nil
+}
+
+func (s *Server) schemaByID(c *echo.Context) error {
+	r, err := s.readByID(c, false)
+	if err != nil {
+		return err
 	}
 	// One snapshot answers the schema, its rendering and the highest id,
 	// and the cache's check. The cache answers only the default context's
 	// lookup (no subject parameter), asked with the same input; a request
 	// with a subject takes the lookup of its context uncached. Whether the
 	// request may read the id is decided above, before the cache.
-	sn := s.svc.Snapshot()
+	id, sn := r.id, r.sn
 	key, plain := schemaByIDKey(c, id)
 	if plain {
 		if rev, ok := sn.SchemaRevision(id); ok {
@@ -105,19 +138,15 @@ func schemaByIDKey(c *echo.Context, id int) (bodyKey, bool) {
 }
 
 func (s *Server) schemaTextByID(c *echo.Context) error {
-	id, err := pathID(c)
+	r, err := s.readByID(c, false)
 	if err != nil {
 		return err
 	}
-	if !s.idReadable(c, s.idContext(c, id), id) {
-		return errSchemaNotFound(id)
-	}
-	sn := s.svc.Snapshot()
-	sc, err := s.schemaForID(c, sn, id)
+	sc, err := s.schemaForID(c, r.sn, r.id)
 	if err != nil {
 		return err
 	}
-	if sc, err = s.svc.RenderFrom(sn, confluent.ContextOf(sc.Subject), sc, c.QueryParam("format")); err != nil {
+	if sc, err = s.svc.RenderFrom(r.sn, confluent.ContextOf(sc.Subject), sc, c.QueryParam("format")); err != nil {
 		return err
 	}
 	return writeRawSchema(c, sc.Schema)
@@ -137,7 +166,7 @@ func (s *Server) schemaByGUID(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if !s.idReadable(c, ctx, out.ID) {
+	if !s.idReadable(c, s.svc.Snapshot(), ctx, out.ID) {
 		return registry.Errorf(registry.CodeSchemaNotFound, "Schema %s not found", c.Param("guid"))
 	}
 	if out, err = s.svc.RenderIn(ctx, out, c.QueryParam("format")); err != nil {
@@ -146,27 +175,12 @@ func (s *Server) schemaByGUID(c *echo.Context) error {
 	return writeJSON(c, http.StatusOK, out)
 }
 
-// idAndDeleted reads the {id} path parameter and the deleted query flag
-// that the /schemas/ids/{id}/... listings share.
-func idAndDeleted(c *echo.Context) (int, bool, error) {
-	id, err := pathID(c)
-	if err != nil {
-		return 0, false, err
-	}
-	deleted, err := boolQuery(c, "deleted")
-	return id, deleted, err
-}
-
 func (s *Server) subjectsByID(c *echo.Context) error {
-	id, deleted, err := idAndDeleted(c)
+	r, err := s.readByID(c, true)
 	if err != nil {
 		return err
 	}
-	ctx := s.idContext(c, id)
-	if !s.idReadable(c, ctx, id) {
-		return errSchemaNotFound(id)
-	}
-	out, err := s.svc.SubjectsOfIDIn(ctx, id, deleted)
+	out, err := r.sn.SubjectsOfID(r.ctx, r.id, r.deleted)
 	if err != nil {
 		return err
 	}
@@ -175,15 +189,11 @@ func (s *Server) subjectsByID(c *echo.Context) error {
 }
 
 func (s *Server) versionsByID(c *echo.Context) error {
-	id, deleted, err := idAndDeleted(c)
+	r, err := s.readByID(c, true)
 	if err != nil {
 		return err
 	}
-	ctx := s.idContext(c, id)
-	if !s.idReadable(c, ctx, id) {
-		return errSchemaNotFound(id)
-	}
-	out, err := s.svc.VersionsOfIDIn(ctx, id, deleted)
+	out, err := r.sn.VersionsOfID(r.ctx, r.id, r.deleted)
 	if err != nil {
 		return err
 	}

@@ -276,9 +276,10 @@ func (s *Server) referencedBy(c *echo.Context) error {
 		return err
 	}
 	ctx := registry.SubjectContext(c.Param("subject"))
+	sn := s.svc.Snapshot()
 	readable := []int{}
 	for _, id := range out {
-		if s.idReadable(c, ctx, id) {
+		if s.idReadable(c, sn, ctx, id) {
 			readable = append(readable, id)
 		}
 	}

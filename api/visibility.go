@@ -52,25 +52,30 @@ func errSchemaNotFound(id int) error {
 }
 
 // idReadable reports whether the request may read schema id of context
-// ctx: when any subject holding it (soft-deleted versions included) is
-// readable, so serializers of public subjects keep resolving ids shared
-// with private ones. The subject query parameter, when given, must itself
-// be readable.
-func (s *Server) idReadable(c *echo.Context, ctx string, id int) bool {
+// ctx in snapshot sn: when any subject holding it (soft-deleted versions
+// included) is readable, so serializers of public subjects keep resolving
+// ids shared with private ones. The subject query parameter, when given,
+// must itself be readable. The snapshot indexes an id's holders, so the
+// check costs at most one governance question per holder and stops at the
+// first readable one.
+func (s *Server) idReadable(c *echo.Context, sn *registry.Snapshot, ctx string, id int) bool {
 	if !s.svc.Access().Enforce {
 		// Everything is readable with authorization off (governance's
-		// read rule); listing the id's holders would cost every read.
+		// read rule); no holder needs asking about.
 		return true
 	}
 	v := viewer(c)
 	if subject, ok := queryValue(c, "subject"); ok && subject != "" && !s.gov.CanReadSubject(v, subject) {
 		return false
 	}
-	holders, err := s.svc.SubjectsOfIDIn(ctx, id, true)
-	if err != nil {
-		return true // not found either way; the registry answers
-	}
-	return len(holders) == 0 || len(s.gov.ReadableSubjects(v, holders)) > 0
+	held, readable := false, false
+	sn.EachSubjectOfID(ctx, id, func(subject string) bool {
+		held = true
+		readable = s.gov.CanReadSubject(v, subject)
+		return !readable
+	})
+	// An id nobody holds is not found either way; the registry answers.
+	return !held || readable
 }
 
 // readableSchemas keeps the schemas whose subject the request may read.

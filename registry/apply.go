@@ -247,7 +247,7 @@ func (b *builder) putVersion(v schemaValue, identity Identity) {
 	ss := b.subjectOf(v.Subject, true)
 	if old := ss.version(v.Version); old != nil {
 		if old.id != v.ID {
-			b.release(sp, old.id, false)
+			b.release(sp, old.id, v.Subject, false)
 			old.schema = b.retain(sp, v, identity)
 		}
 		old.id, old.deleted = v.ID, v.Deleted
@@ -281,16 +281,18 @@ func (b *builder) retain(sp *idSpace, v schemaValue, identity Identity) *storedS
 		}
 		sp.retired = sp.retired.del(b.gen, ih, identity)
 	}
+	e.holders = b.addHolder(e.holders, e.uses, v.Subject)
 	e.uses++
 	sp.ids = sp.ids.set(b.gen, h, v.ID, e)
 	sp.maxID = max(sp.maxID, v.ID)
 	return e.sc
 }
 
-// release drops one use of id. When a hard delete (retire) drops the last,
-// the schema's identity keeps the id for a later registration of the same
-// schema; the delete's SCHEMA_ID record says the same for after compaction.
-func (b *builder) release(sp *idSpace, id int, retire bool) {
+// release drops one use of id by a version of subject. When a hard delete
+// (retire) drops the last, the schema's identity keeps the id for a later
+// registration of the same schema; the delete's SCHEMA_ID record says the
+// same for after compaction.
+func (b *builder) release(sp *idSpace, id int, subject string, retire bool) {
 	h := idHash(id)
 	e, ok := sp.ids.get(h, id)
 	if !ok {
@@ -298,6 +300,7 @@ func (b *builder) release(sp *idSpace, id int, retire bool) {
 	}
 	e.uses--
 	if e.uses > 0 {
+		e.holders = b.dropHolder(e.holders, subject)
 		sp.ids = sp.ids.set(b.gen, h, id, e)
 		return
 	}
@@ -323,10 +326,56 @@ func (b *builder) removeVersion(subject string, version int) {
 	}
 	id := ss.versions[i].id
 	ss.versions = slices.Delete(ss.versions, i, i+1)
-	b.release(b.spaceOf(contextOf(subject)), id, true)
+	b.release(b.spaceOf(contextOf(subject)), id, subject, true)
 	if len(ss.versions) == 0 {
 		b.dropSubject(subject)
 	}
+}
+
+// addHolder returns hs with one more version of subject holding the id;
+// uses is the number of versions holding it before.
+func (b *builder) addHolder(hs holderSet, uses int, subject string) holderSet {
+	if hs.many == nil {
+		switch hs.one {
+		case "":
+			return holderSet{one: subject}
+		case subject:
+			return hs
+		}
+		m := pmap[string, int]{}.set(b.gen, b.sn.strHash(hs.one), hs.one, uses)
+		m = m.set(b.gen, b.sn.strHash(subject), subject, 1)
+		return holderSet{many: &m}
+	}
+	h := b.sn.strHash(subject)
+	n, _ := hs.many.get(h, subject)
+	m := hs.many.set(b.gen, h, subject, n+1)
+	return holderSet{many: &m}
+}
+
+// dropHolder returns hs with one version of subject fewer holding the id,
+// which some other version still holds.
+func (b *builder) dropHolder(hs holderSet, subject string) holderSet {
+	if hs.many == nil {
+		return hs
+	}
+	h := b.sn.strHash(subject)
+	n, ok := hs.many.get(h, subject)
+	if !ok {
+		return hs
+	}
+	m := *hs.many
+	if n > 1 {
+		m = m.set(b.gen, h, subject, n-1)
+		return holderSet{many: &m}
+	}
+	m = m.del(b.gen, h, subject)
+	if m.Len() == 1 {
+		// One holder left: it holds every use, inline again.
+		var one string
+		m.each(func(s string, _ int) bool { one = s; return false })
+		return holderSet{one: one}
+	}
+	return holderSet{many: &m}
 }
 
 // splitSchemaIDSubject reads a SCHEMA_ID key's subject: a bare guid in the

@@ -151,7 +151,7 @@ func (s *Service) DeleteContext(ctx context.Context, name string) error {
 	return nil
 }
 
-// idHolderLocked finds the subject version that id stands for when a
+// idHolder finds the subject version that id stands for when a
 // reader names subject, as Confluent's lookup by id with a subject does
 // (getSchemaKeyUsingContexts):
 //   - a qualified subject (":.ctx:name") or a context alone (":.ctx:",
@@ -192,11 +192,11 @@ func (sn *Snapshot) holderIn(id int, q confluent.Subject) (string, *versionState
 	}
 	var best string
 	var bestVS *versionState
-	sn.eachSubject(func(name string, ss *subjectState) bool {
-		if confluent.ContextOf(name) != q.Context || (bestVS != nil && name >= best) {
+	sn.space(q.Context).eachHolder(id, func(name string) bool {
+		if bestVS != nil && name >= best {
 			return true
 		}
-		if vs := ss.newestWith(id); vs != nil {
+		if vs := sn.subject(name).newestWith(id); vs != nil {
 			best, bestVS = name, vs
 		}
 		return true
@@ -238,7 +238,12 @@ func (sn *Snapshot) SchemaByIDFor(id int, subject string) (Schema, error) {
 // subject finds it (the default context when nothing holds it), for the
 // listings of /schemas/ids/{id}/subjects and /versions.
 func (s *Service) IDContext(id int, subject string) string {
-	name, vs := s.Snapshot().idHolder(id, subject)
+	return s.Snapshot().IDContext(id, subject)
+}
+
+// IDContext is Service.IDContext on snapshot sn.
+func (sn *Snapshot) IDContext(id int, subject string) string {
+	name, vs := sn.idHolder(id, subject)
 	if vs == nil {
 		return confluent.ContextOf(subject)
 	}

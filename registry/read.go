@@ -72,10 +72,7 @@ func (sn *Snapshot) VersionsOfID(ctx string, id int, deleted bool) ([]SubjectVer
 		return nil, Errorf(CodeSchemaNotFound, "Schema not found")
 	}
 	out := []SubjectVersion{}
-	for _, name := range sn.subjectNames() {
-		if contextOf(name) != ctx {
-			continue
-		}
+	for _, name := range sn.holdersOf(ctx, id) {
 		for _, vs := range sn.subject(name).versions {
 			if vs.id == id && (deleted || !vs.deleted) {
 				out = append(out, SubjectVersion{Subject: name, Version: vs.version})
@@ -83,6 +80,28 @@ func (sn *Snapshot) VersionsOfID(ctx string, id int, deleted bool) ([]SubjectVer
 		}
 	}
 	return out, nil
+}
+
+// holdersOf returns the subjects of context ctx holding id (soft-deleted
+// versions included), sorted.
+func (sn *Snapshot) holdersOf(ctx string, id int) []string {
+	sp := sn.space(ctx)
+	e, _ := sp.ids.get(idHash(id), id)
+	out := make([]string, 0, e.holders.len())
+	e.holders.each(func(name string) bool {
+		out = append(out, name)
+		return true
+	})
+	sort.Strings(out)
+	return out
+}
+
+// EachSubjectOfID calls fn for every subject of context ctx holding the
+// schema id, soft-deleted versions included, in no particular order,
+// until fn returns false. It costs the holders, not the registry: the
+// snapshot indexes them per id.
+func (sn *Snapshot) EachSubjectOfID(ctx string, id int, fn func(subject string) bool) {
+	sn.space(ctx).eachHolder(id, fn)
 }
 
 // SubjectsOfID lists the subjects of context ctx that hold the schema id.

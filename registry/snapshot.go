@@ -55,10 +55,51 @@ type idSpace struct {
 	maxID   int
 }
 
-// idEntry is a schema id's content and how many subject versions hold it.
+// idEntry is a schema id's content, how many subject versions hold it and
+// which subjects those are (soft-deleted versions included).
 type idEntry struct {
 	sc   *storedSchema
 	uses int
+	// holders indexes the subjects holding the id, so that a read asking
+	// who holds it (the visibility check of a read by id, the listings of
+	// /schemas/ids/{id}/subjects and /versions, a read by id in a context)
+	// costs the holders, not a walk of every subject.
+	holders holderSet
+}
+
+// holderSet is the set of subjects holding one schema id, each with the
+// number of its versions that do. Most ids have one holder, kept inline
+// (its count is the entry's uses); a second holder moves them all into a
+// persistent map, so an id held by thousands of subjects (a shared key
+// schema) costs a path per change, never a copy of the set. Like every
+// part of a Snapshot it is replaced, never changed, once published.
+type holderSet struct {
+	// one is the only holder while many is nil.
+	one  string
+	many *pmap[string, int]
+}
+
+// each calls fn for every holder, in no particular order, until fn
+// returns false.
+func (h holderSet) each(fn func(subject string) bool) {
+	if h.many == nil {
+		if h.one != "" {
+			fn(h.one)
+		}
+		return
+	}
+	h.many.each(func(subject string, _ int) bool { return fn(subject) })
+}
+
+// len returns the number of holders.
+func (h holderSet) len() int {
+	if h.many != nil {
+		return h.many.Len()
+	}
+	if h.one != "" {
+		return 1
+	}
+	return 0
 }
 
 // subjectState is one subject's versions, oldest first. It is replaced,
@@ -180,6 +221,13 @@ func (sp *idSpace) retiredID(ident Identity) (int, bool) {
 func (sp *idSpace) uses(id int) int {
 	e, _ := sp.ids.get(idHash(id), id)
 	return e.uses
+}
+
+// eachHolder calls fn for every subject holding id (soft-deleted versions
+// included), in no particular order, until fn returns false.
+func (sp *idSpace) eachHolder(id int, fn func(subject string) bool) {
+	e, _ := sp.ids.get(idHash(id), id)
+	e.holders.each(fn)
 }
 
 // version returns version v, or nil.
