@@ -29,7 +29,9 @@ keytype, subject, version and id of every record it could still decode.
 
 So that no dropped schema's id is ever given to another schema, it appends an
 ID_FLOOR record holding the highest id the checkpoint or any record ever
-carried, at an offset above every offset the log ever had.
+carried, at an offset above every offset the log ever had: one for the default
+context and one for every other context the log's records name, since ids are
+counted per context.
 
 Run it with the server stopped (it takes the directory's lock), and only once
 restoring records.log from a backup is not an option: the dropped records are
@@ -41,7 +43,9 @@ gone for good. A log that needs no repair is left untouched.`,
 			if ctx == nil {
 				ctx = context.Background()
 			}
-			rep, err := file.Repair(ctx, f.dataDir, registry.IDFloorRecord, fileLogOpts()...)
+			floors := registry.NewIDFloors()
+			opts := append(fileLogOpts(), file.WithIDFunc(floors.RecordID))
+			rep, err := file.RepairFloors(ctx, f.dataDir, floors.Records, opts...)
 			if err != nil {
 				return err
 			}
@@ -109,9 +113,9 @@ func printRepair(w io.Writer, rep *file.RepairReport) {
 		}
 	}
 	fmt.Fprintf(w, "kept %d records; dropped %d offsets\n", rep.Kept, lost)
-	if rep.FloorOffset >= 0 {
+	for i, fl := range rep.Floors {
 		fmt.Fprintf(w, "kept the id floor: %s at offset %d; new schemas get ids above %d\n",
-			registry.DescribeRecord(rep.Floor.Key, rep.Floor.Value), rep.FloorOffset, rep.MaxID)
+			registry.DescribeRecord(fl.Key, fl.Value), rep.FloorOffset+int64(i), rep.MaxID)
 	}
 	fmt.Fprintf(w, "the log now ends at offset %d\n", rep.End)
 }

@@ -50,12 +50,69 @@ func RecordID(key, value []byte) (int64, bool) {
 }
 
 // IDFloorRecord returns an ID_FLOOR record that keeps every id up to maxID
-// from being allocated again.
+// from being allocated again in the default context.
 func IDFloorRecord(maxID int64) storage.Record {
 	return storage.Record{
 		Key:   Key{Type: KeyIDFloor}.Encode(),
 		Value: fmt.Appendf(nil, `{"maxId":%d}`, maxID),
 	}
+}
+
+// IDFloors makes the ID_FLOOR records a repair appends when ids are scoped
+// per context. Give its RecordID to the repair as the log's IDFunc: it is
+// RecordID, and notes the context every record it sees names. Records then
+// floors the default context and each noted context at the highest id the
+// log ever held: a record the repair dropped may have carried that id in
+// any context, so no context may hand it out again. (A context none of
+// whose records survived, not even in damaged bytes, cannot be known.)
+type IDFloors struct {
+	contexts map[string]bool
+}
+
+// NewIDFloors returns an IDFloors that has noted no context yet.
+func NewIDFloors() *IDFloors { return &IDFloors{contexts: map[string]bool{}} }
+
+// RecordID is RecordID, noting the context key names.
+func (f *IDFloors) RecordID(key, value []byte) (int64, bool) {
+	if k, err := DecodeKey(key); err == nil {
+		if c := keyContext(k); c != "" && c != DefaultContext {
+			f.contexts[c] = true
+		}
+	}
+	return RecordID(key, value)
+}
+
+// Records returns the floors of every id up to maxID: the default
+// context's (IDFloorRecord) first, then each noted context's in name order.
+func (f *IDFloors) Records(maxID int64) []storage.Record {
+	out := []storage.Record{IDFloorRecord(maxID)}
+	for _, c := range sortedKeys(f.contexts) {
+		out = append(out, storage.Record{
+			Key:   Key{Type: KeyIDFloor, Subject: c}.Encode(),
+			Value: fmt.Appendf(nil, `{"maxId":%d}`, maxID),
+		})
+	}
+	return out
+}
+
+// keyContext is the context a record's key names, "" for none.
+func keyContext(k Key) string {
+	switch k.Type {
+	case KeySchema, KeyConfig, KeyMode, KeyDeleteSubject, KeyClearSubject:
+		if k.Global {
+			return ""
+		}
+		return contextOf(k.Subject)
+	case KeySchemaID:
+		ctx, _ := splitSchemaIDSubject(k.Subject)
+		return ctx
+	case KeyIDFloor, KeyContext:
+		if k.Global {
+			return ""
+		}
+		return k.Subject
+	}
+	return ""
 }
 
 // DescribeRecord says in one line what a record is, for an operator reading
@@ -69,6 +126,8 @@ func DescribeRecord(key, value []byte) string {
 	var b strings.Builder
 	b.WriteString(string(k.Type))
 	switch {
+	case k.Type == KeyIDFloor && !k.Global && k.Subject != "":
+		fmt.Fprintf(&b, " context %q", k.Subject)
 	case k.Type == KeyNoop || k.Type == KeyIDFloor:
 	case k.Global:
 		b.WriteString(" (global)")

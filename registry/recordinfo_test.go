@@ -1,6 +1,7 @@
 package registry_test
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/charter-registry/charter/registry"
@@ -42,5 +43,37 @@ func TestRecordID(t *testing.T) {
 				t.Errorf("DescribeRecord = %q, want %q", got, tt.describe)
 			}
 		})
+	}
+}
+
+// TestIDFloorsFloorEveryContextTheRecordsName: IDFloors reads ids as
+// RecordID does, notes the contexts of the records it sees, and floors the
+// default context (the same record as IDFloorRecord) and each of them.
+func TestIDFloorsFloorEveryContextTheRecordsName(t *testing.T) {
+	t.Parallel()
+	f := registry.NewIDFloors()
+	for _, r := range []struct{ key, value string }{
+		{`{"keytype":"SCHEMA","subject":"a-value","version":1,"magic":1}`, `{"subject":"a-value","version":1,"id":3,"schema":"\"int\"","deleted":false}`},
+		{`{"keytype":"SCHEMA","subject":":.staging:b-value","version":1,"magic":1}`, `{"subject":":.staging:b-value","version":1,"id":1,"schema":"\"int\"","deleted":false}`},
+		{`{"keytype":"SCHEMA_ID","subject":":.old:00000000-0000-0000-0000-000000000001","magic":0}`, `{"id":2}`},
+		{`{"keytype":"CONFIG","subject":":.cfg:c-value","magic":0}`, `{"compatibilityLevel":"NONE"}`},
+		{`{"keytype":"CONFIG","subject":null,"magic":0}`, `{"compatibilityLevel":"FULL"}`},
+		{`{"keytype":"TEAM","subject":":.not-a-context:","magic":0}`, `{"name":"x"}`},
+	} {
+		want, wantOK := registry.RecordID([]byte(r.key), []byte(r.value))
+		if id, ok := f.RecordID([]byte(r.key), []byte(r.value)); id != want || ok != wantOK {
+			t.Errorf("RecordID(%s) = %d, %v; want %d, %v", r.key, id, ok, want, wantOK)
+		}
+	}
+	var got []string
+	for _, r := range f.Records(9) {
+		got = append(got, registry.DescribeRecord(r.Key, r.Value))
+	}
+	want := []string{`ID_FLOOR maxId 9`, `ID_FLOOR context ".cfg" maxId 9`, `ID_FLOOR context ".old" maxId 9`, `ID_FLOOR context ".staging" maxId 9`}
+	if !slices.Equal(got, want) {
+		t.Errorf("floors %q, want %q", got, want)
+	}
+	if first, def := f.Records(9)[0], registry.IDFloorRecord(9); string(first.Key) != string(def.Key) || string(first.Value) != string(def.Value) {
+		t.Errorf("the default context's floor %s %s differs from IDFloorRecord's %s %s", first.Key, first.Value, def.Key, def.Value)
 	}
 }

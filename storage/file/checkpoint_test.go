@@ -306,3 +306,46 @@ func TestRepairReplacesADamagedCheckpoint(t *testing.T) {
 		t.Errorf("checkpoint after repair = %+v", cp)
 	}
 }
+
+// TestRepairFloorsAppendsEveryFloorInOneBatch: RepairFloors sees every
+// record through the IDFunc, salvaged ones too, and appends all the floors
+// floors returns, in order, at the offsets above every old one.
+func TestRepairFloorsAppendsEveryFloorInOneBatch(t *testing.T) {
+	const n = 20
+	dir := t.TempDir()
+	sizes := writeIDs(t, dir, n)
+	truncateTo(t, dataPath(dir), sizes[15]+10) // 15..19 are gone
+	seen := 0
+	idFn := func(key, value []byte) (int64, bool) { seen++; return testID(key, value) }
+	floors := func(maxID int64) []storage.Record {
+		return []storage.Record{
+			{Key: []byte(`"floor"`), Value: []byte(fmt.Sprintf("floor=%d", maxID))},
+			{Key: []byte(`"floor.b"`), Value: []byte(fmt.Sprintf("floor=%d", maxID))},
+		}
+	}
+	rep, err := file.RepairFloors(context.Background(), dir, floors, file.WithIDFunc(idFn))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if seen != 15 {
+		t.Errorf("the IDFunc saw %d records, want the 15 kept", seen)
+	}
+	if rep.MaxID != n || rep.FloorOffset != n || rep.End != n+2 || len(rep.Floors) != 2 || string(rep.Floor.Key) != `"floor"` {
+		t.Errorf("report: max id %d, floors %d at %d (first %q), end %d; want %d, 2 at %d (\"floor\"), %d",
+			rep.MaxID, len(rep.Floors), rep.FloorOffset, rep.Floor.Key, rep.End, n, n, n+2)
+	}
+	l := open(t, dir, file.WithIDFunc(testID))
+	defer l.Close()
+	recs := collect(t, l, 0)
+	if len(recs) != 17 {
+		t.Fatalf("%d records after repair, want 15 kept and 2 floors", len(recs))
+	}
+	for i, want := range []string{`"floor"`, `"floor.b"`} {
+		if r := recs[15+i]; r.Offset != int64(n+i) || string(r.Key) != want || string(r.Value) != fmt.Sprintf("floor=%d", n) {
+			t.Errorf("record %d = %d %s %q, want the floor %s at %d", 15+i, r.Offset, r.Key, r.Value, want, n+i)
+		}
+	}
+	if off := mustAppend(t, l, rec(`"new"`, "id=21")); off != n+2 {
+		t.Errorf("append after repair at %d, want %d", off, n+2)
+	}
+}

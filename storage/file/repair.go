@@ -39,8 +39,11 @@ type RepairReport struct {
 	// could still decode.
 	MaxID int64
 	// Floor is the record Repair appended to keep MaxID reserved, at offset
-	// FloorOffset; FloorOffset is -1 if none was written.
+	// FloorOffset; FloorOffset is -1 if none was written. Floors are all
+	// the records RepairFloors appended, Floor first, at FloorOffset and
+	// the offsets after it.
 	Floor       storage.Record
+	Floors      []storage.Record
 	FloorOffset int64
 	// End is the offset the next appended record gets.
 	End int64
@@ -75,6 +78,19 @@ type Dropped struct {
 // Pass the options the log is opened with; WithIDFunc is what lets Repair
 // find ids in records.
 func Repair(ctx context.Context, dir string, floor func(maxID int64) storage.Record, opts ...Opt) (*RepairReport, error) {
+	var floors func(int64) []storage.Record
+	if floor != nil {
+		floors = func(maxID int64) []storage.Record { return []storage.Record{floor(maxID)} }
+	}
+	return RepairFloors(ctx, dir, floors, opts...)
+}
+
+// RepairFloors is Repair for ids kept in several spaces (a registry's
+// contexts): floors returns the records that keep every id up to maxID
+// reserved in each space, appended as one batch in their order. Which
+// spaces the log holds, floors learns from the WithIDFunc function, which
+// Repair calls on every record it reads, kept or salvaged.
+func RepairFloors(ctx context.Context, dir string, floors func(maxID int64) []storage.Record, opts ...Opt) (*RepairReport, error) {
 	cfg := defaultConfig()
 	for _, o := range opts {
 		o.apply(&cfg)
@@ -87,7 +103,7 @@ func Repair(ctx context.Context, dir string, floor func(maxID int64) storage.Rec
 		return nil, fmt.Errorf("file: repair log %s: %w", dir, err)
 	}
 	defer unlockDir(lock)
-	rep, err := repair(ctx, dir, cfg, floor)
+	rep, err := repair(ctx, dir, cfg, floors)
 	if err != nil {
 		return nil, fmt.Errorf("file: repair log %s: %w", dir, err)
 	}
@@ -97,7 +113,7 @@ func Repair(ctx context.Context, dir string, floor func(maxID int64) storage.Rec
 // keptFrame is the byte range of an intact frame Repair keeps.
 type keptFrame struct{ pos, size int64 }
 
-func repair(ctx context.Context, dir string, cfg config, floor func(int64) storage.Record) (*RepairReport, error) {
+func repair(ctx context.Context, dir string, cfg config, floors func(int64) []storage.Record) (*RepairReport, error) {
 	path := filepath.Join(dir, dataName)
 	rep := &RepairReport{Path: path, FloorOffset: -1}
 	cp, ok, err := readCheckpoint(dir)
@@ -202,12 +218,18 @@ func repair(ctx context.Context, dir string, cfg config, floor func(int64) stora
 		}
 	}
 	count := 0
-	if floor != nil {
-		rep.Floor = floor(rep.MaxID)
+	if floors != nil {
+		rep.Floors = floors(rep.MaxID)
+	}
+	if len(rep.Floors) > 0 {
+		rep.Floor = rep.Floors[0]
 		rep.FloorOffset = newEnd
-		frame := appendRecord(beginFrame(nil), 0, rep.Floor.Key, rep.Floor.Value)
-		finishFrame(frame, newEnd, 1)
-		count = 1
+		frame := beginFrame(nil)
+		for _, r := range rep.Floors {
+			frame = appendRecord(frame, 0, r.Key, r.Value)
+		}
+		count = len(rep.Floors)
+		finishFrame(frame, newEnd, uint32(count))
 		if err := put(frame); err != nil {
 			return nil, err
 		}
