@@ -128,6 +128,7 @@ func (s *Service) write(ctx context.Context, solo bool, decide func(*Snapshot) (
 		req.lead <- struct{}{}
 	}
 	q.mu.Unlock()
+	expired := ctx.Done()
 	for {
 		select {
 		case r := <-req.done:
@@ -139,15 +140,29 @@ func (s *Service) write(ctx context.Context, solo bool, decide func(*Snapshot) (
 				s.leadGroup(req)
 				s.passLead()
 			}
-		case <-ctx.Done():
+		case <-expired:
 			if s.leave(req) {
-				return &Error{Code: CodeOperationTimeout, Message: "Operation timed out waiting for its turn to write", Err: ctx.Err()}
+				return errTurnTimeout(ctx)
 			}
 			// Taken into a group that is being written: wait for its end
 			// (the log's own timeouts bound it), so the answer is true.
-			return s.settled(ctx, <-req.done)
+			// Until then the write still answers the lead: a group whose
+			// leader failed before deciding gives its writes back to the
+			// queue (requeue), and the first of them is told to lead.
+			testHookTaken()
+			expired = nil
 		}
 	}
+}
+
+// testHookTaken runs when a write whose context ended finds that a group
+// has taken it; tests replace it to know the write is waiting on the group.
+var testHookTaken = func() {}
+
+// errTurnTimeout is the answer to a write whose context ended before any
+// group decided it.
+func errTurnTimeout(ctx context.Context) error {
+	return &Error{Code: CodeOperationTimeout, Message: "Operation timed out waiting for its turn to write", Err: ctx.Err()}
 }
 
 // settled waits for what a write's answer rests on: the group it was
@@ -311,8 +326,8 @@ func (s *Service) decideGroup(base *Snapshot, speculative bool, group []*writeRe
 		if req.solo && !alone {
 			break
 		}
-		if err := req.ctx.Err(); err != nil {
-			outs = append(outs, outcome{err: &Error{Code: CodeOperationTimeout, Message: "Operation timed out waiting for its turn to write", Err: err}})
+		if req.ctx.Err() != nil {
+			outs = append(outs, outcome{err: errTurnTimeout(req.ctx)})
 			continue
 		}
 		out, err := req.decide(sn)

@@ -138,9 +138,16 @@ func spawnInstanceOn(t *testing.T, bin, topic, name string, seeds []string, flag
 	}, flags...)...)
 	// Flags say everything; no CHARTER_* variable of the test's own
 	// environment may change the instance's configuration.
-	cmd.Env = registrytest.Environ()
+	cmd.Env = append(registrytest.Environ(), "GOTRACEBACK=all")
 	t.Cleanup(in.hc.CloseIdleConnections)
 	in.p = registrytest.Spawn(t, cmd, syscall.SIGKILL)
+	// Runs before Spawn's cleanup stops the process: a failed test's log
+	// then shows what every goroutine of a live instance was doing.
+	t.Cleanup(func() {
+		if t.Failed() {
+			in.p.Dump()
+		}
+	})
 	return in
 }
 

@@ -4,12 +4,14 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"os/exec"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -99,7 +101,7 @@ func Spawn(t testing.TB, cmd *exec.Cmd, stop os.Signal) *Process {
 		_ = cmd.Process.Signal(stop)
 		<-p.exited
 		if t.Failed() {
-			t.Logf("server stderr:\n%s", p.Stderr())
+			t.Logf("server stderr:\n%s", p.StderrWithoutRequests())
 		}
 	})
 	return p
@@ -146,6 +148,38 @@ func (p *Process) Stderr() string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.stderr.String()
+}
+
+// StderrWithoutRequests is Stderr without the request log lines, which
+// drown everything else a failing server said; a line counts them.
+func (p *Process) StderrWithoutRequests() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var b strings.Builder
+	requests := 0
+	for _, l := range p.lines {
+		if strings.Contains(l, `"msg":"request"`) {
+			requests++
+			continue
+		}
+		b.WriteString(l)
+		b.WriteByte('\n')
+	}
+	fmt.Fprintf(&b, "(%d request log lines left out)\n", requests)
+	return b.String()
+}
+
+// Dump makes a running server print every goroutine's stack to stderr
+// and exit (Go's answer to SIGQUIT), and waits for it: what a hung
+// server was doing then lands in the log a failing test prints.
+func (p *Process) Dump() {
+	select {
+	case <-p.exited:
+		return
+	default:
+	}
+	_ = p.Cmd.Process.Signal(syscall.SIGQUIT)
+	<-p.exited
 }
 
 // Lines returns how many log lines the server has written so far, to pass
