@@ -179,7 +179,7 @@ func fileSide(ctx context.Context, name string, f diffFlags) (side, error) {
 	entry := project.Entry{Path: rel, Subject: "diff", Format: f.schemaType}
 	if entry.Format == "" {
 		if _, ok := project.TypeOf(rel); !ok {
-			return side{}, usageErr("%s: cannot tell the format from the extension; pass --type AVRO, PROTOBUF or JSON", name)
+			return side{}, usageErr("%s: cannot tell the format from the extension; pass --type %s", name, project.TypeNames())
 		}
 	}
 	cfg := &project.Config{Schemas: []project.Entry{entry}, ImportPaths: f.importPaths}

@@ -364,7 +364,7 @@ func lintLoose(args []string) (annotation.Set, error) {
 	for _, name := range args {
 		typ, ok := project.TypeOf(name)
 		if !ok {
-			return set, usageErr("%s: cannot tell the format from the extension (.avsc, .proto, .json); without charter.yaml only such files can be linted", name)
+			return set, usageErr("%s: cannot tell the format from the extension (%s); without charter.yaml only such files can be linted", name, project.Extensions())
 		}
 		b, err := os.ReadFile(name)
 		if err != nil {

@@ -164,6 +164,56 @@ func SyntaxOf(f Format) string {
 	return ""
 }
 
+// Filer is a Format whose schemas are kept as files in a repository. It
+// says how to recognise its files and what a text refers to, so that tools
+// can gather the files a schema needs without knowing the format
+// (cli/project).
+type Filer interface {
+	Files() Files
+	// FileRefs lists what text refers to in other files, read from the
+	// text alone; a text that does not parse refers to nothing.
+	FileRefs(text string) FileRefs
+}
+
+// Files describes how a format's schema files are named and found.
+type Files struct {
+	// Extensions are the endings of the format's file names, lower case
+	// with the dot (".avsc"); a name whose extension is one of them is a
+	// file of the format.
+	Extensions []string
+	// Inner are endings before the extension that belong to the format's
+	// way of naming files rather than to the schema's name (".schema" in
+	// customer.schema.json, whose schema is customer).
+	Inner []string
+	// Aliases are names beside its Type a configuration or flag may give
+	// the format, upper case (PROTO).
+	Aliases []string
+	// ByName reports that schemas refer to one another by type name
+	// rather than by path (Avro), so that the files defining the names
+	// are found by reading the format's files beside a project's and
+	// under its import paths.
+	ByName bool
+}
+
+// FileRefs is what a schema text refers to in other files, in one of three
+// ways; a format uses one of them.
+type FileRefs struct {
+	// Imports are paths, looked for under the import paths, then the root,
+	// then beside the importing file (Protobuf's import). A dependency is
+	// named by the path as written.
+	Imports []string
+	// Relative are paths relative to the referring file, or to the root
+	// when they begin with a slash (JSON Schema's $ref, fragment cut off).
+	// A dependency is named by its path relative to the schema parsed.
+	Relative []string
+	// Names are the type names the text uses without defining, each with
+	// the full names it may stand for, most likely first (Avro). A
+	// dependency is named by the full name.
+	Names [][]string
+	// Defines are the full names of the types the text defines, sorted.
+	Defines []string
+}
+
 // Locator is a Schema that can say where a path of its format lands in
 // its own text, so that tools can annotate a line without knowing the
 // format: cli/check places a change that the FORWARD diff described in an

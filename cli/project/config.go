@@ -259,45 +259,6 @@ func relative(p string) error {
 	return nil
 }
 
-// ParseType accepts a schema format name as charter.yaml or a flag gives
-// it: AVRO, PROTOBUF or JSON (JSONSCHEMA and JSON_SCHEMA too), any case.
-func ParseType(s string) (compat.Type, error) {
-	switch strings.ToUpper(strings.TrimSpace(s)) {
-	case "AVRO":
-		return compat.Avro, nil
-	case "PROTOBUF", "PROTO":
-		return compat.Protobuf, nil
-	case "JSON", "JSONSCHEMA", "JSON_SCHEMA":
-		return compat.JSON, nil
-	}
-	return "", fmt.Errorf("unknown schema format %q: use AVRO, PROTOBUF or JSON", s)
-}
-
-// TypeOf returns the format a file name implies: .avsc is Avro, .proto is
-// Protobuf, .json (and so .schema.json) is JSON Schema.
-func TypeOf(name string) (compat.Type, bool) {
-	switch strings.ToLower(path.Ext(name)) {
-	case ".avsc":
-		return compat.Avro, true
-	case ".proto":
-		return compat.Protobuf, true
-	case ".json":
-		return compat.JSON, true
-	}
-	return "", false
-}
-
-// BaseName is {name} in a subject template: the file name without its
-// extension, and without .schema for .schema.json files.
-func BaseName(name string) string {
-	base := path.Base(name)
-	lower := strings.ToLower(base)
-	if strings.HasSuffix(lower, ".schema.json") {
-		return base[:len(base)-len(".schema.json")]
-	}
-	return strings.TrimSuffix(base, path.Ext(base))
-}
-
 // SubjectFor renders an entry's subject for a file.
 func SubjectFor(e Entry, file string) string {
 	s := e.Subject

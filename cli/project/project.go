@@ -39,6 +39,9 @@ type File struct {
 type Ref struct {
 	Name string
 	Path string
+	// relative marks a name relative to the referring file, which a
+	// dependency of a dependency is renamed relative to the file parsed.
+	relative bool
 }
 
 // Project is the set of schema files a Config selects from a Source.
@@ -52,10 +55,10 @@ type Project struct {
 	Unmatched []int
 
 	src       Source
-	files     map[string]*File // every file read, mapped or not
-	resolved  map[string]bool  // files whose Refs are filled
-	missing   map[string]bool  // paths known not to exist
-	avroIndex map[string]string
+	files     map[string]*File                  // every file read, mapped or not
+	resolved  map[string]bool                   // files whose Refs are filled
+	missing   map[string]bool                   // paths known not to exist
+	nameIndex map[compat.Type]map[string]string // full type name -> file, by format
 }
 
 // Load applies cfg to src: it finds every file the entries select, reads
@@ -116,7 +119,7 @@ func Load(ctx context.Context, cfg *Config, src Source) (*Project, error) {
 			if typ == "" {
 				t, ok := TypeOf(n)
 				if !ok {
-					return nil, fmt.Errorf("schemas[%d]: cannot tell the format of %s from its extension; set format: AVRO, PROTOBUF or JSON", i, n)
+					return nil, fmt.Errorf("schemas[%d]: cannot tell the format of %s from its extension; set format: %s", i, n, TypeNames())
 				}
 				typ = t
 			}
@@ -136,7 +139,7 @@ func Load(ctx context.Context, cfg *Config, src Source) (*Project, error) {
 		}
 	}
 	sort.Slice(p.Files, func(i, j int) bool { return p.Files[i].Path < p.Files[j].Path })
-	if err := p.indexAvro(ctx, list); err != nil {
+	if err := p.indexNames(ctx, list); err != nil {
 		return nil, err
 	}
 	for _, f := range p.Files {
@@ -209,16 +212,7 @@ func (p *Project) resolve(ctx context.Context, f *File) error {
 		return nil
 	}
 	p.resolved[f.Path] = true
-	var refs []Ref
-	var err error
-	switch f.Type {
-	case compat.Protobuf:
-		refs, err = p.protoRefs(ctx, f)
-	case compat.JSON:
-		refs, err = p.jsonRefs(ctx, f)
-	case compat.Avro:
-		refs = p.avroRefs(f)
-	}
+	refs, err := p.refs(ctx, f)
 	if err != nil {
 		return err
 	}
@@ -258,7 +252,7 @@ func (p *Project) Dependencies(f *File) []compat.Dependency {
 			onStack[r.Path] = false
 			done[r.Path] = true
 			name := r.Name
-			if f.Type == compat.JSON {
+			if r.relative {
 				name = relSlash(path.Dir(f.Path), r.Path)
 			}
 			out = append(out, compat.Dependency{Name: name, Schema: dep.Text})

@@ -1,42 +1,37 @@
 package project
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"net/url"
 	"path"
-	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/charter-registry/charter/compat"
 )
 
-// protoImport matches an import statement at the start of a line. A
-// commented-out import that happens to name a real file only adds an
-// unused dependency, which the compiler ignores.
-var protoImport = regexp.MustCompile(`(?m)^[ \t]*import[ \t]+(?:(?:public|weak)[ \t]+)?"([^"\n]+)"[ \t]*;`)
-
-// ProtoImports lists the import paths a .proto text names, in order,
-// without duplicates.
-func ProtoImports(text string) []string {
-	var out []string
-	for _, m := range protoImport.FindAllStringSubmatch(text, -1) {
-		if !slices.Contains(out, m[1]) {
-			out = append(out, m[1])
-		}
+// refs resolves what f refers to, in the way its format refers to files.
+func (p *Project) refs(ctx context.Context, f *File) ([]Ref, error) {
+	fr := fileRefs(f.Type, f.Text)
+	imports, err := p.importRefs(ctx, f, fr.Imports)
+	if err != nil {
+		return nil, err
 	}
-	return out
+	relative, err := p.relativeRefs(ctx, f, fr.Relative)
+	if err != nil {
+		return nil, err
+	}
+	return slices.Concat(imports, relative, p.nameRefs(f, fr.Names)), nil
 }
 
-// protoRefs resolves imports against the import paths, the root and the
+// importRefs resolves imports against the import paths, the root and the
 // importing file's directory, in that order. Imports found nowhere (the
 // well-known google/protobuf files, which the compiler carries) are left
 // out.
-func (p *Project) protoRefs(ctx context.Context, f *File) ([]Ref, error) {
+func (p *Project) importRefs(ctx context.Context, f *File, imports []string) ([]Ref, error) {
 	var out []Ref
 	roots := append(p.searchRoots(), path.Dir(f.Path))
-	for _, imp := range ProtoImports(f.Text) {
+	for _, imp := range imports {
 		for _, r := range roots {
 			cand := path.Clean(path.Join(r, imp))
 			if cand == f.Path || strings.HasPrefix(cand, "../") {
@@ -55,52 +50,12 @@ func (p *Project) protoRefs(ctx context.Context, f *File) ([]Ref, error) {
 	return out, nil
 }
 
-// JSONRefs lists the documents a JSON Schema text refers to with "$ref":
-// the part before any fragment, for relative references only (a ref with
-// a scheme, such as https://, is not a file in the repository). Text that
-// is not JSON has none.
-func JSONRefs(text string) []string {
-	dec := json.NewDecoder(strings.NewReader(text))
-	dec.UseNumber()
-	var doc any
-	if err := dec.Decode(&doc); err != nil {
-		return nil
-	}
-	var out []string
-	var walk func(v any)
-	walk = func(v any) {
-		switch x := v.(type) {
-		case map[string]any:
-			if s, ok := x["$ref"].(string); ok {
-				if u, err := url.Parse(s); err == nil && u.Scheme == "" && u.Host == "" && u.Path != "" {
-					ref := u.Path
-					if !slices.Contains(out, ref) {
-						out = append(out, ref)
-					}
-				}
-			}
-			keys := make([]string, 0, len(x))
-			for k := range x {
-				keys = append(keys, k)
-			}
-			slices.Sort(keys)
-			for _, k := range keys {
-				walk(x[k])
-			}
-		case []any:
-			for _, e := range x {
-				walk(e)
-			}
-		}
-	}
-	walk(doc)
-	return out
-}
-
-func (p *Project) jsonRefs(ctx context.Context, f *File) ([]Ref, error) {
+// relativeRefs resolves paths relative to f, or to the root when they
+// begin with a slash, to the files that exist.
+func (p *Project) relativeRefs(ctx context.Context, f *File, refs []string) ([]Ref, error) {
 	var out []Ref
 	dir := path.Dir(f.Path)
-	for _, ref := range JSONRefs(f.Text) {
+	for _, ref := range refs {
 		var cand string
 		if strings.HasPrefix(ref, "/") {
 			cand = path.Clean(strings.TrimPrefix(ref, "/"))
@@ -115,137 +70,50 @@ func (p *Project) jsonRefs(ctx context.Context, f *File) ([]Ref, error) {
 			return nil, err
 		}
 		if ok {
-			out = append(out, Ref{Name: relSlash(dir, cand), Path: cand})
+			out = append(out, Ref{Name: relSlash(dir, cand), Path: cand, relative: true})
 		}
 	}
 	return out, nil
 }
 
-var avroPrimitives = map[string]bool{
-	"null": true, "boolean": true, "int": true, "long": true,
-	"float": true, "double": true, "bytes": true, "string": true,
+// indexNames records, for each format whose schemas refer to one another
+// by type name, which file defines each name.
+func (p *Project) indexNames(ctx context.Context, list func(string) ([]string, error)) error {
+	p.nameIndex = map[compat.Type]map[string]string{}
+	for _, f := range formats {
+		if filesOf(f.Type()).ByName {
+			if err := p.indexNamesOf(ctx, f.Type(), list); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
-// AvroNames lists the full names of the named types an Avro schema text
-// defines and, for each type name it uses without defining, the names it
-// may resolve to (the namespace-qualified one first). Text that is not
-// JSON defines and uses nothing.
-func AvroNames(text string) (defined []string, used [][]string) {
-	dec := json.NewDecoder(bytes.NewReader([]byte(text)))
-	dec.UseNumber()
-	var doc any
-	if err := dec.Decode(&doc); err != nil {
-		return nil, nil
-	}
-	def := map[string]bool{}
-	var uses [][]string
-	var walk func(v any, ns string, depth int)
-	walk = func(v any, ns string, depth int) {
-		if depth > 256 {
-			return
-		}
-		switch x := v.(type) {
-		case string:
-			if avroPrimitives[x] || x == "" {
-				return
-			}
-			if strings.Contains(x, ".") || ns == "" {
-				uses = append(uses, []string{x})
-			} else {
-				uses = append(uses, []string{ns + "." + x, x})
-			}
-		case []any:
-			for _, e := range x {
-				walk(e, ns, depth+1)
-			}
-		case map[string]any:
-			switch t := x["type"].(type) {
-			case string:
-				switch t {
-				case "record", "error", "enum", "fixed":
-					full, inner := fullName(x, ns)
-					if full != "" {
-						def[full] = true
-					}
-					if t == "record" || t == "error" {
-						fields, _ := x["fields"].([]any)
-						for _, fv := range fields {
-							if fm, ok := fv.(map[string]any); ok {
-								walk(fm["type"], inner, depth+1)
-							}
-						}
-					}
-				case "array":
-					walk(x["items"], ns, depth+1)
-				case "map":
-					walk(x["values"], ns, depth+1)
-				default:
-					walk(t, ns, depth+1)
-				}
-			default:
-				walk(t, ns, depth+1)
-			}
-		}
-	}
-	walk(doc, "", 0)
-	for n := range def {
-		defined = append(defined, n)
-	}
-	slices.Sort(defined)
-	for _, u := range uses {
-		if def[u[0]] || (len(u) > 1 && def[u[1]]) {
-			continue
-		}
-		if !slices.ContainsFunc(used, func(x []string) bool { return slices.Equal(x, u) }) {
-			used = append(used, u)
-		}
-	}
-	return defined, used
-}
-
-// fullName applies Avro's naming rules: a dotted name is full, otherwise
-// the namespace attribute or the enclosing namespace qualifies it. It
-// returns the full name and the namespace for nested names.
-func fullName(x map[string]any, ns string) (string, string) {
-	name, _ := x["name"].(string)
-	if name == "" {
-		return "", ns
-	}
-	if i := strings.LastIndex(name, "."); i >= 0 {
-		return name, name[:i]
-	}
-	if n, ok := x["namespace"].(string); ok {
-		ns = n
-	}
-	if ns == "" {
-		return name, ""
-	}
-	return ns + "." + name, ns
-}
-
-// indexAvro records which file defines each Avro type name: the mapped
-// Avro files first, then the other .avsc files in their directories, then
-// .avsc files under the import paths.
-func (p *Project) indexAvro(ctx context.Context, list func(string) ([]string, error)) error {
-	p.avroIndex = map[string]string{}
+// indexNamesOf records which file defines each type name of format typ:
+// the mapped files of the format first, then its other files in their
+// directories, then its files under the import paths.
+func (p *Project) indexNamesOf(ctx context.Context, typ compat.Type, list func(string) ([]string, error)) error {
+	index := map[string]string{}
+	p.nameIndex[typ] = index
+	exts := filesOf(typ).Extensions
 	add := func(f *File) {
-		defined, _ := AvroNames(f.Text)
-		for _, n := range defined {
-			if _, ok := p.avroIndex[n]; !ok {
-				p.avroIndex[n] = f.Path
+		for _, n := range fileRefs(typ, f.Text).Defines {
+			if _, ok := index[n]; !ok {
+				index[n] = f.Path
 			}
 		}
 	}
 	roots := slices.Clone(p.Config.ImportPaths)
 	for _, f := range p.Files {
-		if f.Type == "AVRO" {
+		if f.Type == typ {
 			add(f)
 		}
 	}
-	// Then the .avsc files beside the mapped ones, where a type shared by
-	// a few schemas usually lives.
+	// Then the format's files beside the mapped ones, where a type shared
+	// by a few schemas usually lives.
 	for _, f := range p.Files {
-		if f.Type != "AVRO" {
+		if f.Type != typ {
 			continue
 		}
 		dir := path.Dir(f.Path)
@@ -254,10 +122,10 @@ func (p *Project) indexAvro(ctx context.Context, list func(string) ([]string, er
 			return fmt.Errorf("list %s in %s: %w", dir, p.src.Describe(), err)
 		}
 		for _, n := range names {
-			if path.Dir(n) != dir || !strings.EqualFold(path.Ext(n), ".avsc") {
+			if path.Dir(n) != dir || !slices.Contains(exts, strings.ToLower(path.Ext(n))) {
 				continue
 			}
-			g, err := p.dependency(ctx, n, "AVRO")
+			g, err := p.dependency(ctx, n, typ)
 			if err != nil {
 				return err
 			}
@@ -272,10 +140,10 @@ func (p *Project) indexAvro(ctx context.Context, list func(string) ([]string, er
 			return fmt.Errorf("list %s in %s: %w", root, p.src.Describe(), err)
 		}
 		for _, n := range names {
-			if !strings.EqualFold(path.Ext(n), ".avsc") {
+			if !slices.Contains(exts, strings.ToLower(path.Ext(n))) {
 				continue
 			}
-			f, err := p.dependency(ctx, n, "AVRO")
+			f, err := p.dependency(ctx, n, typ)
 			if err != nil {
 				return err
 			}
@@ -287,12 +155,13 @@ func (p *Project) indexAvro(ctx context.Context, list func(string) ([]string, er
 	return nil
 }
 
-func (p *Project) avroRefs(f *File) []Ref {
-	_, used := AvroNames(f.Text)
+// nameRefs resolves the type names f uses, each to the first of its
+// candidate full names that a file of f's format defines.
+func (p *Project) nameRefs(f *File, used [][]string) []Ref {
 	var out []Ref
 	for _, cands := range used {
 		for _, n := range cands {
-			if file, ok := p.avroIndex[n]; ok && file != f.Path {
+			if file, ok := p.nameIndex[f.Type][n]; ok && file != f.Path {
 				if !slices.ContainsFunc(out, func(r Ref) bool { return r.Path == file }) {
 					out = append(out, Ref{Name: n, Path: file})
 				}

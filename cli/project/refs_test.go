@@ -273,3 +273,15 @@ func FuzzReferenceScanners(f *testing.F) {
 		}
 	})
 }
+
+// The reference scanners are the formats' own (compat.Filer); these name
+// what each returns.
+
+func ProtoImports(text string) []string { return fileRefs(compat.Protobuf, text).Imports }
+
+func JSONRefs(text string) []string { return fileRefs(compat.JSON, text).Relative }
+
+func AvroNames(text string) (defined []string, used [][]string) {
+	r := fileRefs(compat.Avro, text)
+	return r.Defines, r.Names
+}
