@@ -488,3 +488,83 @@ func TestExporterDeletesOnlyWhatItWrote(t *testing.T) {
 		t.Errorf("the exported version 1 = %+v, %v; want it kept", sc, err)
 	}
 }
+
+// Pausing a paused exporter answers as the first pause and writes
+// nothing; resuming a running one is 40961; each pause and resume that
+// changes something is audited. Context types are taken in any case and
+// answered in capitals.
+func TestExporterPauseResumeAndContextTypeCase(t *testing.T) {
+	src := registrytest.Start(t, registrytest.WithExporters(fast))
+	dst := registrytest.Start(t)
+	register(t, src.URL, "orders-value", record("Order", "a"))
+	cfg := map[string]string{"schema.registry.url": dst.URL}
+	for name, ct := range map[string]string{"c": "custom", "n": "none", "a": "Auto"} {
+		body := map[string]any{"name": name, "contextType": ct, "config": cfg}
+		if name == "c" {
+			body["context"] = "east"
+		}
+		mustCall(t, http.MethodPost, src.URL+"/exporters", body)
+	}
+	for name, want := range map[string]exporter.ContextType{"c": exporter.ContextCustom, "n": exporter.ContextNone, "a": exporter.ContextAuto} {
+		var def exporter.Exporter
+		_ = json.Unmarshal(mustCall(t, http.MethodGet, src.URL+"/exporters/"+name, nil), &def)
+		if def.ContextType != want {
+			t.Errorf("exporter %s contextType = %q, want %q", name, def.ContextType, want)
+		}
+	}
+	status := func(name string) exporter.Status {
+		var st exporter.Status
+		_ = json.Unmarshal(mustCall(t, http.MethodGet, src.URL+"/exporters/"+name+"/status", nil), &st)
+		return st
+	}
+	eventually(t, "c RUNNING", func() (bool, string) {
+		st := status("c")
+		return st.State == exporter.StateRunning, fmt.Sprintf("%+v", st)
+	})
+	answer := func(method, path string, body any) string {
+		code, b := call(t, method, src.URL+path, body)
+		return fmt.Sprintf("%d %s", code, bytes.TrimSpace(b))
+	}
+	if got, want := answer(http.MethodPut, "/exporters/c/resume", nil), `409 {"error_code":40961,"message":"Exporter 'c' already running"}`; got != want {
+		t.Errorf("resume of a running exporter = %s, want %s", got, want)
+	}
+	for i := range 2 {
+		if got, want := answer(http.MethodPut, "/exporters/c/pause", nil), `200 {"name":"c"}`; got != want {
+			t.Errorf("pause %d = %s, want %s", i+1, got, want)
+		}
+	}
+	if st := status("c"); st.State != exporter.StatePaused {
+		t.Errorf("status after the pauses = %+v, want PAUSED", st)
+	}
+	// Paused, an update takes a context type in small letters too, and
+	// keeps the context when it names CUSTOM again.
+	mustCall(t, http.MethodPut, src.URL+"/exporters/c", map[string]any{"contextType": "custom"})
+	var def exporter.Exporter
+	_ = json.Unmarshal(mustCall(t, http.MethodGet, src.URL+"/exporters/c", nil), &def)
+	if def.ContextType != exporter.ContextCustom || def.Context != ".east" {
+		t.Errorf("after updating contextType to custom: %q %q, want CUSTOM .east", def.ContextType, def.Context)
+	}
+	if got, want := answer(http.MethodPut, "/exporters/c/resume", nil), `200 {"name":"c"}`; got != want {
+		t.Errorf("resume of a paused exporter = %s, want %s", got, want)
+	}
+	eventually(t, "c RUNNING again", func() (bool, string) {
+		st := status("c")
+		return st.State == exporter.StateRunning, fmt.Sprintf("%+v", st)
+	})
+
+	var trail []struct {
+		Operation string          `json:"operation"`
+		Before    json.RawMessage `json:"before"`
+	}
+	_ = json.Unmarshal(mustCall(t, http.MethodGet, src.URL+"/v1/audit?limit=1000", nil), &trail)
+	ops := map[string]int{}
+	for _, e := range trail {
+		if bytes.Contains(e.Before, []byte(`"name":"c"`)) {
+			ops[e.Operation]++
+		}
+	}
+	want := map[string]int{"exporter.paused": 1, "exporter.updated": 1, "exporter.resumed": 1}
+	if !reflect.DeepEqual(ops, want) {
+		t.Errorf("audit entries of exporter c = %v, want %v (a second pause writes none)", ops, want)
+	}
+}

@@ -330,6 +330,9 @@ func (m *Manager) change(ctx context.Context, name, what string, op registry.Ope
 		before := d
 		st := m.status[name]
 		if err := fn(&d, &st); err != nil {
+			if errors.Is(err, errUnchanged) {
+				return nil, nil
+			}
 			return nil, err
 		}
 		d.Generation++
@@ -369,10 +372,18 @@ func (m *Manager) SetConfig(ctx context.Context, name string, cfg map[string]str
 	return m.Update(ctx, name, Update{Config: cfg})
 }
 
-// Pause stops an exporter where it is; pausing a paused one changes
-// nothing.
+// errUnchanged tells change that the operation leaves the exporter as it
+// is: nothing is written, not even an audit entry, as for a registration
+// the registry already holds.
+var errUnchanged = errors.New("exporter unchanged")
+
+// Pause stops an exporter where it is; pausing a paused one answers as
+// the first pause did and writes nothing.
 func (m *Manager) Pause(ctx context.Context, name string) error {
 	return m.change(ctx, name, "pause", OpPaused, func(d *definition, st *statusValue) error {
+		if d.Paused {
+			return errUnchanged
+		}
 		d.Paused = true
 		st.State, st.Trace = StatePaused, ""
 		return nil

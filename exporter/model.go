@@ -341,8 +341,9 @@ func normalize(e Exporter) (Exporter, error) {
 // apply lays u over e.
 func (e Exporter) apply(u Update) Exporter {
 	if u.ContextType != nil {
-		e.ContextType = *u.ContextType
-		if *u.ContextType != ContextCustom && u.Context == nil {
+		// Context types are taken in any case, as on create.
+		e.ContextType = ContextType(strings.ToUpper(string(*u.ContextType)))
+		if e.ContextType != ContextCustom && u.Context == nil {
 			e.Context = ""
 		}
 	}
