@@ -3,12 +3,9 @@ package api_test
 import (
 	"context"
 	"encoding/base64"
-	"fmt"
 	"net/http"
 	"testing"
-	"time"
 
-	"github.com/charter-registry/charter"
 	"github.com/charter-registry/charter/api"
 	"github.com/charter-registry/charter/internal/registrytest"
 	"github.com/charter-registry/charter/registry"
@@ -31,25 +28,13 @@ var testKeys = map[string]string{
 	asOther: "chk_test-other-key-0123456789abcdef0123456789",
 }
 
-func testCredentials(t testing.TB) *api.Credentials {
-	t.Helper()
-	yaml := fmt.Sprintf(`principals:
-  - name: root
-    admin: true
-    keys: [%s]
-  - name: pay-ci
-    teams: [payments]
-    keys: [%s]
-  - name: ship-ci
-    teams: [shipping]
-    keys: [%s]
-    password: %s
-`, api.HashAPIKey(testKeys[asAdmin]), api.HashAPIKey(testKeys[asOwner]), api.HashAPIKey(testKeys[asOther]), testPasswordHash(t))
-	c, err := api.ParseCredentials([]byte(yaml))
-	if err != nil {
-		t.Fatal(err)
+// testPrincipals are the principals of the auth tests.
+func testPrincipals(t testing.TB) []keyedPrincipal {
+	return []keyedPrincipal{
+		{name: "root", admin: true, key: testKeys[asAdmin]},
+		{name: "pay-ci", teams: []string{"payments"}, key: testKeys[asOwner]},
+		{name: "ship-ci", teams: []string{"shipping"}, key: testKeys[asOther], password: testPasswordHash(t)},
 	}
-	return c
 }
 
 // testPasswordHash is ship-ci's password, at a small work factor: wrong
@@ -86,13 +71,8 @@ func newAuthHarness(t testing.TB, o authOptions) *authHarness {
 	if o.unowned == "" {
 		o.unowned = registry.UnownedOpen
 	}
-	r := registrytest.Start(t,
-		registrytest.WithAccess(registry.AccessConfig{Enforce: true, Unowned: o.unowned}),
-		registrytest.WithAPIConfig(api.Config{
-			OpenAPI:        charter.OpenAPI(),
-			RequestTimeout: 5 * time.Second,
-			Auth:           api.AuthConfig{Required: true, AnonymousRead: o.anonymousRead, Credentials: testCredentials(t), MaxFailures: o.maxFailures},
-		}))
+	r := startGoverned(t, testKeys, testPrincipals(t), registry.AccessConfig{Enforce: true, Unowned: o.unowned},
+		api.AuthConfig{AnonymousRead: o.anonymousRead, MaxFailures: o.maxFailures}).Registry
 	return &authHarness{t: t, srv: r, svc: r.Service, api: r.API, log: r.Log}
 }
 

@@ -28,15 +28,8 @@ const (
 // both ways lands at once, and a subscribed topic's events name the
 // changes and their verdicts.
 func TestReviewStory(t *testing.T) {
-	call, url := windowServer(t)
-	must := func(who, method, path string, body any) response {
-		t.Helper()
-		r := call(who, method, path, body)
-		if r.status != http.StatusOK {
-			t.Fatalf("%s %s as %s: %d %s", method, path, who, r.status, r.body)
-		}
-		return r
-	}
+	s := windowServer(t)
+	call, must, url := s.call, s.must, s.URL
 	for _, team := range []string{"payments", "billing", "analytics"} {
 		must("admin", "POST", "/v1/catalog/teams", map[string]any{"name": team})
 	}
@@ -151,7 +144,7 @@ func TestReviewStory(t *testing.T) {
 // TestAdminOverridesAReview: an admin may land a held registration
 // without its reviewers; the approval entry is marked forced.
 func TestAdminOverridesAReview(t *testing.T) {
-	call, _ := windowServer(t)
+	call := windowServer(t).call
 	for _, team := range []string{"payments", "billing"} {
 		call("admin", "POST", "/v1/catalog/teams", map[string]any{"name": team})
 	}

@@ -7,11 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/charter-registry/charter"
 	"github.com/charter-registry/charter/api"
-	"github.com/charter-registry/charter/internal/registrytest"
 	"github.com/charter-registry/charter/registry"
 )
 
@@ -44,8 +41,7 @@ const (
 )
 
 type readMatrix struct {
-	t       *testing.T
-	url     string
+	*governedServer
 	shared  int // held by orders-value (public) and ledger-value (private)
 	private int // held only by ledger-value
 	guid    string
@@ -53,27 +49,12 @@ type readMatrix struct {
 
 func newReadMatrix(t *testing.T) *readMatrix {
 	t.Helper()
-	creds := mustCredentials(t, fmt.Sprintf(`principals:
-  - name: root
-    admin: true
-    keys: [%s]
-  - name: pay-ci
-    teams: [payments]
-    keys: [%s]
-  - name: bill-ci
-    teams: [billing]
-    keys: [%s]
-  - name: ship-ci
-    teams: [shipping]
-    keys: [%s]
-`, api.HashAPIKey(readKeys[readAdmin]), api.HashAPIKey(readKeys[readOwner]), api.HashAPIKey(readKeys[readConsumer]), api.HashAPIKey(readKeys[readOther])))
-	r := registrytest.Start(t,
-		registrytest.WithAccess(registry.AccessConfig{Enforce: true, Unowned: registry.UnownedOpen}),
-		registrytest.WithAPIConfig(api.Config{
-			OpenAPI: charter.OpenAPI(), RequestTimeout: 5 * time.Second,
-			Auth: api.AuthConfig{Required: true, AnonymousRead: true, Credentials: creds},
-		}))
-	m := &readMatrix{t: t, url: r.URL}
+	m := &readMatrix{governedServer: startGoverned(t, readKeys, []keyedPrincipal{
+		{name: "root", admin: true, key: readKeys[readAdmin]},
+		{name: "pay-ci", teams: []string{"payments"}, key: readKeys[readOwner]},
+		{name: "bill-ci", teams: []string{"billing"}, key: readKeys[readConsumer]},
+		{name: "ship-ci", teams: []string{"shipping"}, key: readKeys[readOther]},
+	}, registry.AccessConfig{Enforce: true, Unowned: registry.UnownedOpen}, api.AuthConfig{AnonymousRead: true})}
 	for _, team := range []string{"payments", "billing", "shipping"} {
 		m.must(readAdmin, "POST", "/v1/catalog/teams", map[string]any{"name": team})
 	}
@@ -97,24 +78,6 @@ func newReadMatrix(t *testing.T) *readMatrix {
 	m.must(readAdmin, "GET", fmt.Sprintf("/schemas/ids/%d", m.private), nil).json(t, &sc)
 	m.guid = sc.GUID
 	return m
-}
-
-func (m *readMatrix) call(who, method, path string, body any) response {
-	m.t.Helper()
-	auth := ""
-	if k := readKeys[who]; k != "" {
-		auth = "Bearer " + k
-	}
-	return send(m.t, m.url, method, path, body, auth)
-}
-
-func (m *readMatrix) must(who, method, path string, body any) response {
-	m.t.Helper()
-	r := m.call(who, method, path, body)
-	if r.status != http.StatusOK {
-		m.t.Fatalf("%s %s as %s: %d %s", method, path, who, r.status, r.body)
-	}
-	return r
 }
 
 // TestReadAccessMatrix: every read endpoint × public/private × owner,

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/charter-registry/charter"
 	"github.com/charter-registry/charter/api"
 	"github.com/charter-registry/charter/governance"
 	"github.com/charter-registry/charter/internal/registrytest"
@@ -23,32 +22,17 @@ var windowKeys = map[string]string{
 	"analytics": "chk_window-analytics-key-0123456789abcdef012345",
 }
 
-func windowServer(t *testing.T) (func(who, method, path string, body any) response, string) {
+// windowServer is the upgrade-window story's server, its clock fixed at
+// 2026-12-01 09:00 UTC.
+func windowServer(t *testing.T) *governedServer {
 	t.Helper()
-	creds := mustCredentials(t, fmt.Sprintf(`principals:
-  - name: root
-    admin: true
-    keys: [%s]
-  - name: pay-ci
-    teams: [payments]
-    keys: [%s]
-  - name: bill-ci
-    teams: [billing]
-    keys: [%s]
-  - name: ana-ci
-    teams: [analytics]
-    keys: [%s]
-`, api.HashAPIKey(windowKeys["admin"]), api.HashAPIKey(windowKeys["payments"]), api.HashAPIKey(windowKeys["billing"]), api.HashAPIKey(windowKeys["analytics"])))
 	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
-	r := registrytest.Start(t,
-		registrytest.WithAccess(registry.AccessConfig{Enforce: true}),
-		registrytest.WithNow(func() time.Time { return now }),
-		registrytest.WithAPIConfig(api.Config{OpenAPI: charter.OpenAPI(), RequestTimeout: 5 * time.Second,
-			Auth: api.AuthConfig{Required: true, Credentials: creds}}))
-	return func(who, method, path string, body any) response {
-		t.Helper()
-		return send(t, r.URL, method, path, body, "Bearer "+windowKeys[who])
-	}, r.URL
+	return startGoverned(t, windowKeys, []keyedPrincipal{
+		{name: "root", admin: true, key: windowKeys["admin"]},
+		{name: "pay-ci", teams: []string{"payments"}, key: windowKeys["payments"]},
+		{name: "bill-ci", teams: []string{"billing"}, key: windowKeys["billing"]},
+		{name: "ana-ci", teams: []string{"analytics"}, key: windowKeys["analytics"]},
+	}, registry.AccessConfig{Enforce: true}, api.AuthConfig{}, registrytest.WithNow(func() time.Time { return now }))
 }
 
 // TestUpgradeWindowStory is the dual-schema upgrade window end to end over
@@ -57,15 +41,8 @@ func windowServer(t *testing.T) (func(who, method, path string, body any) respon
 // topic is retired and archived; every step is in the window's history
 // and the audit trail.
 func TestUpgradeWindowStory(t *testing.T) {
-	call, _ := windowServer(t)
-	must := func(who, method, path string, body any) response {
-		t.Helper()
-		r := call(who, method, path, body)
-		if r.status != http.StatusOK {
-			t.Fatalf("%s %s as %s: %d %s", method, path, who, r.status, r.body)
-		}
-		return r
-	}
+	s := windowServer(t)
+	call, must := s.call, s.must
 	for _, team := range []string{"payments", "billing", "analytics"} {
 		must("admin", "POST", "/v1/catalog/teams", map[string]any{"name": team})
 	}
@@ -165,7 +142,7 @@ func TestUpgradeWindowStory(t *testing.T) {
 // TestForcedRetirementIsAudited: an admin may retire past pending
 // consumers; the entry says it was forced.
 func TestForcedRetirementIsAudited(t *testing.T) {
-	call, _ := windowServer(t)
+	call := windowServer(t).call
 	for _, team := range []string{"payments", "billing"} {
 		send := call("admin", "POST", "/v1/catalog/teams", map[string]any{"name": team})
 		if send.status != 200 {
