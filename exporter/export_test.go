@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -566,5 +567,49 @@ func TestExporterPauseResumeAndContextTypeCase(t *testing.T) {
 	want := map[string]int{"exporter.paused": 1, "exporter.updated": 1, "exporter.resumed": 1}
 	if !reflect.DeepEqual(ops, want) {
 		t.Errorf("audit entries of exporter c = %v, want %v (a second pause writes none)", ops, want)
+	}
+}
+
+// A deleted exporter's series leave the registry's /metrics: its gauges
+// and its counters; another exporter's stay.
+func TestExporterMetricsGoWithTheExporter(t *testing.T) {
+	src := registrytest.Start(t, registrytest.WithExporters(fast))
+	dst := registrytest.Start(t)
+	register(t, src.URL, "orders-value", record("Order", "a"))
+	for _, name := range []string{"gone", "kept"} {
+		mustCall(t, http.MethodPost, src.URL+"/exporters", map[string]any{
+			"name": name, "contextType": "CUSTOM", "context": name, "config": map[string]string{"schema.registry.url": dst.URL},
+		})
+	}
+	series := func(name string) []string {
+		var out []string
+		for _, line := range bytes.Split(mustCall(t, http.MethodGet, src.URL+"/metrics", nil), []byte("\n")) {
+			if !bytes.HasPrefix(line, []byte("#")) && bytes.Contains(line, []byte(`exporter="`+name+`"`)) {
+				out = append(out, string(line))
+			}
+		}
+		return out
+	}
+	has := func(lines []string, metric string) bool {
+		for _, l := range lines {
+			if strings.HasPrefix(l, metric+"{") {
+				return true
+			}
+		}
+		return false
+	}
+	for _, name := range []string{"gone", "kept"} {
+		eventually(t, name+" exported and counted", func() (bool, string) {
+			s := series(name)
+			return has(s, "charter_exporter_operations_total") && has(s, "charter_exporter_offset") && has(s, "charter_exporter_state"), strings.Join(s, "\n")
+		})
+	}
+	mustCall(t, http.MethodDelete, src.URL+"/exporters/gone", nil)
+	eventually(t, "no series of the deleted exporter", func() (bool, string) {
+		s := series("gone")
+		return len(s) == 0, strings.Join(s, "\n")
+	})
+	if s := series("kept"); !has(s, "charter_exporter_operations_total") || !has(s, "charter_exporter_offset") {
+		t.Errorf("the other exporter's series = %v, want its counters and gauges", s)
 	}
 }

@@ -7,7 +7,9 @@ import (
 // metrics are the exporters' Prometheus metrics. Offset, lag and state
 // are read from the exporters' status at scrape time, so every instance
 // reports them (the running instance its live lag); the counters count
-// what this instance sent.
+// what this instance sent. A deleted exporter's series go: the gauges
+// with its status, the counters when its deletion is applied and again
+// when its worker has stopped (a step it finished in between counts).
 type metrics struct {
 	m         *Manager
 	offset    *prometheus.Desc
@@ -72,4 +74,11 @@ func (x *metrics) owner(held bool) {
 }
 
 func (x *metrics) exported(name, kind string) { x.ops.WithLabelValues(name, kind).Inc() }
-func (x *metrics) failed(name string)         { x.errors.WithLabelValues(name).Inc() }
+
+// forget removes the series of a deleted exporter, so /metrics stops
+// showing it (the gauges, read from the status records, go with them).
+func (x *metrics) forget(name string) {
+	x.ops.DeletePartialMatch(prometheus.Labels{"exporter": name})
+	x.errors.DeleteLabelValues(name)
+}
+func (x *metrics) failed(name string) { x.errors.WithLabelValues(name).Inc() }

@@ -108,6 +108,7 @@ func (e defRecords) Apply(k registry.Key, value []byte, _ int64) error {
 	if value == nil {
 		delete(m.defs, k.Subject)
 		delete(m.status, k.Subject)
+		m.metrics.forget(k.Subject)
 		return nil
 	}
 	var d definition

@@ -73,7 +73,11 @@ func (w *worker) stop() {
 	<-w.done
 	w.m.mu.Lock()
 	delete(w.m.live, w.def.Name)
+	_, exists := w.m.defs[w.def.Name]
 	w.m.mu.Unlock()
+	if !exists {
+		w.m.metrics.forget(w.def.Name)
+	}
 }
 
 func (w *worker) run(ctx context.Context) {
