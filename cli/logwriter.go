@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/charter-registry/charter/api"
 	"github.com/charter-registry/charter/internal/jsontext"
 )
 
@@ -27,12 +28,13 @@ const requestLogBufferBytes = 64 << 10
 // outright loses at most the lines of that last interval (lines other
 // than request lines are written at once, see bufferedHandler).
 type logWriter struct {
-	mu   sync.Mutex
-	w    io.Writer
-	buf  []byte
-	stop chan struct{}
-	done chan struct{}
-	once sync.Once
+	mu    sync.Mutex
+	w     io.Writer
+	buf   []byte
+	clock lineClock
+	stop  chan struct{}
+	done  chan struct{}
+	once  sync.Once
 }
 
 func newLogWriter(w io.Writer) *logWriter {
@@ -99,24 +101,43 @@ func (lw *logWriter) Close() {
 // the one line per request waits for the next batch.
 //
 // A request line of the plain logger (no WithAttrs or WithGroup) is
-// encoded by appendRequestLine instead of slog's JSON handler: the same
+// encoded by the logWriter instead of slog's JSON handler: the same
 // bytes (a test compares the two), without the handler's generic
-// machinery, which was most of what logging cost a cached read.
+// machinery. The API hands it its request lines without a slog.Record
+// at all (api.RequestLineHandler): making the record (its attributes,
+// the caller's program counter, a clock read) cost more than writing it.
 type bufferedHandler struct {
 	slog.Handler
 	w       *logWriter
 	derived bool // WithAttrs or WithGroup was applied
 }
 
+var _ api.RequestLineHandler = bufferedHandler{}
+
 func (h bufferedHandler) Handle(ctx context.Context, r slog.Record) error {
-	if !h.derived && r.Message == "request" && r.Level == slog.LevelInfo && h.w.writeRequestLine(r) {
+	if !h.derived && r.Message == api.RequestMessage && r.Level == slog.LevelInfo && h.w.writeRequestLine(r) {
 		return nil
 	}
 	err := h.Handler.Handle(ctx, r)
-	if r.Message != "request" || r.Level >= slog.LevelWarn {
+	if r.Message != api.RequestMessage || r.Level >= slog.LevelWarn {
 		h.w.Flush()
 	}
 	return err
+}
+
+// HandleRequestLine writes l as Handle writes the record of l.
+func (h bufferedHandler) HandleRequestLine(l api.RequestLine) bool {
+	return !h.derived && h.w.writeLine(l.Time, func(b []byte) []byte {
+		b = appendStringAttr(b, "request_id", l.ID)
+		b = appendStringAttr(b, "principal", l.Principal)
+		b = appendStringAttr(b, "method", l.Method)
+		b = appendStringAttr(b, "route", l.Route)
+		b = appendStringAttr(b, "path", l.Path)
+		b = append(b, `,"status":`...)
+		b = strconv.AppendInt(b, int64(l.Status), 10)
+		b = append(b, `,"duration":`...)
+		return strconv.AppendInt(b, int64(l.Duration), 10)
+	})
 }
 
 func (h bufferedHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
@@ -127,14 +148,21 @@ func (h bufferedHandler) WithGroup(name string) slog.Handler {
 	return bufferedHandler{h.Handler.WithGroup(name), h.w, true}
 }
 
+// appendStringAttr appends ,"key":"value" for a key that needs no
+// escaping.
+func appendStringAttr(b []byte, key, value string) []byte {
+	b = append(b, ',', '"')
+	b = append(b, key...)
+	b = append(b, '"', ':', '"')
+	b = jsontext.AppendEscaped(b, value, jsontext.Slog)
+	return append(b, '"')
+}
+
 // writeRequestLine appends r as slog's JSON handler (without options)
 // would write it, and reports whether it could: a record with a zero
 // time, a group, an empty key or a value other than a string, an integer,
 // a duration or a boolean is left to the handler.
 func (lw *logWriter) writeRequestLine(r slog.Record) bool {
-	if r.Time.IsZero() || r.Time.Year() >= 10000 {
-		return false
-	}
 	plain := true
 	r.Attrs(func(a slog.Attr) bool {
 		switch a.Value.Kind() {
@@ -148,32 +176,45 @@ func (lw *logWriter) writeRequestLine(r slog.Record) bool {
 	if !plain {
 		return false
 	}
+	return lw.writeLine(r.Time, func(b []byte) []byte {
+		r.Attrs(func(a slog.Attr) bool {
+			b = append(b, ',', '"')
+			b = jsontext.AppendEscaped(b, a.Key, jsontext.Slog)
+			b = append(b, '"', ':')
+			switch v := a.Value; v.Kind() {
+			case slog.KindString:
+				b = append(b, '"')
+				b = jsontext.AppendEscaped(b, v.String(), jsontext.Slog)
+				b = append(b, '"')
+			case slog.KindInt64:
+				b = strconv.AppendInt(b, v.Int64(), 10)
+			case slog.KindUint64:
+				b = strconv.AppendUint(b, v.Uint64(), 10)
+			case slog.KindDuration:
+				b = strconv.AppendInt(b, int64(v.Duration()), 10)
+			case slog.KindBool:
+				b = strconv.AppendBool(b, v.Bool())
+			}
+			return true
+		})
+		return b
+	})
+}
+
+// writeLine appends the INFO request line of time t whose attributes attrs
+// appends (each as ,"key":value), and reports whether it could: a zero
+// time, or one whose year is not of four digits, is left to slog.
+func (lw *logWriter) writeLine(t time.Time, attrs func([]byte) []byte) bool {
+	if t.IsZero() || t.Year() >= 10000 || t.Year() < 0 {
+		return false
+	}
 	lw.mu.Lock()
 	defer lw.mu.Unlock()
 	start := len(lw.buf)
 	b := append(lw.buf, `{"time":"`...)
-	b = r.Time.AppendFormat(b, time.RFC3339Nano)
+	b = lw.clock.append(b, t)
 	b = append(b, `","level":"INFO","msg":"request"`...)
-	r.Attrs(func(a slog.Attr) bool {
-		b = append(b, ',', '"')
-		b = jsontext.AppendEscaped(b, a.Key, jsontext.Slog)
-		b = append(b, '"', ':')
-		switch v := a.Value; v.Kind() {
-		case slog.KindString:
-			b = append(b, '"')
-			b = jsontext.AppendEscaped(b, v.String(), jsontext.Slog)
-			b = append(b, '"')
-		case slog.KindInt64:
-			b = strconv.AppendInt(b, v.Int64(), 10)
-		case slog.KindUint64:
-			b = strconv.AppendUint(b, v.Uint64(), 10)
-		case slog.KindDuration:
-			b = strconv.AppendInt(b, int64(v.Duration()), 10)
-		case slog.KindBool:
-			b = strconv.AppendBool(b, v.Bool())
-		}
-		return true
-	})
+	b = attrs(b)
 	b = append(b, '}', '\n')
 	lw.buf = b
 	if len(lw.buf) > requestLogBufferBytes {
@@ -184,4 +225,39 @@ func (lw *logWriter) writeRequestLine(r slog.Record) bool {
 		lw.buf = append(lw.buf, line...)
 	}
 	return true
+}
+
+// lineClock formats times as time.RFC3339Nano does, which is what slog's
+// JSON handler writes, keeping the text of the last second it formatted:
+// request lines come by the thousand per second, and all but the first of
+// a second only add their fraction.
+type lineClock struct {
+	sec    int64
+	loc    *time.Location
+	prefix []byte // "2006-01-02T15:04:05" of sec in loc
+	zone   []byte // "Z07:00" of sec in loc
+}
+
+func (c *lineClock) append(b []byte, t time.Time) []byte {
+	if sec := t.Unix(); c.prefix == nil || sec != c.sec || t.Location() != c.loc {
+		c.sec, c.loc = sec, t.Location()
+		c.prefix = t.AppendFormat(c.prefix[:0], "2006-01-02T15:04:05")
+		c.zone = t.AppendFormat(c.zone[:0], "Z07:00")
+	}
+	b = append(b, c.prefix...)
+	if ns := t.Nanosecond(); ns != 0 {
+		// Nine digits with the trailing zeros left out (".999999999").
+		var d [10]byte
+		d[0] = '.'
+		for i := 9; i >= 1; i-- {
+			d[i] = byte('0' + ns%10)
+			ns /= 10
+		}
+		n := 10
+		for d[n-1] == '0' {
+			n--
+		}
+		b = append(b, d[:n]...)
+	}
+	return append(b, c.zone...)
 }

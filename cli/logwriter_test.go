@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/charter-registry/charter/api"
 )
 
 // recorder keeps every Write it gets.
@@ -107,4 +109,117 @@ func TestRequestLinesAreWhatSlogWrites(t *testing.T) {
 	if lw.writeRequestLine(r) {
 		t.Error("a record with an error value was encoded by hand")
 	}
+}
+
+// slogLine is what slog's JSON handler writes for r.
+func slogLine(t *testing.T, r slog.Record) string {
+	t.Helper()
+	var want bytes.Buffer
+	if err := slog.NewJSONHandler(&want, nil).Handle(context.Background(), r); err != nil {
+		t.Fatal(err)
+	}
+	return want.String()
+}
+
+// TestRequestLineTimesAreWhatSlogWrites runs one writer through times
+// that share a second, cross seconds, days and years, change zone and
+// have fractions with and without trailing zeros, comparing every line
+// with slog's: the writer keeps the text of the last second it formatted
+// and must never serve it for another second or zone.
+func TestRequestLineTimesAreWhatSlogWrites(t *testing.T) {
+	base := time.Date(2026, 12, 31, 23, 59, 59, 0, time.UTC)
+	plus := time.FixedZone("plus", 5*3600+30*60)
+	minus := time.FixedZone("minus", -8*3600)
+	times := []time.Time{
+		base, base.Add(1), base.Add(10), base.Add(100 * time.Millisecond), base.Add(123456789),
+		base.Add(999999999), base.Add(time.Second), base.Add(time.Second + 5000),
+		base.In(plus), base.Add(7).In(plus), base.Add(7), base.Add(7).In(minus), base.Add(7).In(time.Local),
+		time.Date(1, 1, 1, 0, 0, 0, 1, time.UTC), time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC),
+		base.Add(-time.Second), base,
+	}
+	var got recorder
+	lw := newLogWriter(&got)
+	var want strings.Builder
+	for i, tm := range times {
+		r := slog.NewRecord(tm, slog.LevelInfo, "request", 0)
+		r.AddAttrs(slog.Int("n", i))
+		want.WriteString(slogLine(t, r))
+		if !lw.writeRequestLine(r) {
+			t.Fatalf("time %d (%s) not encoded", i, tm)
+		}
+	}
+	lw.Close()
+	if got.text() != want.String() {
+		t.Errorf("lines differ:\n got %s\nwant %s", got.text(), want.String())
+	}
+}
+
+// TestAPIRequestLinesAreWhatSlogWrites checks that the serve logger's
+// HandleRequestLine writes what slog writes for the record the API would
+// log otherwise (api.RequestLine.Attrs), over values that need escaping,
+// and that a derived logger leaves it to slog.
+func TestAPIRequestLinesAreWhatSlogWrites(t *testing.T) {
+	at := time.Date(2026, 12, 6, 22, 21, 2, 904485627, time.UTC)
+	lines := []api.RequestLine{
+		{Time: at, ID: "0123456789abcdef", Method: "GET", Route: "/schemas/ids/:id", Path: "/schemas/ids/7", Status: 200, Duration: 12345 * time.Nanosecond},
+		{Time: at.Add(time.Millisecond), ID: `cl"ient\id` + "\n\u2028", Principal: "ünï\xff", Method: "DELETE", Route: "unmatched",
+			Path: "/subjects/a%2Fb/versions/1", Status: 404, Duration: 0},
+		{Time: at.Truncate(time.Second).In(time.FixedZone("x", 3600)), Status: 500, Duration: -1},
+	}
+	var got recorder
+	lw := newLogWriter(&got)
+	logger, err := newLogger("info", lw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, ok := logger.Handler().(api.RequestLineHandler)
+	if !ok {
+		t.Fatal("the serve logger's handler writes no request lines")
+	}
+	var want strings.Builder
+	for i, l := range lines {
+		r := slog.NewRecord(l.Time, slog.LevelInfo, api.RequestMessage, 0)
+		r.AddAttrs(l.Attrs()...)
+		want.WriteString(slogLine(t, r))
+		if !h.HandleRequestLine(l) {
+			t.Fatalf("line %d not written", i)
+		}
+	}
+	lw.Close()
+	if got.text() != want.String() {
+		t.Errorf("lines differ:\n got %s\nwant %s", got.text(), want.String())
+	}
+	derived, ok := logger.With("k", "v").Handler().(api.RequestLineHandler)
+	if ok && derived.HandleRequestLine(lines[0]) {
+		t.Error("a derived logger wrote a request line without its attributes")
+	}
+}
+
+// BenchmarkRequestLine logs the request line of a read by id through the
+// serve logger into a discarding writer: as a slog record (how every
+// request was logged before api.RequestLineHandler), and as the API now
+// hands it over.
+func BenchmarkRequestLine(b *testing.B) {
+	lw := newLogWriter(io.Discard)
+	defer lw.Close()
+	logger, err := newLogger("info", lw)
+	if err != nil {
+		b.Fatal(err)
+	}
+	l := api.RequestLine{ID: "0123456789abcdef", Method: "GET", Route: "/schemas/ids/:id", Path: "/schemas/ids/1234", Status: 200, Duration: 23456}
+	ctx := context.Background()
+	b.Run("record", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			logger.LogAttrs(ctx, slog.LevelInfo, api.RequestMessage, l.Attrs()...)
+		}
+	})
+	h := logger.Handler().(api.RequestLineHandler)
+	b.Run("line", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			l.Time = time.Now()
+			h.HandleRequestLine(l)
+		}
+	})
 }
