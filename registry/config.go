@@ -14,13 +14,13 @@ import (
 func (s *Service) GetConfig(subject string, defaultToGlobal bool) (Config, error) {
 	sn := s.Snapshot()
 	if defaultToGlobal {
-		return sn.effectiveConfig(subject, s.cfg.DefaultCompatibility), nil
+		return sn.effectiveConfig(subject, s.cfg.DefaultCompatibility).clone(), nil
 	}
 	if subject == "" {
-		return withDefaultLevel(sn.global, s.cfg.DefaultCompatibility), nil
+		return withDefaultLevel(sn.global, s.cfg.DefaultCompatibility).clone(), nil
 	}
 	if c, ok := sn.config(subject); ok {
-		return c, nil
+		return c.clone(), nil
 	}
 	if confluent.ContextOf(subject) == GlobalContext {
 		// Confluent answers ".__GLOBAL" without a config of its own with
@@ -95,7 +95,7 @@ func (s *Service) SetConfig(ctx context.Context, subject string, update Config) 
 	if err != nil {
 		return Config{}, writeError(err, "set config", "set config")
 	}
-	return out, nil
+	return out.clone(), nil
 }
 
 // lockedFor takes the state's read lock for a write's decision that reads
@@ -146,7 +146,7 @@ func (s *Service) DeleteConfig(ctx context.Context, subject string) (Config, err
 	if err != nil {
 		return Config{}, writeError(err, "delete config", "delete config")
 	}
-	return out, nil
+	return out.clone(), nil
 }
 
 // validSubjectOrGlobal checks a config or mode write's subject: "" is

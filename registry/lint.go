@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/charter-registry/charter/compat"
@@ -259,7 +260,13 @@ func (s *Service) LintPolicy(subject string) LintPolicy {
 	st.mu.RLock()
 	defer st.mu.RUnlock()
 	if p := s.lintPolicyOn(st.Snapshot(), subject); p != nil {
-		return *p
+		return p.clone()
 	}
 	return LintPolicy{}
+}
+
+// clone returns a copy of p that shares no slice with it.
+func (p LintPolicy) clone() LintPolicy {
+	p.Use, p.Except = slices.Clone(p.Use), slices.Clone(p.Except)
+	return p
 }

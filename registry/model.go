@@ -133,6 +133,37 @@ func (c Config) merge(u Config) Config {
 	return c
 }
 
+// clone returns a copy of c that shares nothing with it: the configs a
+// snapshot holds are shared by every later snapshot, so what a read or a
+// write returns must not let the caller change them.
+func (c Config) clone() Config {
+	c.Compatibility = clonePtr(c.Compatibility)
+	c.Normalize = clonePtr(c.Normalize)
+	c.ValidateFields = clonePtr(c.ValidateFields)
+	c.ValidateNewSchemas = clonePtr(c.ValidateNewSchemas)
+	c.Alias = clonePtr(c.Alias)
+	c.CompatibilityGroup = clonePtr(c.CompatibilityGroup)
+	c.CompatibilityPolicy = clonePtr(c.CompatibilityPolicy)
+	c.DefaultMetadata = c.DefaultMetadata.Clone()
+	c.OverrideMetadata = c.OverrideMetadata.Clone()
+	c.DefaultRuleSet = c.DefaultRuleSet.Clone()
+	c.OverrideRuleSet = c.OverrideRuleSet.Clone()
+	if c.Lint != nil {
+		l := c.Lint.clone()
+		c.Lint = &l
+	}
+	return c
+}
+
+// clonePtr returns a pointer to a copy of *p; nil for nil.
+func clonePtr[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
+}
+
 // pick returns update when it is set, else current.
 func pick[T any](current, update *T) *T {
 	if update != nil {

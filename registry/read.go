@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -32,22 +33,27 @@ func ParseVersion(s string) (int, error) {
 // one state; the Service's read methods each take the current one.
 func (s *Service) Snapshot() *Snapshot { return s.state.Snapshot() }
 
+// view is what a read of subject's version vs returns. Its references,
+// metadata and rule set are copies (as idView's are): the snapshot's are
+// shared by every later snapshot, so a caller editing what it was given
+// must not change them.
 func view(subject string, vs *versionState) Schema {
 	s := vs.schema
 	out := Schema{Subject: subject, Version: vs.version, ID: vs.id, Deleted: vs.deleted, Timestamp: vs.timestamp}
 	if s != nil {
 		out.Schema = s.text
 		out.SchemaType = confluent.WireType(s.typ)
-		out.References = s.refs
-		out.Metadata = s.metadata
-		out.RuleSet = s.ruleSet
+		out.References = slices.Clone(s.refs)
+		out.Metadata = s.metadata.Clone()
+		out.RuleSet = s.ruleSet.Clone()
 		out.GUID = s.identity.String()
 	}
 	return out
 }
 
 func idView(sc *storedSchema) Schema {
-	return Schema{ID: sc.id, SchemaType: confluent.WireType(sc.typ), Schema: sc.text, References: sc.refs, Metadata: sc.metadata, RuleSet: sc.ruleSet, GUID: sc.identity.String()}
+	return Schema{ID: sc.id, SchemaType: confluent.WireType(sc.typ), Schema: sc.text, References: slices.Clone(sc.refs),
+		Metadata: sc.metadata.Clone(), RuleSet: sc.ruleSet.Clone(), GUID: sc.identity.String()}
 }
 
 // SchemaByID returns the schema with the given id in context ctx ("." is
