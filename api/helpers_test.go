@@ -70,7 +70,11 @@ func (h *harness) do(method, path string, body any) response {
 // value sent as JSON) and, unless it is empty, the Authorization header
 // authorization. It fails t on a transport error and reports an answer
 // of 500 or more as an error.
-func send(t testing.TB, base, method, path string, body any, authorization string) response {
+// roundTrip makes a request to url with body (nil, a string, bytes, or a
+// value sent as JSON, as contentType) and, unless it is empty, the
+// Authorization header authorization, and returns the answer with its
+// body read. It fails t on a transport error only.
+func roundTrip(t testing.TB, method, url string, body any, contentType, authorization string) (*http.Response, []byte) {
 	t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
@@ -86,12 +90,12 @@ func send(t testing.TB, base, method, path string, body any, authorization strin
 		}
 		rd = bytes.NewReader(enc)
 	}
-	req, err := http.NewRequest(method, base+path, rd)
+	req, err := http.NewRequest(method, url, rd)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if rd != nil {
-		req.Header.Set("Content-Type", "application/vnd.schemaregistry.v1+json")
+		req.Header.Set("Content-Type", contentType)
 	}
 	if authorization != "" {
 		req.Header.Set("Authorization", authorization)
@@ -105,6 +109,12 @@ func send(t testing.TB, base, method, path string, body any, authorization strin
 	if err != nil {
 		t.Fatal(err)
 	}
+	return res, b
+}
+
+func send(t testing.TB, base, method, path string, body any, authorization string) response {
+	t.Helper()
+	res, b := roundTrip(t, method, base+path, body, "application/vnd.schemaregistry.v1+json", authorization)
 	if res.StatusCode >= 500 {
 		t.Errorf("%s %s: server error %d: %s", method, path, res.StatusCode, b)
 	}

@@ -9,7 +9,6 @@ import (
 	"github.com/charter-registry/charter/internal/registrytest"
 	"github.com/charter-registry/charter/registry"
 	"github.com/charter-registry/charter/storage"
-	"github.com/charter-registry/charter/storage/file"
 )
 
 var billing = registry.Principal{Name: "bill-ci", Teams: []string{"billing"}}
@@ -81,89 +80,63 @@ func runLoop(t *testing.T, l storage.Log) (*registry.Service, func()) {
 // of the log: a restart (plain, or after compaction) replays the same
 // state and the same digest.
 func TestConsumerLoopSurvivesRestart(t *testing.T) {
-	for _, compact := range []bool{false, true} {
-		t.Run(map[bool]string{false: "plain", true: "compacted"}[compact], func(t *testing.T) {
-			dir := t.TempDir()
-			ctx := context.Background()
-			l, err := file.Open(ctx, dir, file.WithKeyFunc(registry.LogicalKey))
-			if err != nil {
-				t.Fatal(err)
-			}
-			svc, stop := runLoop(t, l)
-			g := gov(svc)
-			for _, team := range []string{"payments", "billing"} {
-				_, err := g.CreateTeam(as(admin), governance.Team{Name: team})
-				wantCode(t, "team "+team, err, 0)
-			}
-			hook, err := g.CreateWebhook(as(admin), governance.WebhookCreate{URL: "https://hooks.example.com/charter"})
-			wantCode(t, "webhook", err, 0)
-			_, err = g.CreateTopic(as(payments), "orders", governance.TopicUpdate{Visibility: ptr(governance.Private), Consumers: &[]string{"billing"}, Review: ptr("required"),
-				SLA: &governance.SLA{Freshness: "5m"}, Classification: ptr("internal")})
-			wantCode(t, "orders", err, 0)
-			_, err = g.Subscribe(as(billing), "orders", "billing", true)
-			wantCode(t, "subscribe", err, 0)
-			_, err = g.CreateTopic(as(payments), "legacy", governance.TopicUpdate{Consumers: &[]string{"billing"}})
-			wantCode(t, "legacy", err, 0)
-			_, err = g.UpdateTopic(as(payments), "legacy", governance.TopicUpdate{Lifecycle: ptr(governance.Deprecated), SunsetDate: ptr("2030-01-01")})
-			wantCode(t, "deprecate", err, 0)
-			_, err = g.SetMigration(as(billing), "legacy", "billing", governance.Migrated)
-			wantCode(t, "migrate", err, 0)
-			_, err = svc.Register(as(payments), "orders-value", registry.RegisterRequest{Schema: `{"type":"enum","name":"S","symbols":["A"],"default":"A"}`})
-			wantCode(t, "v1", err, 0)
-			_, err = svc.Register(as(payments), "orders-value", registry.RegisterRequest{Schema: `{"type":"enum","name":"S","symbols":["A","B"],"default":"A"}`})
-			wantCode(t, "v2 held", err, registry.CodePendingReview)
+	registrytest.Restarted(t, runLoop, func(t *testing.T, svc *registry.Service) loopSnapshot {
+		ctx := context.Background()
+		g := gov(svc)
+		for _, team := range []string{"payments", "billing"} {
+			_, err := g.CreateTeam(as(admin), governance.Team{Name: team})
+			wantCode(t, "team "+team, err, 0)
+		}
+		hook, err := g.CreateWebhook(as(admin), governance.WebhookCreate{URL: "https://hooks.example.com/charter"})
+		wantCode(t, "webhook", err, 0)
+		_, err = g.CreateTopic(as(payments), "orders", governance.TopicUpdate{Visibility: ptr(governance.Private), Consumers: &[]string{"billing"}, Review: ptr("required"),
+			SLA: &governance.SLA{Freshness: "5m"}, Classification: ptr("internal")})
+		wantCode(t, "orders", err, 0)
+		_, err = g.Subscribe(as(billing), "orders", "billing", true)
+		wantCode(t, "subscribe", err, 0)
+		_, err = g.CreateTopic(as(payments), "legacy", governance.TopicUpdate{Consumers: &[]string{"billing"}})
+		wantCode(t, "legacy", err, 0)
+		_, err = g.UpdateTopic(as(payments), "legacy", governance.TopicUpdate{Lifecycle: ptr(governance.Deprecated), SunsetDate: ptr("2030-01-01")})
+		wantCode(t, "deprecate", err, 0)
+		_, err = g.SetMigration(as(billing), "legacy", "billing", governance.Migrated)
+		wantCode(t, "migrate", err, 0)
+		_, err = svc.Register(as(payments), "orders-value", registry.RegisterRequest{Schema: `{"type":"enum","name":"S","symbols":["A"],"default":"A"}`})
+		wantCode(t, "v1", err, 0)
+		_, err = svc.Register(as(payments), "orders-value", registry.RegisterRequest{Schema: `{"type":"enum","name":"S","symbols":["A","B"],"default":"A"}`})
+		wantCode(t, "v2 held", err, registry.CodePendingReview)
 
-			// Deliver the first events, so there are delivery records.
-			n := 3
-			sent := okSender{started: make(chan int64), n: &n}
-			dctx, cancel := context.WithCancel(ctx)
-			done := make(chan struct{})
-			go func() {
-				defer close(done)
-				_ = g.Deliver(dctx, sent, governance.DeliveryConfig{})
-			}()
-			for range 4 { // three delivered and recorded, the fourth waits
-				<-sent.started
-			}
-			cancel()
-			<-done
-			// The last delivery record may have been appended as the
-			// delivery stopped: wait for everything the log holds.
-			end, err := svc.LogEnd(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			registrytest.WaitApplied(t, svc, end)
+		// Deliver the first events, so there are delivery records.
+		n := 3
+		sent := okSender{started: make(chan int64), n: &n}
+		dctx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			_ = g.Deliver(dctx, sent, governance.DeliveryConfig{})
+		}()
+		for range 4 { // three delivered and recorded, the fourth waits
+			<-sent.started
+		}
+		cancel()
+		<-done
+		// The last delivery record may have been appended as the
+		// delivery stopped: wait for everything the log holds.
+		end, err := svc.LogEnd(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		registrytest.WaitApplied(t, svc, end)
 
-			before := loopState(t, svc)
-			if len(before.Reviews) != 1 || len(before.Deliveries) < 2 || before.Webhooks[0].ID != hook.ID || before.Window.Consumers[0].State != governance.Migrated {
-				t.Fatalf("before the restart: %+v", before)
-			}
-			stop()
-			if err := l.Close(); err != nil {
-				t.Fatal(err)
-			}
-			l, err = file.Open(ctx, dir, file.WithKeyFunc(registry.LogicalKey))
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _ = l.Close() })
-			if compact {
-				if err := l.Compact(ctx); err != nil {
-					t.Fatal(err)
-				}
-			}
-			again, _ := runLoop(t, l)
-			after := loopState(t, again)
-			ab, _ := json.Marshal(after)
-			bb, _ := json.Marshal(before)
-			if string(ab) != string(bb) {
-				t.Errorf("after the restart\n got %s\nwant %s", ab, bb)
-			}
-			// And the private topic is still hidden from another team.
-			if gov(again).CanReadTopic(governance.As(shipping), "orders") {
-				t.Error("orders readable by shipping after the restart")
-			}
-		})
-	}
+		before := loopState(t, svc)
+		if len(before.Reviews) != 1 || len(before.Deliveries) < 2 || before.Webhooks[0].ID != hook.ID || before.Window.Consumers[0].State != governance.Migrated {
+			t.Fatalf("before the restart: %+v", before)
+		}
+		return before
+	}, func(t *testing.T, again *registry.Service, before loopSnapshot) {
+		registrytest.SameJSON(t, "after the restart", loopState(t, again), before)
+		// And the private topic is still hidden from another team.
+		if gov(again).CanReadTopic(governance.As(shipping), "orders") {
+			t.Error("orders readable by shipping after the restart")
+		}
+	})
 }

@@ -2,14 +2,12 @@ package governance_test
 
 import (
 	"context"
-	"encoding/json"
 	"testing"
 
 	"github.com/charter-registry/charter/governance"
 	"github.com/charter-registry/charter/internal/registrytest"
 	"github.com/charter-registry/charter/registry"
 	"github.com/charter-registry/charter/storage"
-	"github.com/charter-registry/charter/storage/file"
 )
 
 // governedSnapshot is everything governance serves, for comparing states.
@@ -112,55 +110,24 @@ func checkEnforced(t *testing.T, svc *registry.Service) {
 
 func sameGoverned(t *testing.T, what string, got, want governedSnapshot) {
 	t.Helper()
-	gb, _ := json.Marshal(got)
-	wb, _ := json.Marshal(want)
-	if string(gb) != string(wb) {
-		t.Errorf("%s: governance differs\n got %s\nwant %s", what, gb, wb)
-	}
+	registrytest.SameJSON(t, what+": governance differs", got, want)
 }
 
 func TestGovernanceSurvivesRestartFromDisk(t *testing.T) {
-	for _, compact := range []bool{false, true} {
-		name := "plain"
-		if compact {
-			name = "compacted"
+	registrytest.Restarted(t, startOn, func(t *testing.T, svc *registry.Service) governedSnapshot {
+		governanceHistory(t, svc)
+		before := governed(t, svc)
+		if len(before.Audit) != 14 || len(before.Topics) != 3 || len(before.Teams) != 2 {
+			t.Fatalf("history: %d audit entries, %d topics, %d teams", len(before.Audit), len(before.Topics), len(before.Teams))
 		}
-		t.Run(name, func(t *testing.T) {
-			dir := t.TempDir()
-			ctx := context.Background()
-			l, err := file.Open(ctx, dir, file.WithKeyFunc(registry.LogicalKey))
-			if err != nil {
-				t.Fatal(err)
-			}
-			svc, stop := startOn(t, l)
-			governanceHistory(t, svc)
-			before := governed(t, svc)
-			stop()
-			if err := l.Close(); err != nil {
-				t.Fatal(err)
-			}
-			if len(before.Audit) != 14 || len(before.Topics) != 3 || len(before.Teams) != 2 {
-				t.Fatalf("history: %d audit entries, %d topics, %d teams", len(before.Audit), len(before.Topics), len(before.Teams))
-			}
-
-			l, err = file.Open(ctx, dir, file.WithKeyFunc(registry.LogicalKey))
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _ = l.Close() })
-			if compact {
-				if err := l.Compact(ctx); err != nil {
-					t.Fatal(err)
-				}
-			}
-			again, _ := startOn(t, l)
-			sameGoverned(t, "after restart", governed(t, again), before)
-			checkEnforced(t, again)
-			o, err := gov(again).SubjectOwnership(governance.Everyone(), "parcels-value")
-			wantCode(t, "ownership", err, 0)
-			if o.Team != "payments" {
-				t.Errorf("parcels-value owned by %q after restart, want payments", o.Team)
-			}
-		})
-	}
+		return before
+	}, func(t *testing.T, again *registry.Service, before governedSnapshot) {
+		sameGoverned(t, "after restart", governed(t, again), before)
+		checkEnforced(t, again)
+		o, err := gov(again).SubjectOwnership(governance.Everyone(), "parcels-value")
+		wantCode(t, "ownership", err, 0)
+		if o.Team != "payments" {
+			t.Errorf("parcels-value owned by %q after restart, want payments", o.Team)
+		}
+	})
 }

@@ -3,7 +3,6 @@ package dek_test
 import (
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -56,18 +55,14 @@ var wrapped = base64.StdEncoding.EncodeToString([]byte("client-wrapped"))
 // team owning a subject's topic may create and read its DEKs, another
 // team may do neither, and KEK changes other than creation are for admins.
 func TestATeamManagesOnlyTheKeysOfItsSubjects(t *testing.T) {
-	dir := t.TempDir()
-	log, err := file.Open(context.Background(), dir, file.WithKeyFunc(registry.LogicalKey))
-	if err != nil {
-		t.Fatal(err)
-	}
+	log := registrytest.OpenFile(t, t.TempDir())
 	defer log.Close()
 	svc, keys, _ := start(t, log, registry.AccessConfig{Enforce: true, Unowned: registry.UnownedAdminOnly})
 	for _, team := range []string{"payments", "shipping"} {
 		_, err := gov(svc).CreateTeam(as(admin), governance.Team{Name: team})
 		wantCode(t, "create team", err, 0)
 	}
-	_, err = gov(svc).CreateTopic(as(payments), "orders", governance.TopicUpdate{})
+	_, err := gov(svc).CreateTopic(as(payments), "orders", governance.TopicUpdate{})
 	wantCode(t, "create topic", err, 0)
 
 	_, err = keys.CreateKek(context.Background(), dek.CreateKek{Name: "k", KmsType: "local-kms", KmsKeyID: "local-kms://k"}, false)
@@ -150,11 +145,7 @@ func snapshot(t *testing.T, svc *registry.Service, keys *dek.Registry) keysSnaps
 
 func same(t *testing.T, what string, got, want keysSnapshot) {
 	t.Helper()
-	g, _ := json.Marshal(got)
-	w, _ := json.Marshal(want)
-	if string(g) != string(w) {
-		t.Errorf("%s: keys differ\n got %s\nwant %s", what, g, w)
-	}
+	registrytest.SameJSON(t, what+": keys differ", got, want)
 }
 
 // keyHistory makes writes whose results must survive: KEKs (one shared,
@@ -210,13 +201,7 @@ func keyHistory(t *testing.T, keys *dek.Registry) {
 // then from the same log compacted.
 func TestKeysSurviveRestartAndCompaction(t *testing.T) {
 	dir := t.TempDir()
-	open := func() *file.Log {
-		l, err := file.Open(context.Background(), dir, file.WithKeyFunc(registry.LogicalKey))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return l
-	}
+	open := func() *file.Log { return registrytest.OpenFile(t, dir) }
 	l := open()
 	svc, keys, stop := start(t, l, registry.AccessConfig{})
 	keyHistory(t, keys)
