@@ -3,7 +3,6 @@ package api_test
 import (
 	"context"
 	"encoding/base64"
-	"net/http"
 	"testing"
 
 	"github.com/charter-registry/charter/api"
@@ -51,11 +50,12 @@ func testPasswordHash(t testing.TB) string {
 
 // authHarness is a server with authentication required.
 type authHarness struct {
-	t   testing.TB
-	srv *registrytest.Registry
-	svc *registry.Service
-	api *api.Server
-	log storage.Log
+	*governedServer // call and must, as the as* names
+	t               testing.TB
+	srv             *registrytest.Registry
+	svc             *registry.Service
+	api             *api.Server
+	log             storage.Log
 }
 
 type authOptions struct {
@@ -71,33 +71,10 @@ func newAuthHarness(t testing.TB, o authOptions) *authHarness {
 	if o.unowned == "" {
 		o.unowned = registry.UnownedOpen
 	}
-	r := startGoverned(t, testKeys, testPrincipals(t), registry.AccessConfig{Enforce: true, Unowned: o.unowned},
-		api.AuthConfig{AnonymousRead: o.anonymousRead, MaxFailures: o.maxFailures}).Registry
-	return &authHarness{t: t, srv: r, svc: r.Service, api: r.API, log: r.Log}
-}
-
-// call sends a request as who (one of the as* names, or a raw
-// Authorization header value when it contains a space).
-func (h *authHarness) call(who, method, path string, body any) response {
-	h.t.Helper()
-	authorization := who
-	switch {
-	case who == asAnonymous:
-		authorization = ""
-	case testKeys[who] != "":
-		authorization = "Bearer " + testKeys[who]
-	}
-	return send(h.t, h.srv.URL, method, path, body, authorization)
-}
-
-// must sends a request that has to succeed.
-func (h *authHarness) must(who, method, path string, body any) response {
-	h.t.Helper()
-	r := h.call(who, method, path, body)
-	if r.status != http.StatusOK {
-		h.t.Fatalf("%s %s as %s: %d %s", method, path, who, r.status, r.body)
-	}
-	return r
+	s := startGoverned(t, testKeys, testPrincipals(t), registry.AccessConfig{Enforce: true, Unowned: o.unowned},
+		api.AuthConfig{AnonymousRead: o.anonymousRead, MaxFailures: o.maxFailures})
+	r := s.Registry
+	return &authHarness{governedServer: s, t: t, srv: r, svc: r.Service, api: r.API, log: r.Log}
 }
 
 func (h *authHarness) end() int64 {

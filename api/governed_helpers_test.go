@@ -69,13 +69,17 @@ func startGoverned(t testing.TB, keys map[string]string, principals []keyedPrinc
 	return &governedServer{t: t, Registry: r, keys: keys}
 }
 
-// call sends a request as who, with its API key, or with none when who
-// has no key.
+// call sends a request as who: with its API key, with no credentials as
+// "anonymous", and otherwise with who as the raw Authorization header
+// value (a test's own Basic or Bearer credentials).
 func (s *governedServer) call(who, method, path string, body any) response {
 	s.t.Helper()
-	auth := ""
-	if k := s.keys[who]; k != "" {
+	auth := who
+	switch k := s.keys[who]; {
+	case k != "":
 		auth = "Bearer " + k
+	case who == "anonymous":
+		auth = ""
 	}
 	return send(s.t, s.URL, method, path, body, auth)
 }
