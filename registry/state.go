@@ -157,16 +157,20 @@ func (st *State) publish() {
 	}
 }
 
-// speculate returns sn with recs applied to it, leaving extensions alone
-// and publishing nothing: what the state will be once recs are applied,
-// for deciding the next write of a group before they are (write.go).
-func (st *State) speculate(sn *Snapshot, recs []storage.Record) *Snapshot {
-	b := newBuilder(sn, st.gen.Add(1))
+// speculate applies recs to b, leaving extensions alone and publishing
+// nothing, and returns what the state will be once they are applied, for
+// deciding the next write of a group before they are (write.go). b is the
+// group's own builder (newBuilder(base, st.gen.Add(1))), kept for the
+// whole group, so each trie node the group changes is copied once per
+// group instead of once per write: the snapshot it returns changes with
+// the next speculate on b, and is read only by the group's next decision,
+// which runs after the one before it has returned.
+func (st *State) speculate(b *builder, recs []storage.Record) *Snapshot {
 	for _, r := range recs {
 		d := Decode(r)
 		_ = b.apply(&d, nil)
 	}
-	return b.snapshot()
+	return b.sn
 }
 
 // extended reports whether recs hold a record an Extension applies, other

@@ -321,6 +321,7 @@ type outcome struct {
 func (s *Service) decideGroup(base *Snapshot, speculative bool, group []*writeReq) (outs []outcome, recs []storage.Record, sn *Snapshot) {
 	sn = base
 	bytes := 0
+	var spec *builder // the group's speculation, made on the first write's records
 	for _, req := range group {
 		alone := len(outs) == 0 && !speculative
 		if req.solo && !alone {
@@ -351,7 +352,10 @@ func (s *Service) decideGroup(base *Snapshot, speculative bool, group []*writeRe
 		if barrier {
 			break
 		}
-		sn = s.state.speculate(sn, out)
+		if spec == nil {
+			spec = newBuilder(base, s.state.gen.Add(1))
+		}
+		sn = s.state.speculate(spec, out)
 	}
 	return outs, recs, sn
 }

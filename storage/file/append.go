@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"sync"
 
 	"github.com/charter-registry/charter/storage"
 )
@@ -111,7 +112,7 @@ func (l *Log) enqueue(ctx context.Context, expect int64, recs []storage.Record) 
 	}
 	if g == nil {
 		g = &group{base: l.assigned, done: make(chan struct{})}
-		g.frame = beginFrame(make([]byte, 0, frameHeaderSize+bodyHeaderSize+size))
+		g.frame = beginFrame(frameBuffer(frameHeaderSize + bodyHeaderSize + size))
 		l.open = g
 	}
 	first := l.assigned
@@ -123,6 +124,36 @@ func (l *Log) enqueue(ctx context.Context, expect int64, recs []storage.Record) 
 	l.assigned += int64(len(recs))
 	l.cond.Signal()
 	return g, first, nil
+}
+
+// frames keeps written frames' buffers for the next groups: a group grows
+// as batches join it, and without reuse every group commit allocated its
+// frame again, doubling it as it grew. Buffers larger than maxPooledFrame
+// are left to the collector.
+var frames sync.Pool
+
+const (
+	minPooledFrame = 16 << 10
+	maxPooledFrame = 1 << 20
+)
+
+// frameBuffer returns an empty buffer with room for at least n bytes.
+func frameBuffer(n int) []byte {
+	if n <= maxPooledFrame {
+		if b, ok := frames.Get().(*[]byte); ok && cap(*b) >= n {
+			return (*b)[:0]
+		}
+	}
+	return make([]byte, 0, max(n, minPooledFrame))
+}
+
+// recycleFrame gives a written frame's buffer back; nothing may use it
+// afterwards.
+func recycleFrame(b []byte) {
+	if cap(b) <= maxPooledFrame {
+		b = b[:0]
+		frames.Put(&b)
+	}
 }
 
 // Syncs returns how many frames the log has written and synced since it
@@ -206,6 +237,8 @@ func (l *Log) write() {
 			l.maxID = max(l.maxID, g.maxID)
 			l.syncs++
 			close(g.done)
+			recycleFrame(g.frame)
+			g.frame = nil
 			l.wake()
 			l.kickCheckpoint()
 		}
