@@ -30,6 +30,9 @@ type Log struct {
 	closed  bool
 	running sync.WaitGroup // Append, Tail and End calls, and background flushes
 	writer  writer         // the transactional producer behind Begin
+	// progress is how far the Log's tails have read: Begin after a lost
+	// commit waits for the winner's commit to show there.
+	progress progress
 }
 
 // Interface checks.

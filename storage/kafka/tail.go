@@ -84,6 +84,7 @@ func (l *Log) Tail(ctx context.Context, from int64, fn func(storage.Record) erro
 				slog.String("topic", fe.Topic), slog.Any("error", fe.Err))
 		}
 		var ferr error
+		delivered := int64(-1)
 		fetches.EachRecord(func(kr *kgo.Record) {
 			if ferr != nil || kr.Offset < from {
 				return
@@ -92,8 +93,13 @@ func (l *Log) Tail(ctx context.Context, from int64, fn func(storage.Record) erro
 			if kr.Attrs.IsControl() {
 				rec = storage.Record{Offset: kr.Offset, Control: true}
 			}
-			ferr = fn(rec)
+			if ferr = fn(rec); ferr == nil {
+				delivered = kr.Offset
+			}
 		})
+		if delivered >= 0 {
+			l.progress.advance(delivered + 1)
+		}
 		if ferr != nil {
 			return ferr
 		}

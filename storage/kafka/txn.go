@@ -46,13 +46,73 @@ type writer struct {
 	committed int64
 	// conflicts counts commits lost in a row to another instance; Begin
 	// backs off before it takes the epoch back, so that the instance that
-	// holds it can finish.
+	// holds it can finish. lostAt is where this Log's tail had read to
+	// when it lost the last one.
 	conflicts int
+	lostAt    int64
 }
 
-// Backoff bounds for Begin after a lost commit.
+// progress is how far this Log's tails have read, for a writer that
+// waits for another instance's commit to land.
+type progress struct {
+	mu    sync.Mutex
+	end   int64         // the offset after the last record a Tail delivered
+	moved chan struct{} // closed and replaced whenever end grows
+}
+
+// advance notes that a Tail delivered everything below end.
+func (p *progress) advance(end int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if end <= p.end {
+		return
+	}
+	p.end = end
+	if p.moved != nil {
+		close(p.moved)
+		p.moved = nil
+	}
+}
+
+// read returns how far the tails have read.
+func (p *progress) read() int64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.end
+}
+
+// past waits until the tails have read beyond after, for at most d; it
+// fails only when ctx ends first.
+func (p *progress) past(ctx context.Context, after int64, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	for {
+		p.mu.Lock()
+		if p.end > after {
+			p.mu.Unlock()
+			return nil
+		}
+		if p.moved == nil {
+			p.moved = make(chan struct{})
+		}
+		moved := p.moved
+		p.mu.Unlock()
+		select {
+		case <-moved:
+		case <-t.C:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// Backoff bounds for Begin after a lost commit. The instance that won
+// usually commits within milliseconds, and Begin goes on as soon as that
+// commit reaches this Log's tail; the backoff bounds the wait for a winner
+// that died or whose commit failed.
 const (
-	conflictBackoffMin = 5 * time.Millisecond
+	conflictBackoffMin = 20 * time.Millisecond
 	conflictBackoffMax = 250 * time.Millisecond
 )
 
@@ -99,11 +159,16 @@ func (l *Log) Begin(ctx context.Context) (storage.Txn, error) {
 func (l *Log) begin(ctx context.Context) (*txn, error) {
 	w := &l.writer
 	w.mu.Lock()
-	cl, conflicts := w.cl, w.conflicts
+	cl, conflicts, lostAt := w.cl, w.conflicts, w.lostAt
 	w.mu.Unlock()
 
 	if conflicts > 0 {
-		if err := sleep(ctx, conflictBackoff(conflicts)); err != nil {
+		// Let the instance that took the epoch commit what it began:
+		// taking the epoch back at once would abort its transaction, and
+		// the instances would go on aborting each other's. Once its commit
+		// has landed, this Log's writes have queued up behind it and go
+		// in one transaction.
+		if err := l.progress.past(ctx, lostAt, conflictBackoff(conflicts)); err != nil {
 			return nil, l.ctxErr(ctx, "begin: backing off after a lost commit")
 		}
 	}
@@ -209,8 +274,10 @@ func (l *Log) stableEnd(ctx context.Context) (int64, error) {
 // lostCommit records a commit lost to another instance.
 func (l *Log) lostCommit() {
 	w := &l.writer
+	at := l.progress.read()
 	w.mu.Lock()
 	w.conflicts++
+	w.lostAt = at
 	w.mu.Unlock()
 }
 
@@ -269,18 +336,6 @@ func conflictBackoff(n int) time.Duration {
 	d := conflictBackoffMin << min(n-1, 10)
 	d = min(d, conflictBackoffMax)
 	return d/2 + rand.N(d/2+1)
-}
-
-// sleep waits for d or until ctx ends.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // txn is a transaction begun by Log.Begin.
