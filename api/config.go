@@ -106,6 +106,13 @@ func (s *Server) putMode(c *echo.Context) error {
 }
 
 func (s *Server) deleteMode(c *echo.Context) error {
+	recursive, err := boolQuery(c, "recursive")
+	if err != nil {
+		return err
+	}
+	if recursive {
+		return s.deleteModeRecursive(c)
+	}
 	m, err := s.svc.DeleteMode(c.Request().Context(), c.Param("subject"))
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 	"net/url"
+	"sort"
 	"strings"
 
 	"github.com/labstack/echo/v5"
@@ -226,4 +227,51 @@ func qualifiedReferences(c *echo.Context, sc registry.Schema) registry.Schema {
 	}
 	sc.References = refs
 	return sc
+}
+
+// deleteModeRecursive answers DELETE /mode/{subject}?recursive=true (and
+// DELETE /mode?recursive=true): the mode and, for a context, the modes of
+// every subject under it, as Confluent's ModeResource does. The answer is
+// the subject's own former mode, or {} when it had none.
+func (s *Server) deleteModeRecursive(c *echo.Context) error {
+	m, had, err := s.svc.DeleteModeRecursive(c.Request().Context(), c.Param("subject"))
+	if err != nil {
+		return err
+	}
+	if !had {
+		return writeJSON(c, http.StatusOK, struct{}{})
+	}
+	return writeJSON(c, http.StatusOK, modeBody{m})
+}
+
+// contextID is Confluent's ContextId: a schema id and the context that
+// holds it.
+type contextID struct {
+	Context string `json:"context"`
+	ID      int    `json:"id"`
+}
+
+// idsByGUID answers GET /schemas/guids/{guid}/ids: the id the schema has
+// in each context that holds it, by context then id, as Confluent's
+// SchemasResource does; a guid no context holds answers an empty list.
+// Contexts the caller cannot read a subject of are left out, as for the
+// guid's schema.
+func (s *Server) idsByGUID(c *echo.Context) error {
+	guid := c.Param("guid")
+	sn := s.svc.Snapshot()
+	out := []contextID{}
+	for _, ctx := range sn.Contexts() {
+		sc, err := sn.SchemaByGUID(ctx, guid)
+		if err != nil || !s.idReadable(c, sn, ctx, sc.ID) {
+			continue
+		}
+		out = append(out, contextID{Context: ctx, ID: sc.ID})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Context != out[j].Context {
+			return out[i].Context < out[j].Context
+		}
+		return out[i].ID < out[j].ID
+	})
+	return writeJSON(c, http.StatusOK, out)
 }

@@ -235,6 +235,7 @@ func (s *Server) routes() {
 	e.GET("/schemas/ids/:id/subjects", s.subjectsByID)
 	e.GET("/schemas/ids/:id/versions", s.versionsByID)
 	e.GET("/schemas/guids/:guid", s.schemaByGUID)
+	e.GET("/schemas/guids/:guid/ids", s.idsByGUID)
 
 	e.GET("/subjects", s.listSubjects)
 	e.POST("/subjects/:subject", s.lookup)
