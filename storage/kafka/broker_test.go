@@ -80,10 +80,14 @@ func TestBrokerTopicValidation(t *testing.T) {
 	created := base
 	created.MinInsyncReplicas = 1
 	openBroker(t, created)
-	td, err := adm.ListTopics(ctx, created.Topic)
-	if err != nil {
-		t.Fatal(err)
-	}
+	// A broker's metadata may list a topic it has just created before its
+	// partitions have leaders: wait until they show.
+	var td kadm.TopicDetails
+	poll.Until(t, time.Minute, "the created topic's partitions in the metadata", func() bool {
+		var err error
+		td, err = adm.ListTopics(ctx, created.Topic)
+		return err == nil && td[created.Topic].Err == nil && len(td[created.Topic].Partitions) > 0
+	})
 	if n := len(td[created.Topic].Partitions); n != 1 {
 		t.Fatalf("created topic has %d partitions, want 1", n)
 	}
