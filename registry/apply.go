@@ -55,19 +55,24 @@ func (b *builder) spaceOf(ctx string) *idSpace {
 // create): a copy when an earlier snapshot holds it.
 func (b *builder) subjectOf(subject string, create bool) *subjectState {
 	h := b.sn.strHash(subject)
-	ss, _ := b.sn.subjects.get(h, subject)
+	if !create {
+		ss, _ := b.sn.subjects.get(h, subject)
+		if ss == nil || ss.gen == b.gen {
+			return ss
+		}
+	}
+	var p **subjectState
+	b.sn.subjects, p, _ = b.sn.subjects.edit(b.gen, h, subject)
+	ss := *p
 	if ss != nil && ss.gen == b.gen {
 		return ss
-	}
-	if ss == nil && !create {
-		return nil
 	}
 	next := &subjectState{gen: b.gen}
 	if ss != nil {
 		next.versions = make([]versionState, len(ss.versions), len(ss.versions)+1)
 		copy(next.versions, ss.versions)
 	}
-	b.sn.subjects = b.sn.subjects.set(b.gen, h, subject, next)
+	*p = next
 	return next
 }
 
@@ -88,8 +93,8 @@ func (b *builder) apply(d *Decoded, ext func(Key, []byte, int64) error) error {
 		return nil
 	}
 	err := d.err
-	if err == nil && d.schema != nil {
-		err = b.applySchema(d.key, *d.schema, d.identity)
+	if err == nil && d.hasSchema {
+		err = b.applySchema(d.key, d.schema, d.identity)
 	} else if err == nil {
 		err = b.applyOther(d.key, r.Value, r.Offset, ext)
 	}
@@ -112,7 +117,7 @@ func (b *builder) applyOther(k Key, value []byte, offset int64, ext func(Key, []
 		if d.err != nil {
 			return d.err
 		}
-		return b.applySchema(k, *d.schema, d.identity)
+		return b.applySchema(k, d.schema, d.identity)
 	case KeyConfig:
 		if value == nil {
 			if k.Global {
@@ -267,23 +272,27 @@ func (b *builder) putVersion(v schemaValue, identity Identity) {
 const internBytes = 4 << 10
 
 func (b *builder) retain(sp *idSpace, v schemaValue, identity Identity) *storedSchema {
-	h := idHash(v.ID)
-	e, _ := sp.ids.get(h, v.ID)
-	if e.sc == nil {
+	var e *idEntry
+	var found bool
+	sp.ids, e, found = sp.ids.edit(b.gen, idHash(v.ID), v.ID)
+	if !found {
 		e.sc = &storedSchema{id: v.ID, typ: confluent.TypeOrAvro(v.SchemaType), text: v.Schema, refs: v.References, metadata: v.Metadata, ruleSet: v.RuleSet, identity: identity, ctx: contextOf(v.Subject)}
 		if len(v.Schema) >= internBytes {
 			e.sc.interned = unique.Make(v.Schema)
 			e.sc.text = e.sc.interned.Value()
 		}
 		ih := identHash(identity)
-		if _, taken := sp.byIdentity.get(ih, identity); !taken {
-			sp.byIdentity = sp.byIdentity.set(b.gen, ih, identity, v.ID)
+		var p *int
+		var taken bool
+		if sp.byIdentity, p, taken = sp.byIdentity.edit(b.gen, ih, identity); !taken {
+			*p = v.ID
 		}
-		sp.retired = sp.retired.del(b.gen, ih, identity)
+		if sp.retired.Len() > 0 {
+			sp.retired = sp.retired.del(b.gen, ih, identity)
+		}
 	}
 	e.holders = b.addHolder(e.holders, e.uses, v.Subject)
 	e.uses++
-	sp.ids = sp.ids.set(b.gen, h, v.ID, e)
 	sp.maxID = max(sp.maxID, v.ID)
 	return e.sc
 }

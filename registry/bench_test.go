@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -236,6 +237,7 @@ func benchReplay(b *testing.B, records int) {
 		opened time.Duration
 	)
 	b.ReportAllocs()
+	cpu0, cpuOK := registrytest.ProcessCPU()
 	for b.Loop() {
 		var o time.Duration
 		last = nil // at most one replayed state alive at a time
@@ -244,6 +246,11 @@ func benchReplay(b *testing.B, records int) {
 	}
 	perRecord := float64(b.Elapsed().Nanoseconds()) / float64(b.N) / float64(records)
 	b.ReportMetric(perRecord, "ns/record")
+	if cpu1, ok := registrytest.ProcessCPU(); ok && cpuOK {
+		// CPU of the whole process (decoding workers and the GC included)
+		// per record: what a shared machine does not stretch.
+		b.ReportMetric(float64((cpu1-cpu0).Nanoseconds())/float64(b.N)/float64(records), "cpu-ns/record")
+	}
 	b.ReportMetric(float64(opened.Nanoseconds())/float64(b.N)/float64(records), "open-ns/record")
 	b.ReportMetric(1e9/perRecord, "records/s")
 	if hwm, ok := registrytest.PeakRSS(); ok {
@@ -253,6 +260,17 @@ func benchReplay(b *testing.B, records int) {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	b.ReportMetric(float64(ms.HeapAlloc)/(1<<20), "live-heap-MiB")
+	if path := os.Getenv("CHARTER_BENCH_HEAP_PROFILE"); path != "" {
+		// What the replayed state holds, by allocation site.
+		f, err := os.Create(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+			b.Fatal(err)
+		}
+		_ = f.Close()
+	}
 	if subjects, schemas, _ := last.State().Counts(); subjects == 0 || schemas == 0 {
 		b.Fatalf("replay produced an empty state: %d subjects, %d schemas", subjects, schemas)
 	}

@@ -84,6 +84,19 @@ func (m pmap[K, V]) set(gen, h uint64, k K, v V) pmap[K, V] {
 	return m
 }
 
+// edit returns m with k present and a pointer to k's value in a node of
+// generation gen, which the caller may write through until m next
+// changes; found reports whether k was there before (else the value is
+// V's zero value). It is a get and a set in one walk down the trie.
+func (m pmap[K, V]) edit(gen, h uint64, k K) (pmap[K, V], *V, bool) {
+	root, p, found := m.root.edit(gen, 0, h, k)
+	m.root = root
+	if !found {
+		m.n++
+	}
+	return m, p, found
+}
+
 // del returns m without k.
 func (m pmap[K, V]) del(gen, h uint64, k K) pmap[K, V] {
 	root, removed := m.root.del(gen, 0, h, k)
@@ -174,6 +187,51 @@ func (n *pnode[K, V]) set(gen uint64, shift uint, h uint64, k K, v V) (*pnode[K,
 	n = n.editable(gen)
 	n.kids[i] = pslot[K, V]{node: child}
 	return n, true
+}
+
+func (n *pnode[K, V]) edit(gen uint64, shift uint, h uint64, k K) (*pnode[K, V], *V, bool) {
+	if n == nil {
+		n = &pnode[K, V]{gen: gen}
+	}
+	if shift >= 64 {
+		n = n.editable(gen)
+		for i := range n.kids {
+			if n.kids[i].key == k {
+				return n, &n.kids[i].val, true
+			}
+		}
+		n.kids = append(n.kids, pslot[K, V]{hash: h, key: k})
+		return n, &n.kids[len(n.kids)-1].val, false
+	}
+	bit := uint32(1) << ((h >> shift) & pmapMask)
+	i := bits.OnesCount32(n.bitmap & (bit - 1))
+	if n.bitmap&bit == 0 {
+		n = n.editable(gen)
+		n.kids = append(n.kids, pslot[K, V]{})
+		copy(n.kids[i+1:], n.kids[i:])
+		n.kids[i] = pslot[K, V]{hash: h, key: k}
+		n.bitmap |= bit
+		return n, &n.kids[i].val, false
+	}
+	s := n.kids[i]
+	switch {
+	case s.node != nil:
+		child, p, found := s.node.edit(gen, shift+pmapBits, h, k)
+		if child != s.node {
+			n = n.editable(gen)
+			n.kids[i].node = child
+		}
+		return n, p, found
+	case s.hash == h && s.key == k:
+		n = n.editable(gen)
+		return n, &n.kids[i].val, true
+	}
+	// Two entries share this chunk: push both one level down.
+	child, _ := (*pnode[K, V])(nil).set(gen, shift+pmapBits, s.hash, s.key, s.val)
+	child, p, _ := child.edit(gen, shift+pmapBits, h, k)
+	n = n.editable(gen)
+	n.kids[i] = pslot[K, V]{node: child}
+	return n, p, false
 }
 
 func (n *pnode[K, V]) del(gen uint64, shift uint, h uint64, k K) (*pnode[K, V], bool) {

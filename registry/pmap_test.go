@@ -6,7 +6,7 @@ import (
 )
 
 // TestPmapMatchesAMap drives a pmap and a Go map with the same random sets
-// and deletes, across generations, with narrow hashes so that collision
+// (set, or edit and a write through its pointer) and deletes, across generations, with narrow hashes so that collision
 // nodes and deep paths are exercised, and checks that every earlier
 // version of the pmap still holds what it held when it was taken.
 func TestPmapMatchesAMap(t *testing.T) {
@@ -32,9 +32,17 @@ func TestPmapMatchesAMap(t *testing.T) {
 				if rng.IntN(3) == 0 {
 					m = m.del(gen, hash(k), k)
 					delete(want, k)
-				} else {
-					v := rng.Int()
+				} else if v := rng.Int(); rng.IntN(2) == 0 {
 					m = m.set(gen, hash(k), k, v)
+					want[k] = v
+				} else {
+					var p *int
+					var found bool
+					m, p, found = m.edit(gen, hash(k), k)
+					if w, ok := want[k]; found != ok || *p != w {
+						t.Fatalf("hash bits %d: edit(%d) found %v holding %d; want %v holding %d", hashBits, k, found, *p, ok, w)
+					}
+					*p = v
 					want[k] = v
 				}
 			}

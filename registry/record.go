@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"unicode/utf8"
+	"unsafe"
 
 	"github.com/charter-registry/charter/compat"
 	"github.com/charter-registry/charter/storage"
@@ -333,6 +335,219 @@ func scanSmallInt(b []byte, i int) (int, int, bool) {
 		i++
 	}
 	if i == start || (i < len(b) && b[i] >= '0' && b[i] <= '9') || (i-start > 1 && b[start] == '0') {
+		return 0, i, false
+	}
+	if neg {
+		n = -n
+	}
+	return n, i, true
+}
+
+// decodeSchemaValueFast parses the SCHEMA values Confluent and charter
+// write for a schema without references, metadata or rule set (subject,
+// version, id, schemaType, schema, deleted and ts) without reflection:
+// replay decodes one per record, and encoding/json's reflection and
+// validation pass were most of a replay's CPU. The subject is the key's
+// (subject) when it has the same bytes, so it is not allocated twice.
+// Anything else (other fields, nulls, \u escapes, numbers that are not
+// plain integers, invalid UTF-8) reports false and goes through
+// encoding/json, which then decides.
+func decodeSchemaValueFast(b []byte, subject string) (schemaValue, bool) {
+	var v schemaValue
+	i := skipSpace(b, 0)
+	if i >= len(b) || b[i] != '{' {
+		return v, false
+	}
+	i++
+	for first := true; ; first = false {
+		i = skipSpace(b, i)
+		if i >= len(b) {
+			return v, false
+		}
+		if b[i] == '}' {
+			if skipSpace(b, i+1) != len(b) {
+				return v, false
+			}
+			return v, true
+		}
+		if !first {
+			if b[i] != ',' {
+				return v, false
+			}
+			i = skipSpace(b, i+1)
+		}
+		name, j, ok := scanPlainBytes(b, i)
+		if !ok {
+			return v, false
+		}
+		i = skipSpace(b, j)
+		if i >= len(b) || b[i] != ':' {
+			return v, false
+		}
+		i = skipSpace(b, i+1)
+		switch string(name) {
+		case "subject":
+			s, j, ok := scanPlainBytes(b, i)
+			if !ok {
+				return v, false
+			}
+			if string(s) == subject {
+				v.Subject = subject
+			} else {
+				v.Subject = string(s)
+			}
+			i = j
+		case "schemaType":
+			s, j, ok := scanPlainBytes(b, i)
+			if !ok {
+				return v, false
+			}
+			switch t := compat.Type(s); t {
+			case compat.Avro, compat.Protobuf, compat.JSON:
+				v.SchemaType = t
+			default:
+				v.SchemaType = compat.Type(string(s))
+			}
+			i = j
+		case "schema":
+			s, j, ok := scanJSONString(b, i)
+			if !ok {
+				return v, false
+			}
+			v.Schema, i = s, j
+		case "version", "id":
+			n, j, ok := scanSmallInt(b, i)
+			if !ok {
+				return v, false
+			}
+			if name[0] == 'v' {
+				v.Version = n
+			} else {
+				v.ID = n
+			}
+			i = j
+		case "ts":
+			n, j, ok := scanInt64(b, i)
+			if !ok {
+				return v, false
+			}
+			v.Timestamp, i = n, j
+		case "deleted":
+			switch {
+			case len(b) >= i+4 && string(b[i:i+4]) == "true":
+				v.Deleted, i = true, i+4
+			case len(b) >= i+5 && string(b[i:i+5]) == "false":
+				v.Deleted, i = false, i+5
+			default:
+				return v, false
+			}
+		default:
+			return v, false
+		}
+	}
+}
+
+// scanPlainBytes is scanPlainString without the allocation, for strings
+// also free of bytes above 0x7f (which encoding/json checks for UTF-8).
+func scanPlainBytes(b []byte, i int) ([]byte, int, bool) {
+	if i >= len(b) || b[i] != '"' {
+		return nil, i, false
+	}
+	for j := i + 1; j < len(b); j++ {
+		switch c := b[j]; {
+		case c == '"':
+			return b[i+1 : j], j + 1, true
+		case c == '\\' || c < 0x20 || c >= 0x80:
+			return nil, i, false
+		}
+	}
+	return nil, i, false
+}
+
+// scanJSONString reads a JSON string and returns its value, allocated
+// once. It handles the two-character escapes and valid UTF-8; a \u
+// escape, a control character or invalid UTF-8 reports false.
+func scanJSONString(b []byte, i int) (string, int, bool) {
+	if i >= len(b) || b[i] != '"' {
+		return "", i, false
+	}
+	start := i + 1
+	escapes, high := 0, false
+	j := start
+	for ; j < len(b); j++ {
+		c := b[j]
+		if c == '"' {
+			break
+		}
+		switch {
+		case c == '\\':
+			if j+1 >= len(b) {
+				return "", i, false
+			}
+			switch b[j+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			default:
+				return "", i, false
+			}
+			escapes++
+			j++
+		case c < 0x20:
+			return "", i, false
+		case c >= 0x80:
+			high = true
+		}
+	}
+	if j >= len(b) {
+		return "", i, false
+	}
+	raw := b[start:j]
+	if high && !utf8.Valid(raw) {
+		return "", i, false
+	}
+	if escapes == 0 {
+		return string(raw), j + 1, true
+	}
+	out := make([]byte, 0, len(raw)-escapes)
+	for k := 0; k < len(raw); k++ {
+		c := raw[k]
+		if c != '\\' {
+			out = append(out, c)
+			continue
+		}
+		k++
+		switch raw[k] {
+		case 'b':
+			c = '\b'
+		case 'f':
+			c = '\f'
+		case 'n':
+			c = '\n'
+		case 'r':
+			c = '\r'
+		case 't':
+			c = '\t'
+		default: // '"', '\\', '/'
+			c = raw[k]
+		}
+		out = append(out, c)
+	}
+	return unsafe.String(unsafe.SliceData(out), len(out)), j + 1, true
+}
+
+// scanInt64 reads a JSON integer of up to 18 digits.
+func scanInt64(b []byte, i int) (int64, int, bool) {
+	neg := false
+	if i < len(b) && b[i] == '-' {
+		neg = true
+		i++
+	}
+	start := i
+	var n int64
+	for i < len(b) && b[i] >= '0' && b[i] <= '9' && i-start < 18 {
+		n = n*10 + int64(b[i]-'0')
+		i++
+	}
+	if i == start || (i < len(b) && (b[i] >= '0' && b[i] <= '9' || b[i] == '.' || b[i] == 'e' || b[i] == 'E')) || (i-start > 1 && b[start] == '0') {
 		return 0, i, false
 	}
 	if neg {

@@ -205,8 +205,12 @@ func (s *Service) Run(ctx context.Context) error {
 		}
 		decoded = decodeParallel(decoded[:0], batch, workers)
 		// Until it has caught up nobody reads the state, so the replay
-		// publishes a snapshot every replayPublish records, not per batch.
-		hold := !s.ready.Load() && held+len(batch) < replayPublish
+		// publishes a snapshot only now and then: after replayPublish
+		// records, then after as many records as it has applied so far.
+		// Each publication makes the next batches copy the trie nodes
+		// they touch once more; spacing them geometrically bounds those
+		// copies by about twice the state's size however long the log.
+		hold := !s.ready.Load() && held+len(batch) < max(replayPublish, int(applied))
 		errs, pos := s.state.applyBatch(decoded, hold)
 		for _, err := range errs {
 			s.cfg.Logger.Warn("skipped record", slog.Any("error", err))
@@ -233,8 +237,8 @@ func (s *Service) Run(ctx context.Context) error {
 	}
 }
 
-// replayPublish is how many records a replay applies between published
-// snapshots.
+// replayPublish is how many records a replay applies before it publishes
+// its first snapshot (and the least between two).
 const replayPublish = 1 << 16
 
 // tail feeds every record from the state's position on into out, and

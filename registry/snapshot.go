@@ -158,7 +158,16 @@ func newSnapshot() *Snapshot {
 
 func (sn *Snapshot) strHash(s string) uint64 { return maphash.String(sn.seed, s) }
 
-func idHash(id int) uint64 { return uint64(uint32(id)) }
+// idHash orders an id's bits for the trie, which takes 5 bits per level
+// from the low end: bits 15-19 first, then 10-14, 5-9 and 0-4, then the
+// rest. Ids are handed out in sequence, so consecutive ids share a leaf:
+// a replay or a run of registrations keeps changing the same few nodes
+// (hot in cache, and edited in place within a generation) instead of a
+// different path per id. Distinct 32-bit ids keep distinct hashes.
+func idHash(id int) uint64 {
+	u := uint64(uint32(id))
+	return u>>15&pmapMask | (u>>10&pmapMask)<<5 | (u>>5&pmapMask)<<10 | (u&pmapMask)<<15 | u>>20<<20
+}
 
 func identHash(ident Identity) uint64 { return binary.LittleEndian.Uint64(ident[:8]) }
 

@@ -2,6 +2,7 @@ package registry
 
 import (
 	"bytes"
+	"crypto/md5"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
@@ -10,6 +11,7 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/charter-registry/charter/storage"
 )
@@ -79,11 +81,15 @@ func (st *State) Apply(r storage.Record) error {
 // identity, have been decoded. Decoding needs no lock and no state, so a
 // replay decodes records in parallel and applies them in order.
 type Decoded struct {
-	rec      storage.Record
-	key      Key
-	err      error
-	schema   *schemaValue
-	identity Identity
+	rec storage.Record
+	key Key
+	err error
+	// hasSchema says schema holds the decoded value of a SCHEMA record
+	// (held in place, not behind a pointer: one allocation less per
+	// record).
+	hasSchema bool
+	schema    schemaValue
+	identity  Identity
 }
 
 // Decode decodes r without touching any state.
@@ -96,14 +102,28 @@ func Decode(r storage.Record) Decoded {
 	if d.err != nil || d.key.Type != KeySchema || r.Value == nil {
 		return d
 	}
-	var v schemaValue
-	if err := json.Unmarshal(r.Value, &v); err != nil {
-		d.err = fmt.Errorf("decode SCHEMA value: %w", err)
-		return d
+	v, ok := decodeSchemaValueFast(r.Value, d.key.Subject)
+	if !ok {
+		slow := new(schemaValue)
+		if err := json.Unmarshal(r.Value, slow); err != nil {
+			d.err = fmt.Errorf("decode SCHEMA value: %w", err)
+			return d
+		}
+		v = *slow
 	}
-	d.schema = &v
-	d.identity = ComputeIdentity(v.Schema, v.References, v.Metadata, v.RuleSet)
+	d.schema, d.hasSchema = v, true
+	d.identity = schemaIdentity(&d.schema)
 	return d
+}
+
+// schemaIdentity is ComputeIdentity of v's content. A schema without
+// references, metadata or rule set (most of them) is named by the MD5 of
+// its text alone, which is summed here without copying the text.
+func schemaIdentity(v *schemaValue) Identity {
+	if len(v.References) == 0 && v.Metadata == nil && v.RuleSet == nil {
+		return md5.Sum(unsafe.Slice(unsafe.StringData(v.Schema), len(v.Schema)))
+	}
+	return ComputeIdentity(v.Schema, v.References, v.Metadata, v.RuleSet)
 }
 
 // ApplyBatch applies decoded records in order, publishes the snapshot they
