@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -408,15 +409,25 @@ func (s *Service) format(t compat.Type) (compat.Format, compat.Type, error) {
 	return f, t, nil
 }
 
-// Types lists the schema types the registry accepts.
+// Types lists the schema types the registry accepts: Confluent's in the
+// order its GET /schemas/types lists them, then any other format's in
+// name order.
 func (s *Service) Types() []string {
 	out := make([]string, 0, len(s.formats))
-	for _, t := range []compat.Type{compat.JSON, compat.Protobuf, compat.Avro} {
+	confluentOrder := []compat.Type{compat.JSON, compat.Protobuf, compat.Avro}
+	for _, t := range confluentOrder {
 		if _, ok := s.formats[t]; ok {
 			out = append(out, string(t))
 		}
 	}
-	return out
+	var others []string
+	for t := range s.formats {
+		if !slices.Contains(confluentOrder, t) {
+			others = append(others, string(t))
+		}
+	}
+	slices.Sort(others)
+	return append(out, others...)
 }
 
 func (s *Service) typeList() string {
