@@ -23,8 +23,8 @@ func Formats(json ...jsonschema.Opt) []compat.Format {
 	return []compat.Format{avroFormat{avro.New()}, protobuf.New(), jsonschema.New(json...)}
 }
 
-// avroFormat offers Avro's default-validating parse for subjects that set
-// validateNewSchemas.
+// avroFormat offers Avro's default-validating parse for new schemas
+// (validateNewSchemas, on unless a config turns it off).
 type avroFormat struct{ *avro.Format }
 
 func (avroFormat) Strict() compat.Format { return avro.New(avro.ValidateDefaults()) }

@@ -105,7 +105,7 @@ func AsParseError(err error) *ParseError {
 // Stricter is a Format that checks more of a schema when it is first
 // registered than when it is read back, such as Avro field defaults under
 // Confluent's validateNewSchemas. The registry parses new schemas with
-// Strict() when the subject's config asks for it.
+// Strict() unless the subject's config turns validateNewSchemas off.
 type Stricter interface {
 	Strict() Format
 }

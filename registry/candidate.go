@@ -338,6 +338,11 @@ func (c Config) normalize(requested bool) bool {
 	return requested || (c.Normalize != nil && *c.Normalize)
 }
 
-func (c Config) validateNew() bool {
-	return c.ValidateNewSchemas != nil && *c.ValidateNewSchemas
+// validateNew reports whether req is parsed with its format's stricter
+// parse for new schemas (compat.Stricter): under validateNewSchemas, which
+// is on unless a config turns it off (Confluent's
+// schema.validate.new.schemas defaults to true), and only for a schema that
+// does not bring its id, as Confluent skips it for an import with an id.
+func (c Config) validateNew(req RegisterRequest) bool {
+	return (c.ValidateNewSchemas == nil || *c.ValidateNewSchemas) && req.ID == 0
 }

@@ -69,7 +69,7 @@ func (s *Service) CheckCompatibility(subject string, version int, req RegisterRe
 	sn := s.Snapshot()
 	cfg := sn.effectiveConfig(subject, s.cfg.DefaultCompatibility)
 	md, rs := sn.inherit(subject, cfg, req.Metadata, req.RuleSet)
-	c, err := s.prepare(sn, contextOf(subject), req, cfg.normalize(req.Normalize), cfg.validateNew(), md, rs)
+	c, err := s.prepare(sn, contextOf(subject), req, cfg.normalize(req.Normalize), cfg.validateNew(req), md, rs)
 	if err != nil {
 		return CompatibilityResult{}, err
 	}

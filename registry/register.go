@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"reflect"
@@ -165,14 +166,24 @@ func (r *registration) checkMode() error {
 // parse parses the schema with the metadata and rules it inherits.
 func (r *registration) parse() error {
 	md, rs := r.sn.inherit(r.subject, r.cfg, r.req.Metadata, r.req.RuleSet)
-	in := parseInputs{normalize: r.cfg.normalize(r.req.Normalize), strict: r.cfg.validateNew(), md: md, rs: rs}
+	in := parseInputs{normalize: r.cfg.normalize(r.req.Normalize), strict: r.cfg.validateNew(r.req), md: md, rs: rs}
 	r.ss = r.sn.subject(r.subject)
+	var err error
 	if r.early != nil && r.early.in.same(in) {
-		r.c = r.early.c
-		return r.early.err
+		r.c, err = r.early.c, r.early.err
+	} else {
+		r.c, err = r.s.prepare(r.sn, contextOf(r.subject), r.req, in.normalize, in.strict, md, rs)
 	}
-	c, err := r.s.prepare(r.sn, contextOf(r.subject), r.req, in.normalize, in.strict, md, rs)
-	r.c = c
+	var re *Error
+	if err != nil && in.strict && !r.cfg.hasDefaultsOrOverrides() && errors.As(err, &re) && re.Code == CodeInvalidSchema {
+		// Confluent looks the schema up in the subject, parsed as stored
+		// schemas are, before it validates it as new: a schema registered
+		// before its defaults were validated is answered, not refused.
+		if c, lerr := r.s.prepare(r.sn, contextOf(r.subject), r.req, in.normalize, false, md, rs); lerr == nil && r.sn.holding(r.ss, c) != nil {
+			r.c = c
+			return nil
+		}
+	}
 	return err
 }
 
@@ -211,7 +222,7 @@ func (s *Service) parseEarly(subject string, req RegisterRequest) *parsed {
 	sn := s.Snapshot()
 	cfg := sn.effectiveConfig(subject, s.cfg.DefaultCompatibility)
 	md, rs := sn.inherit(subject, cfg, req.Metadata, req.RuleSet)
-	p := &parsed{in: parseInputs{normalize: cfg.normalize(req.Normalize), strict: cfg.validateNew(), md: md, rs: rs}}
+	p := &parsed{in: parseInputs{normalize: cfg.normalize(req.Normalize), strict: cfg.validateNew(req), md: md, rs: rs}}
 	p.c, p.err = s.prepare(sn, contextOf(subject), req, p.in.normalize, p.in.strict, md, rs)
 	return p
 }

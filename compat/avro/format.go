@@ -40,13 +40,15 @@ func MaxDepth(n int) Opt {
 }
 
 // ValidateDefaults refuses schemas whose field defaults do not match the
-// field's type, such as "default": null on a string field. Confluent
-// validates defaults only when a subject sets validateNewSchemas (its
-// isNew=true parse); without this option an invalid default is accepted,
-// counts as a default in compatibility checks, and is left out of the
-// schema returned by Schema.Avro. Use a Format with this option to parse new
-// registrations under validateNewSchemas, and one without it for everything
-// else, as Confluent does.
+// field's type, such as "default": null on a string field, by the rule of
+// Avro's Java parser (a union default may fit any branch; an enum or fixed
+// default is any string; an int or long default is a whole number in
+// range). Confluent validates the defaults of new schemas (its isNew=true
+// parse, under validateNewSchemas, on by default); without this option an
+// invalid default is accepted, counts as a default in compatibility
+// checks, and is left out of the schema returned by Schema.Avro. Use a
+// Format with this option to parse new registrations, and one without it
+// for schemas read back, as Confluent does.
 func ValidateDefaults() Opt {
 	return optFunc(func(f *Format) { f.validateDefaults = true })
 }
@@ -99,6 +101,9 @@ type parseState struct {
 	cache   *havro.SchemaCache
 	known   map[string]bool
 	invalid map[string]bool // defaultKey of fields whose default hamba refused
+	// defaults judges field defaults under ValidateDefaults; its defs
+	// gather the named types of every text parsed.
+	defaults *defaultChecker
 }
 
 func (f *Format) parse(text string, deps []compat.Dependency) (*Schema, error) {
@@ -121,12 +126,12 @@ func (f *Format) parse(text string, deps []compat.Dependency) (*Schema, error) {
 	}
 	u, err := f.compile(st, text)
 	if err != nil {
-		line, col := 0, 0
 		var pe *posError
-		if errors.As(err, &pe) {
-			line, col = jsontext.LineCol(text, pe.off)
+		if errors.As(err, &pe) && pe.off >= 0 {
+			line, col := jsontext.LineCol(text, pe.off)
+			return nil, &compat.ParseError{Line: line, Column: col, Message: pe.msg}
 		}
-		return nil, &compat.ParseError{Line: line, Column: col, Message: describe(text, err)}
+		return nil, &compat.ParseError{Message: describe(text, err)}
 	}
 	return &Schema{
 		avro:      u.avro,
@@ -169,6 +174,15 @@ func (f *Format) compile(st *parseState, text string) (*unit, error) {
 	if err := sc.typ(tree, "", 0); err != nil {
 		return nil, err
 	}
+	if f != nil && f.validateDefaults {
+		if st.defaults == nil {
+			st.defaults = &defaultChecker{defs: map[string]*node{}}
+		}
+		maps.Copy(st.defaults.defs, sc.defs)
+		if err := st.defaults.check(sc.defaults); err != nil {
+			return nil, err
+		}
+	}
 	s, err := build(tree, sc.objects, st.cache)
 	if err == errSlow {
 		s, err = hambaParse(appendValue(nil, tree, &valueOpts{rawNumbers: true, schema: sc.objects}), st.cache)
@@ -184,9 +198,11 @@ func (f *Format) compile(st *parseState, text string) (*unit, error) {
 
 // retryDefaults handles a text hamba refused when the text declares field
 // defaults. It parses the text without them to learn the field types,
-// checks each default on its own, and then either reports the first invalid
-// one with its position (ValidateDefaults) or parses again without the
-// invalid ones, remembering that those fields do declare a default.
+// checks each default on its own, and parses again without the ones hamba
+// refuses, remembering that those fields do declare a default. Under
+// ValidateDefaults, Java's rule has passed them all already (compile), and
+// those left are defaults Java takes and hamba cannot hold, such as a
+// union default that fits a branch other than the first.
 //
 // A record-typed default that leans on the defaults of the nested record's
 // fields can look invalid in the stripped parse; it is then dropped from
@@ -205,7 +221,6 @@ func (f *Format) retryDefaults(st *parseState, tree *node, sc *scanner, cause er
 	}
 	records := recordsByName(stripped)
 	bad := map[*node]bool{}
-	var first *posError
 	for _, d := range defaults {
 		rec := records[d.record]
 		if rec == nil {
@@ -215,19 +230,13 @@ func (f *Format) retryDefaults(st *parseState, tree *node, sc *scanner, cause er
 			if hf.Name() != d.field {
 				continue
 			}
-			if msg := checkDefault(hf, d.node.Get("default")); msg != "" {
+			if hambaRefuses(hf, d.node.Get("default")) {
 				bad[d.node] = true
-				if first == nil {
-					first = &posError{off: d.node.Get("default").Off, msg: fmt.Sprintf("invalid default for field %q of record %q: %s", d.field, d.record, msg)}
-				}
 			}
 		}
 	}
-	if first == nil {
+	if len(bad) == 0 {
 		return nil, cause
-	}
-	if f != nil && f.validateDefaults {
-		return nil, first
 	}
 	s, err := hambaParse(appendValue(nil, tree, &valueOpts{rawNumbers: true, dropDefault: bad, schema: sc.objects}), st.cache)
 	if err != nil {
@@ -244,31 +253,19 @@ func (f *Format) retryDefaults(st *parseState, tree *node, sc *scanner, cause er
 	return s, nil
 }
 
-// checkDefault reports why hamba refuses def for field hf, or "".
-func checkDefault(hf *havro.Field, def *node) (msg string) {
+// hambaRefuses reports whether hamba refuses def as the default of field
+// hf.
+func hambaRefuses(hf *havro.Field, def *node) (refused bool) {
 	defer func() {
 		if r := recover(); r != nil {
-			msg = fmt.Sprint(r)
+			refused = true
 		}
 	}()
 	if u, ok := deref(hf.Type()).(*havro.UnionSchema); ok && len(u.Types()) == 0 {
-		return "an empty union has no values, so no default fits it"
+		return true
 	}
-	if _, err := havro.NewField(hf.Name(), hf.Type(), havro.WithDefault(goValue(def))); err != nil {
-		return fmt.Sprintf("%s is not a valid %s", appendValue(nil, def, &valueOpts{}), typeLabel(hf.Type()))
-	}
-	return ""
-}
-
-func typeLabel(s havro.Schema) string {
-	s = deref(s)
-	if n, ok := s.(havro.NamedSchema); ok {
-		return string(s.Type()) + " " + n.FullName()
-	}
-	if u, ok := s.(*havro.UnionSchema); ok && len(u.Types()) > 0 {
-		return "union whose first type is " + typeLabel(u.Types()[0]) + " (a union's default must match its first type)"
-	}
-	return string(s.Type())
+	_, err := havro.NewField(hf.Name(), hf.Type(), havro.WithDefault(goValue(def)))
+	return err != nil
 }
 
 // value converts n to the Go value encoding/json-like decoders produce,

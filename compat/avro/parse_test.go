@@ -197,11 +197,24 @@ func TestParseMaxDepth(t *testing.T) {
 }
 
 func TestParseDefaults(t *testing.T) {
-	invalid := []struct{ name, text, field string }{
-		{"null default on a string", `{"type":"record","name":"R","fields":[{"name":"s","type":"string","default":null}]}`, "s"},
-		{"string default on an int", `{"type":"record","name":"myrecord","fields":[{"type":"int","default":"foo","name":"f"}]}`, "f"},
-		{"union default not the first branch", "{\"type\":\"record\",\"name\":\"R\",\"fields\":[\n{\"name\":\"u\",\"type\":[\"null\",\"string\"],\"default\":\"null\"}]}", "u"},
-		{"any default on an empty union", `{"type":"record","name":"R","fields":[{"name":"e","type":[],"default":null}]}`, "e"},
+	invalid := []struct {
+		name, text, field string
+		hambaKeeps        bool // hamba takes the default, Java does not
+		message           string
+	}{
+		{"null default on a string", `{"type":"record","name":"R","fields":[{"name":"s","type":"string","default":null}]}`, "s", false, `null is not a valid string: to default to null, make the type a union with "null"`},
+		{"string default on an int", `{"type":"record","name":"myrecord","fields":[{"type":"int","default":"foo","name":"f"}]}`, "f", false, `"foo" is not a valid int`},
+		{"default fitting no branch of a union", "{\"type\":\"record\",\"name\":\"R\",\"fields\":[\n{\"name\":\"u\",\"type\":[\"null\",\"string\"],\"default\":5}]}", "u", false, `5 fits none of the union's types (null, string)`},
+		{"any default on an empty union", `{"type":"record","name":"R","fields":[{"name":"e","type":[],"default":null}]}`, "e", false, "empty union"},
+		{"fraction on an int", `{"type":"record","name":"R","fields":[{"name":"i","type":"int","default":1.5}]}`, "i", true, "1.5 is not a valid int: write a whole number from -2147483648 to 2147483647"},
+		{"exponent on a long", `{"type":"record","name":"R","fields":[{"name":"l","type":"long","default":1e2}]}`, "l", true, "1e2 is not a valid long"},
+		{"int beyond 32 bits", `{"type":"record","name":"R","fields":[{"name":"i","type":"int","default":2147483648}]}`, "i", true, "2147483648 is not a valid int"},
+		{"null on a long", `{"type":"record","name":"R","fields":[{"name":"l","type":"long","default":null}]}`, "l", false, "null is not a valid long"},
+		{"object on an array", `{"type":"record","name":"R","fields":[{"name":"a","type":{"type":"array","items":"int"},"default":{}}]}`, "a", false, "{} is not a valid array"},
+		{"array element of the wrong type", `{"type":"record","name":"R","fields":[{"name":"a","type":{"type":"array","items":"int"},"default":[1,"x"]}]}`, "a", false, `[1,"x"] is not a valid array`},
+		{"map value of the wrong type", `{"type":"record","name":"R","fields":[{"name":"m","type":{"type":"map","values":"long"},"default":{"k":true}}]}`, "m", false, `{"k":true} is not a valid map`},
+		{"record default missing a field without a default", `{"type":"record","name":"R","namespace":"a","fields":[{"name":"n","type":{"type":"record","name":"N","fields":[{"name":"x","type":"int"}]},"default":{}}]}`, "n", false, "{} is not a valid record a.N"},
+		{"nested field default invalid", `{"type":"record","name":"R","fields":[{"name":"n","type":{"type":"record","name":"N","fields":[{"name":"x","type":"int","default":"no"}]}}]}`, "x", false, `"no" is not a valid int`},
 	}
 	for _, tc := range invalid {
 		t.Run(tc.name, func(t *testing.T) {
@@ -210,15 +223,19 @@ func TestParseDefaults(t *testing.T) {
 			if !strings.Contains(s.Canonical(), `"default"`) {
 				t.Errorf("canonical form lost the default: %s", s.Canonical())
 			}
-			for _, f := range s.Avro().(*havro.RecordSchema).Fields() {
-				if f.Name() == tc.field && f.HasDefault() {
-					t.Errorf("hamba schema has the invalid default of %s", tc.field)
+			if !tc.hambaKeeps {
+				for _, r := range recordsByName(s.Avro()) {
+					for _, f := range r.Fields() {
+						if f.Name() == tc.field && f.HasDefault() {
+							t.Errorf("hamba schema has the invalid default of %s", tc.field)
+						}
+					}
 				}
 			}
 			// Refused, with the position of the default, under
 			// ValidateDefaults.
 			pe := parseError(t, New(ValidateDefaults()), tc.text)
-			if !strings.Contains(pe.Message, `invalid default for field "`+tc.field+`"`) || pe.Line == 0 {
+			if !strings.Contains(pe.Message, `invalid default for field "`+tc.field+`"`) || !strings.Contains(pe.Message, tc.message) || pe.Line == 0 {
 				t.Errorf("error = %+v", pe)
 			}
 			wantCol := strings.LastIndex(tc.text, `"default":`) + len(`"default":`)
@@ -230,14 +247,53 @@ func TestParseDefaults(t *testing.T) {
 			}
 		})
 	}
+	// Defaults Java takes (Avro 1.12, as Confluent parses new schemas)
+	// although hamba cannot hold them: they parse under ValidateDefaults
+	// and are left out of the hamba schema.
+	javaTakes := []struct{ name, text, field string }{
+		{"union default fitting the second branch", `{"type":"record","name":"R","fields":[{"name":"u","type":["null","string"],"default":"x"}]}`, "u"},
+		{"enum default naming no symbol", `{"type":"record","name":"R","fields":[{"name":"e","type":{"type":"enum","name":"E","symbols":["A"]},"default":"Z"}]}`, "e"},
+	}
+	for _, tc := range javaTakes {
+		t.Run(tc.name, func(t *testing.T) {
+			s := mustParse(t, New(ValidateDefaults()), tc.text)
+			for _, f := range s.Avro().(*havro.RecordSchema).Fields() {
+				if f.Name() == tc.field && f.HasDefault() {
+					t.Errorf("hamba schema has the default of %s", tc.field)
+				}
+			}
+		})
+	}
 	// Valid defaults survive into the hamba schema next to invalid ones.
 	s := mustParse(t, New(), `{"type":"record","name":"R","fields":[{"name":"a","type":"int","default":"x"},{"name":"b","type":"long","default":7}]}`)
 	fields := s.Avro().(*havro.RecordSchema).Fields()
 	if fields[0].HasDefault() || !fields[1].HasDefault() || fields[1].Default() != int64(7) {
 		t.Errorf("defaults a=%v b=%v (%v)", fields[0].HasDefault(), fields[1].HasDefault(), fields[1].Default())
 	}
-	// Valid defaults pass ValidateDefaults.
-	mustParse(t, New(ValidateDefaults()), `{"type":"record","name":"R","fields":[{"name":"a","type":["null","int"],"default":null},{"name":"b","type":{"type":"array","items":"int"},"default":[1,2]}]}`)
+	// Valid defaults pass ValidateDefaults, including a record default
+	// whose missing members have defaults of their own, a recursive record
+	// and a named type from a reference.
+	mustParse(t, New(ValidateDefaults()), `{"type":"record","name":"R","fields":[{"name":"a","type":["null","int"],"default":null},{"name":"b","type":{"type":"array","items":"int"},"default":[1,2]},
+		{"name":"c","type":{"type":"record","name":"C","fields":[{"name":"x","type":"int","default":1},{"name":"y","type":"string"}]},"default":{"y":"z"}},
+		{"name":"d","type":"long","default":-9223372036854775808},{"name":"e","type":"double","default":1e3},{"name":"f","type":{"type":"fixed","name":"F","size":2},"default":"ab"},
+		{"name":"g","type":{"type":"map","values":["null","C"]},"default":{"k":null,"l":{"y":"w"}}},{"name":"h","type":"C","default":{"y":"v"}},
+		{"name":"next","type":["null","R"],"default":null}]}`)
+	dep := compat.Dependency{Name: "m", Schema: `{"type":"record","name":"M","namespace":"a","fields":[{"name":"x","type":"int"}]}`}
+	if _, err := New(ValidateDefaults()).Parse(`{"type":"record","name":"U","namespace":"b","fields":[{"name":"m","type":"a.M","default":{"x":1}}]}`, []compat.Dependency{dep}); err != nil {
+		t.Errorf("a default of a referenced record: %v", err)
+	}
+	pe := parseError(t, New(ValidateDefaults()), `{"type":"record","name":"U","namespace":"b","fields":[{"name":"m","type":"a.M","default":{"x":"1"}}]}`, dep)
+	if !strings.Contains(pe.Message, `invalid default for field "m" of record "b.U": {"x":"1"} is not a valid record a.M`) {
+		t.Errorf("error = %+v", pe)
+	}
+	// A reference is parsed as strictly as the schema (Confluent's parser
+	// reads the references first, with the same settings).
+	bad := compat.Dependency{Name: "m", Schema: `{"type":"record","name":"M","namespace":"a","fields":[{"name":"x","type":"int","default":"1"}]}`}
+	pe = parseError(t, New(ValidateDefaults()), `{"type":"record","name":"U","fields":[{"name":"m","type":"a.M"}]}`, bad)
+	if !strings.Contains(pe.Message, `reference "m": invalid default for field "x" of record "a.M"`) {
+		t.Errorf("error = %+v", pe)
+	}
+	mustParse(t, New(), `{"type":"record","name":"U","fields":[{"name":"m","type":"a.M"}]}`, bad)
 }
 
 func TestFieldNames(t *testing.T) {
