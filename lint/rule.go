@@ -42,10 +42,13 @@ type Rule struct {
 	// "(heuristic)".
 	Heuristic bool `json:"heuristic,omitempty"`
 	check     func(*pass)
+	// everyFormat marks a rule that reads only the outline, so that it
+	// checks a format beside those Formats lists too.
+	everyFormat bool
 }
 
 // AppliesTo reports whether the rule checks schemas of type t.
-func (r Rule) AppliesTo(t compat.Type) bool { return slices.Contains(r.Formats, t) }
+func (r Rule) AppliesTo(t compat.Type) bool { return r.everyFormat || slices.Contains(r.Formats, t) }
 
 // InCategory reports whether the rule is in category c.
 func (r Rule) InCategory(c Category) bool { return slices.Contains(r.Categories, c) }
@@ -57,7 +60,8 @@ func rule(id string, cat Category, heuristic bool, formats []compat.Type, purpos
 	if heuristic {
 		cats = append(cats, CategoryHeuristic)
 	}
-	return Rule{ID: id, Purpose: purpose, Categories: cats, Formats: formats, Heuristic: heuristic, check: check}
+	every := slices.Equal(formats, allFormats)
+	return Rule{ID: id, Purpose: purpose, Categories: cats, Formats: formats, Heuristic: heuristic, check: check, everyFormat: every}
 }
 
 // Rules returns every rule, sorted by id. The slice is new on every call.

@@ -76,3 +76,16 @@ func TestRuleFixtures(t *testing.T) {
 		})
 	}
 }
+
+// TestRulesOfEveryFormatCheckANewOne: a rule that reads only the outline
+// checks a format beside Avro, Protobuf and JSON Schema too; a rule for
+// some formats does not.
+func TestRulesOfEveryFormatCheckANewOne(t *testing.T) {
+	t.Parallel()
+	for _, r := range Rules() {
+		every := len(r.Formats) == 3
+		if got := r.AppliesTo("XSD"); got != every {
+			t.Errorf("%s (formats %v) applies to a new format: %v, want %v", r.ID, r.Formats, got, every)
+		}
+	}
+}
