@@ -10,8 +10,9 @@ import (
 
 // This file is the surface other domain packages (the DEK registry in
 // registry/dek) build on: they keep their own records in the same log,
-// applied through an Extension registered on State, and write them with
-// Write under the same rules as the registry's own writes.
+// applied through an Extension registered on State (a Table for records
+// of one entry per key), and write them with MutateAlone (MutateSystem for
+// no request) under the same rules as the registry's own writes.
 
 // Record encodes v as the value of key k.
 func Record(k Key, v any) (storage.Record, error) { return record(k, v) }

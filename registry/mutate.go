@@ -17,6 +17,8 @@ type Mutation struct {
 	p    Principal
 	sn   *Snapshot
 	recs []storage.Record
+	// system marks a write made for no request (MutateSystem).
+	system bool
 }
 
 // Principal is who asked for the write.
@@ -32,6 +34,9 @@ func (m *Mutation) Append(recs ...storage.Record) { m.recs = append(m.recs, recs
 // Audit adds the write's audit entry, completed with its id, time,
 // principal and provenance, to the batch.
 func (m *Mutation) Audit(e AuditEntry) error {
+	if m.system {
+		return errors.New("registry: a system write has no principal to audit")
+	}
 	r, err := m.svc.auditRecord(m.p, e)
 	if err != nil {
 		return err
@@ -62,6 +67,11 @@ func (s *Service) Mutate(ctx context.Context, decide func(*Mutation) error) erro
 //
 // Its errors say which stage failed, for writeError.
 func (s *Service) mutate(ctx context.Context, check func() error, decide func(*Mutation) error) error {
+	return s.mutateOn(ctx, false, check, decide)
+}
+
+// mutateOn is mutate, decided alone on the applied state when solo.
+func (s *Service) mutateOn(ctx context.Context, solo bool, check func() error, decide func(*Mutation) error) error {
 	p, err := s.principal(ctx)
 	if err != nil {
 		return stageError{err: err, stage: stagePrincipal}
@@ -71,13 +81,54 @@ func (s *Service) mutate(ctx context.Context, check func() error, decide func(*M
 			return stageError{err: err, stage: stageCheck}
 		}
 	}
-	return s.write(ctx, false, func(sn *Snapshot) ([]storage.Record, error) {
-		m := &Mutation{svc: s, p: p, sn: sn}
+	return s.decideMutation(ctx, solo, p, false, decide)
+}
+
+// decideMutation runs decide on a Mutation for p (solo: alone, on the
+// applied state) and appends what it added.
+func (s *Service) decideMutation(ctx context.Context, solo bool, p Principal, system bool, decide func(*Mutation) error) error {
+	return s.write(ctx, solo, func(sn *Snapshot) ([]storage.Record, error) {
+		m := &Mutation{svc: s, p: p, sn: sn, system: system}
 		if err := decide(m); err != nil {
 			return nil, err
 		}
 		return m.recs, nil
 	})
+}
+
+// MutateAlone is Mutate for the domains built on the registry (governance,
+// the DEK registry), whose decisions read their own state, kept by an
+// Extension: decide runs alone (no other write of this instance is
+// decided between its start and its append) on the applied snapshot,
+// caught up with the log, which the extension's state belongs to while
+// the decision reads it. check, when not nil, is the request's own
+// validation: it runs once, after the principal is found and before
+// anything is decided, so that a request without a principal is refused
+// for that first. WriteError words what MutateAlone returns as the
+// registry's own writes word theirs.
+func (s *Service) MutateAlone(ctx context.Context, check func() error, decide func(*Mutation) error) error {
+	return s.mutateOn(ctx, true, check, decide)
+}
+
+// MutateSystem is MutateAlone for a write the service's own machinery
+// makes for no request (a webhook delivery's outcome): no principal is
+// looked for, and the Mutation carries none, so it takes no audit entry.
+func (s *Service) MutateSystem(ctx context.Context, decide func(*Mutation) error) error {
+	return s.decideMutation(ctx, true, Principal{}, true, decide)
+}
+
+// RequireAdmin lets only admins through when authorization is on; what
+// names the action for the 40301 message ("create teams").
+func (m *Mutation) RequireAdmin(what string) error { return m.svc.authorizeAdminLocked(m.p, what) }
+
+// AuthorizeSubjectKeys decides whether the write's principal may change
+// the encryption keys of subject, by Service.AuthorizeSubjectKeys's rule,
+// under the state's read lock: call it before taking a lock of the
+// extension's own, which records are applied under after the state's.
+func (m *Mutation) AuthorizeSubjectKeys(subject string) error {
+	m.svc.state.mu.RLock()
+	defer m.svc.state.mu.RUnlock()
+	return m.svc.authorizeSubjectLocked(m.p, subject, actKeys, false)
 }
 
 // Write appends the records build returns as one batch, with the same
@@ -87,7 +138,8 @@ func (s *Service) mutate(ctx context.Context, check func() error, decide func(*M
 // returns only once the batch has been applied. On a shared Kafka log a
 // conflicting writer makes build run again. A build that returns no
 // records writes nothing. Prefer Mutate, which also finds the principal
-// and lets writes share a batch.
+// and lets writes share a batch, or MutateAlone and MutateSystem, which
+// hand the decision its principal and snapshot as Mutate does.
 func (s *Service) Write(ctx context.Context, build func() ([]storage.Record, error)) error {
 	return s.write(ctx, true, func(*Snapshot) ([]storage.Record, error) { return build() })
 }
@@ -105,6 +157,12 @@ const (
 
 func (e stageError) Error() string { return e.err.Error() }
 func (e stageError) Unwrap() error { return e.err }
+
+// WriteError adds context to an error of MutateAlone as the registry's
+// own writes do: the request's own validation errors (check's) go back as
+// they are, a missing principal is prefixed with who, anything else with
+// what.
+func WriteError(err error, who, what string) error { return writeError(err, who, what) }
 
 // writeError adds context to the error of a mutate: the request's own
 // validation errors go back as they are, a missing principal is prefixed

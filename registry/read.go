@@ -67,6 +67,10 @@ func (sn *Snapshot) SchemaByID(ctx string, id int) (Schema, error) {
 	return idView(sc), nil
 }
 
+// Mode returns the mode in force for subject: its own, else its
+// context's, else the global one (GetMode with defaultToGlobal).
+func (sn *Snapshot) Mode(subject string) Mode { return sn.effectiveMode(subject) }
+
 // MaxID returns the highest id ever allocated in context ctx.
 func (sn *Snapshot) MaxID(ctx string) int { return sn.space(ctx).maxID }
 
