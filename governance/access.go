@@ -48,8 +48,9 @@ func (g *Governance) ownedTopic(p registry.Principal, name, what string) (Topic,
 // that already holds versions (in any spelling OwnerKey folds together)
 // can be bound only by an admin; a new one may be bound by its future
 // owner. Subjects the topic already bound (was) are not rechecked. It asks
-// the registry, so call it without holding g.mu.
-func (g *Governance) authorizeSubjects(p registry.Principal, t Topic, was *Topic) error {
+// the write's snapshot sn of the registry, so call it without holding
+// g.mu.
+func (g *Governance) authorizeSubjects(sn *registry.Snapshot, p registry.Principal, t Topic, was *Topic) error {
 	access := g.svc.Access()
 	if !access.Enforce || p.Admin {
 		return nil
@@ -59,14 +60,14 @@ func (g *Governance) authorizeSubjects(p registry.Principal, t Topic, was *Topic
 		if was != nil && was.Role(subj) != "" {
 			continue
 		}
-		if m, _ := g.svc.GetMode(subj, true); m == registry.Import {
+		if sn.Mode(subj) == registry.Import {
 			return errForbidden("Subject '%s' is in IMPORT mode: only admins may bind it", subj)
 		}
 		if access.Unowned != registry.UnownedAdminOnly {
 			continue
 		}
 		if held == nil {
-			held = g.svc.Subjects(confluent.Wildcard, true, false)
+			held = sn.Subjects(confluent.Wildcard, true, false)
 		}
 		k := registry.OwnerKey(subj)
 		for _, name := range held {

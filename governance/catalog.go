@@ -87,31 +87,25 @@ func (g *Governance) Team(v Viewer, name string) (TeamView, error) {
 
 // CreateTeam adds a team. Only admins may create teams.
 func (g *Governance) CreateTeam(ctx context.Context, t Team) (Team, error) {
-	p, err := g.svc.Authenticate(ctx)
-	if err != nil {
-		return Team{}, fmt.Errorf("create team: %w", err)
-	}
-	if err := t.validate(); err != nil {
-		return Team{}, err
-	}
-	err = g.svc.Write(ctx, func() ([]storage.Record, error) {
-		if err := g.svc.RequireAdmin(p, "create teams"); err != nil {
-			return nil, err
+	err := g.svc.MutateAlone(ctx, t.validate, func(m *registry.Mutation) error {
+		if err := m.RequireAdmin("create teams"); err != nil {
+			return err
 		}
 		g.mu.RLock()
 		_, exists := g.teams[t.Name]
 		g.mu.RUnlock()
 		if exists {
-			return nil, registry.Errorf(registry.CodeConflict, "Team '%s' already exists", t.Name)
+			return registry.Errorf(registry.CodeConflict, "Team '%s' already exists", t.Name)
 		}
 		r, err := g.teamRecs.Record(t.Name, t)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		return g.withAudit([]storage.Record{r}, p, registry.AuditEntry{Operation: OpTeamCreated, Team: t.Name, After: registry.RawJSON(t)})
+		m.Append(r)
+		return m.Audit(registry.AuditEntry{Operation: OpTeamCreated, Team: t.Name, After: registry.RawJSON(t)})
 	})
 	if err != nil {
-		return Team{}, fmt.Errorf("create team %q: %w", t.Name, err)
+		return Team{}, registry.WriteError(err, "create team", fmt.Sprintf("create team %q", t.Name))
 	}
 	return t, nil
 }
@@ -119,23 +113,20 @@ func (g *Governance) CreateTeam(ctx context.Context, t Team) (Team, error) {
 // UpdateTeam changes a team's description or contacts. Admins and the
 // team's members may.
 func (g *Governance) UpdateTeam(ctx context.Context, name string, u TeamUpdate) (Team, error) {
-	p, err := g.svc.Authenticate(ctx)
-	if err != nil {
-		return Team{}, fmt.Errorf("update team: %w", err)
-	}
 	var out Team
-	err = g.svc.Write(ctx, func() ([]storage.Record, error) {
+	err := g.svc.MutateAlone(ctx, nil, func(m *registry.Mutation) error {
+		p := m.Principal()
 		if err := g.authorizeTeam(p, name); err != nil {
-			return nil, err
+			return err
 		}
 		g.mu.RLock()
 		cur, ok := g.teams[name]
 		g.mu.RUnlock()
 		if !ok {
-			return nil, errTeamNotFound(name)
+			return errTeamNotFound(name)
 		}
 		if u.Name != nil && *u.Name != name {
-			return nil, registry.Errorf(registry.CodeInvalidRequest, "Team name %q differs from '%s' in the path: a team cannot be renamed; create the new team, move its topics to it and delete this one", *u.Name, name)
+			return registry.Errorf(registry.CodeInvalidRequest, "Team name %q differs from '%s' in the path: a team cannot be renamed; create the new team, move its topics to it and delete this one", *u.Name, name)
 		}
 		next := cur
 		var changed []string
@@ -148,50 +139,48 @@ func (g *Governance) UpdateTeam(ctx context.Context, name string, u TeamUpdate) 
 			changed = append(changed, "contacts")
 		}
 		if err := next.validate(); err != nil {
-			return nil, err
+			return err
 		}
 		out = next
 		if len(changed) == 0 {
-			return nil, nil
+			return nil
 		}
 		r, err := g.teamRecs.Record(name, next)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		return g.withAudit([]storage.Record{r}, p, registry.AuditEntry{Operation: OpTeamUpdated, Team: name, Changed: changed, Before: registry.RawJSON(cur), After: registry.RawJSON(next)})
+		m.Append(r)
+		return m.Audit(registry.AuditEntry{Operation: OpTeamUpdated, Team: name, Changed: changed, Before: registry.RawJSON(cur), After: registry.RawJSON(next)})
 	})
 	if err != nil {
-		return Team{}, fmt.Errorf("update team %q: %w", name, err)
+		return Team{}, registry.WriteError(err, "update team", fmt.Sprintf("update team %q", name))
 	}
 	return out, nil
 }
 
 // DeleteTeam removes a team that owns no topic. Only admins may.
 func (g *Governance) DeleteTeam(ctx context.Context, name string) (Team, error) {
-	p, err := g.svc.Authenticate(ctx)
-	if err != nil {
-		return Team{}, fmt.Errorf("delete team: %w", err)
-	}
 	var out Team
-	err = g.svc.Write(ctx, func() ([]storage.Record, error) {
-		if err := g.svc.RequireAdmin(p, "delete teams"); err != nil {
-			return nil, err
+	err := g.svc.MutateAlone(ctx, nil, func(m *registry.Mutation) error {
+		if err := m.RequireAdmin("delete teams"); err != nil {
+			return err
 		}
 		g.mu.RLock()
 		cur, ok := g.teams[name]
 		owned := g.topicsOwnedBy(name)
 		g.mu.RUnlock()
 		if !ok {
-			return nil, errTeamNotFound(name)
+			return errTeamNotFound(name)
 		}
 		if len(owned) > 0 {
-			return nil, registry.Errorf(registry.CodeConflict, "Team '%s' still owns topics %s: give them another owner or delete them first", name, strings.Join(owned, ", "))
+			return registry.Errorf(registry.CodeConflict, "Team '%s' still owns topics %s: give them another owner or delete them first", name, strings.Join(owned, ", "))
 		}
 		out = cur
-		return g.withAudit([]storage.Record{g.teamRecs.Tombstone(name)}, p, registry.AuditEntry{Operation: OpTeamDeleted, Team: name, Before: registry.RawJSON(cur)})
+		m.Append(g.teamRecs.Tombstone(name))
+		return m.Audit(registry.AuditEntry{Operation: OpTeamDeleted, Team: name, Before: registry.RawJSON(cur)})
 	})
 	if err != nil {
-		return Team{}, fmt.Errorf("delete team %q: %w", name, err)
+		return Team{}, registry.WriteError(err, "delete team", fmt.Sprintf("delete team %q", name))
 	}
 	return out, nil
 }
@@ -273,52 +262,48 @@ func (g *Governance) Topic(v Viewer, name string) (TopicView, error) {
 // the principal's team when it has exactly one). Binding a subject claims
 // it: from then on only the owning team (and admins) may change it.
 func (g *Governance) CreateTopic(ctx context.Context, name string, u TopicUpdate) (Topic, error) {
-	p, err := g.svc.Authenticate(ctx)
-	if err != nil {
-		return Topic{}, fmt.Errorf("create topic: %w", err)
-	}
-	if err := validateTopicName(name); err != nil {
-		return Topic{}, err
-	}
 	var out Topic
-	err = g.svc.Write(ctx, func() ([]storage.Record, error) {
+	err := g.svc.MutateAlone(ctx, func() error { return validateTopicName(name) }, func(m *registry.Mutation) error {
+		p := m.Principal()
 		g.mu.RLock()
 		_, exists := g.topics[name]
 		g.mu.RUnlock()
 		if exists {
-			return nil, registry.Errorf(registry.CodeConflict, "Topic '%s' already exists: change it with PUT /v1/catalog/topics/%s", name, name)
+			return registry.Errorf(registry.CodeConflict, "Topic '%s' already exists: change it with PUT /v1/catalog/topics/%s", name, name)
 		}
+		u := u // decide may run again: the request stays as it came
 		if u.Owner == nil && len(p.Teams) == 1 {
 			u.Owner = &p.Teams[0]
 		}
 		if u.Owner != nil {
 			if err := g.authorizeTeam(p, *u.Owner); err != nil {
-				return nil, err
+				return err
 			}
-		} else if err := g.svc.RequireAdmin(p, "create a topic without naming its owner"); err != nil {
-			return nil, err
+		} else if err := m.RequireAdmin("create a topic without naming its owner"); err != nil {
+			return err
 		}
 		g.mu.RLock()
 		t, err := g.applyTopicUpdate(newTopic(name), u)
 		g.mu.RUnlock()
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if _, err := g.settleWindow(nil, &t, u, p); err != nil {
-			return nil, err
+			return err
 		}
-		if err := g.authorizeSubjects(p, t, nil); err != nil {
-			return nil, err
+		if err := g.authorizeSubjects(m.Snapshot(), p, t, nil); err != nil {
+			return err
 		}
 		out = t
 		r, err := g.topicRecs.Record(name, t)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		return g.withAudit([]storage.Record{r}, p, registry.AuditEntry{Operation: OpTopicCreated, Topic: name, Team: t.Owner, After: registry.RawJSON(t)})
+		m.Append(r)
+		return m.Audit(registry.AuditEntry{Operation: OpTopicCreated, Topic: name, Team: t.Owner, After: registry.RawJSON(t)})
 	})
 	if err != nil {
-		return Topic{}, fmt.Errorf("create topic %q: %w", name, err)
+		return Topic{}, registry.WriteError(err, "create topic", fmt.Sprintf("create topic %q", name))
 	}
 	return out, nil
 }
@@ -328,45 +313,43 @@ func (g *Governance) CreateTopic(ctx context.Context, name string, u TopicUpdate
 // members of the owning team may; handing the topic to another team is
 // such a change.
 func (g *Governance) UpdateTopic(ctx context.Context, name string, u TopicUpdate) (Topic, error) {
-	p, err := g.svc.Authenticate(ctx)
-	if err != nil {
-		return Topic{}, fmt.Errorf("update topic: %w", err)
-	}
 	var out Topic
-	err = g.svc.Write(ctx, func() ([]storage.Record, error) {
+	err := g.svc.MutateAlone(ctx, nil, func(m *registry.Mutation) error {
+		p := m.Principal()
 		cur, err := g.ownedTopic(p, name, "change topics that do not exist")
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if u.Name != nil && *u.Name != name {
-			return nil, registry.Errorf(registry.CodeInvalidRequest, "Topic name %q differs from '%s' in the path: a topic cannot be renamed; create the new topic, bind its subjects and delete this one", *u.Name, name)
+			return registry.Errorf(registry.CodeInvalidRequest, "Topic name %q differs from '%s' in the path: a topic cannot be renamed; create the new topic, bind its subjects and delete this one", *u.Name, name)
 		}
 		g.mu.RLock()
 		next, err := g.applyTopicUpdate(cur, u)
 		g.mu.RUnlock()
 		if err != nil {
-			return nil, err
+			return err
 		}
 		forced, err := g.settleWindow(&cur, &next, u, p)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		if err := g.authorizeSubjects(p, next, &cur); err != nil {
-			return nil, err
+		if err := g.authorizeSubjects(m.Snapshot(), p, next, &cur); err != nil {
+			return err
 		}
 		out = next
 		changed := changedFields(cur, next)
 		if len(changed) == 0 {
-			return nil, nil
+			return nil
 		}
 		r, err := g.topicRecs.Record(name, next)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		return g.withAudit([]storage.Record{r}, p, registry.AuditEntry{Operation: OpTopicUpdated, Topic: name, Team: next.Owner, Changed: changed, Before: registry.RawJSON(cur), After: registry.RawJSON(next), Forced: forced})
+		m.Append(r)
+		return m.Audit(registry.AuditEntry{Operation: OpTopicUpdated, Topic: name, Team: next.Owner, Changed: changed, Before: registry.RawJSON(cur), After: registry.RawJSON(next), Forced: forced})
 	})
 	if err != nil {
-		return Topic{}, fmt.Errorf("update topic %q: %w", name, err)
+		return Topic{}, registry.WriteError(err, "update topic", fmt.Sprintf("update topic %q", name))
 	}
 	return out, nil
 }
@@ -374,15 +357,12 @@ func (g *Governance) UpdateTopic(ctx context.Context, name string, u TopicUpdate
 // DeleteTopic removes a topic from the catalogue, which leaves its subjects
 // unowned. A topic that another names as its successor cannot be deleted.
 func (g *Governance) DeleteTopic(ctx context.Context, name string) (Topic, error) {
-	p, err := g.svc.Authenticate(ctx)
-	if err != nil {
-		return Topic{}, fmt.Errorf("delete topic: %w", err)
-	}
 	var out Topic
-	err = g.svc.Write(ctx, func() ([]storage.Record, error) {
+	err := g.svc.MutateAlone(ctx, nil, func(m *registry.Mutation) error {
+		p := m.Principal()
 		cur, err := g.ownedTopic(p, name, "delete topics that do not exist")
 		if err != nil {
-			return nil, err
+			return err
 		}
 		g.mu.RLock()
 		var pred string
@@ -394,13 +374,14 @@ func (g *Governance) DeleteTopic(ctx context.Context, name string) (Topic, error
 		}
 		g.mu.RUnlock()
 		if pred != "" {
-			return nil, registry.Errorf(registry.CodeConflict, "Topic '%s' is the successor of '%s': change that topic's successor first", name, pred)
+			return registry.Errorf(registry.CodeConflict, "Topic '%s' is the successor of '%s': change that topic's successor first", name, pred)
 		}
 		out = cur
-		return g.withAudit([]storage.Record{g.topicRecs.Tombstone(name)}, p, registry.AuditEntry{Operation: OpTopicDeleted, Topic: name, Team: cur.Owner, Before: registry.RawJSON(cur)})
+		m.Append(g.topicRecs.Tombstone(name))
+		return m.Audit(registry.AuditEntry{Operation: OpTopicDeleted, Topic: name, Team: cur.Owner, Before: registry.RawJSON(cur)})
 	})
 	if err != nil {
-		return Topic{}, fmt.Errorf("delete topic %q: %w", name, err)
+		return Topic{}, registry.WriteError(err, "delete topic", fmt.Sprintf("delete topic %q", name))
 	}
 	return out, nil
 }

@@ -247,21 +247,18 @@ func (r Review) request() registry.RegisterRequest {
 // reviewer (the entry is marked forced). Once every reviewer has approved
 // the registration lands, as its producer, with its provenance.
 func (g *Governance) Approve(ctx context.Context, id string, override bool) (Review, error) {
-	p, err := g.svc.Authenticate(ctx)
-	if err != nil {
-		return Review{}, fmt.Errorf("approve review: %w", err)
-	}
 	var out Review
-	err = g.svc.Write(ctx, func() ([]storage.Record, error) {
+	err := g.svc.MutateAlone(ctx, nil, func(m *registry.Mutation) error {
+		p := m.Principal()
 		g.mu.RLock()
 		cur, ok := g.reviews[id]
 		readable := ok && g.subjectReadableLocked(As(p), cur.Subject)
 		g.mu.RUnlock()
 		if !readable {
-			return nil, registry.Errorf(registry.CodeNotFound, "Review '%s' not found", id)
+			return registry.Errorf(registry.CodeNotFound, "Review '%s' not found", id)
 		}
 		if cur.State != ReviewPending {
-			return nil, registry.Errorf(registry.CodeConflict, "Review '%s' is %s already", id, cur.State)
+			return registry.Errorf(registry.CodeConflict, "Review '%s' is %s already", id, cur.State)
 		}
 		next := cur
 		next.Approvals = map[string]string{}
@@ -270,8 +267,8 @@ func (g *Governance) Approve(ctx context.Context, id string, override bool) (Rev
 		}
 		var approvedFor []string
 		if override {
-			if err := g.svc.RequireAdmin(p, "override a review"); err != nil {
-				return nil, err
+			if err := m.RequireAdmin("override a review"); err != nil {
+				return err
 			}
 			next.Overridden = p.Name
 			approvedFor = next.Waiting()
@@ -283,7 +280,7 @@ func (g *Governance) Approve(ctx context.Context, id string, override bool) (Rev
 				}
 			}
 			if len(approvedFor) == 0 {
-				return nil, errForbidden("Review '%s' waits for %s; %s is in none of them (an admin may override)", id, strings.Join(cur.Waiting(), ", "), p.Describe())
+				return errForbidden("Review '%s' waits for %s; %s is in none of them (an admin may override)", id, strings.Join(cur.Waiting(), ", "), p.Describe())
 			}
 		}
 		if override || len(next.Waiting()) == 0 {
@@ -292,15 +289,16 @@ func (g *Governance) Approve(ctx context.Context, id string, override bool) (Rev
 		out = next
 		rec, err := g.reviewRecs.Record(id, next)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		return g.withAudit([]storage.Record{rec}, p, registry.AuditEntry{
+		m.Append(rec)
+		return m.Audit(registry.AuditEntry{
 			Operation: OpReviewApproved, Subject: cur.Subject, Topic: cur.Topic, Team: ownerOf(g, cur.Topic), Changed: approvedFor,
 			Forced: override, After: registry.RawJSON(map[string]string{"review": id, "state": string(next.State)}),
 		})
 	})
 	if err != nil {
-		return Review{}, fmt.Errorf("approve review %q: %w", id, err)
+		return Review{}, registry.WriteError(err, "approve review", fmt.Sprintf("approve review %q", id))
 	}
 	if out.State != ReviewApproved {
 		return out, nil
@@ -325,25 +323,22 @@ func ownerOf(g *Governance, topic string) string {
 // Subscribe makes team a subscriber of topic (or, with on false, stops
 // it): its members and admins may.
 func (g *Governance) Subscribe(ctx context.Context, topic, team string, on bool) (Topic, error) {
-	p, err := g.svc.Authenticate(ctx)
-	if err != nil {
-		return Topic{}, fmt.Errorf("subscribe: %w", err)
-	}
 	var out Topic
-	err = g.svc.Write(ctx, func() ([]storage.Record, error) {
+	err := g.svc.MutateAlone(ctx, nil, func(m *registry.Mutation) error {
+		p := m.Principal()
 		g.mu.RLock()
 		cur, ok := g.topics[topic]
 		readable := ok && g.readableLocked(As(p), cur)
 		_, teamExists := g.teams[team]
 		g.mu.RUnlock()
 		if !readable {
-			return nil, errTopicNotFound(topic)
+			return errTopicNotFound(topic)
 		}
 		if !teamExists {
-			return nil, errTeamNotFound(team)
+			return errTeamNotFound(team)
 		}
 		if err := g.authorizeTeam(p, team); err != nil {
-			return nil, err
+			return err
 		}
 		next := cur
 		next.Subscribers = slices.DeleteFunc(slices.Clone(cur.Subscribers), func(s string) bool { return s == team })
@@ -358,16 +353,17 @@ func (g *Governance) Subscribe(ctx context.Context, topic, team string, on bool)
 		}
 		out = next
 		if slices.Equal(cur.Subscribers, next.Subscribers) {
-			return nil, nil
+			return nil
 		}
 		rec, err := g.topicRecs.Record(topic, next)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		return g.withAudit([]storage.Record{rec}, p, registry.AuditEntry{Operation: op, Topic: topic, Team: team, Changed: []string{team}})
+		m.Append(rec)
+		return m.Audit(registry.AuditEntry{Operation: op, Topic: topic, Team: team, Changed: []string{team}})
 	})
 	if err != nil {
-		return Topic{}, fmt.Errorf("subscribe %q to topic %q: %w", team, topic, err)
+		return Topic{}, registry.WriteError(err, "subscribe", fmt.Sprintf("subscribe %q to topic %q", team, topic))
 	}
 	return out, nil
 }

@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/charter-registry/charter/registry"
-	"github.com/charter-registry/charter/storage"
 )
 
 // Webhooks. An admin configures a URL; change events are POSTed to it in
@@ -131,37 +130,35 @@ func Sign(secret, body []byte) string {
 // CreateWebhook adds a webhook; admins only. The answer holds its signing
 // secret, which is not shown again.
 func (g *Governance) CreateWebhook(ctx context.Context, c WebhookCreate) (Webhook, error) {
-	p, err := g.svc.Authenticate(ctx)
-	if err != nil {
-		return Webhook{}, fmt.Errorf("create webhook: %w", err)
-	}
-	if !registry.IsHTTPLink(c.URL) || len(c.URL) > 2048 {
-		return Webhook{}, registry.Errorf(registry.CodeInvalidRequest, "Invalid webhook url %q: use an absolute http or https URL with a host name and %s", c.URL, registry.LinkHint)
-	}
-	topics, err := cleanList("topics", c.Topics)
-	if err != nil {
-		return Webhook{}, err
+	var topics []string
+	check := func() (err error) {
+		if !registry.IsHTTPLink(c.URL) || len(c.URL) > 2048 {
+			return registry.Errorf(registry.CodeInvalidRequest, "Invalid webhook url %q: use an absolute http or https URL with a host name and %s", c.URL, registry.LinkHint)
+		}
+		topics, err = cleanList("topics", c.Topics)
+		return err
 	}
 	var out Webhook
-	err = g.svc.Write(ctx, func() ([]storage.Record, error) {
-		if err := g.svc.RequireAdmin(p, "configure webhooks"); err != nil {
-			return nil, err
+	err := g.svc.MutateAlone(ctx, check, func(m *registry.Mutation) error {
+		if err := m.RequireAdmin("configure webhooks"); err != nil {
+			return err
 		}
 		if len(g.cfg.WebhookSecret) == 0 {
-			return nil, registry.Errorf(registry.CodeInvalidRequest, "Webhooks need a signing secret: start charter with --webhook-secret-file (the same file on every instance)")
+			return registry.Errorf(registry.CodeInvalidRequest, "Webhooks need a signing secret: start charter with --webhook-secret-file (the same file on every instance)")
 		}
 		var id [8]byte
 		_, _ = rand.Read(id[:])
-		w := Webhook{ID: hex.EncodeToString(id[:]), URL: c.URL, Topics: topics, From: g.svc.State().Position(), Created: g.svc.Now().UTC()}
+		w := Webhook{ID: hex.EncodeToString(id[:]), URL: c.URL, Topics: topics, From: m.Snapshot().Position(), Created: g.svc.Now().UTC()}
 		rec, err := g.webhookRecs.Record(w.ID, w)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		out = w
-		return g.withAudit([]storage.Record{rec}, p, registry.AuditEntry{Operation: OpWebhookCreated, After: registry.RawJSON(w)})
+		m.Append(rec)
+		return m.Audit(registry.AuditEntry{Operation: OpWebhookCreated, After: registry.RawJSON(w)})
 	})
 	if err != nil {
-		return Webhook{}, fmt.Errorf("create webhook: %w", err)
+		return Webhook{}, registry.WriteError(err, "create webhook", "create webhook")
 	}
 	out.Secret = string(g.secretOf(out.ID))
 	return out, nil
@@ -169,26 +166,23 @@ func (g *Governance) CreateWebhook(ctx context.Context, c WebhookCreate) (Webhoo
 
 // DeleteWebhook removes a webhook; admins only. Its deliveries stay.
 func (g *Governance) DeleteWebhook(ctx context.Context, id string) (Webhook, error) {
-	p, err := g.svc.Authenticate(ctx)
-	if err != nil {
-		return Webhook{}, fmt.Errorf("delete webhook: %w", err)
-	}
 	var out Webhook
-	err = g.svc.Write(ctx, func() ([]storage.Record, error) {
-		if err := g.svc.RequireAdmin(p, "configure webhooks"); err != nil {
-			return nil, err
+	err := g.svc.MutateAlone(ctx, nil, func(m *registry.Mutation) error {
+		if err := m.RequireAdmin("configure webhooks"); err != nil {
+			return err
 		}
 		g.mu.RLock()
 		w, ok := g.webhooks[id]
 		g.mu.RUnlock()
 		if !ok {
-			return nil, errWebhookNotFound(id)
+			return errWebhookNotFound(id)
 		}
 		out = w
-		return g.withAudit([]storage.Record{g.webhookRecs.Tombstone(id)}, p, registry.AuditEntry{Operation: OpWebhookDeleted, Before: registry.RawJSON(w)})
+		m.Append(g.webhookRecs.Tombstone(id))
+		return m.Audit(registry.AuditEntry{Operation: OpWebhookDeleted, Before: registry.RawJSON(w)})
 	})
 	if err != nil {
-		return Webhook{}, fmt.Errorf("delete webhook %q: %w", id, err)
+		return Webhook{}, registry.WriteError(err, "delete webhook", fmt.Sprintf("delete webhook %q", id))
 	}
 	return out, nil
 }
@@ -240,35 +234,32 @@ func (g *Governance) deliveriesLocked(id string, failedOnly bool) []Delivery {
 // admins only. The delivering instance sends it next, before newer
 // events, and records the new outcome.
 func (g *Governance) Replay(ctx context.Context, id string, pos int64) (Delivery, error) {
-	p, err := g.svc.Authenticate(ctx)
-	if err != nil {
-		return Delivery{}, fmt.Errorf("replay: %w", err)
-	}
 	var out Delivery
-	err = g.svc.Write(ctx, func() ([]storage.Record, error) {
-		if err := g.svc.RequireAdmin(p, "replay webhook deliveries"); err != nil {
-			return nil, err
+	err := g.svc.MutateAlone(ctx, nil, func(m *registry.Mutation) error {
+		if err := m.RequireAdmin("replay webhook deliveries"); err != nil {
+			return err
 		}
 		g.mu.RLock()
 		_, ok := g.webhooks[id]
 		d, done := g.deliveries[deliveryKey(id, pos)]
 		g.mu.RUnlock()
 		if !ok {
-			return nil, errWebhookNotFound(id)
+			return errWebhookNotFound(id)
 		}
 		if !done {
-			return nil, registry.Errorf(registry.CodeNotFound, "Webhook '%s' has no delivery at position %d", id, pos)
+			return registry.Errorf(registry.CodeNotFound, "Webhook '%s' has no delivery at position %d", id, pos)
 		}
 		d.Status, d.Replays = "replaying", d.Replays+1
 		out = d
 		rec, err := g.deliveryRecs.Record(deliveryKey(id, pos), d)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		return []storage.Record{rec}, nil
+		m.Append(rec)
+		return nil
 	})
 	if err != nil {
-		return Delivery{}, fmt.Errorf("replay delivery %d of webhook %q: %w", pos, id, err)
+		return Delivery{}, registry.WriteError(err, "replay", fmt.Sprintf("replay delivery %d of webhook %q", pos, id))
 	}
 	return out, nil
 }
@@ -414,16 +405,18 @@ func (g *Governance) deliverNext(ctx context.Context, send Sender, cfg DeliveryC
 
 func (g *Governance) recordDelivery(ctx context.Context, d Delivery, replayed bool) error {
 	d.Time = g.svc.Now().UTC()
-	if replayed {
-		g.mu.RLock()
-		d.Replays = g.deliveries[deliveryKey(d.Webhook, d.Position)].Replays
-		g.mu.RUnlock()
-	}
-	return g.svc.Write(ctx, func() ([]storage.Record, error) {
+	return g.svc.MutateSystem(ctx, func(m *registry.Mutation) error {
+		d := d
+		if replayed {
+			g.mu.RLock()
+			d.Replays = g.deliveries[deliveryKey(d.Webhook, d.Position)].Replays
+			g.mu.RUnlock()
+		}
 		rec, err := g.deliveryRecs.Record(deliveryKey(d.Webhook, d.Position), d)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		return []storage.Record{rec}, nil
+		m.Append(rec)
+		return nil
 	})
 }

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/charter-registry/charter/registry"
-	"github.com/charter-registry/charter/storage"
 )
 
 // The upgrade window. A breaking change moves a topic's consumers to a
@@ -143,49 +142,51 @@ func pendingConsumers(t Topic) []string {
 // pending or migrated. The consumer's team (a consumer entry that names a
 // team) and admins may; the change is audited as OpMigrationChanged.
 func (g *Governance) SetMigration(ctx context.Context, topic, consumer string, state MigrationState) (Window, error) {
-	p, err := g.svc.Authenticate(ctx)
-	if err != nil {
-		return Window{}, fmt.Errorf("set migration: %w", err)
+	check := func() error {
+		state = MigrationState(strings.ToLower(string(state)))
+		if state != Pending && state != Migrated {
+			return registry.Errorf(registry.CodeInvalidRequest, "Invalid migration state %q: use pending or migrated", state)
+		}
+		return nil
 	}
-	state = MigrationState(strings.ToLower(string(state)))
-	if state != Pending && state != Migrated {
-		return Window{}, registry.Errorf(registry.CodeInvalidRequest, "Invalid migration state %q: use pending or migrated", state)
-	}
-	err = g.svc.Write(ctx, func() ([]storage.Record, error) {
+	var p registry.Principal // for the answer, which p may read
+	err := g.svc.MutateAlone(ctx, check, func(m *registry.Mutation) error {
+		p = m.Principal()
 		g.mu.RLock()
 		cur, ok := g.topics[topic]
 		readable := ok && g.readableLocked(As(p), cur)
 		g.mu.RUnlock()
 		if !readable {
-			return nil, errTopicNotFound(topic)
+			return errTopicNotFound(topic)
 		}
 		if !slices.Contains(cur.Consumers, consumer) {
-			return nil, registry.Errorf(registry.CodeNotFound, "Topic '%s' lists no consumer '%s'", topic, consumer)
+			return registry.Errorf(registry.CodeNotFound, "Topic '%s' lists no consumer '%s'", topic, consumer)
 		}
 		if g.svc.Access().Enforce && !p.Admin && !p.InTeam(consumer) {
-			return nil, errForbidden("Only consumer team '%s' and admins may set its migration state; %s is neither", consumer, p.Describe())
+			return errForbidden("Only consumer team '%s' and admins may set its migration state; %s is neither", consumer, p.Describe())
 		}
 		if cur.Lifecycle != Deprecated {
-			return nil, registry.Errorf(registry.CodeConflict, "Topic '%s' is %s, not deprecated: migration states change only while its upgrade window is open", topic, cur.Lifecycle)
+			return registry.Errorf(registry.CodeConflict, "Topic '%s' is %s, not deprecated: migration states change only while its upgrade window is open", topic, cur.Lifecycle)
 		}
 		before := cur.Migrations[consumer]
 		if before == state {
-			return nil, nil
+			return nil
 		}
 		next := cur
 		next.Migrations = cloneStates(cur.Migrations)
 		next.Migrations[consumer] = state
 		r, err := g.topicRecs.Record(topic, next)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		return g.withAudit([]storage.Record{r}, p, registry.AuditEntry{
+		m.Append(r)
+		return m.Audit(registry.AuditEntry{
 			Operation: OpMigrationChanged, Topic: topic, Team: cur.Owner, Changed: []string{consumer},
 			Before: registry.RawJSON(migrationValue{consumer, before}), After: registry.RawJSON(migrationValue{consumer, state}),
 		})
 	})
 	if err != nil {
-		return Window{}, fmt.Errorf("set migration of %q on topic %q: %w", consumer, topic, err)
+		return Window{}, registry.WriteError(err, "set migration", fmt.Sprintf("set migration of %q on topic %q", consumer, topic))
 	}
 	return g.Window(As(p), topic)
 }

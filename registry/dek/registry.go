@@ -226,37 +226,37 @@ func (r *Registry) CreateKek(ctx context.Context, req CreateKek, testSharing boo
 	if !validKeyID(req.KmsType, req.KmsKeyID) {
 		return Kek{}, ErrInvalidKey("kmsKeyId")
 	}
-	p, err := r.svc.Authenticate(ctx)
-	if err != nil {
-		return Kek{}, err
-	}
 	props := map[string]string{}
 	for k, v := range req.KmsProps {
 		props[k] = v
 	}
 	nk := kekValue{Name: req.Name, KmsType: normalizeKmsType(req.KmsType), KmsKeyID: req.KmsKeyID, KmsProps: props, Doc: req.Doc, Shared: req.Shared, Deleted: req.Deleted}
-	if req.Shared && testSharing {
-		if err := r.testKek(kekValue{Name: req.Name, KmsType: req.KmsType, KmsKeyID: req.KmsKeyID, KmsProps: props, Shared: true}); err != nil {
-			return Kek{}, err
+	// Testing the KMS is the request's own check: after the principal,
+	// before the decision, once.
+	check := func() error {
+		if req.Shared && testSharing {
+			return r.testKek(kekValue{Name: req.Name, KmsType: req.KmsType, KmsKeyID: req.KmsKeyID, KmsProps: props, Shared: true})
 		}
+		return nil
 	}
 	var out kekValue
-	err = r.svc.Write(ctx, func() ([]storage.Record, error) {
+	err := r.svc.MutateAlone(ctx, check, func(m *registry.Mutation) error {
 		r.mu.RLock()
 		defer r.mu.RUnlock()
 		if len(r.keks) > r.cfg.MaxKeys {
-			return nil, errTooManyKeys(r.cfg.MaxKeys)
+			return errTooManyKeys(r.cfg.MaxKeys)
 		}
 		if old, ok := r.keks[req.Name]; ok && (req.Deleted == old.Deleted || !old.equivalent(nk)) {
-			return nil, errAlreadyExists(req.Name)
+			return errAlreadyExists(req.Name)
 		}
 		nk.Timestamp = r.now()
 		out = nk
 		rec, err := r.kekRecord(nk)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		return r.withAudit(p, registry.AuditEntry{Operation: OpKekCreated, After: kekAudit(nk)}, rec)
+		m.Append(rec)
+		return m.Audit(registry.AuditEntry{Operation: OpKekCreated, After: kekAudit(nk)})
 	})
 	if err != nil {
 		return Kek{}, err
@@ -297,17 +297,16 @@ func (r *Registry) UpdateKek(ctx context.Context, name string, u UpdateKek, test
 	if err := CheckName(name); err != nil {
 		return Kek{}, err
 	}
-	p, err := r.svc.AuthorizeAdmin(ctx, "change KEKs")
-	if err != nil {
-		return Kek{}, err
-	}
 	var out kekValue
-	err = r.svc.Write(ctx, func() ([]storage.Record, error) {
+	err := r.svc.MutateAlone(ctx, nil, func(m *registry.Mutation) error {
+		if err := m.RequireAdmin("change KEKs"); err != nil {
+			return err
+		}
 		r.mu.RLock()
 		defer r.mu.RUnlock()
 		old, ok := r.kekLocked(name, false)
 		if !ok {
-			return nil, errKeyNotFound(name)
+			return errKeyNotFound(name)
 		}
 		nk := old
 		nk.Deleted = false
@@ -325,20 +324,21 @@ func (r *Registry) UpdateKek(ctx context.Context, name string, u UpdateKek, test
 		}
 		if nk.Shared && testSharing {
 			if err := r.testKek(nk); err != nil {
-				return nil, err
+				return err
 			}
 		}
 		if nk.equivalent(old) {
 			out = old
-			return nil, nil
+			return nil
 		}
 		nk.Timestamp = r.now()
 		out = nk
 		rec, err := r.kekRecord(nk)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		return r.withAudit(p, registry.AuditEntry{Operation: OpKekUpdated, Before: kekAudit(old), After: kekAudit(nk)}, rec)
+		m.Append(rec)
+		return m.Audit(registry.AuditEntry{Operation: OpKekUpdated, Before: kekAudit(old), After: kekAudit(nk)})
 	})
 	if err != nil {
 		return Kek{}, err
@@ -350,69 +350,71 @@ func (r *Registry) UpdateKek(ctx context.Context, name string, u UpdateKek, test
 // one. A KEK with live DEKs (any DEK, for a permanent delete) is refused
 // with 42272. Admins only.
 func (r *Registry) DeleteKek(ctx context.Context, name string, permanent bool) error {
-	return r.writeKek(ctx, name, "delete KEKs", func(p registry.Principal, old kekValue) ([]storage.Record, error) {
+	return r.writeKek(ctx, name, "delete KEKs", func(m *registry.Mutation, old kekValue) error {
 		for _, d := range r.deks {
 			if d.KekName == name && (permanent || !d.Deleted) {
-				return nil, errReferenceExists(name)
+				return errReferenceExists(name)
 			}
 		}
 		audit := registry.AuditEntry{Operation: OpKekDeleted, Permanent: permanent, Before: kekAudit(old)}
 		if permanent {
 			if !old.Deleted {
-				return nil, errNotSoftDeleted(name)
+				return errNotSoftDeleted(name)
 			}
-			return r.withAudit(p, audit, r.kekRecs.Tombstone(name))
+			m.Append(r.kekRecs.Tombstone(name))
+			return m.Audit(audit)
 		}
 		if old.Deleted {
-			return nil, nil
+			return nil
 		}
 		nk := old
 		nk.Deleted = true
 		nk.Timestamp = r.now()
 		rec, err := r.kekRecord(nk)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		return r.withAudit(p, audit, rec)
+		m.Append(rec)
+		return m.Audit(audit)
 	})
 }
 
 // UndeleteKek restores a soft-deleted KEK. Admins only.
 func (r *Registry) UndeleteKek(ctx context.Context, name string) error {
-	return r.writeKek(ctx, name, "undelete KEKs", func(p registry.Principal, old kekValue) ([]storage.Record, error) {
+	return r.writeKek(ctx, name, "undelete KEKs", func(m *registry.Mutation, old kekValue) error {
 		if !old.Deleted {
-			return nil, nil
+			return nil
 		}
 		nk := old
 		nk.Deleted = false
 		nk.Timestamp = r.now()
 		rec, err := r.kekRecord(nk)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		return r.withAudit(p, registry.AuditEntry{Operation: OpKekUndeleted, After: kekAudit(nk)}, rec)
+		m.Append(rec)
+		return m.Audit(registry.AuditEntry{Operation: OpKekUndeleted, After: kekAudit(nk)})
 	})
 }
 
 // writeKek is the shared frame of the KEK deletes and undeletes: it checks
 // name, authorizes an admin for action and, in a write holding the read
 // lock, finds KEK name (soft-deleted or not), which apply turns into records.
-func (r *Registry) writeKek(ctx context.Context, name, action string, apply func(p registry.Principal, old kekValue) ([]storage.Record, error)) error {
+func (r *Registry) writeKek(ctx context.Context, name, action string, apply func(m *registry.Mutation, old kekValue) error) error {
 	if err := CheckName(name); err != nil {
 		return err
 	}
-	p, err := r.svc.AuthorizeAdmin(ctx, action)
-	if err != nil {
-		return err
-	}
-	return r.svc.Write(ctx, func() ([]storage.Record, error) {
+	return r.svc.MutateAlone(ctx, nil, func(m *registry.Mutation) error {
+		if err := m.RequireAdmin(action); err != nil {
+			return err
+		}
 		r.mu.RLock()
 		defer r.mu.RUnlock()
 		old, ok := r.keks[name]
 		if !ok {
-			return nil, errKeyNotFound(name)
+			return errKeyNotFound(name)
 		}
-		return apply(p, old)
+		return apply(m, old)
 	})
 }
 
@@ -552,51 +554,50 @@ func (r *Registry) CreateDek(ctx context.Context, name string, req CreateDek, re
 	if version <= 0 {
 		return Dek{}, ErrInvalidKey("version")
 	}
-	p, err := r.svc.AuthorizeSubjectKeys(ctx, req.Subject)
-	if err != nil {
-		return Dek{}, err
-	}
-	mode, _ := r.svc.GetMode(req.Subject, true)
 	var out Dek
-	err = r.svc.Write(ctx, func() ([]storage.Record, error) {
+	err := r.svc.MutateAlone(ctx, nil, func(m *registry.Mutation) error {
+		if err := m.AuthorizeSubjectKeys(req.Subject); err != nil {
+			return err
+		}
+		mode := m.Snapshot().Mode(req.Subject)
 		r.mu.RLock()
 		defer r.mu.RUnlock()
 		k, ok := r.kekLocked(name, req.Deleted)
 		if !ok {
-			return nil, errKeyNotFound(name)
+			return errKeyNotFound(name)
 		}
 		if len(r.deks) > r.cfg.MaxKeys {
-			return nil, errTooManyKeys(r.cfg.MaxKeys)
+			return errTooManyKeys(r.cfg.MaxKeys)
 		}
 		nd := dekValue{KekName: name, Subject: req.Subject, Version: version, Algorithm: alg, EncryptedKeyMaterial: req.EncryptedKeyMaterial, Deleted: req.Deleted}
 		old, exists := r.deks[nd.id()]
 		if !rewrap && exists && (req.Deleted == old.Deleted || !old.equivalent(nd)) {
-			return nil, errAlreadyExists(req.Subject)
+			return errAlreadyExists(req.Subject)
 		}
 		var raw []byte
 		switch {
 		case nd.EncryptedKeyMaterial != "":
 			if k.Shared && exists {
-				return nil, errAlreadyExists(req.Subject)
+				return errAlreadyExists(req.Subject)
 			}
 			if _, err := base64.StdEncoding.DecodeString(nd.EncryptedKeyMaterial); err != nil {
-				return nil, ErrInvalidKey("encryptedKeyMaterial")
+				return ErrInvalidKey("encryptedKeyMaterial")
 			}
 		case k.Shared:
 			var prev []byte
 			if exists {
 				var err error
 				if prev, err = r.unwrap(k, old); err != nil {
-					return nil, err
+					return err
 				}
 			}
 			enc, gen, err := r.wrapNew(k, req.Subject, alg, prev)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			nd.EncryptedKeyMaterial, raw = enc, gen
 		default:
-			return nil, ErrInvalidKey("encryptedKeyMaterial")
+			return ErrInvalidKey("encryptedKeyMaterial")
 		}
 		nd.Timestamp = r.now()
 		out = nd.entity()
@@ -604,7 +605,7 @@ func (r *Registry) CreateDek(ctx context.Context, name string, req CreateDek, re
 			// Check the round trip through the KMS before storing.
 			back, err := r.unwrap(k, nd)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			if raw == nil {
 				raw = back
@@ -613,9 +614,10 @@ func (r *Registry) CreateDek(ctx context.Context, name string, req CreateDek, re
 		}
 		rec, err := r.dekRecord(nd)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		return r.withAudit(p, registry.AuditEntry{Operation: OpDekCreated, Subject: req.Subject, Version: version, After: dekAudit(nd)}, rec)
+		m.Append(rec)
+		return m.Audit(registry.AuditEntry{Operation: OpDekCreated, Subject: req.Subject, Version: version, After: dekAudit(nd)})
 	})
 	if err != nil {
 		return Dek{}, err
@@ -641,30 +643,29 @@ func (r *Registry) DeleteDekVersion(ctx context.Context, name, subject string, v
 // (every version for version 0, else that one, LatestVersion for the
 // newest; soft-deleted ones included), which apply turns into records.
 func (r *Registry) writeDeks(ctx context.Context, name, subject string, version int, alg encryption.Format,
-	apply func(p registry.Principal, k kekValue, alg encryption.Format, targets []dekValue) ([]storage.Record, error)) error {
+	apply func(m *registry.Mutation, k kekValue, alg encryption.Format, targets []dekValue) error) error {
 	if err := CheckName(name); err != nil {
 		return err
 	}
 	if err := CheckSubject(subject); err != nil {
 		return err
 	}
-	p, err := r.svc.AuthorizeSubjectKeys(ctx, subject)
-	if err != nil {
-		return err
-	}
 	alg = algOrDefault(alg)
-	return r.svc.Write(ctx, func() ([]storage.Record, error) {
+	return r.svc.MutateAlone(ctx, nil, func(m *registry.Mutation) error {
+		if err := m.AuthorizeSubjectKeys(subject); err != nil {
+			return err
+		}
 		r.mu.RLock()
 		defer r.mu.RUnlock()
 		k, ok := r.keks[name]
 		if !ok {
-			return nil, errKeyNotFound(name)
+			return errKeyNotFound(name)
 		}
 		targets, err := r.targetsLocked(name, subject, version, alg)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		return apply(p, k, alg, targets)
+		return apply(m, k, alg, targets)
 	})
 }
 
@@ -687,12 +688,12 @@ func (r *Registry) targetsLocked(kek, subject string, version int, alg encryptio
 
 // deleteDeks deletes one version, or all of them for version 0.
 func (r *Registry) deleteDeks(ctx context.Context, name, subject string, version int, alg encryption.Format, permanent bool) error {
-	return r.writeDeks(ctx, name, subject, version, alg, func(p registry.Principal, _ kekValue, alg encryption.Format, targets []dekValue) ([]storage.Record, error) {
+	return r.writeDeks(ctx, name, subject, version, alg, func(m *registry.Mutation, _ kekValue, alg encryption.Format, targets []dekValue) error {
 		var recs []storage.Record
 		var versions []int
 		for _, d := range targets {
 			if permanent && !d.Deleted {
-				return nil, errNotSoftDeleted(subject)
+				return errNotSoftDeleted(subject)
 			}
 		}
 		for _, d := range targets {
@@ -704,7 +705,7 @@ func (r *Registry) deleteDeks(ctx context.Context, name, subject string, version
 				nd.Timestamp = r.now()
 				rec, err := r.dekRecord(nd)
 				if err != nil {
-					return nil, err
+					return err
 				}
 				recs = append(recs, rec)
 			} else {
@@ -713,9 +714,10 @@ func (r *Registry) deleteDeks(ctx context.Context, name, subject string, version
 			versions = append(versions, d.Version)
 		}
 		if len(recs) == 0 {
-			return nil, nil
+			return nil
 		}
-		return r.withAudit(p, registry.AuditEntry{Operation: OpDekDeleted, Subject: subject, Versions: versions, Permanent: permanent, After: dekAudit(dekValue{KekName: name, Subject: subject, Algorithm: alg})}, recs...)
+		m.Append(recs...)
+		return m.Audit(registry.AuditEntry{Operation: OpDekDeleted, Subject: subject, Versions: versions, Permanent: permanent, After: dekAudit(dekValue{KekName: name, Subject: subject, Algorithm: alg})})
 	})
 }
 
@@ -731,9 +733,9 @@ func (r *Registry) UndeleteDekVersion(ctx context.Context, name, subject string,
 }
 
 func (r *Registry) undeleteDeks(ctx context.Context, name, subject string, version int, alg encryption.Format) error {
-	return r.writeDeks(ctx, name, subject, version, alg, func(p registry.Principal, k kekValue, alg encryption.Format, targets []dekValue) ([]storage.Record, error) {
+	return r.writeDeks(ctx, name, subject, version, alg, func(m *registry.Mutation, k kekValue, alg encryption.Format, targets []dekValue) error {
 		if k.Deleted {
-			return nil, errSoftDeleted(name)
+			return errSoftDeleted(name)
 		}
 		var recs []storage.Record
 		var versions []int
@@ -746,15 +748,16 @@ func (r *Registry) undeleteDeks(ctx context.Context, name, subject string, versi
 			nd.Timestamp = r.now()
 			rec, err := r.dekRecord(nd)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			recs = append(recs, rec)
 			versions = append(versions, d.Version)
 		}
 		if len(recs) == 0 {
-			return nil, nil
+			return nil
 		}
-		return r.withAudit(p, registry.AuditEntry{Operation: OpDekUndeleted, Subject: subject, Versions: versions, After: dekAudit(dekValue{KekName: name, Subject: subject, Algorithm: alg})}, recs...)
+		m.Append(recs...)
+		return m.Audit(registry.AuditEntry{Operation: OpDekUndeleted, Subject: subject, Versions: versions, After: dekAudit(dekValue{KekName: name, Subject: subject, Algorithm: alg})})
 	})
 }
 
@@ -803,15 +806,6 @@ func (r *Registry) unwrap(k kekValue, d dekValue) ([]byte, error) {
 }
 
 // ---- audit ----
-
-// withAudit returns recs followed by the audit entry e.
-func (r *Registry) withAudit(p registry.Principal, e registry.AuditEntry, recs ...storage.Record) ([]storage.Record, error) {
-	a, err := r.svc.AuditRecord(p, e)
-	if err != nil {
-		return nil, err
-	}
-	return append(recs, a), nil
-}
 
 // kekAudit is what an audit entry shows of a KEK: no kmsProps, which may
 // hold credentials. It is marshalled, not formatted: Go's %q quoting is not
