@@ -301,20 +301,28 @@ func (s *Server) trimTrailingSlash(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 func requestID(c *echo.Context) string {
-	if v, ok := c.Get("request_id").(string); ok {
-		return v
+	if v, ok := c.Get("request_id").(*string); ok {
+		return *v
 	}
 	return ""
 }
 
+// requestIDMiddleware gives the request its id and sends it back in
+// X-Request-Id. The context holds a pointer to the id, which an interface
+// holds without allocating as it would for a string, and the response's
+// header value slice is the one made with the id (requestIDs.next) or the
+// request's own.
 func (s *Server) requestIDMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c *echo.Context) error {
-		id := c.Request().Header.Get("X-Request-Id")
-		if id == "" || len(id) > 128 {
-			id = s.ids.next()
+		vals := c.Request().Header["X-Request-Id"]
+		if len(vals) == 0 || vals[0] == "" || len(vals[0]) > 128 {
+			vals = s.ids.next()
+		} else {
+			// The request's slice, capped so that an append copies it.
+			vals = vals[:1:1]
 		}
-		c.Set("request_id", id)
-		c.Response().Header()["X-Request-Id"] = []string{id}
+		c.Set("request_id", &vals[0])
+		c.Response().Header()["X-Request-Id"] = vals
 		return next(c)
 	}
 }
@@ -337,7 +345,7 @@ func newRequestIDs() *requestIDs {
 	return r
 }
 
-func (r *requestIDs) next() string {
+func (r *requestIDs) next() []string {
 	// splitmix64's finalizer: a bijection on 64 bits.
 	x := r.n.Add(1)
 	x ^= x >> 30
@@ -349,7 +357,7 @@ func (r *requestIDs) next() string {
 	binary.BigEndian.PutUint64(b[:], x)
 	var h [16]byte
 	hex.Encode(h[:], b[:])
-	return string(h[:])
+	return []string{string(h[:])}
 }
 
 // readyMiddleware answers 503 on registry routes until the initial replay
