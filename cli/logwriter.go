@@ -27,9 +27,20 @@ const requestLogBufferBytes = 64 << 10
 // written, in order, within requestLogFlushInterval; a process killed
 // outright loses at most the lines of that last interval (lines other
 // than request lines are written at once, see bufferedHandler).
+//
+// A batch is written outside the lock that lines are appended under: the
+// flush takes the filled buffer and leaves an empty one, so requests keep
+// appending while a write waits for the reader of stderr (a log collector
+// short of CPU), and wait only when the next buffer fills up before that
+// write is done. Writes are ordered by their own lock.
 type logWriter struct {
-	mu    sync.Mutex
+	// wmu orders the writes to w; spare, the buffer a write gave back,
+	// is the next one to append to.
+	wmu   sync.Mutex
 	w     io.Writer
+	spare []byte
+	// mu guards buf and clock.
+	mu    sync.Mutex
 	buf   []byte
 	clock lineClock
 	stop  chan struct{}
@@ -38,7 +49,8 @@ type logWriter struct {
 }
 
 func newLogWriter(w io.Writer) *logWriter {
-	lw := &logWriter{w: w, buf: make([]byte, 0, requestLogBufferBytes), stop: make(chan struct{}), done: make(chan struct{})}
+	lw := &logWriter{w: w, buf: make([]byte, 0, requestLogBufferBytes), spare: make([]byte, 0, requestLogBufferBytes),
+		stop: make(chan struct{}), done: make(chan struct{})}
 	go lw.loop()
 	return lw
 }
@@ -58,35 +70,46 @@ func (lw *logWriter) loop() {
 	}
 }
 
-// Write appends p, writing the buffer out first when p would overflow it.
+// Write appends p, writing the buffer out first when p would overflow it,
+// and a p larger than the buffer right after it.
 func (lw *logWriter) Write(p []byte) (int, error) {
-	lw.mu.Lock()
-	defer lw.mu.Unlock()
-	if len(lw.buf)+len(p) > requestLogBufferBytes {
+	if len(p) > requestLogBufferBytes {
+		lw.wmu.Lock()
+		defer lw.wmu.Unlock()
 		lw.flushLocked()
-		if len(p) > requestLogBufferBytes {
-			return lw.w.Write(p)
-		}
+		return lw.w.Write(p)
 	}
+	lw.mu.Lock()
+	full := len(lw.buf)+len(p) > requestLogBufferBytes
+	lw.mu.Unlock()
+	if full {
+		lw.Flush()
+	}
+	lw.mu.Lock()
 	lw.buf = append(lw.buf, p...)
+	lw.mu.Unlock()
 	return len(p), nil
 }
 
 // Flush writes out what the buffer holds.
 func (lw *logWriter) Flush() {
-	lw.mu.Lock()
-	defer lw.mu.Unlock()
+	lw.wmu.Lock()
+	defer lw.wmu.Unlock()
 	lw.flushLocked()
 }
 
+// flushLocked writes out the buffer; the caller holds wmu.
 func (lw *logWriter) flushLocked() {
-	if len(lw.buf) == 0 {
-		return
+	lw.mu.Lock()
+	out := lw.buf
+	lw.buf, lw.spare = lw.spare[:0], nil
+	lw.mu.Unlock()
+	if len(out) > 0 {
+		// A failed write of the log has nowhere to be reported; the lines
+		// are dropped rather than kept to grow the buffer.
+		_, _ = lw.w.Write(out)
 	}
-	// A failed write of the log has nowhere to be reported; the lines are
-	// dropped rather than kept to grow the buffer.
-	_, _ = lw.w.Write(lw.buf)
-	lw.buf = lw.buf[:0]
+	lw.spare = out[:0]
 }
 
 // Close writes out the buffer and stops the flushing goroutine.
@@ -209,20 +232,16 @@ func (lw *logWriter) writeLine(t time.Time, attrs func([]byte) []byte) bool {
 		return false
 	}
 	lw.mu.Lock()
-	defer lw.mu.Unlock()
-	start := len(lw.buf)
 	b := append(lw.buf, `{"time":"`...)
 	b = lw.clock.append(b, t)
 	b = append(b, `","level":"INFO","msg":"request"`...)
 	b = attrs(b)
 	b = append(b, '}', '\n')
 	lw.buf = b
-	if len(lw.buf) > requestLogBufferBytes {
-		// Write out what came before this line, then keep the line.
-		line := append([]byte(nil), lw.buf[start:]...)
-		lw.buf = lw.buf[:start]
-		lw.flushLocked()
-		lw.buf = append(lw.buf, line...)
+	full := len(b) >= requestLogBufferBytes
+	lw.mu.Unlock()
+	if full {
+		lw.Flush()
 	}
 	return true
 }

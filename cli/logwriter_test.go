@@ -3,6 +3,8 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"strings"
@@ -222,4 +224,81 @@ func BenchmarkRequestLine(b *testing.B) {
 			h.HandleRequestLine(l)
 		}
 	})
+}
+
+// gate is a writer whose first Write waits until released: a log
+// collector that has stopped reading.
+type gate struct {
+	entered, release chan struct{}
+	once             sync.Once
+	out              recorder
+}
+
+func (g *gate) Write(p []byte) (int, error) {
+	g.once.Do(func() {
+		close(g.entered)
+		<-g.release
+	})
+	return g.out.Write(p)
+}
+
+// TestRequestLinesAppendWhileAWriteWaits: while a batch's write waits
+// for the reader of stderr, requests still append their lines, and every
+// line from concurrent requests is written once, each request's in order.
+func TestRequestLinesAppendWhileAWriteWaits(t *testing.T) {
+	g := &gate{entered: make(chan struct{}), release: make(chan struct{})}
+	lw := newLogWriter(g)
+	logger, err := newLogger("info", lw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := logger.Handler().(api.RequestLineHandler)
+	line := func(worker, n int) api.RequestLine {
+		return api.RequestLine{Time: time.Now(), ID: fmt.Sprintf("w%d", worker), Method: "GET", Status: n}
+	}
+	h.HandleRequestLine(line(0, 0))
+	flushed := make(chan struct{})
+	go func() {
+		defer close(flushed)
+		lw.Flush()
+	}()
+	<-g.entered
+	// The write of line 0 waits; appending does not.
+	h.HandleRequestLine(line(0, 1))
+	close(g.release)
+	<-flushed
+
+	const workers, lines = 8, 3000
+	var wg sync.WaitGroup
+	for w := 1; w <= workers; w++ {
+		wg.Go(func() {
+			for n := range lines {
+				h.HandleRequestLine(line(w, n))
+			}
+		})
+	}
+	wg.Wait()
+	lw.Close()
+	next := map[string]int{}
+	for l := range strings.Lines(g.out.text()) {
+		var e struct {
+			ID     string `json:"request_id"`
+			Status int    `json:"status"`
+		}
+		if err := json.Unmarshal([]byte(l), &e); err != nil {
+			t.Fatalf("not a JSON line: %q", l)
+		}
+		if e.Status != next[e.ID] {
+			t.Fatalf("%s: line %d where %d was next", e.ID, e.Status, next[e.ID])
+		}
+		next[e.ID]++
+	}
+	if next["w0"] != 2 {
+		t.Fatalf("w0 wrote %d of 2 lines", next["w0"])
+	}
+	for w := 1; w <= workers; w++ {
+		if id := fmt.Sprintf("w%d", w); next[id] != lines {
+			t.Fatalf("%s: %d of %d lines written", id, next[id], lines)
+		}
+	}
 }
