@@ -250,7 +250,7 @@ func decodeKeyFast(b []byte) (Key, bool) {
 			}
 			i = skipSpace(b, i+1)
 		}
-		name, j, ok := scanPlainString(b, i)
+		name, j, ok := scanPlainBytes(b, i)
 		if !ok {
 			return k, false
 		}
@@ -262,13 +262,13 @@ func decodeKeyFast(b []byte) (Key, bool) {
 		if i >= len(b) {
 			return k, false
 		}
-		switch name {
+		switch string(name) {
 		case "keytype":
-			v, j, ok := scanPlainString(b, i)
-			if !ok || v == "" {
+			v, j, ok := scanPlainBytes(b, i)
+			if !ok || len(v) == 0 {
 				return k, false
 			}
-			k.Type, sawType, i = KeyType(v), true, j
+			k.Type, sawType, i = keyTypeOf(v), true, j
 		case "subject":
 			if b[i] == 'n' {
 				if len(b) < i+4 || string(b[i:i+4]) != "null" {
@@ -287,7 +287,7 @@ func decodeKeyFast(b []byte) (Key, bool) {
 			if !ok {
 				return k, false
 			}
-			if name == "version" {
+			if name[0] == 'v' {
 				k.Version = n
 			} else {
 				k.Magic = n
@@ -297,6 +297,19 @@ func decodeKeyFast(b []byte) (Key, bool) {
 			return k, false
 		}
 	}
+}
+
+var knownKeyTypes = [...]KeyType{KeySchema, KeyConfig, KeyMode, KeyNoop, KeyDeleteSubject, KeyClearSubject, KeyIDFloor, KeySchemaID, KeyContext}
+
+// keyTypeOf returns the keytype named by v, without allocating for the
+// keytypes charter knows.
+func keyTypeOf(v []byte) KeyType {
+	for _, t := range knownKeyTypes {
+		if string(v) == string(t) {
+			return t
+		}
+	}
+	return KeyType(v)
 }
 
 func skipSpace(b []byte, i int) int {

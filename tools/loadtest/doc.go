@@ -7,7 +7,7 @@
 // collector would; the ceiling, which is this program started again to
 // serve one fixed body (charter's median response, with its content type)
 // from a bare net/http server; and itself, the load generator. Scenarios
-// (-scenarios, all by default):
+// (-scenarios; all but mixed by default):
 //
 //   - read: Apicurio's READ_ID profile, GET /schemas/ids/{id} for random
 //     ids among -schemas schemas from each -conns count of keep-alive
@@ -18,7 +18,11 @@
 //   - compat: a -compat-fields-field schema checked against -compat-versions
 //     versions at FULL_TRANSITIVE, for Avro, Protobuf and JSON Schema;
 //   - memory: the RSS of a fresh charter before and after -memory-subjects
-//     subjects, per 1,000 subjects.
+//     subjects, per 1,000 subjects;
+//   - mixed: -mixed-duration of reads and writes (registrations and
+//     compatibility checks) on -schemas preloaded subjects, charter's RSS
+//     sampled as it goes and compared with the RSS of a charter restarted
+//     on the same log.
 //
 // It prints markdown tables with requests per second, latency percentiles,
 // the server process's CPU time per request (from /proc) and the ratios,

@@ -79,6 +79,8 @@ func TestParseFlagsRejectsUnboundedSettings(t *testing.T) {
 		{"-scenarios", "read,write"},
 		{"-scenarios", ""},
 		{"-compat-fields", "1"},
+		{"-mixed-duration", "0s"},
+		{"-mixed-writers", "0"},
 		{"extra"},
 	} {
 		if _, err := parseFlags(args, io.Discard); err == nil {
@@ -97,13 +99,15 @@ func TestParseFlagsRejectsUnboundedSettings(t *testing.T) {
 
 // TestRunReportsEveryScenario runs the tool end to end on tiny settings:
 // the real charter binary and the ceiling each as a process of their own.
-// It checks that every scenario runs and reports, never how fast.
+// It checks that every scenario (mixed included) runs and reports, never
+// how fast.
 func TestRunReportsEveryScenario(t *testing.T) {
 	cfg := defaultConfig()
 	cfg.charter = registrytest.BuildBinary(t)
 	cfg.duration, cfg.warmup, cfg.rounds = 200*time.Millisecond, 50*time.Millisecond, 2
 	cfg.conns, cfg.writers, cfg.schemas = []int{4, 2}, []int{1, 2}, 20
 	cfg.compatVersions, cfg.compatFields, cfg.memorySubjects = 4, 10, 30
+	cfg.scenarios, cfg.mixedDuration, cfg.mixedReaders, cfg.mixedWriters = allScenarios, time.Second, 2, 2
 	var out bytes.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -117,6 +121,7 @@ func TestRunReportsEveryScenario(t *testing.T) {
 		"## Register", "\n| 1 | ", "\n| 2 | ",
 		"## Compatibility", "| AVRO |", "| PROTOBUF |", "| JSON |",
 		"## Memory", "RSS per 1k subjects",
+		"## Mixed load memory", "| 0s | ", "the same log restarted: ",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("output lacks %q:\n%s", want, text)

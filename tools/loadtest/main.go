@@ -33,13 +33,21 @@ type config struct {
 	compatFields   int
 	compatConns    int
 	memorySubjects int
+	mixedDuration  time.Duration
+	mixedReaders   int
+	mixedWriters   int
 }
 
-var allScenarios = []string{"read", "register", "compat", "memory"}
+// allScenarios are the scenarios -scenarios accepts; defaultScenarios
+// run when it is not given (mixed takes minutes of its own).
+var (
+	allScenarios     = []string{"read", "register", "compat", "memory", "mixed"}
+	defaultScenarios = []string{"read", "register", "compat", "memory"}
+)
 
 func defaultConfig() config {
 	return config{
-		scenarios:      allScenarios,
+		scenarios:      defaultScenarios,
 		duration:       10 * time.Second,
 		warmup:         2 * time.Second,
 		rounds:         3,
@@ -51,6 +59,9 @@ func defaultConfig() config {
 		compatFields:   200,
 		compatConns:    1,
 		memorySubjects: 5000,
+		mixedDuration:  3 * time.Minute,
+		mixedReaders:   16,
+		mixedWriters:   4,
 	}
 }
 
@@ -73,6 +84,10 @@ func (c config) validate() error {
 		return fmt.Errorf("-compat-conns %d: use 1 to 4096", c.compatConns)
 	case c.memorySubjects < 1 || c.memorySubjects > 1_000_000:
 		return fmt.Errorf("-memory-subjects %d: use 1 to 1000000", c.memorySubjects)
+	case c.mixedDuration < time.Second || c.mixedDuration > 2*time.Hour:
+		return fmt.Errorf("-mixed-duration %s: use 1s to 2h", c.mixedDuration)
+	case c.mixedReaders < 1 || c.mixedReaders > 4096 || c.mixedWriters < 1 || c.mixedWriters > 4096:
+		return fmt.Errorf("-mixed-readers %d, -mixed-writers %d: use 1 to 4096", c.mixedReaders, c.mixedWriters)
 	case len(c.scenarios) == 0:
 		return errors.New("-scenarios: name at least one")
 	}
@@ -128,7 +143,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs := flag.NewFlagSet("loadtest", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.charter, "charter", "", "charter binary to run (default: build ./cmd/charter of this module)")
-	scenarios := fs.String("scenarios", strings.Join(allScenarios, ","), "what to measure: read, register, compat, memory")
+	scenarios := fs.String("scenarios", strings.Join(defaultScenarios, ","), "what to measure: read, register, compat, memory, mixed")
 	fs.DurationVar(&cfg.duration, "duration", cfg.duration, "how long to measure each target, round or writer count")
 	fs.DurationVar(&cfg.warmup, "warmup", cfg.warmup, "unmeasured load before each measurement")
 	fs.IntVar(&cfg.rounds, "rounds", cfg.rounds, "read: alternate charter and the ceiling this many times (-duration each)")
@@ -140,6 +155,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&cfg.compatFields, "compat-fields", cfg.compatFields, "compat: fields of the schema checked")
 	fs.IntVar(&cfg.compatConns, "compat-conns", cfg.compatConns, "compat: concurrent checks")
 	fs.IntVar(&cfg.memorySubjects, "memory-subjects", cfg.memorySubjects, "memory: subjects registered (one distinct schema each) into a fresh charter")
+	fs.DurationVar(&cfg.mixedDuration, "mixed-duration", cfg.mixedDuration, "mixed: how long the mixed read and write load lasts")
+	fs.IntVar(&cfg.mixedReaders, "mixed-readers", cfg.mixedReaders, "mixed: reading connections")
+	fs.IntVar(&cfg.mixedWriters, "mixed-writers", cfg.mixedWriters, "mixed: writing connections (registrations and compatibility checks)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}

@@ -46,6 +46,7 @@ func run(ctx context.Context, cfg config, out io.Writer, logger *slog.Logger) er
 		{"register", registerScenario},
 		{"compat", compatScenario},
 		{"memory", memoryScenario},
+		{"mixed", mixedScenario},
 	}
 	for _, s := range steps {
 		if !cfg.runs(s.name) {
@@ -66,6 +67,12 @@ func run(ctx context.Context, cfg config, out io.Writer, logger *slog.Logger) er
 // registerMany registers n distinct schemas of typ, one subject each
 // (prefix-i-value), from 8 writers, and returns their ids.
 func registerMany(ctx context.Context, base, prefix string, typ compat.Type, n int) ([]int, error) {
+	return registerEach(ctx, base, prefix, typ, n, func(i int) string { return sampleSchema(typ, i) })
+}
+
+// registerEach registers schema(i) under prefix-i-value for each i below
+// n, from 8 writers, and returns their ids.
+func registerEach(ctx context.Context, base, prefix string, typ compat.Type, n int, schema func(int) string) ([]int, error) {
 	client := &http.Client{Timeout: time.Minute}
 	defer client.CloseIdleConnections()
 	ids := make([]int, n)
@@ -79,7 +86,7 @@ func registerMany(ctx context.Context, base, prefix string, typ compat.Type, n i
 				if i >= n || ctx.Err() != nil {
 					return
 				}
-				id, err := register(ctx, client, base, prefix+"-"+strconv.Itoa(i)+"-value", typ, sampleSchema(typ, i))
+				id, err := register(ctx, client, base, prefix+"-"+strconv.Itoa(i)+"-value", typ, schema(i))
 				if err != nil {
 					errs <- err
 					return
