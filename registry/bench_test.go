@@ -333,3 +333,26 @@ func writeFixture(ctx context.Context, dir string, records int) (string, error) 
 	defer l.Close()
 	return registrytest.WriteReplayLog(ctx, l, records)
 }
+
+// BenchmarkRegisterAgain registers schemas their subjects already hold,
+// as a serializer does on every start: the answer is the version that
+// holds it, and nothing is written.
+func BenchmarkRegisterAgain(b *testing.B) {
+	ctx := context.Background()
+	svc := startService(b, memory.New(memory.WithKeyFunc(registry.LogicalKey)))
+	const n = 1000
+	for i := range n {
+		if _, err := svc.Register(ctx, "orders-"+strconv.Itoa(i)+"-value", registry.RegisterRequest{Schema: benchAvro(i)}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if _, err := svc.Register(ctx, "orders-"+strconv.Itoa(i%n)+"-value", registry.RegisterRequest{Schema: benchAvro(i % n)}); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "registers/s")
+}

@@ -85,7 +85,32 @@ func (s *Service) prepare(sn *Snapshot, ctx string, req RegisterRequest, normali
 		c.text = parsed.Canonical()
 	}
 	c.identity = ComputeIdentity(c.text, c.refs, c.metadata, c.ruleSet)
+	if len(req.References) == 0 {
+		s.texts.put(textKey{typ: typ, normalize: normalize, strict: strict, text: req.Schema}, c.text)
+	}
 	return c, nil
+}
+
+// knownText returns the candidate of a request without references whose
+// text parsed recently with the same options (textCache), known by its
+// stored form alone, or nil. Its parsed form is nil: whoever reads it
+// prepares the request first. It is what a schema sent again costs when
+// its subject already holds it: a map lookup and the identity hash.
+func (s *Service) knownText(req RegisterRequest, normalize, strict bool, md *Metadata, rs *RuleSet) *candidate {
+	if len(req.References) > 0 {
+		return nil
+	}
+	f, typ, err := s.format(req.SchemaType)
+	if err != nil {
+		return nil
+	}
+	text, ok := s.texts.get(textKey{typ: typ, normalize: normalize, strict: strict, text: req.Schema})
+	if !ok {
+		return nil
+	}
+	c := &candidate{typ: typ, format: f, text: text, refs: []Reference{}, metadata: md, ruleSet: rs}
+	c.identity = ComputeIdentity(c.text, c.refs, c.metadata, c.ruleSet)
+	return c
 }
 
 // checkNew runs the format's registration checks (compat.NewSchemaChecker)

@@ -23,9 +23,11 @@ func (s *Service) Lookup(subject string, req RegisterRequest, deleted bool) (Sch
 		return Schema{}, errSubjectNotFound(subject)
 	}
 	cfg := sn.effectiveConfig(subject, s.cfg.DefaultCompatibility)
-	c, err := s.prepare(sn, contextOf(subject), req, cfg.normalize(req.Normalize), false, req.Metadata, req.RuleSet)
-	if err != nil {
-		return Schema{}, err
+	c := s.knownText(req, cfg.normalize(req.Normalize), false, req.Metadata, req.RuleSet)
+	if c == nil {
+		if c, err = s.prepare(sn, contextOf(subject), req, cfg.normalize(req.Normalize), false, req.Metadata, req.RuleSet); err != nil {
+			return Schema{}, err
+		}
 	}
 	for i := len(ss.versions) - 1; i >= 0; i-- {
 		vs := &ss.versions[i]

@@ -83,3 +83,58 @@ func (c *parseCache) len() int {
 	defer c.mu.Unlock()
 	return c.lru.Len()
 }
+
+// textCacheEntries is how many schema texts a textCache keeps per
+// generation (it keeps two).
+const textCacheEntries = 2048
+
+// textCache remembers the stored form (canonical or normalised text) of
+// schema texts without references that parsed recently, so that a schema
+// sent again, as a serializer sends its schema on every start to register
+// it or look it up, is recognised by a map lookup instead of a parse. The
+// stored form is a function of the text, the format and the parse options
+// (normalize, validateNewSchemas), which the key holds. It keeps two
+// generations of at most textCacheEntries texts each: a text found in the
+// older one moves to the newer, and when the newer is full the older is
+// dropped. The zero value is ready to use.
+type textCache struct {
+	mu       sync.Mutex
+	cur, old map[textKey]string
+}
+
+type textKey struct {
+	typ               compat.Type
+	normalize, strict bool
+	text              string
+}
+
+// get returns the stored form of k's text, if it parsed recently.
+func (c *textCache) get(k textKey) (string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if v, ok := c.cur[k]; ok {
+		return v, true
+	}
+	v, ok := c.old[k]
+	if ok {
+		c.putLocked(k, v)
+	}
+	return v, ok
+}
+
+// put notes the stored form of k's text.
+func (c *textCache) put(k textKey, stored string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.putLocked(k, stored)
+}
+
+func (c *textCache) putLocked(k textKey, stored string) {
+	if len(c.cur) >= textCacheEntries {
+		c.old, c.cur = c.cur, nil
+	}
+	if c.cur == nil {
+		c.cur = make(map[textKey]string, textCacheEntries)
+	}
+	c.cur[k] = stored
+}

@@ -97,8 +97,10 @@ type registration struct {
 	changes []compat.Change
 	verdict *Verdict
 	held    error
-	// early is the schema parsed before the write was queued (parseEarly).
+	// early is the schema parsed before the write was queued (parseEarly),
+	// and in what the parse step found the parse depends on.
 	early *parsed
+	in    parseInputs
 }
 
 func (r *registration) decide() error {
@@ -168,6 +170,7 @@ func (r *registration) parse() error {
 	md, rs := r.sn.inherit(r.subject, r.cfg, r.req.Metadata, r.req.RuleSet)
 	in := parseInputs{normalize: r.cfg.normalize(r.req.Normalize), strict: r.cfg.validateNew(r.req), md: md, rs: rs}
 	r.ss = r.sn.subject(r.subject)
+	r.in = in
 	var err error
 	if r.early != nil && r.early.in.same(in) {
 		r.c, err = r.early.c, r.early.err
@@ -223,6 +226,10 @@ func (s *Service) parseEarly(subject string, req RegisterRequest) *parsed {
 	cfg := sn.effectiveConfig(subject, s.cfg.DefaultCompatibility)
 	md, rs := sn.inherit(subject, cfg, req.Metadata, req.RuleSet)
 	p := &parsed{in: parseInputs{normalize: cfg.normalize(req.Normalize), strict: cfg.validateNew(req), md: md, rs: rs}}
+	if c := s.knownText(req, p.in.normalize, p.in.strict, md, rs); c != nil && sn.holding(sn.subject(subject), c) != nil {
+		p.c = c // the subject holds it: answered without a parse (answerIfHeld)
+		return p
+	}
 	p.c, p.err = s.prepare(sn, contextOf(subject), req, p.in.normalize, p.in.strict, md, rs)
 	return p
 }
@@ -242,6 +249,15 @@ func (r *registration) answerIfHeld() error {
 	}
 	if held != nil {
 		return Errorf(CodeOperationNotPermitted, "Subject '%s' already holds this schema as version %d with id %d; it cannot be imported again with id %d version %d", r.subject, held.version, held.id, r.req.ID, r.req.Version)
+	}
+	if r.c.parsed == nil {
+		// Known by its text (parseEarly) and no longer held: parse it for
+		// the checks that follow.
+		c, err := r.s.prepare(r.sn, contextOf(r.subject), r.req, r.in.normalize, r.in.strict, r.in.md, r.in.rs)
+		if err != nil {
+			return err
+		}
+		r.c = c
 	}
 	return nil
 }

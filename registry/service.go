@@ -90,6 +90,8 @@ type Service struct {
 	formats map[compat.Type]compat.Format
 	gov     atomic.Pointer[governorRef]
 	parsed  *parseCache
+	// texts recognises schema texts parsed recently (parsecache.go).
+	texts textCache
 
 	// writes is the queue of writes waiting to be decided (write.go).
 	writes writeQueue
