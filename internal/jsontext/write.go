@@ -27,6 +27,17 @@ var (
 	Slog = Escaping{Sanitize: true}
 )
 
+// unescaped marks the bytes written as they are in every style: all but
+// quotes, backslashes and control characters; unescapedASCII leaves out
+// the bytes of multi-byte UTF-8 too, for Sanitize to look at.
+var unescaped, unescapedASCII = func() (all, ascii [256]bool) {
+	for c := 0x20; c < 256; c++ {
+		all[c] = c != '"' && c != '\\'
+		ascii[c] = all[c] && c < utf8.RuneSelf
+	}
+	return all, ascii
+}()
+
 // AppendEscaped appends s escaped for a JSON string in style e, without
 // the surrounding quotes.
 func AppendEscaped(b []byte, s string, e Escaping) []byte {
@@ -34,10 +45,18 @@ func AppendEscaped(b []byte, s string, e Escaping) []byte {
 	if e.UpperHex {
 		hex = "0123456789ABCDEF"
 	}
+	safe := &unescaped
+	if e.Sanitize {
+		safe = &unescapedASCII
+	}
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
-		if c >= utf8.RuneSelf && e.Sanitize {
+		if safe[c] {
+			i++
+			continue
+		}
+		if c >= utf8.RuneSelf {
 			r, size := utf8.DecodeRuneInString(s[i:])
 			switch {
 			case r == utf8.RuneError && size == 1:
@@ -52,10 +71,6 @@ func AppendEscaped(b []byte, s string, e Escaping) []byte {
 			}
 			i += size
 			start = i
-			continue
-		}
-		if c >= 0x20 && c != '"' && c != '\\' {
-			i++
 			continue
 		}
 		b = append(b, s[start:i]...)
