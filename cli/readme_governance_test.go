@@ -1,7 +1,6 @@
 package cli_test
 
 import (
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,9 +13,12 @@ import (
 )
 
 // TestReadmeGovernanceWorkflow runs the README's governance block as
-// written against the real binary with auth required (and the webhook
-// secret the block says it needs): the only substitution is the server's
-// address for 127.0.0.1:8081. Every step
+// written against the real binary, started with the README's own auth
+// file (its principals, admin flags and teams, each given a fresh key in
+// place of the elided hash) and its own serve line (the files it names
+// replaced by temporary ones, the file log in the server's working
+// directory as `charter serve` keeps it): the only other substitution is
+// the server's address for 127.0.0.1:8081. Every step
 // but the one held for review must succeed, and afterwards what the
 // block's comments promise holds: the approved change landed, and the
 // private topic's subjects are readable by its owner and by the consumer
@@ -26,41 +28,71 @@ func TestReadmeGovernanceWorkflow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, sec, ok := strings.Cut(string(b), "<!-- governance: workflow -->\n```sh\n")
+	readme := string(b)
+	_, sec, ok := strings.Cut(readme, "<!-- governance: workflow -->\n```sh\n")
 	if !ok {
 		t.Fatal("the README has no governance workflow block")
 	}
 	block, _, _ := strings.Cut(sec, "```")
 
-	bin := registrytest.BuildBinary(t)
-	keys := map[string]string{}
-	for _, p := range []string{"platform-admin", "payments-ci", "billing-ci", "shipping-ci"} {
-		keys[p], _ = api.NewAPIKey()
+	// The auth file as the README shows it, each elided hash replaced by
+	// the hash of a key made here for that principal.
+	_, yml, ok := strings.Cut(readme, "```yaml\n# /etc/charter/auth.yaml")
+	if !ok {
+		t.Fatal("the README shows no /etc/charter/auth.yaml")
 	}
-	authFile := filepath.Join(t.TempDir(), "auth.yaml")
-	doc := fmt.Sprintf(`principals:
-  - name: platform-admin
-    admin: true
-    keys: [%s]
-  - name: payments-ci
-    teams: [payments]
-    keys: [%s]
-  - name: billing-ci
-    teams: [billing]
-    keys: [%s]
-  - name: shipping-ci
-    teams: [shipping]
-    keys: [%s]
-`, api.HashAPIKey(keys["platform-admin"]), api.HashAPIKey(keys["payments-ci"]), api.HashAPIKey(keys["billing-ci"]), api.HashAPIKey(keys["shipping-ci"]))
-	if err := os.WriteFile(authFile, []byte(doc), 0o600); err != nil {
+	_, yml, _ = strings.Cut(yml, "\n") // the rest of the comment line
+	yml, _, _ = strings.Cut(yml, "```")
+	keys := map[string]string{}
+	var doc strings.Builder
+	name := ""
+	for _, line := range strings.Split(yml, "\n") {
+		trimmed := strings.TrimSpace(line)
+		switch {
+		case strings.HasPrefix(trimmed, "- name:"):
+			name = strings.TrimSpace(strings.TrimPrefix(trimmed, "- name:"))
+		case strings.HasPrefix(trimmed, "keys:"):
+			keys[name], _ = api.NewAPIKey()
+			line = strings.Replace(line, trimmed, "keys: ["+api.HashAPIKey(keys[name])+"]", 1)
+		}
+		doc.WriteString(line + "\n")
+	}
+	for _, p := range []string{"platform-admin", "payments-ci", "billing-ci", "shipping-ci"} {
+		if keys[p] == "" {
+			t.Fatalf("the README's auth.yaml has no principal %s with a key, which the governance block needs", p)
+		}
+	}
+	dir := t.TempDir()
+	authFile := filepath.Join(dir, "auth.yaml")
+	if err := os.WriteFile(authFile, []byte(doc.String()), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	secret := filepath.Join(t.TempDir(), "webhook.secret")
+	secret := filepath.Join(dir, "webhook.secret")
 	if err := os.WriteFile(secret, []byte("a webhook signing secret of 32 b"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, "serve", "--storage", "memory", "--webhook-secret-file", secret)
-	cmd.Env = registrytest.Environ("CHARTER_AUTH=required", "CHARTER_AUTH_CONFIG="+authFile)
+	// The serve line the README gives after the auth file.
+	_, serve, ok := strings.Cut(readme, "```sh\ncharter serve --auth=required")
+	if !ok {
+		t.Fatal("the README shows no `charter serve --auth=required` line")
+	}
+	serve, _, _ = strings.Cut(serve, "\n")
+	args := []string{"serve", "--auth=required"}
+	for _, a := range strings.Fields(serve) {
+		switch a {
+		case "/etc/charter/auth.yaml":
+			a = authFile
+		case "/etc/charter/webhook.secret":
+			a = secret
+		}
+		args = append(args, a)
+	}
+	if !strings.Contains(serve, "--webhook-secret-file") {
+		t.Fatalf("the README's serve line %q has no --webhook-secret-file, which the block's webhook step needs", serve)
+	}
+	bin := registrytest.BuildBinary(t)
+	cmd := exec.Command(bin, args...)
+	cmd.Dir = t.TempDir()
 	addr := registrytest.Serve(t, cmd, os.Kill).Addr
 
 	run := exec.Command("bash", "-eo", "pipefail", "-c", strings.ReplaceAll(block, "127.0.0.1:8081", addr))
