@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/charter-registry/charter/registry"
 	"github.com/charter-registry/charter/storage"
 )
 
@@ -126,7 +125,7 @@ func (m *Manager) acquire(ctx context.Context) error {
 		if !m.availableLocked() {
 			return nil, nil
 		}
-		r, err := registry.Record(leaseKey, leaseValue{Owner: m.cfg.Instance, Seq: cur.Seq + 1, Ts: m.now()})
+		r, err := m.leaseRecs.Record(leaseName, leaseValue{Owner: m.cfg.Instance, Seq: cur.Seq + 1, Ts: m.now()})
 		if err != nil {
 			return nil, err
 		}
@@ -146,7 +145,7 @@ func (m *Manager) release() {
 		if m.lease.Owner != m.cfg.Instance {
 			return nil, nil
 		}
-		r, err := registry.Record(leaseKey, leaseValue{Seq: m.lease.Seq + 1, Ts: m.now()})
+		r, err := m.leaseRecs.Record(leaseName, leaseValue{Seq: m.lease.Seq + 1, Ts: m.now()})
 		if err != nil {
 			return nil, err
 		}

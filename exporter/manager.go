@@ -95,14 +95,21 @@ type Manager struct {
 	cfg     Config
 	metrics *metrics
 
-	mu        sync.RWMutex
-	defs      map[string]definition
-	status    map[string]statusValue
-	tracked   map[string]map[string]subjectValue // exporter -> destination subject -> its source and the versions written
-	lease     leaseValue
-	leaseSeen time.Time // when this instance saw the lease change
-	wake      chan struct{}
-	live      map[string]int // the running exporters' lag, on the owner
+	mu      sync.RWMutex
+	defs    map[string]definition
+	status  map[string]statusValue
+	tracked map[trackKey]subjectValue // exporter and destination subject -> its source and the versions written
+	leases  map[string]leaseValue     // the lease's one entry, for its table
+	// defRecs, statusRecs, subjectRecs and leaseRecs apply the records
+	// into the maps above.
+	defRecs     *registry.Table[string, definition]
+	statusRecs  *registry.Table[string, statusValue]
+	subjectRecs *registry.Table[trackKey, subjectValue]
+	leaseRecs   *registry.Table[string, leaseValue]
+	lease       leaseValue
+	leaseSeen   time.Time // when this instance saw the lease change
+	wake        chan struct{}
+	live        map[string]int // the running exporters' lag, on the owner
 }
 
 // Attach builds the exporters' manager over svc and registers their
@@ -115,15 +122,16 @@ func Attach(svc *registry.Service, cfg Config) (*Manager, error) {
 	cfg.defaults()
 	m := &Manager{
 		svc: svc, cfg: cfg,
-		defs: map[string]definition{}, status: map[string]statusValue{}, tracked: map[string]map[string]subjectValue{},
+		defs: map[string]definition{}, status: map[string]statusValue{}, tracked: map[trackKey]subjectValue{}, leases: map[string]leaseValue{},
 		wake: make(chan struct{}), live: map[string]int{},
 		leaseSeen: time.Now(),
 	}
 	m.metrics = newMetrics(m)
-	svc.State().Register(KeyExporter, defRecords{m})
-	svc.State().Register(KeyStatus, statusRecords{m})
-	svc.State().Register(KeySubject, subjectRecords{m})
-	svc.State().Register(KeyLease, leaseRecords{m})
+	m.tables()
+	svc.State().Register(KeyExporter, m.defRecs)
+	svc.State().Register(KeyStatus, m.statusRecs)
+	svc.State().Register(KeySubject, m.subjectRecs)
+	svc.State().Register(KeyLease, m.leaseRecs)
 	return m, nil
 }
 
@@ -299,11 +307,11 @@ func (m *Manager) Create(ctx context.Context, e Exporter) (string, error) {
 }
 
 func (m *Manager) defAndStatus(d definition, st statusValue) ([]storage.Record, error) {
-	r1, err := defRecord(d)
+	r1, err := m.defRecord(d)
 	if err != nil {
 		return nil, err
 	}
-	r2, err := statusRecord(d.Name, st)
+	r2, err := m.statusRecord(d.Name, st)
 	if err != nil {
 		return nil, err
 	}
@@ -433,8 +441,8 @@ func (m *Manager) Delete(ctx context.Context, name string) error {
 			return nil, errNotFound(name)
 		}
 		recs := []storage.Record{registry.Tombstone(defKey(name)), registry.Tombstone(statusKey(name))}
-		for _, dest := range sortedKeys(m.tracked[name]) {
-			recs = append(recs, registry.Tombstone(subjectKey(name, dest)))
+		for _, dest := range sortedKeys(m.trackedByLocked(name)) {
+			recs = append(recs, m.subjectTombstone(name, dest))
 		}
 		return m.audited(recs, p, OpDeleted, &d, nil)
 	})

@@ -1,7 +1,7 @@
 package exporter
 
 import (
-	"encoding/json"
+	"cmp"
 	"fmt"
 	"sort"
 	"strings"
@@ -55,8 +55,12 @@ type statusValue struct {
 // "written" (nil): for those, a version is taken as the exporter's when
 // its id is one the source assigned (the rule before).
 type subjectValue struct {
-	Source  string      `json:"source"`
-	Written map[int]int `json:"written"`
+	// Exporter and Dest repeat the key's parts, so the digest, which
+	// hashes values, tells entries apart.
+	Exporter string      `json:"exporter,omitempty"`
+	Dest     string      `json:"dest,omitempty"`
+	Source   string      `json:"source"`
+	Written  map[int]int `json:"written"`
 }
 
 // owns reports whether the exporter wrote version v of the destination
@@ -71,7 +75,7 @@ func (v subjectValue) owns(version, id int) (owned, legacy bool) {
 }
 
 func (v subjectValue) clone() subjectValue {
-	out := subjectValue{Source: v.Source}
+	out := subjectValue{Exporter: v.Exporter, Dest: v.Dest, Source: v.Source}
 	if v.Written != nil {
 		out.Written = make(map[int]int, len(v.Written))
 		for k, id := range v.Written {
@@ -92,136 +96,83 @@ type leaseValue struct {
 
 func defKey(name string) registry.Key    { return registry.Key{Type: KeyExporter, Subject: name} }
 func statusKey(name string) registry.Key { return registry.Key{Type: KeyStatus, Subject: name} }
-func subjectKey(name, dest string) registry.Key {
-	return registry.Key{Type: KeySubject, Subject: name + "/" + dest}
+
+// trackKey names an EXPORTER_SUBJECT entry: the exporter and the
+// destination subject it writes.
+type trackKey struct{ exporter, dest string }
+
+func subjectKey(k trackKey) registry.Key {
+	return registry.Key{Type: KeySubject, Subject: k.exporter + "/" + k.dest}
 }
 
-var leaseKey = registry.Key{Type: KeyLease, Subject: "exporters"}
-
-type defRecords struct{ m *Manager }
-
-func (e defRecords) Apply(k registry.Key, value []byte, _ int64) error {
-	m := e.m
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	defer m.wakeLocked()
-	if value == nil {
-		delete(m.defs, k.Subject)
-		delete(m.status, k.Subject)
-		m.metrics.forget(k.Subject)
-		return nil
-	}
-	var d definition
-	if err := json.Unmarshal(value, &d); err != nil {
-		return fmt.Errorf("decode EXPORTER value: %w", err)
-	}
-	d.Name = k.Subject
-	m.defs[k.Subject] = d
-	return nil
-}
-
-func (e defRecords) Digest(w func([]byte)) {
-	e.m.mu.RLock()
-	defer e.m.mu.RUnlock()
-	for _, n := range sortedKeys(e.m.defs) {
-		b, _ := json.Marshal(e.m.defs[n])
-		w(b)
-	}
-}
-
-type statusRecords struct{ m *Manager }
-
-func (e statusRecords) Apply(k registry.Key, value []byte, _ int64) error {
-	m := e.m
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if value == nil {
-		delete(m.status, k.Subject)
-		return nil
-	}
-	var v statusValue
-	if err := json.Unmarshal(value, &v); err != nil {
-		return fmt.Errorf("decode EXPORTER_STATUS value: %w", err)
-	}
-	m.status[k.Subject] = v
-	return nil
-}
-
-func (e statusRecords) Digest(w func([]byte)) {
-	e.m.mu.RLock()
-	defer e.m.mu.RUnlock()
-	for _, n := range sortedKeys(e.m.status) {
-		b, _ := json.Marshal(e.m.status[n])
-		w(b)
-	}
-}
-
-type subjectRecords struct{ m *Manager }
-
-func (e subjectRecords) Apply(k registry.Key, value []byte, _ int64) error {
+func parseSubjectKey(k registry.Key) (trackKey, error) {
 	name, dest, ok := strings.Cut(k.Subject, "/")
 	if !ok || name == "" || dest == "" {
-		return fmt.Errorf("EXPORTER_SUBJECT key %q: want NAME/SUBJECT", k.Subject)
+		return trackKey{}, fmt.Errorf("EXPORTER_SUBJECT key %q: want NAME/SUBJECT", k.Subject)
 	}
-	m := e.m
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if value == nil {
-		delete(m.tracked[name], dest)
-		if len(m.tracked[name]) == 0 {
-			delete(m.tracked, name)
-		}
-		return nil
-	}
-	var v subjectValue
-	if err := json.Unmarshal(value, &v); err != nil {
-		return fmt.Errorf("decode EXPORTER_SUBJECT value: %w", err)
-	}
-	if m.tracked[name] == nil {
-		m.tracked[name] = map[string]subjectValue{}
-	}
-	m.tracked[name][dest] = v
-	return nil
+	return trackKey{name, dest}, nil
 }
 
-func (e subjectRecords) Digest(w func([]byte)) {
-	e.m.mu.RLock()
-	defer e.m.mu.RUnlock()
-	for _, n := range sortedKeys(e.m.tracked) {
-		for _, d := range sortedKeys(e.m.tracked[n]) {
-			v := e.m.tracked[n][d]
-			b, _ := json.Marshal(v) // sorted keys: encoding/json sorts map keys
-			w([]byte(n + "/" + d + "\x00"))
-			w(b)
-		}
+func compareTrackKeys(a, b trackKey) int {
+	return cmp.Or(cmp.Compare(a.exporter, b.exporter), cmp.Compare(a.dest, b.dest))
+}
+
+const leaseName = "exporters"
+
+// tables makes the registry.Tables that apply the exporters' records
+// into m's maps, under m.mu: definitions wake the runner and take a
+// deleted exporter's status and metrics with them, subject records carry
+// their key in their value (for the digest), and the lease notes when
+// this instance saw it change.
+func (m *Manager) tables() {
+	m.defRecs = registry.NewTable(KeyExporter, &m.mu, m.defs)
+	m.defRecs.Check = func(name string, d *definition) error { d.Name = name; return nil }
+	m.defRecs.Put = func(name string, d definition) {
+		m.defs[name] = d
+		m.wakeLocked()
+	}
+	m.defRecs.Delete = func(name string) {
+		delete(m.defs, name)
+		delete(m.status, name)
+		m.metrics.forget(name)
+		m.wakeLocked()
+	}
+	m.statusRecs = registry.NewTable(KeyStatus, &m.mu, m.status)
+	m.subjectRecs = &registry.Table[trackKey, subjectValue]{
+		Type: KeySubject, Mu: &m.mu, Entries: m.tracked,
+		KeyOf: subjectKey, ParseKey: parseSubjectKey, Compare: compareTrackKeys,
+		Check: func(k trackKey, v *subjectValue) error { v.Exporter, v.Dest = k.exporter, k.dest; return nil },
+	}
+	m.leaseRecs = registry.NewTable(KeyLease, &m.mu, m.leases)
+	m.leaseRecs.Put = func(name string, v leaseValue) {
+		m.leases[name] = v
+		m.setLeaseLocked(v)
+	}
+	m.leaseRecs.Delete = func(name string) {
+		delete(m.leases, name)
+		m.setLeaseLocked(leaseValue{})
 	}
 }
 
-type leaseRecords struct{ m *Manager }
-
-func (e leaseRecords) Apply(_ registry.Key, value []byte, _ int64) error {
-	m := e.m
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	var v leaseValue
-	if value != nil {
-		if err := json.Unmarshal(value, &v); err != nil {
-			return fmt.Errorf("decode EXPORTER_LEASE value: %w", err)
-		}
-	}
+// setLeaseLocked notes the lease as the log has it now; mu is held.
+func (m *Manager) setLeaseLocked(v leaseValue) {
 	if v != m.lease {
 		m.lease = v
 		m.leaseSeen = time.Now()
 	}
 	m.wakeLocked()
-	return nil
 }
 
-func (e leaseRecords) Digest(w func([]byte)) {
-	e.m.mu.RLock()
-	defer e.m.mu.RUnlock()
-	b, _ := json.Marshal(e.m.lease)
-	w(b)
+// trackedBy returns the subject records of exporter name, by destination
+// subject; mu is held.
+func (m *Manager) trackedByLocked(name string) map[string]subjectValue {
+	out := map[string]subjectValue{}
+	for k, v := range m.tracked {
+		if k.exporter == name {
+			out[k.dest] = v
+		}
+	}
+	return out
 }
 
 func sortedKeys[V any](m map[string]V) []string {
@@ -233,8 +184,17 @@ func sortedKeys[V any](m map[string]V) []string {
 	return out
 }
 
-func defRecord(d definition) (storage.Record, error) { return registry.Record(defKey(d.Name), d) }
+func (m *Manager) defRecord(d definition) (storage.Record, error) { return m.defRecs.Record(d.Name, d) }
 
-func statusRecord(name string, v statusValue) (storage.Record, error) {
-	return registry.Record(statusKey(name), v)
+func (m *Manager) statusRecord(name string, v statusValue) (storage.Record, error) {
+	return m.statusRecs.Record(name, v)
+}
+
+func (m *Manager) subjectRecord(name, dest string, v subjectValue) (storage.Record, error) {
+	v.Exporter, v.Dest = name, dest
+	return m.subjectRecs.Record(trackKey{name, dest}, v)
+}
+
+func (m *Manager) subjectTombstone(name, dest string) storage.Record {
+	return m.subjectRecs.Tombstone(trackKey{name, dest})
 }

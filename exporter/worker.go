@@ -172,7 +172,7 @@ func (w *worker) report(ctx context.Context, s State, trace string, offset int64
 		if !ok || d.Generation != w.def.Generation || w.m.lease.Owner != w.m.cfg.Instance {
 			return nil, errFenced
 		}
-		r, err := statusRecord(name, statusValue{State: s, Offset: offset, Ts: w.m.now(), Trace: trace, Lag: lag, Owner: w.m.cfg.Instance, Generation: d.Generation})
+		r, err := w.m.statusRecord(name, statusValue{State: s, Offset: offset, Ts: w.m.now(), Trace: trace, Lag: lag, Owner: w.m.cfg.Instance, Generation: d.Generation})
 		if err != nil {
 			return nil, err
 		}
@@ -370,8 +370,8 @@ func (w *worker) plan(ctx context.Context, want map[string]*wanted) ([]op, error
 	// before any delete (refusals).
 	var deletes, refusals []op
 	w.m.mu.RLock()
-	tracked := make(map[string]subjectValue, len(w.m.tracked[w.def.Name]))
-	for k, v := range w.m.tracked[w.def.Name] {
+	tracked := w.m.trackedByLocked(w.def.Name)
+	for k, v := range tracked {
 		tracked[k] = v.clone()
 	}
 	w.m.mu.RUnlock()
@@ -543,7 +543,7 @@ func (w *worker) trackAll(ctx context.Context, plan []op) error {
 		var recs []storage.Record
 		for _, o := range plan {
 			if o.kind == "track" {
-				r, err := registry.Record(subjectKey(w.def.Name, o.dest), subjectValue{Source: o.source, Written: o.written})
+				r, err := w.m.subjectRecord(w.def.Name, o.dest, subjectValue{Source: o.source, Written: o.written})
 				if err != nil {
 					return nil, err
 				}
@@ -562,13 +562,13 @@ func (w *worker) untrackAll(ctx context.Context, plan []op) error {
 		for _, o := range plan {
 			switch o.kind {
 			case "retrack":
-				r, err := registry.Record(subjectKey(w.def.Name, o.dest), subjectValue{Source: o.source, Written: o.written})
+				r, err := w.m.subjectRecord(w.def.Name, o.dest, subjectValue{Source: o.source, Written: o.written})
 				if err != nil {
 					return nil, err
 				}
 				recs = append(recs, r)
 			case "untrack":
-				recs = append(recs, registry.Tombstone(subjectKey(w.def.Name, o.dest)))
+				recs = append(recs, w.m.subjectTombstone(w.def.Name, o.dest))
 			}
 		}
 		return recs, nil
