@@ -82,6 +82,17 @@ func limitQuery(c *echo.Context, name string, def int) (int, error) {
 	return int(n), nil
 }
 
+// page skips offset entries of all and keeps at most limit of the rest
+// (all of them when limit is not positive), as Confluent's listings skip
+// and limit; offset and limit come from pageQuery.
+func page[T any](all []T, offset, limit int) []T {
+	all = all[min(offset, len(all)):]
+	if limit > 0 && limit < len(all) {
+		all = all[:limit]
+	}
+	return all
+}
+
 // positionQuery reads a log position: a non-negative 64-bit integer, 0
 // when absent.
 func positionQuery(c *echo.Context, name string) (int64, error) {

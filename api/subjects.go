@@ -125,12 +125,18 @@ func (s *Server) listSubjects(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
+	offset, limit, err := pageQuery(c)
+	if err != nil {
+		return err
+	}
 	// Confluent lists every context unless asked for a prefix.
 	prefix, ok := queryValue(c, "subjectPrefix")
 	if !ok {
 		prefix = confluent.Wildcard
 	}
-	return writeJSON(c, http.StatusOK, s.gov.ReadableSubjects(viewer(c), s.svc.Subjects(prefix, deleted, deletedOnly)))
+	// Hidden subjects are left out before paging, so offset and limit
+	// count what the request may read.
+	return writeJSON(c, http.StatusOK, page(s.gov.ReadableSubjects(viewer(c), s.svc.Subjects(prefix, deleted, deletedOnly)), offset, limit))
 }
 
 func (s *Server) lookup(c *echo.Context) error {
@@ -179,11 +185,24 @@ func (s *Server) listVersions(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out, err := s.svc.Versions(c.Param("subject"), deleted, deletedOnly)
+	asNegative, err := boolQuery(c, "deletedAsNegative")
 	if err != nil {
 		return err
 	}
-	return writeJSON(c, http.StatusOK, out)
+	offset, limit, err := pageQuery(c)
+	if err != nil {
+		return err
+	}
+	var out []int
+	if asNegative { // Confluent: every version, whatever deleted and deletedOnly say
+		out, err = s.svc.VersionsAsNegative(c.Param("subject"), deleted || deletedOnly)
+	} else {
+		out, err = s.svc.Versions(c.Param("subject"), deleted, deletedOnly)
+	}
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, page(out, offset, limit))
 }
 
 func (s *Server) versionOf(c *echo.Context) (registry.Schema, error) {
@@ -271,7 +290,15 @@ func (s *Server) referencedBy(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out, err := s.svc.ReferencedBy(c.Param("subject"), v)
+	deleted, err := boolQuery(c, "deleted")
+	if err != nil {
+		return err
+	}
+	offset, limit, err := pageQuery(c)
+	if err != nil {
+		return err
+	}
+	out, err := s.svc.ReferencedBy(c.Param("subject"), v, deleted)
 	if err != nil {
 		return err
 	}
@@ -283,7 +310,7 @@ func (s *Server) referencedBy(c *echo.Context) error {
 			readable = append(readable, id)
 		}
 	}
-	return writeJSON(c, http.StatusOK, readable)
+	return writeJSON(c, http.StatusOK, page(readable, offset, limit))
 }
 
 func (s *Server) deleteSubject(c *echo.Context) error {

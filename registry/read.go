@@ -255,13 +255,33 @@ func (sn *Snapshot) findVersion(subject string, version int, deleted bool) (*ver
 	return vs, nil
 }
 
-// ReferencedBy lists the ids of schemas that reference a subject version.
-func (sn *Snapshot) ReferencedBy(subject string, version int) ([]int, error) {
+// VersionsAsNegative lists all of a subject's version numbers, a
+// soft-deleted one as its negative (Confluent's deletedAsNegative). The
+// subject must have a live version unless deleted is set.
+func (sn *Snapshot) VersionsAsNegative(subject string, deleted bool) ([]int, error) {
+	ss := sn.subject(subject)
+	if ss == nil || (!deleted && !ss.hasLive()) {
+		return nil, errSubjectNotFound(subject)
+	}
+	out := make([]int, 0, len(ss.versions))
+	for _, vs := range ss.versions {
+		if vs.deleted {
+			out = append(out, -vs.version)
+		} else {
+			out = append(out, vs.version)
+		}
+	}
+	return out, nil
+}
+
+// ReferencedBy lists the ids of schemas that reference a subject version,
+// held by live versions or, with deleted, by any.
+func (sn *Snapshot) ReferencedBy(subject string, version int, deleted bool) ([]int, error) {
 	vs, err := sn.findVersion(subject, version, true)
 	if err != nil {
 		return nil, err
 	}
-	return sn.referencedBy(subject, vs.version, true), nil
+	return sn.referencedBy(subject, vs.version, deleted), nil
 }
 
 // referencedBy lists ids of schemas, held by a subject version that is live
@@ -461,9 +481,16 @@ func (s *Service) Version(subject string, version int, deleted bool) (Schema, er
 	return s.Snapshot().Version(subject, version, deleted)
 }
 
-// ReferencedBy lists the ids of schemas that reference a subject version.
-func (s *Service) ReferencedBy(subject string, version int) ([]int, error) {
-	return s.Snapshot().ReferencedBy(subject, version)
+// VersionsAsNegative lists all of a subject's version numbers, a
+// soft-deleted one as its negative.
+func (s *Service) VersionsAsNegative(subject string, deleted bool) ([]int, error) {
+	return s.Snapshot().VersionsAsNegative(subject, deleted)
+}
+
+// ReferencedBy lists the ids of schemas that reference a subject version,
+// held by live versions or, with deleted, by any.
+func (s *Service) ReferencedBy(subject string, version int, deleted bool) ([]int, error) {
+	return s.Snapshot().ReferencedBy(subject, version, deleted)
 }
 
 // SchemaByGUID returns the schema of the default context whose identity
