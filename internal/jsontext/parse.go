@@ -55,6 +55,26 @@ type parser struct {
 	depth     int
 	maxDepth  int
 	maxNumber int
+	// slab is where the next Values are allocated, a chunk at a time: one
+	// allocation for many small values (a schema text holds dozens) instead
+	// of one each. The tree holds every chunk it uses, so a chunk's unused
+	// tail, at most slabChunk values, is all it costs in memory.
+	slab []Value
+}
+
+// slabChunk is how many Values a chunk of the slab holds at most; the
+// first chunk is sized from the text, so a small text gets a small one.
+const slabChunk = 64
+
+// newValue returns v allocated from the slab.
+func (p *parser) newValue(v Value) *Value {
+	if len(p.slab) == 0 {
+		p.slab = make([]Value, min(slabChunk, 4+len(p.src)/16))
+	}
+	out := &p.slab[0]
+	*out = v
+	p.slab = p.slab[1:]
+	return out
 }
 
 func (p *parser) errorf(format string, args ...any) error {
@@ -95,18 +115,18 @@ func (p *parser) value() (*Value, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &Value{Kind: String, Str: s, Off: start}, nil
+		return p.newValue(Value{Kind: String, Str: s, Off: start}), nil
 	case c == '-' || (c >= '0' && c <= '9'):
 		return p.number()
 	case strings.HasPrefix(p.src[p.pos:], "true"):
 		p.pos += 4
-		return &Value{Kind: Bool, Str: "true", Off: start}, nil
+		return p.newValue(Value{Kind: Bool, Str: "true", Off: start}), nil
 	case strings.HasPrefix(p.src[p.pos:], "false"):
 		p.pos += 5
-		return &Value{Kind: Bool, Str: "false", Off: start}, nil
+		return p.newValue(Value{Kind: Bool, Str: "false", Off: start}), nil
 	case strings.HasPrefix(p.src[p.pos:], "null"):
 		p.pos += 4
-		return &Value{Kind: Null, Off: start}, nil
+		return p.newValue(Value{Kind: Null, Off: start}), nil
 	default:
 		return nil, p.errorf("unexpected %s, expected a value", p.describe())
 	}
@@ -129,7 +149,7 @@ func (p *parser) object() (*Value, error) {
 	if err := p.enter(); err != nil {
 		return nil, err
 	}
-	v := &Value{Kind: Object, Off: p.pos}
+	v := p.newValue(Value{Kind: Object, Off: p.pos})
 	p.pos++ // {
 	p.skipSpace()
 	if p.pos < len(p.src) && p.src[p.pos] == '}' {
@@ -209,7 +229,7 @@ func (p *parser) array() (*Value, error) {
 	if err := p.enter(); err != nil {
 		return nil, err
 	}
-	v := &Value{Kind: Array, Off: p.pos}
+	v := p.newValue(Value{Kind: Array, Off: p.pos})
 	p.pos++ // [
 	p.skipSpace()
 	if p.pos < len(p.src) && p.src[p.pos] == ']' {
@@ -286,7 +306,7 @@ func (p *parser) number() (*Value, error) {
 		p.pos = start
 		return nil, p.errorf("number literal is longer than %d characters", p.maxNumber)
 	}
-	return &Value{Kind: Number, Str: p.src[start:p.pos], Off: start}, nil
+	return p.newValue(Value{Kind: Number, Str: p.src[start:p.pos], Off: start}), nil
 }
 
 // str reads a quoted string at p.pos.
