@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -125,6 +126,33 @@ func TestEmptyAvroUnionRegisters(t *testing.T) {
 		h.do("GET", "/subjects/"+subject+"/versions/1", nil).json(t, &got)
 		if got.Schema != schema {
 			t.Errorf("stored %s, want %s", got.Schema, schema)
+		}
+	}
+}
+
+// TestImportIDClashStartsWithConfluentsText: registering, in IMPORT mode,
+// a different schema under an id its context already uses is 422/42205
+// with Confluent's sentence (checkIfSchemaWithIdExist: the context is
+// empty for the default one), then charter's reason.
+func TestImportIDClashStartsWithConfluentsText(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	for _, c := range []struct{ subject, context string }{{"imp-value", ""}, {":.staging:imp-value", ":.staging:"}} {
+		if r := h.do("PUT", "/mode/"+c.subject+"?force=true", map[string]any{"mode": "IMPORT"}); r.status != 200 {
+			t.Fatalf("mode: %d %s", r.status, r.body)
+		}
+		if r := h.do("POST", "/subjects/"+c.subject+"/versions", map[string]any{"schema": `"string"`, "id": 500, "version": 3}); r.status != 200 {
+			t.Fatalf("import: %d %s", r.status, r.body)
+		}
+		r := h.do("POST", "/subjects/"+c.subject+"/versions", map[string]any{"schema": `"int"`, "id": 500, "version": 4})
+		var e struct {
+			ErrorCode int    `json:"error_code"`
+			Message   string `json:"message"`
+		}
+		r.json(t, &e)
+		want := "Overwrite new schema with id 500 in context " + c.context + " is not permitted."
+		if r.status != 422 || e.ErrorCode != 42205 || !strings.HasPrefix(e.Message, want) {
+			t.Errorf("%s: %d %s, want 422 42205 starting %q", c.subject, r.status, r.body, want)
 		}
 	}
 }

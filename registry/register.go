@@ -377,7 +377,8 @@ func (sn *Snapshot) allocateID(subject string, c *candidate, requested int) (int
 			return 0, Errorf(CodeInvalidSchema, "Invalid schema id %d: ids are integers from 1 to %d", requested, MaxID)
 		}
 		if sc := sp.schema(requested); sc != nil && sc.identity != c.identity {
-			return 0, Errorf(CodeOperationNotPermitted, "Overwrite new schema with id %d is not permitted: that id already names a different schema", requested)
+			// Confluent's sentence (checkIfSchemaWithIdExist), then why.
+			return 0, Errorf(CodeOperationNotPermitted, "Overwrite new schema with id %d in context %s is not permitted. That id already names a different schema in the context", requested, messageContext(subject))
 		}
 		return requested, nil
 	}
