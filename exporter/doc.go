@@ -7,9 +7,10 @@
 // Exporter definitions, their progress and the lease that picks the one
 // instance of a cluster that runs them are records of the registry's log
 // (keytypes EXPORTER, EXPORTER_SUBJECT, EXPORTER_STATUS and
-// EXPORTER_LEASE), applied through registry.Extension and written with
-// registry.Service.Write, so they replay, compact and are part of the
-// state digest like every other record.
+// EXPORTER_LEASE), applied as registry.Tables and written with
+// registry.Service.MutateAlone (the API's changes, admins only, audited)
+// and MutateSystem (what the running exporters record), so they replay,
+// compact and are part of the state digest like every other record.
 //
 // The instance holding the lease compares, for every exported subject,
 // what the source holds with what the destination holds and sends the

@@ -151,9 +151,9 @@ func Operations() []registry.Operation {
 	return []registry.Operation{OpCreated, OpUpdated, OpPaused, OpResumed, OpReset, OpDeleted}
 }
 
-// audited appends to recs the audit entry of op on the exporter d (its
-// definition with secrets hidden, before and after).
-func (m *Manager) audited(recs []storage.Record, p registry.Principal, op registry.Operation, before, after *definition) ([]storage.Record, error) {
+// audit adds to mu the audit entry of op on the exporter (its definition
+// with secrets hidden, before and after).
+func audit(mu *registry.Mutation, op registry.Operation, before, after *definition) error {
 	e := registry.AuditEntry{Operation: op}
 	if before != nil {
 		e.Before, _ = json.Marshal(before.view())
@@ -161,11 +161,7 @@ func (m *Manager) audited(recs []storage.Record, p registry.Principal, op regist
 	if after != nil {
 		e.After, _ = json.Marshal(after.view())
 	}
-	a, err := m.svc.AuditRecord(p, e)
-	if err != nil {
-		return nil, err
-	}
-	return append(recs, a), nil
+	return mu.Audit(e)
 }
 
 // Instance returns the name this instance holds the lease under.
@@ -265,43 +261,66 @@ func (m *Manager) progressLocked(name string) Progress {
 
 func (m *Manager) now() int64 { return m.cfg.Now().UnixMilli() }
 
-// write runs build with the manager's state read-locked on a state caught
-// up with the log.
+// write appends what build returns, decided with the manager's state
+// read-locked on the applied state caught up with the log: the writes the
+// exporters' machinery makes for no request (statuses, subject records,
+// the lease), which take no audit entry.
 func (m *Manager) write(ctx context.Context, build func() ([]storage.Record, error)) error {
-	return m.svc.Write(ctx, func() ([]storage.Record, error) {
+	return m.svc.MutateSystem(ctx, func(mu *registry.Mutation) error {
 		m.mu.RLock()
 		defer m.mu.RUnlock()
-		return build()
+		recs, err := build()
+		if err != nil {
+			return err
+		}
+		mu.Append(recs...)
+		return nil
 	})
+}
+
+// mutate is an exporter write made for a request: admins only (the
+// principal is found first, 40101 without one), then decide with the
+// manager's state read-locked, its audit entry in the same batch. what
+// names the write in its errors ("create exporter \"dr\"").
+func (m *Manager) mutate(ctx context.Context, what string, decide func(mu *registry.Mutation) error) error {
+	err := m.svc.MutateAlone(ctx, nil, func(mu *registry.Mutation) error {
+		if err := mu.RequireAdmin("manage exporters"); err != nil {
+			return err
+		}
+		m.mu.RLock()
+		defer m.mu.RUnlock()
+		return decide(mu)
+	})
+	if err != nil {
+		return registry.WriteError(err, what, what)
+	}
+	return nil
 }
 
 // Create adds an exporter (POST /exporters). It starts at once unless the
 // cluster's runner is paused.
 func (m *Manager) Create(ctx context.Context, e Exporter) (string, error) {
-	p, err := m.svc.AuthorizeAdmin(ctx, "manage exporters")
-	if err != nil {
-		return "", err
-	}
-	e, err = normalize(e)
-	if err != nil {
-		return "", err
-	}
-	err = m.write(ctx, func() ([]storage.Record, error) {
+	err := m.mutate(ctx, fmt.Sprintf("create exporter %q", e.Name), func(mu *registry.Mutation) error {
+		e, err := normalize(e)
+		if err != nil {
+			return err
+		}
 		if _, ok := m.defs[e.Name]; ok {
-			return nil, errAlreadyExists(e.Name)
+			return errAlreadyExists(e.Name)
 		}
 		if len(m.defs) >= m.cfg.MaxExporters {
-			return nil, errTooMany(m.cfg.MaxExporters)
+			return errTooMany(m.cfg.MaxExporters)
 		}
 		d := definition{Exporter: e, Generation: 1}
 		recs, err := m.defAndStatus(d, statusValue{State: StateStarting, Ts: m.now(), Generation: d.Generation})
 		if err != nil {
-			return nil, err
+			return err
 		}
-		return m.audited(recs, p, OpCreated, nil, &d)
+		mu.Append(recs...)
+		return audit(mu, OpCreated, nil, &d)
 	})
 	if err != nil {
-		return "", fmt.Errorf("create exporter %q: %w", e.Name, err)
+		return "", err
 	}
 	return e.Name, nil
 }
@@ -321,41 +340,34 @@ func (m *Manager) defAndStatus(d definition, st statusValue) ([]storage.Record, 
 // change applies fn to a paused-or-not definition and writes it with a
 // new generation and the status st returns.
 func (m *Manager) change(ctx context.Context, name, what string, op registry.Operation, fn func(d *definition, st *statusValue) error) error {
-	p, err := m.svc.AuthorizeAdmin(ctx, "manage exporters")
-	if err != nil {
-		return err
-	}
-	if CheckName(name) != nil {
-		// No exporter can have such a name: it is not found, as for a
-		// read (the invalid-name answer is for creating one).
-		return errNotFound(name)
-	}
-	err = m.write(ctx, func() ([]storage.Record, error) {
+	return m.mutate(ctx, fmt.Sprintf("%s exporter %q", what, name), func(mu *registry.Mutation) error {
+		if CheckName(name) != nil {
+			// No exporter can have such a name: it is not found, as for a
+			// read (the invalid-name answer is for creating one).
+			return errNotFound(name)
+		}
 		d, ok := m.defs[name]
 		if !ok {
-			return nil, errNotFound(name)
+			return errNotFound(name)
 		}
 		before := d
 		st := m.status[name]
 		if err := fn(&d, &st); err != nil {
 			if errors.Is(err, errUnchanged) {
-				return nil, nil
+				return nil
 			}
-			return nil, err
+			return err
 		}
 		d.Generation++
 		st.Generation = d.Generation
 		st.Ts = m.now()
 		recs, err := m.defAndStatus(d, st)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		return m.audited(recs, p, op, &before, &d)
+		mu.Append(recs...)
+		return audit(mu, op, &before, &d)
 	})
-	if err != nil {
-		return fmt.Errorf("%s exporter %q: %w", what, name, err)
-	}
-	return nil
 }
 
 // Update changes a paused exporter's definition (PUT /exporters/{name});
@@ -426,28 +438,20 @@ func (m *Manager) Reset(ctx context.Context, name string) error {
 // Delete removes an exporter and its progress. What it exported stays on
 // the destination.
 func (m *Manager) Delete(ctx context.Context, name string) error {
-	p, err := m.svc.AuthorizeAdmin(ctx, "manage exporters")
-	if err != nil {
-		return err
-	}
-	if CheckName(name) != nil {
-		// No exporter can have such a name: it is not found, as for a
-		// read (the invalid-name answer is for creating one).
-		return errNotFound(name)
-	}
-	err = m.write(ctx, func() ([]storage.Record, error) {
+	return m.mutate(ctx, fmt.Sprintf("delete exporter %q", name), func(mu *registry.Mutation) error {
+		if CheckName(name) != nil {
+			// No exporter can have such a name: it is not found, as for a
+			// read (the invalid-name answer is for creating one).
+			return errNotFound(name)
+		}
 		d, ok := m.defs[name]
 		if !ok {
-			return nil, errNotFound(name)
+			return errNotFound(name)
 		}
-		recs := []storage.Record{registry.Tombstone(defKey(name)), registry.Tombstone(statusKey(name))}
+		mu.Append(m.defRecs.Tombstone(name), m.statusRecs.Tombstone(name))
 		for _, dest := range sortedKeys(m.trackedByLocked(name)) {
-			recs = append(recs, m.subjectTombstone(name, dest))
+			mu.Append(m.subjectTombstone(name, dest))
 		}
-		return m.audited(recs, p, OpDeleted, &d, nil)
+		return audit(mu, OpDeleted, &d, nil)
 	})
-	if err != nil {
-		return fmt.Errorf("delete exporter %q: %w", name, err)
-	}
-	return nil
 }
