@@ -270,6 +270,9 @@ func (s *Server) routes() {
 	e.DELETE("/contexts/:context", s.deleteContext)
 	e.GET("/v1/metadata/id", s.metadataID)
 	e.GET("/v1/metadata/digest", s.stateDigest)
+	e.GET("/v1/metadata/version", s.metadataVersion)
+	e.GET("/v1/metadata/deployment", s.metadataDeployment)
+	e.RouteNotFound("/associations*", s.noAssociations)
 
 	e.GET("/v1/auth/whoami", s.whoami)
 	s.catalogRoutes(e)
