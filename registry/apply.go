@@ -20,7 +20,28 @@ type builder struct {
 	sn  *Snapshot
 	// ownSpaces is set once sn.spaces is a copy of this builder's.
 	ownSpaces bool
+	// applied counts the records applied; from ownAfter on, own indexes
+	// the subjects of this generation, so that a long builder (a replay)
+	// finds a subject it already holds with one map lookup instead of a
+	// walk down the subjects' trie.
+	applied int
+	own     map[string]*subjectState
+	// idents holds, for an id space whose identity trie was empty when
+	// this bulk builder first registered an identity there (a replay from
+	// the start), the identity to id map in a Go map instead: one lookup
+	// per record rather than a walk down a trie of random (MD5) hashes.
+	// flush builds the trie from it in one pass. While a space is here its
+	// byIdentity is empty and only the identity helpers below touch it.
+	idents map[*idSpace]map[Identity]int
+	// bulk allows idents: set by a replay's held batches, whose snapshot
+	// nobody reads before snapshot() (a write group's speculation reads
+	// its builder's snapshot as it goes, so it never sets it).
+	bulk bool
 }
+
+// ownAfter is how many records a builder applies before it indexes its
+// subjects: a write's builder applies a few and is gone.
+const ownAfter = 256
 
 func newBuilder(from *Snapshot, gen uint64) *builder {
 	next := *from
@@ -29,7 +50,64 @@ func newBuilder(from *Snapshot, gen uint64) *builder {
 
 // snapshot returns what the builder made. The builder must not be used
 // afterwards.
-func (b *builder) snapshot() *Snapshot { return b.sn }
+func (b *builder) snapshot() *Snapshot {
+	b.flush()
+	return b.sn
+}
+
+// flush builds the identity tries of the spaces in idents.
+func (b *builder) flush() {
+	for sp, m := range b.idents {
+		es := make([]pslot[Identity, int], 0, len(m))
+		for ident, id := range m {
+			es = append(es, pslot[Identity, int]{hash: identHash(ident), key: ident, val: id})
+		}
+		sp.byIdentity = buildPmap(b.gen, es)
+	}
+	b.idents = nil
+}
+
+// identOf returns the id registered for ident in sp.
+func (b *builder) identOf(sp *idSpace, ident Identity) (int, bool) {
+	if m, ok := b.idents[sp]; ok {
+		id, ok := m[ident]
+		return id, ok
+	}
+	return sp.idOf(ident)
+}
+
+// claimIdent registers id for ident in sp unless ident has an id there
+// already (the first id registered for a schema stays its id).
+func (b *builder) claimIdent(sp *idSpace, ident Identity, id int) {
+	m, ok := b.idents[sp]
+	if !ok && b.bulk && sp.byIdentity.Len() == 0 {
+		if b.idents == nil {
+			b.idents = map[*idSpace]map[Identity]int{}
+		}
+		m, ok = map[Identity]int{}, true
+		b.idents[sp] = m
+	}
+	if ok {
+		if _, taken := m[ident]; !taken {
+			m[ident] = id
+		}
+		return
+	}
+	var p *int
+	var taken bool
+	if sp.byIdentity, p, taken = sp.byIdentity.edit(b.gen, identHash(ident), ident); !taken {
+		*p = id
+	}
+}
+
+// dropIdent removes ident from sp.
+func (b *builder) dropIdent(sp *idSpace, ident Identity) {
+	if m, ok := b.idents[sp]; ok {
+		delete(m, ident)
+		return
+	}
+	sp.byIdentity = sp.byIdentity.del(b.gen, identHash(ident), ident)
+}
 
 // spaceOf returns the id space of ctx for writing: created, or copied
 // when an earlier snapshot holds it.
@@ -54,10 +132,20 @@ func (b *builder) spaceOf(ctx string) *idSpace {
 // subjectOf returns subject's state for writing (nil when absent and not
 // create): a copy when an earlier snapshot holds it.
 func (b *builder) subjectOf(subject string, create bool) *subjectState {
+	if ss := b.own[subject]; ss != nil {
+		return ss
+	}
+	if b.own == nil && b.applied >= ownAfter {
+		b.own = make(map[string]*subjectState)
+	}
 	h := b.sn.strHash(subject)
 	if !create {
 		ss, _ := b.sn.subjects.get(h, subject)
-		if ss == nil || ss.gen == b.gen {
+		if ss == nil {
+			return nil
+		}
+		if ss.gen == b.gen {
+			b.owned(subject, ss)
 			return ss
 		}
 	}
@@ -65,6 +153,7 @@ func (b *builder) subjectOf(subject string, create bool) *subjectState {
 	b.sn.subjects, p, _ = b.sn.subjects.edit(b.gen, h, subject)
 	ss := *p
 	if ss != nil && ss.gen == b.gen {
+		b.owned(subject, ss)
 		return ss
 	}
 	next := &subjectState{gen: b.gen}
@@ -73,10 +162,19 @@ func (b *builder) subjectOf(subject string, create bool) *subjectState {
 		copy(next.versions, ss.versions)
 	}
 	*p = next
+	b.owned(subject, next)
 	return next
 }
 
+// owned notes a subject of this generation in own, when it is kept.
+func (b *builder) owned(subject string, ss *subjectState) {
+	if b.own != nil {
+		b.own[subject] = ss
+	}
+}
+
 func (b *builder) dropSubject(subject string) {
+	delete(b.own, subject)
 	b.sn.subjects = b.sn.subjects.del(b.gen, b.sn.strHash(subject), subject)
 }
 
@@ -86,6 +184,7 @@ func (b *builder) dropSubject(subject string) {
 // and its error returned.
 func (b *builder) apply(d *Decoded, ext func(Key, []byte, int64) error) error {
 	r := d.rec
+	b.applied++
 	if r.Offset+1 > b.sn.position {
 		b.sn.position = r.Offset + 1
 	}
@@ -212,7 +311,7 @@ func (b *builder) applyOther(k Key, value []byte, offset int64, ext func(Key, []
 			return fmt.Errorf("SCHEMA_ID record for %q with id %d: not a guid and a positive id", k.Subject, v.ID)
 		}
 		sp := b.spaceOf(ctx)
-		if _, live := sp.idOf(ident); !live && sp.schema(v.ID) == nil {
+		if _, live := b.identOf(sp, ident); !live && sp.schema(v.ID) == nil {
 			sp.retired = sp.retired.set(b.gen, identHash(ident), ident, v.ID)
 		}
 		sp.maxID = max(sp.maxID, v.ID)
@@ -281,14 +380,9 @@ func (b *builder) retain(sp *idSpace, v schemaValue, identity Identity) *storedS
 			e.sc.interned = unique.Make(v.Schema)
 			e.sc.text = e.sc.interned.Value()
 		}
-		ih := identHash(identity)
-		var p *int
-		var taken bool
-		if sp.byIdentity, p, taken = sp.byIdentity.edit(b.gen, ih, identity); !taken {
-			*p = v.ID
-		}
+		b.claimIdent(sp, identity, v.ID)
 		if sp.retired.Len() > 0 {
-			sp.retired = sp.retired.del(b.gen, ih, identity)
+			sp.retired = sp.retired.del(b.gen, identHash(identity), identity)
 		}
 	}
 	e.holders = b.addHolder(e.holders, e.uses, v.Subject)
@@ -315,11 +409,10 @@ func (b *builder) release(sp *idSpace, id int, subject string, retire bool) {
 	}
 	sp.ids = sp.ids.del(b.gen, h, id)
 	ident := e.sc.identity
-	ih := identHash(ident)
-	if cur, ok := sp.byIdentity.get(ih, ident); ok && cur == id {
-		sp.byIdentity = sp.byIdentity.del(b.gen, ih, ident)
+	if cur, ok := b.identOf(sp, ident); ok && cur == id {
+		b.dropIdent(sp, ident)
 		if retire {
-			sp.retired = sp.retired.set(b.gen, ih, ident, id)
+			sp.retired = sp.retired.set(b.gen, identHash(ident), ident, id)
 		}
 	}
 }

@@ -1,6 +1,9 @@
 package registry
 
-import "math/bits"
+import (
+	"math/bits"
+	"slices"
+)
 
 // pmap is a persistent hash map (a hash array mapped trie): setting or
 // deleting a key returns a new map that shares every node off the changed
@@ -288,5 +291,66 @@ func (n *pnode[K, V]) without(gen uint64, i int, bit uint32) *pnode[K, V] {
 	n.kids[len(n.kids)-1] = pslot[K, V]{}
 	n.kids = n.kids[:len(n.kids)-1]
 	n.bitmap &^= bit
+	return n
+}
+
+// buildPmap returns a pmap of generation gen holding entries, whose keys
+// are distinct and whose hashes are set; it reorders entries. It makes the
+// trie set would make from the same entries, in one pass and with every
+// node's slots allocated to size: a replay collects what it inserts and
+// builds the trie once (builder.flush) instead of walking it per record.
+func buildPmap[K comparable, V any](gen uint64, entries []pslot[K, V]) pmap[K, V] {
+	if len(entries) == 0 {
+		return pmap[K, V]{}
+	}
+	return pmap[K, V]{root: buildNode(gen, entries, 0), n: len(entries)}
+}
+
+// buildNode builds the node at shift for entries whose hashes agree below
+// shift: it partitions them in place by their chunk at shift (an American
+// flag sort, one pass per level) and builds a slot per chunk present.
+func buildNode[K comparable, V any](gen uint64, es []pslot[K, V], shift uint) *pnode[K, V] {
+	n := &pnode[K, V]{gen: gen}
+	if shift >= 64 {
+		n.kids = slices.Clone(es)
+		return n
+	}
+	chunk := func(s *pslot[K, V]) uint32 { return uint32(s.hash>>shift) & pmapMask }
+	var count, next [1 << pmapBits]int
+	for i := range es {
+		count[chunk(&es[i])]++
+	}
+	sum, present := 0, 0
+	for c := range count {
+		next[c] = sum
+		sum += count[c]
+		if count[c] > 0 {
+			n.bitmap |= 1 << c
+			present++
+		}
+	}
+	for c, end := 0, 0; c < len(count); c++ {
+		end += count[c]
+		for next[c] < end {
+			x := chunk(&es[next[c]])
+			if int(x) == c {
+				next[c]++
+				continue
+			}
+			es[next[c]], es[next[x]] = es[next[x]], es[next[c]]
+			next[x]++
+		}
+	}
+	n.kids = make([]pslot[K, V], 0, present)
+	for c, lo := 0, 0; c < len(count); c++ {
+		hi := lo + count[c]
+		switch {
+		case hi-lo == 1:
+			n.kids = append(n.kids, es[lo])
+		case hi-lo > 1:
+			n.kids = append(n.kids, pslot[K, V]{node: buildNode(gen, es[lo:hi], shift+pmapBits)})
+		}
+		lo = hi
+	}
 	return n
 }

@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"maps"
 	"math/rand/v2"
 	"testing"
 )
@@ -74,6 +75,66 @@ func TestPmapMatchesAMap(t *testing.T) {
 			if seen != len(v.want) {
 				t.Fatalf("hash bits %d, version %d: each saw %d entries, want %d", hashBits, vi, seen, len(v.want))
 			}
+		}
+	}
+}
+
+// TestBuildPmapMatchesSets builds pmaps in one pass (buildPmap) from
+// random entries, narrow hashes included, checks that each holds exactly
+// its entries, and then changes it in a later generation to check that
+// it is a trie like any other and that the built version stays as it was.
+func TestBuildPmapMatchesSets(t *testing.T) {
+	for _, hashBits := range []uint{64, 12, 3} {
+		for _, n := range []int{0, 1, 2, 31, 33, 1000, 5000} {
+			rng := rand.New(rand.NewPCG(uint64(n), uint64(hashBits)))
+			hash := func(k int) uint64 {
+				h := uint64(k) * 0x9e3779b97f4a7c15
+				if hashBits < 64 {
+					h &= 1<<hashBits - 1
+				}
+				return h
+			}
+			want := map[int]int{}
+			for len(want) < n {
+				want[rng.IntN(10*n+10)] = rng.Int()
+			}
+			var es []pslot[int, int]
+			for k, v := range want {
+				es = append(es, pslot[int, int]{hash: hash(k), key: k, val: v})
+			}
+			built := buildPmap(1, es)
+			check := func(m pmap[int, int], want map[int]int, what string) {
+				t.Helper()
+				if m.Len() != len(want) {
+					t.Fatalf("hash bits %d, %d entries, %s: Len %d, want %d", hashBits, n, what, m.Len(), len(want))
+				}
+				for k := range 10*n + 10 {
+					got, ok := m.get(hash(k), k)
+					if w, wok := want[k]; ok != wok || got != w {
+						t.Fatalf("hash bits %d, %d entries, %s: get(%d) = %d, %v; want %d, %v", hashBits, n, what, k, got, ok, w, wok)
+					}
+				}
+				seen := 0
+				m.each(func(k, v int) bool { seen++; return want[k] == v })
+				if seen != len(want) {
+					t.Fatalf("hash bits %d, %d entries, %s: each saw %d, want %d", hashBits, n, what, seen, len(want))
+				}
+			}
+			check(built, want, "built")
+			later := maps.Clone(want)
+			m := built
+			for range 200 {
+				k := rng.IntN(10*n + 10)
+				if rng.IntN(2) == 0 {
+					m = m.del(2, hash(k), k)
+					delete(later, k)
+				} else {
+					m = m.set(2, hash(k), k, -k)
+					later[k] = -k
+				}
+			}
+			check(m, later, "changed later")
+			check(built, want, "built, after the later changes")
 		}
 	}
 }

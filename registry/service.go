@@ -183,7 +183,6 @@ func (s *Service) Run(ctx context.Context) error {
 	go func() { tailDone <- s.tail(ctx, in) }()
 	workers := max(1, runtime.GOMAXPROCS(0))
 	var applied int64
-	held := 0
 	lastReport := time.Now()
 	batch := make([]storage.Record, 0, 1024)
 	decoded := make([]Decoded, 0, 1024)
@@ -208,23 +207,16 @@ func (s *Service) Run(ctx context.Context) error {
 		}
 		decoded = decodeParallel(decoded[:0], batch, workers)
 		// Until it has caught up nobody reads the state, so the replay
-		// publishes a snapshot only now and then: after replayPublish
-		// records, then after as many records as it has applied so far.
-		// Each publication makes the next batches copy the trie nodes
-		// they touch once more; spacing them geometrically bounds those
-		// copies by about twice the state's size however long the log.
-		hold := !s.ready.Load() && held+len(batch) < max(replayPublish, int(applied))
+		// holds one snapshot, written in place (every trie node it makes
+		// is its own), and publishes it once, when it has caught up;
+		// Progress reports how far it has come meanwhile.
+		hold := !s.ready.Load()
 		errs, pos := s.state.applyBatch(decoded, hold)
 		for _, err := range errs {
 			s.cfg.Logger.Warn("skipped record", slog.Any("error", err))
 		}
-		held += len(batch)
 		if hold && pos >= end {
 			s.state.publish()
-			hold = false
-		}
-		if !hold {
-			held = 0
 		}
 		applied += int64(len(batch))
 		if !s.ready.Load() {
@@ -239,10 +231,6 @@ func (s *Service) Run(ctx context.Context) error {
 		s.broadcast()
 	}
 }
-
-// replayPublish is how many records a replay applies before it publishes
-// its first snapshot (and the least between two).
-const replayPublish = 1 << 16
 
 // tail feeds every record from the state's position on into out, and
 // resumes after a failure from the record after the last one it sent.
@@ -310,7 +298,7 @@ func (s *Service) Ready() bool { return s.ready.Load() }
 
 // Progress returns the applied position and the log end seen at start-up.
 func (s *Service) Progress() (applied, startEnd int64) {
-	return s.state.Position(), s.startEnd.Load()
+	return s.state.Applied(), s.startEnd.Load()
 }
 
 // LogEnd asks the log for its current end.

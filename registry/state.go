@@ -36,6 +36,9 @@ type State struct {
 	ext map[KeyType]Extension
 	// held is a replay's snapshot not yet published (applyBatch).
 	held *builder
+	// applied is the position after the last applied record, published
+	// or held (Applied).
+	applied atomic.Int64
 }
 
 // Extension applies records of keytypes that are not the registry's own
@@ -63,8 +66,14 @@ func (st *State) Register(kt KeyType, e Extension) {
 // Snapshot returns the state as of the last applied batch.
 func (st *State) Snapshot() *Snapshot { return st.cur.Load() }
 
-// Position returns the offset after the last applied record.
+// Position returns the offset after the last record of the published
+// snapshot.
 func (st *State) Position() int64 { return st.cur.Load().position }
+
+// Applied returns the offset after the last applied record, including
+// those of a replay's snapshot not yet published: how far a replay has
+// come. Reads and waits go by Position.
+func (st *State) Applied() int64 { return max(st.applied.Load(), st.Position()) }
 
 // Apply applies one record. A record that cannot be decoded is skipped and
 // counted, never fatal: one bad record must not stop a registry from
@@ -152,6 +161,7 @@ func (st *State) applyBatch(ds []Decoded, hold bool) ([]error, int64) {
 		}
 		return nil
 	}
+	b.bulk = hold
 	var errs []error
 	for i := range ds {
 		if err := b.apply(&ds[i], ext); err != nil {
@@ -164,6 +174,7 @@ func (st *State) applyBatch(ds []Decoded, hold bool) ([]error, int64) {
 	} else {
 		st.cur.Store(b.snapshot())
 	}
+	st.applied.Store(b.sn.position)
 	return errs, b.sn.position
 }
 
