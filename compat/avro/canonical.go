@@ -275,9 +275,11 @@ func (w *canonicalWriter) aliases(n *node, space string) {
 		return
 	}
 	full := make([]string, 0, len(raw))
+	seen := make(map[string]bool, len(raw))
 	for _, a := range raw {
 		f := fullName(space, a)
-		if !slices.Contains(full, f) {
+		if !seen[f] {
+			seen[f] = true
 			full = append(full, f)
 		}
 	}
@@ -308,8 +310,23 @@ func stringList(n *node) []string {
 		return nil
 	}
 	out := make([]string, 0, len(n.Elems))
+	var seen map[string]bool // once the list is long enough to need it
 	for _, e := range n.Elems {
-		if e.Kind == jsontext.String && !slices.Contains(out, e.Str) {
+		if e.Kind != jsontext.String {
+			continue
+		}
+		if seen == nil && len(out) >= 16 {
+			seen = make(map[string]bool, len(n.Elems))
+			for _, s := range out {
+				seen[s] = true
+			}
+		}
+		if seen != nil {
+			if !seen[e.Str] {
+				seen[e.Str] = true
+				out = append(out, e.Str)
+			}
+		} else if !slices.Contains(out, e.Str) {
 			out = append(out, e.Str)
 		}
 	}

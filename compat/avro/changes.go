@@ -74,14 +74,16 @@ func (c *checker) notes(r, w havro.Schema, loc []string, seen map[pair]bool) []n
 	case "ENUM":
 		re, we := r.(*havro.EnumSchema), w.(*havro.EnumSchema)
 		out := namedNotes(re, we, re.Doc(), we.Doc(), loc)
+		inWriter := memberOf(we.Symbols())
 		for _, s := range re.Symbols() {
-			if !slices.Contains(we.Symbols(), s) {
+			if !inWriter(s) {
 				out = append(out, note{EnumSymbolAdded, at("symbols"), fmt.Sprintf("the enum %s at '%s' gained the symbol '%s'", re.FullName(), pointer(loc), s)})
 			}
 		}
 		if re.HasDefault() {
+			inReader := memberOf(re.Symbols())
 			for _, s := range we.Symbols() {
-				if !slices.Contains(re.Symbols(), s) {
+				if !inReader(s) {
 					out = append(out, note{EnumSymbolRemoved, at("symbols"), fmt.Sprintf("the enum %s at '%s' lost the symbol '%s'; old values of it are read as the default '%s'", re.FullName(), pointer(loc), s, re.Default())})
 				}
 			}
@@ -170,8 +172,9 @@ func namedNotes(r, w havro.NamedSchema, rdoc, wdoc string, loc []string) []note 
 // missing lists the entries of have that old lacks.
 func missing(have, old []string) []string {
 	var out []string
+	inOld := memberOf(old)
 	for _, a := range have {
-		if !slices.Contains(old, a) {
+		if !inOld(a) {
 			out = append(out, a)
 		}
 	}

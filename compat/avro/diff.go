@@ -284,8 +284,9 @@ func checkName(r, w havro.NamedSchema) []incompat {
 
 func enumSymbols(r, w *havro.EnumSchema) []incompat {
 	var missing []string
+	inReader := memberOf(r.Symbols())
 	for _, s := range w.Symbols() {
-		if !slices.Contains(r.Symbols(), s) {
+		if !inReader(s) {
 			missing = append(missing, s)
 		}
 	}
@@ -397,4 +398,19 @@ func message(in incompat, path string) string {
 	default:
 		return in.info
 	}
+}
+
+// memberOf returns a test of membership in list: a scan for a short list,
+// a set for a long one (enum symbols, aliases), so that testing every
+// entry of one long list against another costs their lengths, not their
+// product.
+func memberOf(list []string) func(string) bool {
+	if len(list) <= 16 {
+		return func(s string) bool { return slices.Contains(list, s) }
+	}
+	set := make(map[string]struct{}, len(list))
+	for _, s := range list {
+		set[s] = struct{}{}
+	}
+	return func(s string) bool { _, ok := set[s]; return ok }
 }

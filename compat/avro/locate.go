@@ -44,7 +44,7 @@ func (s *Schema) Locate(from compat.Schema, path string) (line, col int, ok bool
 		on, nn = locDeref(oldRoot, on), locDeref(newRoot, nn)
 		o, n, at, prevKey = on, nn, nn, seg
 	}
-	line, col = jsontext.LineCol(s.text, at.Off)
+	line, col = s.lineCol(at.Off)
 	return line, col, true
 }
 

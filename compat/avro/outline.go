@@ -30,7 +30,7 @@ var idiom = &compat.Idiom{
 func (s *Schema) Outline() *compat.Outline {
 	o := &outliner{s: s, out: &compat.Outline{Idiom: idiom}, seen: map[*node]bool{}}
 	o.out.Root = o.typ(s.tree, "", "", true)
-	o.out.RootLine, o.out.RootColumn = jsontext.LineCol(s.text, s.tree.Off)
+	o.out.RootLine, o.out.RootColumn = s.lineCol(s.tree.Off)
 	return o.out
 }
 
@@ -41,7 +41,7 @@ type outliner struct {
 }
 
 func (o *outliner) pos(n *node, path string) compat.Pos {
-	line, col := jsontext.LineCol(o.s.text, n.Off)
+	line, col := o.s.lineCol(n.Off)
 	if path == "" {
 		path = "/"
 	}

@@ -28,6 +28,17 @@ type Schema struct {
 
 	normOnce   sync.Once
 	normalized string
+
+	linesOnce sync.Once
+	lines     *jsontext.Lines
+}
+
+// lineCol is the line and column of byte offset off of the text, from an
+// index built on first use (outlines and lint findings ask once per
+// field, and jsontext.LineCol scans from the start each time).
+func (s *Schema) lineCol(off int) (line, col int) {
+	s.linesOnce.Do(func() { s.lines = jsontext.NewLines(s.text) })
+	return s.lines.LineCol(off)
 }
 
 // Canonical returns Confluent's canonical form (AvroSchema.canonicalString):
@@ -145,7 +156,7 @@ func (s *Schema) position(loc []string) (line, col int) {
 	if n == nil {
 		return 0, 0
 	}
-	return jsontext.LineCol(s.text, n.Off)
+	return s.lineCol(n.Off)
 }
 
 // resolve follows a reference by name to its definition in this text.

@@ -6,6 +6,7 @@ import (
 	gourl "net/url"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/charter-registry/charter/internal/jsontext"
 	js "github.com/santhosh-tekuri/jsonschema/v6"
@@ -26,6 +27,17 @@ type document struct {
 	text string
 	root *value
 	main bool
+
+	linesOnce sync.Once
+	lines     *jsontext.Lines
+}
+
+// lineCol is the line and column of byte offset off of the text, from an
+// index built on first use (an outline asks once per property, and
+// jsontext.LineCol scans from the start each time).
+func (d *document) lineCol(off int) (line, col int) {
+	d.linesOnce.Do(func() { d.lines = jsontext.NewLines(d.text) })
+	return d.lines.LineCol(off)
 }
 
 // refusingLoader is the validator's URL loader: nothing outside the schema,

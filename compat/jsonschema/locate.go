@@ -30,6 +30,6 @@ func (s *Schema) Locate(from compat.Schema, path string) (line, col int, ok bool
 		}
 		o, n, at = on, nn, nn
 	}
-	line, col = jsontext.LineCol(s.main.text, at.Off)
+	line, col = s.main.lineCol(at.Off)
 	return line, col, true
 }

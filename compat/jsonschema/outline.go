@@ -27,7 +27,7 @@ var idiom = &compat.Idiom{
 // or definition that holds it; paths are JSON pointers (#/properties/id).
 // A "$ref" within the text is followed by name, not outlined twice.
 func (s *Schema) Outline() *compat.Outline {
-	o := &jsOutliner{text: s.main.text, out: &compat.Outline{Idiom: idiom}, seen: map[*value]bool{}}
+	o := &jsOutliner{doc: s.main, out: &compat.Outline{Idiom: idiom}, seen: map[*value]bool{}}
 	root := s.main.root
 	o.out.Root = o.typ(root, "#", "", true)
 	p := o.pos(root, "#")
@@ -43,7 +43,7 @@ func (s *Schema) Outline() *compat.Outline {
 }
 
 type jsOutliner struct {
-	text string
+	doc  *document
 	out  *compat.Outline
 	seen map[*value]bool
 }
@@ -53,7 +53,7 @@ func escapePointer(s string) string {
 }
 
 func (o *jsOutliner) pos(v *value, path string) compat.Pos {
-	line, col := jsontext.LineCol(o.text, v.Off)
+	line, col := o.doc.lineCol(v.Off)
 	return compat.Pos{Path: path, Line: line, Column: col}
 }
 
@@ -175,7 +175,7 @@ func (o *jsOutliner) record(v *value, path, name string, top bool) {
 	}
 	for _, m := range props.Members {
 		fp := path + "/properties/" + escapePointer(m.Key)
-		line, col := jsontext.LineCol(o.text, m.Off)
+		line, col := o.doc.lineCol(m.Off)
 		f := &compat.Field{Name: m.Key, Pos: compat.Pos{Path: fp, Line: line, Column: col}, Tags: jsStrings(m.Value.Get("confluent:tags"))}
 		if m.Value.Kind == jsontext.Object {
 			f.Doc = jsDoc(m.Value)

@@ -116,3 +116,30 @@ func TestLineColAndPositions(t *testing.T) {
 		}
 	}
 }
+
+// TestLinesMatchesLineCol checks Lines.LineCol against LineCol at every
+// offset of texts with several lines, multi-byte characters, invalid
+// UTF-8 and lines longer than the index's stride.
+func TestLinesMatchesLineCol(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("ab\u00e9\u4e16\U0001F600", 40)
+	for _, text := range []string{
+		"",
+		"\n",
+		"{\"a\":1}",
+		"{\n  \"a\": 1,\n  \"b\": [\n\n    2]\n}\n",
+		"{\"\u00e9\":\"\u4e16\"}\n{\"x\":\"\U0001F600\"}",
+		long + "\n" + long + "\n\n" + long,
+		"ab\xffcd\n\xe9\n" + long,
+		strings.Repeat("x", 200) + "\u00e9" + strings.Repeat("y", 200),
+	} {
+		l := NewLines(text)
+		for off := -1; off <= len(text)+1; off++ {
+			wl, wc := LineCol(text, off)
+			gl, gc := l.LineCol(off)
+			if gl != wl || gc != wc {
+				t.Fatalf("text %q offset %d: Lines gives %d:%d, LineCol %d:%d", text, off, gl, gc, wl, wc)
+			}
+		}
+	}
+}
