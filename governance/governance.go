@@ -53,6 +53,10 @@ type Governance struct {
 	// search caches what search reads of the registry; it has a lock of
 	// its own.
 	search searchCache
+
+	// fields caches FieldTags of the schemas GET
+	// /v1/catalog/topics/{topic}/fields reads; it has a lock of its own.
+	fields fieldCache
 }
 
 // Attach builds governance over svc, registers its records with svc's

@@ -89,15 +89,19 @@ func FieldTags(parsed compat.Schema, md *registry.Metadata) []FieldInfo {
 	if ol == nil {
 		return out
 	}
+	var tagPaths []string // sorted once, not per field
+	if md != nil {
+		tagPaths = sortedKeys(md.Tags)
+	}
 	for _, r := range ol.Records {
 		for _, f := range r.Fields {
 			fi := FieldInfo{Record: r.FullName, Name: f.Name, Path: r.FullName + "." + f.Name, Type: typeName(f.Type), Doc: f.Doc.Text, Tags: slices.Clone(f.Tags)}
 			if fi.Tags == nil {
 				fi.Tags = []string{}
 			}
-			if md != nil {
+			if len(tagPaths) > 0 {
 				paths := []string{fi.Path, r.Name + "." + f.Name}
-				for _, k := range sortedKeys(md.Tags) {
+				for _, k := range tagPaths {
 					if !slices.ContainsFunc(paths, func(p string) bool { return tagPathMatch(k, p) }) {
 						continue
 					}
@@ -189,17 +193,20 @@ func (g *Governance) Fields(v Viewer, name string) (TopicFields, error) {
 		return TopicFields{}, errTopicNotFound(name)
 	}
 	out := TopicFields{Topic: name, Subjects: []SubjectFields{}, ByTag: map[string][]string{}}
+	tagged := map[string]map[string]bool{} // ByTag's paths as sets
 	for _, subj := range t.Subjects() {
 		sf := SubjectFields{Subject: subj, Role: t.Role(subj), Fields: []FieldInfo{}}
 		if latest, err := g.svc.Version(subj, registry.Latest, false); err == nil {
 			sf.Version, sf.SchemaType = latest.Version, string(latest.SchemaType)
-			if parsed, _, err := g.svc.SchemaOfIDIn(registry.SubjectContext(subj), latest.ID); err == nil {
-				sf.Fields = FieldTags(parsed, latest.Metadata)
-			}
+			sf.Fields = g.fields.get(g.svc, latest)
 		}
 		for _, f := range sf.Fields {
 			for _, tag := range f.Tags {
-				if !slices.Contains(out.ByTag[tag], f.Path) {
+				if tagged[tag] == nil {
+					tagged[tag] = map[string]bool{}
+				}
+				if !tagged[tag][f.Path] {
+					tagged[tag][f.Path] = true
 					out.ByTag[tag] = append(out.ByTag[tag], f.Path)
 				}
 			}
