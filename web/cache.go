@@ -3,16 +3,29 @@ package web
 import (
 	"container/list"
 	"html/template"
+	"strings"
 	"sync"
 
 	"github.com/charter-registry/charter/registry"
 )
 
+// maxCodeLines is how many lines of a schema's text a page shows; the
+// rest is counted, not highlighted (the diff page highlights a text in
+// full when it is asked for).
+const maxCodeLines = 2000
+
 // rendered is a schema prepared for display: its indented text split into
-// lines and the highlighted HTML of each line.
+// lines, the highlighted HTML of its first maxCodeLines lines (head, with
+// more the number of lines left off), and, built when the diff page first
+// asks, the highlighted HTML of every line.
 type rendered struct {
-	text  []string
-	lines []template.HTML
+	text   []string
+	head   []template.HTML
+	more   int
+	syntax string
+
+	linesOnce sync.Once
+	lines     []template.HTML
 	// fields is the schema's field table, built on first use.
 	fieldsOnce sync.Once
 	fields     *fieldTable
@@ -61,7 +74,18 @@ func (c *renderCache) get(id schemaKey, syntax, text string) *rendered {
 	}
 	c.mu.Unlock()
 	shown := displayText(syntax, text)
-	r := &rendered{text: splitLines(shown), lines: highlightLines(syntax, shown)}
+	r := &rendered{text: splitLines(shown), syntax: syntax}
+	if len(r.text) > maxCodeLines {
+		// Lexing a prefix of the text gives the same tokens for its
+		// lines (only a block comment running past the cut could be
+		// coloured differently on the last lines shown).
+		r.head = highlightLines(syntax, strings.Join(r.text[:maxCodeLines], "\n"))
+		r.more = len(r.text) - maxCodeLines
+	} else {
+		r.head = highlightLines(syntax, shown)
+		r.lines = r.head
+		r.linesOnce.Do(func() {})
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if el, ok := c.byID[id]; ok {
@@ -74,6 +98,12 @@ func (c *renderCache) get(id schemaKey, syntax, text string) *rendered {
 		delete(c.byID, last.Value.(*cacheEntry).id)
 	}
 	return r
+}
+
+// all is the highlighted HTML of every line of the text.
+func (r *rendered) all() []template.HTML {
+	r.linesOnce.Do(func() { r.lines = highlightLines(r.syntax, strings.Join(r.text, "\n")) })
+	return r.lines
 }
 
 func splitLines(s string) []string {

@@ -26,6 +26,7 @@ func sideBySide(left, right *rendered) []diffRow {
 	dmp := diffmatchpatch.New()
 	a, b, lines := dmp.DiffLinesToChars(joinLines(left.text), joinLines(right.text))
 	diffs := dmp.DiffCharsToLines(dmp.DiffMain(a, b, false), lines)
+	leftLines, rightLines := left.all(), right.all()
 
 	var rows []diffRow
 	li, ri := 0, 0
@@ -35,11 +36,11 @@ func sideBySide(left, right *rendered) []diffRow {
 		for k := 0; k < n; k++ {
 			row := diffRow{Kind: "changed"}
 			if k < dels {
-				row.LeftOK, row.LeftNo, row.Left = true, li+1, left.lines[li]
+				row.LeftOK, row.LeftNo, row.Left = true, li+1, leftLines[li]
 				li++
 			}
 			if k < adds {
-				row.RightOK, row.RightNo, row.Right = true, ri+1, right.lines[ri]
+				row.RightOK, row.RightNo, row.Right = true, ri+1, rightLines[ri]
 				ri++
 			}
 			switch {
@@ -63,7 +64,7 @@ func sideBySide(left, right *rendered) []diffRow {
 			flush()
 			for k := 0; k < n; k++ {
 				rows = append(rows, diffRow{Kind: "same", LeftOK: true, RightOK: true,
-					LeftNo: li + 1, RightNo: ri + 1, Left: left.lines[li], Right: right.lines[ri]})
+					LeftNo: li + 1, RightNo: ri + 1, Left: leftLines[li], Right: rightLines[ri]})
 				li++
 				ri++
 			}

@@ -14,13 +14,31 @@ import (
 type fieldTable struct {
 	Records []recordRows
 	Enums   []enumRows
+	// MoreRecords and MoreEnums count the tables left off past
+	// maxTables; MoreFields and MoreSymbols the rows those hold.
+	MoreRecords, MoreFields int
+	MoreEnums, MoreSymbols  int
 }
+
+// A page shows at most this much of a schema's field table, so that a
+// schema of tens of thousands of fields or symbols (well under the size
+// limit) still gives a page that renders quickly and stays readable; each
+// table says how many rows it leaves off, and the whole text is in the
+// API. Rows are counted over all tables of one kind, so many small records
+// are bounded as one large one is.
+const (
+	maxTables     = 100
+	maxFieldRows  = 1000
+	maxSymbolRows = 1000
+)
 
 type recordRows struct {
 	Name string
 	Doc  string
 	Top  bool
 	Rows []fieldRow
+	// More is how many of the record's fields are not in Rows.
+	More int
 }
 
 type fieldRow struct {
@@ -41,6 +59,8 @@ type enumRows struct {
 	Default  string
 	Symbols  []symbolRow
 	Fallback bool
+	// More is how many of the enum's symbols are not in Symbols.
+	More int
 }
 
 type symbolRow struct {
@@ -72,10 +92,20 @@ func buildFieldTable(parsed compat.Schema, md *registry.Metadata) *fieldTable {
 	o := ol.Outline()
 	t := &fieldTable{}
 	enums := map[string]bool{}
-	for _, e := range o.Enums {
+	symbols := maxSymbolRows
+	for i, e := range o.Enums {
 		enums[e.FullName] = true
+		if i >= maxTables {
+			t.MoreEnums++
+			t.MoreSymbols += len(e.Symbols)
+			continue
+		}
 		er := enumRows{Name: e.FullName, Anchor: anchor(e.FullName), Doc: e.Doc.Text, Default: e.Default, Fallback: e.HasDefaultNotion}
-		for _, s := range e.Symbols {
+		shown := min(len(e.Symbols), symbols)
+		symbols -= shown
+		er.More = len(e.Symbols) - shown
+		er.Symbols = make([]symbolRow, 0, shown)
+		for _, s := range e.Symbols[:shown] {
 			er.Symbols = append(er.Symbols, symbolRow{Name: s.Name, Doc: s.Doc.Text})
 		}
 		t.Enums = append(t.Enums, er)
@@ -84,9 +114,24 @@ func buildFieldTable(parsed compat.Schema, md *registry.Metadata) *fieldTable {
 	// field.
 	tagged := governance.FieldTags(parsed, md)
 	n := 0
-	for _, r := range o.Records {
+	rows := maxFieldRows
+	for i, r := range o.Records {
+		if i >= maxTables {
+			t.MoreRecords++
+			t.MoreFields += len(r.Fields)
+			continue
+		}
 		rr := recordRows{Name: r.FullName, Doc: r.Doc.Text, Top: r.Top}
-		for _, f := range r.Fields {
+		shown := min(len(r.Fields), rows)
+		rows -= shown
+		rr.More = len(r.Fields) - shown
+		rr.Rows = make([]fieldRow, 0, shown)
+		for j, f := range r.Fields {
+			if j >= shown {
+				// The tag list has an entry for each field left off.
+				n += len(r.Fields) - j
+				break
+			}
 			row := fieldRow{Name: f.Name, Type: typeLabel(f.Type), Default: f.Default, Doc: f.Doc.Text, Tags: f.Tags}
 			if n < len(tagged) && tagged[n].Record == r.FullName && tagged[n].Name == f.Name {
 				row.Tags = tagged[n].Tags

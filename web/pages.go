@@ -241,6 +241,7 @@ type versionView struct {
 	Rules        *rulesView
 	Fields       fieldsView
 	Lines        []template.HTML
+	MoreLines    int // lines of the text past Lines, not shown
 }
 
 type subjectData struct {
@@ -261,10 +262,16 @@ type subjectData struct {
 	// Lint are the latest version's lint findings, with the subject's
 	// lint policy mode (off when it has none).
 	Lint []lint.Finding
+	// LintCount is how many findings there are; Lint holds the first
+	// maxLintRows, LintMore the rest's number.
+	LintCount, LintMore int
 	// Tagged are the latest version's fields that carry inline tags.
 	Tagged   []taggedField
 	LintMode registry.LintMode
 }
+
+// maxLintRows is how many lint findings a subject page lists.
+const maxLintRows = 500
 
 func (c *Catalogue) subject(ctx *echo.Context) error {
 	name, ok := tail(ctx, Prefix+"/subjects/")
@@ -298,6 +305,9 @@ func (c *Catalogue) subject(ctx *echo.Context) error {
 		d.LintMode = p.Mode
 	}
 	d.Lint, _ = c.svc.LintLatest(name)
+	d.LintCount = len(d.Lint)
+	d.Lint = d.Lint[:min(len(d.Lint), maxLintRows)]
+	d.LintMore = d.LintCount - len(d.Lint)
 	if e := ix.bySubject[name]; e != nil {
 		d.Tagged = e.tagged
 	}
@@ -332,7 +342,8 @@ func (c *Catalogue) subject(ctx *echo.Context) error {
 			_, err := c.svc.Version(r.Subject, r.Version, true)
 			v.References = append(v.References, refView{Reference: r, Missing: err != nil})
 		}
-		v.Lines = c.cache.get(keyOf(s), c.syntax(typ), s.Schema).lines
+		r := c.cache.get(keyOf(s), c.syntax(typ), s.Schema)
+		v.Lines, v.MoreLines = r.head, r.more
 		v.Fields = c.fields(s, typ, "v"+strconv.Itoa(n)+"-")
 		if !s.Deleted {
 			v.Previous = prevLive
@@ -379,9 +390,11 @@ type schemaPanel struct {
 	Level    compat.Level
 	Count    int
 	Lines    []template.HTML
-	Metadata *metadataView
-	Rules    *rulesView
-	Fields   fieldsView
+	// MoreLines counts the lines of the text past Lines, not shown.
+	MoreLines int
+	Metadata  *metadataView
+	Rules     *rulesView
+	Fields    fieldsView
 }
 
 type topicData struct {
@@ -409,7 +422,9 @@ func (c *Catalogue) panel(role, subject string) *schemaPanel {
 	}
 	typ := confluent.TypeOrAvro(s.SchemaType)
 	p := &schemaPanel{Role: role, Subject: subject, Version: s.Version, ID: s.ID, Type: typ, Date: formatDate(s.Timestamp), Count: len(nums),
-		Metadata: viewMetadata(s.Metadata), Rules: viewRules(s.RuleSet), Lines: c.cache.get(keyOf(s), c.syntax(typ), s.Schema).lines}
+		Metadata: viewMetadata(s.Metadata), Rules: viewRules(s.RuleSet)}
+	r := c.cache.get(keyOf(s), c.syntax(typ), s.Schema)
+	p.Lines, p.MoreLines = r.head, r.more
 	if len(nums) > 1 {
 		p.Previous = nums[len(nums)-2]
 	}

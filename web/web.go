@@ -296,6 +296,11 @@ func (c *Catalogue) loadTemplates() error {
 		"date":       formatDate,
 		"mailto":     func(addr string) template.URL { return template.URL("mailto:" + url.PathEscape(addr)) }, //nolint:gosec // a mailto: scheme with an escaped address
 		"add":        func(a, b int) int { return a + b },
+		// The caps on what one page shows of a schema.
+		"maxFieldRows":  func() int { return maxFieldRows },
+		"maxSymbolRows": func() int { return maxSymbolRows },
+		"maxTables":     func() int { return maxTables },
+		"maxCodeLines":  func() int { return maxCodeLines },
 	}
 	pages, err := fs.Glob(assets, "templates/*.html")
 	if err != nil {
