@@ -25,7 +25,12 @@ func (s *Server) decodeBody(c *echo.Context, v any) error {
 	if !contentTypeOK(req.Header.Get("Content-Type")) {
 		return &httpError{http.StatusUnsupportedMediaType, 415, fmt.Sprintf("Unsupported Content-Type %q: send application/vnd.schemaregistry.v1+json or application/json", req.Header.Get("Content-Type"))}
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(c.Response(), req.Body, s.cfg.MaxBodyBytes))
+	var buf bytes.Buffer
+	if n := req.ContentLength; n > 0 && n <= s.cfg.MaxBodyBytes {
+		buf.Grow(int(n) + 1) // +1: the read that finds the end
+	}
+	_, err := buf.ReadFrom(http.MaxBytesReader(c.Response(), req.Body, s.cfg.MaxBodyBytes))
+	body := buf.Bytes()
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
@@ -44,6 +49,13 @@ func decodeJSON(body []byte, v any) error {
 		// Decoding null into a struct would leave it untouched and take the
 		// request for an empty object.
 		return unprocessable("Wrong type for the body: got JSON null, want an object")
+	}
+	// A body that is one JSON value of the right types, as nearly every
+	// body is, decodes in one pass; anything else is read again by the
+	// decoder below, whose errors give the messages (Unmarshal checks the
+	// whole text before it fills v, so a syntax error leaves v untouched).
+	if json.Unmarshal(body, v) == nil {
+		return nil
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(v); err != nil {
