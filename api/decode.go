@@ -8,6 +8,7 @@ import (
 	"io"
 	"math/big"
 	"net/http"
+	"reflect"
 	"strings"
 
 	"github.com/labstack/echo/v5"
@@ -41,11 +42,15 @@ func (s *Server) decodeBody(c *echo.Context, v any) error {
 	return decodeJSON(body, v)
 }
 
-func decodeJSON(body []byte, v any) error {
+func decodeJSON(body []byte, v any) error { return decodeJSONAt(body, v, "") }
+
+// decodeJSONAt is decodeJSON for a part of a body, the value of the field
+// at path, which wrong-type messages name.
+func decodeJSONAt(body []byte, v any, path string) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return badRequest("The request body is empty; send a JSON object")
 	}
-	if bytes.Equal(bytes.TrimSpace(body), []byte("null")) {
+	if path == "" && bytes.Equal(bytes.TrimSpace(body), []byte("null")) {
 		// Decoding null into a struct would leave it untouched and take the
 		// request for an empty object.
 		return unprocessable("Wrong type for the body: got JSON null, want an object")
@@ -71,14 +76,19 @@ func decodeJSON(body []byte, v any) error {
 			// written as integers.
 			if strings.HasPrefix(te.Value, "number") {
 				if again, ok := integralNumbers(body); ok {
-					return decodeJSON(again, v)
+					return decodeJSONAt(again, v, path)
 				}
 			}
-			field := te.Field
-			if field == "" {
+			field := jsonPath(reflect.TypeOf(v), te.Field)
+			switch {
+			case path != "" && field != "":
+				field = path + "." + field
+			case path != "":
+				field = path
+			case field == "":
 				field = "the body"
 			}
-			return unprocessable(fmt.Sprintf("Wrong type for %s: got JSON %s, want %s", field, te.Value, jsonKind(te.Type.String())))
+			return unprocessable(fmt.Sprintf("Wrong type for %s: got JSON %s, want %s", field, shorten(te.Value, 40), jsonShape(te.Type)))
 		case errors.Is(err, io.ErrUnexpectedEOF):
 			return badRequest("Malformed JSON: the body ends in the middle of a value")
 		default:
@@ -92,16 +102,94 @@ func decodeJSON(body []byte, v any) error {
 	return nil
 }
 
-func jsonKind(goType string) string {
-	switch goType {
-	case "string", "compat.Type", "compat.Level", "registry.Mode":
-		return "a string"
-	case "int", "int64", "int32":
-		return "an integer"
-	case "bool", "*bool":
-		return "a boolean"
+// shorten cuts s to at most n runes, marking the cut.
+func shorten(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-3]) + "..."
 	}
-	return goType
+	return s
+}
+
+// jsonPath turns encoding/json's path of a wrong-typed value, which names
+// an embedded struct by its Go type (TopicUpdate.tags), into the path of
+// JSON keys the client sent (tags), by walking the Go type t of the
+// decoded value.
+func jsonPath(t reflect.Type, path string) string {
+	if path == "" {
+		return ""
+	}
+	var out []string
+	for part := range strings.SplitSeq(path, ".") {
+		for t != nil && (t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array || t.Kind() == reflect.Map) {
+			t = t.Elem()
+		}
+		if t != nil && t.Kind() == reflect.Struct {
+			if f, ok := t.FieldByName(part); ok && f.Anonymous && f.Tag.Get("json") == "" {
+				t = f.Type
+				continue // an embedded struct: its fields are the parent's
+			}
+			t = fieldByJSONName(t, part)
+		} else {
+			t = nil
+		}
+		out = append(out, part)
+	}
+	return strings.Join(out, ".")
+}
+
+// fieldByJSONName returns the type of the field of struct t (or of a
+// struct embedded in it) that decodes the JSON key name, or nil.
+func fieldByJSONName(t reflect.Type, name string) reflect.Type {
+	for _, f := range reflect.VisibleFields(t) {
+		tag, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if tag == name || (tag == "" && strings.EqualFold(f.Name, name)) {
+			return f.Type
+		}
+	}
+	return nil
+}
+
+// jsonShape words what a Go type takes in JSON: "a string", "an array of
+// objects", "an object of string values".
+func jsonShape(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Slice, reflect.Array:
+		return "an array of " + noun(t.Elem()) + "s"
+	case reflect.Map:
+		return "an object of " + noun(t.Elem()) + " values"
+	}
+	switch n := noun(t); n {
+	case "integer", "object", "array":
+		return "an " + n
+	default:
+		return "a " + n
+	}
+}
+
+// noun names the JSON kind a Go type takes.
+func noun(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "string"
+	case reflect.Bool:
+		return "boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "integer"
+	case reflect.Float32, reflect.Float64:
+		return "number"
+	case reflect.Slice, reflect.Array:
+		return "array"
+	case reflect.Map, reflect.Struct:
+		return "object"
+	}
+	return "JSON value"
 }
 
 func position(b []byte, off int64) (line, col int) {
@@ -118,7 +206,8 @@ func position(b []byte, off int64) (line, col int) {
 }
 
 // integralNumbers rewrites the numbers of a JSON document that have an
-// integral value but a fraction or exponent (3.0, 1e3) as plain integers.
+// integral value within 64 bits but a fraction or exponent (3.0, 1e3) as
+// plain integers.
 // It reports false when there are none, or the body is not JSON.
 func integralNumbers(body []byte) ([]byte, bool) {
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -144,7 +233,12 @@ func integralNumbers(body []byte) ([]byte, bool) {
 				return t
 			}
 			f, _, err := big.ParseFloat(string(t), 10, 1024, big.ToNearestEven)
+			// Only values an integer field can hold: 1e400 stays as sent,
+			// so its error names what the client wrote.
 			if err == nil && f.IsInt() {
+				if _, acc := f.Int64(); acc != big.Exact {
+					return x
+				}
 				i, _ := f.Int(nil)
 				changed = true
 				return json.Number(i.String())

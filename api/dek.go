@@ -122,20 +122,20 @@ func (s *Server) updateKek(c *echo.Context) error {
 	var u dek.UpdateKek
 	if v, ok := raw["kmsProps"]; ok {
 		u.SetKmsProps = true
-		if err := decodeJSON(v, &u.KmsProps); err != nil && string(v) != "null" {
+		if err := decodeJSONAt(v, &u.KmsProps, "kmsProps"); err != nil && string(v) != "null" {
 			return err
 		}
 	}
 	if v, ok := raw["doc"]; ok {
 		u.SetDoc = true
 		if string(v) != "null" {
-			if err := decodeJSON(v, &u.Doc); err != nil {
+			if err := decodeJSONAt(v, &u.Doc, "doc"); err != nil {
 				return err
 			}
 		}
 	}
 	if v, ok := raw["shared"]; ok && string(v) != "null" {
-		if err := decodeJSON(v, &u.Shared); err != nil {
+		if err := decodeJSONAt(v, &u.Shared, "shared"); err != nil {
 			return err
 		}
 	}

@@ -110,7 +110,7 @@ func (s *Server) putExporterConfig(c *echo.Context) error {
 	}
 	if inner, ok := raw["config"]; ok && len(raw) == 1 && len(inner) > 0 && inner[0] == '{' {
 		raw = nil
-		if err := decodeJSON(inner, &raw); err != nil {
+		if err := decodeJSONAt(inner, &raw, "config"); err != nil {
 			return err
 		}
 	}
