@@ -36,3 +36,27 @@ func TestWrongTypeMessagesNameTheJSON(t *testing.T) {
 		}
 	}
 }
+
+// TestAvroSyntaxErrorNamesTheCharacterSent: a schema text that is not JSON
+// because of a non-ASCII character names that character and its code
+// point, not its first byte read as Latin-1 ('ï' for U+FFFD), and says
+// where a U+FFFD comes from (the request's JSON turns a lone surrogate
+// escape into it).
+func TestAvroSyntaxErrorNamesTheCharacterSent(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	for body, want := range map[string]string{
+		`{"schema":"\ud800"}`: "Invalid schema at line 1, column 1: the schema is not valid JSON: invalid character '\ufffd' (U+FFFD) looking for beginning of value; U+FFFD stands in for half a surrogate pair (an escape such as \\ud800) or for bytes that are not UTF-8",
+		`{"schema":"\u2026"}`: "Invalid schema at line 1, column 1: the schema is not valid JSON: invalid character '\u2026' (U+2026) looking for beginning of value",
+	} {
+		r := h.do("POST", "/subjects/chars-value/versions", body)
+		var e struct {
+			ErrorCode int    `json:"error_code"`
+			Message   string `json:"message"`
+		}
+		r.json(t, &e)
+		if r.status != 422 || e.ErrorCode != 42201 || e.Message != want {
+			t.Errorf("%s: %d %q, want 422 42201 %q", body, r.status, e.Message, want)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/charter-registry/charter/internal/jsontext"
 )
@@ -103,7 +104,8 @@ func (w *tokenWalk) wrap(err error) error {
 	}
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
-		return &posError{off: w.syntaxOffset(se), msg: "the schema is not valid JSON: " + se.Error()}
+		off := w.syntaxOffset(se)
+		return &posError{off: off, msg: "the schema is not valid JSON: " + w.nameChar(se.Error(), off)}
 	}
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return &posError{off: len(w.data), msg: "the schema is not valid JSON: it ends early; check for a missing closing bracket or quote"}
@@ -123,6 +125,22 @@ func (w *tokenWalk) syntaxOffset(se *json.SyntaxError) int {
 		off--
 	}
 	return min(off, len(w.data))
+}
+
+// nameChar rewrites the character encoding/json's message names when the
+// text has a non-ASCII one at off: encoding/json quotes its first byte as
+// if it were Latin-1 ('ï' for the first byte of U+FFFD), which the client
+// never sent.
+func (w *tokenWalk) nameChar(msg string, off int) string {
+	if off >= len(w.data) || w.data[off] < utf8.RuneSelf {
+		return msg
+	}
+	r, _ := utf8.DecodeRune(w.data[off:])
+	msg = strings.Replace(msg, "invalid character "+quoteChar(w.data[off]), fmt.Sprintf("invalid character %q (U+%04X)", r, r), 1)
+	if r == utf8.RuneError {
+		msg += `; U+FFFD stands in for half a surrogate pair (an escape such as \ud800) or for bytes that are not UTF-8`
+	}
+	return msg
 }
 
 // quoteChar formats c as encoding/json's error messages do.
