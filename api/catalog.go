@@ -28,6 +28,8 @@ func (s *Server) catalogRoutes(e *echo.Echo) {
 	e.GET("/v1/catalog/reviews", s.listReviews)
 	e.GET("/v1/catalog/reviews/:review", s.getReview)
 	e.POST("/v1/catalog/reviews/:review/approve", s.approveReview)
+	e.POST("/v1/catalog/reviews/:review/reject", s.rejectReview)
+	e.POST("/v1/catalog/reviews/:review/withdraw", s.withdrawReview)
 	e.PUT("/v1/catalog/topics/:topic/migrations/:consumer", s.putMigration)
 
 	e.GET("/v1/catalog/subjects/:subject", s.subjectOwnership)
@@ -221,7 +223,7 @@ func (s *Server) unsubscribe(c *echo.Context) error {
 }
 
 func (s *Server) listReviews(c *echo.Context) error {
-	state, err := enumQuery(c, "state", []governance.ReviewState{governance.ReviewPending, governance.ReviewApproved})
+	state, err := enumQuery(c, "state", governance.ReviewStates())
 	if err != nil {
 		return err
 	}
@@ -242,6 +244,22 @@ func (s *Server) approveReview(c *echo.Context) error {
 		return err
 	}
 	out, err := s.gov.Approve(c.Request().Context(), c.Param("review"), override)
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, out)
+}
+
+func (s *Server) rejectReview(c *echo.Context) error {
+	out, err := s.gov.Reject(c.Request().Context(), c.Param("review"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, out)
+}
+
+func (s *Server) withdrawReview(c *echo.Context) error {
+	out, err := s.gov.Withdraw(c.Request().Context(), c.Param("review"))
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -175,5 +176,173 @@ func TestAdminOverridesAReview(t *testing.T) {
 	}
 	if r := call("admin", "POST", "/v1/catalog/reviews/"+reviews[0].ID+"/approve", nil); r.status != http.StatusConflict {
 		t.Errorf("approve an approved review: %d %s", r.status, r.body)
+	}
+}
+
+// because sends a POST as who with the X-Charter-Change-Reason header.
+func because(t *testing.T, s *governedServer, who, path, reason string) response {
+	t.Helper()
+	req, err := http.NewRequest("POST", s.URL+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+windowKeys[who])
+	if reason != "" {
+		req.Header.Set("X-Charter-Change-Reason", reason)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return response{status: res.StatusCode, body: b, header: res.Header}
+}
+
+// TestRejectAndWithdrawAReview: a consuming team rejects a held
+// registration (with a reason; the producer cannot), the producer's retry
+// is told it was rejected, the producer withdraws it and asks again with a
+// new review; the states filter, the audit trail and the change events
+// name each step.
+func TestRejectAndWithdrawAReview(t *testing.T) {
+	s := windowServer(t)
+	call, must := s.call, s.must
+	for _, team := range []string{"payments", "billing", "analytics"} {
+		must("admin", "POST", "/v1/catalog/teams", map[string]any{"name": team})
+	}
+	must("payments", "POST", "/v1/catalog/topics", map[string]any{"name": "orders", "consumers": []string{"billing", "analytics"}, "review": "required"})
+	must("payments", "POST", "/subjects/orders-value/versions", map[string]any{"schema": statusV1})
+	if r := call("payments", "POST", "/subjects/orders-value/versions", map[string]any{"schema": statusV2}); r.status != http.StatusConflict {
+		t.Fatalf("held: %d %s", r.status, r.body)
+	}
+	var reviews []governance.Review
+	must("billing", "GET", "/v1/catalog/reviews?state=pending", nil).json(t, &reviews)
+	if len(reviews) != 1 {
+		t.Fatalf("pending %+v", reviews)
+	}
+	id := reviews[0].ID
+	base := "/v1/catalog/reviews/" + id
+
+	if r := because(t, s, "payments", base+"/reject", "not mine to judge"); r.status != http.StatusForbidden {
+		t.Errorf("the producer rejects: %d %s, want 403", r.status, r.body)
+	}
+	if r := because(t, s, "billing", base+"/reject", ""); r.status != http.StatusUnprocessableEntity || !strings.Contains(string(r.body), `"error_code":42212`) || !strings.Contains(string(r.body), "X-Charter-Change-Reason") {
+		t.Errorf("reject without a reason: %d %s, want 422 42212 saying how to give one", r.status, r.body)
+	}
+	r := because(t, s, "billing", base+"/reject", "billing cannot read SHIPPED yet")
+	var rv governance.Review
+	r.json(t, &rv)
+	if r.status != http.StatusOK || rv.State != governance.ReviewRejected || rv.Closed == nil || rv.Closed.By != "bill-ci" || !slices.Equal(rv.Closed.Teams, []string{"billing"}) || rv.Closed.Reason != "billing cannot read SHIPPED yet" {
+		t.Fatalf("reject: %d %s", r.status, r.body)
+	}
+	for _, op := range []string{"/approve", "/reject"} {
+		if r := because(t, s, "analytics", base+op, "late"); r.status != http.StatusConflict || !strings.Contains(string(r.body), "rejected already") {
+			t.Errorf("%s a rejected review: %d %s, want 409", op, r.status, r.body)
+		}
+	}
+	must("billing", "GET", "/v1/catalog/reviews?state=rejected", nil).json(t, &reviews)
+	if len(reviews) != 1 || reviews[0].ID != id {
+		t.Errorf("state=rejected: %+v", reviews)
+	}
+	// The producer's retry is told, with who rejected it and why.
+	r = call("payments", "POST", "/subjects/orders-value/versions", map[string]any{"schema": statusV2})
+	if r.status != http.StatusConflict || !strings.Contains(string(r.body), `"error_code":40902`) || !strings.Contains(string(r.body), "rejected in review "+id+" by bill-ci for billing: billing cannot read SHIPPED yet") {
+		t.Errorf("retry of a rejected schema: %d %s", r.status, r.body)
+	}
+
+	// Only the producer's team (or an admin) withdraws.
+	if r := because(t, s, "analytics", base+"/withdraw", ""); r.status != http.StatusForbidden {
+		t.Errorf("another team withdraws: %d %s, want 403", r.status, r.body)
+	}
+	r = because(t, s, "payments", base+"/withdraw", "")
+	r.json(t, &rv)
+	if r.status != http.StatusOK || rv.State != governance.ReviewWithdrawn || rv.Closed.By != "pay-ci" {
+		t.Fatalf("withdraw: %d %s", r.status, r.body)
+	}
+	if r := because(t, s, "payments", base+"/withdraw", ""); r.status != http.StatusConflict {
+		t.Errorf("withdraw twice: %d %s, want 409", r.status, r.body)
+	}
+	// Registering again asks again, in a new review.
+	r = call("payments", "POST", "/subjects/orders-value/versions", map[string]any{"schema": statusV2})
+	if r.status != http.StatusConflict || !strings.Contains(string(r.body), `"error_code":40920`) || strings.Contains(string(r.body), id) {
+		t.Fatalf("register after withdrawing: %d %s, want a new pending review", r.status, r.body)
+	}
+	must("payments", "GET", "/v1/catalog/reviews?state=pending", nil).json(t, &reviews)
+	if len(reviews) != 1 || reviews[0].ID == id {
+		t.Fatalf("pending after asking again: %+v", reviews)
+	}
+	// A pending review is withdrawn by an admin too.
+	must("admin", "POST", "/v1/catalog/reviews/"+reviews[0].ID+"/withdraw", nil)
+	must("billing", "GET", "/v1/catalog/reviews?state=withdrawn", nil).json(t, &reviews)
+	if len(reviews) != 2 {
+		t.Errorf("state=withdrawn: %+v", reviews)
+	}
+	var versions []int
+	must("payments", "GET", "/subjects/orders-value/versions", nil).json(t, &versions)
+	if !slices.Equal(versions, []int{1}) {
+		t.Errorf("versions %v: nothing should have landed", versions)
+	}
+
+	var b governance.ChangeBatch
+	must("billing", "GET", "/v1/changes?subject=orders-value", nil).json(t, &b)
+	var ops []string
+	for _, e := range b.Events {
+		ops = append(ops, string(e.Type))
+	}
+	want := []string{"schema.registered", "schema.review.requested", "schema.review.rejected", "schema.review.withdrawn", "schema.review.requested", "schema.review.withdrawn"}
+	if !slices.Equal(ops, want) {
+		t.Errorf("events %v, want %v", ops, want)
+	}
+	var entries []struct {
+		Principal string `json:"principal"`
+		Reason    string `json:"reason"`
+	}
+	must("admin", "GET", "/v1/audit?operation=schema.review.rejected", nil).json(t, &entries)
+	if len(entries) != 1 || entries[0].Principal != "bill-ci" || entries[0].Reason != "billing cannot read SHIPPED yet" {
+		t.Errorf("rejection's audit entries %+v", entries)
+	}
+}
+
+// TestApprovedReviewThatFailsToLand: the last approval registers the held
+// schema; when that fails (the subject's level became FULL meanwhile) the
+// approval answers the error and the review says why it did not land,
+// until a registration of the schema lands it.
+func TestApprovedReviewThatFailsToLand(t *testing.T) {
+	s := windowServer(t)
+	call, must := s.call, s.must
+	for _, team := range []string{"payments", "billing"} {
+		must("admin", "POST", "/v1/catalog/teams", map[string]any{"name": team})
+	}
+	must("payments", "POST", "/v1/catalog/topics", map[string]any{"name": "orders", "consumers": []string{"billing"}, "review": "required"})
+	v1 := `{"type":"record","name":"O","fields":[{"name":"id","type":"string"},{"name":"note","type":"string"}]}`
+	v2 := `{"type":"record","name":"O","fields":[{"name":"id","type":"string"}]}` // backward only
+	must("payments", "POST", "/subjects/orders-value/versions", map[string]any{"schema": v1})
+	if r := call("payments", "POST", "/subjects/orders-value/versions", map[string]any{"schema": v2}); r.status != http.StatusConflict {
+		t.Fatalf("held: %d %s", r.status, r.body)
+	}
+	var reviews []governance.Review
+	must("billing", "GET", "/v1/catalog/reviews", nil).json(t, &reviews)
+	if len(reviews) != 1 {
+		t.Fatalf("reviews %+v", reviews)
+	}
+	id := reviews[0].ID
+	must("admin", "PUT", "/config/orders-value", map[string]any{"compatibility": "FULL"})
+	if r := call("billing", "POST", "/v1/catalog/reviews/"+id+"/approve", nil); r.status != http.StatusConflict || !strings.Contains(string(r.body), `"error_code":40901`) {
+		t.Fatalf("approval that cannot land: %d %s, want 409 40901", r.status, r.body)
+	}
+	var rv governance.Review
+	must("billing", "GET", "/v1/catalog/reviews/"+id, nil).json(t, &rv)
+	if rv.State != governance.ReviewApproved || rv.Version != 0 || !strings.Contains(rv.LandError, "error code 40901") {
+		t.Fatalf("review after the failed landing: %+v, want approved with landError naming 40901", rv)
+	}
+	must("admin", "PUT", "/config/orders-value", map[string]any{"compatibility": "BACKWARD"})
+	must("payments", "POST", "/subjects/orders-value/versions", map[string]any{"schema": v2})
+	rv = governance.Review{}
+	must("billing", "GET", "/v1/catalog/reviews/"+id, nil).json(t, &rv)
+	if rv.State != governance.ReviewApproved || rv.Version != 2 || rv.LandError != "" {
+		t.Errorf("review after the schema landed: %+v", rv)
 	}
 }

@@ -29,7 +29,7 @@ func Operations() []registry.Operation {
 		OpTeamCreated, OpTeamUpdated, OpTeamDeleted,
 		OpTopicCreated, OpTopicUpdated, OpTopicDeleted,
 		OpMigrationChanged, OpSubscribed, OpUnsubscribed,
-		OpReviewRequested, OpReviewApproved,
+		OpReviewRequested, OpReviewApproved, OpReviewRejected, OpReviewWithdrawn,
 		OpWebhookCreated, OpWebhookDeleted,
 	}
 }

@@ -76,7 +76,7 @@ func runLoop(t *testing.T, l storage.Log) (*registry.Service, func()) {
 }
 
 // TestConsumerLoopSurvivesRestart: visibility, upgrade windows, metadata,
-// subscriptions, held reviews, webhooks and their deliveries are records
+// subscriptions, held and rejected reviews, webhooks and their deliveries are records
 // of the log: a restart (plain, or after compaction) replays the same
 // state and the same digest.
 func TestConsumerLoopSurvivesRestart(t *testing.T) {
@@ -104,6 +104,14 @@ func TestConsumerLoopSurvivesRestart(t *testing.T) {
 		wantCode(t, "v1", err, 0)
 		_, err = svc.Register(as(payments), "orders-value", registry.RegisterRequest{Schema: `{"type":"enum","name":"S","symbols":["A","B"],"default":"A"}`})
 		wantCode(t, "v2 held", err, registry.CodePendingReview)
+		held := g.Reviews(governance.ReviewFilter{Viewer: governance.Everyone()})
+		if len(held) != 1 {
+			t.Fatalf("held reviews %+v", held)
+		}
+		_, err = g.Reject(registry.WithProvenance(as(billing), registry.Provenance{Reason: "not yet"}), held[0].ID)
+		wantCode(t, "reject", err, 0)
+		_, err = svc.Register(as(payments), "orders-value", registry.RegisterRequest{Schema: `{"type":"enum","name":"S","symbols":["A","C"],"default":"A"}`})
+		wantCode(t, "v2 held again", err, registry.CodePendingReview)
 
 		// Deliver the first events, so there are delivery records.
 		n := 3
@@ -128,7 +136,7 @@ func TestConsumerLoopSurvivesRestart(t *testing.T) {
 		registrytest.WaitApplied(t, svc, end)
 
 		before := loopState(t, svc)
-		if len(before.Reviews) != 1 || len(before.Deliveries) < 2 || before.Webhooks[0].ID != hook.ID || before.Window.Consumers[0].State != governance.Migrated {
+		if len(before.Reviews) != 2 || before.Reviews[0].State != governance.ReviewRejected || before.Reviews[0].Closed == nil || len(before.Deliveries) < 2 || before.Webhooks[0].ID != hook.ID || before.Window.Consumers[0].State != governance.Migrated {
 			t.Fatalf("before the restart: %+v", before)
 		}
 		return before

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -38,17 +39,39 @@ const (
 	OpUnsubscribed    registry.Operation = "topic.unsubscribed"
 	OpReviewRequested registry.Operation = "schema.review.requested"
 	OpReviewApproved  registry.Operation = "schema.review.approved"
+	OpReviewRejected  registry.Operation = "schema.review.rejected"
+	OpReviewWithdrawn registry.Operation = "schema.review.withdrawn"
 )
 
 // ReviewState is where a held registration is.
 type ReviewState string
 
 // The review states. Approved reviews land as versions (the approval
-// registers them); Version says which.
+// registers them); Version says which, LandError why one did not. A
+// consuming team (or an admin) rejects a pending review; its producer's
+// team (or an admin) withdraws a pending or rejected one. Rejected and
+// withdrawn reviews are closed: nothing lands.
 const (
-	ReviewPending  ReviewState = "pending"
-	ReviewApproved ReviewState = "approved"
+	ReviewPending   ReviewState = "pending"
+	ReviewApproved  ReviewState = "approved"
+	ReviewRejected  ReviewState = "rejected"
+	ReviewWithdrawn ReviewState = "withdrawn"
 )
+
+// ReviewStates lists the states, for callers that validate a filter.
+func ReviewStates() []ReviewState {
+	return []ReviewState{ReviewPending, ReviewApproved, ReviewRejected, ReviewWithdrawn}
+}
+
+// ReviewClosure says who rejected or withdrew a review, for which of the
+// reviewing teams (a rejection by a member; none for an admin or a
+// withdrawal), when and why.
+type ReviewClosure struct {
+	By     string    `json:"by"`
+	Teams  []string  `json:"teams,omitempty"`
+	Reason string    `json:"reason,omitempty"`
+	At     time.Time `json:"at"`
+}
 
 // Review is one held registration.
 type Review struct {
@@ -80,9 +103,15 @@ type Review struct {
 	Approvals map[string]string `json:"approvals,omitempty"`
 	// Overridden names the admin who approved for everyone.
 	Overridden string `json:"overridden,omitempty"`
+	// Closed is set once the review is rejected or withdrawn.
+	Closed *ReviewClosure `json:"closed,omitempty"`
 	// Version is the version the approved schema landed as; zero until it
 	// has.
 	Version int `json:"version,omitempty"`
+	// LandError is why the approved schema did not land when the last
+	// approval registered it (cleared in answers once a later
+	// registration of it has).
+	LandError string `json:"landError,omitempty"`
 }
 
 // Waiting lists the reviewers that have not approved yet.
@@ -134,6 +163,19 @@ func errPendingReview(r Review) error {
 		r.Subject, r.ID, r.Topic, describeVerdict(r.Verdict), strings.Join(r.Waiting(), ", "), r.ID)
 }
 
+func errRejectedReview(r Review) error {
+	c := ReviewClosure{}
+	if r.Closed != nil {
+		c = *r.Closed
+	}
+	who := c.By
+	if len(c.Teams) > 0 {
+		who = fmt.Sprintf("%s for %s", c.By, strings.Join(c.Teams, ", "))
+	}
+	return registry.Errorf(registry.CodeConflict, "Schema for subject '%s' was rejected in review %s by %s: %s. It does not land; change the schema, or withdraw the review (POST /v1/catalog/reviews/%s/withdraw) and register it again to ask for a new review",
+		r.Subject, r.ID, who, c.Reason, r.ID)
+}
+
 // Hold implements registry.Governor: a change the topic's consumers must
 // review is held as a pending review (one per subject and schema); an
 // approved review of the same schema lands.
@@ -146,7 +188,7 @@ func (g *Governance) Hold(h registry.Hold) ([]storage.Record, error) {
 	}
 	var same *Review
 	for _, id := range sortedKeys(g.reviews) {
-		if r := g.reviews[id]; registry.OwnerKey(r.Subject) == registry.OwnerKey(h.Subject) && r.Stored == h.Text && r.SchemaType == h.Type && r.Version == 0 {
+		if r := g.reviews[id]; registry.OwnerKey(r.Subject) == registry.OwnerKey(h.Subject) && r.Stored == h.Text && r.SchemaType == h.Type && r.Version == 0 && r.State != ReviewWithdrawn {
 			same = &r
 		}
 	}
@@ -155,8 +197,11 @@ func (g *Governance) Hold(h registry.Hold) ([]storage.Record, error) {
 		return nil, nil
 	}
 	if same != nil {
-		if same.State == ReviewApproved {
+		switch same.State {
+		case ReviewApproved:
 			return nil, nil
+		case ReviewRejected:
+			return nil, errRejectedReview(*same)
 		}
 		return nil, errPendingReview(*same)
 	}
@@ -233,7 +278,7 @@ func (g *Governance) landed(r Review) Review {
 		return r
 	}
 	if sc, err := g.svc.Lookup(r.Subject, r.request(), false); err == nil {
-		r.Version = sc.Version
+		r.Version, r.LandError = sc.Version, ""
 	}
 	return r
 }
@@ -308,9 +353,120 @@ func (g *Governance) Approve(ctx context.Context, id string, override bool) (Rev
 	lctx = registry.WithProvenance(lctx, registry.Provenance{Reason: out.Reason, Link: out.Link})
 	sc, err := g.svc.Register(lctx, out.Subject, out.request())
 	if err != nil {
+		g.recordLandError(lctx, id, err)
 		return out, fmt.Errorf("review %q is approved but its schema did not land (register it again to retry): %w", id, err)
 	}
 	out.Version = sc.Version
+	return out, nil
+}
+
+// recordLandError writes why an approved review's schema did not land
+// into the review, so that it does not read as landed with no version.
+// A failure to record it leaves the review as it was (the approval's
+// answer names the error either way).
+func (g *Governance) recordLandError(ctx context.Context, id string, landErr error) {
+	_ = g.svc.MutateSystem(ctx, func(m *registry.Mutation) error {
+		g.mu.RLock()
+		cur, ok := g.reviews[id]
+		g.mu.RUnlock()
+		if !ok || cur.State != ReviewApproved || cur.Version != 0 {
+			return nil
+		}
+		msg := landErr.Error()
+		var re *registry.Error
+		if errors.As(landErr, &re) {
+			msg = fmt.Sprintf("%s (error code %d)", re.Message, re.Code)
+		}
+		if cur.LandError == msg {
+			return nil
+		}
+		cur.LandError = msg
+		rec, err := g.reviewRecs.Record(id, cur)
+		if err != nil {
+			return err
+		}
+		m.Append(rec)
+		return nil
+	})
+}
+
+// Reject closes a pending review without landing it: a member of a team
+// the review waits for (or any reviewer's team) rejects it for those of
+// its teams that review it, an admin for everyone. The reason, from the
+// request's X-Charter-Change-Reason, is required and kept in the review.
+func (g *Governance) Reject(ctx context.Context, id string) (Review, error) {
+	return g.close(ctx, id, ReviewRejected)
+}
+
+// Withdraw closes a pending or rejected review: the producer that sent
+// it, a member of one of its teams, or an admin. A withdrawn review no
+// longer answers a registration of its schema, which asks again.
+func (g *Governance) Withdraw(ctx context.Context, id string) (Review, error) {
+	return g.close(ctx, id, ReviewWithdrawn)
+}
+
+func (g *Governance) close(ctx context.Context, id string, to ReviewState) (Review, error) {
+	var out Review
+	verb := map[ReviewState]string{ReviewRejected: "reject", ReviewWithdrawn: "withdraw"}[to]
+	err := g.svc.MutateAlone(ctx, nil, func(m *registry.Mutation) error {
+		p := m.Principal()
+		g.mu.RLock()
+		cur, ok := g.reviews[id]
+		readable := ok && g.subjectReadableLocked(As(p), cur.Subject)
+		g.mu.RUnlock()
+		if !readable {
+			return registry.Errorf(registry.CodeNotFound, "Review '%s' not found", id)
+		}
+		open := cur.State == ReviewPending || (to == ReviewWithdrawn && cur.State == ReviewRejected)
+		if !open {
+			return registry.Errorf(registry.CodeConflict, "Review '%s' is %s already; only a pending review can be %s", id, cur.State, map[ReviewState]string{ReviewRejected: "rejected", ReviewWithdrawn: "withdrawn (or a rejected one)"}[to])
+		}
+		reason := strings.TrimSpace(registry.ProvenanceOf(p).Reason)
+		enforce := g.svc.Access().Enforce
+		var teams []string
+		switch to {
+		case ReviewRejected:
+			if reason == "" {
+				return registry.Errorf(registry.CodeInvalidRequest, "Rejecting review '%s' needs a reason: send it in the X-Charter-Change-Reason header", id)
+			}
+			for _, team := range cur.Reviewers {
+				if p.InTeam(team) {
+					teams = append(teams, team)
+				}
+			}
+			if enforce && len(teams) == 0 && !p.Admin {
+				return errForbidden("Review '%s' is reviewed by %s; %s is in none of them and not an admin", id, strings.Join(cur.Reviewers, ", "), p.Describe())
+			}
+			if p.Admin {
+				teams = nil
+			}
+		case ReviewWithdrawn:
+			mine := p.Name == cur.Requester.Name || slices.ContainsFunc(cur.Requester.Teams, p.InTeam)
+			if enforce && !mine && !p.Admin {
+				return errForbidden("Review '%s' was requested by %s; only that principal, its teams' members and admins may withdraw it, and %s is none of them", id, cur.Requester.Describe(), p.Describe())
+			}
+		}
+		next := cur
+		next.State = to
+		next.Closed = &ReviewClosure{By: p.Name, Teams: teams, Reason: reason, At: g.svc.Now().UTC()}
+		out = next
+		rec, err := g.reviewRecs.Record(id, next)
+		if err != nil {
+			return err
+		}
+		m.Append(rec)
+		op := OpReviewRejected
+		if to == ReviewWithdrawn {
+			op = OpReviewWithdrawn
+		}
+		return m.Audit(registry.AuditEntry{
+			Operation: op, Subject: cur.Subject, Topic: cur.Topic, Team: ownerOf(g, cur.Topic), Changed: teams,
+			After: registry.RawJSON(map[string]string{"review": id, "state": string(to)}),
+		})
+	})
+	if err != nil {
+		return Review{}, registry.WriteError(err, verb+" review", fmt.Sprintf("%s review %q", verb, id))
+	}
 	return out, nil
 }
 
