@@ -83,3 +83,28 @@ func BenchmarkLargeSubjectPage(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLargeIndex builds the catalogue's index from nothing (as the
+// first page after a restart does) over one schema of n symbols, fields
+// or properties.
+//
+//	go test -run '^$' -bench LargeIndex -benchtime 3x ./web
+func BenchmarkLargeIndex(b *testing.B) {
+	for _, kind := range []string{"avro-enum", "avro-record", "json-object"} {
+		for _, n := range largeSizes {
+			b.Run(fmt.Sprintf("%s/n=%d", kind, n), func(b *testing.B) {
+				h := newHarness(b)
+				typ, schema := largeSchema(kind, n)
+				h.register("big-value", typ, schema)
+				pos := h.svc.State().Position()
+				b.ReportAllocs()
+				cpu0, _ := cputime.Process()
+				for b.Loop() {
+					buildIndex(h.svc, h.cat.cfg.directory, pos, nil)
+				}
+				cpu1, _ := cputime.Process()
+				b.ReportMetric(cputime.PerOp(cpu0, cpu1, b.N), "cpu-ms/op")
+			})
+		}
+	}
+}
