@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"slices"
 	"strconv"
 	"sync"
@@ -214,5 +215,36 @@ func TestWebhookConfigurationIsForAdmins(t *testing.T) {
 		if res := m.call(who, "POST", "/v1/webhooks", map[string]any{"url": "https://hooks.example.com/x"}); res.status != http.StatusForbidden {
 			t.Errorf("create a webhook as %s: %d", who, res.status)
 		}
+		if res := m.call(who, "GET", "/v1/webhooks/0b82f3c4cf9a5001", nil); res.status != http.StatusForbidden {
+			t.Errorf("read a webhook as %s: %d", who, res.status)
+		}
+	}
+}
+
+// TestWebhookCanBeReadByID: GET /v1/webhooks/{id} answers the webhook as
+// the listing shows it (no secret), and 404 for an unknown id.
+func TestWebhookCanBeReadByID(t *testing.T) {
+	t.Parallel()
+	r := registrytest.Start(t, registrytest.WithGovernance(governance.Config{WebhookSecret: []byte("server secret for the test")}))
+	var created, got governance.Webhook
+	res := send(t, r.URL, "POST", "/v1/webhooks", map[string]any{"url": "https://hooks.example.com/charter", "topics": []string{"orders"}}, "")
+	if res.status != http.StatusOK {
+		t.Fatalf("create: %d %s", res.status, res.body)
+	}
+	res.json(t, &created)
+	res = send(t, r.URL, "GET", "/v1/webhooks/"+created.ID, nil, "")
+	if res.status != http.StatusOK {
+		t.Fatalf("get: %d %s", res.status, res.body)
+	}
+	res.json(t, &got)
+	created.Secret = ""
+	if !reflect.DeepEqual(got, created) {
+		t.Errorf("got %+v, want %+v", got, created)
+	}
+	res = send(t, r.URL, "GET", "/v1/webhooks/nope", nil, "")
+	var e struct{ Message string }
+	res.json(t, &e)
+	if res.status != http.StatusNotFound || e.Message != "Webhook 'nope' not found" {
+		t.Errorf("unknown: %d %s", res.status, res.body)
 	}
 }

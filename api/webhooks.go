@@ -17,6 +17,7 @@ import (
 func (s *Server) webhookRoutes(e *echo.Echo) {
 	e.GET("/v1/webhooks", s.listWebhooks)
 	e.POST("/v1/webhooks", s.createWebhook)
+	e.GET("/v1/webhooks/:webhook", s.getWebhook)
 	e.DELETE("/v1/webhooks/:webhook", s.deleteWebhook)
 	e.GET("/v1/webhooks/:webhook/deliveries", s.listDeliveries)
 	e.POST("/v1/webhooks/:webhook/deliveries/:position/replay", s.replayDelivery)
@@ -36,6 +37,14 @@ func (s *Server) createWebhook(c *echo.Context) error {
 		return err
 	}
 	out, err := s.gov.CreateWebhook(c.Request().Context(), b)
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, out)
+}
+
+func (s *Server) getWebhook(c *echo.Context) error {
+	out, err := s.gov.Webhook(c.Request().Context(), c.Param("webhook"))
 	if err != nil {
 		return err
 	}

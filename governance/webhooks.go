@@ -205,6 +205,20 @@ func (g *Governance) Webhooks(ctx context.Context) ([]Webhook, error) {
 	return out, nil
 }
 
+// Webhook returns one webhook, without its secret; admins only.
+func (g *Governance) Webhook(ctx context.Context, id string) (Webhook, error) {
+	if _, err := g.svc.AuthorizeAdmin(ctx, "read webhooks"); err != nil {
+		return Webhook{}, err
+	}
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	w, ok := g.webhooks[id]
+	if !ok {
+		return Webhook{}, errWebhookNotFound(id)
+	}
+	return w, nil
+}
+
 // Deliveries lists a webhook's deliveries in position order; admins only.
 // With failedOnly, only the failed ones.
 func (g *Governance) Deliveries(ctx context.Context, id string, failedOnly bool) ([]Delivery, error) {
