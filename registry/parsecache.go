@@ -84,9 +84,16 @@ func (c *parseCache) len() int {
 	return c.lru.Len()
 }
 
-// textCacheEntries is how many schema texts a textCache keeps per
-// generation (it keeps two).
-const textCacheEntries = 2048
+// A textCache keeps two generations of at most textCacheEntries texts and
+// textCacheBytes bytes (texts and stored forms counted) each, and leaves
+// out a text and stored form over textCacheMaxBytes: what a request can
+// make the server hold is bounded by bytes, not only by entries (a request
+// body may be megabytes long), and a large schema is worth parsing anyway.
+const (
+	textCacheEntries  = 2048
+	textCacheBytes    = 8 << 20
+	textCacheMaxBytes = 64 << 10
+)
 
 // textCache remembers the stored form (canonical or normalised text) of
 // schema texts without references that parsed recently, so that a schema
@@ -100,6 +107,8 @@ const textCacheEntries = 2048
 type textCache struct {
 	mu       sync.Mutex
 	cur, old map[textKey]string
+	// curBytes and oldBytes count each generation's texts and stored forms.
+	curBytes, oldBytes int
 }
 
 type textKey struct {
@@ -130,11 +139,27 @@ func (c *textCache) put(k textKey, stored string) {
 }
 
 func (c *textCache) putLocked(k textKey, stored string) {
-	if len(c.cur) >= textCacheEntries {
+	size := len(k.text) + len(stored)
+	if size > textCacheMaxBytes {
+		return
+	}
+	if _, ok := c.cur[k]; ok {
+		return
+	}
+	if len(c.cur) >= textCacheEntries || c.curBytes+size > textCacheBytes {
 		c.old, c.cur = c.cur, nil
+		c.oldBytes, c.curBytes = c.curBytes, 0
 	}
 	if c.cur == nil {
 		c.cur = make(map[textKey]string, textCacheEntries)
 	}
 	c.cur[k] = stored
+	c.curBytes += size
+}
+
+// bytes returns how many bytes of texts and stored forms c holds.
+func (c *textCache) bytes() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.curBytes + c.oldBytes
 }

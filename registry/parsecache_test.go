@@ -2,6 +2,7 @@ package registry
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/charter-registry/charter/compat"
@@ -67,5 +68,32 @@ func TestParseCacheSharesCopiesOfOneSchema(t *testing.T) {
 	}
 	if parses != 2 {
 		t.Errorf("%d parses, want 2 (one per context)", parses)
+	}
+}
+
+// TestTextCacheIsBoundedByBytes fills a textCache with texts of many sizes,
+// as compatibility checks of ever new large schemas would: what it holds
+// stays within two generations of textCacheBytes, texts over
+// textCacheMaxBytes are not kept at all, and a small text put last is
+// found again.
+func TestTextCacheIsBoundedByBytes(t *testing.T) {
+	var c textCache
+	for i := range 2000 {
+		size := 1 << (10 + i%8) // 1 KiB .. 128 KiB
+		text := fmt.Sprintf("%d:%s", i, strings.Repeat("x", size))
+		c.put(textKey{typ: compat.Avro, text: text}, text)
+		if got := c.bytes(); got > 2*textCacheBytes {
+			t.Fatalf("after %d texts the cache holds %d bytes, want at most %d", i+1, got, 2*textCacheBytes)
+		}
+	}
+	big := strings.Repeat("y", textCacheMaxBytes)
+	c.put(textKey{typ: compat.Avro, text: big}, big)
+	if _, ok := c.get(textKey{typ: compat.Avro, text: big}); ok {
+		t.Errorf("a text of %d bytes with its stored form was kept; the limit is %d", 2*len(big), textCacheMaxBytes)
+	}
+	small := textKey{typ: compat.Avro, text: `"string"`}
+	c.put(small, `"string"`)
+	if v, ok := c.get(small); !ok || v != `"string"` {
+		t.Errorf("a small text put last: %q %v, want it found", v, ok)
 	}
 }
