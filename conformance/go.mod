@@ -3,7 +3,6 @@ module github.com/charter-registry/charter/conformance
 go 1.26.0
 
 replace github.com/charter-registry/charter => ../
-replace github.com/santhosh-tekuri/jsonschema/v6 => ../third_party/jsonschema
 
 require (
 	github.com/bufbuild/protocompile v0.14.1
