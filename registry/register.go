@@ -318,10 +318,7 @@ func (r *registration) appendVersion() error {
 		return err
 	}
 	c := r.c
-	val := schemaValue{Subject: r.subject, Version: version, ID: id, References: c.refs, Metadata: c.metadata, RuleSet: c.ruleSet, Schema: c.text, Timestamp: r.s.cfg.Now().UnixMilli()}
-	if c.typ != compat.Avro {
-		val.SchemaType = c.typ
-	}
+	val := schemaValue{Subject: r.subject, Version: version, ID: id, SchemaType: confluent.WireType(c.typ), References: c.refs, Metadata: c.metadata, RuleSet: c.ruleSet, Schema: c.text, Timestamp: r.s.cfg.Now().UnixMilli()}
 	rec, err := record(schemaKey(r.subject, version), val)
 	if err != nil {
 		return err
