@@ -276,6 +276,12 @@ func (g *Governance) CreateTopic(ctx context.Context, name string, u TopicUpdate
 			u.Owner = &p.Teams[0]
 		}
 		if u.Owner != nil {
+			g.mu.RLock()
+			_, ownerExists := g.teams[*u.Owner]
+			g.mu.RUnlock()
+			if !ownerExists && *u.Owner != "" {
+				return errOwnerMissing(*u.Owner)
+			}
 			if err := g.authorizeTeam(p, *u.Owner); err != nil {
 				return err
 			}

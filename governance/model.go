@@ -404,6 +404,13 @@ func (g *Governance) applyTopicUpdate(t Topic, u TopicUpdate) (Topic, error) {
 	return t, g.checkTopic(t)
 }
 
+// errOwnerMissing refuses a topic owner that names no team. Anyone may
+// list the teams, so it is the answer for every principal, before any
+// question of membership.
+func errOwnerMissing(team string) error {
+	return registry.Errorf(registry.CodeInvalidRequest, "Team '%s' does not exist: create it first with POST /v1/catalog/teams", team)
+}
+
 func (g *Governance) checkTopic(t Topic) error {
 	if err := validateTopicName(t.Name); err != nil {
 		return err
@@ -415,7 +422,7 @@ func (g *Governance) checkTopic(t Topic) error {
 		return registry.Errorf(registry.CodeInvalidRequest, "Topic '%s' needs an owner: name the team that produces it", t.Name)
 	}
 	if _, ok := g.teams[t.Owner]; !ok {
-		return registry.Errorf(registry.CodeInvalidRequest, "Team '%s' does not exist: create it first with POST /v1/catalog/teams", t.Owner)
+		return errOwnerMissing(t.Owner)
 	}
 	switch t.Lifecycle {
 	case Active, Deprecated, Retired, Archived:
