@@ -168,6 +168,17 @@ func (c *Catalogue) Register(e *echo.Echo) {
 	g.GET("/audit/*", c.auditEntry)
 	g.GET("/exporters", c.exporterList)
 	g.GET("/static/:name", c.serveStatic)
+	// A page's address with a trailing slash (typed or pasted) goes to
+	// the page, its query kept: 308, as the API takes either form.
+	for _, page := range []string{"search", "subjects", "diff", "topics", "teams", "audit", "exporters"} {
+		g.GET("/"+page+"/", func(ctx *echo.Context) error {
+			to := Prefix + "/" + page
+			if q := ctx.Request().URL.RawQuery; q != "" {
+				to += "?" + q
+			}
+			return ctx.Redirect(http.StatusPermanentRedirect, to)
+		})
+	}
 	g.RouteNotFound("/*", func(ctx *echo.Context) error { return c.notFound(ctx, "There is no such page.") })
 }
 
