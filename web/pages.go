@@ -4,8 +4,10 @@ import (
 	"errors"
 	"html/template"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v5"
 
@@ -561,27 +563,50 @@ func (c *Catalogue) diff(ctx *echo.Context) error {
 	if subject == "" || err != nil || len(nums) == 0 || !c.canReadSubject(viewer(ctx), subject) {
 		return c.notFound(ctx, "There is no subject "+strconv.Quote(subject)+" to compare versions of.")
 	}
-	pick := func(param string, def int) (int, error) {
-		raw := ctx.QueryParam(param)
-		if raw == "" || raw == "latest" {
-			return def, nil
-		}
-		return strconv.Atoi(raw)
-	}
 	last := nums[len(nums)-1]
 	prev := nums[0]
 	if len(nums) > 1 {
 		prev = nums[len(nums)-2]
 	}
-	from, err1 := pick("from", prev)
-	to, err2 := pick("to", last)
-	if err := errors.Join(err1, err2); err != nil {
-		return c.render(ctx, http.StatusBadRequest, "error", page{Title: "Bad request", Data: "Versions are numbers, such as from=1&to=2."})
+	latest := last
+	if live, err := c.svc.Versions(subject, false, false); err == nil && len(live) > 0 {
+		latest = live[len(live)-1]
+	}
+	var malformed []string
+	pick := func(param string, def int) int {
+		raw := ctx.QueryParam(param)
+		if raw == "" {
+			return def
+		}
+		v, err := registry.ParseVersion(raw)
+		if err != nil {
+			malformed = append(malformed, param+"="+strconv.Quote(raw))
+		}
+		if v == registry.Latest {
+			return latest
+		}
+		return v
+	}
+	from, to := pick("from", prev), pick("to", last)
+	if len(malformed) > 0 {
+		verb := " is not a version"
+		if len(malformed) > 1 {
+			verb = " are not versions"
+		}
+		return c.render(ctx, http.StatusBadRequest, "error", page{Title: "Bad request", Data: strings.Join(malformed, " and ") + verb +
+			`: a version is a number from 1 to 2147483647 or "latest", such as from=1&to=2.`})
+	}
+	if msg := missingVersions(subject, nums, from, to); msg != "" {
+		return c.notFound(ctx, msg)
 	}
 	a, errA := c.svc.Version(subject, from, true)
 	b, errB := c.svc.Version(subject, to, true)
 	if errA != nil || errB != nil {
-		return c.notFound(ctx, "Subject "+strconv.Quote(subject)+" has no version "+strconv.Itoa(from)+" or "+strconv.Itoa(to)+".")
+		// A version was deleted for good between the listing and these
+		// reads: answer as if it had happened before.
+		nums, _ = c.svc.Versions(subject, true, false)
+		nums = slices.DeleteFunc(nums, func(n int) bool { return (n == from && errA != nil) || (n == to && errB != nil) })
+		return c.notFound(ctx, missingVersions(subject, nums, from, to))
 	}
 	d := diffData{Subject: subject, Numbers: nums, From: sideOf(a), To: sideOf(b)}
 	left := c.cache.get(keyOf(a), c.syntax(d.From.Type), a.Schema)
@@ -619,6 +644,41 @@ func (c *Catalogue) diff(ctx *echo.Context) error {
 		}
 	}
 	return c.render(ctx, http.StatusOK, "diff", page{Title: subject + " diff", Section: "subjects", Data: d})
+}
+
+// missingVersions says which of the versions from and to subject lacks,
+// nums being every version it has (soft-deleted ones included, which the
+// page shows), and which it has instead; "" when it has both.
+func missingVersions(subject string, nums []int, from, to int) string {
+	var lacks []string
+	switch hasFrom, hasTo := slices.Contains(nums, from), slices.Contains(nums, to); {
+	case from == to && !hasFrom:
+		lacks = append(lacks, "no version "+strconv.Itoa(from)+" (from and to)")
+	default:
+		if !hasFrom {
+			lacks = append(lacks, "no version "+strconv.Itoa(from)+" (from)")
+		}
+		if !hasTo {
+			lacks = append(lacks, "no version "+strconv.Itoa(to)+" (to)")
+		}
+	}
+	if len(lacks) == 0 {
+		return ""
+	}
+	msg := "Subject " + strconv.Quote(subject) + " has " + strings.Join(lacks, " and ")
+	switch {
+	case len(nums) == 1:
+		msg += "; its one version is " + strconv.Itoa(nums[0])
+	case len(nums) > 1 && len(nums) <= 10:
+		words := make([]string, len(nums))
+		for i, n := range nums {
+			words[i] = strconv.Itoa(n)
+		}
+		msg += "; its versions are " + strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
+	case len(nums) > 10:
+		msg += "; its " + strconv.Itoa(len(nums)) + " versions run from " + strconv.Itoa(nums[0]) + " to " + strconv.Itoa(nums[len(nums)-1])
+	}
+	return msg + "."
 }
 
 // span is the live versions from `from` up to, not including, `to` (in
