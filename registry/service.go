@@ -339,6 +339,16 @@ func (s *Service) waitApplied(ctx context.Context, off int64) error {
 	}
 }
 
+// WaitApplied blocks until the state has applied every record below off
+// (a position another instance of the same log reported), or ctx ends
+// (an error of code 50002).
+func (s *Service) WaitApplied(ctx context.Context, off int64) error { return s.waitApplied(ctx, off) }
+
+// Position returns the offset after the last record the state applied:
+// once another instance of the same log has reached it, it has applied
+// everything this one has.
+func (s *Service) Position() int64 { return s.state.Position() }
+
 // WaitReady blocks until the initial replay has caught up.
 func (s *Service) WaitReady(ctx context.Context) error {
 	for !s.ready.Load() {

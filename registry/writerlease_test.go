@@ -1,0 +1,105 @@
+package registry_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/charter-registry/charter"
+	"github.com/charter-registry/charter/internal/poll"
+	"github.com/charter-registry/charter/registry"
+	"github.com/charter-registry/charter/storage"
+	"github.com/charter-registry/charter/storage/memory"
+)
+
+// leased is a Service over log with the writer lease attached and
+// contending (when url is set), replayed and ready.
+func leased(t *testing.T, log storage.Log, instance, url string, ttl time.Duration) (*registry.Service, *registry.WriterLease) {
+	t.Helper()
+	svc, err := registry.NewService(registry.ServiceConfig{Log: log, Formats: charter.Formats()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lease := registry.AttachWriterLease(svc, registry.WriterLeaseConfig{Instance: instance, URL: url, TTL: ttl})
+	ctx, cancel := context.WithCancel(context.Background())
+	runDone, leaseDone := make(chan struct{}), make(chan struct{})
+	go func() { _ = svc.Run(ctx); close(runDone) }()
+	go func() { _ = lease.Run(ctx); close(leaseDone) }()
+	t.Cleanup(func() { cancel(); <-leaseDone; <-runDone })
+	wctx, wcancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer wcancel()
+	if err := svc.WaitReady(wctx); err != nil {
+		t.Fatal(err)
+	}
+	return svc, lease
+}
+
+func writeWriterLease(t *testing.T, svc *registry.Service, owner, url string, seq int64) {
+	t.Helper()
+	r, err := registry.WriterLeaseRecord(owner, url, seq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Write(context.Background(), func() ([]storage.Record, error) { return []storage.Record{r}, nil }); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// An eligible instance takes a free lease, a follower on the same log
+// sees it as the holder, another instance's take-over is respected until
+// it stops renewing for a TTL, and the renewals leave the digest alone.
+func TestWriterLeaseElection(t *testing.T) {
+	log := memory.New(memory.WithKeyFunc(registry.LogicalKey))
+	ttl := 600 * time.Millisecond
+	a, la := leased(t, log, "a", "http://a.example", ttl)
+	poll.Until(t, 30*time.Second, "a holds the free lease", la.Held)
+	if h, ok := la.Holder(); ok {
+		t.Fatalf("the holder sees %v as another holder", h)
+	}
+
+	// A follower (no URL) never takes the lease and names a as the holder.
+	b, lb := leased(t, log, "b", "", ttl)
+	poll.Until(t, 30*time.Second, "b sees a's lease", func() bool {
+		h, ok := lb.Holder()
+		return ok && h == registry.Holder{Instance: "a", URL: "http://a.example"}
+	})
+	if lb.Held() {
+		t.Fatal("an instance without a URL holds the lease")
+	}
+
+	// Renewals change the log, not the digest.
+	d := a.State().Digest()
+	pos := a.Position()
+	poll.Until(t, 30*time.Second, "a renewal", func() bool { return a.Position() > pos })
+	if got := a.State().Digest(); got != d {
+		t.Fatalf("a renewal changed the digest: %s, then %s", d, got)
+	}
+	if err := b.WaitApplied(context.Background(), a.Position()); err != nil {
+		t.Fatal(err)
+	}
+
+	// Another instance takes the lease (as one that saw a's expire would):
+	// a stops counting itself the holder and forwards to it...
+	writeWriterLease(t, a, "c", "http://c.example", 1<<40)
+	poll.Until(t, 30*time.Second, "a gives way to c", func() bool {
+		h, ok := la.Holder()
+		return !la.Held() && ok && h.Instance == "c"
+	})
+	// ... until c has not renewed it for a whole TTL: a takes it back.
+	poll.Until(t, 30*time.Second, "a takes the expired lease back", la.Held)
+	poll.Until(t, 30*time.Second, "b sees a again", func() bool {
+		h, ok := lb.Holder()
+		return ok && h.Instance == "a"
+	})
+}
+
+// A replayed log hands a restarted instance the lease as the log has it.
+func TestWriterLeaseReplays(t *testing.T) {
+	log := memory.New(memory.WithKeyFunc(registry.LogicalKey))
+	w, _ := leased(t, log, "w", "", time.Minute)
+	writeWriterLease(t, w, "x", "http://x.example", 7)
+	_, l := leased(t, log, "y", "", time.Minute)
+	if h, ok := l.Holder(); !ok || h != (registry.Holder{Instance: "x", URL: "http://x.example"}) {
+		t.Fatalf("replayed holder = %v %v, want x at http://x.example", h, ok)
+	}
+}
