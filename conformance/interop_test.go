@@ -2,6 +2,9 @@ package conformance
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -16,11 +19,13 @@ import (
 )
 
 // The real-client matrix: Confluent's Python client (confluent-kafka with
-// its serdes and rules) and Confluent's Node.js client
-// (@confluentinc/schemaregistry), each as its own test program under
-// interop/, driving a live `charter serve` built from this repository.
+// its serdes and rules), Confluent's Node.js client
+// (@confluentinc/schemaregistry) and the community Node.js client of
+// kafkajs users (@kafkajs/confluent-schema-registry), each as its own test
+// program under interop/, driving a live `charter serve` built from this
+// repository.
 //
-// scripts/interop-setup.sh installs both clients (pinned, from PyPI and
+// scripts/interop-setup.sh installs the clients (pinned, from PyPI and
 // npm) and scripts/test.sh runs it before these tests with
 // CHARTER_INTEROP=required, so CI fails rather than skips when a client is
 // missing. Without that variable a machine that never ran the setup skips
@@ -43,6 +48,32 @@ func TestNodeClient(t *testing.T) {
 	}
 	url := startCharterServe(t)
 	runClientProgram(t, url, dir, node, "--test", "--test-reporter=spec")
+}
+
+// TestKafkaJSClient runs interop/kafkajs against two servers: one without
+// auth, and one with --auth=required whose admin principal the client's
+// basic auth option names (auth.test.js), with an API key made here.
+func TestKafkaJSClient(t *testing.T) {
+	dir := filepath.Join(testdata.Root(), "interop", "kafkajs")
+	requireInterop(t, filepath.Join(dir, "node_modules", "@kafkajs", "confluent-schema-registry", "package.json"), "kafkajs")
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Fatalf("node is not on PATH: %v", err)
+	}
+	url := startCharterServe(t)
+
+	key := rand.Text()
+	sum := sha256.Sum256([]byte(key))
+	authFile := filepath.Join(t.TempDir(), "auth.yaml")
+	creds := fmt.Sprintf("principals:\n  - name: kafkajs-admin\n    admin: true\n    keys: [sha256:%s]\n", hex.EncodeToString(sum[:]))
+	if err := os.WriteFile(authFile, []byte(creds), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(registrytest.BuildBinary(t), "serve", "--data-dir", t.TempDir(), "--auth=required", "--auth-config", authFile)
+	authURL := "http://" + registrytest.Serve(t, cmd, syscall.SIGTERM).Addr
+
+	runClientProgramEnv(t, url, []string{"CHARTER_AUTH_URL=" + authURL, "CHARTER_AUTH_USER=kafkajs-admin", "CHARTER_AUTH_KEY=" + key},
+		dir, node, "--test", "--test-reporter=spec")
 }
 
 // requireInterop skips, or with CHARTER_INTEROP=required fails, when the
@@ -75,11 +106,17 @@ func startCharterServe(t *testing.T) string {
 // is always logged, so `go test -v` shows every client case.
 func runClientProgram(t *testing.T, url, dir, name string, args ...string) {
 	t.Helper()
+	runClientProgramEnv(t, url, nil, dir, name, args...)
+}
+
+// runClientProgramEnv is runClientProgram with more environment variables.
+func runClientProgramEnv(t *testing.T, url string, env []string, dir, name string, args ...string) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "CHARTER_URL="+url, "PYTHONDONTWRITEBYTECODE=1")
+	cmd.Env = append(append(os.Environ(), "CHARTER_URL="+url, "PYTHONDONTWRITEBYTECODE=1"), env...)
 	out, err := cmd.CombinedOutput()
 	t.Logf("%s %v (in %s):\n%s", filepath.Base(name), args, dir, out)
 	if err != nil {

@@ -4,7 +4,9 @@
 #           into the virtual environment interop/python/.venv
 #   node    Confluent's @confluentinc/schemaregistry, from npm, into
 #           interop/node/node_modules (npm ci, from package-lock.json)
-# With no argument it installs both. conformance/interop_test.go runs them
+#   kafkajs the community @kafkajs/confluent-schema-registry, from npm, into
+#           interop/kafkajs/node_modules (npm ci, from package-lock.json)
+# With no argument (or all) it installs all three. conformance/interop_test.go runs them
 # against a live `charter serve`; scripts/test.sh calls this first.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -21,15 +23,21 @@ node_setup() {
 	(cd "$repo/interop/node" && npm ci --no-audit --no-fund --loglevel=error)
 }
 
+kafkajs_setup() {
+	(cd "$repo/interop/kafkajs" && npm ci --no-audit --no-fund --loglevel=error)
+}
+
 case "${1:-all}" in
 python) python_setup ;;
 node) node_setup ;;
+kafkajs) kafkajs_setup ;;
 all)
 	python_setup
 	node_setup
+	kafkajs_setup
 	;;
 *)
-	echo "usage: $0 [python|node|all]" >&2
+	echo "usage: $0 [python|node|kafkajs|all]" >&2
 	exit 2
 	;;
 esac
