@@ -3,6 +3,8 @@ package api_test
 import (
 	"strings"
 	"testing"
+
+	"github.com/charter-registry/charter/internal/testdata"
 )
 
 // TestAvroDefaultsOfNewSchemasAreValidated pins Confluent's
@@ -14,23 +16,15 @@ import (
 func TestAvroDefaultsOfNewSchemasAreValidated(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
-	record := func(typ, def string) string {
-		return `{"type":"record","name":"X","fields":[{"name":"a","type":` + typ + `,"default":` + def + `}]}`
-	}
-	refused := []struct{ name, schema, message string }{
-		{"string on an int", record(`"int"`, `"x"`), `invalid default for field "a" of record "X": "x" is not a valid int`},
-		{"object on an array", record(`{"type":"array","items":"int"}`, `{}`), `{} is not a valid array`},
-		{"fraction on an int", record(`"int"`, `1.5`), `1.5 is not a valid int: write a whole number from -2147483648 to 2147483647`},
-		{"null on a long", record(`"long"`, `null`), `null is not a valid long: to default to null, make the type a union with "null"`},
-		{"fitting no branch", record(`["null","string"]`, `5`), `5 fits none of the union's types (null, string)`},
-	}
-	for _, tc := range refused {
+	// The cases are shared with charter check's test (cli/check), which
+	// must give the same verdict.
+	for _, tc := range testdata.InvalidAvroDefaults() {
 		for _, path := range []string{"/subjects/av1-value/versions", "/compatibility/subjects/av1-value/versions"} {
-			r := h.do("POST", path, map[string]any{"schema": tc.schema})
+			r := h.do("POST", path, map[string]any{"schema": tc.Schema})
 			var e struct{ Message string }
 			r.json(t, &e)
-			if r.status != 422 || r.errorCode(t) != 42201 || !strings.HasPrefix(e.Message, "Invalid schema at line 1, column ") || !strings.Contains(e.Message, tc.message) {
-				t.Errorf("%s: POST %s: %d %s, want 422 42201 with %q", tc.name, path, r.status, r.body, tc.message)
+			if r.status != 422 || r.errorCode(t) != 42201 || !strings.HasPrefix(e.Message, "Invalid schema at line 1, column ") || !strings.Contains(e.Message, tc.Message) {
+				t.Errorf("%s: POST %s: %d %s, want 422 42201 with %q", tc.Name, path, r.status, r.body, tc.Message)
 			}
 		}
 	}
@@ -39,13 +33,13 @@ func TestAvroDefaultsOfNewSchemasAreValidated(t *testing.T) {
 	if r := h.do("PUT", "/config/av2-value", map[string]any{"compatibility": "NONE"}); r.status != 200 {
 		t.Fatalf("config: %d %s", r.status, r.body)
 	}
-	for _, s := range []string{record(`["null","string"]`, `"x"`), record(`{"type":"enum","name":"E","symbols":["A"]}`, `"Z"`)} {
-		if r := h.do("POST", "/subjects/av2-value/versions", map[string]any{"schema": s}); r.status != 200 {
-			t.Errorf("register %s: %d %s, want 200", s, r.status, r.body)
+	for _, tc := range testdata.ValidAvroDefaults() {
+		if r := h.do("POST", "/subjects/av2-value/versions", map[string]any{"schema": tc.Schema}); r.status != 200 {
+			t.Errorf("register %s: %d %s, want 200", tc.Schema, r.status, r.body)
 		}
 	}
 
-	bad := record(`"int"`, `"x"`)
+	bad := testdata.AvroRecord(`"int"`, `"x"`)
 	// validateNewSchemas false takes it, for the subject that says so.
 	if r := h.do("PUT", "/config/old-value", map[string]any{"validateNewSchemas": false}); r.status != 200 {
 		t.Fatalf("config: %d %s", r.status, r.body)
@@ -69,7 +63,7 @@ func TestAvroDefaultsOfNewSchemasAreValidated(t *testing.T) {
 	if r := h.do("PUT", "/mode/imp-value?force=true", map[string]any{"mode": "IMPORT"}); r.status != 200 {
 		t.Fatalf("mode: %d %s", r.status, r.body)
 	}
-	if r := h.do("POST", "/subjects/imp-value/versions", map[string]any{"schema": record(`"long"`, `null`), "id": 700, "version": 1}); r.status != 200 {
+	if r := h.do("POST", "/subjects/imp-value/versions", map[string]any{"schema": testdata.AvroRecord(`"long"`, `null`), "id": 700, "version": 1}); r.status != 200 {
 		t.Errorf("import: %d %s, want 200", r.status, r.body)
 	}
 }

@@ -67,7 +67,10 @@ What each file is compared with:
   compares with nothing must be asked for.
 
 A file that does not parse is reported as an INVALID_SCHEMA annotation on
-that file. A file whose subject has nothing to compare with (not registered,
+that file, and so is one the registry would refuse as a new schema: an Avro
+field default that does not fit its type, unless the registry's config for
+the subject sets validateNewSchemas false or the subject already holds the
+schema. A file whose subject has nothing to compare with (not registered,
 or not at the git revision) passes with a NEW_SUBJECT note, in every format.
 Changes that break nothing (a field added with a default, say) are listed as
 notes too, with their rule ids, so a review sees every change; notes never

@@ -110,6 +110,18 @@ type Stricter interface {
 	Strict() Format
 }
 
+// ForNew returns the Format that parses a schema being registered for the
+// first time: f's Strict() when f is a Stricter, else f itself. The
+// registry parses new schemas with it under validateNewSchemas, and
+// charter check parses working-tree files with it, so that a file passes
+// the check only if the registry would take it.
+func ForNew(f Format) Format {
+	if sf, ok := f.(Stricter); ok {
+		return sf.Strict()
+	}
+	return f
+}
+
 // NewSchemaChecker is a Format that refuses, when a schema is registered,
 // things it can parse but that clients may fail on, such as JSON Schema
 // patterns Go's RE2 cannot compile. Unlike Stricter it applies to every

@@ -63,8 +63,8 @@ func (s *Service) prepare(sn *Snapshot, ctx string, req RegisterRequest, normali
 		return nil, err
 	}
 	parser := f
-	if sf, ok := f.(compat.Stricter); ok && strict {
-		parser = sf.Strict()
+	if strict {
+		parser = compat.ForNew(f)
 	}
 	refs, err := sn.pinReferences(ctx, req.References)
 	if err != nil {

@@ -25,10 +25,15 @@ type Baseline interface {
 type Previous struct {
 	// New is true when the subject has nothing to compare with: no
 	// registered version, or no file for it at the git revision.
-	New      bool
-	Level    compat.Level
-	Options  compat.Options
-	Versions []Version
+	New     bool
+	Level   compat.Level
+	Options compat.Options
+	// NoValidateNew is true when the subject's config turns
+	// validateNewSchemas off: the registry then takes a new schema as it
+	// reads a stored one (an Avro field default that does not fit its
+	// type, say), and so does the check.
+	NoValidateNew bool
+	Versions      []Version
 }
 
 // Version is one earlier schema, as text with its resolved dependencies.
@@ -83,15 +88,31 @@ func NewRegistry(c *client.Client) *Registry {
 // Level reads the level and options the registry has configured for
 // subject: its own config, else the global one, else BACKWARD.
 func (r *Registry) Level(ctx context.Context, subject string) (compat.Level, compat.Options, error) {
+	cfg, err := r.config(ctx, subject)
+	if err != nil {
+		return "", compat.Options{}, err
+	}
+	return levelOf(subject, cfg)
+}
+
+// config reads the config the registry applies to subject: its own, else
+// the global one.
+func (r *Registry) config(ctx context.Context, subject string) (dump.Config, error) {
 	raw, err := r.Client.Config(ctx, subject, true)
 	if client.HasCode(err, confluent.CodeSubjectCompatibilityNotSet) {
 		// Older registries ignore defaultToGlobal.
 		raw, err = r.Client.Config(ctx, "", false)
 	}
-	cfg := dump.Config(raw)
 	if err != nil {
-		return "", compat.Options{}, fmt.Errorf("subject %s: read its compatibility level: %w", subject, err)
+		return nil, fmt.Errorf("subject %s: read its compatibility level: %w", subject, err)
 	}
+	return dump.Config(raw), nil
+}
+
+// levelOf is the level and options of subject's config cfg, BACKWARD when
+// it names none.
+func levelOf(subject string, cfg dump.Config) (compat.Level, compat.Options, error) {
+	var err error
 	level := compat.Backward
 	if l := cfg.Level(); l != "" {
 		if level, err = compat.ParseLevel(l); err != nil {
@@ -103,11 +124,15 @@ func (r *Registry) Level(ctx context.Context, subject string) (compat.Level, com
 
 // Previous implements Baseline.
 func (r *Registry) Previous(ctx context.Context, f *project.File) (Previous, error) {
-	level, opts, err := r.Level(ctx, f.Subject)
+	cfg, err := r.config(ctx, f.Subject)
 	if err != nil {
 		return Previous{}, err
 	}
-	out := Previous{Level: level, Options: opts}
+	level, opts, err := levelOf(f.Subject, cfg)
+	if err != nil {
+		return Previous{}, err
+	}
+	out := Previous{Level: level, Options: opts, NoValidateNew: !cfg.ValidateNewSchemas()}
 	var numbers []string
 	if out.Level.Transitive() || out.Level == compat.None {
 		vs, err := r.Client.Versions(ctx, f.Subject)

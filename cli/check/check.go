@@ -76,11 +76,19 @@ func (c *Checker) checkFile(ctx context.Context, p *project.Project, f *project.
 		return []annotation.Annotation{{File: f.Path, Rule: RuleInvalidSchema, Subject: f.Subject,
 			Message: fmt.Sprintf("no %s format is available to parse this file", f.Type)}}, nil
 	}
-	next, err := fm.Parse(f.Text, p.Dependencies(f))
-	if err != nil {
-		pe := compat.AsParseError(err)
-		return []annotation.Annotation{{File: f.Path, Line: pe.Line, Column: pe.Column, Rule: RuleInvalidSchema, Subject: f.Subject,
-			Message: fmt.Sprintf("%s schema does not parse: %s", f.Type, pe.Message)}}, nil
+	// The file is parsed as the registry parses a schema registered for
+	// the first time (compat.ForNew: Avro field defaults are validated),
+	// so that what the registry would refuse fails here. A file that only
+	// the stricter parse refuses may still pass, as it does at the
+	// registry, when its subject turns validateNewSchemas off or already
+	// holds it (refused, below).
+	deps := p.Dependencies(f)
+	next, refused := compat.ForNew(fm).Parse(f.Text, deps)
+	if refused != nil {
+		var err error
+		if next, err = fm.Parse(f.Text, deps); err != nil {
+			return []annotation.Annotation{invalid(f, "%s schema does not parse: %s", err)}, nil
+		}
 	}
 	var unmapped []annotation.Annotation
 	for _, d := range p.Closure(f) {
@@ -88,6 +96,9 @@ func (c *Checker) checkFile(ctx context.Context, p *project.Project, f *project.
 			unmapped = append(unmapped, annotation.Annotation{File: f.Path, Rule: RuleReferenceNotMapped, Subject: f.Subject,
 				Message: fmt.Sprintf("%s refers to %s, which charter.yaml does not map to a subject; add an entry for it so that charter register can register it as a reference", f.Path, d.Path)})
 		}
+	}
+	if refused != nil && (len(unmapped) > 0 || c.Baseline == nil) {
+		return append([]annotation.Annotation{invalidNew(f, refused)}, unmapped...), nil
 	}
 	if len(unmapped) > 0 || c.Baseline == nil {
 		return unmapped, nil
@@ -97,6 +108,12 @@ func (c *Checker) checkFile(ctx context.Context, p *project.Project, f *project.
 		return nil, err
 	}
 	info.Level, info.Against = string(prev.Level), c.Against
+	if refused != nil && prev.NoValidateNew {
+		refused = nil
+	}
+	if refused != nil && prev.New {
+		return []annotation.Annotation{invalidNew(f, refused)}, nil
+	}
 	if prev.New {
 		// Nothing to break, but say so: a subject name typed wrong in
 		// charter.yaml would otherwise pass unseen.
@@ -124,6 +141,15 @@ func (c *Checker) checkFile(ctx context.Context, p *project.Project, f *project.
 		versions = append(versions, compat.Version{Version: v.Version, Type: v.Type, Schema: s})
 		texts[v.Version] = v
 		parsed[v.Version] = s
+		if refused != nil && v.Type == f.Type && s.Canonical() == next.Canonical() {
+			// The registry looks a schema up in its subject before it
+			// validates it as new: one registered before its defaults
+			// were validated is answered, not refused.
+			refused = nil
+		}
+	}
+	if refused != nil {
+		return []annotation.Annotation{invalidNew(f, refused)}, nil
 	}
 	violations := compat.Check(fm, prev.Level, f.Type, next, versions, prev.Options)
 	out := c.annotate(fm, f, next, prev, violations, texts, parsed)
@@ -131,6 +157,20 @@ func (c *Checker) checkFile(ctx context.Context, p *project.Project, f *project.
 		out = append(out, compatibleChanges(fm, f, next, prev, versions[len(versions)-1], texts)...)
 	}
 	return out, nil
+}
+
+// invalid is an INVALID_SCHEMA annotation on f for err, placed at its
+// position; format words the message from f's type and err's.
+func invalid(f *project.File, format string, err error) annotation.Annotation {
+	pe := compat.AsParseError(err)
+	return annotation.Annotation{File: f.Path, Line: pe.Line, Column: pe.Column, Rule: RuleInvalidSchema, Subject: f.Subject,
+		Message: fmt.Sprintf(format, f.Type, pe.Message)}
+}
+
+// invalidNew is the INVALID_SCHEMA annotation of a file that parses but
+// that the registry refuses as a new schema.
+func invalidNew(f *project.File, err error) annotation.Annotation {
+	return invalid(f, "%s schema is not valid as a new schema, so the registry would refuse it: %s", err)
 }
 
 // compatibleChanges are the changes from the latest earlier version that

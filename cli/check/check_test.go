@@ -125,6 +125,13 @@ func TestCheckerWarnsWhenTheOldVersionDoesNotParse(t *testing.T) {
 // does, and counts requests.
 func fakeRegistry(t *testing.T, level string, versions map[string][]confluent.Schema) (*client.Client, *[]string) {
 	t.Helper()
+	return fakeRegistryConfig(t, map[string]any{"compatibilityLevel": level}, versions)
+}
+
+// fakeRegistryConfig is fakeRegistry answering config for every config
+// request.
+func fakeRegistryConfig(t *testing.T, config map[string]any, versions map[string][]confluent.Schema) (*client.Client, *[]string) {
+	t.Helper()
 	var seen []string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		seen = append(seen, r.URL.Path)
@@ -132,7 +139,7 @@ func fakeRegistry(t *testing.T, level string, versions map[string][]confluent.Sc
 		write := func(v any) { _ = json.NewEncoder(w).Encode(v) }
 		switch {
 		case parts[0] == "config":
-			write(map[string]string{"compatibilityLevel": level})
+			write(config)
 		case parts[0] == "subjects" && len(parts) == 3:
 			vs, ok := versions[parts[1]]
 			if !ok {

@@ -94,6 +94,18 @@ func (c Config) Policy() string {
 	return v.Policy
 }
 
+// ValidateNewSchemas reports whether the registry validates the schemas
+// first registered under this config (Avro field defaults, say): its
+// validateNewSchemas field, true unless the config sets it false, as
+// Confluent's schema.validate.new.schemas defaults to true.
+func (c Config) ValidateNewSchemas() bool {
+	var v struct {
+		Validate *bool `json:"validateNewSchemas"`
+	}
+	_ = json.Unmarshal(c, &v)
+	return v.Validate == nil || *v.Validate
+}
+
 // MarshalJSON writes the raw config.
 func (c Config) MarshalJSON() ([]byte, error) {
 	if len(c) == 0 {

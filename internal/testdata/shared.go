@@ -1,6 +1,8 @@
 // Package testdata locates the reference test data in ../shared, beside the
 // repository. Tests that need it skip with a clear message when it is
-// absent; .ci/run refuses to run without it.
+// absent; .ci/run refuses to run without it. It also holds the cases that
+// tests of different packages must judge alike (InvalidAvroDefaults), so
+// that their expectations cannot drift apart.
 package testdata
 
 import (
