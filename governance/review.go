@@ -142,6 +142,10 @@ func needsReview(v registry.Verdict) bool {
 	return !v.Backward || !v.Forward || v.EnumSymbolsAdded
 }
 
+// Why says in words why the change waits for its consumers: "adds enum
+// symbols", "is backward but not forward compatible (...)".
+func (r Review) Why() string { return describeVerdict(r.Verdict) }
+
 func describeVerdict(v registry.Verdict) string {
 	var why []string
 	switch {

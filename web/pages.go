@@ -270,6 +270,8 @@ type subjectData struct {
 	// Tagged are the latest version's fields that carry inline tags.
 	Tagged   []taggedField
 	LintMode registry.LintMode
+	// Reviews are the subject's registrations held for review.
+	Reviews *reviewsView
 }
 
 // maxLintRows is how many lint findings a subject page lists.
@@ -286,7 +288,7 @@ func (c *Catalogue) subject(ctx *echo.Context) error {
 	}
 	ix := c.index()
 	see := c.sight(ctx, ix)
-	d := subjectData{Name: name, Numbers: nums}
+	d := subjectData{Name: name, Numbers: nums, Reviews: c.reviewsOf(viewer(ctx), "", name)}
 	if e := ix.bySubject[name]; e != nil {
 		d.Topic, d.Team = e.Topic, e.Team
 	}
@@ -408,6 +410,7 @@ type topicData struct {
 	Unregistered []string
 	Lineage      *lineageView
 	Window       *windowView
+	Reviews      *reviewsView
 }
 
 func (c *Catalogue) panel(role, subject string) *schemaPanel {
@@ -458,6 +461,7 @@ func (c *Catalogue) topic(ctx *echo.Context) error {
 		te = &shown
 	}
 	d := topicData{Topic: te, Team: ix.byTeam[te.Team], Key: c.panel("key", te.KeySubject), Value: c.panel("value", te.ValueSubject), Lineage: ix.topicLineage(te)}
+	d.Reviews = c.reviewsOf(see.v, name, "")
 	if d.Window = c.windowOf(see.v, name); d.Window != nil && !see.topic(d.Window.Successor) {
 		d.Window.Successor = ""
 	}

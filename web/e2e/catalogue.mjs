@@ -5,8 +5,8 @@
 //
 // The Go test web/browser_test.go seeds the registry and runs this script;
 // it exits non-zero when any check fails. Every page visited is saved as a
-// screenshot in artifactsDir; with readmeImgDir, the topic and diff pages
-// are also saved there for the README.
+// screenshot in artifactsDir; with readmeImgDir, the README's images (topic,
+// fields, lineage, window, reviews, diff, audit, sign-in) are also saved there.
 import { chromium, request } from "playwright-core";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
@@ -320,6 +320,57 @@ async function run() {
     "the history lists every step in order", steps.join(" | "));
   check((await text("#window ol.window-history li")).includes("by alice"), "the history names who made each step", await text("#window ol.window-history li"));
   await page.locator("#window").screenshot({ path: path.join(outDir, "window-archived.png") });
+
+  // Held reviews: a topic whose consuming teams review its changes; an
+  // enum addition waits (409/40920), a second one is rejected with a
+  // reason; the topic and subject pages show both, then the override
+  // that lands the first.
+  const status = (symbols) => JSON.stringify({ type: "record", name: "Refund", namespace: "shop", fields: [{ name: "refund_id", type: "string" },
+    { name: "status", type: { type: "enum", name: "RefundStatus", symbols, default: "REQUESTED" } }] });
+  await call("POST", "/v1/catalog/topics", { name: "refunds", owner: "checkout", description: "Refunds granted to buyers.", consumers: ["billing", "logistics"], review: "required" });
+  await call("POST", "/subjects/refunds-value/versions", { schema: status(["REQUESTED", "PAID"]) });
+  const held = await api.fetch("/subjects/refunds-value/versions", { method: "POST", data: { schema: status(["REQUESTED", "PAID", "CHARGED_BACK"]) },
+    headers: { "X-Charter-Change-Reason": "Chargebacks become refunds", "X-Charter-Change-Link": "https://git.example.com/shop/schemas/pull/51" } });
+  const heldBody = await held.json();
+  check(held.status() === 409 && heldBody.error_code === 40920, "an enum addition on a reviewed topic is held (409/40920)", `${held.status()} ${JSON.stringify(heldBody)}`);
+  await call("POST", "/subjects/refunds-value/versions", { schema: status(["REQUESTED", "PAID", "VOIDED"]) }, 409);
+  const reviews = await (await call("GET", "/v1/catalog/reviews?topic=refunds&state=pending")).json();
+  check(reviews.length === 2, "both changes wait for review", JSON.stringify(reviews));
+  const pendingID = reviews.find((r) => r.schema.includes("CHARGED_BACK"))?.id;
+  const rejectedID = reviews.find((r) => r.schema.includes("VOIDED"))?.id;
+  const rejected = await api.fetch(`/v1/catalog/reviews/${rejectedID}/reject`, { method: "POST", headers: { "X-Charter-Change-Reason": "Billing has no VOIDED state yet" } });
+  check(rejected.status() === 200, "an admin rejects a review with a reason", `${rejected.status()} ${await rejected.text()}`);
+  await page.goto(`${base}/ui/topics/refunds`);
+  const pendingCard = `#review-${pendingID}`;
+  const rejectedCard = `#review-${rejectedID}`;
+  check((await text(`${pendingCard} .review-state`)) === "pending", "the topic page lists the pending review");
+  check((await text(`${pendingCard} dd.requested`)).startsWith("by alice, "), "it names who asked and when", await text(`${pendingCard} dd.requested`));
+  check((await text(`${pendingCard} dd.waiting`)) === "billing, logistics", "it names the teams that must still approve", await text(`${pendingCard} dd.waiting`));
+  check((await text(`${pendingCard} dd.approvals`)) === "by no team yet", "no team has approved yet", await text(`${pendingCard} dd.approvals`));
+  check((await text(pendingCard)).includes("Chargebacks become refunds"), "it shows the producer's reason");
+  check((await text(`${rejectedCard} .review-state`)) === "rejected", "the rejected review is listed among the decided ones");
+  check((await text(`${rejectedCard} dd.closed`)).includes("by alice") && (await text(`${rejectedCard} dd.closed`)).includes("Billing has no VOIDED state yet"), "the rejection names who and why", await text(`${rejectedCard} dd.closed`));
+  check(!(await page.locator(`${pendingCard} details.review-changes`).evaluate((d) => d.open)), "the changes start folded");
+  await page.locator(`${pendingCard} details.review-changes summary`).click();
+  check((await text(`${pendingCard} details.review-changes table`)).includes("ENUM_SYMBOL_ADDED"), "unfolded, the changes name the added symbol");
+  check(await fits(), "the topic page with its reviews fits a laptop-width window");
+  await page.locator("#reviews").screenshot({ path: path.join(outDir, "reviews-topic.png") });
+  if (readmeDir) {
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.locator("#reviews").screenshot({ path: path.join(readmeDir, "catalogue-reviews.png") });
+    await page.setViewportSize(viewport);
+  }
+  await Promise.all([page.waitForURL(/\/ui\/audit\/\d+$/), page.locator(`${rejectedCard} dd.closed a:text-is("audit entry")`).click()]);
+  check((await text("h1")).includes("schema.review.rejected"), "the rejection links to its audit entry", await text("h1"));
+  await page.goto(`${base}/ui/subjects/refunds-value`);
+  check((await text(`${pendingCard} dd.waiting`)) === "billing, logistics", "the subject page lists the pending review too");
+  await call("POST", `/v1/catalog/reviews/${pendingID}/approve?override=true`);
+  await page.goto(`${base}/ui/subjects/refunds-value`);
+  check((await text(`${pendingCard} .review-state`)) === "overridden", "after the override the review reads overridden");
+  check((await text(`${pendingCard} dd.approvals`)).includes("override by alice for billing, logistics"), "the override names who approved for which teams", await text(`${pendingCard} dd.approvals`));
+  await Promise.all([page.waitForURL(/\/ui\/subjects\/refunds-value#v2$/), page.locator(`${pendingCard} a:text-is("v2")`).click()]);
+  check(await page.locator("#v2 details").evaluate((d) => d.open), "the review links to the version it landed as");
+  await shot("reviews-subject");
   await api.dispose();
 
   // A doc string holding <script> is shown as text, and never runs.
