@@ -12,7 +12,7 @@ import (
 // version deleted for good being one), with 404; a soft-deleted version
 // is compared, marked deleted, as the API shows it with ?deleted=true; a
 // version that is not a number is 400 naming the parameter; a subject
-// that does not exist is named.
+// that does not exist is named, and a missing one asked for (400).
 func TestDiffPageNamesWhatIsMissing(t *testing.T) {
 	hs := newAuthServer(t, true) // orders-value v1
 	api := func(method, path, body string) {
@@ -55,6 +55,7 @@ func TestDiffPageNamesWhatIsMissing(t *testing.T) {
 		{"subject=orders-value&from=1&to=0", 400, `to=&#34;0&#34; is not a version`},
 		{"subject=orders-value&from=-2&to=99999999999", 400, `from=&#34;-2&#34; and to=&#34;99999999999&#34; are not versions`},
 		{"subject=nope&from=1&to=2", 404, `There is no subject &#34;nope&#34; to compare versions of.`},
+		{"from=1&to=2", 400, `Name the subject whose versions to compare, such as subject=orders-value&amp;from=1&amp;to=2.`},
 		{"subject=orders-value&from=2&to=1", 200, `orders-value: v2 → v1`},
 		{"subject=orders-value&from=2&to=latest", 200, `orders-value: v2 → v1`},
 	} {

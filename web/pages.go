@@ -563,8 +563,11 @@ type diffData struct {
 
 func (c *Catalogue) diff(ctx *echo.Context) error {
 	subject := ctx.QueryParam("subject")
+	if subject == "" {
+		return c.render(ctx, http.StatusBadRequest, "error", page{Title: "Bad request", Data: "Name the subject whose versions to compare, such as subject=orders-value&from=1&to=2."})
+	}
 	nums, err := c.svc.Versions(subject, true, false)
-	if subject == "" || err != nil || len(nums) == 0 || !c.canReadSubject(viewer(ctx), subject) {
+	if err != nil || len(nums) == 0 || !c.canReadSubject(viewer(ctx), subject) {
 		return c.notFound(ctx, "There is no subject "+strconv.Quote(subject)+" to compare versions of.")
 	}
 	last := nums[len(nums)-1]
