@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"unique"
 
 	"github.com/charter-registry/charter/confluent"
 	"github.com/charter-registry/charter/storage"
@@ -375,11 +374,7 @@ func (b *builder) retain(sp *idSpace, v schemaValue, identity Identity) *storedS
 	var found bool
 	sp.ids, e, found = sp.ids.edit(b.gen, idHash(v.ID), v.ID)
 	if !found {
-		e.sc = &storedSchema{id: v.ID, typ: confluent.TypeOrAvro(v.SchemaType), text: v.Schema, refs: v.References, metadata: v.Metadata, ruleSet: v.RuleSet, identity: identity, ctx: contextOf(v.Subject)}
-		if len(v.Schema) >= internBytes {
-			e.sc.interned = unique.Make(v.Schema)
-			e.sc.text = e.sc.interned.Value()
-		}
+		e.sc = newStoredSchema(v.ID, confluent.TypeOrAvro(v.SchemaType), v.Schema, v.References, v.Metadata, v.RuleSet, identity, contextOf(v.Subject))
 		b.claimIdent(sp, identity, v.ID)
 		if sp.retired.Len() > 0 {
 			sp.retired = sp.retired.del(b.gen, identHash(identity), identity)

@@ -184,12 +184,12 @@ func (s *Service) dependencies(sn *Snapshot, ctx string, refs []Reference, depth
 			continue
 		}
 		seen[r.Name] = true
-		sub, err := s.dependencies(sn, sc.ctx, sc.refs, depth+1, seen)
+		sub, err := s.dependencies(sn, sc.ctx(), sc.refs(), depth+1, seen)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, sub...)
-		out = append(out, compat.Dependency{Name: r.Name, Schema: sc.text})
+		out = append(out, compat.Dependency{Name: r.Name, Schema: sc.text()})
 	}
 	return out, nil
 }
@@ -198,15 +198,15 @@ func (s *Service) dependencies(sn *Snapshot, ctx string, refs []Reference, depth
 // in snapshot sn, from the bounded cache of parsed forms.
 func (s *Service) parsedOn(sn *Snapshot, sc *storedSchema) (compat.Schema, error) {
 	return s.parsed.get(sc, func() (compat.Schema, error) {
-		f, _, err := s.format(sc.typ)
+		f, _, err := s.format(sc.typ())
 		if err != nil {
 			return nil, err
 		}
-		deps, err := s.dependencies(sn, sc.ctx, sc.refs, 0, map[string]bool{})
+		deps, err := s.dependencies(sn, sc.ctx(), sc.refs(), 0, map[string]bool{})
 		if err != nil {
 			return nil, err
 		}
-		return f.Parse(sc.text, deps)
+		return f.Parse(sc.text(), deps)
 	})
 }
 
@@ -229,7 +229,7 @@ func (sn *Snapshot) inherit(subject string, cfg Config, md *Metadata, rs *RuleSe
 		}
 	}
 	if md == nil && prev != nil {
-		md = prev.metadata
+		md = prev.metadata()
 	}
 	if md == nil {
 		md = cfg.DefaultMetadata
@@ -238,7 +238,7 @@ func (sn *Snapshot) inherit(subject string, cfg Config, md *Metadata, rs *RuleSe
 		md = mergeMetadata(md, cfg.OverrideMetadata)
 	}
 	if rs == nil && prev != nil {
-		rs = prev.ruleSet
+		rs = prev.ruleSet()
 	}
 	if rs == nil {
 		rs = cfg.DefaultRuleSet
@@ -320,14 +320,14 @@ func (s *Service) previous(sn *Snapshot, subject string, cfg Config, md *Metadat
 			continue
 		}
 		sc := vs.schema
-		if sc == nil || !sameGroup(cfg, md, sc.metadata) {
+		if sc == nil || !sameGroup(cfg, md, sc.metadata()) {
 			continue
 		}
 		p, err := s.parsedOn(sn, sc)
 		if err != nil {
-			return nil, &Error{Code: CodeStoreError, Message: fmt.Sprintf("Stored schema %d (subject '%s' version %d) no longer parses: %v", sc.id, subject, vs.version, err), Err: err}
+			return nil, &Error{Code: CodeStoreError, Message: fmt.Sprintf("Stored schema %d (subject '%s' version %d) no longer parses: %v", sc.id(), subject, vs.version, err), Err: err}
 		}
-		out = append(out, compat.Version{Version: vs.version, Type: sc.typ, Schema: p})
+		out = append(out, compat.Version{Version: vs.version, Type: sc.typ(), Schema: p})
 		if !all {
 			break
 		}

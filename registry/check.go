@@ -32,7 +32,7 @@ func (s *Service) Lookup(subject string, req RegisterRequest, deleted bool) (Sch
 	for i := len(ss.versions) - 1; i >= 0; i-- {
 		vs := &ss.versions[i]
 		sc := vs.schema
-		if sc == nil || (vs.deleted && !deleted) || sc.text != c.text || !slices.Equal(sc.refs, c.refs) {
+		if sc == nil || (vs.deleted && !deleted) || sc.text() != c.text || !slices.Equal(sc.refs(), c.refs) {
 			continue
 		}
 		if (req.Metadata != nil || req.RuleSet != nil) && sc.identity != c.identity {
@@ -119,7 +119,7 @@ func (s *Service) versionOn(sn *Snapshot, vs *versionState) ([]compat.Version, e
 	}
 	p, err := s.parsedOn(sn, sc)
 	if err != nil {
-		return nil, &Error{Code: CodeStoreError, Message: fmt.Sprintf("Stored schema %d no longer parses: %v", sc.id, err), Err: err}
+		return nil, &Error{Code: CodeStoreError, Message: fmt.Sprintf("Stored schema %d no longer parses: %v", sc.id(), err), Err: err}
 	}
-	return []compat.Version{{Version: vs.version, Type: sc.typ, Schema: p}}, nil
+	return []compat.Version{{Version: vs.version, Type: sc.typ(), Schema: p}}, nil
 }

@@ -108,7 +108,7 @@ func (s *Service) DeleteVersion(ctx context.Context, subject string, version int
 		e := AuditEntry{Operation: OpSchemaDeleted, Subject: subject, Version: vs.version, SchemaID: vs.id, Topic: topic, Team: team}
 		if !permanent {
 			sc := vs.schema
-			val := schemaValue{Subject: subject, Version: vs.version, ID: vs.id, SchemaType: confluent.WireType(sc.typ), References: sc.refs, Metadata: sc.metadata, RuleSet: sc.ruleSet, Schema: sc.text, Deleted: true, Timestamp: vs.timestamp}
+			val := schemaValue{Subject: subject, Version: vs.version, ID: vs.id, SchemaType: confluent.WireType(sc.typ()), References: sc.refs(), Metadata: sc.metadata(), RuleSet: sc.ruleSet(), Schema: sc.text(), Deleted: true, Timestamp: vs.timestamp}
 			r, err := record(schemaKey(subject, vs.version), val)
 			if err != nil {
 				return err

@@ -34,10 +34,10 @@ func TestSchemaTextIsStoredOnce(t *testing.T) {
 	sn := st.Snapshot()
 	texts := []*storedSchema{sn.space(DefaultContext).schema(1), sn.space(DefaultContext).schema(2), sn.space(".ctx").schema(1)}
 	for i, sc := range texts {
-		if sc == nil || sc.text != text {
+		if sc == nil || sc.text() != text {
 			t.Fatalf("schema %d not stored as applied", i)
 		}
-		if unsafe.StringData(sc.text) != unsafe.StringData(texts[0].text) {
+		if unsafe.StringData(sc.text()) != unsafe.StringData(texts[0].text()) {
 			t.Errorf("schema %d holds its own copy of the text", i)
 		}
 	}

@@ -152,25 +152,25 @@ func (s *Service) LintLatest(subject string) ([]lint.Finding, error) {
 		}
 	}
 	latest := live[0]
-	f, _, err := s.format(latest.typ)
+	f, _, err := s.format(latest.typ())
 	if err != nil {
 		return nil, err
 	}
 	parsed, err := s.parsedOn(sn, latest)
 	if err != nil {
-		return nil, &Error{Code: CodeStoreError, Message: fmt.Sprintf("Stored schema %d of subject '%s' no longer parses: %v", latest.id, subject, err), Err: err}
+		return nil, &Error{Code: CodeStoreError, Message: fmt.Sprintf("Stored schema %d of subject '%s' no longer parses: %v", latest.id(), subject, err), Err: err}
 	}
 	p := LintPolicy{}
 	if lp := s.lintPolicyOn(sn, subject); lp != nil {
 		p = *lp
 	}
 	event, _ := lint.ParseEvent(p.Event)
-	in := lint.Input{Schema: parsed, Type: latest.typ, Subject: subject, Event: event, Format: f}
+	in := lint.Input{Schema: parsed, Type: latest.typ(), Subject: subject, Event: event, Format: f}
 	prevID := 0
-	if len(live) == 2 && live[1].typ == latest.typ {
+	if len(live) == 2 && live[1].typ() == latest.typ() {
 		if prev, err := s.parsedOn(sn, live[1]); err == nil {
 			in.Previous, in.PreviousSubject = prev, subject
-			prevID = live[1].id
+			prevID = live[1].id()
 		}
 	} else if len(live) == 1 {
 		s.predecessorOn(sn, &in)
@@ -183,7 +183,7 @@ func (s *Service) LintLatest(subject string) ([]lint.Finding, error) {
 		}
 	}
 	policy, _ := json.Marshal(p)
-	key := fmt.Sprintf("%d\x00%d\x00%s\x00%s\x00%s\x00%s", latest.id, prevID, in.PreviousSubject, in.Topic, in.PreviousTopic, policy)
+	key := fmt.Sprintf("%d\x00%d\x00%s\x00%s\x00%s\x00%s", latest.id(), prevID, in.PreviousSubject, in.Topic, in.PreviousTopic, policy)
 	if e, ok := s.lintCache.Load(subject); ok && e.(lintCacheEntry).key == key {
 		return e.(lintCacheEntry).findings, nil
 	}
@@ -209,7 +209,7 @@ func (s *Service) latestOfType(sn *Snapshot, subject string, t compat.Type) comp
 	for i := len(ss.versions) - 1; i >= 0; i-- {
 		vs := &ss.versions[i]
 		sc := vs.schema
-		if vs.deleted || sc == nil || sc.typ != t {
+		if vs.deleted || sc == nil || sc.typ() != t {
 			continue
 		}
 		if prev, err := s.parsedOn(sn, sc); err == nil {

@@ -43,7 +43,7 @@ func newParseCache(max int) *parseCache {
 // entry returns sc's entry, creating it and evicting the least recently
 // used beyond max.
 func (c *parseCache) entry(sc *storedSchema) *parseEntry {
-	k := parseKey{ctx: sc.ctx, id: sc.id, typ: sc.typ, identity: sc.identity}
+	k := parseKey{ctx: sc.ctx(), id: sc.id(), typ: sc.typ(), identity: sc.identity}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if el, ok := c.entries[k]; ok {

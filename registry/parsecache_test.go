@@ -23,7 +23,7 @@ func TestParseCacheBoundsAndReparses(t *testing.T) {
 			t.Fatalf("get: %v %v", p, err)
 		}
 	}
-	a, b, d := &storedSchema{id: 1}, &storedSchema{id: 2}, &storedSchema{id: 3}
+	a, b, d := &storedSchema{id32: 1}, &storedSchema{id32: 2}, &storedSchema{id32: 3}
 	get(a)
 	get(b)
 	get(a) // a is the most recent now
@@ -37,7 +37,7 @@ func TestParseCacheBoundsAndReparses(t *testing.T) {
 		t.Errorf("parses of a, b, d = %s, want 1 2 1", got)
 	}
 	// An error is cached like a result.
-	e := &storedSchema{id: 4}
+	e := &storedSchema{id32: 4}
 	for range 2 {
 		_, err := c.get(e, func() (compat.Schema, error) { parses[e]++; return nil, fmt.Errorf("bad") })
 		if err == nil {
@@ -57,11 +57,10 @@ func TestParseCacheSharesCopiesOfOneSchema(t *testing.T) {
 	parses := 0
 	parse := func() (compat.Schema, error) { parses++; return fakeSchema{}, nil }
 	ident := ComputeIdentity(`"int"`, nil, nil, nil)
-	speculative := &storedSchema{id: 7, typ: compat.Avro, text: `"int"`, identity: ident, ctx: "."}
+	speculative := newStoredSchema(7, compat.Avro, `"int"`, nil, nil, nil, ident, ".")
 	applied := *speculative
-	other := applied
-	other.ctx = ".staging"
-	for _, sc := range []*storedSchema{speculative, &applied, &other} {
+	other := newStoredSchema(7, compat.Avro, `"int"`, nil, nil, nil, ident, ".staging")
+	for _, sc := range []*storedSchema{speculative, &applied, other} {
 		if _, err := c.get(sc, parse); err != nil {
 			t.Fatal(err)
 		}

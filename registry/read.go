@@ -41,19 +41,19 @@ func view(subject string, vs *versionState) Schema {
 	s := vs.schema
 	out := Schema{Subject: subject, Version: vs.version, ID: vs.id, Deleted: vs.deleted, Timestamp: vs.timestamp}
 	if s != nil {
-		out.Schema = s.text
-		out.SchemaType = confluent.WireType(s.typ)
-		out.References = slices.Clone(s.refs)
-		out.Metadata = s.metadata.Clone()
-		out.RuleSet = s.ruleSet.Clone()
+		out.Schema = s.text()
+		out.SchemaType = confluent.WireType(s.typ())
+		out.References = slices.Clone(s.refs())
+		out.Metadata = s.metadata().Clone()
+		out.RuleSet = s.ruleSet().Clone()
 		out.GUID = s.identity.String()
 	}
 	return out
 }
 
 func idView(sc *storedSchema) Schema {
-	return Schema{ID: sc.id, SchemaType: confluent.WireType(sc.typ), Schema: sc.text, References: slices.Clone(sc.refs),
-		Metadata: sc.metadata.Clone(), RuleSet: sc.ruleSet.Clone(), GUID: sc.identity.String()}
+	return Schema{ID: sc.id(), SchemaType: confluent.WireType(sc.typ()), Schema: sc.text(), References: slices.Clone(sc.refs()),
+		Metadata: sc.metadata().Clone(), RuleSet: sc.ruleSet().Clone(), GUID: sc.identity.String()}
 }
 
 // SchemaByID returns the schema with the given id in context ctx ("." is
@@ -293,8 +293,8 @@ func (sn *Snapshot) referencedBy(subject string, version int, includeDeleted boo
 			if seen[vs.id] || (vs.deleted && !includeDeleted) || vs.schema == nil {
 				continue
 			}
-			for _, r := range vs.schema.refs {
-				if confluent.InContext(vs.schema.ctx, r.Subject) == subject && r.Version == version {
+			for _, r := range vs.schema.refs() {
+				if confluent.InContext(vs.schema.ctx(), r.Subject) == subject && r.Version == version {
 					seen[vs.id] = true
 					break
 				}
@@ -325,7 +325,7 @@ func (sn *Snapshot) LatestWithMetadata(subject string, props map[string]string, 
 		}
 		match := true
 		for k, v := range props {
-			if sc.metadata == nil || sc.metadata.Properties[k] != v {
+			if sc.metadata() == nil || sc.metadata().Properties[k] != v {
 				match = false
 				break
 			}
@@ -377,7 +377,7 @@ func (s *Service) SchemaOfIDFrom(sn *Snapshot, ctx string, id int) (compat.Schem
 			err = &Error{Code: CodeInvalidSchema, Message: fmt.Sprintf("Invalid schema %d: %v", id, err), Err: err}
 		}
 	}
-	return p, sc.typ, err
+	return p, sc.typ(), err
 }
 
 // Render returns sc with its text in the rendering that Confluent's format

@@ -46,7 +46,7 @@ func (r *registration) review() error {
 		return nil
 	}
 	latest := r.ss.latestLive()
-	if latest == nil || latest.schema == nil || latest.schema.typ != r.c.typ {
+	if latest == nil || latest.schema == nil || latest.schema.typ() != r.c.typ {
 		return nil
 	}
 	prev, err := r.s.parsedOn(r.sn, latest.schema)

@@ -40,7 +40,7 @@ func (sn *Snapshot) SchemaRevision(id int) (Revision, bool) {
 	if sc == nil {
 		return Revision{}, false
 	}
-	return Revision{ID: id, Type: confluent.TypeOrAvro(sc.typ), Identity: sc.identity}, true
+	return Revision{ID: id, Type: confluent.TypeOrAvro(sc.typ()), Identity: sc.identity}, true
 }
 
 // VersionRevision returns the revision of what Version(subject, version,
@@ -52,5 +52,5 @@ func (sn *Snapshot) VersionRevision(subject string, version int, deleted bool) (
 		return Revision{}, false
 	}
 	sc := vs.schema
-	return Revision{Subject: subject, ID: vs.id, Version: vs.version, Type: confluent.TypeOrAvro(sc.typ), Identity: sc.identity, Deleted: vs.deleted, Timestamp: vs.timestamp}, true
+	return Revision{Subject: subject, ID: vs.id, Version: vs.version, Type: confluent.TypeOrAvro(sc.typ()), Identity: sc.identity, Deleted: vs.deleted, Timestamp: vs.timestamp}, true
 }

@@ -123,22 +123,135 @@ type versionState struct {
 // lives in the Service's bounded parseCache, not here: replay only decodes
 // records, so a restart does not pay for parsing every schema, and memory
 // does not grow with every schema a compatibility check ever parsed.
+//
+// A registry holds one per schema id, so it is kept to 48 bytes: what few
+// schemas have (references, metadata, a rule set, a context other than
+// the default, an interned text, a type other than the three built-in
+// ones, an id beyond 32 bits) is behind one optional pointer, and the
+// accessors below read it.
 type storedSchema struct {
-	id       int
-	typ      compat.Type
-	text     string
+	body     string
+	identity Identity
+	more     *schemaMore
+	id32     int32
+	// kind is the schema type: one of kinds, or 0 for more.typ.
+	kind uint8
+}
+
+// schemaMore is the part of a storedSchema that most schemas lack.
+type schemaMore struct {
 	refs     []Reference
 	metadata *Metadata
 	ruleSet  *RuleSet
-	identity Identity
 	// interned keeps a large text's one copy alive: every stored schema
 	// with the same text of internBytes or more, in any subject, context
 	// or id (other metadata, say), shares it (unique.Make), so subjects
 	// holding one large schema under different ids hold its text once.
 	interned unique.Handle[string]
-	// ctx is the context of the id space holding the schema: its
-	// references resolve there (confluent.InContext).
+	// ctx is the context of the id space holding the schema when it is
+	// not the default one: its references resolve there
+	// (confluent.InContext).
 	ctx string
+	typ compat.Type
+	id  int
+}
+
+// kinds are the schema types a storedSchema names without schemaMore
+// (index 0 is unused).
+var kinds = [...]compat.Type{"", compat.Avro, compat.Protobuf, compat.JSON}
+
+// newStoredSchema returns the stored form of a schema's content; ctx is
+// the context of the id space holding it.
+func newStoredSchema(id int, typ compat.Type, text string, refs []Reference, md *Metadata, rs *RuleSet, identity Identity, ctx string) *storedSchema {
+	sc := &storedSchema{body: text, identity: identity}
+	var more schemaMore
+	need := false
+	if int(int32(id)) == id {
+		sc.id32 = int32(id)
+	} else {
+		more.id, need = id, true
+	}
+	for k := 1; k < len(kinds); k++ {
+		if kinds[k] == typ {
+			sc.kind = uint8(k)
+		}
+	}
+	if sc.kind == 0 {
+		more.typ, need = typ, true
+	}
+	if len(refs) > 0 || md != nil || rs != nil {
+		more.refs, more.metadata, more.ruleSet, need = refs, md, rs, true
+	}
+	if ctx != DefaultContext {
+		more.ctx, need = ctx, true
+	}
+	if len(text) >= internBytes {
+		more.interned, need = unique.Make(text), true
+		sc.body = more.interned.Value()
+	}
+	if need {
+		// A copy: more itself stays on the stack for the schemas (most)
+		// that need none.
+		sc.more = new(schemaMore)
+		*sc.more = more
+	}
+	return sc
+}
+
+// id returns the schema's id.
+func (sc *storedSchema) id() int {
+	if sc.more != nil && sc.more.id != 0 {
+		return sc.more.id
+	}
+	return int(sc.id32)
+}
+
+// typ returns the schema's type.
+func (sc *storedSchema) typ() compat.Type {
+	if sc.kind == 0 {
+		if sc.more == nil {
+			return ""
+		}
+		return sc.more.typ
+	}
+	return kinds[sc.kind]
+}
+
+// text returns the schema's text.
+func (sc *storedSchema) text() string { return sc.body }
+
+// refs returns the schema's references (shared: not to be changed).
+func (sc *storedSchema) refs() []Reference {
+	if sc.more == nil {
+		return nil
+	}
+	return sc.more.refs
+}
+
+// metadata returns the schema's metadata, nil when it has none (shared:
+// not to be changed).
+func (sc *storedSchema) metadata() *Metadata {
+	if sc.more == nil {
+		return nil
+	}
+	return sc.more.metadata
+}
+
+// ruleSet returns the schema's rule set, nil when it has none (shared:
+// not to be changed).
+func (sc *storedSchema) ruleSet() *RuleSet {
+	if sc.more == nil {
+		return nil
+	}
+	return sc.more.ruleSet
+}
+
+// ctx returns the context of the id space holding the schema.
+func (sc *storedSchema) ctx() string {
+	if sc.more == nil || sc.more.ctx == "" {
+		return DefaultContext
+	}
+	return sc.more.ctx
 }
 
 // DefaultContext is the context of every subject that names none.

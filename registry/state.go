@@ -289,7 +289,7 @@ func (sp *idSpace) digest(w func([]byte)) {
 	for _, id := range ids {
 		s := sp.schema(id)
 		wi(id)
-		ws(string(s.typ))
+		ws(string(s.typ()))
 		w(s.identity[:])
 	}
 	wi(sp.maxID)
