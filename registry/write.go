@@ -52,9 +52,11 @@ type writeQueue struct {
 	leading bool
 	// inflight counts groups queued on a Pipeliner and not yet durable;
 	// spec is the snapshot they make together once applied, specEnd the
-	// offset after them.
+	// offset after them. specB, when set, is the builder that made spec:
+	// the next group continues it (see decideGroup).
 	inflight int
 	spec     *Snapshot
+	specB    *builder
 	specEnd  int64
 	// last is the group queued last, for writes answered on spec.
 	last *flight
@@ -247,7 +249,7 @@ func (s *Service) leadGroup(leader *writeReq) {
 			leader.done <- writeResult{err: err}
 			return
 		}
-		outs, recs, _ := s.decideGroup(s.state.Snapshot(), false, group)
+		outs, recs, _, _ := s.decideGroup(s.state.Snapshot(), nil, false, group)
 		s.requeue(group[len(outs):])
 		group = group[:len(outs)]
 		if len(recs) == 0 {
@@ -316,12 +318,24 @@ type outcome struct {
 // decideGroup decides writes from the head of group on snapshot base
 // (speculative: base holds queued groups not yet applied), each on the
 // snapshot the ones before it make, and returns the outcomes of those it
-// took (a prefix of group), their records in order, and the snapshot they
-// make.
-func (s *Service) decideGroup(base *Snapshot, speculative bool, group []*writeReq) (outs []outcome, recs []storage.Record, sn *Snapshot) {
+// took (a prefix of group), their records in order, the snapshot they
+// make and the builder that made it (nil when it is base).
+//
+// from, when not nil, is the builder that made base (the speculation of
+// the groups in flight): the group continues it instead of starting one
+// of its own, so a trie node that the groups in flight change is copied
+// once for all of them rather than once per group. That changes base in
+// place, which is safe because only the next group's decisions read the
+// snapshot of the groups in flight, and groups are decided one after the
+// other; after specEpoch records a builder is not continued, so that the
+// speculation's own copies and index stay bounded under a load that
+// always has a group in flight.
+func (s *Service) decideGroup(base *Snapshot, from *builder, speculative bool, group []*writeReq) (outs []outcome, recs []storage.Record, sn *Snapshot, spec *builder) {
 	sn = base
 	bytes := 0
-	var spec *builder // the group's speculation, made on the first write's records
+	if from != nil && (from.sn != base || from.applied >= specEpoch) {
+		from = nil
+	}
 	for _, req := range group {
 		alone := len(outs) == 0 && !speculative
 		if req.solo && !alone {
@@ -353,12 +367,23 @@ func (s *Service) decideGroup(base *Snapshot, speculative bool, group []*writeRe
 			break
 		}
 		if spec == nil {
+			spec = from
+		}
+		if spec == nil {
 			spec = newBuilder(base, s.state.gen.Add(1))
 		}
 		sn = s.state.speculate(spec, out)
 	}
-	return outs, recs, sn
+	if sn == base {
+		spec = from
+	}
+	return outs, recs, sn, spec
 }
+
+// specEpoch is how many records one speculation builder applies, over the
+// groups that continue it, before the next group starts a builder of its
+// own.
+const specEpoch = 4096
 
 // leadPipelined decides one group and queues it on pl, passes the lead on
 // once it is queued, and then waits for the group to be durable.
@@ -371,14 +396,14 @@ func (s *Service) leadPipelined(leader *writeReq, pl storage.Pipeliner) {
 	ctx := leader.ctx
 	wctx := context.WithoutCancel(ctx)
 	for attempt := 0; ; attempt++ {
-		base, end, speculative, err := s.pipelineBase(ctx, group[0].solo)
+		base, from, end, speculative, err := s.pipelineBase(ctx, group[0].solo)
 		if err != nil {
 			s.requeue(slices.DeleteFunc(group, func(r *writeReq) bool { return r == leader }))
 			leader.done <- writeResult{err: err}
 			s.passLead()
 			return
 		}
-		outs, recs, next := s.decideGroup(base, speculative, group)
+		outs, recs, next, nextB := s.decideGroup(base, from, speculative, group)
 		if len(outs) == 0 && attempt < 20 {
 			continue // its head must decide alone, on the applied state
 		}
@@ -408,6 +433,9 @@ func (s *Service) leadPipelined(leader *writeReq, pl storage.Pipeliner) {
 			continue
 		}
 		if err != nil {
+			// The group's speculation may have changed the snapshot of
+			// the groups in flight in place (decideGroup): forget it.
+			s.dropSpeculation()
 			s.answer(group, outs, writeResult{err: storeError(wctx, err)})
 			s.passLead()
 			return
@@ -415,7 +443,7 @@ func (s *Service) leadPipelined(leader *writeReq, pl storage.Pipeliner) {
 		f := &flight{done: make(chan struct{})}
 		q.mu.Lock()
 		q.inflight++
-		q.spec, q.specEnd, q.last = next, end+int64(len(recs)), f
+		q.spec, q.specB, q.specEnd, q.last = next, nextB, end+int64(len(recs)), f
 		q.mu.Unlock()
 		s.passLead()
 
@@ -425,7 +453,7 @@ func (s *Service) leadPipelined(leader *writeReq, pl storage.Pipeliner) {
 		q.mu.Lock()
 		q.inflight--
 		if err != nil {
-			q.spec = nil
+			q.spec, q.specB = nil, nil
 		}
 		q.mu.Unlock()
 		s.broadcast() // wake a leader waiting for the groups in flight
@@ -440,35 +468,39 @@ func (s *Service) leadPipelined(leader *writeReq, pl storage.Pipeliner) {
 }
 
 // pipelineBase returns the snapshot the next group is decided on and the
-// offset its batch must get: the snapshot of the groups in flight, or,
-// with none in flight (or for a write that must decide alone, once they
-// have landed), the applied state caught up with the log's end.
-func (s *Service) pipelineBase(ctx context.Context, alone bool) (*Snapshot, int64, bool, error) {
+// offset its batch must get: the snapshot of the groups in flight (with
+// the builder that made it, if any), or, with none in flight (or for a
+// write that must decide alone, once they have landed), the applied state
+// caught up with the log's end.
+func (s *Service) pipelineBase(ctx context.Context, alone bool) (*Snapshot, *builder, int64, bool, error) {
 	q := &s.writes
 	for {
 		s.nmu.Lock()
 		ch := s.notify
 		s.nmu.Unlock()
 		q.mu.Lock()
-		inflight, spec, specEnd := q.inflight, q.spec, q.specEnd
+		inflight, spec, specB, specEnd := q.inflight, q.spec, q.specB, q.specEnd
+		if inflight == 0 {
+			q.specB = nil // landed: the next group starts from the applied state
+		}
 		q.mu.Unlock()
 		if inflight > 0 && spec != nil && !alone {
-			return spec, specEnd, true, nil
+			return spec, specB, specEnd, true, nil
 		}
 		if inflight == 0 {
 			end, err := s.log.End(ctx)
 			if err != nil {
-				return nil, 0, false, storeError(ctx, err)
+				return nil, nil, 0, false, storeError(ctx, err)
 			}
 			if err := s.waitApplied(ctx, end); err != nil {
-				return nil, 0, false, err
+				return nil, nil, 0, false, err
 			}
-			return s.state.Snapshot(), end, false, nil
+			return s.state.Snapshot(), nil, end, false, nil
 		}
 		// Wait until the groups in flight are durable or failed.
 		select {
 		case <-ctx.Done():
-			return nil, 0, false, &Error{Code: CodeOperationTimeout, Message: "Operation timed out waiting for earlier writes to reach the log", Err: ctx.Err()}
+			return nil, nil, 0, false, &Error{Code: CodeOperationTimeout, Message: "Operation timed out waiting for earlier writes to reach the log", Err: ctx.Err()}
 		case <-ch:
 		}
 	}
@@ -479,7 +511,7 @@ func (s *Service) pipelineBase(ctx context.Context, alone bool) (*Snapshot, int6
 func (s *Service) dropSpeculation() {
 	q := &s.writes
 	q.mu.Lock()
-	q.spec = nil
+	q.spec, q.specB = nil, nil
 	q.mu.Unlock()
 }
 
