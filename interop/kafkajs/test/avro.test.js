@@ -187,3 +187,33 @@ test('a payload without the magic byte is refused before any request', async () 
     name: 'ConfluentSchemaRegistryArgumentError',
   });
 });
+
+test('a reference to a missing subject or version: the client\'s own lookup fails with the registry\'s 404, nothing registered', async (t) => {
+  const name = uniq(t);
+  const payment = {
+    type: 'record', name: 'Payment', namespace: 'charter.interop',
+    fields: [{ name: 'total', type: 'charter.missing.Money' }],
+  };
+  const registry = newRegistry();
+  await rejectsWith(
+    registry.register(avro(payment, [{ name: 'charter.missing.Money', subject: `${name}-none`, version: 1 }]), { subject: `${name}-value` }),
+    404, `Subject '${name}-none' not found.`,
+  );
+  await registry.register(avro(order('charter.interop')), { subject: `${name}-order` });
+  await rejectsWith(
+    registry.register(avro(payment, [{ name: 'charter.missing.Money', subject: `${name}-order`, version: 2 }]), { subject: `${name}-value` }),
+    404, 'Version 2 not found.',
+  );
+  assert.equal((await rest('GET', `/subjects/${name}-value/versions`)).status, 404);
+});
+
+test('an Avro schema that names a type it does not define and references nothing: the registry\'s 422', async (t) => {
+  const subject = `${uniq(t)}-value`;
+  const bad = JSON.stringify({ type: 'record', name: 'P', namespace: 'charter.interop', fields: [{ name: 'm', type: 'charter.nowhere.Money' }] });
+  // avsc refuses it first, in the client: the schema never reaches the registry.
+  await assert.rejects(newRegistry().register({ type: SchemaType.AVRO, schema: bad }, { subject }), { name: 'ConfluentSchemaRegistryArgumentError' });
+  // Sent anyway (another client), it is 422 42201.
+  const res = await rest('POST', `/subjects/${subject}/versions`, { schema: bad });
+  assert.equal(res.status, 422);
+  assert.equal(res.body.error_code, 42201);
+});

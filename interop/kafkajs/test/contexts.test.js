@@ -62,3 +62,25 @@ test('a subject config without a compatibility: the client\'s register throws a 
   await assert.rejects(newRegistry().register(schema('charter.cfg'), { subject }), TypeError);
   assert.equal((await rest('GET', `/subjects/${subject}/versions`)).status, 404);
 });
+
+// A client limitation with qualified subjects on the default URL: register
+// writes into the context (`:.ctx:subject`), but decode asks for the id
+// alone (GET /schemas/ids/{id}, no subject), which names the default
+// context's schema of that number, in charter as in Confluent
+// (getSchemaKeyUsingContexts looks in other contexts only for a subject
+// given). A client on the context's URL reads those records.
+test('a qualified subject on the default URL: decode needs the context\'s URL', async (t) => {
+  const ctx = `.kjsq${crypto.randomBytes(4).toString('hex')}`;
+  const subject = `:${ctx}:${uniq(t)}-value`;
+  // Some schema of the default context holds id 1 (ids start at 1 in each context).
+  assert.equal((await rest('POST', `/subjects/${uniq(t)}-default/versions`, { schema: schema('charter.dflt').schema })).status, 200);
+  const registry = newRegistry();
+  const { id } = await registry.register(schema('charter.ctxq'), { subject });
+  assert.equal(id, 1, 'the first id of a new context');
+  assert.equal(await newRegistry().getLatestSchemaId(subject), id);
+  const payload = await registry.encode(id, { id: 'o-1' });
+
+  assert.deepEqual(plain(await newRegistry(undefined, `${charterURL()}/contexts/${ctx}`).decode(payload)), { id: 'o-1' });
+  const fromDefault = await newRegistry().getSchema(id);
+  assert.notEqual(fromDefault.name, 'charter.ctxq.Order', 'the default URL answers the default context\'s id 1');
+});

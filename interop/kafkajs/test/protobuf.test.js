@@ -111,3 +111,25 @@ message Payment {
   // protobufjs decodes int64 as a Long, serialized as a string here.
   assert.deepEqual(decoded, { id: 'p-1', total: { currency: 'EUR', units: '1250' } });
 });
+
+test('an import without a reference passes the client and is the registry\'s 422', async (t) => {
+  const subject = `${uniq(t)}-value`;
+  const schema = `syntax = "proto3";
+package charter.interop;
+
+import "charter/nowhere/money.proto";
+
+message Payment {
+  string id = 1;
+  charter.nowhere.Money total = 2;
+}
+`;
+  // protobufjs.parse does not resolve imports, so the client sends it.
+  await assert.rejects(newRegistry().register(proto(schema), { subject }), (err) => {
+    assert.equal(err.name, 'ResponseError');
+    assert.equal(err.status, 422);
+    assert.match(err.message, /^Confluent_Schema_Registry - Invalid schema/);
+    return true;
+  });
+  assert.equal((await rest('GET', `/subjects/${subject}/versions`)).status, 404);
+});
