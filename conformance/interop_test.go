@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -51,8 +52,9 @@ func TestNodeClient(t *testing.T) {
 }
 
 // TestKafkaJSClient runs interop/kafkajs against two servers: one without
-// auth, and one with --auth=required whose admin principal the client's
-// basic auth option names (auth.test.js), with an API key made here.
+// auth, and one with --auth=required for the client's basic auth option
+// (auth.test.js, governance.test.js), with three principals and API keys
+// made here: an admin, and one each of teams payments and billing.
 func TestKafkaJSClient(t *testing.T) {
 	dir := filepath.Join(testdata.Root(), "interop", "kafkajs")
 	requireInterop(t, filepath.Join(dir, "node_modules", "@kafkajs", "confluent-schema-registry", "package.json"), "kafkajs")
@@ -62,18 +64,33 @@ func TestKafkaJSClient(t *testing.T) {
 	}
 	url := startCharterServe(t)
 
-	key := rand.Text()
-	sum := sha256.Sum256([]byte(key))
+	var creds strings.Builder
+	creds.WriteString("principals:\n")
+	var env []string
+	for _, p := range []struct{ name, env, teams string }{
+		{"kafkajs-admin", "CHARTER_AUTH_KEY", ""},
+		{"kafkajs-payments", "CHARTER_AUTH_PAYMENTS_KEY", "payments"},
+		{"kafkajs-billing", "CHARTER_AUTH_BILLING_KEY", "billing"},
+	} {
+		key := rand.Text()
+		sum := sha256.Sum256([]byte(key))
+		fmt.Fprintf(&creds, "  - name: %s\n    keys: [sha256:%s]\n", p.name, hex.EncodeToString(sum[:]))
+		if p.teams == "" {
+			creds.WriteString("    admin: true\n")
+		} else {
+			fmt.Fprintf(&creds, "    teams: [%s]\n", p.teams)
+		}
+		env = append(env, p.env+"="+key)
+	}
 	authFile := filepath.Join(t.TempDir(), "auth.yaml")
-	creds := fmt.Sprintf("principals:\n  - name: kafkajs-admin\n    admin: true\n    keys: [sha256:%s]\n", hex.EncodeToString(sum[:]))
-	if err := os.WriteFile(authFile, []byte(creds), 0o600); err != nil {
+	if err := os.WriteFile(authFile, []byte(creds.String()), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(registrytest.BuildBinary(t), "serve", "--data-dir", t.TempDir(), "--auth=required", "--auth-config", authFile)
 	authURL := "http://" + registrytest.Serve(t, cmd, syscall.SIGTERM).Addr
 
-	runClientProgramEnv(t, url, []string{"CHARTER_AUTH_URL=" + authURL, "CHARTER_AUTH_USER=kafkajs-admin", "CHARTER_AUTH_KEY=" + key},
-		dir, node, "--test", "--test-reporter=spec")
+	env = append(env, "CHARTER_AUTH_URL="+authURL, "CHARTER_AUTH_USER=kafkajs-admin")
+	runClientProgramEnv(t, url, env, dir, node, "--test", "--test-reporter=spec")
 }
 
 // requireInterop skips, or with CHARTER_INTEROP=required fails, when the
