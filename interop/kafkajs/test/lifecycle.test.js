@@ -121,3 +121,20 @@ message Timestamp {
   const payload = await registry.encode(id, { id: 'e-1', at: { seconds: 1700000000, nanos: 5 } });
   assert.deepEqual(plain(await newRegistry().decode(payload)), { id: 'e-1', at: { seconds: '1700000000', nanos: 5 } });
 });
+
+test('a READONLY subject: the held schema still encodes and decodes, a new one is 422 42205', async (t) => {
+  const subject = `${uniq(t)}-value`;
+  const registry = newRegistry();
+  const { id } = await registry.register(avro(order()), { subject });
+  assert.equal((await rest('PUT', `/mode/${subject}`, { mode: 'READONLY' })).status, 200);
+  assert.deepEqual(plain(await newRegistry().decode(await registry.encode(id, { id: 'o-1' }))), { id: 'o-1' });
+  assert.equal(await newRegistry().getLatestSchemaId(subject), id);
+  await rejectsWith(
+    newRegistry().register(avro(order([{ name: 'note', type: 'string', default: '' }])), { subject }),
+    422, `Subject ${subject} in context  is in read-only mode`,
+  );
+  // The client shows the message only; the code is Confluent's 42205.
+  const res = await rest('POST', `/subjects/${subject}/versions`, { schema: JSON.stringify(order([{ name: 'x', type: 'int', default: 0 }])) });
+  assert.deepEqual({ status: res.status, code: res.body.error_code }, { status: 422, code: 42205 });
+  assert.deepEqual((await rest('GET', `/subjects/${subject}/versions`)).body, [1]);
+});

@@ -11,7 +11,8 @@
 // So it reads Confluent-framed records of a file's first message, but
 // Confluent's deserializers cannot read what it writes (they would take
 // the body's first byte as the index count), and with `messageName` it
-// neither writes nor reads which message a record is.
+// neither writes nor reads which message a record is. (Known upstream:
+// kafkajs/confluent-schema-registry issue #152, open, and pull request #258.)
 
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
