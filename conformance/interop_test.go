@@ -54,7 +54,8 @@ func TestNodeClient(t *testing.T) {
 // TestKafkaJSClient runs interop/kafkajs against two servers: one without
 // auth, and one with --auth=required for the client's basic auth option
 // (auth.test.js, governance.test.js), with three principals and API keys
-// made here: an admin, and one each of teams payments and billing.
+// made here: an admin, and one each of teams payments and billing. Records
+// are exchanged with charter's Go serde both ways (interop_kafkajs_test.go).
 func TestKafkaJSClient(t *testing.T) {
 	dir := filepath.Join(testdata.Root(), "interop", "kafkajs")
 	requireInterop(t, filepath.Join(dir, "node_modules", "@kafkajs", "confluent-schema-registry", "package.json"), "kafkajs")
@@ -89,8 +90,11 @@ func TestKafkaJSClient(t *testing.T) {
 	cmd := exec.Command(registrytest.BuildBinary(t), "serve", "--data-dir", t.TempDir(), "--auth=required", "--auth-config", authFile)
 	authURL := "http://" + registrytest.Serve(t, cmd, syscall.SIGTERM).Addr
 
-	env = append(env, "CHARTER_AUTH_URL="+authURL, "CHARTER_AUTH_USER=kafkajs-admin")
+	exchange := t.TempDir()
+	writeExchange(t, url, exchange)
+	env = append(env, "CHARTER_AUTH_URL="+authURL, "CHARTER_AUTH_USER=kafkajs-admin", "CHARTER_EXCHANGE_DIR="+exchange)
 	runClientProgramEnv(t, url, env, dir, node, "--test", "--test-reporter=spec")
+	readExchange(t, url, exchange)
 }
 
 // requireInterop skips, or with CHARTER_INTEROP=required fails, when the
