@@ -319,7 +319,8 @@ type outcome struct {
 // (speculative: base holds queued groups not yet applied), each on the
 // snapshot the ones before it make, and returns the outcomes of those it
 // took (a prefix of group), their records in order, the snapshot they
-// make and the builder that made it (nil when it is base).
+// make (nil when the group holds records it did not speculate) and the
+// builder that made it (nil when it is base).
 //
 // from, when not nil, is the builder that made base (the speculation of
 // the groups in flight): the group continues it instead of starting one
@@ -364,7 +365,10 @@ func (s *Service) decideGroup(base *Snapshot, from *builder, speculative bool, g
 		bytes += size
 		outs = append(outs, outcome{waits: true})
 		if barrier {
-			break
+			// Its records are not speculated: no snapshot says what the
+			// group makes, so the next group waits for it to land
+			// (pipelineBase) instead of deciding on base without them.
+			return outs, recs, nil, nil
 		}
 		if spec == nil {
 			spec = from
