@@ -24,3 +24,25 @@ func ResponseCacheEntries(s *Server) int {
 	n, _ := s.bodies.size()
 	return n
 }
+
+// HotResponseBodies reports how many bodies s answers hot, and how many
+// of those its response cache no longer holds (which must be none).
+func HotResponseBodies(s *Server) (hot, dropped int) {
+	c := s.bodies
+	if c.hot == nil {
+		return 0, 0
+	}
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	for i := range c.hot.slots {
+		h := c.hot.slots[i].Load()
+		if h == nil {
+			continue
+		}
+		hot++
+		if c.m[bodyKey{route: routeSchemaByID, id: h.id}] != h.e {
+			dropped++
+		}
+	}
+	return hot, dropped
+}

@@ -2,6 +2,7 @@ package api
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"github.com/charter-registry/charter/registry"
 )
@@ -30,11 +31,49 @@ const DefaultResponseCacheBytes = 32 << 20
 // The cache holds at most max bytes of bodies and keys; beyond that it
 // drops entries in the map's iteration order, which is random enough to
 // keep hot entries on average without bookkeeping on every hit.
+//
+// In front of it, the bodies of GET /schemas/ids/{id} that were last
+// served from the snapshot being read are found by id alone (hot), without
+// working out the revision again: see hotBodies.
 type bodyCache struct {
 	max   int64
 	mu    sync.RWMutex
 	m     map[bodyKey]*cachedBody
 	bytes int64
+	hot   *hotBodies
+}
+
+// hotBodies answers the plain GET /schemas/ids/{id} of the snapshot most
+// recently read with one atomic load: a read of a snapshot already served
+// returns the same body for the same id, whatever was checked before
+// (snapshots are never changed once published), so the lookup of the
+// revision and the cache's map can be skipped. Each slot holds the entry
+// of one id (id modulo the slots) and the serial of the snapshot it was
+// found valid in; a serial names one snapshot (cur), and a new snapshot
+// gets a new serial, which leaves every slot stale until a read of the new
+// snapshot has checked its revision again. A slot points only to an entry
+// the cache holds (put clears the slot of an entry it drops), so the hot
+// slots never keep a body beyond the cache's budget.
+type hotBodies struct {
+	cur     atomic.Pointer[hotSnapshot]
+	serials atomic.Uint64
+	slots   [hotSlots]atomic.Pointer[hotEntry]
+}
+
+// hotSlots is the number of ids answered hot at once (a power of two):
+// consecutive ids take distinct slots, so up to 4,096 schemas registered
+// in a row are all hot.
+const hotSlots = 4096
+
+type hotSnapshot struct {
+	sn     *registry.Snapshot
+	serial uint64
+}
+
+type hotEntry struct {
+	serial uint64
+	id     int
+	e      *cachedBody
 }
 
 // bodyKey is the request a cached body answers.
@@ -64,11 +103,72 @@ type cachedBody struct {
 const entryOverhead = 160
 
 func newBodyCache(max int64) *bodyCache {
-	return &bodyCache{max: max, m: map[bodyKey]*cachedBody{}}
+	c := &bodyCache{max: max, m: map[bodyKey]*cachedBody{}}
+	if max > 0 {
+		c.hot = &hotBodies{}
+	}
+	return c
 }
 
-// get returns the body kept for k if it was encoded from revision rev.
-func (c *bodyCache) get(k bodyKey, rev registry.Revision) ([]byte, bool) {
+// serial returns the serial of sn for the hot slots, giving sn one if
+// it is newer than the snapshot that has one; false when sn is older (a
+// read that took its snapshot before a write), which then takes the
+// ordinary path.
+func (c *bodyCache) serial(sn *registry.Snapshot) (uint64, bool) {
+	if c.hot == nil {
+		return 0, false
+	}
+	cur := c.hot.cur.Load()
+	if cur != nil && cur.sn == sn {
+		return cur.serial, true
+	}
+	if cur != nil && sn.Position() < cur.sn.Position() {
+		return 0, false
+	}
+	next := &hotSnapshot{sn: sn, serial: c.hot.serials.Add(1)}
+	if !c.hot.cur.CompareAndSwap(cur, next) {
+		return 0, false
+	}
+	return next.serial, true
+}
+
+// hotByID returns the body of the plain GET /schemas/ids/{id} found valid
+// in the snapshot of serial.
+func (c *bodyCache) hotByID(serial uint64, id int) ([]byte, bool) {
+	h := c.hot.slots[uint(id)%hotSlots].Load()
+	if h == nil || h.serial != serial || h.id != id {
+		return nil, false
+	}
+	return h.e.body, true
+}
+
+// keepHot makes e, the entry of the plain GET /schemas/ids/{id} just found
+// valid in the snapshot of serial, the hot answer for id, if the cache
+// still holds it.
+func (c *bodyCache) keepHot(serial uint64, id int, e *cachedBody) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if c.m[bodyKey{route: routeSchemaByID, id: id}] != e {
+		return
+	}
+	c.hot.slots[uint(id)%hotSlots].Store(&hotEntry{serial: serial, id: id, e: e})
+}
+
+// dropHot clears the hot slot of e, an entry the cache no longer holds
+// under k. The caller holds c.mu for writing.
+func (c *bodyCache) dropHot(k bodyKey, e *cachedBody) {
+	if c.hot == nil || k.route != routeSchemaByID {
+		return
+	}
+	slot := &c.hot.slots[uint(k.id)%hotSlots]
+	if h := slot.Load(); h != nil && h.e == e {
+		slot.Store(nil)
+	}
+}
+
+// get returns the body kept for k if it was encoded from revision rev,
+// and its entry.
+func (c *bodyCache) get(k bodyKey, rev registry.Revision) (*cachedBody, bool) {
 	if c.max <= 0 {
 		return nil, false
 	}
@@ -78,21 +178,23 @@ func (c *bodyCache) get(k bodyKey, rev registry.Revision) ([]byte, bool) {
 	if e == nil || e.rev != rev {
 		return nil, false
 	}
-	return e.body, true
+	return e, true
 }
 
-// put keeps body, encoded from revision rev, as the answer to k. The cache
-// owns body from now on: the caller must not change it.
-func (c *bodyCache) put(k bodyKey, rev registry.Revision, body []byte) {
+// put keeps body, encoded from revision rev, as the answer to k, and
+// returns its entry (nil when the body is not kept). The cache owns body
+// from now on: the caller must not change it.
+func (c *bodyCache) put(k bodyKey, rev registry.Revision, body []byte) *cachedBody {
 	size := int64(len(body)+len(k.subject)) + entryOverhead
 	if c.max <= 0 || size > c.max/4 {
-		return
+		return nil
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if old := c.m[k]; old != nil {
 		c.bytes -= int64(len(old.body)+len(k.subject)) + entryOverhead
 		delete(c.m, k)
+		c.dropHot(k, old)
 	}
 	for key, e := range c.m {
 		if c.bytes+size <= c.max {
@@ -100,9 +202,12 @@ func (c *bodyCache) put(k bodyKey, rev registry.Revision, body []byte) {
 		}
 		c.bytes -= int64(len(e.body)+len(key.subject)) + entryOverhead
 		delete(c.m, key)
+		c.dropHot(key, e)
 	}
-	c.m[k] = &cachedBody{rev: rev, body: body}
+	e := &cachedBody{rev: rev, body: body}
+	c.m[k] = e
 	c.bytes += size
+	return e
 }
 
 // size reports the entries and bytes held, for the metrics and tests.

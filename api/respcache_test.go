@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/charter-registry/charter"
@@ -166,5 +167,43 @@ func TestResponseCacheStaysWithinItsBudget(t *testing.T) {
 	// of overhead: 4 KiB holds about a dozen, never all 40.
 	if n := api.ResponseCacheEntries(srv); n == 0 || n >= 40 {
 		t.Fatalf("%d entries kept in a 4 KiB cache after 40 reads", n)
+	}
+}
+
+// TestHotBodiesAreOnlyThoseTheCacheHolds reads more schemas by id than a
+// small cache holds, each twice (the second read answers hot): a body the
+// cache drops is answered hot no more, so the hot answers never hold more
+// than the cache's budget, and every read still answers its own schema.
+func TestHotBodiesAreOnlyThoseTheCacheHolds(t *testing.T) {
+	svc, keys, _ := registrytest.RunStoppable(t)
+	srv := api.New(svc, api.Config{OpenAPI: charter.OpenAPI(), Keys: keys, ResponseCacheBytes: 4 << 10})
+	h := srv.Handler()
+	for i := range 40 {
+		body := fmt.Sprintf(`{"schema":"{\"type\":\"record\",\"name\":\"R%d\",\"fields\":[{\"name\":\"a\",\"type\":\"long\"}]}"}`, i)
+		req := httptest.NewRequest(http.MethodPost, fmt.Sprintf("/subjects/s%d/versions", i), bytes.NewBufferString(body))
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("register: %d %s", rec.Code, rec.Body)
+		}
+	}
+	for round := range 2 {
+		for id := 1; id <= 40; id++ {
+			for range 2 {
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, fmt.Sprintf("/schemas/ids/%d", id), nil))
+				if want := fmt.Sprintf(`\"name\":\"R%d\"`, id-1); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), want) {
+					t.Fatalf("round %d, GET /schemas/ids/%d: %d %s, want %s", round, id, rec.Code, rec.Body, want)
+				}
+			}
+		}
+	}
+	hot, dropped := api.HotResponseBodies(srv)
+	if hot == 0 || dropped != 0 {
+		t.Fatalf("%d bodies answered hot, %d of them no longer in the cache", hot, dropped)
+	}
+	if n := api.ResponseCacheEntries(srv); hot > n {
+		t.Fatalf("%d bodies answered hot, more than the %d the cache holds", hot, n)
 	}
 }

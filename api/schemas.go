@@ -79,12 +79,23 @@ func (s *Server) schemaByID(c *echo.Context) error {
 	// lookup (no subject parameter), asked with the same input; a request
 	// with a subject takes the lookup of its context uncached. Whether the
 	// request may read the id is decided above, before the cache.
+	// A body found valid in this snapshot before is served again at once
+	// (bodyCache.hotByID).
 	id, sn := r.id, r.sn
 	key, plain := schemaByIDKey(c, id)
+	serial, hot := uint64(0), false
 	if plain {
-		if rev, ok := sn.SchemaRevision(id); ok {
-			if body, ok := s.bodies.get(key, rev); ok {
+		if serial, hot = s.bodies.serial(sn); hot {
+			if body, ok := s.bodies.hotByID(serial, id); ok {
 				return writeBody(c, body)
+			}
+		}
+		if rev, ok := sn.SchemaRevision(id); ok {
+			if e, ok := s.bodies.get(key, rev); ok {
+				if hot {
+					s.bodies.keepHot(serial, id, e)
+				}
+				return writeBody(c, e.body)
 			}
 		}
 	}
@@ -115,7 +126,13 @@ func (s *Server) schemaByID(c *echo.Context) error {
 		return err
 	}
 	if rev, ok := registry.RevisionOf(sc); ok {
-		s.bodies.put(key, rev, body)
+		// The body is valid in sn only if sn's revision for the id is the
+		// one it was encoded from (it always is: both come from sn).
+		if e := s.bodies.put(key, rev, body); e != nil && hot {
+			if snRev, ok := sn.SchemaRevision(id); ok && snRev == rev {
+				s.bodies.keepHot(serial, id, e)
+			}
+		}
 	}
 	return writeBody(c, body)
 }

@@ -228,8 +228,8 @@ func (s *Server) getVersion(c *echo.Context) error {
 	key, plain := versionKey(c)
 	if plain {
 		if rev, ok := s.svc.Snapshot().VersionRevision(key.subject, key.version, key.deleted); ok {
-			if body, ok := s.bodies.get(key, rev); ok {
-				return writeBody(c, body)
+			if e, ok := s.bodies.get(key, rev); ok {
+				return writeBody(c, e.body)
 			}
 		}
 	}
