@@ -70,9 +70,12 @@ type hotSnapshot struct {
 	serial uint64
 }
 
+// hotEntry is one hot slot's answer: its body is e's, held here as well
+// so that a hot read loads one object, not two.
 type hotEntry struct {
 	serial uint64
 	id     int
+	body   []byte
 	e      *cachedBody
 }
 
@@ -139,7 +142,7 @@ func (c *bodyCache) hotByID(serial uint64, id int) ([]byte, bool) {
 	if h == nil || h.serial != serial || h.id != id {
 		return nil, false
 	}
-	return h.e.body, true
+	return h.body, true
 }
 
 // keepHot makes e, the entry of the plain GET /schemas/ids/{id} just found
@@ -151,7 +154,7 @@ func (c *bodyCache) keepHot(serial uint64, id int, e *cachedBody) {
 	if c.m[bodyKey{route: routeSchemaByID, id: id}] != e {
 		return
 	}
-	c.hot.slots[uint(id)%hotSlots].Store(&hotEntry{serial: serial, id: id, e: e})
+	c.hot.slots[uint(id)%hotSlots].Store(&hotEntry{serial: serial, id: id, body: e.body, e: e})
 }
 
 // dropHot clears the hot slot of e, an entry the cache no longer holds
