@@ -1,6 +1,8 @@
 package api
 
 import (
+	"bytes"
+	"encoding/json"
 	"net/http"
 
 	"github.com/labstack/echo/v5"
@@ -40,13 +42,37 @@ func (s *Server) getConfig(c *echo.Context) error {
 	return writeJSON(c, http.StatusOK, out)
 }
 
+// configNulls are the fields of a PUT /config body that a JSON null
+// clears, as Confluent clears them (a field left out keeps its value), by
+// the name of the registry's Config field each stands for.
+var configNulls = map[string]registry.ConfigField{
+	"compatibility": "compatibilityLevel", "compatibilityLevel": "compatibilityLevel",
+	"normalize": "normalize", "validateFields": "validateFields", "validateNewSchemas": "validateNewSchemas",
+	"alias": "alias", "compatibilityGroup": "compatibilityGroup", "compatibilityPolicy": "compatibilityPolicy",
+	"defaultMetadata": "defaultMetadata", "overrideMetadata": "overrideMetadata",
+	"defaultRuleSet": "defaultRuleSet", "overrideRuleSet": "overrideRuleSet", "lint": "lint",
+}
+
+// putConfig merges the body into the config and answers the config that
+// results, as Confluent does: {} changes nothing and answers the config
+// as it is, a field sent as null is cleared, unknown fields are ignored.
 func (s *Server) putConfig(c *echo.Context) error {
 	var b configUpdate
-	if err := s.decodeBody(c, &b); err != nil {
+	body, err := s.decodeBodyText(c, &b)
+	if err != nil {
 		return err
 	}
 	if b.Compatibility == nil {
 		b.Compatibility = b.CompatibilityLevel
+	}
+	var clear []registry.ConfigField
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(body, &fields) == nil {
+		for name, v := range fields {
+			if f, ok := configNulls[name]; ok && string(bytes.TrimSpace(v)) == "null" {
+				clear = append(clear, f)
+			}
+		}
 	}
 	u := registry.Config{
 		Compatibility: b.Compatibility, Normalize: b.Normalize, ValidateFields: b.ValidateFields, ValidateNewSchemas: b.ValidateNewSchemas,
@@ -54,15 +80,19 @@ func (s *Server) putConfig(c *echo.Context) error {
 		DefaultMetadata: b.DefaultMetadata, OverrideMetadata: b.OverrideMetadata,
 		DefaultRuleSet: b.DefaultRuleSet, OverrideRuleSet: b.OverrideRuleSet, Lint: b.Lint,
 	}
-	merged, err := s.svc.SetConfig(c.Request().Context(), c.Param("subject"), u)
+	m, err := s.svc.SetConfig(c.Request().Context(), c.Param("subject"), u, clear...)
 	if err != nil {
 		return err
 	}
-	b.Compatibility, b.CompatibilityLevel = merged.Compatibility, nil
-	if b.CompatibilityPolicy != nil {
-		b.CompatibilityPolicy = merged.CompatibilityPolicy
-	}
-	return writeJSON(c, http.StatusOK, b)
+	return writeJSON(c, http.StatusOK, configUpdate{
+		Compatibility: m.Compatibility, Normalize: m.Normalize, ValidateFields: m.ValidateFields, ValidateNewSchemas: m.ValidateNewSchemas,
+		// validateRules is not kept (charter has no rule executors to
+		// validate); the answer repeats what was sent, as it always has.
+		ValidateRules: b.ValidateRules,
+		Alias:         m.Alias, CompatibilityGroup: m.CompatibilityGroup, CompatibilityPolicy: m.CompatibilityPolicy,
+		DefaultMetadata: m.DefaultMetadata, OverrideMetadata: m.OverrideMetadata,
+		DefaultRuleSet: m.DefaultRuleSet, OverrideRuleSet: m.OverrideRuleSet, Lint: m.Lint,
+	})
 }
 
 func (s *Server) deleteConfig(c *echo.Context) error {

@@ -22,9 +22,16 @@ import (
 // for, such as "properties" in each reference from the Rust
 // schema_registry_converter crate.
 func (s *Server) decodeBody(c *echo.Context, v any) error {
+	_, err := s.decodeBodyText(c, v)
+	return err
+}
+
+// decodeBodyText is decodeBody returning the body's text too, for a
+// handler that must tell a field sent as null from one left out.
+func (s *Server) decodeBodyText(c *echo.Context, v any) ([]byte, error) {
 	req := c.Request()
 	if !contentTypeOK(req.Header.Get("Content-Type")) {
-		return &httpError{http.StatusUnsupportedMediaType, 415, fmt.Sprintf("Unsupported Content-Type %q: send application/vnd.schemaregistry.v1+json or application/json", req.Header.Get("Content-Type"))}
+		return nil, &httpError{http.StatusUnsupportedMediaType, 415, fmt.Sprintf("Unsupported Content-Type %q: send application/vnd.schemaregistry.v1+json or application/json", req.Header.Get("Content-Type"))}
 	}
 	var buf bytes.Buffer
 	if n := req.ContentLength; n > 0 && n <= s.cfg.MaxBodyBytes {
@@ -35,11 +42,11 @@ func (s *Server) decodeBody(c *echo.Context, v any) error {
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return &httpError{http.StatusRequestEntityTooLarge, 42209, fmt.Sprintf("Request body is larger than the limit of %d bytes", s.cfg.MaxBodyBytes)}
+			return nil, &httpError{http.StatusRequestEntityTooLarge, 42209, fmt.Sprintf("Request body is larger than the limit of %d bytes", s.cfg.MaxBodyBytes)}
 		}
-		return badRequest("Could not read the request body: " + err.Error())
+		return nil, badRequest("Could not read the request body: " + err.Error())
 	}
-	return decodeJSON(body, v)
+	return body, decodeJSON(body, v)
 }
 
 func decodeJSON(body []byte, v any) error { return decodeJSONAt(body, v, "") }

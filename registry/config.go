@@ -57,13 +57,18 @@ func validateConfig(c Config) (Config, error) {
 }
 
 // SetConfig merges update into the global (subject "") or a subject's
-// config and returns the merged config.
-func (s *Service) SetConfig(ctx context.Context, subject string, update Config) (Config, error) {
+// config and returns the merged config. The fields named in clear are
+// unset first (Confluent's PUT /config with a field sent as null), so a
+// field update sets wins over its clearing.
+func (s *Service) SetConfig(ctx context.Context, subject string, update Config, clear ...ConfigField) (Config, error) {
 	check := func() (err error) {
 		if subject != "" {
 			if err := ValidateSubject(subject); err != nil {
 				return err
 			}
+		}
+		if _, err := (Config{}).without(clear); err != nil {
+			return err
 		}
 		update, err = validateConfig(update)
 		return err
@@ -79,7 +84,11 @@ func (s *Service) SetConfig(ctx context.Context, subject string, update Config) 
 		if subject != "" {
 			cur, had = sn.config(subject)
 		}
-		out = cur.merge(update)
+		base, err := cur.without(clear)
+		if err != nil {
+			return err
+		}
+		out = base.merge(update)
 		r, err := record(configKey(subject), out)
 		if err != nil {
 			return err

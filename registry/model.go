@@ -133,6 +133,46 @@ func (c Config) merge(u Config) Config {
 	return c
 }
 
+// ConfigField names a field of Config by its JSON name
+// (compatibilityLevel, normalize, alias, ...), for SetConfig to clear.
+type ConfigField string
+
+// without returns c with the fields named cleared, or an error naming the
+// first name that is no field of Config.
+func (c Config) without(fields []ConfigField) (Config, error) {
+	for _, f := range fields {
+		switch f {
+		case "compatibilityLevel":
+			c.Compatibility = nil
+		case "normalize":
+			c.Normalize = nil
+		case "validateFields":
+			c.ValidateFields = nil
+		case "validateNewSchemas":
+			c.ValidateNewSchemas = nil
+		case "alias":
+			c.Alias = nil
+		case "compatibilityGroup":
+			c.CompatibilityGroup = nil
+		case "compatibilityPolicy":
+			c.CompatibilityPolicy = nil
+		case "defaultMetadata":
+			c.DefaultMetadata = nil
+		case "overrideMetadata":
+			c.OverrideMetadata = nil
+		case "defaultRuleSet":
+			c.DefaultRuleSet = nil
+		case "overrideRuleSet":
+			c.OverrideRuleSet = nil
+		case "lint":
+			c.Lint = nil
+		default:
+			return c, Errorf(CodeInvalidRequest, "Unknown config field %q", string(f))
+		}
+	}
+	return c, nil
+}
+
 // clone returns a copy of c that shares nothing with it: the configs a
 // snapshot holds are shared by every later snapshot, so what a read or a
 // write returns must not let the caller change them.
