@@ -408,17 +408,35 @@ func (o object) names(ns string) (name, space string, aliases []string, err erro
 	return name, space, aliases, err
 }
 
+// declaration is what a record and an enum declare before their own
+// keys: the object with the keys allowed, its names and its doc.
+type declaration struct {
+	object
+	name, space string
+	aliases     []string
+	doc         string
+}
+
+// declaration reads the declaration of the record or enum n, in
+// namespace ns, whose allowed keys are keys.
+func (b *builder) declaration(ns string, n *node, keys []string) (declaration, error) {
+	o, err := b.object(n, keys...)
+	if err != nil {
+		return declaration{}, err
+	}
+	d := declaration{object: o}
+	if d.name, d.space, d.aliases, err = o.names(ns); err != nil {
+		return declaration{}, err
+	}
+	if d.doc, err = o.str("doc"); err != nil {
+		return declaration{}, err
+	}
+	return d, nil
+}
+
 // record is hamba's parseRecord.
 func (b *builder) record(t havro.Type, ns string, n *node) (havro.Schema, error) {
-	o, err := b.object(n, recordKeys...)
-	if err != nil {
-		return nil, err
-	}
-	name, space, aliases, err := o.names(ns)
-	if err != nil {
-		return nil, err
-	}
-	doc, err := o.str("doc")
+	d, err := b.declaration(ns, n, recordKeys)
 	if err != nil {
 		return nil, err
 	}
@@ -427,12 +445,12 @@ func (b *builder) record(t havro.Type, ns string, n *node) (havro.Schema, error)
 		return nil, errSlow
 	}
 	fields := make([]*havro.Field, len(fv.Elems))
-	opts := []havro.SchemaOption{havro.WithAliases(aliases), havro.WithDoc(doc), havro.WithProps(o.props)}
+	opts := []havro.SchemaOption{havro.WithAliases(d.aliases), havro.WithDoc(d.doc), havro.WithProps(d.props)}
 	var rec *havro.RecordSchema
 	if t == havro.Error {
-		rec, err = havro.NewErrorRecordSchema(name, space, fields, opts...)
+		rec, err = havro.NewErrorRecordSchema(d.name, d.space, fields, opts...)
 	} else {
-		rec, err = havro.NewRecordSchema(name, space, fields, opts...)
+		rec, err = havro.NewRecordSchema(d.name, d.space, fields, opts...)
 	}
 	if err != nil {
 		return nil, err
@@ -501,27 +519,19 @@ func (b *builder) field(ns string, n *node) (*havro.Field, error) {
 
 // enum is hamba's parseEnum.
 func (b *builder) enum(ns string, n *node) (havro.Schema, error) {
-	o, err := b.object(n, enumKeys...)
+	d, err := b.declaration(ns, n, enumKeys)
 	if err != nil {
 		return nil, err
 	}
-	name, space, aliases, err := o.names(ns)
+	symbols, err := d.strs("symbols")
 	if err != nil {
 		return nil, err
 	}
-	doc, err := o.str("doc")
+	def, err := d.str("default")
 	if err != nil {
 		return nil, err
 	}
-	symbols, err := o.strs("symbols")
-	if err != nil {
-		return nil, err
-	}
-	def, err := o.str("default")
-	if err != nil {
-		return nil, err
-	}
-	e, err := havro.NewEnumSchema(name, space, symbols, havro.WithDefault(def), havro.WithAliases(aliases), havro.WithDoc(doc), havro.WithProps(o.props))
+	e, err := havro.NewEnumSchema(d.name, d.space, symbols, havro.WithDefault(def), havro.WithAliases(d.aliases), havro.WithDoc(d.doc), havro.WithProps(d.props))
 	if err != nil {
 		return nil, err
 	}
