@@ -374,7 +374,12 @@ func (b *builder) retain(sp *idSpace, v schemaValue, identity Identity) *storedS
 	var found bool
 	sp.ids, e, found = sp.ids.edit(b.gen, idHash(v.ID), v.ID)
 	if !found {
-		e.sc = newStoredSchema(v.ID, confluent.TypeOrAvro(v.SchemaType), v.Schema, v.References, v.Metadata, v.RuleSet, identity, contextOf(v.Subject))
+		packed := v.packed
+		if packed == "" {
+			learnText(v.Schema)
+			packed, _ = packText(v.Schema)
+		}
+		e.sc = newStoredSchema(v.ID, confluent.TypeOrAvro(v.SchemaType), v.Schema, packed, v.References, v.Metadata, v.RuleSet, identity, contextOf(v.Subject))
 		b.claimIdent(sp, identity, v.ID)
 		if sp.retired.Len() > 0 {
 			sp.retired = sp.retired.del(b.gen, identHash(identity), identity)

@@ -32,7 +32,7 @@ func (s *Service) Lookup(subject string, req RegisterRequest, deleted bool) (Sch
 	for i := len(ss.versions) - 1; i >= 0; i-- {
 		vs := &ss.versions[i]
 		sc := vs.schema
-		if sc == nil || (vs.deleted && !deleted) || sc.text() != c.text || !slices.Equal(sc.refs(), c.refs) {
+		if sc == nil || (vs.deleted && !deleted) || !sc.textIs(c.text) || !slices.Equal(sc.refs(), c.refs) {
 			continue
 		}
 		if (req.Metadata != nil || req.RuleSet != nil) && sc.identity != c.identity {

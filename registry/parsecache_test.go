@@ -57,9 +57,9 @@ func TestParseCacheSharesCopiesOfOneSchema(t *testing.T) {
 	parses := 0
 	parse := func() (compat.Schema, error) { parses++; return fakeSchema{}, nil }
 	ident := ComputeIdentity(`"int"`, nil, nil, nil)
-	speculative := newStoredSchema(7, compat.Avro, `"int"`, nil, nil, nil, ident, ".")
+	speculative := newStoredSchema(7, compat.Avro, `"int"`, "", nil, nil, nil, ident, ".")
 	applied := *speculative
-	other := newStoredSchema(7, compat.Avro, `"int"`, nil, nil, nil, ident, ".staging")
+	other := newStoredSchema(7, compat.Avro, `"int"`, "", nil, nil, nil, ident, ".staging")
 	for _, sc := range []*storedSchema{speculative, &applied, other} {
 		if _, err := c.get(sc, parse); err != nil {
 			t.Fatal(err)

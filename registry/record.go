@@ -173,6 +173,9 @@ type schemaValue struct {
 	Schema     string      `json:"schema"`
 	Deleted    bool        `json:"deleted"`
 	Timestamp  int64       `json:"ts,omitempty"`
+	// packed is Schema packed (packText) by the decoding stage, so that
+	// the serial apply does not pack; "" when it did not.
+	packed string
 }
 
 type modeValue struct {
@@ -366,6 +369,14 @@ func scanSmallInt(b []byte, i int) (int, int, bool) {
 // plain integers, invalid UTF-8) reports false and goes through
 // encoding/json, which then decides.
 func decodeSchemaValueFast(b []byte, subject string) (schemaValue, bool) {
+	return decodeSchemaValue(b, subject, nil)
+}
+
+// decodeSchemaValue is decodeSchemaValueFast; with scratch, the schema
+// text is not allocated: it points into b, or, when it has escapes, into
+// *scratch, which it grows as needed (Decode packs the text, or copies it
+// when it does not).
+func decodeSchemaValue(b []byte, subject string, scratch *[]byte) (schemaValue, bool) {
 	var v schemaValue
 	i := skipSpace(b, 0)
 	if i >= len(b) || b[i] != '{' {
@@ -423,7 +434,7 @@ func decodeSchemaValueFast(b []byte, subject string) (schemaValue, bool) {
 			}
 			i = j
 		case "schema":
-			s, j, ok := scanJSONString(b, i)
+			s, j, ok := scanJSONString(b, i, scratch)
 			if !ok {
 				return v, false
 			}
@@ -478,9 +489,10 @@ func scanPlainBytes(b []byte, i int) ([]byte, int, bool) {
 }
 
 // scanJSONString reads a JSON string and returns its value, allocated
-// once. It handles the two-character escapes and valid UTF-8; a \u
-// escape, a control character or invalid UTF-8 reports false.
-func scanJSONString(b []byte, i int) (string, int, bool) {
+// once, or with scratch pointing into b or *scratch. It handles the
+// two-character escapes and valid UTF-8; a \u escape, a control character
+// or invalid UTF-8 reports false.
+func scanJSONString(b []byte, i int, scratch *[]byte) (string, int, bool) {
 	if i >= len(b) || b[i] != '"' {
 		return "", i, false
 	}
@@ -518,9 +530,17 @@ func scanJSONString(b []byte, i int) (string, int, bool) {
 		return "", i, false
 	}
 	if escapes == 0 {
+		if scratch != nil {
+			return unsafe.String(unsafe.SliceData(raw), len(raw)), j + 1, true
+		}
 		return string(raw), j + 1, true
 	}
-	out := make([]byte, 0, len(raw)-escapes)
+	var out []byte
+	if scratch != nil && cap(*scratch) >= len(raw)-escapes {
+		out = (*scratch)[:0]
+	} else {
+		out = make([]byte, 0, len(raw)-escapes)
+	}
 	for k := 0; k < len(raw); k++ {
 		c := raw[k]
 		if c != '\\' {
@@ -543,6 +563,9 @@ func scanJSONString(b []byte, i int) (string, int, bool) {
 			c = raw[k]
 		}
 		out = append(out, c)
+	}
+	if scratch != nil {
+		*scratch = out
 	}
 	return unsafe.String(unsafe.SliceData(out), len(out)), j + 1, true
 }

@@ -130,12 +130,15 @@ type versionState struct {
 // ones, an id beyond 32 bits) is behind one optional pointer, and the
 // accessors below read it.
 type storedSchema struct {
+	// body is the text, or when packed is set the text packed
+	// (packtext.go).
 	body     string
 	identity Identity
 	more     *schemaMore
 	id32     int32
 	// kind is the schema type: one of kinds, or 0 for more.typ.
-	kind uint8
+	kind   uint8
+	packed bool
 }
 
 // schemaMore is the part of a storedSchema that most schemas lack.
@@ -161,9 +164,13 @@ type schemaMore struct {
 var kinds = [...]compat.Type{"", compat.Avro, compat.Protobuf, compat.JSON}
 
 // newStoredSchema returns the stored form of a schema's content; ctx is
-// the context of the id space holding it.
-func newStoredSchema(id int, typ compat.Type, text string, refs []Reference, md *Metadata, rs *RuleSet, identity Identity, ctx string) *storedSchema {
+// the context of the id space holding it, packed the text packed when
+// it is (packText; "" otherwise).
+func newStoredSchema(id int, typ compat.Type, text, packed string, refs []Reference, md *Metadata, rs *RuleSet, identity Identity, ctx string) *storedSchema {
 	sc := &storedSchema{body: text, identity: identity}
+	if packed != "" {
+		sc.body, sc.packed = packed, true
+	}
 	var more schemaMore
 	need := false
 	if int(int32(id)) == id {
@@ -185,7 +192,7 @@ func newStoredSchema(id int, typ compat.Type, text string, refs []Reference, md 
 	if ctx != DefaultContext {
 		more.ctx, need = ctx, true
 	}
-	if len(text) >= internBytes {
+	if len(text) >= internBytes && packed == "" {
 		more.interned, need = unique.Make(text), true
 		sc.body = more.interned.Value()
 	}
@@ -217,8 +224,23 @@ func (sc *storedSchema) typ() compat.Type {
 	return kinds[sc.kind]
 }
 
-// text returns the schema's text.
-func (sc *storedSchema) text() string { return sc.body }
+// text returns the schema's text; a packed one is unpacked, into a new
+// string each time.
+func (sc *storedSchema) text() string {
+	if sc.packed {
+		return unpackText(sc.body)
+	}
+	return sc.body
+}
+
+// textIs reports whether the schema's text is s, unpacking it only when
+// the lengths agree.
+func (sc *storedSchema) textIs(s string) bool {
+	if !sc.packed {
+		return sc.body == s
+	}
+	return packedLen(sc.body) == len(s) && unpackText(sc.body) == s
+}
 
 // refs returns the schema's references (shared: not to be changed).
 func (sc *storedSchema) refs() []Reference {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -111,7 +112,19 @@ func Decode(r storage.Record) Decoded {
 	if d.err != nil || d.key.Type != KeySchema || r.Value == nil {
 		return d
 	}
-	v, ok := decodeSchemaValueFast(r.Value, d.key.Subject)
+	// The text may point into r.Value or a scratch buffer: packed, it is
+	// dropped, else copied below.
+	scratch, _ := decodeScratch.Get().(*[]byte)
+	if scratch == nil {
+		scratch = new([]byte)
+	}
+	defer func() {
+		if cap(*scratch) <= internBytes {
+			decodeScratch.Put(scratch)
+		}
+	}()
+	v, ok := decodeSchemaValue(r.Value, d.key.Subject, scratch)
+	borrowed := ok
 	if !ok {
 		slow := new(schemaValue)
 		if err := json.Unmarshal(r.Value, slow); err != nil {
@@ -122,8 +135,19 @@ func Decode(r storage.Record) Decoded {
 	}
 	d.schema, d.hasSchema = v, true
 	d.identity = schemaIdentity(&d.schema)
+	var packed bool
+	switch d.schema.packed, packed = packText(d.schema.Schema); {
+	case packed:
+		// The applied record keeps only the packed text (retain).
+		d.schema.Schema = ""
+	case borrowed:
+		d.schema.Schema = strings.Clone(d.schema.Schema)
+	}
 	return d
 }
+
+// decodeScratch holds Decode's buffers for unescaping schema texts.
+var decodeScratch sync.Pool
 
 // schemaIdentity is ComputeIdentity of v's content. A schema without
 // references, metadata or rule set (most of them) is named by the MD5 of
