@@ -21,8 +21,9 @@ import (
 
 // The real-client matrix: Confluent's Python client (confluent-kafka with
 // its serdes and rules), Confluent's Node.js client
-// (@confluentinc/schemaregistry) and the community Node.js client of
-// kafkajs users (@kafkajs/confluent-schema-registry), each as its own test
+// (@confluentinc/schemaregistry), the community Node.js client of kafkajs
+// users (@kafkajs/confluent-schema-registry) and the community Python
+// client python-schema-registry-client, each as its own test
 // program under interop/, driving a live `charter serve` built from this
 // repository.
 //
@@ -95,6 +96,36 @@ func TestKafkaJSClient(t *testing.T) {
 	env = append(env, "CHARTER_AUTH_URL="+authURL, "CHARTER_AUTH_USER=kafkajs-admin", "CHARTER_EXCHANGE_DIR="+exchange)
 	runClientProgramEnv(t, url, env, dir, node, "--test", "--test-reporter=spec")
 	readExchange(t, url, exchange)
+}
+
+// TestPythonCommunityClient runs interop/python-community
+// (python-schema-registry-client, marcosschroh's, used with faust and in
+// FastAPI apps) against two servers: one without auth, and one with
+// --auth=required for the client's basic auth (test_auth.py).
+func TestPythonCommunityClient(t *testing.T) {
+	dir := filepath.Join(testdata.Root(), "interop", "python-community")
+	python := filepath.Join(dir, ".venv", "bin", "python")
+	requireInterop(t, python, "python-community")
+	url := startCharterServe(t)
+	authURL, key := startAuthCharterServe(t, "pyc-admin")
+	runClientProgramEnv(t, url, []string{"CHARTER_AUTH_URL=" + authURL, "CHARTER_AUTH_USER=pyc-admin", "CHARTER_AUTH_KEY=" + key},
+		dir, python, "-m", "pytest", "-v", "-p", "no:cacheprovider")
+}
+
+// startAuthCharterServe runs `charter serve` with --auth=required and an
+// auth.yaml made here naming one admin principal with a random API key, and
+// returns the server's base URL and that key.
+func startAuthCharterServe(t *testing.T, principal string) (url, key string) {
+	t.Helper()
+	key = rand.Text()
+	sum := sha256.Sum256([]byte(key))
+	authFile := filepath.Join(t.TempDir(), "auth.yaml")
+	creds := fmt.Sprintf("principals:\n  - name: %s\n    admin: true\n    keys: [sha256:%s]\n", principal, hex.EncodeToString(sum[:]))
+	if err := os.WriteFile(authFile, []byte(creds), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(registrytest.BuildBinary(t), "serve", "--data-dir", t.TempDir(), "--auth=required", "--auth-config", authFile)
+	return "http://" + registrytest.Serve(t, cmd, syscall.SIGTERM).Addr, key
 }
 
 // requireInterop skips, or with CHARTER_INTEROP=required fails, when the

@@ -1,20 +1,12 @@
 package conformance
 
 import (
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
 
-	"github.com/charter-registry/charter/internal/registrytest"
 	"github.com/riferrei/srclient"
 )
 
@@ -470,15 +462,7 @@ func TestSrclient(t *testing.T) {
 // TestSrclientBasicAuth: srclient's SetCredentials against a server with
 // --auth=required and an admin principal whose API key is made here.
 func TestSrclientBasicAuth(t *testing.T) {
-	key := rand.Text()
-	sum := sha256.Sum256([]byte(key))
-	authFile := filepath.Join(t.TempDir(), "auth.yaml")
-	creds := fmt.Sprintf("principals:\n  - name: srclient-admin\n    admin: true\n    keys: [sha256:%s]\n", hex.EncodeToString(sum[:]))
-	if err := os.WriteFile(authFile, []byte(creds), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(registrytest.BuildBinary(t), "serve", "--data-dir", t.TempDir(), "--auth=required", "--auth-config", authFile)
-	url := "http://" + registrytest.Serve(t, cmd, syscall.SIGTERM).Addr
+	url, key := startAuthCharterServe(t, "srclient-admin")
 
 	cl := srclient.NewSchemaRegistryClient(url)
 	cl.SetCredentials("srclient-admin", key)

@@ -6,13 +6,16 @@
 #           interop/node/node_modules (npm ci, from package-lock.json)
 #   kafkajs the community @kafkajs/confluent-schema-registry, from npm, into
 #           interop/kafkajs/node_modules (npm ci, from package-lock.json)
-# With no argument (or all) it installs all three. conformance/interop_test.go runs them
+#   python-community
+#           the community python-schema-registry-client, from PyPI, into
+#           the virtual environment interop/python-community/.venv
+# With no argument (or all) it installs all four. conformance/interop_test.go runs them
 # against a live `charter serve`; scripts/test.sh calls this first.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-python_setup() {
-	local dir="$repo/interop/python"
+python_setup() { # [dir]: a virtual environment in dir/.venv from dir/requirements.txt
+	local dir="${1:-$repo/interop/python}"
 	if [ ! -x "$dir/.venv/bin/python" ]; then
 		python3 -m venv "$dir/.venv"
 	fi
@@ -31,13 +34,15 @@ case "${1:-all}" in
 python) python_setup ;;
 node) node_setup ;;
 kafkajs) kafkajs_setup ;;
+python-community) python_setup "$repo/interop/python-community" ;;
 all)
 	python_setup
 	node_setup
 	kafkajs_setup
+	python_setup "$repo/interop/python-community"
 	;;
 *)
-	echo "usage: $0 [python|node|kafkajs|all]" >&2
+	echo "usage: $0 [python|node|kafkajs|python-community|all]" >&2
 	exit 2
 	;;
 esac

@@ -2,9 +2,9 @@
 # test.sh runs charter's whole test suite: vet, the main module's tests
 # (with a real Kafka broker from scripts/kafka.sh), and the real-client
 # conformance module, which also drives a live `charter serve` with
-# Confluent's Python and Node.js clients and the community Node.js client
-# @kafkajs/confluent-schema-registry (installed here by
-# scripts/interop-setup.sh). It is what `make test` and CI run.
+# Confluent's Python and Node.js clients, the community Node.js client
+# @kafkajs/confluent-schema-registry and the community Python client
+# python-schema-registry-client (installed here by scripts/interop-setup.sh). It is what `make test` and CI run.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
@@ -102,10 +102,11 @@ await schemathesis
 # the suite. About 27,500 requests, one to three minutes.
 bash scripts/schemathesis.sh
 
-echo "== the interop clients (confluent-kafka from PyPI, @confluentinc/schemaregistry and @kafkajs/confluent-schema-registry from npm)"
+echo "== the interop clients (confluent-kafka and python-schema-registry-client from PyPI, @confluentinc/schemaregistry and @kafkajs/confluent-schema-registry from npm)"
 await interop
 
-echo "== real-client conformance (confluent-kafka-go, franz-go; confluent-kafka for Python and Node.js, @kafkajs/confluent-schema-registry, against charter serve)"
+echo "== real-client conformance (confluent-kafka-go, franz-go, srclient; confluent-kafka for Python and Node.js, @kafkajs/confluent-schema-registry, python-schema-registry-client, against charter serve)"
 # CHARTER_INTEROP=required: a missing client fails the run instead of
-# skipping TestPythonClient, TestNodeClient or TestKafkaJSClient.
+# skipping TestPythonClient, TestNodeClient, TestKafkaJSClient or
+# TestPythonCommunityClient.
 (cd conformance && CHARTER_INTEROP=required CGO_ENABLED=1 go test -count=1 -timeout 20m ./...)
