@@ -57,6 +57,9 @@ type Config struct {
 	// service runs; nil uses the one attached to the service, or attaches
 	// one that sees only records written after it was attached.
 	Governance *governance.Governance
+	// Forward sends the writes of Confluent's API to the instance holding
+	// the writer lease (see forwardMiddleware); off without a lease.
+	Forward ForwardConfig
 }
 
 // DefaultConfig returns 4 MiB bodies and a 30 s request timeout.
@@ -97,6 +100,8 @@ type Server struct {
 	// lines writes request lines when the logger's handler can (nil
 	// otherwise).
 	lines RequestLineHandler
+	// fwd forwards writes to the writer (nil: never).
+	fwd *forwarder
 	// maxHeaderBytes is the header limit HTTPServer enforces (0: none).
 	maxHeaderBytes atomic.Int64
 }
@@ -144,6 +149,7 @@ func New(svc *registry.Service, cfg Config) *Server {
 	s.lines, _ = cfg.Logger.Handler().(RequestLineHandler)
 	s.creds.Store(cfg.Auth.Credentials)
 	s.metrics = newMetrics(cfg.Registerer, svc)
+	s.fwd = newForwarder(cfg.Forward, cfg.Registerer)
 	cfg.Registerer.MustRegister(s.conns.collectors()...)
 	cfg.Registerer.MustRegister(cfg.Exporters.Collectors()...)
 	if cfg.Auth.MaxFailures <= 0 {
@@ -173,7 +179,7 @@ func New(svc *registry.Service, cfg Config) *Server {
 		return err
 	}
 	s.echo.Pre(s.trimTrailingSlash, s.contextPaths, s.resolveAliases)
-	s.echo.Use(s.requestIDMiddleware, s.observeMiddleware, s.headerLimitMiddleware, s.authMiddleware, s.negotiateMiddleware, s.readyMiddleware, s.timeoutMiddleware)
+	s.echo.Use(s.requestIDMiddleware, s.observeMiddleware, s.headerLimitMiddleware, s.forwardMiddleware, s.authMiddleware, s.negotiateMiddleware, s.readyMiddleware, s.timeoutMiddleware)
 	// A write's change headers reach the registry through its context.
 	s.echo.Use(provenanceMiddleware)
 	// Private topics' subjects do not exist for those who may not read them.

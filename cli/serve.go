@@ -8,8 +8,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -42,6 +44,8 @@ type serveFlags struct {
 	changesMaxWait       time.Duration
 	shutdownTimeout      time.Duration
 	exporterLease        time.Duration
+	advertisedURL        string
+	writerLease          time.Duration
 	clusterID            string
 	exporterPoll         time.Duration
 	defaultCompatibility string
@@ -112,6 +116,8 @@ keep the state in a compacted Kafka topic shared by several instances.`,
 	fs.StringVar(&f.unowned, "unowned-subjects", "open", "with --auth=required, who may write subjects no topic binds: open (any principal) or admin-only")
 	fs.StringVar(&f.clusterID, "cluster-id", "charter", "this cluster's id: answered by /v1/metadata/id, and the context (.<id>) exporters with contextType AUTO write into on their destinations")
 	fs.DurationVar(&f.exporterLease, "exporter-lease", 15*time.Second, "how long the instance running the exporters may go without renewing its lease before another instance takes over")
+	fs.StringVar(&f.advertisedURL, "advertised-url", "", "URL the other instances on the same Kafka topic reach this one at (http://host:port; a port of 0 stands for the port --addr bound); with it the instance may hold the writer lease, and the others forward their writes to the holder (without it, the instance only forwards)")
+	fs.DurationVar(&f.writerLease, "writer-lease", registry.DefaultWriterLeaseTTL, "how long the instance the others forward their writes to may go without renewing its lease before another instance with --advertised-url takes over")
 	fs.DurationVar(&f.exporterPoll, "exporter-poll", 10*time.Second, "longest an exporter waits before comparing source and destination again when no change was announced")
 	fs.StringVar(&f.changesTopic, "changes-topic", "", "Kafka topic to publish change events to (Kafka storage only); created if absent")
 	fs.StringVar(&f.webhookSecretFile, "webhook-secret-file", "", "file holding the secret webhook signatures derive from (the same file on every instance); webhooks cannot be created without it")
@@ -196,6 +202,12 @@ func runServe(parent context.Context, f serveFlags) error {
 	if err != nil {
 		return err
 	}
+	if err := checkAdvertisedURL(f.advertisedURL); err != nil {
+		return err
+	}
+	if f.writerLease <= 0 {
+		return fmt.Errorf("--writer-lease %v: give a positive duration (10s by default)", f.writerLease)
+	}
 	if f.changesTopic != "" && len(f.kafka.brokers) == 0 {
 		return errors.New("--changes-topic needs Kafka: give --kafka-brokers")
 	}
@@ -207,6 +219,12 @@ func runServe(parent context.Context, f serveFlags) error {
 		return err
 	}
 	defer log.Close()
+	ln, err := net.Listen("tcp", f.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", f.addr, err)
+	}
+	defer ln.Close()
+	advertised := advertisedURL(f.advertisedURL, ln.Addr())
 	var jsonOpts []jsonschema.Opt
 	if f.lenientJSONPatterns {
 		jsonOpts = append(jsonOpts, jsonschema.LenientPatterns())
@@ -235,6 +253,9 @@ func runServe(parent context.Context, f serveFlags) error {
 			return fmt.Errorf("--webhook-secret-file %s: give a secret of at least 16 bytes", f.webhookSecretFile)
 		}
 	}
+	// The writer lease: an instance with --advertised-url contends for it;
+	// every instance forwards its writes to the holder.
+	lease := registry.AttachWriterLease(svc, registry.WriterLeaseConfig{URL: advertised, TTL: f.writerLease, Logger: logger})
 	gov := governance.Attach(svc, govCfg)
 	keys := dek.Attach(svc, dek.Config{})
 	exporters, err := exporter.Attach(svc, exporter.Config{ClusterID: f.clusterID, LeaseTTL: f.exporterLease, Poll: f.exporterPoll, RequestTimeout: f.requestTimeout, Logger: logger})
@@ -252,6 +273,7 @@ func runServe(parent context.Context, f serveFlags) error {
 		OpenAPI:        charter.OpenAPI(),
 		Logger:         logger,
 		Auth:           authCfg,
+		Forward:        api.ForwardConfig{Lease: lease},
 	})
 	catalogue, err := web.Mount(srv.Echo(), svc, web.WithFormats(formats...), web.WithLogger(logger), web.WithExporters(exporters))
 	if err != nil {
@@ -263,10 +285,6 @@ func runServe(parent context.Context, f serveFlags) error {
 			slog.Bool("anonymous_read", f.anonymousRead), slog.String("unowned_subjects", string(access.Unowned)))
 		stopReload := reloadOnHangup(srv, f.authConfig, logger)
 		defer stopReload()
-	}
-	ln, err := net.Listen("tcp", f.addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", f.addr, err)
 	}
 	runCtx, cancelRun := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelRun()
@@ -292,6 +310,17 @@ func runServe(parent context.Context, f serveFlags) error {
 	}()
 	stopExporters := func() { stopExp(); <-expDone }
 	defer stopExporters()
+	// So does the writer lease, after the last request was answered.
+	leaseCtx, stopLeaseRun := context.WithCancel(runCtx)
+	leaseDone := make(chan struct{})
+	go func() {
+		defer close(leaseDone)
+		if err := lease.Run(leaseCtx); err != nil && leaseCtx.Err() == nil {
+			logger.Error("writer lease stopped", slog.Any("error", err))
+		}
+	}()
+	stopLease := func() { stopLeaseRun(); <-leaseDone }
+	defer stopLease()
 	if f.changesTopic != "" {
 		stopPublisher, err := startPublisher(runCtx, gov, f, logger)
 		if err != nil {
@@ -305,7 +334,8 @@ func runServe(parent context.Context, f serveFlags) error {
 	hs := srv.HTTPServer(f.conn)
 	serveDone := make(chan error, 1)
 	go func() { serveDone <- hs.Serve(srv.Listener(ln, f.conn.MaxConnections)) }()
-	logger.Info("charter serving", slog.String("addr", ln.Addr().String()), slog.String("storage", describe(f)))
+	logger.Info("charter serving", slog.String("addr", ln.Addr().String()), slog.String("storage", describe(f)),
+		slog.String("instance", lease.Instance()), slog.String("advertised_url", advertised))
 
 	select {
 	case <-ctx.Done():
@@ -321,6 +351,7 @@ func runServe(parent context.Context, f serveFlags) error {
 	sctx, cancel := context.WithTimeout(context.Background(), f.shutdownTimeout)
 	defer cancel()
 	err = hs.Shutdown(sctx)
+	stopLease()
 	stopExporters()
 	cancelRun()
 	<-runDone
@@ -329,6 +360,32 @@ func runServe(parent context.Context, f serveFlags) error {
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// checkAdvertisedURL accepts an empty --advertised-url or an absolute
+// http(s) URL without a query or fragment.
+func checkAdvertisedURL(s string) error {
+	if s == "" {
+		return nil
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("--advertised-url %q: give the URL the other instances reach this one at, such as http://10.0.0.5:8081", s)
+	}
+	return nil
+}
+
+// advertisedURL is --advertised-url with a port of 0 replaced by the
+// port the server bound (for --addr host:0).
+func advertisedURL(s string, bound net.Addr) string {
+	u, err := url.Parse(s)
+	if s == "" || err != nil || u.Port() != "0" {
+		return s
+	}
+	if tcp, ok := bound.(*net.TCPAddr); ok {
+		u.Host = net.JoinHostPort(u.Hostname(), strconv.Itoa(tcp.Port))
+	}
+	return u.String()
 }
 
 func describe(f serveFlags) string {

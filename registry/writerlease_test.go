@@ -9,6 +9,7 @@ import (
 	"github.com/charter-registry/charter/internal/poll"
 	"github.com/charter-registry/charter/registry"
 	"github.com/charter-registry/charter/storage"
+	"github.com/charter-registry/charter/storage/file"
 	"github.com/charter-registry/charter/storage/memory"
 )
 
@@ -22,10 +23,12 @@ func leased(t *testing.T, log storage.Log, instance, url string, ttl time.Durati
 	}
 	lease := registry.AttachWriterLease(svc, registry.WriterLeaseConfig{Instance: instance, URL: url, TTL: ttl})
 	ctx, cancel := context.WithCancel(context.Background())
+	lctx, lcancel := context.WithCancel(ctx)
 	runDone, leaseDone := make(chan struct{}), make(chan struct{})
 	go func() { _ = svc.Run(ctx); close(runDone) }()
-	go func() { _ = lease.Run(ctx); close(leaseDone) }()
-	t.Cleanup(func() { cancel(); <-leaseDone; <-runDone })
+	go func() { _ = lease.Run(lctx); close(leaseDone) }()
+	// The lease stops first: it gives the lease up through the log.
+	t.Cleanup(func() { lcancel(); <-leaseDone; cancel(); <-runDone })
 	wctx, wcancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer wcancel()
 	if err := svc.WaitReady(wctx); err != nil {
@@ -101,5 +104,33 @@ func TestWriterLeaseReplays(t *testing.T) {
 	_, l := leased(t, log, "y", "", time.Minute)
 	if h, ok := l.Holder(); !ok || h != (registry.Holder{Instance: "x", URL: "http://x.example"}) {
 		t.Fatalf("replayed holder = %v %v, want x at http://x.example", h, ok)
+	}
+}
+
+// Compaction keeps the lease's last record: a file log compacted on
+// restart hands the new instance the lease as it was last written.
+func TestWriterLeaseSurvivesCompaction(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	l, err := file.Open(ctx, dir, file.WithKeyFunc(registry.LogicalKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = l.Close() }) // after the services stopped
+	w, _ := leased(t, l, "w", "", time.Minute)
+	writeWriterLease(t, w, "x", "http://x.example", 1)
+	writeWriterLease(t, w, "z", "http://z.example", 2)
+	before := w.State().Digest()
+	// Compact the log the first instance wrote, as charter serve does on
+	// start, and replay it.
+	if err := l.Compact(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r, lr := leased(t, l, "r", "", time.Minute)
+	if h, ok := lr.Holder(); !ok || h.Instance != "z" || h.URL != "http://z.example" {
+		t.Fatalf("holder after compaction = %v %v, want z", h, ok)
+	}
+	if got := r.State().Digest(); got != before {
+		t.Fatalf("digest after compaction %s, want %s", got, before)
 	}
 }

@@ -1,0 +1,215 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charter-registry/charter"
+	"github.com/charter-registry/charter/api"
+	"github.com/charter-registry/charter/internal/poll"
+	"github.com/charter-registry/charter/registry"
+	"github.com/charter-registry/charter/storage"
+	"github.com/charter-registry/charter/storage/memory"
+)
+
+// leasedServer is an instance on a shared log with the writer lease
+// attached (contending when eligible), served over HTTP.
+type leasedServer struct {
+	url   string
+	svc   *registry.Service
+	lease *registry.WriterLease
+}
+
+func startLeased(t *testing.T, log storage.Log, name string, eligible bool) *leasedServer {
+	t.Helper()
+	ts := httptest.NewUnstartedServer(nil)
+	u := "http://" + ts.Listener.Addr().String()
+	svc, err := registry.NewService(registry.ServiceConfig{Log: log, Formats: charter.Formats()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := registry.WriterLeaseConfig{Instance: name, TTL: time.Minute}
+	if eligible {
+		cfg.URL = u
+	}
+	lease := registry.AttachWriterLease(svc, cfg)
+	a := api.New(svc, api.Config{Forward: api.ForwardConfig{Lease: lease}})
+	ts.Config.Handler = a.Handler()
+	ts.Start()
+	ctx, cancel := context.WithCancel(context.Background())
+	lctx, lcancel := context.WithCancel(ctx)
+	done, leaseDone := make(chan struct{}), make(chan struct{})
+	go func() { _ = svc.Run(ctx); close(done) }()
+	go func() { _ = lease.Run(lctx); close(leaseDone) }()
+	// The lease stops first: it gives the lease up through the log.
+	t.Cleanup(func() { ts.Close(); lcancel(); <-leaseDone; cancel(); <-done })
+	wctx, wcancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer wcancel()
+	if err := svc.WaitReady(wctx); err != nil {
+		t.Fatal(err)
+	}
+	return &leasedServer{url: u, svc: svc, lease: lease}
+}
+
+func metricValue(t *testing.T, base, name string) string {
+	t.Helper()
+	r := send(t, base, http.MethodGet, "/metrics", nil, "")
+	for _, line := range strings.Split(string(r.body), "\n") {
+		if v, ok := strings.CutPrefix(line, name+" "); ok {
+			return v
+		}
+	}
+	return ""
+}
+
+func forwardCount(t *testing.T, base, result string) string {
+	return metricValue(t, base, `charter_forwarded_requests_total{result="`+result+`"}`)
+}
+
+// takeLease writes the writer lease naming instance at url, as an
+// instance that took it would.
+func takeLease(t *testing.T, svc *registry.Service, instance, url string) {
+	t.Helper()
+	r, err := registry.WriterLeaseRecord(instance, url, time.Now().UnixNano())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Write(context.Background(), func() ([]storage.Record, error) { return []storage.Record{r}, nil }); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// fwdSchema is version n of one record, each compatible with the last.
+func fwdSchema(n int) string {
+	fields := `{"name":"a","type":"int"}`
+	for i := 1; i < n; i++ {
+		fields += fmt.Sprintf(`,{"name":"f%d","type":"int","default":0}`, i)
+	}
+	return `{"type":"record","name":"R","fields":[` + fields + `]}`
+}
+
+// A follower forwards a registration to the holder and answers once it
+// reads it; a request marked forwarded is written where it arrives; a
+// lookup is answered where it arrives.
+func TestForwardedRegistration(t *testing.T) {
+	log := memory.New(memory.WithKeyFunc(registry.LogicalKey))
+	a := startLeased(t, log, "a", true)
+	poll.Until(t, 30*time.Second, "a holds the lease", a.lease.Held)
+	b := startLeased(t, log, "b", false)
+	poll.Until(t, 30*time.Second, "b follows a", func() bool { _, ok := b.lease.Holder(); return ok })
+	if v := metricValue(t, a.url, "charter_writer_lease_held"); v != "1" {
+		t.Fatalf("a: charter_writer_lease_held %q", v)
+	}
+
+	r := send(t, b.url, http.MethodPost, "/subjects/s/versions", map[string]string{"schema": fwdSchema(1)}, "")
+	if r.status != http.StatusOK {
+		t.Fatalf("forwarded registration: %d %s", r.status, r.body)
+	}
+	if got := forwardCount(t, b.url, "forwarded"); got != "1" {
+		t.Fatalf("b forwarded %q registrations, want 1", got)
+	}
+	if r.header.Get(api.PositionHeader) != "" {
+		t.Fatalf("the client got the writer's position header")
+	}
+	if g := send(t, b.url, http.MethodGet, "/subjects/s/versions/1", nil, ""); g.status != http.StatusOK {
+		t.Fatalf("read on the follower right after its forwarded write: %d %s", g.status, g.body)
+	}
+	// Reads stay: a lookup is not forwarded.
+	if l := send(t, b.url, http.MethodPost, "/subjects/s", map[string]string{"schema": fwdSchema(1)}, ""); l.status != http.StatusOK {
+		t.Fatalf("lookup: %d %s", l.status, l.body)
+	}
+	if got := forwardCount(t, b.url, "forwarded"); got != "1" {
+		t.Fatalf("after a lookup b forwarded %q, want 1", got)
+	}
+	// A forwarded request is never forwarded again: b writes it itself.
+	req, _ := http.NewRequest(http.MethodPost, b.url+"/subjects/s/versions", strings.NewReader(`{"schema":`+jsonQuote(fwdSchema(2))+`}`))
+	req.Header.Set(api.ForwardedHeader, "x")
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || res.Header.Get(api.PositionHeader) == "" {
+		t.Fatalf("a forwarded request on b: %d, position %q", res.StatusCode, res.Header.Get(api.PositionHeader))
+	}
+	if got := forwardCount(t, b.url, "forwarded"); got != "1" {
+		t.Fatalf("b forwarded a forwarded request (%q)", got)
+	}
+}
+
+// A writer that cannot be reached leaves the write to the follower; one
+// that drops the connection after the request leaves a registration (which
+// may be repeated) to the follower and answers a delete 50003, never
+// writing it twice.
+func TestForwardingFallback(t *testing.T) {
+	log := memory.New(memory.WithKeyFunc(registry.LogicalKey))
+	b := startLeased(t, log, "b", false)
+
+	// A holder whose port accepts nothing.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := "http://" + ln.Addr().String()
+	ln.Close()
+	takeLease(t, b.svc, "dead", dead)
+	r := send(t, b.url, http.MethodPost, "/subjects/s/versions", map[string]string{"schema": fwdSchema(1)}, "")
+	if r.status != http.StatusOK {
+		t.Fatalf("registration with the writer unreachable: %d %s", r.status, r.body)
+	}
+	if got := forwardCount(t, b.url, "local"); got != "1" {
+		t.Fatalf("local fallbacks %q, want 1", got)
+	}
+
+	// A holder that reads the request and drops the connection.
+	var got bytes.Buffer
+	drop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(&got, "%s %s %s\n", r.Method, r.URL.RequestURI(), r.Header.Get(api.ForwardedHeader))
+		c, _, err := w.(http.Hijacker).Hijack()
+		if err == nil {
+			c.Close()
+		}
+	}))
+	defer drop.Close()
+	takeLease(t, b.svc, "dropper", drop.URL)
+	r = send(t, b.url, http.MethodPost, "/subjects/s/versions?normalize=false", map[string]string{"schema": fwdSchema(2)}, "")
+	if r.status != http.StatusOK {
+		t.Fatalf("registration after a dropped forward: %d %s", r.status, r.body)
+	}
+	res, body := roundTrip(t, http.MethodDelete, b.url+"/subjects/s/versions/1", nil, "", "")
+	r = response{status: res.StatusCode, body: body}
+	if r.status != http.StatusInternalServerError || r.errorCode(t) != 50003 {
+		t.Fatalf("delete after a dropped forward: %d %s, want 500 with 50003", r.status, r.body)
+	}
+	if _, err := b.svc.Version("s", 1, false); err != nil {
+		t.Fatalf("the delete was written here after all: %v", err)
+	}
+	want := "POST /subjects/s/versions?normalize=false b\nDELETE /subjects/s/versions/1 b\n"
+	if got.String() != want {
+		t.Fatalf("the writer got\n%s\nwant\n%s", got.String(), want)
+	}
+	if f := forwardCount(t, b.url, "failed"); f != "1" {
+		t.Fatalf("failed forwards %q, want 1", f)
+	}
+}
+
+func jsonQuote(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range s {
+		if r == '"' || r == '\\' {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	b.WriteByte('"')
+	return b.String()
+}
