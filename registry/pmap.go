@@ -25,15 +25,19 @@ type pmap[K comparable, V any] struct {
 
 type pnode[K comparable, V any] struct {
 	gen uint64
-	// bitmap has bit i set when the slot for hash chunk i is present;
-	// kids holds the present slots in chunk order. A collision node
-	// (below the last chunk) has no bitmap and lists its entries.
-	bitmap uint32
-	kids   []pslot[K, V]
+	// datamap has bit i set when hash chunk i holds an entry here, nodemap
+	// when it holds a sub-trie; entries and nodes hold them in chunk
+	// order. Keeping sub-tries as bare pointers makes an inner node (most
+	// of a path, and what every change copies) 8 bytes a slot instead of
+	// an entry's size. A collision node (below the last chunk) has no maps
+	// and lists its entries.
+	datamap, nodemap uint32
+	entries          []pslot[K, V]
+	nodes            []*pnode[K, V]
 }
 
+// pslot is an entry: a key, its hash and its value.
 type pslot[K comparable, V any] struct {
-	node *pnode[K, V] // a sub-trie, or nil for an entry
 	hash uint64
 	key  K
 	val  V
@@ -51,24 +55,22 @@ func (m pmap[K, V]) get(h uint64, k K) (V, bool) {
 	n := m.root
 	for shift := uint(0); n != nil; shift += pmapBits {
 		if shift >= 64 {
-			for i := range n.kids {
-				if n.kids[i].key == k {
-					return n.kids[i].val, true
+			for i := range n.entries {
+				if n.entries[i].key == k {
+					return n.entries[i].val, true
 				}
 			}
 			break
 		}
 		bit := uint32(1) << ((h >> shift) & pmapMask)
-		if n.bitmap&bit == 0 {
-			break
-		}
-		s := &n.kids[bits.OnesCount32(n.bitmap&(bit-1))]
-		if s.node != nil {
-			n = s.node
+		if n.nodemap&bit != 0 {
+			n = n.nodes[bits.OnesCount32(n.nodemap&(bit-1))]
 			continue
 		}
-		if s.hash == h && s.key == k {
-			return s.val, true
+		if n.datamap&bit != 0 {
+			if e := &n.entries[bits.OnesCount32(n.datamap&(bit-1))]; e.hash == h && e.key == k {
+				return e.val, true
+			}
 		}
 		break
 	}
@@ -120,13 +122,13 @@ func (n *pnode[K, V]) each(fn func(K, V) bool) bool {
 	if n == nil {
 		return true
 	}
-	for i := range n.kids {
-		s := &n.kids[i]
-		if s.node != nil {
-			if !s.node.each(fn) {
-				return false
-			}
-		} else if !fn(s.key, s.val) {
+	for i := range n.entries {
+		if !fn(n.entries[i].key, n.entries[i].val) {
+			return false
+		}
+	}
+	for _, c := range n.nodes {
+		if !c.each(fn) {
 			return false
 		}
 	}
@@ -134,14 +136,40 @@ func (n *pnode[K, V]) each(fn func(K, V) bool) bool {
 }
 
 // editable returns n itself when gen created it, else a copy of gen with
-// room for one more slot.
+// room for one more entry and one more sub-trie.
 func (n *pnode[K, V]) editable(gen uint64) *pnode[K, V] {
 	if n.gen == gen {
 		return n
 	}
-	kids := make([]pslot[K, V], len(n.kids), len(n.kids)+1)
-	copy(kids, n.kids)
-	return &pnode[K, V]{gen: gen, bitmap: n.bitmap, kids: kids}
+	c := &pnode[K, V]{gen: gen, datamap: n.datamap, nodemap: n.nodemap}
+	if len(n.entries) > 0 {
+		c.entries = make([]pslot[K, V], len(n.entries), len(n.entries)+1)
+		copy(c.entries, n.entries)
+	}
+	if len(n.nodes) > 0 {
+		c.nodes = make([]*pnode[K, V], len(n.nodes), len(n.nodes)+1)
+		copy(c.nodes, n.nodes)
+	}
+	return c
+}
+
+// addEntry inserts e for chunk bit into an editable n.
+func (n *pnode[K, V]) addEntry(bit uint32, e pslot[K, V]) int {
+	i := bits.OnesCount32(n.datamap & (bit - 1))
+	n.entries = slices.Insert(n.entries, i, e)
+	n.datamap |= bit
+	return i
+}
+
+// pushDown replaces, in an editable n, the entry of chunk bit by the
+// sub-trie child.
+func (n *pnode[K, V]) pushDown(bit uint32, child *pnode[K, V]) {
+	i := bits.OnesCount32(n.datamap & (bit - 1))
+	n.entries = slices.Delete(n.entries, i, i+1)
+	n.datamap &^= bit
+	j := bits.OnesCount32(n.nodemap & (bit - 1))
+	n.nodes = slices.Insert(n.nodes, j, child)
+	n.nodemap |= bit
 }
 
 func (n *pnode[K, V]) set(gen uint64, shift uint, h uint64, k K, v V) (*pnode[K, V], bool) {
@@ -149,46 +177,44 @@ func (n *pnode[K, V]) set(gen uint64, shift uint, h uint64, k K, v V) (*pnode[K,
 		n = &pnode[K, V]{gen: gen}
 	}
 	if shift >= 64 {
-		for i := range n.kids {
-			if n.kids[i].key == k {
+		for i := range n.entries {
+			if n.entries[i].key == k {
 				n = n.editable(gen)
-				n.kids[i].val = v
+				n.entries[i].val = v
 				return n, false
 			}
 		}
 		n = n.editable(gen)
-		n.kids = append(n.kids, pslot[K, V]{hash: h, key: k, val: v})
+		n.entries = append(n.entries, pslot[K, V]{hash: h, key: k, val: v})
 		return n, true
 	}
 	bit := uint32(1) << ((h >> shift) & pmapMask)
-	i := bits.OnesCount32(n.bitmap & (bit - 1))
-	if n.bitmap&bit == 0 {
-		n = n.editable(gen)
-		n.kids = append(n.kids, pslot[K, V]{})
-		copy(n.kids[i+1:], n.kids[i:])
-		n.kids[i] = pslot[K, V]{hash: h, key: k, val: v}
-		n.bitmap |= bit
-		return n, true
-	}
-	s := n.kids[i]
-	switch {
-	case s.node != nil:
-		child, added := s.node.set(gen, shift+pmapBits, h, k, v)
-		if child != s.node {
+	if n.nodemap&bit != 0 {
+		j := bits.OnesCount32(n.nodemap & (bit - 1))
+		child, added := n.nodes[j].set(gen, shift+pmapBits, h, k, v)
+		if child != n.nodes[j] {
 			n = n.editable(gen)
-			n.kids[i].node = child
+			n.nodes[j] = child
 		}
 		return n, added
-	case s.hash == h && s.key == k:
+	}
+	if n.datamap&bit == 0 {
 		n = n.editable(gen)
-		n.kids[i].val = v
+		n.addEntry(bit, pslot[K, V]{hash: h, key: k, val: v})
+		return n, true
+	}
+	i := bits.OnesCount32(n.datamap & (bit - 1))
+	e := n.entries[i]
+	if e.hash == h && e.key == k {
+		n = n.editable(gen)
+		n.entries[i].val = v
 		return n, false
 	}
 	// Two entries share this chunk: push both one level down.
-	child, _ := (*pnode[K, V])(nil).set(gen, shift+pmapBits, s.hash, s.key, s.val)
+	child, _ := (*pnode[K, V])(nil).set(gen, shift+pmapBits, e.hash, e.key, e.val)
 	child, _ = child.set(gen, shift+pmapBits, h, k, v)
 	n = n.editable(gen)
-	n.kids[i] = pslot[K, V]{node: child}
+	n.pushDown(bit, child)
 	return n, true
 }
 
@@ -198,42 +224,40 @@ func (n *pnode[K, V]) edit(gen uint64, shift uint, h uint64, k K) (*pnode[K, V],
 	}
 	if shift >= 64 {
 		n = n.editable(gen)
-		for i := range n.kids {
-			if n.kids[i].key == k {
-				return n, &n.kids[i].val, true
+		for i := range n.entries {
+			if n.entries[i].key == k {
+				return n, &n.entries[i].val, true
 			}
 		}
-		n.kids = append(n.kids, pslot[K, V]{hash: h, key: k})
-		return n, &n.kids[len(n.kids)-1].val, false
+		n.entries = append(n.entries, pslot[K, V]{hash: h, key: k})
+		return n, &n.entries[len(n.entries)-1].val, false
 	}
 	bit := uint32(1) << ((h >> shift) & pmapMask)
-	i := bits.OnesCount32(n.bitmap & (bit - 1))
-	if n.bitmap&bit == 0 {
-		n = n.editable(gen)
-		n.kids = append(n.kids, pslot[K, V]{})
-		copy(n.kids[i+1:], n.kids[i:])
-		n.kids[i] = pslot[K, V]{hash: h, key: k}
-		n.bitmap |= bit
-		return n, &n.kids[i].val, false
-	}
-	s := n.kids[i]
-	switch {
-	case s.node != nil:
-		child, p, found := s.node.edit(gen, shift+pmapBits, h, k)
-		if child != s.node {
+	if n.nodemap&bit != 0 {
+		j := bits.OnesCount32(n.nodemap & (bit - 1))
+		child, p, found := n.nodes[j].edit(gen, shift+pmapBits, h, k)
+		if child != n.nodes[j] {
 			n = n.editable(gen)
-			n.kids[i].node = child
+			n.nodes[j] = child
 		}
 		return n, p, found
-	case s.hash == h && s.key == k:
+	}
+	if n.datamap&bit == 0 {
 		n = n.editable(gen)
-		return n, &n.kids[i].val, true
+		i := n.addEntry(bit, pslot[K, V]{hash: h, key: k})
+		return n, &n.entries[i].val, false
+	}
+	i := bits.OnesCount32(n.datamap & (bit - 1))
+	e := n.entries[i]
+	if e.hash == h && e.key == k {
+		n = n.editable(gen)
+		return n, &n.entries[i].val, true
 	}
 	// Two entries share this chunk: push both one level down.
-	child, _ := (*pnode[K, V])(nil).set(gen, shift+pmapBits, s.hash, s.key, s.val)
+	child, _ := (*pnode[K, V])(nil).set(gen, shift+pmapBits, e.hash, e.key, e.val)
 	child, p, _ := child.edit(gen, shift+pmapBits, h, k)
 	n = n.editable(gen)
-	n.kids[i] = pslot[K, V]{node: child}
+	n.pushDown(bit, child)
 	return n, p, false
 }
 
@@ -241,57 +265,55 @@ func (n *pnode[K, V]) del(gen uint64, shift uint, h uint64, k K) (*pnode[K, V], 
 	if n == nil {
 		return nil, false
 	}
-	i := -1
 	if shift >= 64 {
-		for j := range n.kids {
-			if n.kids[j].key == k {
-				i = j
-				break
+		for i := range n.entries {
+			if n.entries[i].key == k {
+				if len(n.entries) == 1 {
+					return nil, true
+				}
+				n = n.editable(gen)
+				n.entries = slices.Delete(n.entries, i, i+1)
+				return n, true
 			}
 		}
-		if i < 0 {
-			return n, false
-		}
-		return n.without(gen, i, 0), true
-	}
-	bit := uint32(1) << ((h >> shift) & pmapMask)
-	if n.bitmap&bit == 0 {
 		return n, false
 	}
-	i = bits.OnesCount32(n.bitmap & (bit - 1))
-	s := n.kids[i]
-	if s.node != nil {
-		child, removed := s.node.del(gen, shift+pmapBits, h, k)
+	bit := uint32(1) << ((h >> shift) & pmapMask)
+	if n.nodemap&bit != 0 {
+		j := bits.OnesCount32(n.nodemap & (bit - 1))
+		child, removed := n.nodes[j].del(gen, shift+pmapBits, h, k)
 		if !removed {
 			return n, false
 		}
 		if child == nil {
-			return n.without(gen, i, bit), true
-		}
-		if child != s.node {
+			if len(n.nodes) == 1 && len(n.entries) == 0 {
+				return nil, true
+			}
 			n = n.editable(gen)
-			n.kids[i].node = child
+			n.nodes = slices.Delete(n.nodes, j, j+1)
+			n.nodemap &^= bit
+			return n, true
+		}
+		if child != n.nodes[j] {
+			n = n.editable(gen)
+			n.nodes[j] = child
 		}
 		return n, true
 	}
-	if s.hash != h || s.key != k {
+	if n.datamap&bit == 0 {
 		return n, false
 	}
-	return n.without(gen, i, bit), true
-}
-
-// without returns n with slot i (chunk bit) removed, nil when that leaves
-// nothing.
-func (n *pnode[K, V]) without(gen uint64, i int, bit uint32) *pnode[K, V] {
-	if len(n.kids) == 1 {
-		return nil
+	i := bits.OnesCount32(n.datamap & (bit - 1))
+	if e := &n.entries[i]; e.hash != h || e.key != k {
+		return n, false
+	}
+	if len(n.entries) == 1 && len(n.nodes) == 0 {
+		return nil, true
 	}
 	n = n.editable(gen)
-	copy(n.kids[i:], n.kids[i+1:])
-	n.kids[len(n.kids)-1] = pslot[K, V]{}
-	n.kids = n.kids[:len(n.kids)-1]
-	n.bitmap &^= bit
-	return n
+	n.entries = slices.Delete(n.entries, i, i+1)
+	n.datamap &^= bit
+	return n, true
 }
 
 // buildPmap returns a pmap of generation gen holding entries, whose keys
@@ -312,7 +334,7 @@ func buildPmap[K comparable, V any](gen uint64, entries []pslot[K, V]) pmap[K, V
 func buildNode[K comparable, V any](gen uint64, es []pslot[K, V], shift uint) *pnode[K, V] {
 	n := &pnode[K, V]{gen: gen}
 	if shift >= 64 {
-		n.kids = slices.Clone(es)
+		n.entries = slices.Clone(es)
 		return n
 	}
 	chunk := func(s *pslot[K, V]) uint32 { return uint32(s.hash>>shift) & pmapMask }
@@ -320,13 +342,17 @@ func buildNode[K comparable, V any](gen uint64, es []pslot[K, V], shift uint) *p
 	for i := range es {
 		count[chunk(&es[i])]++
 	}
-	sum, present := 0, 0
+	sum, single, multi := 0, 0, 0
 	for c := range count {
 		next[c] = sum
 		sum += count[c]
-		if count[c] > 0 {
-			n.bitmap |= 1 << c
-			present++
+		switch {
+		case count[c] == 1:
+			n.datamap |= 1 << c
+			single++
+		case count[c] > 1:
+			n.nodemap |= 1 << c
+			multi++
 		}
 	}
 	for c, end := 0, 0; c < len(count); c++ {
@@ -341,14 +367,19 @@ func buildNode[K comparable, V any](gen uint64, es []pslot[K, V], shift uint) *p
 			next[x]++
 		}
 	}
-	n.kids = make([]pslot[K, V], 0, present)
+	if single > 0 {
+		n.entries = make([]pslot[K, V], 0, single)
+	}
+	if multi > 0 {
+		n.nodes = make([]*pnode[K, V], 0, multi)
+	}
 	for c, lo := 0, 0; c < len(count); c++ {
 		hi := lo + count[c]
 		switch {
 		case hi-lo == 1:
-			n.kids = append(n.kids, es[lo])
+			n.entries = append(n.entries, es[lo])
 		case hi-lo > 1:
-			n.kids = append(n.kids, pslot[K, V]{node: buildNode(gen, es[lo:hi], shift+pmapBits)})
+			n.nodes = append(n.nodes, buildNode(gen, es[lo:hi], shift+pmapBits))
 		}
 		lo = hi
 	}
