@@ -430,6 +430,36 @@ func TestSrclient(t *testing.T) {
 		}
 	})
 
+	t.Run("a schema context's URL", func(t *testing.T) {
+		// A client whose URL is /contexts/{context} works in that context
+		// unqualified: its ids are the context's own, the default context
+		// has no such subject, and the qualified name reads it back.
+		scoped := srclient.NewSchemaRegistryClient(url + "/contexts/.srclient")
+		s := srCreate(t, scoped, "ctx-orders-value", addressAvro, srclient.Avro)
+		if s.ID() != 1 {
+			t.Fatalf("first schema of a new context: id %d, want 1", s.ID())
+		}
+		latest, err := scoped.GetLatestSchema("ctx-orders-value")
+		if err != nil || latest.ID() != 1 || latest.Version() != 1 {
+			t.Fatalf("GetLatestSchema in the context: %+v, %v", latest, err)
+		}
+		if _, err := scoped.ChangeSubjectCompatibilityLevel("ctx-orders-value", srclient.Forward); err != nil {
+			t.Fatal(err)
+		}
+		if level, err := cl.GetCompatibilityLevel(":.srclient:ctx-orders-value", false); err != nil || *level != srclient.Forward {
+			t.Fatalf("the context's level, qualified: %v, %v", level, err)
+		}
+		qualified, err := cl.GetSchemaByVersion(":.srclient:ctx-orders-value", 1)
+		if err != nil || qualified.ID() != 1 {
+			t.Fatalf("qualified read: %+v, %v", qualified, err)
+		}
+		requireSameAvro(t, qualified.Schema(), addressAvro)
+		subjects, err := scoped.GetSubjects()
+		if err != nil || !slices.Equal(subjects, []string{":.srclient:ctx-orders-value"}) {
+			t.Fatalf("GetSubjects in the context: %v, %v", subjects, err)
+		}
+	})
+
 	t.Run("errors", func(t *testing.T) {
 		_, err := cl.GetLatestSchema("srclient-missing")
 		requireSrError(t, err, 40401, "Subject 'srclient-missing' not found.")
