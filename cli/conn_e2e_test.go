@@ -78,7 +78,7 @@ func closedByServer(c net.Conn) error {
 // TestSlowClientsAreDisconnected connects clients that trickle headers,
 // trickle a body, or sit idle on a keep-alive connection, and checks from
 // outside the process that the server closes every one of their sockets,
-// that a normal client is served while they are connected, and that a long
+// that a normal client is served while they trickle, and that a long
 // poll longer than the read timeout is not cut by it.
 func TestSlowClientsAreDisconnected(t *testing.T) {
 	t.Parallel() // its own charter process on its own port and data
@@ -135,9 +135,14 @@ func TestSlowClientsAreDisconnected(t *testing.T) {
 		}
 		res.Body.Close()
 	}
-	during := waitConns(t, addr, "slow clients connecting", func(n int) bool { return n >= 3*perKind })
+	// How many of them are still open at this moment depends on how
+	// long the loop above took (the server closes the first ones after a
+	// second): it is logged, not asserted, so that a busy machine does not
+	// fail the test. What is asserted is that the server closes every one
+	// of them and serves a normal client meanwhile.
+	during := openConns(t, addr)
 
-	// A normal client is served while they are all connected; its long
+	// A normal client is served while slow clients trickle; its long
 	// poll outlasts the read timeout.
 	normal := &http.Client{Timeout: time.Minute}
 	res, err := normal.Post("http://"+addr+"/subjects/orders-value/versions", "application/vnd.schemaregistry.v1+json",
