@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/charter-registry/charter/compat"
+	"github.com/charter-registry/charter/internal/cputime"
 	"github.com/charter-registry/charter/internal/registrytest"
 	"github.com/charter-registry/charter/registry"
 	"github.com/charter-registry/charter/storage"
@@ -237,7 +238,7 @@ func benchReplay(b *testing.B, records int) {
 		opened time.Duration
 	)
 	b.ReportAllocs()
-	cpu0, cpuOK := registrytest.ProcessCPU()
+	cpu0, cpuOK := cputime.OfProcess(os.Getpid())
 	for b.Loop() {
 		var o time.Duration
 		last = nil // at most one replayed state alive at a time
@@ -246,7 +247,7 @@ func benchReplay(b *testing.B, records int) {
 	}
 	perRecord := float64(b.Elapsed().Nanoseconds()) / float64(b.N) / float64(records)
 	b.ReportMetric(perRecord, "ns/record")
-	if cpu1, ok := registrytest.ProcessCPU(); ok && cpuOK {
+	if cpu1, ok := cputime.OfProcess(os.Getpid()); ok && cpuOK {
 		// CPU of the whole process (decoding workers and the GC included)
 		// per record: what a shared machine does not stretch.
 		b.ReportMetric(float64((cpu1-cpu0).Nanoseconds())/float64(b.N)/float64(records), "cpu-ns/record")

@@ -8,7 +8,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/charter-registry/charter/registry"
 	"github.com/charter-registry/charter/storage"
@@ -139,30 +138,4 @@ func PeakRSS() (int64, bool) {
 		return kb << 10, true
 	}
 	return 0, false
-}
-
-// ProcessCPU returns the CPU time (user plus system) the process has used,
-// from /proc/self/stat; false where there is none. A benchmark on a shared
-// machine reports it beside wall time, which other processes stretch.
-func ProcessCPU() (time.Duration, bool) {
-	b, err := os.ReadFile("/proc/self/stat")
-	if err != nil {
-		return 0, false
-	}
-	// Fields after the parenthesised command name: utime and stime are
-	// the 12th and 13th, in clock ticks (USER_HZ, 100 on Linux).
-	i := strings.LastIndexByte(string(b), ')')
-	if i < 0 {
-		return 0, false
-	}
-	f := strings.Fields(string(b[i+1:]))
-	if len(f) < 13 {
-		return 0, false
-	}
-	u, err1 := strconv.ParseInt(f[11], 10, 64)
-	s, err2 := strconv.ParseInt(f[12], 10, 64)
-	if err1 != nil || err2 != nil {
-		return 0, false
-	}
-	return time.Duration(u+s) * 10 * time.Millisecond, true
 }

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/charter-registry/charter/internal/cputime"
 )
 
 // load says how to drive one target.
@@ -104,7 +106,7 @@ func drive(ctx context.Context, l load) (*result, error) {
 	workers := make([]worker, l.conns)
 	cpuFrom := make(chan time.Duration, 1)
 	timer := time.AfterFunc(l.warmup, func() {
-		if d, ok := processCPU(l.pid); ok && l.pid > 0 {
+		if d, ok := cputime.OfProcess(l.pid); ok && l.pid > 0 {
 			cpuFrom <- d
 		}
 	})
@@ -122,7 +124,7 @@ func drive(ctx context.Context, l load) (*result, error) {
 	res := &result{window: l.duration, dials: dials.Load()}
 	select {
 	case from := <-cpuFrom:
-		if to, ok := processCPU(l.pid); ok {
+		if to, ok := cputime.OfProcess(l.pid); ok {
 			res.cpu = to - from
 		}
 	default:

@@ -2,44 +2,12 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"fmt"
 	"os"
 	"runtime"
 	"strconv"
 	"strings"
-	"time"
 )
-
-// clockTicks is Linux's USER_HZ, the unit of /proc/PID/stat's CPU times;
-// 100 on every architecture Go supports.
-const clockTicks = 100
-
-// processCPU returns the user plus system CPU time process pid has used,
-// from /proc/PID/stat; false where there is no /proc.
-func processCPU(pid int) (time.Duration, bool) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0, false
-	}
-	// The command name (field 2) is parenthesised and may hold spaces:
-	// count fields after its closing parenthesis. utime and stime are
-	// fields 14 and 15, so the 12th and 13th after it.
-	i := bytes.LastIndexByte(b, ')')
-	if i < 0 {
-		return 0, false
-	}
-	f := strings.Fields(string(b[i+1:]))
-	if len(f) < 13 {
-		return 0, false
-	}
-	u, err1 := strconv.ParseInt(f[11], 10, 64)
-	s, err2 := strconv.ParseInt(f[12], 10, 64)
-	if err1 != nil || err2 != nil {
-		return 0, false
-	}
-	return time.Duration(u+s) * time.Second / clockTicks, true
-}
 
 // processMemory returns the resident set size and its peak (VmRSS and
 // VmHWM of /proc/PID/status) in bytes; false where there is no /proc.
