@@ -14,7 +14,13 @@
 //     connections, charter and the ceiling alternating round by round
 //     (-rounds) so that a change in the machine's other load falls on both;
 //   - register: distinct schemas under new subjects from each -writers
-//     count of writers;
+//     count of writers; with -kafka-brokers, on -instances instances of
+//     charter sharing a fresh Kafka topic instead of a file log, the
+//     writers spread over them round-robin, each instance started with
+//     --advertised-url so that they forward their writes to the one
+//     holding the writer lease (-forward=false for a charter without it;
+//     the server CPU is then the instances' sum, warm-up included pro
+//     rata);
 //   - compat: a -compat-fields-field schema checked against -compat-versions
 //     versions at FULL_TRANSITIVE, for Avro, Protobuf and JSON Schema;
 //   - memory: the RSS of a fresh charter before and after -memory-subjects
@@ -32,4 +38,5 @@
 //
 //	go run ./tools/loadtest
 //	go run ./tools/loadtest -scenarios read -conns 100,32 -rounds 3 -duration 10s
+//	go run ./tools/loadtest -scenarios register -writers 16 -kafka-brokers 127.0.0.1:9092 -instances 3
 package main

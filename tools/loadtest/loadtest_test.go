@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math"
 	"math/rand/v2"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -81,6 +82,8 @@ func TestParseFlagsRejectsUnboundedSettings(t *testing.T) {
 		{"-compat-fields", "1"},
 		{"-mixed-duration", "0s"},
 		{"-mixed-writers", "0"},
+		{"-instances", "3"},
+		{"-instances", "0", "-kafka-brokers", "127.0.0.1:9092"},
 		{"extra"},
 	} {
 		if _, err := parseFlags(args, io.Discard); err == nil {
@@ -123,6 +126,35 @@ func TestRunReportsEveryScenario(t *testing.T) {
 		"## Memory", "RSS per 1k subjects",
 		"## Mixed load memory", "| 0s | ", "the same log restarted: ",
 	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("output lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "first error") {
+		t.Errorf("requests failed:\n%s", text)
+	}
+}
+
+// TestRegisterOnKafkaInstances runs the register scenario on two
+// instances sharing a Kafka topic, forwarding on, and checks that it
+// reports the forwarded writes; it needs a broker (CHARTER_KAFKA_BROKERS).
+func TestRegisterOnKafkaInstances(t *testing.T) {
+	brokers := os.Getenv("CHARTER_KAFKA_BROKERS")
+	if brokers == "" {
+		t.Skip("CHARTER_KAFKA_BROKERS is not set: skipping the register scenario on Kafka")
+	}
+	cfg := defaultConfig()
+	cfg.charter = registrytest.BuildBinary(t)
+	cfg.duration, cfg.warmup, cfg.writers = 300*time.Millisecond, 50*time.Millisecond, []int{4}
+	cfg.scenarios, cfg.kafkaBrokers, cfg.instances = []string{"register"}, brokers, 2
+	var out bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	if err := run(ctx, cfg, &out, slog.New(slog.DiscardHandler)); err != nil {
+		t.Fatalf("run: %v\n%s", err, out.String())
+	}
+	text := out.String()
+	for _, want := range []string{"## Register", "2 instance(s)", "forwarding on", "\n| 4 | ", "forwarded writes per instance"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("output lacks %q:\n%s", want, text)
 		}

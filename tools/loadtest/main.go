@@ -36,6 +36,12 @@ type config struct {
 	mixedDuration  time.Duration
 	mixedReaders   int
 	mixedWriters   int
+
+	// kafkaBrokers, instances and forward move the register scenario to
+	// instances of charter on one fresh Kafka topic.
+	kafkaBrokers string
+	instances    int
+	forward      bool
 }
 
 // allScenarios are the scenarios -scenarios accepts; defaultScenarios
@@ -62,6 +68,8 @@ func defaultConfig() config {
 		mixedDuration:  3 * time.Minute,
 		mixedReaders:   16,
 		mixedWriters:   4,
+		instances:      1,
+		forward:        true,
 	}
 }
 
@@ -88,6 +96,10 @@ func (c config) validate() error {
 		return fmt.Errorf("-mixed-duration %s: use 1s to 2h", c.mixedDuration)
 	case c.mixedReaders < 1 || c.mixedReaders > 4096 || c.mixedWriters < 1 || c.mixedWriters > 4096:
 		return fmt.Errorf("-mixed-readers %d, -mixed-writers %d: use 1 to 4096", c.mixedReaders, c.mixedWriters)
+	case c.instances < 1 || c.instances > 16:
+		return fmt.Errorf("-instances %d: use 1 to 16", c.instances)
+	case c.instances > 1 && c.kafkaBrokers == "":
+		return fmt.Errorf("-instances %d: several instances share a Kafka topic; give -kafka-brokers", c.instances)
 	case len(c.scenarios) == 0:
 		return errors.New("-scenarios: name at least one")
 	}
@@ -158,6 +170,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&cfg.mixedDuration, "mixed-duration", cfg.mixedDuration, "mixed: how long the mixed read and write load lasts")
 	fs.IntVar(&cfg.mixedReaders, "mixed-readers", cfg.mixedReaders, "mixed: reading connections")
 	fs.IntVar(&cfg.mixedWriters, "mixed-writers", cfg.mixedWriters, "mixed: writing connections (registrations and compatibility checks)")
+	fs.StringVar(&cfg.kafkaBrokers, "kafka-brokers", "", "register: run charter on a fresh topic of these Kafka brokers (host:port,...) instead of a file log")
+	fs.IntVar(&cfg.instances, "instances", cfg.instances, "register: charter instances on the Kafka topic, the writers spread over them round-robin (needs -kafka-brokers)")
+	fs.BoolVar(&cfg.forward, "forward", cfg.forward, "register on Kafka: start the instances with --advertised-url, so they forward writes to the one holding the writer lease (false for a charter that predates it)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}

@@ -65,9 +65,15 @@ func environ(kv ...string) []string {
 // log in dataDir, on a port the kernel picks, and returns once it
 // answers /readyz.
 func startCharter(ctx context.Context, bin, dataDir string) (*proc, error) {
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data-dir", dataDir)
+	return startServe(ctx, bin, "charter", "--data-dir", dataDir)
+}
+
+// startServe runs `charter serve` with args on a port the kernel picks
+// and returns once it answers /readyz.
+func startServe(ctx context.Context, bin, name string, args ...string) (*proc, error) {
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
 	cmd.Env = environ()
-	p := &proc{name: "charter", cmd: cmd, drained: make(chan struct{})}
+	p := &proc{name: name, cmd: cmd, drained: make(chan struct{})}
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		return nil, err

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -13,6 +14,7 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -36,7 +38,11 @@ func run(ctx context.Context, cfg config, out io.Writer, logger *slog.Logger) er
 	}
 	m := describeMachine()
 	fmt.Fprintf(out, "machine: %d CPUs (%s), %s, GOMAXPROCS of the load generator %d\n", m.cpus, m.model, runtime.Version(), runtime.GOMAXPROCS(0))
-	fmt.Fprintf(out, "charter: %s serve, default settings, file log; the ceiling and the load generator are processes of their own\n", bin)
+	storage := "file log"
+	if cfg.kafkaBrokers != "" {
+		storage = "file log, the register scenario on Kafka"
+	}
+	fmt.Fprintf(out, "charter: %s serve, default settings, %s; the ceiling and the load generator are processes of their own\n", bin, storage)
 	fmt.Fprintf(out, "load average at start: %s\n", loadAverage())
 	steps := []struct {
 		name string
@@ -237,28 +243,44 @@ func readScenario(ctx context.Context, cfg config, bin, dir string, out io.Write
 }
 
 // registerScenario registers distinct schemas under new subjects from
-// each number of writers.
+// each number of writers: on a file log, or on cfg.instances instances
+// sharing a fresh Kafka topic, the writers spread over them.
 func registerScenario(ctx context.Context, cfg config, bin, dir string, out io.Writer, logger *slog.Logger) error {
-	c, err := startCharter(ctx, bin, filepath.Join(dir, "data"))
+	ins, where, err := startRegisterTargets(ctx, cfg, bin, dir, logger)
+	for _, c := range ins {
+		defer c.stop()
+	}
 	if err != nil {
 		return err
 	}
-	defer c.stop()
-	fmt.Fprintf(out, "\n## Register: POST /subjects/{new subject}/versions, distinct %s schemas, file log (fsync per acknowledged write), %s per writer count after %s warm-up\n\n", cfg.format, cfg.duration, cfg.warmup)
+	fmt.Fprintf(out, "\n## Register: POST /subjects/{new subject}/versions, distinct %s schemas, %s, %s per writer count after %s warm-up\n\n", cfg.format, where, cfg.duration, cfg.warmup)
 	fmt.Fprintln(out, "| writers | registrations/s | p50 | p99 | server CPU µs/registration | errors | load average |")
 	fmt.Fprintln(out, "|---|---|---|---|---|---|---|")
 	var n atomic.Int64
 	for _, writers := range cfg.writers {
-		logger.Info("registering", slog.Int("writers", writers))
+		logger.Info("registering", slog.Int("writers", writers), slog.Int("instances", len(ins)))
+		pid := ins[0].pid()
+		var cpuBefore time.Duration
+		if len(ins) > 1 {
+			// drive measures one process; the instances' CPU is summed here.
+			pid, cpuBefore = 0, totalCPU(ins)
+		}
+		start := time.Now()
 		res, err := drive(ctx, load{
-			conns: writers, warmup: cfg.warmup, duration: cfg.duration, want: http.StatusOK, pid: c.pid(),
-			request: func(int, *rand.Rand) (string, string, []byte) {
+			conns: writers, warmup: cfg.warmup, duration: cfg.duration, want: http.StatusOK, pid: pid,
+			request: func(w int, _ *rand.Rand) (string, string, []byte) {
 				i := int(n.Add(1))
-				return http.MethodPost, c.url + "/subjects/reg-" + strconv.Itoa(i) + "-value/versions", registerBody(cfg.format, sampleSchema(cfg.format, 1_000_000+i))
+				return http.MethodPost, ins[w%len(ins)].url + "/subjects/reg-" + strconv.Itoa(i) + "-value/versions", registerBody(cfg.format, sampleSchema(cfg.format, 1_000_000+i))
 			},
 		})
 		if err != nil {
 			return err
+		}
+		if len(ins) > 1 {
+			// Warm-up included, pro rata: the window's share of the CPU.
+			if took := time.Since(start); took > 0 {
+				res.cpu = time.Duration(float64(totalCPU(ins)-cpuBefore) * float64(res.window) / float64(took))
+			}
 		}
 		h := &res.hist
 		fmt.Fprintf(out, "| %d | %.0f | %s | %s | %s | %d | %s |\n", writers, res.rate(), ms(h.quantile(0.5)), ms(h.quantile(0.99)), res.cpuPerRequest(), res.errors, loadAverage())
@@ -266,7 +288,99 @@ func registerScenario(ctx context.Context, cfg config, bin, dir string, out io.W
 			fmt.Fprintf(out, "first error: %v\n", res.firstErr)
 		}
 	}
+	if len(ins) > 1 && cfg.forward {
+		fmt.Fprintf(out, "\nforwarded writes per instance (charter_forwarded_requests_total{result=\"forwarded\"}): %s\n", forwardedCounts(ctx, ins))
+	}
 	return nil
+}
+
+// startRegisterTargets starts the charter instances the register
+// scenario drives and says where they keep their log. On Kafka the first
+// creates the topic and the others join it; with cfg.forward each may hold
+// the writer lease, and it returns once one does.
+func startRegisterTargets(ctx context.Context, cfg config, bin, dir string, logger *slog.Logger) ([]*proc, string, error) {
+	if cfg.kafkaBrokers == "" {
+		c, err := startCharter(ctx, bin, filepath.Join(dir, "data"))
+		if err != nil {
+			return nil, "", err
+		}
+		return []*proc{c}, "file log (fsync per acknowledged write)", nil
+	}
+	topic := fmt.Sprintf("charter-loadtest-%d", time.Now().UnixNano())
+	args := []string{"--kafka-brokers", cfg.kafkaBrokers, "--kafka-topic", topic, "--kafka-replication-factor", "1"}
+	if cfg.forward {
+		args = append(args, "--advertised-url", "http://127.0.0.1:0")
+	}
+	var ins []*proc
+	for i := range cfg.instances {
+		logger.Info("starting charter on Kafka", slog.Int("instance", i), slog.String("topic", topic))
+		c, err := startServe(ctx, bin, fmt.Sprintf("charter-%d", i), args...)
+		if err != nil {
+			return ins, "", err
+		}
+		ins = append(ins, c)
+	}
+	where := fmt.Sprintf("Kafka topic %s on %s, %d instance(s), writers spread round-robin, forwarding %s", topic, cfg.kafkaBrokers, len(ins), map[bool]string{true: "on", false: "off"}[cfg.forward])
+	if cfg.forward {
+		if err := waitLeaseHeld(ctx, ins); err != nil {
+			return ins, "", err
+		}
+	}
+	return ins, where, nil
+}
+
+// waitLeaseHeld polls the instances' metrics until one holds the writer
+// lease; the minute is a hang guard.
+func waitLeaseHeld(ctx context.Context, ins []*proc) error {
+	client := &http.Client{Timeout: 5 * time.Second}
+	defer client.CloseIdleConnections()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		for _, c := range ins {
+			if b, status, err := do(ctx, client, http.MethodGet, c.url+"/metrics", nil); err == nil && status == http.StatusOK &&
+				strings.Contains(string(b), "\ncharter_writer_lease_held 1\n") {
+				return nil
+			}
+		}
+		if time.Now().After(deadline) {
+			return errors.New("no instance took the writer lease within a minute (does the binary have --advertised-url?)")
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// forwardedCounts lists each instance's count of forwarded writes.
+func forwardedCounts(ctx context.Context, ins []*proc) string {
+	client := &http.Client{Timeout: 5 * time.Second}
+	defer client.CloseIdleConnections()
+	var parts []string
+	for _, c := range ins {
+		v := "?"
+		if b, status, err := do(ctx, client, http.MethodGet, c.url+"/metrics", nil); err == nil && status == http.StatusOK {
+			for line := range strings.SplitSeq(string(b), "\n") {
+				if rest, ok := strings.CutPrefix(line, `charter_forwarded_requests_total{result="forwarded"} `); ok {
+					v = rest
+				}
+			}
+		}
+		parts = append(parts, c.name+" "+v)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// totalCPU is the CPU time the instances have used.
+func totalCPU(ins []*proc) time.Duration {
+	var sum time.Duration
+	for _, c := range ins {
+		if d, ok := processCPU(c.pid()); ok {
+			sum += d
+		}
+	}
+	return sum
 }
 
 // compatScenario checks a cfg.compatFields-field schema against a subject
