@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/charter-registry/charter/compat"
+	"github.com/charter-registry/charter/internal/cputime"
 )
 
 // run measures what cfg asks for and writes the report to out.
@@ -376,7 +377,7 @@ func forwardedCounts(ctx context.Context, ins []*proc) string {
 func totalCPU(ins []*proc) time.Duration {
 	var sum time.Duration
 	for _, c := range ins {
-		if d, ok := processCPU(c.pid()); ok {
+		if d, ok := cputime.OfProcess(c.pid()); ok {
 			sum += d
 		}
 	}
