@@ -292,3 +292,21 @@ def test_no_references(client, subject):
         }
     )
     assert client.register(subject, internal) > 0
+
+
+def test_subject_with_a_slash(client, subject):
+    """The client puts the subject into its URL unescaped, so a subject
+    with a '/' becomes another path, which the registry (like Confluent's
+    router) answers with its 404 body, error_code 404: a client limitation
+    (confluent-kafka and srclient escape it as %2F and work)."""
+    slashed = "team/" + subject
+    with pytest.raises(ClientError) as info:
+        client.register(slashed, sr_schema.AvroSchema(AVRO_V1))
+    assert info.value.http_code == 404
+    assert info.value.message == "Unable to register schema"
+    assert info.value.server_traceback == {"error_code": 404, "message": "HTTP 404 Not Found"}
+    # Escaped by the caller, the name reaches the registry as one subject.
+    escaped = slashed.replace("/", "%2F")
+    schema_id = client.register(escaped, sr_schema.AvroSchema(AVRO_V1))
+    assert slashed in client.get_subjects()
+    assert client.get_schema(escaped).schema_id == schema_id
