@@ -66,15 +66,22 @@ func (h *harness) do(method, path string, body any) response {
 	return send(h.t, h.srv.URL, method, path, body, "")
 }
 
-// send makes a request to base+path with body (nil, a string, bytes, or a
-// value sent as JSON) and, unless it is empty, the Authorization header
-// authorization. It fails t on a transport error and reports an answer
-// of 500 or more as an error.
 // roundTrip makes a request to url with body (nil, a string, bytes, or a
 // value sent as JSON, as contentType) and, unless it is empty, the
 // Authorization header authorization, and returns the answer with its
 // body read. It fails t on a transport error only.
 func roundTrip(t testing.TB, method, url string, body any, contentType, authorization string) (*http.Response, []byte) {
+	t.Helper()
+	header := http.Header{}
+	if authorization != "" {
+		header.Set("Authorization", authorization)
+	}
+	return roundTripHeader(t, method, url, body, contentType, header)
+}
+
+// roundTripHeader is roundTrip with the request headers header (which
+// may hold Authorization) instead of an Authorization value alone.
+func roundTripHeader(t testing.TB, method, url string, body any, contentType string, header http.Header) (*http.Response, []byte) {
 	t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
@@ -97,8 +104,8 @@ func roundTrip(t testing.TB, method, url string, body any, contentType, authoriz
 	if rd != nil {
 		req.Header.Set("Content-Type", contentType)
 	}
-	if authorization != "" {
-		req.Header.Set("Authorization", authorization)
+	for k, vs := range header {
+		req.Header[k] = vs
 	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -112,6 +119,19 @@ func roundTrip(t testing.TB, method, url string, body any, contentType, authoriz
 	return res, b
 }
 
+// sendHeader sends a request to base+path with body (as roundTrip takes
+// it) and the request headers header, and returns the answer. Unlike send
+// it reports nothing by itself.
+func sendHeader(t testing.TB, base, method, path string, body any, header http.Header) response {
+	t.Helper()
+	res, b := roundTripHeader(t, method, base+path, body, "application/vnd.schemaregistry.v1+json", header)
+	return response{status: res.StatusCode, body: b, header: res.Header}
+}
+
+// send makes a request to base+path with body (nil, a string, bytes, or a
+// value sent as JSON) and, unless it is empty, the Authorization header
+// authorization. It fails t on a transport error and reports an answer
+// of 500 or more as an error.
 func send(t testing.TB, base, method, path string, body any, authorization string) response {
 	t.Helper()
 	res, b := roundTrip(t, method, base+path, body, "application/vnd.schemaregistry.v1+json", authorization)

@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -10,23 +9,10 @@ import (
 // withChangeHeaders sends one request with the provenance headers.
 func withChangeHeaders(t *testing.T, h *harness, method, path, body, reason, link string) response {
 	t.Helper()
-	req, err := http.NewRequest(method, h.srv.URL+path, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/vnd.schemaregistry.v1+json")
-	req.Header.Set("X-Charter-Change-Reason", reason)
-	req.Header.Set("X-Charter-Change-Link", link)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return response{status: res.StatusCode, body: b, header: res.Header}
+	header := http.Header{}
+	header.Set("X-Charter-Change-Reason", reason)
+	header.Set("X-Charter-Change-Link", link)
+	return sendHeader(t, h.srv.URL, method, path, body, header)
 }
 
 // TestChangeHeadersReachTheAuditTrail: the provenance headers of a write

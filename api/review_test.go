@@ -3,7 +3,6 @@ package api_test
 import (
 	"context"
 	"errors"
-	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -182,24 +181,12 @@ func TestAdminOverridesAReview(t *testing.T) {
 // because sends a POST as who with the X-Charter-Change-Reason header.
 func because(t *testing.T, s *governedServer, who, path, reason string) response {
 	t.Helper()
-	req, err := http.NewRequest("POST", s.URL+path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+windowKeys[who])
+	header := http.Header{}
+	header.Set("Authorization", "Bearer "+windowKeys[who])
 	if reason != "" {
-		req.Header.Set("X-Charter-Change-Reason", reason)
+		header.Set("X-Charter-Change-Reason", reason)
 	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return response{status: res.StatusCode, body: b, header: res.Header}
+	return sendHeader(t, s.URL, "POST", path, nil, header)
 }
 
 // TestRejectAndWithdrawAReview: a consuming team rejects a held
