@@ -29,9 +29,16 @@ type leasedServer struct {
 
 func startLeased(t *testing.T, log storage.Log, name string, eligible bool) *leasedServer {
 	t.Helper()
+	return startLeasedAuth(t, log, name, eligible, registry.AccessConfig{}, api.AuthConfig{})
+}
+
+// startLeasedAuth is startLeased with the access rules and authentication
+// given.
+func startLeasedAuth(t *testing.T, log storage.Log, name string, eligible bool, access registry.AccessConfig, auth api.AuthConfig) *leasedServer {
+	t.Helper()
 	ts := httptest.NewUnstartedServer(nil)
 	u := "http://" + ts.Listener.Addr().String()
-	svc, err := registry.NewService(registry.ServiceConfig{Log: log, Formats: charter.Formats()})
+	svc, err := registry.NewService(registry.ServiceConfig{Log: log, Formats: charter.Formats(), Access: access})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +47,7 @@ func startLeased(t *testing.T, log storage.Log, name string, eligible bool) *lea
 		cfg.URL = u
 	}
 	lease := registry.AttachWriterLease(svc, cfg)
-	a := api.New(svc, api.Config{Forward: api.ForwardConfig{Lease: lease}})
+	a := api.New(svc, api.Config{Forward: api.ForwardConfig{Lease: lease}, Auth: auth})
 	ts.Config.Handler = a.Handler()
 	ts.Start()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -142,6 +149,60 @@ func TestForwardedRegistration(t *testing.T) {
 	}
 	if got := forwardCount(t, b.url, "forwarded"); got != "1" {
 		t.Fatalf("b forwarded a forwarded request (%q)", got)
+	}
+
+	// A config and a delete go to the holder too, and are read back on b.
+	if r := send(t, b.url, http.MethodPut, "/config/s", map[string]string{"compatibility": "FULL"}, ""); r.status != http.StatusOK {
+		t.Fatalf("forwarded PUT /config/s: %d %s", r.status, r.body)
+	}
+	var cfg struct{ CompatibilityLevel string }
+	send(t, b.url, http.MethodGet, "/config/s", nil, "").json(t, &cfg)
+	if cfg.CompatibilityLevel != "FULL" {
+		t.Fatalf("GET /config/s on b right after the forwarded PUT: %+v", cfg)
+	}
+	if r := send(t, b.url, http.MethodDelete, "/subjects/s/versions/2", nil, ""); r.status != http.StatusOK {
+		t.Fatalf("forwarded delete: %d %s", r.status, r.body)
+	}
+	if g := send(t, b.url, http.MethodGet, "/subjects/s/versions/2", nil, ""); g.status != http.StatusNotFound {
+		t.Fatalf("read on b right after the forwarded delete: %d %s", g.status, g.body)
+	}
+	if got := forwardCount(t, b.url, "forwarded"); got != "3" {
+		t.Fatalf("b forwarded %q writes, want 3", got)
+	}
+}
+
+// The holder authenticates and authorises a forwarded write again with
+// the client's own credentials: a key it accepts writes, no credentials
+// or a wrong key get its 401 with its challenge, a principal it refuses
+// gets its 403.
+func TestForwardedWriteAuthenticatedByTheHolder(t *testing.T) {
+	log := memory.New(memory.WithKeyFunc(registry.LogicalKey))
+	access := registry.AccessConfig{Enforce: true, Unowned: registry.UnownedAdminOnly}
+	auth := api.AuthConfig{Required: true, Credentials: keyedCredentials(t, testPrincipals(t)...)}
+	a := startLeasedAuth(t, log, "a", true, access, auth)
+	poll.Until(t, 30*time.Second, "a holds the lease", a.lease.Held)
+	b := startLeasedAuth(t, log, "b", false, access, auth)
+	poll.Until(t, 30*time.Second, "b follows a", func() bool { _, ok := b.lease.Holder(); return ok })
+
+	body := map[string]string{"schema": fwdSchema(1)}
+	if r := send(t, b.url, http.MethodPost, "/subjects/s/versions", body, "Bearer "+testKeys[asAdmin]); r.status != http.StatusOK {
+		t.Fatalf("admin's forwarded registration: %d %s", r.status, r.body)
+	}
+	for _, authz := range []string{"", "Bearer chk_not-a-key-0123456789abcdef0123456789"} {
+		r := send(t, b.url, http.MethodPost, "/subjects/s/versions", map[string]string{"schema": fwdSchema(2)}, authz)
+		if r.status != http.StatusUnauthorized || r.header.Get("WWW-Authenticate") == "" {
+			t.Fatalf("forwarded registration with %q: %d %s (challenge %q), want 401 with a challenge", authz, r.status, r.body, r.header.Get("WWW-Authenticate"))
+		}
+	}
+	// An unowned subject is admins' only: the owner team's key is refused.
+	if r := send(t, b.url, http.MethodPost, "/subjects/s/versions", map[string]string{"schema": fwdSchema(2)}, "Bearer "+testKeys[asOwner]); r.status != http.StatusForbidden {
+		t.Fatalf("a non-admin's forwarded registration of an unowned subject: %d %s, want 403", r.status, r.body)
+	}
+	if got := forwardCount(t, b.url, "forwarded"); got != "4" {
+		t.Fatalf("b forwarded %q writes, want 4 (each answered by the holder)", got)
+	}
+	if _, err := a.svc.Version("s", 2, true); err == nil {
+		t.Fatal("a refused write was written")
 	}
 }
 
