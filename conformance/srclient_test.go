@@ -361,6 +361,13 @@ func TestSrclient(t *testing.T) {
 		if got := out.(map[string]any); got["id"] != "o-1" || got["amount"] != 9.5 || got["currency"] != "NOK" {
 			t.Fatalf("round trip: %v", got)
 		}
+		// With codec creation on, the client makes a goavro codec for every
+		// schema it reads, whatever its type: reading a JSON Schema fails in
+		// goavro (a client limitation; LookupSchema alone checks the type).
+		_, err = withCodec.GetLatestSchema("srclient-address-json")
+		if err == nil || errors.As(err, new(srclient.Error)) {
+			t.Fatalf("a JSON Schema with codec creation on: %v, want goavro's error", err)
+		}
 	})
 
 	t.Run("deletes", func(t *testing.T) {
