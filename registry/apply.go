@@ -349,17 +349,17 @@ func (b *builder) putVersion(v schemaValue, identity Identity) {
 	sp := b.spaceOf(contextOf(v.Subject))
 	ss := b.subjectOf(v.Subject, true)
 	if old := ss.version(v.Version); old != nil {
-		if old.id != v.ID {
-			b.release(sp, old.id, v.Subject, false)
+		if old.id() != v.ID {
+			b.release(sp, old.id(), v.Subject, false)
 			old.schema = b.retain(sp, v, identity)
 		}
-		old.id, old.deleted = v.ID, v.Deleted
+		old.deleted = v.Deleted
 		if v.Timestamp != 0 {
 			old.timestamp = v.Timestamp
 		}
 		return
 	}
-	vs := versionState{version: v.Version, id: v.ID, deleted: v.Deleted, timestamp: v.Timestamp, schema: b.retain(sp, v, identity)}
+	vs := versionState{version: v.Version, deleted: v.Deleted, timestamp: v.Timestamp, schema: b.retain(sp, v, identity)}
 	i, _ := slices.BinarySearchFunc(ss.versions, v.Version, func(x versionState, v int) int { return x.version - v })
 	ss.versions = slices.Insert(ss.versions, i, vs)
 }
@@ -426,7 +426,7 @@ func (b *builder) removeVersion(subject string, version int) {
 	if !ok {
 		return
 	}
-	id := ss.versions[i].id
+	id := ss.versions[i].id()
 	ss.versions = slices.Delete(ss.versions, i, i+1)
 	b.release(b.spaceOf(contextOf(subject)), id, subject, true)
 	if len(ss.versions) == 0 {

@@ -210,7 +210,7 @@ func (ss *subjectState) newestWith(id int) *versionState {
 		return nil
 	}
 	for i := len(ss.versions) - 1; i >= 0; i-- {
-		if vs := &ss.versions[i]; vs.id == id {
+		if vs := &ss.versions[i]; vs.id() == id {
 			return vs
 		}
 	}

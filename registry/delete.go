@@ -45,10 +45,10 @@ func (sn *Snapshot) schemaIDRecords(subject string, removed []*versionState) ([]
 	count := map[int]int{}
 	var order []int
 	for _, vs := range removed {
-		if count[vs.id] == 0 {
-			order = append(order, vs.id)
+		if count[vs.id()] == 0 {
+			order = append(order, vs.id())
 		}
-		count[vs.id]++
+		count[vs.id()]++
 	}
 	var out []storage.Record
 	for _, id := range order {
@@ -105,10 +105,10 @@ func (s *Service) DeleteVersion(ctx context.Context, subject string, version int
 		if err := sn.checkNotReferenced(subject, vs.version); err != nil {
 			return err
 		}
-		e := AuditEntry{Operation: OpSchemaDeleted, Subject: subject, Version: vs.version, SchemaID: vs.id, Topic: topic, Team: team}
+		e := AuditEntry{Operation: OpSchemaDeleted, Subject: subject, Version: vs.version, SchemaID: vs.id(), Topic: topic, Team: team}
 		if !permanent {
 			sc := vs.schema
-			val := schemaValue{Subject: subject, Version: vs.version, ID: vs.id, SchemaType: confluent.WireType(sc.typ()), References: sc.refs(), Metadata: sc.metadata(), RuleSet: sc.ruleSet(), Schema: sc.text(), Deleted: true, Timestamp: vs.timestamp}
+			val := schemaValue{Subject: subject, Version: vs.version, ID: vs.id(), SchemaType: confluent.WireType(sc.typ()), References: sc.refs(), Metadata: sc.metadata(), RuleSet: sc.ruleSet(), Schema: sc.text(), Deleted: true, Timestamp: vs.timestamp}
 			r, err := record(schemaKey(subject, vs.version), val)
 			if err != nil {
 				return err

@@ -177,7 +177,7 @@ func (s *Service) LintLatest(subject string) ([]lint.Finding, error) {
 		if in.PreviousSubject != "" {
 			if pss := sn.subject(in.PreviousSubject); pss != nil {
 				if vs := pss.latest(false); vs != nil {
-					prevID = vs.id
+					prevID = vs.id()
 				}
 			}
 		}

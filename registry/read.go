@@ -39,7 +39,7 @@ func (s *Service) Snapshot() *Snapshot { return s.state.Snapshot() }
 // must not change them.
 func view(subject string, vs *versionState) Schema {
 	s := vs.schema
-	out := Schema{Subject: subject, Version: vs.version, ID: vs.id, Deleted: vs.deleted, Timestamp: vs.timestamp}
+	out := Schema{Subject: subject, Version: vs.version, ID: vs.id(), Deleted: vs.deleted, Timestamp: vs.timestamp}
 	if s != nil {
 		out.Schema = s.text()
 		out.SchemaType = confluent.WireType(s.typ())
@@ -84,7 +84,7 @@ func (sn *Snapshot) VersionsOfID(ctx string, id int, deleted bool) ([]SubjectVer
 	out := []SubjectVersion{}
 	for _, name := range sn.holdersOf(ctx, id) {
 		for _, vs := range sn.subject(name).versions {
-			if vs.id == id && (deleted || !vs.deleted) {
+			if vs.id() == id && (deleted || !vs.deleted) {
 				out = append(out, SubjectVersion{Subject: name, Version: vs.version})
 			}
 		}
@@ -290,12 +290,12 @@ func (sn *Snapshot) referencedBy(subject string, version int, includeDeleted boo
 	seen := map[int]bool{}
 	sn.eachSubject(func(_ string, ss *subjectState) bool {
 		for _, vs := range ss.versions {
-			if seen[vs.id] || (vs.deleted && !includeDeleted) || vs.schema == nil {
+			if seen[vs.id()] || (vs.deleted && !includeDeleted) || vs.schema == nil {
 				continue
 			}
 			for _, r := range vs.schema.refs() {
 				if confluent.InContext(vs.schema.ctx(), r.Subject) == subject && r.Version == version {
-					seen[vs.id] = true
+					seen[vs.id()] = true
 					break
 				}
 			}

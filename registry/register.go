@@ -238,7 +238,7 @@ func (s *Service) parseEarly(subject string, req RegisterRequest) *parsed {
 // otherwise the mode must take a new version.
 func (r *registration) answerIfHeld() error {
 	held := r.sn.holding(r.ss, r.c)
-	if held != nil && (r.req.ID == 0 || r.req.ID == held.id) && (r.req.Version == 0 || r.req.Version == held.version) {
+	if held != nil && (r.req.ID == 0 || r.req.ID == held.id()) && (r.req.Version == 0 || r.req.Version == held.version) {
 		r.out, r.answered = view(r.subject, held), true
 		return nil
 	}
@@ -248,7 +248,7 @@ func (r *registration) answerIfHeld() error {
 		}
 	}
 	if held != nil {
-		return Errorf(CodeOperationNotPermitted, "Subject '%s' already holds this schema as version %d with id %d; it cannot be imported again with id %d version %d", r.subject, held.version, held.id, r.req.ID, r.req.Version)
+		return Errorf(CodeOperationNotPermitted, "Subject '%s' already holds this schema as version %d with id %d; it cannot be imported again with id %d version %d", r.subject, held.version, held.id(), r.req.ID, r.req.Version)
 	}
 	if r.c.parsed == nil {
 		// Known by its text (parseEarly) and no longer held: parse it for
@@ -344,7 +344,7 @@ func (r *registration) nextVersion() (int, error) {
 	}
 	if r.ss != nil {
 		if vs := r.ss.version(r.req.Version); vs != nil {
-			return 0, Errorf(CodeOperationNotPermitted, "Subject '%s' version %d already exists with id %d; importing it again with another schema is not permitted", r.subject, r.req.Version, vs.id)
+			return 0, Errorf(CodeOperationNotPermitted, "Subject '%s' version %d already exists with id %d; importing it again with another schema is not permitted", r.subject, r.req.Version, vs.id())
 		}
 	}
 	return r.req.Version, nil

@@ -52,5 +52,5 @@ func (sn *Snapshot) VersionRevision(subject string, version int, deleted bool) (
 		return Revision{}, false
 	}
 	sc := vs.schema
-	return Revision{Subject: subject, ID: vs.id, Version: vs.version, Type: confluent.TypeOrAvro(sc.typ()), Identity: sc.identity, Deleted: vs.deleted, Timestamp: vs.timestamp}, true
+	return Revision{Subject: subject, ID: vs.id(), Version: vs.version, Type: confluent.TypeOrAvro(sc.typ()), Identity: sc.identity, Deleted: vs.deleted, Timestamp: vs.timestamp}, true
 }

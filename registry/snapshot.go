@@ -109,13 +109,24 @@ type subjectState struct {
 	versions []versionState
 }
 
+// versionState is one version of a subject. Its schema id is its
+// schema's (id): a registry holds one per version, so it is kept to 32
+// bytes.
 type versionState struct {
 	version   int
-	id        int
-	deleted   bool
 	timestamp int64
-	// schema is the content id names in the subject's context.
-	schema *storedSchema
+	// schema is the content the version's id names in the subject's
+	// context; never nil.
+	schema  *storedSchema
+	deleted bool
+}
+
+// id returns the version's schema id.
+func (vs *versionState) id() int {
+	if vs.schema == nil {
+		return 0
+	}
+	return vs.schema.id()
 }
 
 // storedSchema is one schema id's content, shared by every subject version

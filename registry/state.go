@@ -265,7 +265,7 @@ func (st *State) Digest() string {
 		ws(name)
 		for _, vs := range ss.versions {
 			wi(vs.version)
-			wi(vs.id)
+			wi(vs.id())
 			ws(fmt.Sprint(vs.deleted))
 		}
 	}
