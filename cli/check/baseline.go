@@ -167,6 +167,32 @@ func (r *Registry) Previous(ctx context.Context, f *project.File) (Previous, err
 	return out, nil
 }
 
+// Holder is a Baseline that can say whether the file's subject already
+// holds the file's schema, as the registry would find it when the file is
+// registered (a lookup), whatever versions Previous fetched.
+type Holder interface {
+	Holds(ctx context.Context, f *project.File) (bool, error)
+}
+
+// Holds implements Holder: it asks the registry (POST /subjects/{subject},
+// a lookup), the question the registry answers before it validates a
+// schema as new. A file with references is not asked (its references'
+// versions are the registry's choice at registration) and is answered
+// false, so only the fetched versions decide.
+func (r *Registry) Holds(ctx context.Context, f *project.File) (bool, error) {
+	if len(f.Refs) > 0 {
+		return false, nil
+	}
+	_, err := r.Client.Lookup(ctx, f.Subject, confluent.Schema{Schema: f.Text, SchemaType: f.Type}, false)
+	if client.HasCode(err, confluent.CodeSubjectNotFound, confluent.CodeSchemaNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("subject %s: %w", f.Subject, err)
+	}
+	return true, nil
+}
+
 func (r *Registry) version(ctx context.Context, subject, version string) (*confluent.Schema, error) {
 	if version == "latest" {
 		return r.Client.Latest(ctx, subject)

@@ -148,6 +148,17 @@ func (c *Checker) checkFile(ctx context.Context, p *project.Project, f *project.
 			refused = nil
 		}
 	}
+	if h, ok := c.Baseline.(Holder); ok && refused != nil {
+		// The versions fetched for the level need not include the one
+		// holding the schema (an older one, or none at NONE): ask.
+		held, err := h.Holds(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		if held {
+			refused = nil
+		}
+	}
 	if refused != nil {
 		return []annotation.Annotation{invalidNew(f, refused)}, nil
 	}

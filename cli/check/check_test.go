@@ -140,6 +140,22 @@ func fakeRegistryConfig(t *testing.T, config map[string]any, versions map[string
 		switch {
 		case parts[0] == "config":
 			write(config)
+		case parts[0] == "subjects" && len(parts) == 2 && r.Method == http.MethodPost:
+			// A lookup: the schema as text, compared as given.
+			var req confluent.Schema
+			_ = json.NewDecoder(r.Body).Decode(&req)
+			for _, v := range versions[parts[1]] {
+				if v.Schema == req.Schema {
+					write(v)
+					return
+				}
+			}
+			w.WriteHeader(404)
+			if _, ok := versions[parts[1]]; !ok {
+				write(map[string]any{"error_code": 40401, "message": "Subject not found"})
+				return
+			}
+			write(map[string]any{"error_code": 40403, "message": "Schema not found"})
 		case parts[0] == "subjects" && len(parts) == 3:
 			vs, ok := versions[parts[1]]
 			if !ok {

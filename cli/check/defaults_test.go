@@ -89,6 +89,15 @@ func TestCheckerTakesAnInvalidDefaultWhereTheRegistryDoes(t *testing.T) {
 	if set := run(NewRegistry(c)); set.Failures() != 0 {
 		t.Errorf("validateNewSchemas false: %+v, want it to pass", set.Annotations)
 	}
+	// Held as an older version, or as any at NONE: the level fetches only
+	// the latest version (or none), and the registry still answers 200.
+	held := map[string][]confluent.Schema{"x-value": {{Version: 1, ID: 1, Schema: bad}, {Version: 2, ID: 2, Schema: testdata.AvroRecord(`"int"`, `1`)}}}
+	for _, level := range []string{"NONE", "BACKWARD"} {
+		c, seen := fakeRegistryConfig(t, map[string]any{"compatibilityLevel": level}, held)
+		if set := run(NewRegistry(c)); set.Failures() != 0 {
+			t.Errorf("held as v1 of 2 at %s: %+v (requests %v), want it to pass", level, set.Annotations, *seen)
+		}
+	}
 	for _, config := range []map[string]any{{"compatibilityLevel": "NONE", "validateNewSchemas": true}, {"compatibilityLevel": "NONE"}} {
 		c, _ := fakeRegistryConfig(t, config, versions)
 		if set := run(NewRegistry(c)); set.Failures() != 1 || set.Annotations[0].Rule != RuleInvalidSchema {
