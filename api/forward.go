@@ -113,7 +113,11 @@ func newForwarder(cfg ForwardConfig, reg *prometheus.Registry) *forwarder {
 
 // forwardMiddleware sends the writes of Confluent's API to the instance
 // holding the writer lease when another one does, and answers with its
-// answer once this instance has applied the log up to the write. A write
+// answer once this instance has applied the log up to the write. It runs
+// after authentication: bad credentials are refused here, counted against
+// the client's own address (the writer sees every forwarded request coming
+// from this instance's), and only authenticated requests are sent on; the
+// writer authenticates and authorises them again. A write
 // is answered here instead (exactly as without forwarding: the log's
 // fencing keeps it safe) when nobody else holds the lease, the request was
 // itself forwarded, it was authenticated by a TLS client certificate

@@ -171,10 +171,11 @@ func TestForwardedRegistration(t *testing.T) {
 	}
 }
 
-// The holder authenticates and authorises a forwarded write again with
-// the client's own credentials: a key it accepts writes, no credentials
-// or a wrong key get its 401 with its challenge, a principal it refuses
-// gets its 403.
+// The follower authenticates a write before forwarding it: no credentials
+// or a wrong key get its own 401 with its challenge. The holder
+// authenticates and authorises a forwarded write again with the client's
+// own credentials: a key it accepts writes, a principal it refuses gets
+// its 403.
 func TestForwardedWriteAuthenticatedByTheHolder(t *testing.T) {
 	log := memory.New(memory.WithKeyFunc(registry.LogicalKey))
 	access := registry.AccessConfig{Enforce: true, Unowned: registry.UnownedAdminOnly}
@@ -198,11 +199,66 @@ func TestForwardedWriteAuthenticatedByTheHolder(t *testing.T) {
 	if r := send(t, b.url, http.MethodPost, "/subjects/s/versions", map[string]string{"schema": fwdSchema(2)}, "Bearer "+testKeys[asOwner]); r.status != http.StatusForbidden {
 		t.Fatalf("a non-admin's forwarded registration of an unowned subject: %d %s, want 403", r.status, r.body)
 	}
-	if got := forwardCount(t, b.url, "forwarded"); got != "4" {
-		t.Fatalf("b forwarded %q writes, want 4 (each answered by the holder)", got)
+	// The 401s are b's own: only authenticated writes are sent on.
+	if got := forwardCount(t, b.url, "forwarded"); got != "2" {
+		t.Fatalf("b forwarded %q writes, want 2 (the authenticated ones, answered by the holder)", got)
 	}
 	if _, err := a.svc.Version("s", 2, true); err == nil {
 		t.Fatal("a refused write was written")
+	}
+}
+
+// clientFrom is an HTTP client whose connections come from the loopback
+// address ip, so a server tells its requests from another client's.
+func clientFrom(ip string) *http.Client {
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}
+	return &http.Client{Transport: &http.Transport{DialContext: d.DialContext}}
+}
+
+func postAs(t *testing.T, c *http.Client, url, authorization, body string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/vnd.schemaregistry.v1+json")
+	req.Header.Set("Authorization", authorization)
+	res, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var b bytes.Buffer
+	_, _ = b.ReadFrom(res.Body)
+	return res.StatusCode, b.String()
+}
+
+// One client's wrong passwords through a follower are counted against
+// that client's address by the follower, not against the follower's
+// address by the holder: another client's right password through the same
+// follower is served, not answered 429.
+func TestForwardingKeepsPasswordFailuresPerClient(t *testing.T) {
+	log := memory.New(memory.WithKeyFunc(registry.LogicalKey))
+	auth := api.AuthConfig{Required: true, Credentials: mustCredentials(t, passwordCredentials(t))}
+	a := startLeasedAuth(t, log, "a", true, registry.AccessConfig{}, auth)
+	poll.Until(t, 30*time.Second, "a holds the lease", a.lease.Held)
+	b := startLeasedAuth(t, log, "b", false, registry.AccessConfig{}, auth)
+	poll.Until(t, 30*time.Second, "b follows a", func() bool { _, ok := b.lease.Holder(); return ok })
+
+	body := `{"schema":` + jsonQuote(fwdSchema(1)) + `}`
+	mallory := clientFrom("127.0.0.2")
+	for i := range api.DefaultAuthFailures + 1 {
+		status, text := postAs(t, mallory, b.url+"/subjects/s/versions", basic("alice", "wrong"), body)
+		if status != http.StatusUnauthorized && status != http.StatusTooManyRequests {
+			t.Fatalf("wrong password %d through the follower: %d %s", i, status, text)
+		}
+	}
+	status, text := postAs(t, clientFrom("127.0.0.3"), b.url+"/subjects/s/versions", basic("bob", bobPassword), body)
+	if status != http.StatusOK {
+		t.Fatalf("another client's right password through the follower after one client's failures: %d %s, want 200", status, text)
+	}
+	if got := forwardCount(t, b.url, "forwarded"); got != "1" {
+		t.Fatalf("b forwarded %q writes, want 1 (only the authenticated one)", got)
 	}
 }
 

@@ -179,7 +179,7 @@ func New(svc *registry.Service, cfg Config) *Server {
 		return err
 	}
 	s.echo.Pre(s.trimTrailingSlash, s.contextPaths, s.resolveAliases)
-	s.echo.Use(s.requestIDMiddleware, s.observeMiddleware, s.headerLimitMiddleware, s.forwardMiddleware, s.authMiddleware, s.negotiateMiddleware, s.readyMiddleware, s.timeoutMiddleware)
+	s.echo.Use(s.requestIDMiddleware, s.observeMiddleware, s.headerLimitMiddleware, s.authMiddleware, s.forwardMiddleware, s.negotiateMiddleware, s.readyMiddleware, s.timeoutMiddleware)
 	// A write's change headers reach the registry through its context.
 	s.echo.Use(provenanceMiddleware)
 	// Private topics' subjects do not exist for those who may not read them.
