@@ -48,7 +48,7 @@ func (s *Server) getConfig(c *echo.Context) error {
 var configNulls = map[string]registry.ConfigField{
 	"compatibility": "compatibilityLevel", "compatibilityLevel": "compatibilityLevel",
 	"normalize": "normalize", "validateFields": "validateFields", "validateNewSchemas": "validateNewSchemas",
-	"alias": "alias", "compatibilityGroup": "compatibilityGroup", "compatibilityPolicy": "compatibilityPolicy",
+	"validateRules": "validateRules", "alias": "alias", "compatibilityGroup": "compatibilityGroup", "compatibilityPolicy": "compatibilityPolicy",
 	"defaultMetadata": "defaultMetadata", "overrideMetadata": "overrideMetadata",
 	"defaultRuleSet": "defaultRuleSet", "overrideRuleSet": "overrideRuleSet", "lint": "lint",
 }
@@ -76,7 +76,7 @@ func (s *Server) putConfig(c *echo.Context) error {
 	}
 	u := registry.Config{
 		Compatibility: b.Compatibility, Normalize: b.Normalize, ValidateFields: b.ValidateFields, ValidateNewSchemas: b.ValidateNewSchemas,
-		Alias: b.Alias, CompatibilityGroup: b.CompatibilityGroup, CompatibilityPolicy: b.CompatibilityPolicy,
+		ValidateRules: b.ValidateRules, Alias: b.Alias, CompatibilityGroup: b.CompatibilityGroup, CompatibilityPolicy: b.CompatibilityPolicy,
 		DefaultMetadata: b.DefaultMetadata, OverrideMetadata: b.OverrideMetadata,
 		DefaultRuleSet: b.DefaultRuleSet, OverrideRuleSet: b.OverrideRuleSet, Lint: b.Lint,
 	}
@@ -86,9 +86,7 @@ func (s *Server) putConfig(c *echo.Context) error {
 	}
 	return writeJSON(c, http.StatusOK, configUpdate{
 		Compatibility: m.Compatibility, Normalize: m.Normalize, ValidateFields: m.ValidateFields, ValidateNewSchemas: m.ValidateNewSchemas,
-		// validateRules is not kept (charter has no rule executors to
-		// validate); the answer repeats what was sent, as it always has.
-		ValidateRules: b.ValidateRules,
+		ValidateRules: m.ValidateRules,
 		Alias:         m.Alias, CompatibilityGroup: m.CompatibilityGroup, CompatibilityPolicy: m.CompatibilityPolicy,
 		DefaultMetadata: m.DefaultMetadata, OverrideMetadata: m.OverrideMetadata,
 		DefaultRuleSet: m.DefaultRuleSet, OverrideRuleSet: m.OverrideRuleSet, Lint: m.Lint,

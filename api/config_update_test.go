@@ -64,3 +64,34 @@ func sameJSON(t *testing.T, got []byte, want string) bool {
 	}
 	return reflect.DeepEqual(g, w)
 }
+
+// TestConfigKeepsValidateRules: validateRules is stored in the config and
+// answered by PUT and GET as Confluent does (a later {} still answers it,
+// null clears it), and it survives a restart (replay of the log).
+func TestConfigKeepsValidateRules(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	steps := []struct{ method, path, body, want string }{
+		{"PUT", "/config/s-value", `{"validateRules":true}`, `{"validateRules":true}`},
+		{"PUT", "/config/s-value", `{}`, `{"validateRules":true}`},
+		{"GET", "/config/s-value", ``, `{"validateRules":true}`},
+		{"PUT", "/config", `{"validateRules":false}`, `{"validateRules":false}`},
+		{"GET", "/config", ``, `{"compatibilityLevel":"BACKWARD","validateRules":false}`},
+		{"GET", "/config/t-value?defaultToGlobal=true", ``, `{"compatibilityLevel":"BACKWARD","validateRules":false}`},
+		{"PUT", "/config", `{"validateRules":null}`, `{}`},
+	}
+	for _, s := range steps {
+		var body any
+		if s.body != "" {
+			body = s.body
+		}
+		r := h.do(s.method, s.path, body)
+		if r.status != 200 || !sameJSON(t, r.body, s.want) {
+			t.Errorf("%s %s %s: %d %s, want 200 %s", s.method, s.path, s.body, r.status, r.body, s.want)
+		}
+	}
+	h2 := newHarnessOn(t, h.log)
+	if r := h2.do("GET", "/config/s-value", nil); r.status != 200 || !sameJSON(t, r.body, `{"validateRules":true}`) {
+		t.Errorf("after a restart: GET /config/s-value: %d %s, want 200 {\"validateRules\":true}", r.status, r.body)
+	}
+}

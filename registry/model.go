@@ -101,17 +101,20 @@ func modeList(group string) string {
 // Config is a global or per-subject configuration. Nil fields are unset,
 // so a PUT merges into what is there.
 type Config struct {
-	Compatibility       *compat.Level `json:"compatibilityLevel,omitempty"`
-	Normalize           *bool         `json:"normalize,omitempty"`
-	ValidateFields      *bool         `json:"validateFields,omitempty"`
-	ValidateNewSchemas  *bool         `json:"validateNewSchemas,omitempty"`
-	Alias               *string       `json:"alias,omitempty"`
-	CompatibilityGroup  *string       `json:"compatibilityGroup,omitempty"`
-	CompatibilityPolicy *string       `json:"compatibilityPolicy,omitempty"`
-	DefaultMetadata     *Metadata     `json:"defaultMetadata,omitempty"`
-	OverrideMetadata    *Metadata     `json:"overrideMetadata,omitempty"`
-	DefaultRuleSet      *RuleSet      `json:"defaultRuleSet,omitempty"`
-	OverrideRuleSet     *RuleSet      `json:"overrideRuleSet,omitempty"`
+	Compatibility      *compat.Level `json:"compatibilityLevel,omitempty"`
+	Normalize          *bool         `json:"normalize,omitempty"`
+	ValidateFields     *bool         `json:"validateFields,omitempty"`
+	ValidateNewSchemas *bool         `json:"validateNewSchemas,omitempty"`
+	// ValidateRules is kept and answered as Confluent does; charter runs
+	// no rule executors, so nothing acts on it.
+	ValidateRules       *bool     `json:"validateRules,omitempty"`
+	Alias               *string   `json:"alias,omitempty"`
+	CompatibilityGroup  *string   `json:"compatibilityGroup,omitempty"`
+	CompatibilityPolicy *string   `json:"compatibilityPolicy,omitempty"`
+	DefaultMetadata     *Metadata `json:"defaultMetadata,omitempty"`
+	OverrideMetadata    *Metadata `json:"overrideMetadata,omitempty"`
+	DefaultRuleSet      *RuleSet  `json:"defaultRuleSet,omitempty"`
+	OverrideRuleSet     *RuleSet  `json:"overrideRuleSet,omitempty"`
 	// Lint is charter's lint policy for registrations (not Confluent's).
 	Lint *LintPolicy `json:"lint,omitempty"`
 }
@@ -122,6 +125,7 @@ func (c Config) merge(u Config) Config {
 	c.Normalize = pick(c.Normalize, u.Normalize)
 	c.ValidateFields = pick(c.ValidateFields, u.ValidateFields)
 	c.ValidateNewSchemas = pick(c.ValidateNewSchemas, u.ValidateNewSchemas)
+	c.ValidateRules = pick(c.ValidateRules, u.ValidateRules)
 	c.Alias = pick(c.Alias, u.Alias)
 	c.CompatibilityGroup = pick(c.CompatibilityGroup, u.CompatibilityGroup)
 	c.CompatibilityPolicy = pick(c.CompatibilityPolicy, u.CompatibilityPolicy)
@@ -150,6 +154,8 @@ func (c Config) without(fields []ConfigField) (Config, error) {
 			c.ValidateFields = nil
 		case "validateNewSchemas":
 			c.ValidateNewSchemas = nil
+		case "validateRules":
+			c.ValidateRules = nil
 		case "alias":
 			c.Alias = nil
 		case "compatibilityGroup":
@@ -181,6 +187,7 @@ func (c Config) clone() Config {
 	c.Normalize = clonePtr(c.Normalize)
 	c.ValidateFields = clonePtr(c.ValidateFields)
 	c.ValidateNewSchemas = clonePtr(c.ValidateNewSchemas)
+	c.ValidateRules = clonePtr(c.ValidateRules)
 	c.Alias = clonePtr(c.Alias)
 	c.CompatibilityGroup = clonePtr(c.CompatibilityGroup)
 	c.CompatibilityPolicy = clonePtr(c.CompatibilityPolicy)
