@@ -100,8 +100,36 @@ func drive(ctx context.Context, l load) (*result, error) {
 	begin := time.Now()
 	from := begin.Add(l.warmup)
 	to := from.Add(l.duration)
-	rctx, cancel := context.WithDeadline(ctx, to)
+	// The window closes at to, or, when no request has completed in it by
+	// then (a loaded machine can hold a short window's every request), at
+	// the first one that does, answered or failed: a result always has a
+	// request in it, and its rate is over the window it really had.
+	rctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	var (
+		firstDone = make(chan struct{})
+		once      sync.Once
+		closed    time.Time
+		stopped   = make(chan struct{})
+	)
+	completed := func() { once.Do(func() { close(firstDone) }) }
+	go func() {
+		defer close(stopped)
+		t := time.NewTimer(time.Until(to))
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-rctx.Done():
+			return
+		}
+		select {
+		case <-firstDone:
+		case <-rctx.Done():
+			return
+		}
+		closed = time.Now()
+		cancel()
+	}()
 
 	workers := make([]worker, l.conns)
 	cpuFrom := make(chan time.Duration, 1)
@@ -114,14 +142,15 @@ func drive(ctx context.Context, l load) (*result, error) {
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
-			workers[w].run(rctx, client, l, w, rand.New(rand.NewPCG(uint64(w), 0x636861727465)), from, to)
+			workers[w].run(rctx, client, l, w, rand.New(rand.NewPCG(uint64(w), 0x636861727465)), from, completed)
 		})
 	}
 	wg.Wait()
+	<-stopped
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	res := &result{window: l.duration, dials: dials.Load()}
+	res := &result{window: closed.Sub(from), dials: dials.Load()}
 	select {
 	case from := <-cpuFrom:
 		if to, ok := cputime.OfProcess(l.pid); ok {
@@ -141,13 +170,16 @@ func drive(ctx context.Context, l load) (*result, error) {
 	return res, nil
 }
 
-func (w *worker) run(ctx context.Context, client *http.Client, l load, id int, rng *rand.Rand, from, to time.Time) {
+// run sends requests until ctx ends, counting those that complete from
+// from on (the window's end is ctx's), and calls completed after each one
+// counted, answered or failed.
+func (w *worker) run(ctx context.Context, client *http.Client, l load, id int, rng *rand.Rand, from time.Time, completed func()) {
 	for ctx.Err() == nil {
 		method, u, body := l.request(id, rng)
 		start := time.Now()
 		err := send(ctx, client, method, u, body, l.want)
 		end := time.Now()
-		if end.Before(from) || end.After(to) {
+		if end.Before(from) {
 			continue
 		}
 		if err != nil {
@@ -158,10 +190,15 @@ func (w *worker) run(ctx context.Context, client *http.Client, l load, id int, r
 			if w.firstErr == nil {
 				w.firstErr = err
 			}
+			completed()
 			continue
+		}
+		if ctx.Err() != nil {
+			return // completed after the window closed
 		}
 		w.requests++
 		w.hist.record(end.Sub(start))
+		completed()
 	}
 }
 
