@@ -165,6 +165,7 @@ func (l *WriterLease) Run(ctx context.Context) error {
 	var heldSince time.Time // start of the last successful renewal
 	for {
 		wake := l.wakeChan()
+		failed := false // a write was tried and failed
 		if heldSince.IsZero() || time.Since(heldSince) >= renew {
 			start := time.Now()
 			renewed := false
@@ -178,6 +179,7 @@ func (l *WriterLease) Run(ctx context.Context) error {
 					l.cfg.Logger.Warn("writer lease: renewal failed", slog.Any("error", err))
 				}
 				renewed = err == nil
+				failed = err != nil
 			}
 			// Only a write that succeeded extends the lease: a holder
 			// that cannot write lets it run out.
@@ -205,6 +207,12 @@ func (l *WriterLease) Run(ctx context.Context) error {
 			// Wake when the holder's lease would expire unless renewed.
 			wait = max(0, min(renew, l.cfg.TTL-time.Since(h)))
 		}
+		if failed {
+			// The wait above is 0 once a renewal is due or a take-over
+			// possible: without a pause a log that fails fast would be
+			// written again at once, thousands of times a second.
+			wait = max(wait, writerLeaseRetry(l.cfg.TTL))
+		}
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
@@ -217,6 +225,11 @@ func (l *WriterLease) Run(ctx context.Context) error {
 		t.Stop()
 	}
 }
+
+// writerLeaseRetry is the pause after a failed write of the lease: a
+// twentieth of the TTL, so a holder still tries several times before its
+// lease runs out at four fifths of it.
+func writerLeaseRetry(ttl time.Duration) time.Duration { return ttl / 20 }
 
 func (l *WriterLease) wakeChan() <-chan struct{} {
 	l.mu.RLock()
