@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -287,9 +288,16 @@ func TestForwardingFallback(t *testing.T) {
 	}
 
 	// A holder that reads the request and drops the connection.
-	var got bytes.Buffer
+	// The handler's goroutines write got, the test reads it: a closed
+	// connection orders nothing, the mutex does.
+	var (
+		mu  sync.Mutex
+		got bytes.Buffer
+	)
 	drop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
 		fmt.Fprintf(&got, "%s %s %s\n", r.Method, r.URL.RequestURI(), r.Header.Get(api.ForwardedHeader))
+		mu.Unlock()
 		c, _, err := w.(http.Hijacker).Hijack()
 		if err == nil {
 			c.Close()
@@ -310,8 +318,11 @@ func TestForwardingFallback(t *testing.T) {
 		t.Fatalf("the delete was written here after all: %v", err)
 	}
 	want := "POST /subjects/s/versions?normalize=false b\nDELETE /subjects/s/versions/1 b\n"
-	if got.String() != want {
-		t.Fatalf("the writer got\n%s\nwant\n%s", got.String(), want)
+	mu.Lock()
+	gotText := got.String()
+	mu.Unlock()
+	if gotText != want {
+		t.Fatalf("the writer got\n%s\nwant\n%s", gotText, want)
 	}
 	if f := forwardCount(t, b.url, "failed"); f != "1" {
 		t.Fatalf("failed forwards %q, want 1", f)
