@@ -3,6 +3,7 @@ package api_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -37,18 +38,26 @@ func startLeased(t *testing.T, log storage.Log, name string, eligible bool) *lea
 // given.
 func startLeasedAuth(t *testing.T, log storage.Log, name string, eligible bool, access registry.AccessConfig, auth api.AuthConfig) *leasedServer {
 	t.Helper()
+	return startLeasedConfig(t, log, name, eligible, access, api.Config{Auth: auth})
+}
+
+// startLeasedConfig is startLeasedAuth with the api configuration cfg
+// (its Forward.Lease is the instance's own).
+func startLeasedConfig(t *testing.T, log storage.Log, name string, eligible bool, access registry.AccessConfig, cfg api.Config) *leasedServer {
+	t.Helper()
 	ts := httptest.NewUnstartedServer(nil)
 	u := "http://" + ts.Listener.Addr().String()
 	svc, err := registry.NewService(registry.ServiceConfig{Log: log, Formats: charter.Formats(), Access: access})
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := registry.WriterLeaseConfig{Instance: name, TTL: time.Minute}
+	lcfg := registry.WriterLeaseConfig{Instance: name, TTL: time.Minute}
 	if eligible {
-		cfg.URL = u
+		lcfg.URL = u
 	}
-	lease := registry.AttachWriterLease(svc, cfg)
-	a := api.New(svc, api.Config{Forward: api.ForwardConfig{Lease: lease}, Auth: auth})
+	lease := registry.AttachWriterLease(svc, lcfg)
+	cfg.Forward.Lease = lease
+	a := api.New(svc, cfg)
 	ts.Config.Handler = a.Handler()
 	ts.Start()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -264,27 +273,79 @@ func TestForwardingKeepsPasswordFailuresPerClient(t *testing.T) {
 }
 
 // A writer that cannot be reached leaves the write to the follower; one
-// that drops the connection after the request leaves a registration (which
-// may be repeated) to the follower and answers a delete 50003, never
-// writing it twice.
+// that takes the request and never answers, or drops the connection after
+// it, leaves a registration (which may be repeated) to the follower and
+// answers a delete 50003, never writing it twice.
 func TestForwardingFallback(t *testing.T) {
 	log := memory.New(memory.WithKeyFunc(registry.LogicalKey))
-	b := startLeased(t, log, "b", false)
+	// The forwarder's connections to unreachable.invalid are never made;
+	// the others are. Its requests get no answer after a second.
+	var d net.Dialer
+	client := &http.Client{Timeout: time.Second, Transport: &http.Transport{
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			if addr == "unreachable.invalid:80" {
+				return nil, &net.OpError{Op: "dial", Net: network, Err: errors.New("the test makes no connection")}
+			}
+			return d.DialContext(ctx, network, addr)
+		}}}
+	b := startLeasedConfig(t, log, "b", false, registry.AccessConfig{}, api.Config{Forward: api.ForwardConfig{Client: client}})
 
-	// A holder whose port accepts nothing.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dead := "http://" + ln.Addr().String()
-	ln.Close()
-	takeLease(t, b.svc, "dead", dead)
+	takeLease(t, b.svc, "unreachable", "http://unreachable.invalid")
 	r := send(t, b.url, http.MethodPost, "/subjects/s/versions", map[string]string{"schema": fwdSchema(1)}, "")
 	if r.status != http.StatusOK {
 		t.Fatalf("registration with the writer unreachable: %d %s", r.status, r.body)
 	}
-	if got := forwardCount(t, b.url, "local"); got != "1" {
-		t.Fatalf("local fallbacks %q, want 1", got)
+	// A delete never sent is written here too.
+	if r := send(t, b.url, http.MethodPut, "/config/s", map[string]string{"compatibility": "FULL"}, ""); r.status != http.StatusOK {
+		t.Fatalf("PUT /config/s with the writer unreachable: %d %s", r.status, r.body)
+	}
+	if r := send(t, b.url, http.MethodDelete, "/config/s", nil, ""); r.status != http.StatusOK {
+		t.Fatalf("DELETE /config/s with the writer unreachable: %d %s", r.status, r.body)
+	}
+	if got := forwardCount(t, b.url, "local"); got != "3" {
+		t.Fatalf("local fallbacks %q, want 3", got)
+	}
+
+	// A holder that accepts connections and never answers.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	held := make(chan net.Conn, 16)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			held <- c
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		for {
+			select {
+			case c := <-held:
+				c.Close()
+			default:
+				return
+			}
+		}
+	})
+	takeLease(t, b.svc, "silent", "http://"+ln.Addr().String())
+	r = send(t, b.url, http.MethodPost, "/subjects/s/versions", map[string]string{"schema": fwdSchema(2)}, "")
+	if r.status != http.StatusOK {
+		t.Fatalf("registration with a writer that does not answer: %d %s", r.status, r.body)
+	}
+	if got := forwardCount(t, b.url, "local"); got != "4" {
+		t.Fatalf("local fallbacks %q, want 4", got)
+	}
+	res, body := roundTrip(t, http.MethodDelete, b.url+"/subjects/s/versions/2", nil, "", "")
+	if r := (response{status: res.StatusCode, body: body}); r.status != http.StatusInternalServerError || r.errorCode(t) != 50003 {
+		t.Fatalf("delete with a writer that does not answer: %d %s, want 500 with 50003", r.status, r.body)
+	}
+	if _, err := b.svc.Version("s", 2, false); err != nil {
+		t.Fatalf("the unanswered delete was written here: %v", err)
 	}
 
 	// A holder that reads the request and drops the connection.
@@ -305,11 +366,11 @@ func TestForwardingFallback(t *testing.T) {
 	}))
 	defer drop.Close()
 	takeLease(t, b.svc, "dropper", drop.URL)
-	r = send(t, b.url, http.MethodPost, "/subjects/s/versions?normalize=false", map[string]string{"schema": fwdSchema(2)}, "")
+	r = send(t, b.url, http.MethodPost, "/subjects/s/versions?normalize=false", map[string]string{"schema": fwdSchema(3)}, "")
 	if r.status != http.StatusOK {
 		t.Fatalf("registration after a dropped forward: %d %s", r.status, r.body)
 	}
-	res, body := roundTrip(t, http.MethodDelete, b.url+"/subjects/s/versions/1", nil, "", "")
+	res, body = roundTrip(t, http.MethodDelete, b.url+"/subjects/s/versions/1", nil, "", "")
 	r = response{status: res.StatusCode, body: body}
 	if r.status != http.StatusInternalServerError || r.errorCode(t) != 50003 {
 		t.Fatalf("delete after a dropped forward: %d %s, want 500 with 50003", r.status, r.body)
@@ -324,8 +385,8 @@ func TestForwardingFallback(t *testing.T) {
 	if gotText != want {
 		t.Fatalf("the writer got\n%s\nwant\n%s", gotText, want)
 	}
-	if f := forwardCount(t, b.url, "failed"); f != "1" {
-		t.Fatalf("failed forwards %q, want 1", f)
+	if f := forwardCount(t, b.url, "failed"); f != "2" {
+		t.Fatalf("failed forwards %q, want 2", f)
 	}
 }
 
