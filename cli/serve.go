@@ -211,6 +211,11 @@ func runServe(parent context.Context, f serveFlags) error {
 	if f.changesTopic != "" && len(f.kafka.brokers) == 0 {
 		return errors.New("--changes-topic needs Kafka: give --kafka-brokers")
 	}
+	if f.advertisedURL != "" && len(f.kafka.brokers) == 0 {
+		// Only instances on one Kafka topic share a log: alone, the
+		// instance would renew a lease nobody follows, every few seconds.
+		return errors.New("--advertised-url needs Kafka: give --kafka-brokers")
+	}
 	ctx, stop := signal.NotifyContext(parent, syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 

@@ -100,3 +100,14 @@ func TestSIGTERMFinishesInFlightWrites(t *testing.T) {
 	}
 	t.Logf("%d acknowledged writes survived SIGTERM and restart", len(acked))
 }
+
+// --advertised-url names this instance to the others on one Kafka topic:
+// without Kafka there are no others, and serve refuses it as it refuses
+// --changes-topic.
+func TestServeAdvertisedURLNeedsKafka(t *testing.T) {
+	t.Setenv("CHARTER_KAFKA_BROKERS", "")
+	r := charterRun(t, "serve", "--addr", "127.0.0.1:0", "--advertised-url", "http://127.0.0.1:0")
+	if r.code == 0 || errString(r.err) != "--advertised-url needs Kafka: give --kafka-brokers" {
+		t.Fatalf("serve --advertised-url without Kafka:\n%s", r)
+	}
+}
