@@ -63,6 +63,9 @@ type writeQueue struct {
 	// batches and writes count the batches appended and the writes they
 	// carried, for WriteBatches.
 	batches, writes atomic.Int64
+	// waitHook, when a test sets it before any write, runs each time a
+	// leader waits in pipelineBase for the groups in flight to land.
+	waitHook func()
 }
 
 // WriteBatches reports how many batches the service has appended to its
@@ -502,6 +505,9 @@ func (s *Service) pipelineBase(ctx context.Context, alone bool) (*Snapshot, *bui
 			return s.state.Snapshot(), nil, end, false, nil
 		}
 		// Wait until the groups in flight are durable or failed.
+		if q.waitHook != nil {
+			q.waitHook()
+		}
 		select {
 		case <-ctx.Done():
 			return nil, nil, 0, false, &Error{Code: CodeOperationTimeout, Message: "Operation timed out waiting for earlier writes to reach the log", Err: ctx.Err()}

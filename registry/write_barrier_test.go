@@ -8,7 +8,6 @@ import (
 
 	"github.com/charter-registry/charter/compat"
 	"github.com/charter-registry/charter/compat/avro"
-	"github.com/charter-registry/charter/internal/poll"
 	"github.com/charter-registry/charter/storage"
 	"github.com/charter-registry/charter/storage/memory"
 )
@@ -53,6 +52,13 @@ func TestGroupAfterUnspeculatedGroupWaitsForIt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	waiting := make(chan struct{}, 1)
+	svc.writes.waitHook = func() {
+		select {
+		case waiting <- struct{}{}:
+		default:
+		}
+	}
 	rctx, stop := context.WithCancel(context.Background())
 	ran := make(chan struct{})
 	go func() { _ = svc.Run(rctx); close(ran) }()
@@ -90,12 +96,18 @@ func TestGroupAfterUnspeculatedGroupWaitsForIt(t *testing.T) {
 		s, err := svc.Register(context.Background(), "second-value", RegisterRequest{Schema: `"int"`})
 		reg <- result{s, err}
 	}()
-	// The registration has been taken by a leader.
-	poll.Until(t, time.Minute, "the registration taken into a group", func() bool {
-		svc.writes.mu.Lock()
-		defer svc.writes.mu.Unlock()
-		return len(svc.writes.pending) == 0 && svc.writes.leading
-	})
+	// The registration's leader must wait for the solo write to land: the
+	// hook says it does. Deciding it instead (on the snapshot before the
+	// solo write) would enqueue it while the solo write is held.
+	select {
+	case <-waiting:
+	case r := <-log.enqueued:
+		close(r)
+		close(releaseSolo)
+		t.Fatal("the registration was decided and enqueued while the unspeculated write was in flight")
+	case <-time.After(time.Minute): // a hang guard
+		t.Fatal("the registration's leader neither waited nor enqueued")
+	}
 	close(releaseSolo)
 	if err := <-solo; err != nil {
 		t.Fatal(err)
