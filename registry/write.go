@@ -53,7 +53,8 @@ type writeQueue struct {
 	// inflight counts groups queued on a Pipeliner and not yet durable;
 	// spec is the snapshot they make together once applied, specEnd the
 	// offset after them. specB, when set, is the builder that made spec:
-	// the next group continues it (see decideGroup).
+	// the next group continues it (see decideGroup). Only the leader reads
+	// spec: the next group changes it in place, so no reader may keep it.
 	inflight int
 	spec     *Snapshot
 	specB    *builder
