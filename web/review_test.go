@@ -143,8 +143,8 @@ func TestReviewsInTheCatalogue(t *testing.T) {
 			r := article(body, rejected)
 			contains(t, r, `<span class="badge review-state rejected">rejected</span>`,
 				`<dt>Rejected</dt><dd class="closed">by ana for analytics, 2027-03-02 08:00 UTC · our reports cannot place LOST · `+entry(governance.OpReviewRejected, rejected)+`</dd>`,
-				`<span class="muted">by no team yet</span>`)
-			lacks(t, r, `class="waiting"`, "/approve")
+				`<span class="muted">by no team</span>`)
+			lacks(t, r, `class="waiting"`, "/approve", "by no team yet")
 			w := article(body, withdrawn)
 			contains(t, w, `<span class="badge review-state withdrawn">withdrawn</span>`,
 				`<dt>Withdrawn</dt><dd class="closed">by olga, 2027-03-02 09:00 UTC · returns come later · `+entry(governance.OpReviewWithdrawn, withdrawn)+`</dd>`)
