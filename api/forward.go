@@ -8,8 +8,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v5"
@@ -211,9 +213,14 @@ func (s *Server) forwardMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
 var errWriterFailed = errors.New("the writer answered 5xx")
 
 // send forwards r with body to the writer h; sent reports whether the
-// request may have reached it (false: the connection was never made).
+// request may have reached it (false: it was never written, because the
+// connection was never made or its TLS handshake failed).
 func (f *forwarder) send(ctx context.Context, h registry.Holder, r *http.Request, id string, body []byte) (resp *http.Response, sent bool, err error) {
 	target := strings.TrimSuffix(h.URL, "/") + r.RequestURI
+	var wrote atomic.Bool
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		WroteRequest: func(httptrace.WroteRequestInfo) { wrote.Store(true) },
+	})
 	out, err := http.NewRequestWithContext(ctx, r.Method, target, bytes.NewReader(body))
 	if err != nil {
 		return nil, false, err
@@ -229,16 +236,11 @@ func (f *forwarder) send(ctx context.Context, h registry.Holder, r *http.Request
 	out.Header.Set("X-Request-Id", id)
 	resp, err = f.client.Do(out)
 	if err != nil {
-		return nil, !dialFailed(err), err
+		// Written at all (even in part, or with an error), it may have
+		// been received.
+		return nil, wrote.Load(), err
 	}
 	return resp, true, nil
-}
-
-// dialFailed reports an error of a connection that was never made: the
-// request was not sent.
-func dialFailed(err error) bool {
-	var op *net.OpError
-	return errors.As(err, &op) && op.Op == "dial"
 }
 
 func hopByHop(k string) bool {

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -401,4 +402,28 @@ func jsonQuote(s string) string {
 	}
 	b.WriteByte('"')
 	return b.String()
+}
+
+// A writer behind https whose certificate the forwarder does not trust
+// never gets the request: the failed handshake is "not sent", so a delete
+// is written here, not answered 50003.
+func TestForwardingTLSHandshakeFailureIsNotSent(t *testing.T) {
+	log := memory.New(memory.WithKeyFunc(registry.LogicalKey))
+	b := startLeased(t, log, "b", false)
+	var reached atomic.Int64
+	untrusted := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		reached.Add(1)
+		w.WriteHeader(http.StatusOK)
+	}))
+	defer untrusted.Close()
+	takeLease(t, b.svc, "untrusted", untrusted.URL)
+	if r := send(t, b.url, http.MethodPut, "/config/s", map[string]string{"compatibility": "FULL"}, ""); r.status != http.StatusOK {
+		t.Fatalf("PUT /config/s with an untrusted writer: %d %s", r.status, r.body)
+	}
+	if r := send(t, b.url, http.MethodDelete, "/config/s", nil, ""); r.status != http.StatusOK {
+		t.Fatalf("DELETE /config/s with an untrusted writer: %d %s, want 200 (written here: it was never sent)", r.status, r.body)
+	}
+	if got := forwardCount(t, b.url, "local"); got != "2" || reached.Load() != 0 {
+		t.Fatalf("local fallbacks %q (want 2), requests the writer got %d (want 0)", got, reached.Load())
+	}
 }
