@@ -39,6 +39,10 @@ type WriterLeaseConfig struct {
 	// its own clock; DefaultWriterLeaseTTL when zero.
 	TTL    time.Duration
 	Logger *slog.Logger
+	// Now is the clock the lease judges renewals and expiry by;
+	// time.Now when nil. Tests drive expiry with a fake one (the wait
+	// between renewals is still a real timer: wake Run after moving it).
+	Now func() time.Time
 }
 
 // Holder is the instance holding the writer lease.
@@ -92,7 +96,10 @@ func AttachWriterLease(svc *Service, cfg WriterLeaseConfig) *WriterLease {
 	if cfg.Instance == "" {
 		cfg.Instance = randomInstance()
 	}
-	l := &WriterLease{svc: svc, cfg: cfg, seen: time.Now(), wake: make(chan struct{})}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	l := &WriterLease{svc: svc, cfg: cfg, seen: cfg.Now(), wake: make(chan struct{})}
 	svc.State().Register(KeyWriterLease, l)
 	return l
 }
@@ -119,12 +126,21 @@ func (l *WriterLease) Apply(k Key, value []byte, _ int64) error {
 	defer l.mu.Unlock()
 	if v != l.cur {
 		l.cur = v
-		l.seen = time.Now()
+		l.seen = l.cfg.Now()
 	}
-	close(l.wake)
-	l.wake = make(chan struct{})
+	l.wakeLocked()
 	return nil
 }
+
+// wakeLocked wakes Run from its wait, to look at the lease and the clock
+// again; l.mu is held.
+func (l *WriterLease) wakeLocked() {
+	close(l.wake)
+	l.wake = make(chan struct{})
+}
+
+// since is how long ago t was on the lease's clock.
+func (l *WriterLease) since(t time.Time) time.Duration { return l.cfg.Now().Sub(t) }
 
 // Digest implements Extension. The lease is left out of the state
 // digest: it is routing, not registry data, and its renewals would make
@@ -136,7 +152,7 @@ func (l *WriterLease) Digest(func([]byte)) {}
 // less than four fifths of a TTL ago.
 func (l *WriterLease) Held() bool {
 	until := l.heldUntil.Load()
-	return until != 0 && time.Now().UnixNano() < until
+	return until != 0 && l.cfg.Now().UnixNano() < until
 }
 
 // Holder returns the instance holding the lease, if another instance
@@ -144,7 +160,7 @@ func (l *WriterLease) Held() bool {
 func (l *WriterLease) Holder() (Holder, bool) {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
-	if l.cur.Owner == "" || l.cur.Owner == l.cfg.Instance || l.cur.URL == "" || time.Since(l.seen) >= l.cfg.TTL {
+	if l.cur.Owner == "" || l.cur.Owner == l.cfg.Instance || l.cur.URL == "" || l.since(l.seen) >= l.cfg.TTL {
 		return Holder{}, false
 	}
 	return Holder{Instance: l.cur.Owner, URL: l.cur.URL}, true
@@ -166,14 +182,14 @@ func (l *WriterLease) Run(ctx context.Context) error {
 	for {
 		wake := l.wakeChan()
 		failed := false // a write was tried and failed
-		if heldSince.IsZero() || time.Since(heldSince) >= renew {
-			start := time.Now()
+		if heldSince.IsZero() || l.since(heldSince) >= renew {
+			start := l.cfg.Now()
 			renewed := false
 			// Only write when the lease may be taken: every write opens
 			// a transaction on a shared Kafka log.
 			if l.available() {
 				err := l.write(ctx, func(cur writerLeaseValue) *writerLeaseValue {
-					return &writerLeaseValue{Owner: l.cfg.Instance, URL: l.cfg.URL, Seq: cur.Seq + 1, Ts: time.Now().UnixMilli()}
+					return &writerLeaseValue{Owner: l.cfg.Instance, URL: l.cfg.URL, Seq: cur.Seq + 1, Ts: l.cfg.Now().UnixMilli()}
 				})
 				if err != nil && ctx.Err() == nil {
 					l.cfg.Logger.Warn("writer lease: renewal failed", slog.Any("error", err))
@@ -189,7 +205,7 @@ func (l *WriterLease) Run(ctx context.Context) error {
 						slog.String("instance", l.cfg.Instance), slog.String("url", l.cfg.URL))
 				}
 				heldSince = start
-			} else if !heldSince.IsZero() && (time.Since(heldSince) >= l.cfg.TTL*4/5 || !l.owns()) {
+			} else if !heldSince.IsZero() && (l.since(heldSince) >= l.cfg.TTL*4/5 || !l.owns()) {
 				l.cfg.Logger.Warn("writer lease lost", slog.String("instance", l.cfg.Instance))
 				heldSince = time.Time{}
 			}
@@ -202,10 +218,10 @@ func (l *WriterLease) Run(ctx context.Context) error {
 		}
 		wait := renew
 		if !heldSince.IsZero() {
-			wait = max(0, renew-time.Since(heldSince))
+			wait = max(0, renew-l.since(heldSince))
 		} else if h, ok := l.holderValue(); ok {
 			// Wake when the holder's lease would expire unless renewed.
-			wait = max(0, min(renew, l.cfg.TTL-time.Since(h)))
+			wait = max(0, min(renew, l.cfg.TTL-l.since(h)))
 		}
 		if failed {
 			// The wait above is 0 once a renewal is due or a take-over
@@ -263,7 +279,7 @@ func (l *WriterLease) available() bool {
 // holds it, nobody does, or the holder has not renewed it for a whole
 // TTL as this instance's clock sees it.
 func (l *WriterLease) availableLocked() bool {
-	return l.cur.Owner == l.cfg.Instance || l.cur.Owner == "" || time.Since(l.seen) >= l.cfg.TTL
+	return l.cur.Owner == l.cfg.Instance || l.cur.Owner == "" || l.since(l.seen) >= l.cfg.TTL
 }
 
 // write appends the lease next returns, decided on the applied state
@@ -304,7 +320,7 @@ func (l *WriterLease) release() {
 		if cur.Owner != l.cfg.Instance {
 			return nil
 		}
-		return &writerLeaseValue{Seq: cur.Seq + 1, Ts: time.Now().UnixMilli()}
+		return &writerLeaseValue{Seq: cur.Seq + 1, Ts: l.cfg.Now().UnixMilli()}
 	})
 	if err != nil {
 		l.cfg.Logger.Warn("writer lease: release failed", slog.Any("error", err))

@@ -47,7 +47,7 @@ func TestWriterLeaseFailedWritesBackOff(t *testing.T) {
 	ttl := 2 * time.Second
 
 	held := &failingLog{Log: memory.New(memory.WithKeyFunc(registry.LogicalKey))}
-	_, la := leased(t, held, "a", "http://a.example", ttl)
+	_, la := leased(t, held, "a", "http://a.example", ttl, nil)
 	poll.Until(t, 30*time.Second, "a holds the lease", la.Held)
 	start := time.Now()
 	held.fail.Store(true)
@@ -56,7 +56,7 @@ func TestWriterLeaseFailedWritesBackOff(t *testing.T) {
 	checkPaced(t, held, start, ttl, "renewals")
 
 	taker := &failingLog{Log: memory.New(memory.WithKeyFunc(registry.LogicalKey))}
-	b, lb := leased(t, taker, "b", "http://b.example", ttl)
+	b, lb := leased(t, taker, "b", "http://b.example", ttl, nil)
 	writeWriterLease(t, b, "dead", "http://dead.example", 1)
 	poll.Until(t, 30*time.Second, "b sees dead's lease", func() bool { h, ok := lb.Holder(); return ok && h.Instance == "dead" })
 	start = time.Now()
