@@ -55,12 +55,18 @@ func TestWriterLeaseFailedWritesBackOff(t *testing.T) {
 	poll.Until(t, 30*time.Second, "a failed renewal", func() bool { return held.attempts.Load() > 0 })
 	checkPaced(t, held, start, ttl, "renewals")
 
+	// The taker judges expiry by a fake clock, so dead's lease stays live
+	// until the test moves it (not only for a TTL after it was written);
+	// the pauses between its attempts are real timers, paced as above.
 	taker := &failingLog{Log: memory.New(memory.WithKeyFunc(registry.LogicalKey))}
-	b, lb := leased(t, taker, "b", "http://b.example", ttl, nil)
+	clock := &fakeClock{now: time.Unix(1_800_000_000, 0)}
+	b, lb := leased(t, taker, "b", "http://b.example", ttl, clock.Now)
 	writeWriterLease(t, b, "dead", "http://dead.example", 1)
 	poll.Until(t, 30*time.Second, "b sees dead's lease", func() bool { h, ok := lb.Holder(); return ok && h.Instance == "dead" })
 	start = time.Now()
 	taker.fail.Store(true)
+	clock.Advance(ttl)
+	lb.Wake()
 	poll.Until(t, 30*time.Second, "b tries to take the expired lease", func() bool { return taker.attempts.Load() >= 3 })
 	checkPaced(t, taker, start, ttl, "take-overs")
 }
