@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/charter-registry/charter/exporter"
 	"github.com/charter-registry/charter/internal/registrytest"
@@ -34,9 +35,17 @@ func leaseHeld(url string) func() (bool, string) {
 
 // An instance that sees another take the lease stops its exporters at
 // once, and runs them again once the lease is free.
+//
+// The lease lasts an hour here, so that every state the test waits for
+// holds until the test changes it: with a short one, "given up" could be
+// seen only until this instance, no longer seeing the other renew, took
+// the lease back by itself, a window a loaded machine can miss. Taking
+// the lease back once it is released needs no timer: the release wakes
+// the lease loop.
 func TestExporterStopsWhenAnotherTakesTheLease(t *testing.T) {
 	cfg := fast
 	cfg.Instance = "me"
+	cfg.LeaseTTL = time.Hour
 	src := registrytest.Start(t, registrytest.WithExporters(cfg))
 	dst := registrytest.Start(t)
 	register(t, src.URL, "orders-value", record("Order", "a"))
