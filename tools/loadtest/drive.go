@@ -24,8 +24,26 @@ type load struct {
 	request func(w int, rng *rand.Rand) (method, url string, body []byte)
 	// want is the status every response must have.
 	want int
-	// pid is the server process whose CPU time the result reports.
-	pid int
+	// pids are the server processes whose CPU time, summed, the result
+	// reports.
+	pids []int
+}
+
+// processesCPU is the CPU time the processes pids have used, summed; false
+// when one of them cannot be read.
+func processesCPU(pids []int) (time.Duration, bool) {
+	var sum time.Duration
+	for _, pid := range pids {
+		if pid <= 0 {
+			return 0, false
+		}
+		d, ok := cputime.OfProcess(pid)
+		if !ok {
+			return 0, false
+		}
+		sum += d
+	}
+	return sum, len(pids) > 0
 }
 
 // result is what one target achieved in the measured window.
@@ -134,7 +152,7 @@ func drive(ctx context.Context, l load) (*result, error) {
 	workers := make([]worker, l.conns)
 	cpuFrom := make(chan time.Duration, 1)
 	timer := time.AfterFunc(l.warmup, func() {
-		if d, ok := cputime.OfProcess(l.pid); ok && l.pid > 0 {
+		if d, ok := processesCPU(l.pids); ok {
 			cpuFrom <- d
 		}
 	})
@@ -153,7 +171,7 @@ func drive(ctx context.Context, l load) (*result, error) {
 	res := &result{window: closed.Sub(from), dials: dials.Load()}
 	select {
 	case from := <-cpuFrom:
-		if to, ok := cputime.OfProcess(l.pid); ok {
+		if to, ok := processesCPU(l.pids); ok {
 			res.cpu = to - from
 		}
 	default:

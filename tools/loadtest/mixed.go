@@ -52,7 +52,7 @@ func mixedScenario(ctx context.Context, cfg config, bin, dir string, out io.Writ
 		versions      = make([]atomic.Int64, subjects)
 	)
 	reads := load{
-		conns: cfg.mixedReaders, duration: cfg.mixedDuration, want: http.StatusOK, pid: c.pid(),
+		conns: cfg.mixedReaders, duration: cfg.mixedDuration, want: http.StatusOK, pids: []int{c.pid()},
 		request: func(_ int, rng *rand.Rand) (string, string, []byte) {
 			if rng.IntN(4) == 0 {
 				return http.MethodGet, c.url + "/subjects/mixed-" + strconv.Itoa(rng.IntN(subjects)) + "-value/versions/latest", nil
@@ -61,7 +61,7 @@ func mixedScenario(ctx context.Context, cfg config, bin, dir string, out io.Writ
 		},
 	}
 	writes := load{
-		conns: cfg.mixedWriters, duration: cfg.mixedDuration, want: http.StatusOK, pid: c.pid(),
+		conns: cfg.mixedWriters, duration: cfg.mixedDuration, want: http.StatusOK, pids: []int{c.pid()},
 		request: func(_ int, rng *rand.Rand) (string, string, []byte) {
 			s := rng.IntN(subjects)
 			subject := "mixed-" + strconv.Itoa(s) + "-value"

@@ -20,7 +20,6 @@ import (
 	"time"
 
 	"github.com/charter-registry/charter/compat"
-	"github.com/charter-registry/charter/internal/cputime"
 )
 
 // run measures what cfg asks for and writes the report to out.
@@ -199,7 +198,7 @@ func readScenario(ctx context.Context, cfg config, bin, dir string, out io.Write
 			}{{c, ch}, {ceil, ce}} {
 				logger.Info("driving", slog.String("target", t.p.name), slog.Int("conns", conns), slog.Int("round", r+1))
 				res, err := drive(ctx, load{
-					conns: conns, warmup: cfg.warmup, duration: cfg.duration, want: http.StatusOK, pid: t.p.pid(),
+					conns: conns, warmup: cfg.warmup, duration: cfg.duration, want: http.StatusOK, pids: []int{t.p.pid()},
 					request: func(_ int, rng *rand.Rand) (string, string, []byte) {
 						return http.MethodGet, t.p.url + "/schemas/ids/" + strconv.Itoa(ids[rng.IntN(len(ids))]), nil
 					},
@@ -260,15 +259,12 @@ func registerScenario(ctx context.Context, cfg config, bin, dir string, out io.W
 	var n atomic.Int64
 	for _, writers := range cfg.writers {
 		logger.Info("registering", slog.Int("writers", writers), slog.Int("instances", len(ins)))
-		pid := ins[0].pid()
-		var cpuBefore time.Duration
-		if len(ins) > 1 {
-			// drive measures one process; the instances' CPU is summed here.
-			pid, cpuBefore = 0, totalCPU(ins)
+		pids := make([]int, len(ins))
+		for i, c := range ins {
+			pids[i] = c.pid()
 		}
-		start := time.Now()
 		res, err := drive(ctx, load{
-			conns: writers, warmup: cfg.warmup, duration: cfg.duration, want: http.StatusOK, pid: pid,
+			conns: writers, warmup: cfg.warmup, duration: cfg.duration, want: http.StatusOK, pids: pids,
 			request: func(w int, _ *rand.Rand) (string, string, []byte) {
 				i := int(n.Add(1))
 				return http.MethodPost, ins[w%len(ins)].url + "/subjects/reg-" + strconv.Itoa(i) + "-value/versions", registerBody(cfg.format, sampleSchema(cfg.format, 1_000_000+i))
@@ -276,12 +272,6 @@ func registerScenario(ctx context.Context, cfg config, bin, dir string, out io.W
 		})
 		if err != nil {
 			return err
-		}
-		if len(ins) > 1 {
-			// Warm-up included, pro rata: the window's share of the CPU.
-			if took := time.Since(start); took > 0 {
-				res.cpu = time.Duration(float64(totalCPU(ins)-cpuBefore) * float64(res.window) / float64(took))
-			}
 		}
 		h := &res.hist
 		fmt.Fprintf(out, "| %d | %.0f | %s | %s | %s | %d | %s |\n", writers, res.rate(), ms(h.quantile(0.5)), ms(h.quantile(0.99)), res.cpuPerRequest(), res.errors, loadAverage())
@@ -373,17 +363,6 @@ func forwardedCounts(ctx context.Context, ins []*proc) string {
 	return strings.Join(parts, ", ")
 }
 
-// totalCPU is the CPU time the instances have used.
-func totalCPU(ins []*proc) time.Duration {
-	var sum time.Duration
-	for _, c := range ins {
-		if d, ok := cputime.OfProcess(c.pid()); ok {
-			sum += d
-		}
-	}
-	return sum
-}
-
 // compatScenario checks a cfg.compatFields-field schema against a subject
 // of cfg.compatVersions versions at FULL_TRANSITIVE, for each format.
 func compatScenario(ctx context.Context, cfg config, bin, dir string, out io.Writer, logger *slog.Logger) error {
@@ -422,7 +401,7 @@ func compatScenario(ctx context.Context, cfg config, bin, dir string, out io.Wri
 			return fmt.Errorf("%s: the checked schema should be compatible: %d %.300s", typ, status, b)
 		}
 		res, err := drive(ctx, load{
-			conns: cfg.compatConns, warmup: cfg.warmup, duration: cfg.duration, want: http.StatusOK, pid: c.pid(),
+			conns: cfg.compatConns, warmup: cfg.warmup, duration: cfg.duration, want: http.StatusOK, pids: []int{c.pid()},
 			request: func(int, *rand.Rand) (string, string, []byte) { return http.MethodPost, u, body },
 		})
 		if err != nil {
